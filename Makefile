@@ -1,0 +1,53 @@
+# wsfleet developer entry points. Every target that builds installs missing
+# Debian packages first (scripts/install-deps.sh), so a fresh machine needs only make.
+
+BUILD_DIR      ?= build
+SANITIZE_DIR   ?= build-sanitize
+FUZZ_DIR       ?= build-fuzz
+BUILD_TYPE     ?= RelWithDebInfo
+FUZZ_SECONDS   ?= 60
+EXAMPLE        ?= examples/hello-fleet
+CTEST_JOBS     ?= 2
+CMAKE_FLAGS    ?=
+
+CMAKE_COMMON = -G Ninja -DWSFLEET_WERROR=ON $(CMAKE_FLAGS)
+
+.PHONY: all deps build run test test-sanitize bench fuzz format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja: CMakeLists.txt | deps
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR)
+	@echo "built $(BUILD_DIR)/bin/wsfleet"
+
+run: build
+	$(BUILD_DIR)/bin/wsfleet plan $(EXAMPLE)
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(CTEST_JOBS)
+
+test-sanitize: deps
+	cmake -S . -B $(SANITIZE_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DWSFLEET_SANITIZE=ON
+	cmake --build $(SANITIZE_DIR)
+	ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j$(CTEST_JOBS)
+
+bench: build
+	$(BUILD_DIR)/bin/wsfleet_bench --benchmark_counters_tabular=true
+
+# libFuzzer needs clang; each fuzz target runs FUZZ_SECONDS, starting from the seed corpus.
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSFLEET_FUZZ=ON
+	cmake --build $(FUZZ_DIR) --target wsfleet_fuzz_targets
+	scripts/run-fuzzers.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+format:
+	find common cli tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR)

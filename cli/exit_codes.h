@@ -1,0 +1,11 @@
+#pragma once
+
+// Exit codes of the wsfleet binary, documented in docs/user-guide.md.
+namespace wsfleet::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;       // a command ran and something it ran failed
+inline constexpr int kExitInvalidPlan = 2;  // the plan has errors (file:line messages)
+inline constexpr int kExitUsage = 64;       // bad flags or arguments (sysexits EX_USAGE)
+
+}  // namespace wsfleet::cli

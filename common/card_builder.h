@@ -1,0 +1,73 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/diagnostic.h"
+#include "common/workstream.h"
+
+extern "C" {
+struct cmark_node;
+}
+
+namespace wsfleet::common {
+
+// What a `# WS-01: Name` heading says.
+struct IdHeading {
+  bool placeholder = false;  // WS-XX
+  WorkstreamId id;
+  std::string name;
+  int line = 0;
+};
+
+// Reads a heading's text as a workstream heading, if it opens with an ID.
+std::optional<IdHeading> ParseIdHeading(cmark_node* heading);
+
+// Builds one Workstream from the top-level blocks of its section: fields, dependencies,
+// deliverables, acceptance criteria and steps. Reports problems to `diagnostics`.
+// Returns nothing for a section that is a template or has no ID.
+class CardBuilder {
+ public:
+  CardBuilder(std::string file, Diagnostics& diagnostics)
+      : file_(std::move(file)), diagnostics_(diagnostics) {}
+
+  // `heading` is the section's ID heading, when the section has one.
+  std::optional<Workstream> Build(const std::vector<cmark_node*>& blocks,
+                                  const std::optional<IdHeading>& heading,
+                                  bool* skipped_template);
+
+ private:
+  enum class Context { kNone, kDeliverables, kCriteria, kBlockedBy, kBlocks, kSoft, kSteps };
+  struct HeadingFrame {
+    int level;
+    std::string normalized;
+    std::string text;
+  };
+
+  static Context ContextOf(const std::vector<HeadingFrame>& stack);
+  void OnField(const std::string& key, const std::string& value, int line);
+  void OnDependencyText(const std::string& text, int line, std::vector<Dependency>& into,
+                        const char* what);
+  void OnDependencyList(cmark_node* list, std::vector<Dependency>& into, const char* what);
+  void OnDeliverables(cmark_node* list);
+  void OnCriteria(cmark_node* list);
+  void OnStep(cmark_node* code_block, const std::string& heading);
+  void Finish(Workstream& workstream);
+
+  SourceLocation At(int line) const { return {file_, line}; }
+
+  std::string file_;
+  Diagnostics& diagnostics_;
+  Workstream ws_;
+  std::optional<WorkstreamId> field_id_;
+  int field_id_line_ = 0;
+  bool placeholder_ = false;
+  std::string criteria_group_;
+  std::vector<std::string> seen_keys_;
+  // A **Dependencies** value that named no ID ("see Blocked By"), checked at the end.
+  std::optional<Dependency> vague_dependencies_;
+  std::string vague_dependencies_text_;
+};
+
+}  // namespace wsfleet::common

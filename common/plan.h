@@ -1,0 +1,35 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/card_parser.h"
+#include "common/dag.h"
+#include "common/diagnostic.h"
+#include "common/workstream.h"
+
+namespace wsfleet::common {
+
+// A file that was read but holds no workstream, and why.
+struct IgnoredFile {
+  std::string file;
+  DocumentKind kind;
+};
+
+// A validated set of workstreams with its dependency graph. Built once by the plan
+// loader, then read-only: safe to share between threads.
+struct Plan {
+  std::vector<Workstream> workstreams;  // sorted by ID, each ID once
+  std::vector<std::string> card_files;  // files that held workstreams
+  std::vector<IgnoredFile> ignored;
+  PlanGraph graph;
+  PlanAnalysis analysis;
+  Diagnostics diagnostics;
+
+  bool ok() const { return !diagnostics.has_errors(); }
+  // Index into `workstreams`, or nullopt.
+  std::optional<int> IndexOf(WorkstreamId id) const;
+};
+
+}  // namespace wsfleet::common

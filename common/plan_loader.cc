@@ -1,0 +1,241 @@
+#include "common/plan_loader.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <set>
+#include <system_error>
+#include <thread>
+
+#include "common/text.h"
+#include "common/utf8.h"
+
+namespace wsfleet::common {
+namespace fs = std::filesystem;
+namespace {
+
+bool IsMarkdownFile(const fs::path& path) {
+  std::string extension = ToLower(path.extension().string());
+  return extension == ".md" || extension == ".markdown";
+}
+
+bool IsSkippedName(const fs::path& path) {
+  std::string name = path.filename().string();
+  return (!name.empty() && name[0] == '.') || name == "node_modules";
+}
+
+// The markdown files under `root` in a stable order, or the file itself.
+std::vector<std::string> ExpandPath(const std::string& root, Diagnostics& diagnostics) {
+  std::error_code error;
+  fs::file_status status = fs::status(root, error);
+  if (error || !fs::exists(status)) {
+    diagnostics.Error({root, 0}, "no such file or directory");
+    return {};
+  }
+  if (fs::is_regular_file(status)) return {root};
+  if (!fs::is_directory(status)) {
+    // FIFOs and devices could block or never end; cards are regular files.
+    diagnostics.Error({root, 0}, "not a regular file or directory");
+    return {};
+  }
+  std::vector<std::string> files;
+  fs::recursive_directory_iterator it(root, fs::directory_options::none, error);
+  if (error) {
+    diagnostics.Error({root, 0}, "cannot read directory: " + error.message());
+    return {};
+  }
+  for (; it != fs::recursive_directory_iterator(); it.increment(error)) {
+    if (error) {
+      diagnostics.Error({it->path().string(), 0}, "cannot read: " + error.message());
+      break;
+    }
+    if (IsSkippedName(it->path())) {
+      if (it->is_directory(error)) it.disable_recursion_pending();
+      continue;
+    }
+    if (!IsMarkdownFile(it->path()) || it->is_directory(error)) continue;
+    if (it->is_regular_file(error)) {
+      files.push_back(it->path().string());
+    } else {
+      diagnostics.Error({it->path().string(), 0},
+                        it->is_symlink(error) ? "broken symbolic link" : "not a regular file");
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// What became of one input file; filled by a worker thread, merged in input order.
+struct FileOutcome {
+  std::string path;
+  Diagnostics problems;  // reading problems; parse problems live in `document`
+  ParsedDocument document;
+  bool read = false;
+  dev_t device = 0;
+  ino_t inode = 0;
+};
+
+// Reads a regular file with one open, one fstat and as few reads as its size needs.
+void ReadFile(size_t max_bytes, FileOutcome& outcome, std::string& text) {
+  const std::string& path = outcome.path;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    outcome.problems.Error({path, 0}, std::string("cannot open: ") + std::strerror(errno));
+    return;
+  }
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    outcome.problems.Error({path, 0}, "not a regular file");
+    ::close(fd);
+    return;
+  }
+  if (static_cast<uintmax_t>(info.st_size) > max_bytes) {
+    outcome.problems.Error({path, 0}, "file is " + std::to_string(info.st_size >> 20) +
+                                          " MiB, larger than the " +
+                                          std::to_string(max_bytes >> 20) +
+                                          " MiB limit for a card");
+    ::close(fd);
+    return;
+  }
+  text.resize(static_cast<size_t>(info.st_size));
+  size_t done = 0;
+  while (true) {
+    if (done == text.size()) text.resize(text.size() + 4096);  // the file grew meanwhile
+    ssize_t got = ::read(fd, text.data() + done, text.size() - done);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      outcome.problems.Error({path, 0}, std::string("read failed: ") + std::strerror(errno));
+      ::close(fd);
+      return;
+    }
+    if (got == 0) break;
+    done += static_cast<size_t>(got);
+    if (done > max_bytes) {
+      outcome.problems.Error({path, 0}, "file grew past the size limit while being read");
+      ::close(fd);
+      return;
+    }
+  }
+  ::close(fd);
+  text.resize(done);
+  outcome.read = true;
+  outcome.device = info.st_dev;
+  outcome.inode = info.st_ino;
+}
+
+ParsedDocument ParseSource(const std::string& path, std::string_view text) {
+  if (std::optional<TextProblem> problem = CheckText(text)) {
+    ParsedDocument document;
+    document.diagnostics.Error({path, problem->line}, problem->message);
+    return document;
+  }
+  return ParseCardDocument(path, text);
+}
+
+// Runs task(0..count-1) on up to `threads` threads (0: one per hardware thread).
+void ForEachInParallel(size_t count, unsigned threads, const std::function<void(size_t)>& task) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<size_t>(threads, count));
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < count; i = next++) task(i);
+  };
+  if (threads <= 1) {
+    work();
+    return;
+  }
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(work);
+  for (std::thread& thread : pool) thread.join();
+}
+
+Plan MergeDocuments(std::vector<FileOutcome>& outcomes) {
+  Plan plan;
+  std::map<WorkstreamId, SourceLocation> first_seen;
+  for (FileOutcome& outcome : outcomes) {
+    plan.diagnostics.Append(outcome.problems);
+    ParsedDocument& document = outcome.document;
+    plan.diagnostics.Append(document.diagnostics);
+    if (!outcome.read) continue;
+    if (document.kind != DocumentKind::kCards) {
+      if (!document.diagnostics.has_errors()) plan.ignored.push_back({outcome.path, document.kind});
+      continue;
+    }
+    plan.card_files.push_back(outcome.path);
+    for (Workstream& ws : document.workstreams) {
+      auto [it, inserted] = first_seen.emplace(ws.id, ws.where);
+      if (!inserted) {
+        plan.diagnostics.Error(ws.where, "duplicate ID " + ws.id.ToString() +
+                                             " (first defined at " + it->second.ToString() + ")");
+        plan.diagnostics.Error(it->second, "duplicate ID " + ws.id.ToString() +
+                                               " (defined again at " + ws.where.ToString() + ")");
+        continue;
+      }
+      plan.workstreams.push_back(std::move(ws));
+    }
+  }
+  std::sort(plan.workstreams.begin(), plan.workstreams.end(),
+            [](const Workstream& a, const Workstream& b) { return a.id < b.id; });
+  plan.graph = BuildGraph(plan.workstreams, plan.diagnostics);
+  CheckBlocksAgree(plan.workstreams, plan.graph, plan.diagnostics);
+  if (CheckAcyclic(plan.workstreams, plan.graph, plan.diagnostics)) {
+    plan.analysis = Analyze(plan.workstreams, plan.graph);
+  }
+  return plan;
+}
+
+}  // namespace
+
+std::optional<int> Plan::IndexOf(WorkstreamId id) const {
+  auto found = std::lower_bound(workstreams.begin(), workstreams.end(), id,
+                                [](const Workstream& ws, WorkstreamId key) { return ws.id < key; });
+  if (found == workstreams.end() || found->id != id) return std::nullopt;
+  return static_cast<int>(found - workstreams.begin());
+}
+
+Plan AssemblePlan(const std::vector<SourceFile>& sources, const LoadOptions& options) {
+  std::vector<FileOutcome> outcomes(sources.size());
+  ForEachInParallel(sources.size(), options.parse_threads, [&](size_t i) {
+    outcomes[i].path = sources[i].path;
+    outcomes[i].read = true;
+    outcomes[i].document = ParseSource(sources[i].path, sources[i].text);
+  });
+  return MergeDocuments(outcomes);
+}
+
+Plan LoadPlan(const std::vector<std::string>& paths, const LoadOptions& options) {
+  Diagnostics walk_problems;
+  std::vector<FileOutcome> outcomes;
+  for (const std::string& root : paths) {
+    for (std::string& file : ExpandPath(root, walk_problems)) {
+      outcomes.emplace_back().path = std::move(file);
+    }
+  }
+  ForEachInParallel(outcomes.size(), options.parse_threads, [&](size_t i) {
+    std::string text;
+    ReadFile(options.max_file_bytes, outcomes[i], text);
+    if (outcomes[i].read) outcomes[i].document = ParseSource(outcomes[i].path, text);
+  });
+  // The same file reached twice (a folder and a file in it, or a link) counts once.
+  std::set<std::pair<dev_t, ino_t>> seen;
+  std::vector<FileOutcome> unique;
+  unique.reserve(outcomes.size());
+  for (FileOutcome& outcome : outcomes) {
+    if (outcome.read && !seen.insert({outcome.device, outcome.inode}).second) continue;
+    unique.push_back(std::move(outcome));
+  }
+  Plan plan = MergeDocuments(unique);
+  walk_problems.Append(plan.diagnostics);
+  plan.diagnostics = std::move(walk_problems);
+  return plan;
+}
+
+}  // namespace wsfleet::common

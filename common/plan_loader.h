@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "common/plan.h"
+
+namespace wsfleet::common {
+
+struct SourceFile {
+  std::string path;  // as it will appear in locations
+  std::string text;
+};
+
+struct LoadOptions {
+  // Larger files are refused with an error rather than parsed.
+  size_t max_file_bytes = size_t{64} << 20;
+  // 0: one per hardware thread.
+  unsigned parse_threads = 0;
+};
+
+// Reads a plan from files and folders. A folder is walked recursively for *.md and
+// *.markdown files (hidden entries skipped); a file is read whatever its name. Every
+// problem (unreadable file, invalid UTF-8, unknown dependency, cycle, duplicate ID) is
+// collected in plan.diagnostics; nothing throws.
+Plan LoadPlan(const std::vector<std::string>& paths, const LoadOptions& options = {});
+
+// The same from text already in memory (tests, benchmarks, fuzzing).
+Plan AssemblePlan(const std::vector<SourceFile>& sources, const LoadOptions& options = {});
+
+}  // namespace wsfleet::common

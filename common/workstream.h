@@ -1,0 +1,110 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/diagnostic.h"
+#include "common/workstream_id.h"
+
+// The workstream model: what one card says, after parsing. Plain values, no behaviour.
+namespace wsfleet::common {
+
+enum class WorkstreamStatus { kNotStarted, kReady, kInProgress, kBlocked, kCompleted };
+
+// Effort in working days (1 day = 8 hours, 1 week = 5 days).
+struct DayRange {
+  double min = 0;
+  double max = 0;
+  bool operator==(const DayRange&) const = default;
+};
+
+struct Duration {
+  std::string text;                // as written
+  bool known = false;              // false: missing or placeholder; `estimate` is then 1 day
+  DayRange estimate{1, 1};         // what planning uses
+  std::optional<DayRange> actual;  // "1 day (estimated: 4-5 days)": actual is 1 day
+};
+
+struct Dependency {
+  WorkstreamId id;
+  SourceLocation where;  // the line that names it
+};
+
+struct Step {
+  enum class Phase { kTest, kVerify };
+  Phase phase = Phase::kTest;
+  SourceLocation where;  // the opening fence
+  std::string language;  // "bash", "sh", "shell", "console" or "" (unlabelled)
+  std::string heading;   // the section it sits under, e.g. "Test Commands"
+  std::string script;
+};
+
+enum class CompareOp { kLess, kLessEqual, kGreater, kGreaterEqual, kEqual, kNotEqual };
+
+// A criterion that can be judged by a metric, e.g. `membw_gbps >= 250`.
+struct MetricCheck {
+  std::string metric;
+  CompareOp op = CompareOp::kGreaterEqual;
+  double value = 0;
+  std::string unit;  // optional, as written after the number
+};
+
+enum class Checkbox { kNone, kUnchecked, kChecked };
+
+struct Criterion {
+  std::string group;  // "Functional", "Performance", "Quality", or as written
+  std::string text;
+  Checkbox checkbox = Checkbox::kNone;
+  std::optional<MetricCheck> check;
+  SourceLocation where;
+};
+
+struct Deliverable {
+  std::string text;
+  std::vector<std::string> paths;  // paths written in backticks
+  SourceLocation where;
+};
+
+struct Workstream {
+  WorkstreamId id;
+  std::string name;
+  SourceLocation where;  // the heading or ID line that defines it
+
+  std::optional<int> priority;  // 0 for P0; empty when not given
+  WorkstreamStatus status = WorkstreamStatus::kNotStarted;
+  std::string status_text;
+  std::string milestone;
+  std::string orchestrator;
+  std::string agent_type;
+  Duration duration;
+
+  std::vector<Dependency> dependencies;       // enforced
+  std::vector<Dependency> soft_dependencies;  // recorded, not enforced
+  std::vector<Dependency> blocks;             // the other direction, checked for agreement
+
+  // Resource keys; absent ones keep these defaults.
+  int gpus = 0;
+  int nodes = 1;
+  std::optional<int64_t> timeout_seconds;
+  std::optional<int> retries;
+  std::map<std::string, std::string> labels;
+
+  std::vector<Deliverable> deliverables;
+  std::vector<Criterion> criteria;
+  std::vector<Step> steps;
+
+  // Every `**Key**: value` field in order of first appearance, known or not.
+  std::vector<std::pair<std::string, std::string>> fields;
+
+  bool completed() const { return status == WorkstreamStatus::kCompleted; }
+};
+
+const char* StatusName(WorkstreamStatus status);
+const char* CompareOpSymbol(CompareOp op);
+std::string PriorityName(const std::optional<int>& priority);  // "P0" or "-"
+
+}  // namespace wsfleet::common
