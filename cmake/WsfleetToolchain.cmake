@@ -12,6 +12,12 @@ if(WSFLEET_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+if(WSFLEET_FUZZ)
+  # Coverage instrumentation everywhere, so libFuzzer sees inside the library it fuzzes.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 # Applied only to targets we write; generated and third-party code keeps its own flags.
 function(wsfleet_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow

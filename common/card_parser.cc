@@ -20,10 +20,9 @@ bool IsCompletionSummary(std::string_view file, const std::vector<cmark_node*>& 
   return false;
 }
 
-// True when a paragraph before `end` carries an `**ID**:` field: then the whole file is
-// one card, whatever headings follow.
-bool HasIdFieldBefore(const std::vector<cmark_node*>& blocks, size_t end) {
-  for (size_t i = 0; i < end; ++i) {
+// True when a paragraph in blocks[begin, end) carries an `**ID**:` field.
+bool HasIdField(const std::vector<cmark_node*>& blocks, size_t begin, size_t end) {
+  for (size_t i = begin; i < end; ++i) {
     if (!IsParagraph(blocks[i])) continue;
     for (const InlineLine& line : InlineLines(blocks[i])) {
       Field field;
@@ -71,23 +70,30 @@ ParsedDocument ParseCardDocument(std::string_view file, std::string_view text) {
     }
   }
   size_t first_id_heading = id_headings.empty() ? blocks.size() : id_headings.front().first;
-  if (id_headings.empty() || HasIdFieldBefore(blocks, first_id_heading)) {
+  bool single_card = id_headings.empty() || HasIdField(blocks, 0, first_id_heading);
+  if (single_card) {
+    // One card: the whole file. Headings that mention IDs inside it are just headings.
     std::optional<IdHeading> title;
-    if (!id_headings.empty() && id_headings.size() == 1) title = id_headings.front().second;
+    if (id_headings.size() == 1) title = id_headings.front().second;
     sections.push_back({0, blocks.size(), title});
-  } else {
-    for (size_t h = 0; h < id_headings.size(); ++h) {
-      auto [begin, heading] = id_headings[h];
-      int level = HeadingLevel(blocks[begin]);
-      size_t next_id = h + 1 < id_headings.size() ? id_headings[h + 1].first : blocks.size();
-      size_t end = begin + 1;
-      while (end < next_id && !(IsHeading(blocks[end]) && HeadingLevel(blocks[end]) <= level)) {
-        ++end;
-      }
-      sections.push_back({begin, end, heading});
-    }
   }
-
+  for (size_t h = 0; !single_card && h < id_headings.size();) {
+    auto [begin, heading] = id_headings[h];
+    int level = HeadingLevel(blocks[begin]);
+    size_t natural_end = begin + 1;
+    while (natural_end < blocks.size() &&
+           !(IsHeading(blocks[natural_end]) && HeadingLevel(blocks[natural_end]) <= level)) {
+      ++natural_end;
+    }
+    size_t next_id = h + 1 < id_headings.size() ? id_headings[h + 1].first : blocks.size();
+    // A card with its own **ID** field keeps deeper headings that mention IDs ("### WS-03
+    // integration notes"); without one, a nested ID heading starts the next workstream.
+    size_t end = HasIdField(blocks, begin + 1, std::min(next_id, natural_end))
+                     ? natural_end
+                     : std::min(natural_end, next_id);
+    sections.push_back({begin, end, heading});
+    while (h < id_headings.size() && id_headings[h].first < end) ++h;
+  }
   bool skipped_template = false;
   for (const Section& section : sections) {
     std::vector<cmark_node*> section_blocks(blocks.begin() + static_cast<long>(section.begin),

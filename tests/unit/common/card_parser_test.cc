@@ -342,6 +342,33 @@ TEST(CardParserTest, SeveralWorkstreamsInOneFile) {
   EXPECT_EQ(document.workstreams[2].name, "Third");
 }
 
+TEST(CardParserTest, HeadingsMentioningIdsInsideACardWithAnIdFieldAreJustHeadings) {
+  ParsedDocument document = Parse(R"(# WS-05: Renderer
+
+**ID**: WS-05
+**Dependencies**: WS-03
+
+## Integration Points
+
+### WS-03: how they integrate
+
+Notes.
+
+**Duration**: 2 days
+)");
+  ASSERT_EQ(document.workstreams.size(), 1u);
+  EXPECT_EQ(document.workstreams[0].id.ToString(), "WS-05");
+  EXPECT_DOUBLE_EQ(document.workstreams[0].duration.estimate.max, 2);
+}
+
+TEST(CardParserTest, NestedIdHeadingWithoutIdFieldStartsTheNextWorkstream) {
+  ParsedDocument document = Parse("# WS-01: Parent\n\n**Duration**: 1 day\n\n## WS-02: Child\n\n"
+                                  "**Duration**: 2 days\n");
+  ASSERT_EQ(document.workstreams.size(), 2u);
+  EXPECT_DOUBLE_EQ(document.workstreams[0].duration.estimate.max, 1);
+  EXPECT_DOUBLE_EQ(document.workstreams[1].duration.estimate.max, 2);
+}
+
 TEST(CardParserTest, CompletionSummaryIsAResult) {
   EXPECT_EQ(Parse("# WS-01: A\n", "x/COMPLETION_SUMMARY.md").kind,
             DocumentKind::kCompletionSummary);
