@@ -304,10 +304,10 @@ void CardBuilder::OnDependencyText(const std::string& text, int line,
                                    std::vector<Dependency>& into, const char* what) {
   DependencyText parsed = ParseDependencyText(text);
   if (parsed.placeholder) placeholder_ = true;
+  std::set<WorkstreamId> known;
+  for (const Dependency& dependency : into) known.insert(dependency.id);
   for (WorkstreamId id : parsed.ids) {
-    bool known = std::any_of(into.begin(), into.end(),
-                             [&](const Dependency& d) { return d.id == id; });
-    if (!known) into.push_back({id, At(line)});
+    if (known.insert(id).second) into.push_back({id, At(line)});
   }
   for (WorkstreamId id : parsed.mentioned_only) {
     diagnostics_.Warn(At(line), id.ToString() + " is mentioned in a note, not listed as a " +

@@ -58,6 +58,7 @@ DependencyText ParseDependencyText(std::string_view text) {
   result.none = StartsWithNone(text);
   std::vector<IdMention> mentions = FindIdMentions(text);
   std::set<WorkstreamId> seen;
+  std::set<WorkstreamId> mentioned;
   auto add = [&](WorkstreamId id) {
     if (seen.insert(id).second) result.ids.push_back(id);
   };
@@ -69,7 +70,7 @@ DependencyText ParseDependencyText(std::string_view text) {
       continue;
     }
     if (mention.begin < skip_until || result.none) {
-      result.mentioned_only.push_back(mention.id);
+      if (mentioned.insert(mention.id).second) result.mentioned_only.push_back(mention.id);
       continue;
     }
     size_t after = mention.end;

@@ -256,6 +256,28 @@ echo not a step
   EXPECT_EQ(ws.steps[3].heading, "Verification Steps (Agent Self-Check)");
 }
 
+TEST(CardParserTest, ShellBlocksAndPlainVerificationHeading) {
+  const Workstream& ws = Only(Parse(R"(# WS-01: A
+
+## Verification
+
+```shell
+./check.sh
+```
+
+```yaml
+key: value
+```
+
+```bash
+# only a comment: nothing to run
+```
+)"));
+  ASSERT_EQ(ws.steps.size(), 1u);
+  EXPECT_EQ(ws.steps[0].language, "shell");
+  EXPECT_EQ(ws.steps[0].phase, Step::Phase::kVerify);
+}
+
 TEST(CardParserTest, CriteriaPerGroupWithCheckboxesAndComparisons) {
   const Workstream& ws = Only(Parse(R"(# WS-01: A
 

@@ -78,6 +78,15 @@ TEST(StressInputTest, TenMegabyteDependencyLine) {
   EXPECT_FALSE(plan.ok());  // it depends on itself
 }
 
+TEST(StressInputTest, HundredThousandDistinctDependencies) {
+  std::string text = "# WS-999999: Fan-in\n\n**Duration**: 1 day\n**Dependencies**: ";
+  for (int i = 1; i <= 100000; ++i) text += "WS-" + std::to_string(i) + (i % 2 ? " (see WS-7), " : ", ");
+  Plan plan = ParseOne(text + "\n");
+  ASSERT_EQ(plan.workstreams.size(), 1u);
+  EXPECT_EQ(plan.workstreams[0].dependencies.size(), 100000u);
+  EXPECT_EQ(plan.diagnostics.error_count(), 100000);  // each one unknown
+}
+
 TEST(StressInputTest, DeepBlockQuotesListsAndBrackets) {
   constexpr int kDepth = 50000;
   std::string quotes = "# WS-01: Quotes\n\n" + std::string(kDepth, '>') + " deep\n";

@@ -84,6 +84,73 @@ TEST_F(PlanLoaderTest, TooLargeFileIsRefused) {
   EXPECT_EQ(plan.diagnostics.error_count(), 1);
 }
 
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size()) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+TEST(SeedTemplateTest, TheTemplateItselfIsSkipped) {
+  Plan plan = LoadPlan({WSFLEET_TEST_DATA_DIR "/template"});
+  EXPECT_TRUE(plan.ok());
+  EXPECT_TRUE(plan.workstreams.empty());
+  ASSERT_EQ(plan.ignored.size(), 1u);
+  EXPECT_EQ(plan.ignored[0].kind, DocumentKind::kTemplate);
+}
+
+// The seed template filled in the way a person would: every section must land where it
+// belongs, and the example card and completion summary inside code blocks must not count.
+TEST(SeedTemplateTest, AFilledInTemplateParsesCompletely) {
+  std::string text = ReadAll(WSFLEET_TEST_DATA_DIR "/template/workstream-template.md");
+  text = ReplaceAll(text, "**Dependencies**: WS-XX, WS-YY (or \"None\")",
+                    "**Dependencies**: WS-01 (Hardware Baselines)");
+  text = ReplaceAll(text, "**Status**: Not Started / In Progress / Completed",
+                    "**Status**: In Progress");
+  text = ReplaceAll(text, "- **WS-XX**: Why blocked", "- **WS-01**: Why blocked");
+  text = ReplaceAll(text, "X-X days", "3-4 days");
+  text = ReplaceAll(text, "[Workstream Name]", "Renderer");
+  text = ReplaceAll(text, "WS-XX", "WS-05");
+  text = ReplaceAll(text, "WS-YY", "WS-02");
+  text = ReplaceAll(text, "WS-ZZ", "WS-03");
+  Plan plan = AssemblePlan({{"ws05.md", text},
+                            {"others.md", "## WS-01: A\n**Duration**: 1 day\n## WS-02: B\n"
+                                          "**Duration**: 1 day\n## WS-03: C\n**Duration**: 1 day\n"}});
+  for (const Diagnostic& d : plan.diagnostics.all()) {
+    if (d.severity == Severity::kError) ADD_FAILURE() << d.ToString();
+  }
+  std::optional<int> index = plan.IndexOf(*WorkstreamId::Parse("WS-05"));
+  ASSERT_TRUE(index.has_value());
+  const Workstream& ws = plan.workstreams[*index];
+  EXPECT_EQ(ws.name, "Renderer");
+  EXPECT_EQ(ws.status, WorkstreamStatus::kInProgress);
+  EXPECT_EQ(ws.priority, 0);
+  EXPECT_DOUBLE_EQ(ws.duration.estimate.max, 4);
+  EXPECT_EQ(ws.agent_type, "agent-type");
+  EXPECT_EQ(ws.milestone, "MX");
+  // The field's WS-01 (named again under Blocked By) and Blocked By's WS-02.
+  ASSERT_EQ(ws.dependencies.size(), 2u);
+  EXPECT_EQ(ws.dependencies[0].id.ToString(), "WS-01");
+  EXPECT_EQ(ws.dependencies[1].id.ToString(), "WS-02");
+  EXPECT_EQ(ws.blocks.size(), 2u);
+  EXPECT_EQ(ws.soft_dependencies.size(), 1u);
+  EXPECT_EQ(ws.deliverables.size(), 5u);
+  ASSERT_EQ(ws.criteria.size(), 8u);
+  EXPECT_EQ(ws.criteria[0].group, "Functional");
+  EXPECT_EQ(ws.criteria[3].group, "Performance");
+  EXPECT_EQ(ws.criteria[5].group, "Quality");
+  // Test Commands (one bash block) and Verification Steps (one bash block); the TOML,
+  // the plain dependency list and the orchestrator's acceptance script are not steps.
+  ASSERT_EQ(ws.steps.size(), 2u);
+  EXPECT_EQ(ws.steps[0].phase, Step::Phase::kTest);
+  EXPECT_EQ(ws.steps[1].phase, Step::Phase::kVerify);
+}
+
 TEST(PlanLoaderExampleTest, HelloFleetIsValidWithoutWarnings) {
   Plan plan = LoadPlan({WSFLEET_EXAMPLES_DIR "/hello-fleet"});
   for (const Diagnostic& diagnostic : plan.diagnostics.all()) {
