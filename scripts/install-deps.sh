@@ -8,7 +8,8 @@ packages=(
   g++ cmake ninja-build ccache make git pkg-config
   # libraries
   libcmark-gfm-dev libcmark-gfm-extensions-dev libcli11-dev libspdlog-dev libfmt-dev
-  nlohmann-json3-dev libabsl-dev
+  nlohmann-json3-dev libabsl-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
+  protobuf-compiler libsqlitecpp-dev libsqlite3-dev libyaml-cpp-dev libpugixml-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # fuzzing (libFuzzer) and sanitizers

@@ -1,0 +1,74 @@
+#include "common/event_loop.h"
+
+#include <future>
+
+namespace wsfleet::common {
+
+EventLoop::~EventLoop() { Stop(); }
+
+void EventLoop::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void EventLoop::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void EventLoop::Post(std::function<void()> task) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_) return;
+    tasks_.emplace_back(std::chrono::steady_clock::now(), std::move(task));
+  }
+  wake_.notify_one();
+}
+
+void EventLoop::RunSync(const std::function<void()>& task) {
+  std::promise<void> done;
+  std::future<void> finished = done.get_future();
+  Post([&] {
+    task();
+    done.set_value();
+  });
+  finished.wait();
+}
+
+Nanos EventLoop::last_queue_delay() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return last_queue_delay_;
+}
+
+TimerId EventLoop::RunAfter(Nanos delay, std::function<void()> callback) {
+  TimerId id = timers_.Add(Now() + delay, std::move(callback));
+  // Timers are added on the loop thread itself, which recomputes its wait each turn.
+  return id;
+}
+
+void EventLoop::CancelTimer(TimerId id) { timers_.Cancel(id); }
+
+void EventLoop::Run() {
+  while (true) {
+    while (auto due = timers_.PopDue(Now())) (*due)();
+    std::pair<SteadyTime, std::function<void()>> task;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      auto ready = [&] { return stopping_ || !tasks_.empty(); };
+      if (std::optional<SteadyTime> next = timers_.NextDeadline()) {
+        wake_.wait_until(lock, *next, ready);
+      } else {
+        wake_.wait(lock, ready);
+      }
+      if (stopping_) return;
+      if (tasks_.empty()) continue;  // a timer is due
+      task = std::move(tasks_.front());
+      tasks_.pop_front();
+      last_queue_delay_ = Now() - task.first;
+    }
+    task.second();
+  }
+}
+
+}  // namespace wsfleet::common

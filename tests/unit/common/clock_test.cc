@@ -1,0 +1,58 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <vector>
+
+#include "common/event_loop.h"
+#include "tests/support/fake_clock.h"
+
+namespace wsfleet::common {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(FakeClockTest, AdvanceFiresDueTimersInDeadlineOrder) {
+  testing::FakeClock clock;
+  std::vector<int> fired;
+  clock.RunAfter(3s, [&] { fired.push_back(3); });
+  clock.RunAfter(1s, [&] { fired.push_back(1); });
+  TimerId cancelled = clock.RunAfter(2s, [&] { fired.push_back(2); });
+  clock.CancelTimer(cancelled);
+  clock.Advance(1500ms);
+  EXPECT_EQ(fired, (std::vector<int>{1}));
+  clock.Advance(10s);
+  EXPECT_EQ(fired, (std::vector<int>{1, 3}));
+}
+
+TEST(FakeClockTest, TimersAddedByTimersFireInTheSameAdvance) {
+  testing::FakeClock clock;
+  int count = 0;
+  std::function<void()> tick = [&] {
+    if (++count < 5) clock.RunAfter(1s, tick);
+  };
+  clock.RunAfter(1s, tick);
+  clock.Advance(10s);
+  EXPECT_EQ(count, 5);
+}
+
+TEST(EventLoopTest, RunsPostedTasksAndTimersOnItsThread) {
+  EventLoop loop;
+  loop.Start();
+  std::promise<bool> on_loop;
+  std::promise<void> timer_fired;
+  loop.Post([&] {
+    on_loop.set_value(loop.OnLoopThread());
+    loop.RunAfter(10ms, [&] { timer_fired.set_value(); });
+  });
+  EXPECT_TRUE(on_loop.get_future().get());
+  EXPECT_EQ(timer_fired.get_future().wait_for(10s), std::future_status::ready);
+  int value = 0;
+  loop.RunSync([&] { value = 42; });
+  EXPECT_EQ(value, 42);
+  loop.Stop();
+  loop.Post([] {});  // after Stop: dropped, not crashed
+}
+
+}  // namespace
+}  // namespace wsfleet::common
