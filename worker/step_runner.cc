@@ -1,0 +1,224 @@
+#include "worker/step_runner.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace wsfleet::worker {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Pipe {
+  int read = -1;
+  int write = -1;
+};
+
+void CloseFd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+std::string SignalName(int signal) {
+  const char* name = sigabbrev_np(signal);
+  return name != nullptr ? std::string("SIG") + name : "signal " + std::to_string(signal);
+}
+
+int OpenPidfd(pid_t pid) {
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+}
+
+// Everything the child needs, prepared before spawning so the parent owns cleanup.
+class Spawner {
+ public:
+  ~Spawner() {
+    if (have_actions_) posix_spawn_file_actions_destroy(&actions_);
+    if (have_attributes_) posix_spawnattr_destroy(&attributes_);
+  }
+
+  int Spawn(const StepLaunch& launch, const Pipe& out, const Pipe& err, pid_t& pid) {
+    posix_spawn_file_actions_init(&actions_);
+    have_actions_ = true;
+    posix_spawn_file_actions_addopen(&actions_, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions_, out.write, STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions_, err.write, STDERR_FILENO);
+    if (!launch.workdir.empty()) {
+      posix_spawn_file_actions_addchdir_np(&actions_, launch.workdir.c_str());
+    }
+    posix_spawnattr_init(&attributes_);
+    have_attributes_ = true;
+    sigset_t all, none;
+    sigfillset(&all);
+    sigemptyset(&none);
+    posix_spawnattr_setsigdefault(&attributes_, &all);
+    posix_spawnattr_setsigmask(&attributes_, &none);
+    posix_spawnattr_setpgroup(&attributes_, 0);
+    posix_spawnattr_setflags(&attributes_, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
+                                               POSIX_SPAWN_SETSIGMASK);
+    std::vector<char*> argv;
+    for (const std::string& arg : launch.argv) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (const std::string& entry : launch.env) envp.push_back(const_cast<char*>(entry.c_str()));
+    envp.push_back(nullptr);
+    return posix_spawn(&pid, argv[0], &actions_, &attributes_, argv.data(), envp.data());
+  }
+
+ private:
+  posix_spawn_file_actions_t actions_;
+  posix_spawnattr_t attributes_;
+  bool have_actions_ = false;
+  bool have_attributes_ = false;
+};
+
+}  // namespace
+
+std::string StepResult::Describe() const {
+  if (!started) return "did not start: " + error;
+  std::string text = signal != 0 ? "killed by " + SignalName(signal)
+                                 : "exit " + std::to_string(exit_code);
+  if (timed_out) text += " after timeout";
+  if (cancelled) text += " (cancelled)";
+  return text;
+}
+
+StepRunner::StepRunner() : cancel_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+
+StepRunner::~StepRunner() { CloseFd(cancel_fd_); }
+
+void StepRunner::Cancel() {
+  cancelled_ = true;
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t written = ::write(cancel_fd_, &one, sizeof one);
+}
+
+StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
+  StepResult result;
+  if (launch.argv.empty()) {
+    result.error = "empty command";
+    return result;
+  }
+  if (cancelled_) {
+    result.error = "cancelled before it started";
+    result.cancelled = true;
+    return result;
+  }
+  Pipe out, err;
+  int out_fds[2], err_fds[2];
+  if (::pipe2(out_fds, O_CLOEXEC) != 0 || ::pipe2(err_fds, O_CLOEXEC) != 0) {
+    result.error = std::string("pipe: ") + std::strerror(errno);
+    return result;
+  }
+  out = {out_fds[0], out_fds[1]};
+  err = {err_fds[0], err_fds[1]};
+  Clock::time_point start = Clock::now();
+  pid_t pid = 0;
+  int spawn_error = Spawner().Spawn(launch, out, err, pid);
+  CloseFd(out.write);
+  CloseFd(err.write);
+  if (spawn_error != 0) {
+    result.error = launch.argv[0] + ": " + std::strerror(spawn_error) +
+                   (launch.workdir.empty() ? "" : " (in " + launch.workdir + ")");
+    CloseFd(out.read);
+    CloseFd(err.read);
+    return result;
+  }
+  result.started = true;
+  int pidfd = OpenPidfd(pid);
+
+  // Deadlines: the step's timeout, then the grace between SIGTERM and SIGKILL.
+  bool has_deadline = launch.timeout.count() > 0;
+  Clock::time_point deadline = start + launch.timeout;
+  bool term_sent = false;
+  bool exited = false;
+  int status = 0;
+  auto terminate = [&](bool by_timeout) {
+    if (term_sent) return;
+    term_sent = true;
+    (by_timeout ? result.timed_out : result.cancelled) = true;
+    ::kill(-pid, SIGTERM);
+    has_deadline = true;
+    deadline = Clock::now() + launch.kill_grace;
+  };
+  char buffer[64 << 10];
+  Clock::time_point drain_deadline{};
+  // Until the leader has exited and its output is drained (a step may close its output
+  // and keep running: it still gets its timeout).
+  while (!exited || out.read >= 0 || err.read >= 0) {
+    if (!exited) {
+      // Without a pidfd (old kernels) the exit is noticed by polling waitpid.
+      pid_t done = pidfd >= 0 ? 0 : ::waitpid(pid, &status, WNOHANG);
+      if (done == pid) exited = true;
+    }
+    if (exited && drain_deadline == Clock::time_point{}) {
+      // The leader is gone: kill what it left behind so the pipes reach EOF.
+      ::kill(-pid, SIGKILL);
+      drain_deadline = Clock::now() + std::chrono::seconds(2);
+    }
+    Clock::time_point now = Clock::now();
+    if (exited && now >= drain_deadline) break;
+    if (!exited && has_deadline && now >= deadline) {
+      if (term_sent) {
+        ::kill(-pid, SIGKILL);
+        deadline = now + std::chrono::hours(24);
+      } else {
+        terminate(/*by_timeout=*/true);
+      }
+      continue;
+    }
+    struct pollfd fds[4];
+    int count = 0;
+    int out_index = -1, err_index = -1, pid_index = -1, cancel_index = -1;
+    if (out.read >= 0) fds[out_index = count++] = {out.read, POLLIN, 0};
+    if (err.read >= 0) fds[err_index = count++] = {err.read, POLLIN, 0};
+    if (pidfd >= 0 && !exited) fds[pid_index = count++] = {pidfd, POLLIN, 0};
+    if (!term_sent) fds[cancel_index = count++] = {cancel_fd_, POLLIN, 0};
+    Clock::time_point wake = exited ? drain_deadline
+                             : has_deadline ? deadline
+                                            : now + std::chrono::hours(1);
+    if (pidfd < 0 && !exited) wake = std::min(wake, now + std::chrono::milliseconds(10));
+    auto wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count();
+    int ready = ::poll(fds, static_cast<nfds_t>(count), static_cast<int>(std::max<int64_t>(wait_ms, 0) + 1));
+    if (ready < 0 && errno != EINTR) break;
+    if (ready <= 0) continue;
+    auto drain = [&](int index, int& fd, OutputStream stream) {
+      if (index < 0 || !(fds[index].revents & (POLLIN | POLLHUP | POLLERR))) return;
+      ssize_t got = ::read(fd, buffer, sizeof buffer);
+      if (got > 0) {
+        sink.OnOutput(stream, std::string_view(buffer, static_cast<size_t>(got)));
+      } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+        CloseFd(fd);
+      }
+    };
+    drain(out_index, out.read, OutputStream::kStdout);
+    drain(err_index, err.read, OutputStream::kStderr);
+    if (pid_index >= 0 && (fds[pid_index].revents & POLLIN)) {
+      if (::waitpid(pid, &status, 0) == pid) exited = true;
+    }
+    if (cancel_index >= 0 && (fds[cancel_index].revents & POLLIN)) terminate(false);
+  }
+  CloseFd(out.read);
+  CloseFd(err.read);
+  if (!exited) {
+    ::kill(-pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  }
+  if (pidfd >= 0) ::close(pidfd);
+  result.duration = Clock::now() - start;
+  if (WIFEXITED(status)) {
+    result.exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    result.signal = WTERMSIG(status);
+  }
+  return result;
+}
+
+}  // namespace wsfleet::worker
