@@ -1,0 +1,23 @@
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "common/workstream.h"
+
+namespace wsfleet::common {
+
+enum class Verdict { kPass, kFail, kUnverified };
+
+struct CriterionVerdict {
+  Verdict verdict = Verdict::kUnverified;
+  std::string detail;  // "membw_gbps = 251.5 GB/s (>= 250)", or why it is unverified
+};
+
+const char* VerdictName(Verdict verdict);  // PASS | FAIL | UNVERIFIED
+
+// Judges a criterion against the metrics an attempt's steps reported. Only backticked
+// comparisons can be judged; the rest stay UNVERIFIED for a person to review.
+CriterionVerdict Judge(const Criterion& criterion, const std::map<std::string, double>& metrics);
+
+}  // namespace wsfleet::common

@@ -1,0 +1,82 @@
+#include "coordinator/cluster_view.h"
+
+#include <algorithm>
+
+namespace wsfleet::coordinator {
+
+std::vector<uint32_t> WorkerView::FreeGpus() const {
+  std::vector<uint32_t> free;
+  for (uint32_t index : gpu_indices) {
+    if (!busy_gpus.count(index)) free.push_back(index);
+  }
+  return free;
+}
+
+WorkerView& ClusterView::Upsert(const std::string& id) {
+  WorkerView& worker = workers_[id];
+  worker.id = id;
+  return worker;
+}
+
+WorkerView* ClusterView::Find(const std::string& id) {
+  auto found = workers_.find(id);
+  return found == workers_.end() ? nullptr : &found->second;
+}
+
+const WorkerView* ClusterView::Find(const std::string& id) const {
+  auto found = workers_.find(id);
+  return found == workers_.end() ? nullptr : &found->second;
+}
+
+void ClusterView::Reserve(const std::string& worker_id, const std::vector<uint32_t>& gpus,
+                          const std::string& attempt) {
+  WorkerView& worker = Upsert(worker_id);
+  if (!worker.attempts.insert(attempt).second) return;
+  ++worker.used_slots;
+  worker.busy_gpus.insert(gpus.begin(), gpus.end());
+}
+
+void ClusterView::Release(const std::string& worker_id, const std::vector<uint32_t>& gpus,
+                          const std::string& attempt) {
+  WorkerView* worker = Find(worker_id);
+  if (worker == nullptr || worker->attempts.erase(attempt) == 0) return;
+  if (worker->used_slots > 0) --worker->used_slots;
+  for (uint32_t gpu : gpus) worker->busy_gpus.erase(gpu);
+}
+
+bool LabelsMatch(const std::map<std::string, std::string>& wanted,
+                 const std::map<std::string, std::string>& offered) {
+  for (const auto& [key, value] : wanted) {
+    auto found = offered.find(key);
+    if (found == offered.end() || found->second != value) return false;
+  }
+  return true;
+}
+
+std::optional<std::string> ClusterView::WhyInfeasible(const PlacementRequest& request) const {
+  bool any = false;
+  size_t most_gpus = 0;
+  bool any_labels = false;
+  for (const auto& [id, worker] : workers_) {
+    if (worker.lost) continue;
+    any = true;
+    bool labels = LabelsMatch(request.labels, worker.labels);
+    any_labels = any_labels || labels;
+    if (labels && worker.slots > 0 && worker.gpu_indices.size() >= request.gpus) {
+      return std::nullopt;
+    }
+    if (labels) most_gpus = std::max(most_gpus, worker.gpu_indices.size());
+  }
+  if (!any) return std::nullopt;
+  if (!any_labels) {
+    std::string wanted;
+    for (const auto& [key, value] : request.labels) {
+      wanted += (wanted.empty() ? "" : ",") + key + "=" + value;
+    }
+    return "no worker has the labels " + wanted;
+  }
+  return "needs " + std::to_string(request.gpus) + " GPUs; the largest matching worker has " +
+         std::to_string(most_gpus);
+}
+
+}  // namespace wsfleet::coordinator

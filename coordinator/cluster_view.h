@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "wsfleet/v1/types.pb.h"
+
+namespace wsfleet::coordinator {
+
+// What the coordinator knows of one worker: what it offers, what is in use, its lease.
+struct WorkerView {
+  std::string id;
+  std::string hostname;
+  uint32_t slots = 0;
+  std::vector<uint32_t> gpu_indices;
+  std::map<std::string, std::string> labels;
+  v1::WorkerResources resources;
+
+  uint32_t used_slots = 0;
+  std::set<uint32_t> busy_gpus;
+  std::set<std::string> attempts;  // attempt IDs placed here and not finished
+
+  bool connected = false;
+  bool draining = false;
+  bool lost = false;
+  common::TimerId lease_timer = 0;
+  int64_t last_heartbeat_unix_ms = 0;
+
+  uint32_t free_slots() const { return slots > used_slots ? slots - used_slots : 0; }
+  std::vector<uint32_t> FreeGpus() const;
+  bool Accepting() const { return connected && !draining && !lost; }
+};
+
+// What a workstream needs from one worker.
+struct PlacementRequest {
+  uint32_t gpus = 0;
+  std::map<std::string, std::string> labels;  // all must match the worker's labels
+};
+
+// The fleet as the scheduler sees it. Loop thread only.
+class ClusterView {
+ public:
+  WorkerView& Upsert(const std::string& id);
+  WorkerView* Find(const std::string& id);
+  const WorkerView* Find(const std::string& id) const;
+  const std::map<std::string, WorkerView>& workers() const { return workers_; }
+
+  void Reserve(const std::string& worker, const std::vector<uint32_t>& gpus,
+               const std::string& attempt);
+  void Release(const std::string& worker, const std::vector<uint32_t>& gpus,
+               const std::string& attempt);
+
+  // Why no worker now in the fleet could ever run `request` (even when idle), or nothing
+  // when one could or when no worker has joined yet.
+  std::optional<std::string> WhyInfeasible(const PlacementRequest& request) const;
+
+ private:
+  std::map<std::string, WorkerView> workers_;
+};
+
+bool LabelsMatch(const std::map<std::string, std::string>& wanted,
+                 const std::map<std::string, std::string>& offered);
+
+}  // namespace wsfleet::coordinator

@@ -1,0 +1,32 @@
+#include "coordinator/ready_queue.h"
+
+#include <tuple>
+
+namespace wsfleet::coordinator {
+
+bool ReadyQueue::Key::operator<(const Key& other) const {
+  return std::make_tuple(priority, -remaining_days, id_number, index) <
+         std::make_tuple(other.priority, -other.remaining_days, other.id_number, other.index);
+}
+
+void ReadyQueue::Add(const Key& key) {
+  Remove(key.index);
+  order_.insert(key);
+  keys_.emplace(key.index, key);
+}
+
+void ReadyQueue::Remove(int index) {
+  auto found = keys_.find(index);
+  if (found == keys_.end()) return;
+  order_.erase(found->second);
+  keys_.erase(found);
+}
+
+std::vector<int> ReadyQueue::InOrder() const {
+  std::vector<int> indices;
+  indices.reserve(order_.size());
+  for (const Key& key : order_) indices.push_back(key.index);
+  return indices;
+}
+
+}  // namespace wsfleet::coordinator

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstddef>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+namespace wsfleet::coordinator {
+
+// Ready workstreams in dispatch order: priority (P0 first, unset last), then the longest
+// remaining critical path, then ID. Loop thread only.
+class ReadyQueue {
+ public:
+  struct Key {
+    int priority = 0;
+    double remaining_days = 0;
+    int id_number = 0;
+    int index = 0;  // into the plan's workstreams
+    bool operator<(const Key& other) const;
+  };
+
+  void Add(const Key& key);
+  void Remove(int index);
+  bool Contains(int index) const { return keys_.count(index) > 0; }
+  bool empty() const { return order_.empty(); }
+  size_t size() const { return order_.size(); }
+  std::vector<int> InOrder() const;
+
+ private:
+  std::set<Key> order_;
+  std::unordered_map<int, Key> keys_;
+};
+
+}  // namespace wsfleet::coordinator

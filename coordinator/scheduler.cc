@@ -1,0 +1,453 @@
+#include "coordinator/scheduler.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "common/plan_loader.h"
+#include "coordinator/scheduler_run.h"
+
+namespace wsfleet::coordinator {
+namespace {
+
+bool Ended(v1::WorkstreamState state) {
+  return state == v1::WORKSTREAM_STATE_SUCCEEDED || state == v1::WORKSTREAM_STATE_FAILED ||
+         state == v1::WORKSTREAM_STATE_CANCELLED || state == v1::WORKSTREAM_STATE_BLOCKED ||
+         state == v1::WORKSTREAM_STATE_SKIPPED;
+}
+
+int64_t WallMillis(const common::Clock& clock) { return common::ToUnixMillis(clock.WallNow()); }
+
+}  // namespace
+
+Scheduler::Scheduler(common::Clock& clock, StateStore& store, SchedulerOutput& output,
+                     const PlacementPolicy& placement, SchedulerOptions options)
+    : clock_(clock),
+      store_(store),
+      output_(output),
+      placement_(placement),
+      options_(options),
+      random_(options.random_seed != 0 ? options.random_seed : std::random_device{}()) {}
+
+Scheduler::~Scheduler() {
+  // Timers must not outlive the scheduler their callbacks point into.
+  if (dispatch_timer_ != 0) clock_.CancelTimer(dispatch_timer_);
+  for (const auto& [id, worker] : cluster_.workers()) {
+    if (worker.lease_timer != 0) clock_.CancelTimer(worker.lease_timer);
+  }
+}
+
+void Scheduler::StoreFailed(const absl::Status& status) {
+  // Acknowledged means stored: with the store failing, the safe course is to stop and let
+  // the restarted coordinator recover from what was committed.
+  std::cerr << "wsfleet coordinator: state store failed, stopping: " << status << std::endl;
+  std::abort();
+}
+
+std::string Scheduler::NewId(const std::string& prefix) {
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(random_() & 0xffffffffu));
+  return prefix + "-" + suffix;
+}
+
+common::Nanos Scheduler::Backoff(int attempt_number) {
+  double base = static_cast<double>(options_.backoff_initial.count());
+  for (int i = 1; i < attempt_number && base < static_cast<double>(options_.backoff_max.count()); ++i) {
+    base *= 2;
+  }
+  base = std::min(base, static_cast<double>(options_.backoff_max.count()));
+  std::uniform_real_distribution<double> jitter(1 - options_.backoff_jitter,
+                                                1 + options_.backoff_jitter);
+  return common::Nanos(static_cast<int64_t>(base * jitter(random_)));
+}
+
+ReadyQueue::Key Scheduler::KeyOf(int index) const {
+  const common::Workstream& ws = plan_->workstreams[index];
+  double remaining = plan_->analysis.acyclic ? plan_->analysis.remaining_days_max[index] : 0;
+  return {ws.priority.value_or(10), remaining, ws.id.number(), index};
+}
+
+void Scheduler::MarkDirty(int index) { dirty_.insert(index); }
+
+void Scheduler::CommitDirty() {
+  if (dirty_.empty() && dirty_attempts_.empty()) return;
+  std::vector<WorkstreamRow> rows;
+  for (int index : dirty_) rows.push_back(runs_[index].row);
+  std::vector<AttemptRow> attempts;
+  for (const std::string& id : dirty_attempts_) attempts.push_back(attempts_.at(id));
+  dirty_.clear();
+  dirty_attempts_.clear();
+  if (absl::Status status = store_.UpdateWorkstreams(rows, attempts); !status.ok()) {
+    StoreFailed(status);
+  }
+  output_.StatusChanged();
+}
+
+absl::StatusOr<Scheduler::SubmitResult> Scheduler::Submit(
+    const std::vector<common::SourceFile>& files, const std::string& name, bool keep_going) {
+  if (plan_ != nullptr && !Done()) {
+    return absl::FailedPreconditionError("plan " + plan_row_.plan_id +
+                                         " is still running; cancel it first");
+  }
+  auto plan = std::make_unique<common::Plan>(common::AssemblePlan(files));
+  SubmitResult result;
+  result.diagnostics = plan->diagnostics;
+  if (!plan->ok()) return result;
+  if (plan->workstreams.empty()) {
+    return absl::InvalidArgumentError("the plan holds no workstream cards");
+  }
+  PlanRow row{NewId(name.empty() ? "plan" : name), name, keep_going, WallMillis(clock_), files};
+  std::vector<WorkstreamRow> rows;
+  for (const common::Workstream& ws : plan->workstreams) {
+    WorkstreamRow initial;
+    initial.workstream_id = ws.id.ToString();
+    initial.state = ws.completed() ? v1::WORKSTREAM_STATE_SKIPPED : v1::WORKSTREAM_STATE_PENDING;
+    initial.lost_retries_left = ws.retries.value_or(options_.default_lost_retries);
+    initial.failed_retries_left = ws.retries.value_or(options_.default_failed_retries);
+    if (ws.completed()) initial.message = "card says " + ws.status_text;
+    rows.push_back(initial);
+  }
+  if (absl::Status status = store_.SubmitPlan(row, rows); !status.ok()) return status;
+  result.plan_id = row.plan_id;
+  runs_.clear();
+  attempts_.clear();
+  ready_ = ReadyQueue();
+  halted_ = false;
+  Adopt(std::move(plan), std::move(row));
+  for (size_t i = 0; i < runs_.size(); ++i) runs_[i].row = rows[i];
+  for (size_t i = 0; i < runs_.size(); ++i) Promote(static_cast<int>(i));
+  // What none of the workers already connected could run fails now, with the reason.
+  bool fleet_known = std::any_of(cluster_.workers().begin(), cluster_.workers().end(),
+                                 [](const auto& entry) { return !entry.second.lost; });
+  for (size_t i = 0; i < runs_.size() && fleet_known; ++i) {
+    v1::WorkstreamState state = runs_[i].row.state;
+    if (state != v1::WORKSTREAM_STATE_READY && state != v1::WORKSTREAM_STATE_PENDING) continue;
+    if (std::optional<std::string> infeasible = Infeasible(static_cast<int>(i))) {
+      Fail(static_cast<int>(i), "cannot be placed: " + *infeasible);
+    }
+  }
+  CommitDirty();
+  Dispatch();
+  output_.StatusChanged();
+  return result;
+}
+
+void Scheduler::Adopt(std::unique_ptr<common::Plan> plan, PlanRow row) {
+  plan_ = std::move(plan);
+  plan_row_ = std::move(row);
+  runs_.assign(plan_->workstreams.size(), Run{});
+}
+
+absl::Status Scheduler::Recover() {
+  absl::StatusOr<StoredState> stored = store_.Load();
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_plan) return absl::OkStatus();
+  auto plan = std::make_unique<common::Plan>(common::AssemblePlan(stored->plan.files));
+  if (!plan->ok()) return absl::DataLossError("the stored plan no longer validates");
+  Adopt(std::move(plan), stored->plan);
+  std::map<std::string, WorkstreamRow> rows;
+  for (WorkstreamRow& row : stored->workstreams) rows[row.workstream_id] = std::move(row);
+  for (size_t i = 0; i < runs_.size(); ++i) {
+    std::string id = plan_->workstreams[i].id.ToString();
+    auto found = rows.find(id);
+    if (found != rows.end()) {
+      runs_[i].row = found->second;
+    } else {
+      runs_[i].row.workstream_id = id;
+    }
+  }
+  for (AttemptRow& attempt : stored->attempts) attempts_[attempt.attempt_id] = std::move(attempt);
+  // Rebuild what only lived in memory from the current attempts' stored events.
+  std::map<std::string, int> current;
+  for (size_t i = 0; i < runs_.size(); ++i) {
+    if (!runs_[i].row.current_attempt.empty()) current[runs_[i].row.current_attempt] = static_cast<int>(i);
+  }
+  for (const v1::Event& event : stored->events) {
+    auto found = current.find(event.attempt_id());
+    if (found == current.end()) continue;
+    Run& run = runs_[found->second];
+    if (event.has_metric()) run.metrics[event.metric().name()] = event.metric().value();
+    if (event.has_deliverable()) run.deliverables[event.deliverable().path()] = event.deliverable().exists();
+    if (event.has_test()) {
+      v1::TestStatus status = event.test().status();
+      if (status == v1::TEST_STATUS_PASSED) run.tests.set_passed(run.tests.passed() + 1);
+      if (status == v1::TEST_STATUS_FAILED || status == v1::TEST_STATUS_ERROR) run.tests.set_failed(run.tests.failed() + 1);
+      if (status == v1::TEST_STATUS_SKIPPED) run.tests.set_skipped(run.tests.skipped() + 1);
+    }
+  }
+  for (size_t i = 0; i < runs_.size(); ++i) {
+    Run& run = runs_[i];
+    int index = static_cast<int>(i);
+    switch (run.row.state) {
+      case v1::WORKSTREAM_STATE_READY:
+        ready_.Add(KeyOf(index));
+        break;
+      case v1::WORKSTREAM_STATE_ASSIGNED:
+      case v1::WORKSTREAM_STATE_RUNNING: {
+        // Its worker gets one lease to come back and report it; else it is lost.
+        const AttemptRow& attempt = attempts_.at(run.row.current_attempt);
+        cluster_.Reserve(attempt.worker_id, attempt.gpus, attempt.attempt_id);
+        WorkerView& worker = cluster_.Upsert(attempt.worker_id);
+        if (worker.lease_timer == 0) RenewLease(worker);
+        break;
+      }
+      case v1::WORKSTREAM_STATE_FAILED:
+        if (!plan_row_.keep_going) halted_ = true;
+        break;
+      default:
+        break;
+    }
+  }
+  for (size_t i = 0; i < runs_.size(); ++i) Promote(static_cast<int>(i));
+  CommitDirty();
+  return absl::OkStatus();
+}
+
+void Scheduler::Promote(int index) {
+  Run& run = runs_[index];
+  if (run.row.state != v1::WORKSTREAM_STATE_PENDING) return;
+  for (int dependency : plan_->graph.dependencies[index]) {
+    v1::WorkstreamState state = runs_[dependency].row.state;
+    if (state == v1::WORKSTREAM_STATE_FAILED || state == v1::WORKSTREAM_STATE_CANCELLED ||
+        state == v1::WORKSTREAM_STATE_BLOCKED) {
+      BlockDependents(dependency, plan_->workstreams[dependency].id.ToString() + " " +
+                                      (state == v1::WORKSTREAM_STATE_BLOCKED ? "is blocked" : "did not succeed"));
+      return;
+    }
+    if (state != v1::WORKSTREAM_STATE_SUCCEEDED && state != v1::WORKSTREAM_STATE_SKIPPED) {
+      return;
+    }
+  }
+  run.row.state = v1::WORKSTREAM_STATE_READY;
+  run.not_before = clock_.Now();
+  ready_.Add(KeyOf(index));
+  MarkDirty(index);
+}
+
+void Scheduler::PromoteDependents(int index) {
+  for (int dependent : plan_->graph.dependents[index]) Promote(dependent);
+}
+
+void Scheduler::Dispatch() {
+  if (plan_ == nullptr || halted_) return;
+  common::SteadyTime now = clock_.Now();
+  std::optional<common::SteadyTime> earliest;
+  for (int index : ready_.InOrder()) {
+    Run& run = runs_[index];
+    if (run.not_before > now) {
+      earliest = earliest ? std::min(*earliest, run.not_before) : run.not_before;
+      continue;
+    }
+    if (std::optional<std::string> infeasible = Infeasible(index)) {
+      if (!run.infeasible_since) run.infeasible_since = now;
+      common::SteadyTime deadline = *run.infeasible_since + options_.infeasible_grace;
+      if (now >= deadline) {
+        Fail(index, "cannot be placed: " + *infeasible);
+      } else {
+        run.waiting = "no worker can run it yet: " + *infeasible;
+        earliest = earliest ? std::min(*earliest, deadline) : deadline;
+      }
+      continue;
+    }
+    run.infeasible_since.reset();
+    if (!TryAssign(index)) {
+      run.waiting = cluster_.workers().empty() ? "waiting for a worker to join"
+                                               : "waiting for a free worker";
+    }
+  }
+  if (dispatch_timer_ != 0) clock_.CancelTimer(dispatch_timer_);
+  dispatch_timer_ = 0;
+  if (earliest) {
+    dispatch_timer_ = clock_.RunAfter(*earliest - now, [this] {
+      dispatch_timer_ = 0;
+      Dispatch();
+    });
+  }
+  CommitDirty();
+}
+
+std::optional<std::string> Scheduler::Infeasible(int index) const {
+  const common::Workstream& ws = plan_->workstreams[index];
+  if (ws.nodes > 1) {
+    return "needs " + std::to_string(ws.nodes) +
+           " nodes; gang scheduling across nodes is not available yet";
+  }
+  return cluster_.WhyInfeasible({static_cast<uint32_t>(ws.gpus), ws.labels});
+}
+
+bool Scheduler::TryAssign(int index) {
+  const common::Workstream& ws = plan_->workstreams[index];
+  PlacementRequest request{static_cast<uint32_t>(ws.gpus), ws.labels};
+  std::optional<Placement> placement = placement_.Place(request, cluster_);
+  if (!placement) return false;
+  Run& run = runs_[index];
+  AttemptRow attempt;
+  attempt.workstream_id = ws.id.ToString();
+  attempt.number = run.row.attempts + 1;
+  attempt.attempt_id = NewId(attempt.workstream_id + "-a" + std::to_string(attempt.number));
+  attempt.worker_id = placement->worker_id;
+  attempt.gpus = placement->gpu_indices;
+  attempt.started_unix_ms = WallMillis(clock_);
+  run.row.attempts = attempt.number;
+  run.row.state = v1::WORKSTREAM_STATE_ASSIGNED;
+  run.row.current_attempt = attempt.attempt_id;
+  run.row.worker_id = attempt.worker_id;
+  run.row.message.clear();
+  run.waiting.clear();
+  run.cancel_requested = false;
+  run.metrics.clear();
+  run.deliverables.clear();
+  run.tests = v1::TestCounts();
+  cluster_.Reserve(attempt.worker_id, attempt.gpus, attempt.attempt_id);
+  ready_.Remove(index);
+  dirty_.erase(index);
+  if (absl::Status status = store_.StartAttempt(attempt, run.row); !status.ok()) {
+    StoreFailed(status);
+  }
+  attempts_[attempt.attempt_id] = attempt;
+  ++counters_.attempts_started;
+
+  v1::CoordinatorMessage message;
+  v1::AttemptSpec& spec = *message.mutable_assign()->mutable_attempt();
+  spec.set_attempt_id(attempt.attempt_id);
+  spec.set_workstream_id(attempt.workstream_id);
+  spec.set_name(ws.name);
+  spec.set_plan_id(plan_row_.plan_id);
+  spec.set_card_path(ws.where.file);
+  spec.set_agent_type(ws.agent_type);
+  spec.set_attempt_number(static_cast<uint32_t>(attempt.number));
+  spec.set_timeout_seconds(ws.timeout_seconds.value_or(options_.default_step_timeout_seconds));
+  for (uint32_t gpu : attempt.gpus) spec.add_gpu_indices(gpu);
+  int test_number = 0, verify_number = 0;
+  for (const common::Step& step : ws.steps) {
+    v1::StepSpec& out = *spec.add_steps();
+    bool test = step.phase == common::Step::Phase::kTest;
+    out.set_phase(test ? "test" : "verify");
+    out.set_name(test ? "test " + std::to_string(++test_number)
+                      : "verify " + std::to_string(++verify_number));
+    out.set_script(step.script);
+    out.set_file(step.where.file);
+    out.set_line(static_cast<uint32_t>(step.where.line));
+  }
+  for (const common::Deliverable& deliverable : ws.deliverables) {
+    for (const std::string& path : deliverable.paths) spec.add_deliverable_paths(path);
+  }
+  output_.Send(attempt.worker_id, message);
+  output_.StatusChanged();
+  return true;
+}
+
+void Scheduler::RenewLease(WorkerView& worker) {
+  if (worker.lease_timer != 0) clock_.CancelTimer(worker.lease_timer);
+  std::string id = worker.id;
+  worker.lease_timer = clock_.RunAfter(options_.lease, [this, id] { LeaseExpired(id); });
+}
+
+void Scheduler::OnWorkerHello(const v1::Hello& hello) {
+  WorkerView& worker = cluster_.Upsert(hello.worker_id());
+  worker.hostname = hello.hostname();
+  worker.resources = hello.resources();
+  worker.slots = hello.resources().slots();
+  worker.gpu_indices.clear();
+  for (const v1::GpuDevice& gpu : hello.resources().gpus()) worker.gpu_indices.push_back(gpu.index());
+  worker.labels = {hello.resources().labels().begin(), hello.resources().labels().end()};
+  worker.connected = true;
+  worker.lost = false;
+  worker.draining = false;
+  worker.last_heartbeat_unix_ms = WallMillis(clock_);
+  RenewLease(worker);
+
+  v1::CoordinatorMessage message;
+  v1::Welcome& welcome = *message.mutable_welcome();
+  welcome.set_heartbeat_interval_ms(
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.heartbeat_interval).count());
+  welcome.set_lease_ms(std::chrono::duration_cast<std::chrono::milliseconds>(options_.lease).count());
+  std::set<std::string> reported;
+  for (const v1::RunningAttempt& running : hello.attempts()) {
+    reported.insert(running.attempt_id());
+    auto found = attempts_.find(running.attempt_id());
+    bool current = found != attempts_.end() && !found->second.finished &&
+                   found->second.worker_id == worker.id;
+    if (current) {
+      const std::string& ws_id = found->second.workstream_id;
+      std::optional<int> index = plan_->IndexOf(*common::WorkstreamId::Parse(ws_id));
+      current = index && runs_[*index].row.current_attempt == running.attempt_id();
+    }
+    if (current) {
+      welcome.add_adopted_attempt_ids(running.attempt_id());
+      cluster_.Reserve(worker.id, found->second.gpus, running.attempt_id());
+    } else {
+      welcome.add_cancelled_attempt_ids(running.attempt_id());
+    }
+  }
+  // Attempts placed here that the worker no longer knows: it restarted and lost them.
+  std::vector<std::string> forgotten;
+  for (const std::string& attempt : worker.attempts) {
+    if (!reported.count(attempt)) forgotten.push_back(attempt);
+  }
+  output_.Send(worker.id, message);
+  for (const std::string& attempt : forgotten) {
+    AttemptLost(attempt, "worker " + worker.id + " restarted without it");
+  }
+  if (absl::Status status = store_.RecordWorker({worker.id, worker.hostname, "connected",
+                                                 worker.last_heartbeat_unix_ms});
+      !status.ok()) {
+    StoreFailed(status);
+  }
+  CommitDirty();
+  Dispatch();
+  output_.StatusChanged();
+}
+
+void Scheduler::OnHeartbeat(const std::string& worker_id, const v1::Heartbeat&) {
+  WorkerView* worker = cluster_.Find(worker_id);
+  if (worker == nullptr || worker->lost) return;
+  worker->last_heartbeat_unix_ms = WallMillis(clock_);
+  RenewLease(*worker);
+}
+
+void Scheduler::OnWorkerDisconnected(const std::string& worker_id) {
+  // The lease keeps running: a worker that reconnects within it keeps its attempts.
+  if (WorkerView* worker = cluster_.Find(worker_id)) worker->connected = false;
+  output_.StatusChanged();
+}
+
+void Scheduler::LeaseExpired(const std::string& worker_id) {
+  WorkerView* worker = cluster_.Find(worker_id);
+  if (worker == nullptr) return;
+  worker->lease_timer = 0;
+  worker->lost = true;
+  worker->connected = false;
+  ++counters_.leases_expired;
+  std::vector<std::string> attempts(worker->attempts.begin(), worker->attempts.end());
+  for (const std::string& attempt : attempts) {
+    AttemptLost(attempt, "worker " + worker_id + " missed its lease");
+  }
+  std::vector<WorkstreamRow> rows;
+  for (int index : dirty_) rows.push_back(runs_[index].row);
+  std::vector<AttemptRow> attempt_rows;
+  for (const std::string& id : dirty_attempts_) attempt_rows.push_back(attempts_.at(id));
+  dirty_.clear();
+  dirty_attempts_.clear();
+  if (absl::Status status = store_.MarkWorkerLost(
+          {worker_id, worker->hostname, "lost", worker->last_heartbeat_unix_ms}, attempt_rows, rows);
+      !status.ok()) {
+    StoreFailed(status);
+  }
+  Dispatch();
+  output_.StatusChanged();
+}
+
+bool Scheduler::Done() const {
+  if (plan_ == nullptr) return true;
+  bool waiting = false;
+  for (const Run& run : runs_) {
+    v1::WorkstreamState state = run.row.state;
+    if (state == v1::WORKSTREAM_STATE_ASSIGNED || state == v1::WORKSTREAM_STATE_RUNNING) return false;
+    if (!Ended(state)) waiting = true;
+  }
+  return !waiting || halted_;
+}
+
+}  // namespace wsfleet::coordinator

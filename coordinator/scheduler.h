@@ -1,0 +1,139 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "common/plan.h"
+#include "coordinator/cluster_view.h"
+#include "coordinator/placement_policy.h"
+#include "coordinator/ready_queue.h"
+#include "coordinator/scheduler_output.h"
+#include "coordinator/state_store.h"
+#include "wsfleet/v1/control.pb.h"
+#include "wsfleet/v1/worker.pb.h"
+
+namespace wsfleet::coordinator {
+
+struct SchedulerOptions {
+  common::Nanos heartbeat_interval = std::chrono::seconds(2);
+  common::Nanos lease = std::chrono::seconds(10);
+  int default_lost_retries = 2;    // a lost attempt is retried this often unless Retries says
+  int default_failed_retries = 0;  // a failed attempt likewise
+  common::Nanos backoff_initial = std::chrono::seconds(1);
+  common::Nanos backoff_max = std::chrono::seconds(60);
+  double backoff_jitter = 0.2;     // +-20%
+  uint64_t random_seed = 0;        // 0: from std::random_device
+  int64_t default_step_timeout_seconds = 0;
+  // How long a workstream no worker could run may wait for one to join before it fails.
+  // (At submit, one that none of the connected workers could run fails at once.)
+  common::Nanos infeasible_grace = std::chrono::seconds(30);
+};
+
+// Counters the metrics endpoint exports; plain numbers, read on the loop thread.
+struct SchedulerCounters {
+  uint64_t events_stored = 0;
+  uint64_t events_duplicate = 0;
+  uint64_t events_stale_rejected = 0;
+  uint64_t leases_expired = 0;
+  uint64_t attempts_started = 0;
+};
+
+// The coordinator's scheduling state machine. Events in (plan submitted, worker hello,
+// heartbeat, events, lease expiry, cancel, retry, drain); commands out (Assign, Cancel,
+// Ack, Reject, Drain) through SchedulerOutput; every durable change through StateStore
+// before anything that depends on it is sent. One thread (the loop's) calls everything.
+class Scheduler {
+ public:
+  Scheduler(common::Clock& clock, StateStore& store, SchedulerOutput& output,
+            const PlacementPolicy& placement, SchedulerOptions options);
+  ~Scheduler();
+
+  // Reloads the last plan's run from the store; call before serving.
+  absl::Status Recover();
+
+  // Validates and starts a plan; on errors returns them (nothing changes).
+  struct SubmitResult {
+    std::string plan_id;
+    common::Diagnostics diagnostics;
+  };
+  absl::StatusOr<SubmitResult> Submit(const std::vector<common::SourceFile>& files,
+                                      const std::string& name, bool keep_going);
+
+  void OnWorkerHello(const v1::Hello& hello);
+  void OnHeartbeat(const std::string& worker_id, const v1::Heartbeat& heartbeat);
+  void OnWorkerDisconnected(const std::string& worker_id);
+  // Queues events; FlushEvents() stores everything queued in one transaction, then acks.
+  void OnEvents(const std::string& worker_id, const v1::EventBatch& batch);
+  void FlushEvents();
+
+  int Cancel(const std::string& workstream_id, bool all, std::string* error);
+  absl::Status Retry(const std::string& workstream_id);
+  absl::Status Drain(const std::string& worker_id);
+
+  v1::RunStatus Status() const;
+  v1::ListWorkersResponse Workers() const;
+  bool has_plan() const { return plan_ != nullptr; }
+  bool Done() const;
+  const common::Plan* plan() const { return plan_.get(); }
+  const SchedulerCounters& counters() const { return counters_; }
+  // Metrics and tests the current attempt of workstream `index` reported.
+  const std::map<std::string, double>& MetricsOf(int index) const;
+  const AttemptRow* AttemptOf(int index) const;
+  const WorkstreamRow& RowOf(int index) const;
+  std::vector<std::string> DeliverablesFound(int index) const;
+  v1::TestCounts TestsOf(int index) const;
+
+ private:
+  struct Run;  // per workstream, parallel to plan_->workstreams
+  void Adopt(std::unique_ptr<common::Plan> plan, PlanRow row);
+  void Promote(int index);
+  void PromoteDependents(int index);
+  void BlockDependents(int index, const std::string& reason);
+  void Fail(int index, const std::string& message);
+  void Finish(int index, v1::WorkstreamState state, const std::string& message);
+  void ScheduleRetry(int index, const std::string& why);
+  void Dispatch();
+  bool TryAssign(int index);
+  std::optional<std::string> Infeasible(int index) const;
+  void RenewLease(WorkerView& worker);
+  void LeaseExpired(const std::string& worker_id);
+  void AttemptLost(const std::string& attempt_id, const std::string& reason);
+  void ApplyEvent(AttemptRow& attempt, const v1::Event& event);
+  void AttemptFinished(AttemptRow& attempt, const v1::AttemptFinished& finished);
+  void CommitDirty();  // UpdateWorkstreams for state changes not tied to events
+  void MarkDirty(int index);
+  common::Nanos Backoff(int attempt_number);
+  std::string NewId(const std::string& prefix);
+  ReadyQueue::Key KeyOf(int index) const;
+  [[noreturn]] void StoreFailed(const absl::Status& status);
+
+  common::Clock& clock_;
+  StateStore& store_;
+  SchedulerOutput& output_;
+  const PlacementPolicy& placement_;
+  SchedulerOptions options_;
+  std::mt19937_64 random_;
+
+  std::unique_ptr<common::Plan> plan_;
+  PlanRow plan_row_;
+  std::vector<Run> runs_;
+  std::unordered_map<std::string, AttemptRow> attempts_;
+  ReadyQueue ready_;
+  ClusterView cluster_;
+  bool halted_ = false;  // a failure without keep_going: nothing new starts
+  std::set<int> dirty_;
+  std::set<std::string> dirty_attempts_;
+  std::vector<std::pair<std::string, v1::Event>> pending_events_;
+  common::TimerId dispatch_timer_ = 0;
+  SchedulerCounters counters_;
+};
+
+}  // namespace wsfleet::coordinator

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+
+#include "wsfleet/v1/worker.pb.h"
+
+namespace wsfleet::coordinator {
+
+// Where the scheduler's commands go: messages to workers' sessions, and notices for
+// watchers and the summary writer. Called on the loop thread; implementations must not
+// block (queue the message, do not write it inline).
+class SchedulerOutput {
+ public:
+  virtual ~SchedulerOutput() = default;
+  virtual void Send(const std::string& worker_id, const v1::CoordinatorMessage& message) = 0;
+  virtual void StatusChanged() {}
+  // A workstream reached SUCCEEDED, FAILED, CANCELLED, BLOCKED or SKIPPED.
+  virtual void WorkstreamEnded(int /*index*/) {}
+  // Output stored for an attempt (for `logs -f`).
+  virtual void LogStored(const std::string& /*workstream_id*/, const std::string& /*data*/) {}
+};
+
+}  // namespace wsfleet::coordinator

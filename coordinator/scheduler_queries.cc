@@ -1,0 +1,79 @@
+// Read-only views of the scheduler's state for the control API, summaries and metrics.
+
+#include "coordinator/scheduler.h"
+#include "coordinator/scheduler_run.h"
+
+namespace wsfleet::coordinator {
+
+v1::RunStatus Scheduler::Status() const {
+  v1::RunStatus status;
+  if (plan_ == nullptr) {
+    status.set_done(true);
+    return status;
+  }
+  status.set_plan_id(plan_row_.plan_id);
+  bool succeeded = true;
+  for (size_t i = 0; i < runs_.size(); ++i) {
+    const common::Workstream& ws = plan_->workstreams[i];
+    const Run& run = runs_[i];
+    v1::WorkstreamStatus& out = *status.add_workstreams();
+    out.set_id(ws.id.ToString());
+    out.set_name(ws.name);
+    out.set_state(run.row.state);
+    out.set_attempts(static_cast<uint32_t>(run.row.attempts));
+    out.set_worker_id(run.row.worker_id);
+    out.set_message(run.row.state == v1::WORKSTREAM_STATE_READY && !run.waiting.empty()
+                        ? (run.row.message.empty() ? run.waiting : run.row.message)
+                        : run.row.message);
+    out.set_started_unix_ms(run.row.started_unix_ms);
+    out.set_finished_unix_ms(run.row.finished_unix_ms);
+    *out.mutable_tests() = run.tests;
+    out.set_priority(static_cast<uint32_t>(ws.priority.value_or(10)));
+    out.set_remaining_days(plan_->analysis.acyclic ? plan_->analysis.remaining_days_max[i] : 0);
+    if (run.row.state != v1::WORKSTREAM_STATE_SUCCEEDED &&
+        run.row.state != v1::WORKSTREAM_STATE_SKIPPED) {
+      succeeded = false;
+    }
+  }
+  status.set_done(Done());
+  status.set_succeeded(status.done() && succeeded);
+  return status;
+}
+
+v1::ListWorkersResponse Scheduler::Workers() const {
+  v1::ListWorkersResponse response;
+  for (const auto& [id, worker] : cluster_.workers()) {
+    v1::WorkerInfo& info = *response.add_workers();
+    info.set_worker_id(id);
+    info.set_hostname(worker.hostname);
+    *info.mutable_resources() = worker.resources;
+    info.set_state(worker.lost ? "lost" : worker.draining ? "draining"
+                   : worker.connected ? "connected" : "disconnected");
+    info.set_running_attempts(static_cast<uint32_t>(worker.attempts.size()));
+    info.set_last_heartbeat_unix_ms(worker.last_heartbeat_unix_ms);
+  }
+  return response;
+}
+
+const std::map<std::string, double>& Scheduler::MetricsOf(int index) const {
+  return runs_[index].metrics;
+}
+
+const WorkstreamRow& Scheduler::RowOf(int index) const { return runs_[index].row; }
+
+const AttemptRow* Scheduler::AttemptOf(int index) const {
+  auto found = attempts_.find(runs_[index].row.current_attempt);
+  return found == attempts_.end() ? nullptr : &found->second;
+}
+
+std::vector<std::string> Scheduler::DeliverablesFound(int index) const {
+  std::vector<std::string> found;
+  for (const auto& [path, exists] : runs_[index].deliverables) {
+    if (exists) found.push_back(path);
+  }
+  return found;
+}
+
+v1::TestCounts Scheduler::TestsOf(int index) const { return runs_[index].tests; }
+
+}  // namespace wsfleet::coordinator

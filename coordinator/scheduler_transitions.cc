@@ -1,0 +1,350 @@
+// The scheduler's reactions to what workers report and to the control API: events and
+// their group commit, attempt outcomes, retries with backoff, blocking, cancel and retry.
+
+#include <algorithm>
+#include <deque>
+
+#include "common/criteria.h"
+#include "coordinator/scheduler.h"
+#include "coordinator/scheduler_run.h"
+
+namespace wsfleet::coordinator {
+namespace {
+
+int64_t WallMillis(const common::Clock& clock) { return common::ToUnixMillis(clock.WallNow()); }
+
+bool Active(v1::WorkstreamState state) {
+  return state == v1::WORKSTREAM_STATE_ASSIGNED || state == v1::WORKSTREAM_STATE_RUNNING;
+}
+
+}  // namespace
+
+void Scheduler::OnEvents(const std::string& worker_id, const v1::EventBatch& batch) {
+  if (WorkerView* worker = cluster_.Find(worker_id); worker != nullptr && !worker->lost) {
+    RenewLease(*worker);  // any message proves the worker alive
+  }
+  for (const v1::Event& event : batch.events()) pending_events_.emplace_back(worker_id, event);
+}
+
+void Scheduler::FlushEvents() {
+  if (pending_events_.empty()) return;
+  std::vector<std::pair<std::string, v1::Event>> batch;
+  batch.swap(pending_events_);
+  std::vector<v1::Event> to_store;
+  std::map<std::pair<std::string, std::string>, uint64_t> acks;  // (worker, attempt) -> seq
+  std::set<std::pair<std::string, std::string>> rejects;
+  std::vector<std::pair<std::string, std::string>> logs;  // (workstream, data), after commit
+  std::vector<std::pair<std::string, v1::AttemptFinished>> finished;
+  for (auto& [worker_id, event] : batch) {
+    auto found = attempts_.find(event.attempt_id());
+    bool current = found != attempts_.end() && found->second.worker_id == worker_id;
+    int index = -1;
+    if (current) {
+      std::optional<int> at = plan_->IndexOf(*common::WorkstreamId::Parse(found->second.workstream_id));
+      current = at && runs_[*at].row.current_attempt == event.attempt_id() &&
+                (!found->second.finished || event.seq() <= found->second.stored_seq);
+      index = at.value_or(-1);
+    }
+    if (!current) {
+      // Fencing: an attempt that is no longer current cannot change anything.
+      ++counters_.events_stale_rejected;
+      rejects.insert({worker_id, event.attempt_id()});
+      continue;
+    }
+    AttemptRow& attempt = found->second;
+    if (event.seq() <= attempt.stored_seq) {
+      ++counters_.events_duplicate;
+      acks[{worker_id, attempt.attempt_id}] = attempt.stored_seq;
+      continue;
+    }
+    if (event.seq() != attempt.stored_seq + 1) continue;  // a gap: the worker resends from the ack
+    attempt.stored_seq = event.seq();
+    dirty_attempts_.insert(attempt.attempt_id);
+    acks[{worker_id, attempt.attempt_id}] = attempt.stored_seq;
+    if (event.has_log()) logs.emplace_back(attempt.workstream_id, event.log().data());
+    if (event.has_finished()) {
+      finished.emplace_back(attempt.attempt_id, event.finished());
+    } else {
+      ApplyEvent(attempt, event);
+    }
+    (void)index;
+    to_store.push_back(std::move(event));
+  }
+  counters_.events_stored += to_store.size();
+  for (auto& [attempt_id, outcome] : finished) AttemptFinished(attempts_.at(attempt_id), outcome);
+  std::vector<WorkstreamRow> rows;
+  for (int index : dirty_) rows.push_back(runs_[index].row);
+  std::vector<AttemptRow> attempt_rows;
+  for (const std::string& id : dirty_attempts_) attempt_rows.push_back(attempts_.at(id));
+  dirty_.clear();
+  dirty_attempts_.clear();
+  if (!to_store.empty() || !rows.empty()) {
+    if (absl::Status status = store_.RecordEvents(to_store, attempt_rows, rows); !status.ok()) {
+      StoreFailed(status);
+    }
+  }
+  // Only now, with everything stored, do the acks go out.
+  for (const auto& [key, seq] : acks) {
+    v1::CoordinatorMessage message;
+    message.mutable_ack()->set_attempt_id(key.second);
+    message.mutable_ack()->set_seq(seq);
+    output_.Send(key.first, message);
+  }
+  for (const auto& [worker, attempt] : rejects) {
+    v1::CoordinatorMessage message;
+    message.mutable_reject()->set_attempt_id(attempt);
+    message.mutable_reject()->set_reason("attempt " + attempt + " is no longer current");
+    output_.Send(worker, message);
+  }
+  for (const auto& [workstream, data] : logs) output_.LogStored(workstream, data);
+  if (!finished.empty()) Dispatch();
+  output_.StatusChanged();
+}
+
+void Scheduler::ApplyEvent(AttemptRow& attempt, const v1::Event& event) {
+  std::optional<int> found = plan_->IndexOf(*common::WorkstreamId::Parse(attempt.workstream_id));
+  if (!found) return;
+  Run& run = runs_[*found];
+  switch (event.kind_case()) {
+    case v1::Event::kStarted:
+      if (run.row.state == v1::WORKSTREAM_STATE_ASSIGNED) {
+        run.row.state = v1::WORKSTREAM_STATE_RUNNING;
+        if (run.row.started_unix_ms == 0) run.row.started_unix_ms = event.time_unix_ms();
+        MarkDirty(*found);
+      }
+      break;
+    case v1::Event::kTest: {
+      v1::TestStatus status = event.test().status();
+      if (status == v1::TEST_STATUS_PASSED) run.tests.set_passed(run.tests.passed() + 1);
+      if (status == v1::TEST_STATUS_FAILED || status == v1::TEST_STATUS_ERROR) {
+        run.tests.set_failed(run.tests.failed() + 1);
+      }
+      if (status == v1::TEST_STATUS_SKIPPED) run.tests.set_skipped(run.tests.skipped() + 1);
+      break;
+    }
+    case v1::Event::kTestSummary:
+      run.tests.set_passed(run.tests.passed() + event.test_summary().passed());
+      run.tests.set_failed(run.tests.failed() + event.test_summary().failed());
+      run.tests.set_skipped(run.tests.skipped() + event.test_summary().skipped());
+      break;
+    case v1::Event::kMetric:
+      run.metrics[event.metric().name()] = event.metric().value();
+      break;
+    case v1::Event::kDeliverable:
+      run.deliverables[event.deliverable().path()] = event.deliverable().exists();
+      break;
+    default:
+      break;
+  }
+}
+
+void Scheduler::AttemptFinished(AttemptRow& attempt, const v1::AttemptFinished& finished) {
+  attempt.finished = true;
+  attempt.outcome = finished.outcome();
+  attempt.finished_unix_ms = WallMillis(clock_);
+  dirty_attempts_.insert(attempt.attempt_id);
+  cluster_.Release(attempt.worker_id, attempt.gpus, attempt.attempt_id);
+  int index = *plan_->IndexOf(*common::WorkstreamId::Parse(attempt.workstream_id));
+  Run& run = runs_[index];
+  switch (finished.outcome()) {
+    case v1::ATTEMPT_OUTCOME_SUCCEEDED: {
+      std::string failures;
+      for (const common::Criterion& criterion : plan_->workstreams[index].criteria) {
+        common::CriterionVerdict verdict = common::Judge(criterion, run.metrics);
+        if (verdict.verdict == common::Verdict::kFail) {
+          failures += (failures.empty() ? "" : "; ") + verdict.detail;
+        }
+      }
+      if (failures.empty()) {
+        Finish(index, v1::WORKSTREAM_STATE_SUCCEEDED, "");
+        PromoteDependents(index);
+      } else if (run.row.failed_retries_left > 0) {
+        --run.row.failed_retries_left;
+        ScheduleRetry(index, "acceptance criteria failed: " + failures);
+      } else {
+        Fail(index, "acceptance criteria failed: " + failures);
+      }
+      break;
+    }
+    case v1::ATTEMPT_OUTCOME_CANCELLED:
+      if (run.cancel_requested) {
+        Finish(index, v1::WORKSTREAM_STATE_CANCELLED, "cancelled");
+        BlockDependents(index, plan_->workstreams[index].id.ToString() + " was cancelled");
+      } else {
+        AttemptLost(attempt.attempt_id, "stopped by its worker: " + finished.message());
+      }
+      break;
+    default:
+      if (run.cancel_requested) {
+        Finish(index, v1::WORKSTREAM_STATE_CANCELLED, "cancelled");
+        BlockDependents(index, plan_->workstreams[index].id.ToString() + " was cancelled");
+      } else if (run.row.failed_retries_left > 0) {
+        --run.row.failed_retries_left;
+        ScheduleRetry(index, finished.message());
+      } else {
+        Fail(index, finished.message());
+      }
+      break;
+  }
+}
+
+void Scheduler::AttemptLost(const std::string& attempt_id, const std::string& reason) {
+  auto found = attempts_.find(attempt_id);
+  if (found == attempts_.end()) return;
+  AttemptRow& attempt = found->second;
+  cluster_.Release(attempt.worker_id, attempt.gpus, attempt.attempt_id);
+  if (!attempt.finished) {
+    attempt.finished = true;
+    attempt.outcome = v1::ATTEMPT_OUTCOME_LOST;
+    attempt.finished_unix_ms = WallMillis(clock_);
+    dirty_attempts_.insert(attempt_id);
+  }
+  int index = *plan_->IndexOf(*common::WorkstreamId::Parse(attempt.workstream_id));
+  Run& run = runs_[index];
+  if (run.row.current_attempt != attempt_id || !Active(run.row.state)) return;
+  if (run.cancel_requested) {
+    Finish(index, v1::WORKSTREAM_STATE_CANCELLED, "cancelled (its worker was lost)");
+    BlockDependents(index, plan_->workstreams[index].id.ToString() + " was cancelled");
+  } else if (run.row.lost_retries_left > 0) {
+    --run.row.lost_retries_left;
+    ScheduleRetry(index, "lost: " + reason);
+  } else {
+    Fail(index, "lost " + std::to_string(run.row.attempts) + " times; last: " + reason);
+  }
+}
+
+void Scheduler::ScheduleRetry(int index, const std::string& why) {
+  Run& run = runs_[index];
+  run.row.state = v1::WORKSTREAM_STATE_READY;
+  run.row.message = "retrying after: " + why;
+  run.not_before = clock_.Now() + Backoff(run.row.attempts);
+  ready_.Add(KeyOf(index));
+  MarkDirty(index);
+}
+
+void Scheduler::Finish(int index, v1::WorkstreamState state, const std::string& message) {
+  Run& run = runs_[index];
+  run.row.state = state;
+  run.row.message = message;
+  run.row.finished_unix_ms = WallMillis(clock_);
+  ready_.Remove(index);
+  MarkDirty(index);
+  output_.WorkstreamEnded(index);
+}
+
+void Scheduler::Fail(int index, const std::string& message) {
+  Finish(index, v1::WORKSTREAM_STATE_FAILED, message);
+  BlockDependents(index, plan_->workstreams[index].id.ToString() + " failed");
+  if (!plan_row_.keep_going) halted_ = true;
+}
+
+void Scheduler::BlockDependents(int index, const std::string& reason) {
+  std::deque<int> queue(plan_->graph.dependents[index].begin(),
+                        plan_->graph.dependents[index].end());
+  while (!queue.empty()) {
+    int dependent = queue.front();
+    queue.pop_front();
+    v1::WorkstreamState state = runs_[dependent].row.state;
+    if (state != v1::WORKSTREAM_STATE_PENDING && state != v1::WORKSTREAM_STATE_READY) continue;
+    Finish(dependent, v1::WORKSTREAM_STATE_BLOCKED, "blocked: " + reason);
+    for (int next : plan_->graph.dependents[dependent]) queue.push_back(next);
+  }
+}
+
+int Scheduler::Cancel(const std::string& workstream_id, bool all, std::string* error) {
+  if (plan_ == nullptr) {
+    if (error) *error = "no plan has been submitted";
+    return 0;
+  }
+  std::vector<int> targets;
+  if (all) {
+    for (size_t i = 0; i < runs_.size(); ++i) targets.push_back(static_cast<int>(i));
+  } else {
+    std::optional<common::WorkstreamId> id = common::WorkstreamId::Parse(workstream_id);
+    std::optional<int> index = id ? plan_->IndexOf(*id) : std::nullopt;
+    if (!index) {
+      if (error) *error = "no workstream " + workstream_id + " in plan " + plan_row_.plan_id;
+      return 0;
+    }
+    targets.push_back(*index);
+  }
+  int cancelled = 0;
+  for (int index : targets) {
+    Run& run = runs_[index];
+    v1::WorkstreamState state = run.row.state;
+    if (state == v1::WORKSTREAM_STATE_PENDING || state == v1::WORKSTREAM_STATE_READY) {
+      Finish(index, v1::WORKSTREAM_STATE_CANCELLED, "cancelled before it started");
+      BlockDependents(index, plan_->workstreams[index].id.ToString() + " was cancelled");
+      ++cancelled;
+    } else if (Active(state) && !run.cancel_requested) {
+      run.cancel_requested = true;
+      v1::CoordinatorMessage message;
+      message.mutable_cancel()->set_attempt_id(run.row.current_attempt);
+      message.mutable_cancel()->set_reason("cancelled by user");
+      output_.Send(run.row.worker_id, message);
+      ++cancelled;
+    }
+  }
+  CommitDirty();
+  return cancelled;
+}
+
+absl::Status Scheduler::Retry(const std::string& workstream_id) {
+  if (plan_ == nullptr) return absl::FailedPreconditionError("no plan has been submitted");
+  std::optional<common::WorkstreamId> id = common::WorkstreamId::Parse(workstream_id);
+  std::optional<int> found = id ? plan_->IndexOf(*id) : std::nullopt;
+  if (!found) return absl::NotFoundError("no workstream " + workstream_id + " in the plan");
+  int index = *found;
+  Run& run = runs_[index];
+  if (run.row.state == v1::WORKSTREAM_STATE_BLOCKED) {
+    return absl::FailedPreconditionError(workstream_id + " is " + run.row.message +
+                                         "; retry what blocks it");
+  }
+  if (run.row.state != v1::WORKSTREAM_STATE_FAILED &&
+      run.row.state != v1::WORKSTREAM_STATE_CANCELLED) {
+    return absl::FailedPreconditionError(workstream_id +
+                                         " has not failed or been cancelled; nothing to retry");
+  }
+  const common::Workstream& ws = plan_->workstreams[index];
+  run.row.state = v1::WORKSTREAM_STATE_PENDING;
+  run.row.message.clear();
+  run.row.finished_unix_ms = 0;
+  run.row.lost_retries_left = ws.retries.value_or(options_.default_lost_retries);
+  run.row.failed_retries_left = ws.retries.value_or(options_.default_failed_retries);
+  run.cancel_requested = false;
+  MarkDirty(index);
+  // Whatever it blocked waits again (unless something else still blocks it).
+  std::deque<int> queue(plan_->graph.dependents[index].begin(),
+                        plan_->graph.dependents[index].end());
+  while (!queue.empty()) {
+    int dependent = queue.front();
+    queue.pop_front();
+    if (runs_[dependent].row.state != v1::WORKSTREAM_STATE_BLOCKED) continue;
+    runs_[dependent].row.state = v1::WORKSTREAM_STATE_PENDING;
+    runs_[dependent].row.message.clear();
+    runs_[dependent].row.finished_unix_ms = 0;
+    MarkDirty(dependent);
+    for (int next : plan_->graph.dependents[dependent]) queue.push_back(next);
+  }
+  halted_ = false;
+  for (size_t i = 0; i < runs_.size(); ++i) {
+    if (runs_[i].row.state == v1::WORKSTREAM_STATE_FAILED && !plan_row_.keep_going) halted_ = true;
+  }
+  for (size_t i = 0; i < runs_.size(); ++i) Promote(static_cast<int>(i));
+  CommitDirty();
+  Dispatch();
+  return absl::OkStatus();
+}
+
+absl::Status Scheduler::Drain(const std::string& worker_id) {
+  WorkerView* worker = cluster_.Find(worker_id);
+  if (worker == nullptr) return absl::NotFoundError("no worker " + worker_id);
+  worker->draining = true;
+  v1::CoordinatorMessage message;
+  message.mutable_drain();
+  output_.Send(worker_id, message);
+  output_.StatusChanged();
+  return absl::OkStatus();
+}
+
+}  // namespace wsfleet::coordinator

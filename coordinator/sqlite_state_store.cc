@@ -1,0 +1,399 @@
+#include "coordinator/sqlite_state_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <map>
+
+namespace wsfleet::coordinator {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS plans(
+  plan_id TEXT PRIMARY KEY, name TEXT NOT NULL, keep_going INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL, current INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS plan_files(
+  plan_id TEXT NOT NULL, position INTEGER NOT NULL, path TEXT NOT NULL, text BLOB NOT NULL,
+  PRIMARY KEY(plan_id, position));
+CREATE TABLE IF NOT EXISTS workstreams(
+  plan_id TEXT NOT NULL, ws_id TEXT NOT NULL, state INTEGER NOT NULL, attempts INTEGER NOT NULL,
+  lost_left INTEGER NOT NULL, failed_left INTEGER NOT NULL, current_attempt TEXT NOT NULL,
+  worker_id TEXT NOT NULL, message TEXT NOT NULL, started_ms INTEGER NOT NULL,
+  finished_ms INTEGER NOT NULL, PRIMARY KEY(plan_id, ws_id));
+CREATE TABLE IF NOT EXISTS attempts(
+  attempt_id TEXT PRIMARY KEY, plan_id TEXT NOT NULL, ws_id TEXT NOT NULL,
+  number INTEGER NOT NULL, worker_id TEXT NOT NULL, gpus TEXT NOT NULL,
+  finished INTEGER NOT NULL, outcome INTEGER NOT NULL, stored_seq INTEGER NOT NULL,
+  started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS events(
+  attempt_id TEXT NOT NULL, seq INTEGER NOT NULL, payload BLOB NOT NULL,
+  log_offset INTEGER NOT NULL, log_length INTEGER NOT NULL,
+  PRIMARY KEY(attempt_id, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS workers(
+  worker_id TEXT PRIMARY KEY, hostname TEXT NOT NULL, state TEXT NOT NULL,
+  last_seen_ms INTEGER NOT NULL);
+)sql";
+
+std::string JoinGpus(const std::vector<uint32_t>& gpus) {
+  std::string text;
+  for (uint32_t gpu : gpus) text += (text.empty() ? "" : ",") + std::to_string(gpu);
+  return text;
+}
+
+std::vector<uint32_t> SplitGpus(const std::string& text) {
+  std::vector<uint32_t> gpus;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    gpus.push_back(static_cast<uint32_t>(std::stoul(text.substr(start, comma - start))));
+    start = comma + 1;
+  }
+  return gpus;
+}
+
+absl::Status Errno(const std::string& what) {
+  return absl::InternalError(what + ": " + std::strerror(errno));
+}
+
+// Appends `data` to the log at `path`, durably; returns the offset it starts at.
+absl::StatusOr<int64_t> AppendLog(const std::string& path, const std::string& data) {
+  std::error_code ignored;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ignored);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno("open " + path);
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    ::close(fd);
+    return Errno("stat " + path);
+  }
+  size_t written = 0;
+  while (written < data.size()) {
+    ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      absl::Status status = Errno("write " + path);
+      ::close(fd);
+      return status;
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::fdatasync(fd) != 0) {
+    absl::Status status = Errno("fdatasync " + path);
+    ::close(fd);
+    return status;
+  }
+  ::close(fd);
+  return static_cast<int64_t>(info.st_size);
+}
+
+}  // namespace
+
+// The statements of one transaction.
+struct SqliteStateStore::Writer {
+  SQLite::Database& db;
+  const std::string& plan_id;
+
+  void Workstream(const WorkstreamRow& row) {
+    SQLite::Statement insert(db,
+                             "INSERT OR REPLACE INTO workstreams VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+    insert.bind(1, plan_id);
+    insert.bind(2, row.workstream_id);
+    insert.bind(3, static_cast<int>(row.state));
+    insert.bind(4, row.attempts);
+    insert.bind(5, row.lost_retries_left);
+    insert.bind(6, row.failed_retries_left);
+    insert.bind(7, row.current_attempt);
+    insert.bind(8, row.worker_id);
+    insert.bind(9, row.message);
+    insert.bind(10, static_cast<int64_t>(row.started_unix_ms));
+    insert.bind(11, static_cast<int64_t>(row.finished_unix_ms));
+    insert.exec();
+  }
+
+  void Attempt(const AttemptRow& row) {
+    SQLite::Statement insert(db, "INSERT OR REPLACE INTO attempts VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+    insert.bind(1, row.attempt_id);
+    insert.bind(2, plan_id);
+    insert.bind(3, row.workstream_id);
+    insert.bind(4, row.number);
+    insert.bind(5, row.worker_id);
+    insert.bind(6, JoinGpus(row.gpus));
+    insert.bind(7, row.finished ? 1 : 0);
+    insert.bind(8, static_cast<int>(row.outcome));
+    insert.bind(9, static_cast<int64_t>(row.stored_seq));
+    insert.bind(10, static_cast<int64_t>(row.started_unix_ms));
+    insert.bind(11, static_cast<int64_t>(row.finished_unix_ms));
+    insert.exec();
+  }
+
+  void Worker(const WorkerRow& row) {
+    SQLite::Statement insert(db, "INSERT OR REPLACE INTO workers VALUES(?,?,?,?)");
+    insert.bind(1, row.worker_id);
+    insert.bind(2, row.hostname);
+    insert.bind(3, row.state);
+    insert.bind(4, static_cast<int64_t>(row.last_seen_unix_ms));
+    insert.exec();
+  }
+
+  void Event(const v1::Event& event, int64_t log_offset, int64_t log_length) {
+    std::string payload = event.SerializeAsString();
+    SQLite::Statement insert(db, "INSERT OR IGNORE INTO events VALUES(?,?,?,?,?)");
+    insert.bind(1, event.attempt_id());
+    insert.bind(2, static_cast<int64_t>(event.seq()));
+    insert.bind(3, payload.data(), static_cast<int>(payload.size()));
+    insert.bind(4, log_offset);
+    insert.bind(5, log_length);
+    insert.exec();
+  }
+};
+
+SqliteStateStore::SqliteStateStore(StatePaths paths) : paths_(std::move(paths)) {}
+SqliteStateStore::~SqliteStateStore() = default;
+
+absl::StatusOr<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(
+    const std::string& state_dir) {
+  std::error_code error;
+  std::filesystem::create_directories(state_dir, error);
+  if (error) return absl::InternalError("cannot create " + state_dir + ": " + error.message());
+  std::unique_ptr<SqliteStateStore> store(new SqliteStateStore(StatePaths{state_dir}));
+  try {
+    store->db_ = std::make_unique<SQLite::Database>(
+        store->paths_.Database(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    store->db_->exec("PRAGMA journal_mode=WAL");
+    store->db_->exec("PRAGMA synchronous=FULL");
+    store->db_->exec("PRAGMA foreign_keys=ON");
+    store->db_->setBusyTimeout(5000);
+    store->db_->exec(kSchema);
+    SQLite::Statement current(*store->db_, "SELECT plan_id FROM plans WHERE current=1");
+    if (current.executeStep()) store->plan_id_ = current.getColumn(0).getString();
+  } catch (const std::exception& e) {
+    return absl::InternalError("state store " + store->paths_.Database() + ": " + e.what());
+  }
+  return store;
+}
+
+namespace {
+
+// SQLiteCpp reports failures (disk full, I/O error, locked) by throwing; the store's
+// callers get a Status instead.
+absl::Status Guard(const std::function<void()>& body) {
+  try {
+    body();
+  } catch (const std::exception& e) {
+    return absl::InternalError(std::string("state store: ") + e.what());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status SqliteStateStore::SubmitPlan(const PlanRow& plan,
+                                          const std::vector<WorkstreamRow>& workstreams) {
+  return Guard([&] {
+    SQLite::Transaction transaction(*db_);
+    db_->exec("UPDATE plans SET current=0");
+    SQLite::Statement insert(*db_, "INSERT INTO plans VALUES(?,?,?,?,1)");
+    insert.bind(1, plan.plan_id);
+    insert.bind(2, plan.name);
+    insert.bind(3, plan.keep_going ? 1 : 0);
+    insert.bind(4, static_cast<int64_t>(plan.created_unix_ms));
+    insert.exec();
+    for (size_t i = 0; i < plan.files.size(); ++i) {
+      SQLite::Statement file(*db_, "INSERT INTO plan_files VALUES(?,?,?,?)");
+      file.bind(1, plan.plan_id);
+      file.bind(2, static_cast<int64_t>(i));
+      file.bind(3, plan.files[i].path);
+      file.bind(4, plan.files[i].text.data(), static_cast<int>(plan.files[i].text.size()));
+      file.exec();
+    }
+    Writer writer{*db_, plan.plan_id};
+    for (const WorkstreamRow& row : workstreams) writer.Workstream(row);
+    transaction.commit();
+    plan_id_ = plan.plan_id;
+  });
+}
+
+absl::Status SqliteStateStore::StartAttempt(const AttemptRow& attempt,
+                                            const WorkstreamRow& workstream) {
+  return Guard([&] {
+    SQLite::Transaction transaction(*db_);
+    Writer writer{*db_, plan_id_};
+    writer.Attempt(attempt);
+    writer.Workstream(workstream);
+    transaction.commit();
+  });
+}
+
+absl::Status SqliteStateStore::RecordEvents(const std::vector<v1::Event>& events,
+                                            const std::vector<AttemptRow>& attempts,
+                                            const std::vector<WorkstreamRow>& workstreams) {
+  std::map<std::string, std::string> workstream_of;
+  for (const AttemptRow& attempt : attempts) workstream_of[attempt.attempt_id] = attempt.workstream_id;
+  // Log bytes go to the files first (durably); the rows that say they exist commit after.
+  std::vector<std::pair<int64_t, int64_t>> log_ranges(events.size(), {0, 0});
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (!events[i].has_log()) continue;
+    auto found = workstream_of.find(events[i].attempt_id());
+    if (found == workstream_of.end()) return absl::InternalError("log event without attempt row");
+    absl::StatusOr<int64_t> offset =
+        AppendLog(paths_.Log(found->second, events[i].attempt_id()), events[i].log().data());
+    if (!offset.ok()) return offset.status();
+    log_ranges[i] = {*offset, static_cast<int64_t>(events[i].log().data().size())};
+  }
+  return Guard([&] {
+    SQLite::Transaction transaction(*db_);
+    Writer writer{*db_, plan_id_};
+    for (size_t i = 0; i < events.size(); ++i) {
+      if (events[i].has_log()) {
+        v1::Event stripped = events[i];
+        stripped.mutable_log()->clear_data();
+        writer.Event(stripped, log_ranges[i].first, log_ranges[i].second);
+      } else {
+        writer.Event(events[i], 0, 0);
+      }
+    }
+    for (const AttemptRow& row : attempts) writer.Attempt(row);
+    for (const WorkstreamRow& row : workstreams) writer.Workstream(row);
+    transaction.commit();
+  });
+}
+
+absl::Status SqliteStateStore::UpdateWorkstreams(const std::vector<WorkstreamRow>& workstreams,
+                                                 const std::vector<AttemptRow>& attempts) {
+  return Guard([&] {
+    SQLite::Transaction transaction(*db_);
+    Writer writer{*db_, plan_id_};
+    for (const AttemptRow& row : attempts) writer.Attempt(row);
+    for (const WorkstreamRow& row : workstreams) writer.Workstream(row);
+    transaction.commit();
+  });
+}
+
+absl::Status SqliteStateStore::MarkWorkerLost(const WorkerRow& worker,
+                                              const std::vector<AttemptRow>& attempts,
+                                              const std::vector<WorkstreamRow>& workstreams) {
+  return Guard([&] {
+    SQLite::Transaction transaction(*db_);
+    Writer writer{*db_, plan_id_};
+    writer.Worker(worker);
+    for (const AttemptRow& row : attempts) writer.Attempt(row);
+    for (const WorkstreamRow& row : workstreams) writer.Workstream(row);
+    transaction.commit();
+  });
+}
+
+absl::Status SqliteStateStore::RecordWorker(const WorkerRow& worker) {
+  return Guard([&] {
+    Writer writer{*db_, plan_id_};
+    writer.Worker(worker);
+  });
+}
+
+std::string SqliteStateStore::LogPath(const std::string& workstream_id,
+                                      const std::string& attempt_id) const {
+  return paths_.Log(workstream_id, attempt_id);
+}
+
+absl::StatusOr<StoredState> SqliteStateStore::Load() {
+  StoredState state;
+  std::map<std::string, std::string> workstream_of;
+  std::map<std::string, int64_t> committed_log_end;
+  try {
+    if (plan_id_.empty()) return state;
+    SQLite::Statement plan(*db_, "SELECT name, keep_going, created_ms FROM plans WHERE plan_id=?");
+    plan.bind(1, plan_id_);
+    if (!plan.executeStep()) return state;
+    state.has_plan = true;
+    state.plan.plan_id = plan_id_;
+    state.plan.name = plan.getColumn(0).getString();
+    state.plan.keep_going = plan.getColumn(1).getInt() != 0;
+    state.plan.created_unix_ms = plan.getColumn(2).getInt64();
+    SQLite::Statement files(*db_,
+                            "SELECT path, text FROM plan_files WHERE plan_id=? ORDER BY position");
+    files.bind(1, plan_id_);
+    while (files.executeStep()) {
+      SQLite::Column text = files.getColumn(1);
+      state.plan.files.push_back(
+          {files.getColumn(0).getString(),
+           std::string(static_cast<const char*>(text.getBlob()), static_cast<size_t>(text.getBytes()))});
+    }
+    SQLite::Statement rows(*db_, "SELECT * FROM workstreams WHERE plan_id=? ORDER BY ws_id");
+    rows.bind(1, plan_id_);
+    while (rows.executeStep()) {
+      WorkstreamRow row;
+      row.workstream_id = rows.getColumn(1).getString();
+      row.state = static_cast<v1::WorkstreamState>(rows.getColumn(2).getInt());
+      row.attempts = rows.getColumn(3).getInt();
+      row.lost_retries_left = rows.getColumn(4).getInt();
+      row.failed_retries_left = rows.getColumn(5).getInt();
+      row.current_attempt = rows.getColumn(6).getString();
+      row.worker_id = rows.getColumn(7).getString();
+      row.message = rows.getColumn(8).getString();
+      row.started_unix_ms = rows.getColumn(9).getInt64();
+      row.finished_unix_ms = rows.getColumn(10).getInt64();
+      state.workstreams.push_back(std::move(row));
+    }
+    SQLite::Statement attempts(*db_, "SELECT * FROM attempts WHERE plan_id=? ORDER BY rowid");
+    attempts.bind(1, plan_id_);
+    while (attempts.executeStep()) {
+      AttemptRow row;
+      row.attempt_id = attempts.getColumn(0).getString();
+      row.workstream_id = attempts.getColumn(2).getString();
+      row.number = attempts.getColumn(3).getInt();
+      row.worker_id = attempts.getColumn(4).getString();
+      row.gpus = SplitGpus(attempts.getColumn(5).getString());
+      row.finished = attempts.getColumn(6).getInt() != 0;
+      row.outcome = static_cast<v1::AttemptOutcome>(attempts.getColumn(7).getInt());
+      row.stored_seq = static_cast<uint64_t>(attempts.getColumn(8).getInt64());
+      row.started_unix_ms = attempts.getColumn(9).getInt64();
+      row.finished_unix_ms = attempts.getColumn(10).getInt64();
+      workstream_of[row.attempt_id] = row.workstream_id;
+      state.attempts.push_back(std::move(row));
+    }
+    SQLite::Statement events(*db_,
+                             "SELECT e.payload, e.log_offset, e.log_length FROM events e "
+                             "JOIN attempts a ON a.attempt_id = e.attempt_id "
+                             "WHERE a.plan_id=? ORDER BY e.attempt_id, e.seq");
+    events.bind(1, plan_id_);
+    while (events.executeStep()) {
+      SQLite::Column payload = events.getColumn(0);
+      v1::Event event;
+      if (!event.ParseFromArray(payload.getBlob(), payload.getBytes())) {
+        return absl::DataLossError("state store: an event row does not parse");
+      }
+      int64_t end = events.getColumn(1).getInt64() + events.getColumn(2).getInt64();
+      int64_t& committed = committed_log_end[event.attempt_id()];
+      committed = std::max(committed, end);
+      state.events.push_back(std::move(event));
+    }
+    SQLite::Statement workers(*db_, "SELECT * FROM workers ORDER BY worker_id");
+    while (workers.executeStep()) {
+      state.workers.push_back({workers.getColumn(0).getString(), workers.getColumn(1).getString(),
+                               workers.getColumn(2).getString(), workers.getColumn(3).getInt64()});
+    }
+  } catch (const std::exception& e) {
+    return absl::InternalError(std::string("state store: ") + e.what());
+  }
+  // Log bytes written before a crash whose events never committed are cut off; the worker
+  // sends those events again.
+  for (const auto& [attempt, workstream] : workstream_of) {
+    std::string path = paths_.Log(workstream, attempt);
+    std::error_code error;
+    uintmax_t size = std::filesystem::file_size(path, error);
+    int64_t committed = committed_log_end.count(attempt) ? committed_log_end[attempt] : 0;
+    if (!error && static_cast<int64_t>(size) > committed) {
+      std::filesystem::resize_file(path, static_cast<uintmax_t>(committed), error);
+    }
+  }
+  return state;
+}
+
+}  // namespace wsfleet::coordinator

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "coordinator/state_paths.h"
+#include "coordinator/state_store.h"
+
+namespace SQLite {
+class Database;
+}
+
+namespace wsfleet::coordinator {
+
+// The StateStore on SQLite in WAL mode with synchronous=FULL (an ack follows each commit),
+// plus the per-attempt log files. Loop thread only.
+class SqliteStateStore : public StateStore {
+ public:
+  // Creates the state directory and schema if needed.
+  static absl::StatusOr<std::unique_ptr<SqliteStateStore>> Open(const std::string& state_dir);
+  ~SqliteStateStore() override;
+
+  absl::Status SubmitPlan(const PlanRow& plan,
+                          const std::vector<WorkstreamRow>& workstreams) override;
+  absl::Status StartAttempt(const AttemptRow& attempt, const WorkstreamRow& workstream) override;
+  absl::Status RecordEvents(const std::vector<v1::Event>& events,
+                            const std::vector<AttemptRow>& attempts,
+                            const std::vector<WorkstreamRow>& workstreams) override;
+  absl::Status UpdateWorkstreams(const std::vector<WorkstreamRow>& workstreams,
+                                 const std::vector<AttemptRow>& attempts) override;
+  absl::Status MarkWorkerLost(const WorkerRow& worker, const std::vector<AttemptRow>& attempts,
+                              const std::vector<WorkstreamRow>& workstreams) override;
+  absl::Status RecordWorker(const WorkerRow& worker) override;
+  absl::StatusOr<StoredState> Load() override;
+  std::string LogPath(const std::string& workstream_id,
+                      const std::string& attempt_id) const override;
+
+ private:
+  explicit SqliteStateStore(StatePaths paths);
+  struct Writer;  // one transaction's statements
+
+  StatePaths paths_;
+  std::unique_ptr<SQLite::Database> db_;
+  std::string plan_id_;  // rows belong to the current plan
+};
+
+}  // namespace wsfleet::coordinator

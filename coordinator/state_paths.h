@@ -1,0 +1,37 @@
+#pragma once
+
+#include <string>
+
+// The state directory, drawn once:
+//
+//   <state>/
+//     wsfleet.db                          SQLite, WAL: plans, plan_files, workstreams,
+//     wsfleet.db-wal                        attempts, events, workers
+//     logs/<WS-ID>/<attempt-id>.log        an attempt's output; appended and fdatasync'ed
+//                                          before the events that carry it commit; cut
+//                                          back to the committed length on recovery
+//     summaries/<WS-ID>/COMPLETION_SUMMARY.md
+//     report.md, report.json               the run report
+//
+// Files other than the database are written temp + fsync + rename, except the logs.
+namespace wsfleet::coordinator {
+
+struct StatePaths {
+  std::string root;
+
+  std::string Database() const { return root + "/wsfleet.db"; }
+  std::string LogDir(const std::string& workstream) const { return root + "/logs/" + workstream; }
+  std::string Log(const std::string& workstream, const std::string& attempt) const {
+    return LogDir(workstream) + "/" + attempt + ".log";
+  }
+  std::string SummaryDir(const std::string& workstream) const {
+    return root + "/summaries/" + workstream;
+  }
+  std::string Summary(const std::string& workstream) const {
+    return SummaryDir(workstream) + "/COMPLETION_SUMMARY.md";
+  }
+  std::string ReportMarkdown() const { return root + "/report.md"; }
+  std::string ReportJson() const { return root + "/report.json"; }
+};
+
+}  // namespace wsfleet::coordinator

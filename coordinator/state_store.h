@@ -1,0 +1,96 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/plan_loader.h"
+#include "wsfleet/v1/types.pb.h"
+
+// The coordinator's durable state and the named operations that change it. Each
+// operation is one transaction: after it returns OK, a crash loses none of it.
+namespace wsfleet::coordinator {
+
+struct PlanRow {
+  std::string plan_id;
+  std::string name;
+  bool keep_going = false;
+  int64_t created_unix_ms = 0;
+  std::vector<common::SourceFile> files;  // the cards as submitted; re-parsed on recovery
+};
+
+struct WorkstreamRow {
+  std::string workstream_id;
+  v1::WorkstreamState state = v1::WORKSTREAM_STATE_PENDING;
+  int attempts = 0;
+  int lost_retries_left = 0;
+  int failed_retries_left = 0;
+  std::string current_attempt;
+  std::string worker_id;
+  std::string message;
+  int64_t started_unix_ms = 0;
+  int64_t finished_unix_ms = 0;
+};
+
+struct AttemptRow {
+  std::string attempt_id;
+  std::string workstream_id;
+  int number = 0;
+  std::string worker_id;
+  std::vector<uint32_t> gpus;
+  bool finished = false;
+  v1::AttemptOutcome outcome = v1::ATTEMPT_OUTCOME_UNSPECIFIED;
+  uint64_t stored_seq = 0;  // every event up to here is stored
+  int64_t started_unix_ms = 0;
+  int64_t finished_unix_ms = 0;
+};
+
+struct WorkerRow {
+  std::string worker_id;
+  std::string hostname;
+  std::string state;  // connected | lost
+  int64_t last_seen_unix_ms = 0;
+};
+
+// Everything recovery needs, as last committed.
+struct StoredState {
+  bool has_plan = false;
+  PlanRow plan;
+  std::vector<WorkstreamRow> workstreams;
+  std::vector<AttemptRow> attempts;
+  std::vector<v1::Event> events;  // in (attempt, seq) order; log data is in the log files
+  std::vector<WorkerRow> workers;
+};
+
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+
+  // A new plan with its workstreams' first rows; replaces any earlier plan's run.
+  virtual absl::Status SubmitPlan(const PlanRow& plan,
+                                  const std::vector<WorkstreamRow>& workstreams) = 0;
+  virtual absl::Status StartAttempt(const AttemptRow& attempt,
+                                    const WorkstreamRow& workstream) = 0;
+  // Events of one group commit, with the attempt and workstream rows they changed.
+  virtual absl::Status RecordEvents(const std::vector<v1::Event>& events,
+                                    const std::vector<AttemptRow>& attempts,
+                                    const std::vector<WorkstreamRow>& workstreams) = 0;
+  // State changes not caused by events: blocked, cancelled, retried, backoff.
+  virtual absl::Status UpdateWorkstreams(const std::vector<WorkstreamRow>& workstreams,
+                                         const std::vector<AttemptRow>& attempts) = 0;
+  // A worker whose lease expired, with its attempts (lost) and their workstreams.
+  virtual absl::Status MarkWorkerLost(const WorkerRow& worker,
+                                      const std::vector<AttemptRow>& attempts,
+                                      const std::vector<WorkstreamRow>& workstreams) = 0;
+  virtual absl::Status RecordWorker(const WorkerRow& worker) = 0;
+
+  virtual absl::StatusOr<StoredState> Load() = 0;
+
+  // Where an attempt's log lives (for `wsfleet logs` and the summaries).
+  virtual std::string LogPath(const std::string& workstream_id,
+                              const std::string& attempt_id) const = 0;
+};
+
+}  // namespace wsfleet::coordinator

@@ -1,0 +1,374 @@
+#include <algorithm>
+
+#include "tests/unit/coordinator/scheduler_test_base.h"
+
+namespace wsfleet::coordinator {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST_F(SchedulerTest, WaitsForAWorkerThenAssignsReadyWork) {
+  Submit({Card(1, "None"), Card(2, "WS-01")});
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_READY);
+  EXPECT_EQ(State("WS-02"), v1::WORKSTREAM_STATE_PENDING);
+  EXPECT_EQ(Message("WS-01"), "waiting for a worker to join");
+  Hello("w1", 4);
+  auto assigns = output_.TakeAssigns();
+  ASSERT_EQ(assigns.size(), 1u);
+  EXPECT_EQ(assigns[0].first, "w1");
+  EXPECT_EQ(assigns[0].second.workstream_id(), "WS-01");
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_ASSIGNED);
+  Report("w1", {Started(assigns[0].second.attempt_id())});
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_RUNNING);
+}
+
+TEST_F(SchedulerTest, DependentsStartWhenDependenciesSucceed) {
+  Submit({Card(1, "None"), Card(2, "WS-01"), Card(3, "WS-01, WS-02")});
+  Hello("w1", 4);
+  auto first = output_.TakeAssigns();
+  ASSERT_EQ(first.size(), 1u);
+  Complete("w1", first[0].second.attempt_id());
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_SUCCEEDED);
+  auto second = output_.TakeAssigns();
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].second.workstream_id(), "WS-02");
+  Complete("w1", second[0].second.attempt_id());
+  auto third = output_.TakeAssigns();
+  ASSERT_EQ(third.size(), 1u);
+  EXPECT_EQ(third[0].second.workstream_id(), "WS-03");
+  Complete("w1", third[0].second.attempt_id());
+  EXPECT_TRUE(scheduler_->Done());
+  EXPECT_TRUE(scheduler_->Status().succeeded());
+}
+
+TEST_F(SchedulerTest, OrderIsPriorityThenRemainingCriticalPathThenId) {
+  Submit({Card(1, "None", "**Priority**: P2\n"),
+          Card(2, "None", "**Priority**: P1\n"),
+          Card(3, "None", "**Priority**: P1\n"),      // same priority, longer chain below it
+          Card(4, "WS-03", "**Priority**: P1\n"),
+          Card(5, "None")});                          // no priority: last
+  Hello("w1", 1);
+  std::vector<std::string> order;
+  for (int i = 0; i < 5; ++i) {
+    auto assigns = output_.TakeAssigns();
+    ASSERT_EQ(assigns.size(), 1u) << "step " << i;
+    order.push_back(assigns[0].second.workstream_id());
+    Complete("w1", assigns[0].second.attempt_id());
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"WS-03", "WS-02", "WS-04", "WS-01", "WS-05"}));
+}
+
+TEST_F(SchedulerTest, CompletedCardsAreSkipped) {
+  Submit({Card(1, "None", "**Status**: ✅ COMPLETE\n"), Card(2, "WS-01")});
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_SKIPPED);
+  EXPECT_EQ(State("WS-02"), v1::WORKSTREAM_STATE_READY);
+}
+
+TEST_F(SchedulerTest, PlacementHonoursGpusAndLabels) {
+  Submit({Card(1, "None", "**GPUs**: 2\n"), Card(2, "None", "**Labels**: gpu.product=GB10\n"),
+          Card(3, "None", "**GPUs**: 1\n")});
+  Hello("cpu", 4);
+  Hello("gb10", 4, 2, {{"gpu.product", "GB10"}});
+  auto assigns = output_.TakeAssigns();
+  ASSERT_EQ(assigns.size(), 2u);
+  std::map<std::string, std::pair<std::string, std::vector<uint32_t>>> placed;
+  for (const auto& [worker, spec] : assigns) {
+    placed[spec.workstream_id()] = {worker, {spec.gpu_indices().begin(), spec.gpu_indices().end()}};
+  }
+  EXPECT_EQ(placed["WS-01"].first, "gb10");
+  EXPECT_EQ(placed["WS-01"].second, (std::vector<uint32_t>{0, 1}));
+  EXPECT_EQ(placed["WS-02"].first, "gb10");
+  // WS-03 needs a GPU and both are taken: it waits rather than going to the CPU worker.
+  EXPECT_EQ(State("WS-03"), v1::WORKSTREAM_STATE_READY);
+  for (const auto& [worker, spec] : assigns) {
+    if (spec.workstream_id() == "WS-01") Complete(worker, spec.attempt_id());
+  }
+  auto next = output_.TakeAssigns();
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].second.workstream_id(), "WS-03");
+  EXPECT_EQ(next[0].second.gpu_indices_size(), 1);
+}
+
+TEST_F(SchedulerTest, InfeasibleRequestsFailAtSubmitWithAReason) {
+  Hello("w1", 2, 2);
+  Submit({Card(1, "None", "**GPUs**: 4\n"), Card(2, "WS-01"), Card(3, "None", "**Labels**: zone=moon\n")},
+         /*keep_going=*/true);
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_FAILED);
+  EXPECT_EQ(Message("WS-01"), "cannot be placed: needs 4 GPUs; the largest matching worker has 2");
+  EXPECT_EQ(State("WS-02"), v1::WORKSTREAM_STATE_BLOCKED);
+  EXPECT_EQ(State("WS-03"), v1::WORKSTREAM_STATE_FAILED);
+  EXPECT_EQ(Message("WS-03"), "cannot be placed: no worker has the labels zone=moon");
+  EXPECT_TRUE(scheduler_->Done());
+}
+
+TEST_F(SchedulerTest, InfeasibleWorkWaitsForWorkersToJoinThenFails) {
+  Submit({Card(1, "None", "**GPUs**: 4\n"), Card(2, "None", "**GPUs**: 8\n")}, true);
+  Hello("small", 1, 2);
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_READY);
+  EXPECT_EQ(Message("WS-01"), "no worker can run it yet: needs 4 GPUs; the largest matching worker has 2");
+  clock_.Advance(9s);
+  scheduler_->OnHeartbeat("small", {});
+  Hello("big", 1, 4);
+  EXPECT_EQ(output_.TakeAssigns().size(), 1u);  // WS-01 on the big worker
+  for (int i = 0; i < 5; ++i) {
+    clock_.Advance(5s);
+    scheduler_->OnHeartbeat("small", {});
+    scheduler_->OnHeartbeat("big", {});
+  }
+  EXPECT_EQ(State("WS-02"), v1::WORKSTREAM_STATE_FAILED);
+  EXPECT_EQ(Message("WS-02"), "cannot be placed: needs 8 GPUs; the largest matching worker has 4");
+}
+
+TEST_F(SchedulerTest, AcksFollowTheCommitAndDuplicatesAreStoredOnce) {
+  Submit({Card(1, "None")});
+  Hello("w1", 1);
+  std::string attempt = output_.TakeAssigns()[0].second.attempt_id();
+  output_.sent.clear();
+  int commits = store_->commits();
+  Report("w1", {Started(attempt, 1), Metric(attempt, 2, "x", 1)});
+  EXPECT_EQ(store_->commits(), commits + 1);  // one transaction for the batch
+  EXPECT_EQ(store_->stored_events(), 2u);
+  ASSERT_EQ(output_.Count([](const auto& m) { return m.has_ack(); }), 1);
+  EXPECT_EQ(output_.sent.back().second.ack().seq(), 2u);
+  // The worker did not see the ack and sends everything again, plus one new event.
+  Report("w1", {Started(attempt, 1), Metric(attempt, 2, "x", 1), Metric(attempt, 3, "y", 2)});
+  EXPECT_EQ(store_->stored_events(), 3u);
+  EXPECT_EQ(scheduler_->counters().events_duplicate, 2u);
+  EXPECT_EQ(output_.sent.back().second.ack().seq(), 3u);
+}
+
+TEST_F(SchedulerTest, LostWorkerAttemptsAreRetriedElsewhereAfterBackoff) {
+  Submit({Card(1, "None")});
+  Hello("w1", 1);
+  std::string first = output_.TakeAssigns()[0].second.attempt_id();
+  Report("w1", {Started(first)});
+  Hello("w2", 1);
+  EXPECT_TRUE(output_.TakeAssigns().empty());
+  // w2 keeps its lease, w1 goes silent.
+  for (int i = 0; i < 5; ++i) {
+    clock_.Advance(2s);
+    scheduler_->OnHeartbeat("w2", {});
+  }
+  EXPECT_EQ(scheduler_->counters().leases_expired, 1u);
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_READY);
+  EXPECT_NE(Message("WS-01").find("worker w1 missed its lease"), std::string::npos);
+  clock_.Advance(2s);  // the backoff (1 s +-20%) has passed
+  auto retry = output_.TakeAssigns();
+  ASSERT_EQ(retry.size(), 1u);
+  EXPECT_EQ(retry[0].first, "w2");
+  EXPECT_EQ(retry[0].second.attempt_number(), 2u);
+  EXPECT_NE(retry[0].second.attempt_id(), first);
+}
+
+TEST_F(SchedulerTest, EventsFromAFencedAttemptAreRejected) {
+  Submit({Card(1, "None")});
+  Hello("w1", 1);
+  std::string old_attempt = output_.TakeAssigns()[0].second.attempt_id();
+  Hello("w2", 1);
+  for (int i = 0; i < 6; ++i) {
+    clock_.Advance(2s);
+    scheduler_->OnHeartbeat("w2", {});
+  }
+  clock_.Advance(2s);
+  std::string new_attempt = output_.TakeAssigns()[0].second.attempt_id();
+  // w1 comes back from a partition and reports success for its old attempt.
+  output_.sent.clear();
+  Report("w1", {Started(old_attempt), Finished(old_attempt, 2, v1::ATTEMPT_OUTCOME_SUCCEEDED)});
+  EXPECT_EQ(scheduler_->counters().events_stale_rejected, 2u);
+  EXPECT_EQ(output_.Count([](const auto& m) { return m.has_reject(); }), 1);
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_ASSIGNED);
+  Complete("w2", new_attempt);
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_SUCCEEDED);
+}
+
+TEST_F(SchedulerTest, LostRetriesRunOutThenItFails) {
+  Submit({Card(1, "None", "**Retries**: 1\n")});
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    Hello("w" + std::to_string(attempt), 1);
+    clock_.Advance(3s);
+    ASSERT_EQ(output_.TakeAssigns().size(), 1u) << attempt;
+    clock_.Advance(11s);  // the lease runs out
+  }
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_FAILED);
+  EXPECT_NE(Message("WS-01").find("lost 2 times"), std::string::npos);
+}
+
+TEST_F(SchedulerTest, AFailureBlocksDependentsAndHaltsWithoutKeepGoing) {
+  Submit({Card(1, "None"), Card(2, "WS-01"), Card(3, "WS-02"), Card(4, "None")});
+  Hello("w1", 1);
+  auto assigns = output_.TakeAssigns();
+  ASSERT_EQ(assigns[0].second.workstream_id(), "WS-01");
+  Complete("w1", assigns[0].second.attempt_id(), v1::ATTEMPT_OUTCOME_FAILED);
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_FAILED);
+  EXPECT_EQ(Message("WS-01"), "step 1 failed");
+  EXPECT_EQ(State("WS-02"), v1::WORKSTREAM_STATE_BLOCKED);
+  EXPECT_EQ(State("WS-03"), v1::WORKSTREAM_STATE_BLOCKED);
+  EXPECT_EQ(Message("WS-03"), "blocked: WS-01 failed");
+  EXPECT_TRUE(output_.TakeAssigns().empty());  // WS-04 does not start
+  EXPECT_EQ(State("WS-04"), v1::WORKSTREAM_STATE_READY);
+  EXPECT_TRUE(scheduler_->Done());
+  EXPECT_FALSE(scheduler_->Status().succeeded());
+}
+
+TEST_F(SchedulerTest, KeepGoingRunsIndependentWork) {
+  Submit({Card(1, "None"), Card(2, "WS-01"), Card(4, "None")}, /*keep_going=*/true);
+  Hello("w1", 1);
+  Complete("w1", output_.TakeAssigns()[0].second.attempt_id(), v1::ATTEMPT_OUTCOME_FAILED);
+  auto next = output_.TakeAssigns();
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].second.workstream_id(), "WS-04");
+}
+
+TEST_F(SchedulerTest, FailedStepsAreRetriedWhenTheCardSaysSo) {
+  Submit({Card(1, "None", "**Retries**: 1\n")});
+  Hello("w1", 1);
+  Complete("w1", output_.TakeAssigns()[0].second.attempt_id(), v1::ATTEMPT_OUTCOME_FAILED);
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_READY);
+  clock_.Advance(2s);
+  Complete("w1", output_.TakeAssigns()[0].second.attempt_id(), v1::ATTEMPT_OUTCOME_SUCCEEDED);
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_SUCCEEDED);
+}
+
+TEST_F(SchedulerTest, CriteriaAreJudgedAgainstReportedMetrics) {
+  Submit({Card(1, "None", "## Acceptance Criteria\n- Fast: `p99_ms < 10`\n- Reviewed\n"),
+          Card(2, "None", "## Acceptance Criteria\n- Fast: `p99_ms < 10`\n")},
+         /*keep_going=*/true);
+  Hello("w1", 2);
+  auto assigns = output_.TakeAssigns();
+  ASSERT_EQ(assigns.size(), 2u);
+  for (const auto& [worker, spec] : assigns) {
+    double p99 = spec.workstream_id() == "WS-01" ? 4 : 40;
+    Report(worker, {Started(spec.attempt_id()), Metric(spec.attempt_id(), 2, "p99_ms", p99),
+                    Finished(spec.attempt_id(), 3, v1::ATTEMPT_OUTCOME_SUCCEEDED)});
+  }
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_SUCCEEDED);
+  EXPECT_EQ(State("WS-02"), v1::WORKSTREAM_STATE_FAILED);
+  EXPECT_EQ(Message("WS-02"), "acceptance criteria failed: p99_ms = 40 (wanted < 10)");
+}
+
+TEST_F(SchedulerTest, CancelRunningAndPendingWork) {
+  Submit({Card(1, "None"), Card(2, "WS-01"), Card(3, "None")}, /*keep_going=*/true);
+  Hello("w1", 1);
+  std::string attempt = output_.TakeAssigns()[0].second.attempt_id();
+  std::string error;
+  EXPECT_EQ(scheduler_->Cancel("WS-03", false, &error), 1);
+  EXPECT_EQ(State("WS-03"), v1::WORKSTREAM_STATE_CANCELLED);
+  EXPECT_EQ(scheduler_->Cancel("WS-01", false, &error), 1);
+  EXPECT_EQ(output_.Count([](const auto& m) { return m.has_cancel(); }), 1);
+  Report("w1", {Started(attempt), Finished(attempt, 2, v1::ATTEMPT_OUTCOME_CANCELLED)});
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_CANCELLED);
+  EXPECT_EQ(State("WS-02"), v1::WORKSTREAM_STATE_BLOCKED);
+  EXPECT_EQ(scheduler_->Cancel("WS-99", false, &error), 0);
+  EXPECT_NE(error.find("no workstream WS-99"), std::string::npos);
+
+  // Retry brings it and what it blocked back.
+  ASSERT_TRUE(scheduler_->Retry("WS-01").ok());
+  EXPECT_EQ(State("WS-02"), v1::WORKSTREAM_STATE_PENDING);
+  auto again = output_.TakeAssigns();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].second.workstream_id(), "WS-01");
+  EXPECT_FALSE(scheduler_->Retry("WS-02").ok());  // pending: nothing to retry
+}
+
+TEST_F(SchedulerTest, DrainedWorkersTakeNoNewWork) {
+  Submit({Card(1, "None"), Card(2, "None")});
+  Hello("w1", 1);
+  std::string attempt = output_.TakeAssigns()[0].second.attempt_id();
+  ASSERT_TRUE(scheduler_->Drain("w1").ok());
+  Complete("w1", attempt);
+  EXPECT_TRUE(output_.TakeAssigns().empty());
+  Hello("w2", 1);
+  EXPECT_EQ(output_.TakeAssigns().size(), 1u);
+  EXPECT_FALSE(scheduler_->Drain("nobody").ok());
+}
+
+TEST_F(SchedulerTest, AReconnectingWorkerKeepsItsAttemptsWithinTheLease) {
+  Submit({Card(1, "None")});
+  Hello("w1", 1);
+  std::string attempt = output_.TakeAssigns()[0].second.attempt_id();
+  scheduler_->OnWorkerDisconnected("w1");
+  clock_.Advance(5s);
+  output_.sent.clear();
+  Hello("w1", 1, 0, {}, {attempt, "stale-attempt"});
+  ASSERT_FALSE(output_.sent.empty());
+  const v1::Welcome& welcome = output_.sent.front().second.welcome();
+  ASSERT_EQ(welcome.adopted_attempt_ids_size(), 1);
+  EXPECT_EQ(welcome.adopted_attempt_ids(0), attempt);
+  ASSERT_EQ(welcome.cancelled_attempt_ids_size(), 1);
+  clock_.Advance(8s);  // past the first lease: renewed by the hello
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_ASSIGNED);
+  Complete("w1", attempt);
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_SUCCEEDED);
+}
+
+TEST_F(SchedulerTest, AWorkerThatRestartedWithoutItsAttemptLosesIt) {
+  Submit({Card(1, "None")});
+  Hello("w1", 1);
+  output_.TakeAssigns();
+  Hello("w1", 1);  // no attempts reported
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_READY);
+  EXPECT_NE(Message("WS-01").find("restarted without it"), std::string::npos);
+}
+
+TEST_F(SchedulerTest, RecoveryResumesFromTheStore) {
+  Submit({Card(1, "None"), Card(2, "WS-01"), Card(3, "WS-02")});
+  Hello("w1", 1);
+  Complete("w1", output_.TakeAssigns()[0].second.attempt_id());
+  std::string running = output_.TakeAssigns()[0].second.attempt_id();
+  Report("w1", {Started(running), Metric(running, 2, "m", 5)});
+  // The coordinator dies and a new one starts on the same store.
+  Restart();
+  ASSERT_TRUE(scheduler_->Recover().ok());
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_SUCCEEDED);
+  EXPECT_EQ(State("WS-02"), v1::WORKSTREAM_STATE_RUNNING);
+  EXPECT_EQ(scheduler_->MetricsOf(1).at("m"), 5);
+  output_.sent.clear();
+  Hello("w1", 1, 0, {}, {running});
+  EXPECT_TRUE(output_.TakeAssigns().empty());  // adopted, not re-run
+  // Events resent from before the crash are duplicates; the new ones count.
+  Report("w1", {Started(running, 1), Metric(running, 2, "m", 5),
+                Finished(running, 3, v1::ATTEMPT_OUTCOME_SUCCEEDED)});
+  EXPECT_EQ(State("WS-02"), v1::WORKSTREAM_STATE_SUCCEEDED);
+  EXPECT_EQ(output_.TakeAssigns().size(), 1u);
+}
+
+TEST_F(SchedulerTest, RecoveredAttemptsWhoseWorkerNeverReturnsAreLost) {
+  Submit({Card(1, "None")});
+  Hello("w1", 1);
+  output_.TakeAssigns();
+  Restart();
+  ASSERT_TRUE(scheduler_->Recover().ok());
+  clock_.Advance(11s);
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_READY);
+}
+
+TEST_F(SchedulerTest, BackoffGrowsExponentiallyWithinJitter) {
+  options_.backoff_initial = 1s;
+  options_.backoff_max = 4s;
+  Restart();
+  Submit({Card(1, "None", "**Retries**: 5\n")});
+  Hello("w1", 1);
+  auto assigns = output_.TakeAssigns();
+  std::vector<double> waits;
+  for (int attempt = 1; attempt <= 5; ++attempt) {
+    ASSERT_EQ(assigns.size(), 1u) << attempt;
+    Complete("w1", assigns[0].second.attempt_id(), v1::ATTEMPT_OUTCOME_FAILED);
+    int waited_ms = 0;
+    while ((assigns = output_.TakeAssigns()).empty() && waited_ms < 60000) {
+      clock_.Advance(10ms);
+      waited_ms += 10;
+      scheduler_->OnHeartbeat("w1", {});
+    }
+    if (attempt < 6 && !assigns.empty()) waits.push_back(waited_ms / 1000.0);
+  }
+  ASSERT_EQ(waits.size(), 5u);
+  // 1, 2, 4, 4 (capped), 4 seconds, each within +-20%.
+  const double expected[] = {1, 2, 4, 4, 4};
+  for (size_t i = 0; i < waits.size(); ++i) {
+    EXPECT_GE(waits[i], expected[i] * 0.8 - 0.011) << i;
+    EXPECT_LE(waits[i], expected[i] * 1.2 + 0.011) << i;
+  }
+}
+
+}  // namespace
+}  // namespace wsfleet::coordinator
