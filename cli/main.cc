@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/control_commands.h"
 #include "cli/exit_codes.h"
+#include "cli/fleet_commands.h"
 #include "cli/plan_commands.h"
 #include "cli/version.h"
 
@@ -59,6 +61,133 @@ int main(int argc, char** argv) {
       "  wsfleet graph examples/hello-fleet | dot -Tsvg > plan.svg\n"
       "  wsfleet graph examples/hello-fleet --format mermaid");
   graph_cmd->callback([&] { run = [&] { return RunGraph(graph); }; });
+
+  RunOptions run_options;
+  CLI::App* run_cmd = app.add_subcommand(
+      "run", "Run a plan on this machine: an embedded coordinator and local worker processes");
+  AddPlanPaths(run_cmd, run_options.paths);
+  run_cmd->add_option("--workers", run_options.workers, "Local worker processes")
+      ->check(CLI::Range(1, 256))->capture_default_str();
+  run_cmd->add_option("--slots", run_options.slots, "Workstreams each worker runs at once")
+      ->check(CLI::Range(1, 1024))->capture_default_str();
+  run_cmd->add_option("--state", run_options.state_dir,
+                      "State directory (store, logs, summaries); an unfinished run there resumes")
+      ->capture_default_str();
+  run_cmd->add_flag("--keep-going", run_options.keep_going,
+                    "After a failure keep starting work that does not depend on it");
+  run_cmd->add_option("--workdir", run_options.workdir, "Where steps run")->capture_default_str();
+  run_cmd->add_option("--isolate", run_options.isolate,
+                      "worktree: a git worktree and branch per workstream")
+      ->check(CLI::IsMember({"none", "worktree"}))->capture_default_str();
+  run_cmd->add_option("--heartbeat", run_options.heartbeat_seconds, "Heartbeat interval, seconds")
+      ->capture_default_str();
+  run_cmd->add_option("--lease", run_options.lease_seconds,
+                      "A worker silent this long (seconds) is lost")->capture_default_str();
+  run_cmd->footer("Exit code 0 when every workstream succeeded or was skipped, 1 otherwise,\n"
+                  "2 for a bad plan. Ctrl-C cancels the run; a second Ctrl-C stops at once.");
+  run_cmd->callback([&] { run = [&] { return RunPlanCommand(run_options); }; });
+
+  CoordinatorOptions coordinator_options;
+  CLI::App* coordinator_cmd = app.add_subcommand("coordinator", "Serve as the fleet's coordinator");
+  coordinator_cmd->add_option("--listen", coordinator_options.listen,
+                              "host:port (port 0: any free one) or unix:/path")
+      ->capture_default_str();
+  coordinator_cmd->add_option("--state", coordinator_options.state_dir, "State directory")
+      ->capture_default_str();
+  coordinator_cmd->add_option("--heartbeat", coordinator_options.heartbeat_seconds,
+                              "Heartbeat interval workers are given, seconds")
+      ->capture_default_str();
+  coordinator_cmd->add_option("--lease", coordinator_options.lease_seconds,
+                              "A worker silent this long (seconds) is lost")
+      ->capture_default_str();
+  coordinator_cmd->callback(
+      [&] { run = [&] { return RunCoordinatorCommand(coordinator_options); }; });
+
+  WorkerOptions worker_options;
+  CLI::App* worker_cmd = app.add_subcommand("worker", "Run workstreams for a coordinator");
+  worker_cmd->add_option("--coordinator", worker_options.coordinator,
+                         "Coordinator address: host:port or unix:/path")->required();
+  worker_cmd->add_option("--id", worker_options.id, "Worker ID (default: hostname-pid)");
+  worker_cmd->add_option("--slots", worker_options.slots, "Workstreams run at once")
+      ->check(CLI::Range(1, 1024))->capture_default_str();
+  worker_cmd->add_option("--label", worker_options.labels, "key=value, for Labels selectors");
+  worker_cmd->add_option("--workdir", worker_options.workdir, "Where steps run")
+      ->capture_default_str();
+  worker_cmd->add_option("--isolate", worker_options.isolate,
+                         "worktree: a git worktree and branch per workstream")
+      ->check(CLI::IsMember({"none", "worktree"}))->capture_default_str();
+  worker_cmd->add_option("--output-cap", worker_options.output_cap_bytes,
+                         "Output kept per attempt, bytes; the rest is counted and reported")
+      ->capture_default_str();
+  worker_cmd->add_option("--step-timeout", worker_options.step_timeout_seconds,
+                         "Default step timeout in seconds when a card sets none (0: none)")
+      ->capture_default_str();
+  worker_cmd->add_option("--spool", worker_options.spool_dir,
+                         "Where unacknowledged events spill (default: WORKDIR/.wsfleet/spool/ID)");
+  worker_cmd->callback([&] { run = [&] { return RunWorkerCommand(worker_options); }; });
+
+  ClientOptions client;
+  auto add_client = [&](CLI::App* command) {
+    command->add_option("--coordinator", client.coordinator,
+                        "Coordinator address (default: $WSFLEET_COORDINATOR, else "
+                        "unix:.wsfleet/coordinator.sock)");
+  };
+  std::vector<std::string> submit_paths;
+  bool submit_keep_going = false;
+  CLI::App* submit_cmd = app.add_subcommand("submit", "Submit a plan to a running coordinator");
+  AddPlanPaths(submit_cmd, submit_paths);
+  submit_cmd->add_flag("--keep-going", submit_keep_going,
+                       "After a failure keep starting work that does not depend on it");
+  add_client(submit_cmd);
+  submit_cmd->callback([&] {
+    run = [&] { return SubmitCommand(client, submit_paths, submit_keep_going); };
+  });
+
+  CLI::App* status_cmd = app.add_subcommand("status", "Show the run's workstreams and states");
+  add_client(status_cmd);
+  status_cmd->add_option("-o,--output", client.output, "Output format")
+      ->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+  status_cmd->callback([&] { run = [&] { return StatusCommand(client); }; });
+
+  std::string logs_workstream;
+  bool logs_follow = false;
+  CLI::App* logs_cmd = app.add_subcommand("logs", "Print a workstream's output (every attempt)");
+  logs_cmd->add_option("workstream", logs_workstream, "Workstream ID, e.g. WS-03")->required();
+  logs_cmd->add_flag("-f,--follow", logs_follow, "Keep printing until the workstream ends");
+  add_client(logs_cmd);
+  logs_cmd->callback([&] { run = [&] { return LogsCommand(client, logs_workstream, logs_follow); }; });
+
+  std::string cancel_workstream;
+  bool cancel_all = false;
+  CLI::App* cancel_cmd = app.add_subcommand("cancel", "Cancel a workstream (or --all)");
+  cancel_cmd->add_option("workstream", cancel_workstream, "Workstream ID");
+  cancel_cmd->add_flag("--all", cancel_all, "Cancel everything not finished");
+  add_client(cancel_cmd);
+  cancel_cmd->callback([&] {
+    run = [&] {
+      if (cancel_workstream.empty() != cancel_all) {
+        return CancelCommand(client, cancel_workstream, cancel_all);
+      }
+      std::cerr << "cancel: give a workstream ID or --all (not both)\n";
+      return kExitUsage;
+    };
+  });
+
+  std::string retry_workstream;
+  CLI::App* retry_cmd = app.add_subcommand("retry", "Run a failed or cancelled workstream again");
+  retry_cmd->add_option("workstream", retry_workstream, "Workstream ID")->required();
+  add_client(retry_cmd);
+  retry_cmd->callback([&] { run = [&] { return RetryCommand(client, retry_workstream); }; });
+
+  CLI::App* workers_cmd = app.add_subcommand("workers", "List the workers and their state");
+  add_client(workers_cmd);
+  workers_cmd->callback([&] { run = [&] { return WorkersCommand(client); }; });
+
+  std::string drain_worker;
+  CLI::App* drain_cmd = app.add_subcommand("drain", "Stop giving new work to a worker");
+  drain_cmd->add_option("worker", drain_worker, "Worker ID")->required();
+  add_client(drain_cmd);
+  drain_cmd->callback([&] { run = [&] { return DrainCommand(client, drain_worker); }; });
 
   CLI::App* version_cmd = app.add_subcommand("version", "Print the version and build");
   version_cmd->footer("");

@@ -1,6 +1,7 @@
 #include "common/event_loop.h"
 
 #include <future>
+#include <memory>
 
 namespace wsfleet::common {
 
@@ -26,14 +27,20 @@ void EventLoop::Post(std::function<void()> task) {
   wake_.notify_one();
 }
 
-void EventLoop::RunSync(const std::function<void()>& task) {
-  std::promise<void> done;
-  std::future<void> finished = done.get_future();
-  Post([&] {
+bool EventLoop::RunSync(const std::function<void()>& task) {
+  // The promise lives in the task: if the loop drops the task, the future sees it broken.
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> finished = done->get_future();
+  Post([task, done] {
     task();
-    done.set_value();
+    done->set_value();
   });
-  finished.wait();
+  try {
+    finished.get();
+    return true;
+  } catch (const std::future_error&) {
+    return false;
+  }
 }
 
 Nanos EventLoop::last_queue_delay() const {
@@ -50,9 +57,9 @@ TimerId EventLoop::RunAfter(Nanos delay, std::function<void()> callback) {
 void EventLoop::CancelTimer(TimerId id) { timers_.Cancel(id); }
 
 void EventLoop::Run() {
+  std::deque<std::pair<SteadyTime, std::function<void()>>> batch;
   while (true) {
     while (auto due = timers_.PopDue(Now())) (*due)();
-    std::pair<SteadyTime, std::function<void()>> task;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       auto ready = [&] { return stopping_ || !tasks_.empty(); };
@@ -63,11 +70,14 @@ void EventLoop::Run() {
       }
       if (stopping_) return;
       if (tasks_.empty()) continue;  // a timer is due
-      task = std::move(tasks_.front());
-      tasks_.pop_front();
-      last_queue_delay_ = Now() - task.first;
+      batch.swap(tasks_);
+      last_queue_delay_ = Now() - batch.front().first;
     }
-    task.second();
+    // Everything queued so far runs as one batch, then the hook: events that arrived
+    // together are committed together.
+    for (auto& task : batch) task.second();
+    batch.clear();
+    if (batch_end_hook_) batch_end_hook_();
   }
 }
 

@@ -24,8 +24,12 @@ class EventLoop : public Clock {
   void Start();  // runs the loop on its own thread
   void Stop();   // finishes the task running now, drops the rest, joins
   void Post(std::function<void()> task);
-  // Posts `task` and waits for it to run; must not be called on the loop thread.
-  void RunSync(const std::function<void()>& task);
+  // Runs after each batch of tasks that were queued together (before Start()): where the
+  // coordinator group-commits the events those tasks brought in.
+  void SetBatchEndHook(std::function<void()> hook) { batch_end_hook_ = std::move(hook); }
+  // Posts `task` and waits for it to run; false when the loop stopped first. Must not be
+  // called on the loop thread.
+  bool RunSync(const std::function<void()>& task);
   bool OnLoopThread() const { return std::this_thread::get_id() == thread_.get_id(); }
 
   // How long the oldest queued task waited before it ran, last time (loop lag).
@@ -45,6 +49,7 @@ class EventLoop : public Clock {
   bool stopping_ = false;
   Nanos last_queue_delay_{0};
   TimerQueue timers_;  // loop thread only
+  std::function<void()> batch_end_hook_;
   std::thread thread_;
 };
 

@@ -211,6 +211,19 @@ Plan AssemblePlan(const std::vector<SourceFile>& sources, const LoadOptions& opt
   return MergeDocuments(outcomes);
 }
 
+std::vector<SourceFile> ReadCardFiles(const Plan& plan, Diagnostics& diagnostics) {
+  std::vector<SourceFile> files;
+  for (const std::string& path : plan.card_files) {
+    FileOutcome outcome;
+    outcome.path = path;
+    std::string text;
+    ReadFile(LoadOptions().max_file_bytes, outcome, text);
+    diagnostics.Append(outcome.problems);
+    if (outcome.read) files.push_back({path, std::move(text)});
+  }
+  return files;
+}
+
 Plan LoadPlan(const std::vector<std::string>& paths, const LoadOptions& options) {
   Diagnostics walk_problems;
   std::vector<FileOutcome> outcomes;

@@ -26,6 +26,9 @@ struct LoadOptions {
 // collected in plan.diagnostics; nothing throws.
 Plan LoadPlan(const std::vector<std::string>& paths, const LoadOptions& options = {});
 
+// The card files of a loaded plan with their text, as a coordinator's Submit takes them.
+std::vector<SourceFile> ReadCardFiles(const Plan& plan, Diagnostics& diagnostics);
+
 // The same from text already in memory (tests, benchmarks, fuzzing).
 Plan AssemblePlan(const std::vector<SourceFile>& sources, const LoadOptions& options = {});
 

@@ -89,6 +89,8 @@ class Scheduler {
   const AttemptRow* AttemptOf(int index) const;
   const WorkstreamRow& RowOf(int index) const;
   std::vector<std::string> DeliverablesFound(int index) const;
+  // The attempts of workstream `index`, oldest first.
+  std::vector<std::string> AttemptIds(int index) const;
   v1::TestCounts TestsOf(int index) const;
 
  private:

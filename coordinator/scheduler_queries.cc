@@ -1,5 +1,7 @@
 // Read-only views of the scheduler's state for the control API, summaries and metrics.
 
+#include <algorithm>
+
 #include "coordinator/scheduler.h"
 #include "coordinator/scheduler_run.h"
 
@@ -72,6 +74,18 @@ std::vector<std::string> Scheduler::DeliverablesFound(int index) const {
     if (exists) found.push_back(path);
   }
   return found;
+}
+
+std::vector<std::string> Scheduler::AttemptIds(int index) const {
+  std::vector<std::pair<int, std::string>> numbered;
+  const std::string& id = runs_[index].row.workstream_id;
+  for (const auto& [attempt_id, attempt] : attempts_) {
+    if (attempt.workstream_id == id) numbered.emplace_back(attempt.number, attempt_id);
+  }
+  std::sort(numbered.begin(), numbered.end());
+  std::vector<std::string> ids;
+  for (auto& [number, attempt_id] : numbered) ids.push_back(std::move(attempt_id));
+  return ids;
 }
 
 v1::TestCounts Scheduler::TestsOf(int index) const { return runs_[index].tests; }

@@ -1,0 +1,134 @@
+#include "cli/control_commands.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/exit_codes.h"
+#include "cli/status_render.h"
+#include "common/plan_loader.h"
+#include "proto/grpc_settings.h"
+#include "wsfleet/v1/control.grpc.pb.h"
+
+namespace wsfleet::cli {
+namespace {
+
+std::string Address(const ClientOptions& client) {
+  if (!client.coordinator.empty()) return client.coordinator;
+  if (const char* env = std::getenv("WSFLEET_COORDINATOR"); env != nullptr && *env != '\0') return env;
+  std::error_code error;
+  return "unix:" + std::filesystem::absolute(".wsfleet/coordinator.sock", error).string();
+}
+
+std::unique_ptr<v1::ControlService::Stub> Stub(const ClientOptions& client) {
+  return v1::ControlService::NewStub(rpc::Connect(Address(client)));
+}
+
+std::unique_ptr<grpc::ClientContext> Context(int seconds = 10) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  context->set_wait_for_ready(false);
+  return context;
+}
+
+int Report(const ClientOptions& client, const grpc::Status& status) {
+  if (status.ok()) return kExitOk;
+  std::cerr << "wsfleet: " << Address(client) << ": " << status.error_message() << "\n";
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                 status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED
+             ? kExitFailed
+             : kExitInvalidPlan;
+}
+
+}  // namespace
+
+int SubmitCommand(const ClientOptions& client, const std::vector<std::string>& paths,
+                  bool keep_going) {
+  common::Plan plan = common::LoadPlan(paths);
+  for (const auto& diagnostic : plan.diagnostics.Sorted()) std::cerr << diagnostic.ToString() << "\n";
+  if (!plan.ok() || plan.workstreams.empty()) return kExitInvalidPlan;
+  common::Diagnostics problems;
+  v1::SubmitRequest request;
+  for (const common::SourceFile& file : common::ReadCardFiles(plan, problems)) {
+    v1::SourceFile& out = *request.add_files();
+    out.set_path(file.path);
+    out.set_text(file.text);
+  }
+  request.set_plan_name(std::filesystem::path(paths.front()).filename().string());
+  request.set_keep_going(keep_going);
+  v1::SubmitResponse response;
+  grpc::Status status = Stub(client)->Submit(Context(60).get(), request, &response);
+  if (!status.ok()) return Report(client, status);
+  for (const v1::Diagnostic& diagnostic : response.diagnostics()) {
+    std::cerr << diagnostic.file() << ":" << diagnostic.line() << ": " << diagnostic.severity()
+              << ": " << diagnostic.message() << "\n";
+  }
+  if (response.plan_id().empty()) return kExitInvalidPlan;
+  std::cout << "submitted plan " << response.plan_id() << " (" << response.workstreams()
+            << " workstreams)\n";
+  return kExitOk;
+}
+
+int StatusCommand(const ClientOptions& client) {
+  v1::RunStatus status;
+  grpc::Status rpc = Stub(client)->GetStatus(Context().get(), {}, &status);
+  if (!rpc.ok()) return Report(client, rpc);
+  std::cout << (client.output == "json" ? StatusToJson(status) + "\n" : RenderStatusTable(status));
+  return kExitOk;
+}
+
+int WorkersCommand(const ClientOptions& client) {
+  v1::ListWorkersResponse response;
+  grpc::Status rpc = Stub(client)->ListWorkers(Context().get(), {}, &response);
+  if (!rpc.ok()) return Report(client, rpc);
+  std::cout << "WORKER  HOST  STATE  SLOTS  GPUS  RUNNING\n";
+  for (const v1::WorkerInfo& worker : response.workers()) {
+    std::cout << worker.worker_id() << "  " << worker.hostname() << "  " << worker.state() << "  "
+              << worker.resources().slots() << "  " << worker.resources().gpus_size() << "  "
+              << worker.running_attempts() << "\n";
+  }
+  return kExitOk;
+}
+
+int LogsCommand(const ClientOptions& client, const std::string& workstream, bool follow) {
+  v1::LogsRequest request;
+  request.set_workstream_id(workstream);
+  request.set_follow(follow);
+  grpc::ClientContext context;
+  auto reader = Stub(client)->StreamLogs(&context, request);
+  v1::LogChunk chunk;
+  while (reader->Read(&chunk)) std::cout << chunk.data() << std::flush;
+  return Report(client, reader->Finish());
+}
+
+int CancelCommand(const ClientOptions& client, const std::string& workstream, bool all) {
+  v1::CancelRequest request;
+  request.set_workstream_id(workstream);
+  request.set_all(all);
+  v1::CancelResponse response;
+  grpc::Status rpc = Stub(client)->Cancel(Context().get(), request, &response);
+  if (!rpc.ok()) return Report(client, rpc);
+  std::cout << "cancelling " << response.cancelled() << " workstream"
+            << (response.cancelled() == 1 ? "" : "s") << "\n";
+  return kExitOk;
+}
+
+int RetryCommand(const ClientOptions& client, const std::string& workstream) {
+  v1::RetryRequest request;
+  request.set_workstream_id(workstream);
+  v1::RetryResponse response;
+  grpc::Status rpc = Stub(client)->Retry(Context().get(), request, &response);
+  if (rpc.ok()) std::cout << "retrying " << workstream << "\n";
+  return Report(client, rpc);
+}
+
+int DrainCommand(const ClientOptions& client, const std::string& worker) {
+  v1::DrainRequest request;
+  request.set_worker_id(worker);
+  v1::DrainResponse response;
+  grpc::Status rpc = Stub(client)->Drain(Context().get(), request, &response);
+  if (rpc.ok()) std::cout << "draining " << worker << "\n";
+  return Report(client, rpc);
+}
+
+}  // namespace wsfleet::cli

@@ -1,0 +1,268 @@
+#include "cli/fleet_commands.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "cli/exit_codes.h"
+#include "cli/signals.h"
+#include "cli/status_render.h"
+#include "common/plan_loader.h"
+#include "coordinator/coordinator_server.h"
+#include "worker/worker.h"
+
+extern char** environ;
+
+namespace wsfleet::cli {
+namespace fs = std::filesystem;
+namespace {
+
+common::Nanos Seconds(double seconds) {
+  return common::Nanos(static_cast<int64_t>(seconds * 1e9));
+}
+
+coordinator::SchedulerOptions SchedulerOptionsFrom(double heartbeat, double lease) {
+  coordinator::SchedulerOptions options;
+  options.heartbeat_interval = Seconds(heartbeat);
+  options.lease = Seconds(lease);
+  return options;
+}
+
+std::vector<std::string> CurrentEnvironment() {
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) env.emplace_back(*entry);
+  return env;
+}
+
+// Blocks until SIGINT or SIGTERM.
+void WaitForSignal() {
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool signalled = false;
+  SignalWatcher watcher([&](int) {
+    std::lock_guard<std::mutex> lock(mutex);
+    signalled = true;
+    cv.notify_all();
+  });
+  std::unique_lock<std::mutex> lock(mutex);
+  cv.wait(lock, [&] { return signalled; });
+}
+
+std::string SelfPath() {
+  std::error_code error;
+  fs::path self = fs::read_symlink("/proc/self/exe", error);
+  return error ? "wsfleet" : self.string();
+}
+
+// A local worker process, its output in a file under the state directory.
+pid_t SpawnWorker(const std::vector<std::string>& argv, const std::string& log_path) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  int error = posix_spawn(&pid, args[0], &actions, &attributes, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  return error == 0 ? pid : -1;
+}
+
+void StopWorkers(const std::vector<pid_t>& pids) {
+  for (pid_t pid : pids) ::kill(pid, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (pid_t pid : pids) {
+    int status = 0;
+    while (::waitpid(pid, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+}
+
+std::string CoordinatorAddressFor(const std::string& state_dir) {
+  std::error_code error;
+  std::string socket = fs::absolute(fs::path(state_dir) / "coordinator.sock", error).string();
+  fs::remove(socket, error);
+  // A unix socket path must fit sockaddr_un (108 bytes); else use loopback TCP.
+  return socket.size() < 100 ? "unix:" + socket : "127.0.0.1:0";
+}
+
+}  // namespace
+
+int RunCoordinatorCommand(const CoordinatorOptions& options) {
+  coordinator::CoordinatorConfig config;
+  config.listen = options.listen;
+  config.state_dir = options.state_dir;
+  config.scheduler = SchedulerOptionsFrom(options.heartbeat_seconds, options.lease_seconds);
+  auto server = coordinator::CoordinatorServer::Start(config);
+  if (!server.ok()) {
+    std::cerr << "wsfleet coordinator: " << server.status().message() << "\n";
+    return kExitFailed;
+  }
+  std::cout << "wsfleet coordinator listening on " << (*server)->address() << ", state in "
+            << options.state_dir << std::endl;
+  WaitForSignal();
+  (*server)->Shutdown();
+  return kExitOk;
+}
+
+int RunWorkerCommand(const WorkerOptions& options) {
+  worker::WorkerConfig config;
+  config.coordinator = options.coordinator;
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  config.worker_id = options.id.empty() ? std::string(host) + "-" + std::to_string(::getpid()) : options.id;
+  config.slots = options.slots;
+  for (const std::string& label : options.labels) {
+    size_t eq = label.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "wsfleet worker: --label '" << label << "' is not key=value\n";
+      return kExitUsage;
+    }
+    config.labels[label.substr(0, eq)] = label.substr(eq + 1);
+  }
+  std::error_code error;
+  fs::path workdir = fs::absolute(options.workdir, error);
+  config.runner.workdir = workdir.string();
+  config.runner.isolate_worktree = options.isolate == "worktree";
+  config.runner.output_cap_bytes = options.output_cap_bytes;
+  config.runner.default_step_timeout = Seconds(options.step_timeout_seconds);
+  config.runner.base_env = CurrentEnvironment();
+  config.spool_dir = options.spool_dir.empty()
+                         ? (workdir / ".wsfleet" / "spool" / config.worker_id).string()
+                         : options.spool_dir;
+  worker::Worker worker(config);
+  SignalWatcher watcher([&](int) { worker.Stop(); });
+  std::cerr << "wsfleet worker " << config.worker_id << " -> " << config.coordinator << std::endl;
+  worker.Run();
+  return kExitOk;
+}
+
+int RunPlanCommand(const RunOptions& options) {
+  common::Plan plan = common::LoadPlan(options.paths);
+  for (const common::Diagnostic& diagnostic : plan.diagnostics.Sorted()) {
+    std::cerr << diagnostic.ToString() << "\n";
+  }
+  if (!plan.ok() || plan.workstreams.empty()) {
+    if (plan.workstreams.empty() && plan.ok()) std::cerr << "no workstream cards found\n";
+    return kExitInvalidPlan;
+  }
+  common::Diagnostics read_problems;
+  std::vector<common::SourceFile> files = common::ReadCardFiles(plan, read_problems);
+  if (read_problems.has_errors()) {
+    for (const auto& diagnostic : read_problems.Sorted()) std::cerr << diagnostic.ToString() << "\n";
+    return kExitInvalidPlan;
+  }
+  std::error_code error;
+  fs::create_directories(fs::path(options.state_dir) / "workers", error);
+  fs::create_directories(options.workdir, error);
+
+  std::atomic<int> interrupts{0};
+  SignalWatcher watcher([&](int) { ++interrupts; });
+
+  coordinator::CoordinatorConfig config;
+  config.listen = CoordinatorAddressFor(options.state_dir);
+  config.state_dir = options.state_dir;
+  config.scheduler = SchedulerOptionsFrom(options.heartbeat_seconds, options.lease_seconds);
+  auto started = coordinator::CoordinatorServer::Start(config);
+  if (!started.ok()) {
+    std::cerr << "wsfleet run: " << started.status().message() << "\n";
+    return kExitFailed;
+  }
+  coordinator::CoordinatorServer& server = **started;
+
+  std::vector<pid_t> workers;
+  std::string self = SelfPath();
+  for (uint32_t i = 1; i <= options.workers; ++i) {
+    std::string id = "local-" + std::to_string(i);
+    pid_t pid = SpawnWorker(
+        {self, "worker", "--coordinator", server.address(), "--id", id, "--slots",
+         std::to_string(options.slots), "--workdir", options.workdir, "--isolate", options.isolate},
+        (fs::path(options.state_dir) / "workers" / (id + ".log")).string());
+    if (pid < 0) {
+      std::cerr << "wsfleet run: cannot start worker " << id << "\n";
+      StopWorkers(workers);
+      return kExitFailed;
+    }
+    workers.push_back(pid);
+  }
+  // Submit once every worker has joined, so infeasible work is judged against all of them.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  size_t joined = 0;
+  while (std::chrono::steady_clock::now() < deadline && interrupts == 0) {
+    server.loop().RunSync([&] { joined = server.scheduler().Workers().workers_size(); });
+    if (joined >= options.workers) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (joined < options.workers) {
+    std::cerr << "wsfleet run: only " << joined << " of " << options.workers
+              << " workers joined; see " << options.state_dir << "/workers/*.log\n";
+  }
+  std::string submit_error;
+  bool resumed = false;
+  server.loop().RunSync([&] {
+    coordinator::Scheduler& scheduler = server.scheduler();
+    if (scheduler.has_plan() && !scheduler.Done()) {
+      resumed = true;  // an unfinished run in this state directory carries on
+      return;
+    }
+    auto result = scheduler.Submit(files, fs::path(options.paths.front()).filename().string(),
+                                   options.keep_going);
+    if (!result.ok()) submit_error = std::string(result.status().message());
+  });
+  if (!submit_error.empty()) {
+    std::cerr << "wsfleet run: " << submit_error << "\n";
+    StopWorkers(workers);
+    return kExitFailed;
+  }
+  std::cout << (resumed ? "resuming" : "running") << " " << plan.workstreams.size()
+            << " workstreams on " << options.workers << " workers (state in "
+            << options.state_dir << ")" << std::endl;
+
+  ProgressPrinter progress(::isatty(STDOUT_FILENO) != 0);
+  v1::RunStatus status;
+  bool cancelled = false;
+  while (true) {
+    server.loop().RunSync([&] { status = server.scheduler().Status(); });
+    std::cout << progress.Update(status) << std::flush;
+    if (status.done()) break;
+    if (interrupts > 0 && !cancelled) {
+      cancelled = true;
+      std::cerr << "\ninterrupted: cancelling (Ctrl-C again to stop at once)" << std::endl;
+      server.loop().RunSync([&] { server.scheduler().Cancel("", true, nullptr); });
+    }
+    if (interrupts > 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (::isatty(STDOUT_FILENO)) std::cout << "\n";
+  std::cout << "\n" << RenderStatusTable(status);
+  StopWorkers(workers);
+  server.Shutdown();
+  return status.succeeded() ? kExitOk : kExitFailed;
+}
+
+}  // namespace wsfleet::cli

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace wsfleet::cli {
+
+struct CoordinatorOptions {
+  std::string listen = "127.0.0.1:7447";
+  std::string state_dir = ".wsfleet";
+  double heartbeat_seconds = 2;
+  double lease_seconds = 10;
+};
+
+struct WorkerOptions {
+  std::string coordinator;
+  std::string id;  // default: hostname-pid
+  uint32_t slots = 1;
+  std::vector<std::string> labels;  // key=value
+  std::string workdir = ".";
+  std::string isolate = "none";     // none | worktree
+  uint64_t output_cap_bytes = uint64_t{256} << 20;
+  double step_timeout_seconds = 0;
+  std::string spool_dir;
+};
+
+struct RunOptions {
+  std::vector<std::string> paths;
+  uint32_t workers = 2;
+  uint32_t slots = 1;
+  std::string state_dir = ".wsfleet";
+  bool keep_going = false;
+  std::string workdir = ".";
+  std::string isolate = "none";
+  double heartbeat_seconds = 2;
+  double lease_seconds = 10;
+};
+
+int RunCoordinatorCommand(const CoordinatorOptions& options);
+int RunWorkerCommand(const WorkerOptions& options);
+// `wsfleet run`: an embedded coordinator and N local worker processes run the plan.
+int RunPlanCommand(const RunOptions& options);
+
+}  // namespace wsfleet::cli

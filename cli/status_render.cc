@@ -1,0 +1,120 @@
+#include "cli/status_render.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <vector>
+
+#include "common/text.h"
+
+namespace wsfleet::cli {
+
+const char* StateName(v1::WorkstreamState state) {
+  switch (state) {
+    case v1::WORKSTREAM_STATE_PENDING: return "PENDING";
+    case v1::WORKSTREAM_STATE_READY: return "READY";
+    case v1::WORKSTREAM_STATE_ASSIGNED: return "ASSIGNED";
+    case v1::WORKSTREAM_STATE_RUNNING: return "RUNNING";
+    case v1::WORKSTREAM_STATE_SUCCEEDED: return "SUCCEEDED";
+    case v1::WORKSTREAM_STATE_FAILED: return "FAILED";
+    case v1::WORKSTREAM_STATE_CANCELLED: return "CANCELLED";
+    case v1::WORKSTREAM_STATE_BLOCKED: return "BLOCKED";
+    case v1::WORKSTREAM_STATE_SKIPPED: return "SKIPPED";
+    default: return "UNKNOWN";
+  }
+}
+
+std::string CountsLine(const v1::RunStatus& status) {
+  static const v1::WorkstreamState kOrder[] = {
+      v1::WORKSTREAM_STATE_SUCCEEDED, v1::WORKSTREAM_STATE_RUNNING, v1::WORKSTREAM_STATE_ASSIGNED,
+      v1::WORKSTREAM_STATE_READY,     v1::WORKSTREAM_STATE_PENDING, v1::WORKSTREAM_STATE_FAILED,
+      v1::WORKSTREAM_STATE_BLOCKED,   v1::WORKSTREAM_STATE_CANCELLED, v1::WORKSTREAM_STATE_SKIPPED};
+  std::map<int, int> counts;
+  for (const auto& ws : status.workstreams()) ++counts[ws.state()];
+  std::string line;
+  for (v1::WorkstreamState state : kOrder) {
+    if (counts[state] == 0) continue;
+    if (!line.empty()) line += ", ";
+    line += std::to_string(counts[state]) + " " + common::ToLower(StateName(state));
+  }
+  return line;
+}
+
+std::string RenderStatusTable(const v1::RunStatus& status) {
+  if (status.plan_id().empty()) return "no plan submitted\n";
+  std::vector<std::vector<std::string>> rows = {
+      {"ID", "NAME", "STATE", "TRY", "WORKER", "TESTS", "MESSAGE"}};
+  for (const auto& ws : status.workstreams()) {
+    std::string tests = ws.tests().passed() + ws.tests().failed() + ws.tests().skipped() == 0
+                            ? "-"
+                            : std::to_string(ws.tests().passed()) + "/" +
+                                  std::to_string(ws.tests().passed() + ws.tests().failed());
+    rows.push_back({ws.id(), common::TruncateToWidth(ws.name(), 28), StateName(ws.state()),
+                    ws.attempts() == 0 ? "-" : std::to_string(ws.attempts()),
+                    ws.worker_id().empty() ? "-" : ws.worker_id(), tests,
+                    common::TruncateToWidth(ws.message(), 60)});
+  }
+  std::vector<size_t> widths(rows[0].size(), 0);
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], common::DisplayWidth(row[c]));
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t c = 0; c < row.size(); ++c) {
+      line += row[c];
+      if (c + 1 < row.size()) line += std::string(widths[c] - common::DisplayWidth(row[c]) + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  out += "\nplan " + status.plan_id() + ": " + CountsLine(status) +
+         (status.done() ? (status.succeeded() ? " (done)" : " (done, not all succeeded)") : "") + "\n";
+  return out;
+}
+
+std::string StatusToJson(const v1::RunStatus& status) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(status, &json, options);
+  return json;
+}
+
+std::string ProgressPrinter::Update(const v1::RunStatus& status) {
+  std::string out;
+  for (const auto& ws : status.workstreams()) {
+    auto found = last_.find(ws.id());
+    if (found != last_.end() && found->second == ws.state()) continue;
+    bool first = found == last_.end();
+    last_[ws.id()] = ws.state();
+    if (first && (ws.state() == v1::WORKSTREAM_STATE_PENDING ||
+                  ws.state() == v1::WORKSTREAM_STATE_READY)) {
+      continue;
+    }
+    if (ws.state() == v1::WORKSTREAM_STATE_ASSIGNED) continue;
+    std::string line = ws.id() + " " + StateName(ws.state());
+    if (ws.state() == v1::WORKSTREAM_STATE_RUNNING) line += " on " + ws.worker_id();
+    if (ws.attempts() > 1) line += " (attempt " + std::to_string(ws.attempts()) + ")";
+    if (ws.state() == v1::WORKSTREAM_STATE_SUCCEEDED && ws.finished_unix_ms() > ws.started_unix_ms() &&
+        ws.started_unix_ms() > 0) {
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, " in %.1fs",
+                    static_cast<double>(ws.finished_unix_ms() - ws.started_unix_ms()) / 1000);
+      line += seconds;
+    }
+    if (!ws.message().empty() && ws.state() != v1::WORKSTREAM_STATE_RUNNING) line += ": " + ws.message();
+    if (terminal_ && line_open_) out += "\r\x1b[K";
+    line_open_ = false;
+    out += line + "\n";
+  }
+  if (terminal_) {
+    if (line_open_) out += "\r\x1b[K";
+    out += "[" + CountsLine(status) + "]";
+    line_open_ = true;
+  }
+  return out;
+}
+
+}  // namespace wsfleet::cli

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "wsfleet/v1/control.pb.h"
+
+namespace wsfleet::cli {
+
+const char* StateName(v1::WorkstreamState state);  // "SUCCEEDED", ...
+
+// `wsfleet status`: one row per workstream, then counts per state.
+std::string RenderStatusTable(const v1::RunStatus& status);
+std::string StatusToJson(const v1::RunStatus& status);
+
+// "3 succeeded, 2 running, 5 pending" in a fixed order.
+std::string CountsLine(const v1::RunStatus& status);
+
+// Tracks states between two statuses to print "WS-03 RUNNING on local-1" lines.
+class ProgressPrinter {
+ public:
+  explicit ProgressPrinter(bool terminal) : terminal_(terminal) {}
+  // What to print for `status` (plain lines for changes; a redrawn line on a terminal).
+  std::string Update(const v1::RunStatus& status);
+
+ private:
+  bool terminal_;
+  std::map<std::string, v1::WorkstreamState> last_;
+  bool line_open_ = false;
+};
+
+}  // namespace wsfleet::cli

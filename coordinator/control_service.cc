@@ -1,0 +1,113 @@
+#include "coordinator/control_service.h"
+
+#include "coordinator/log_follower.h"
+#include "coordinator/scheduler.h"
+#include "coordinator/state_store.h"
+
+namespace wsfleet::coordinator {
+
+grpc::Status ToGrpc(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+grpc::ServerUnaryReactor* ControlServiceImpl::Submit(grpc::CallbackServerContext* context,
+                                                     const v1::SubmitRequest* request,
+                                                     v1::SubmitResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  loop_.Post([this, reactor, request, response] {
+    std::vector<common::SourceFile> files;
+    for (const v1::SourceFile& file : request->files()) files.push_back({file.path(), file.text()});
+    auto result = scheduler_.Submit(files, request->plan_name(), request->keep_going());
+    if (!result.ok()) {
+      reactor->Finish(ToGrpc(result.status()));
+      return;
+    }
+    response->set_plan_id(result->plan_id);
+    for (const common::Diagnostic& diagnostic : result->diagnostics.Sorted()) {
+      v1::Diagnostic& out = *response->add_diagnostics();
+      out.set_file(diagnostic.where.file);
+      out.set_line(static_cast<uint32_t>(diagnostic.where.line));
+      out.set_severity(diagnostic.severity == common::Severity::kError ? "error" : "warning");
+      out.set_message(diagnostic.message);
+    }
+    if (scheduler_.plan() != nullptr && !result->plan_id.empty()) {
+      response->set_workstreams(static_cast<uint32_t>(scheduler_.plan()->workstreams.size()));
+    }
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ControlServiceImpl::GetStatus(grpc::CallbackServerContext* context,
+                                                        const v1::GetStatusRequest*,
+                                                        v1::RunStatus* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  loop_.Post([this, reactor, response] {
+    *response = scheduler_.Status();
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerWriteReactor<v1::RunStatus>* ControlServiceImpl::WatchStatus(
+    grpc::CallbackServerContext*, const v1::GetStatusRequest*) {
+  auto* reactor = new StatusWatchReactor();
+  loop_.Post([this, watch = reactor->watch()] {
+    watch->Publish(scheduler_.Status());
+    watchers_.Add(watch);
+  });
+  return reactor;
+}
+
+grpc::ServerWriteReactor<v1::LogChunk>* ControlServiceImpl::StreamLogs(
+    grpc::CallbackServerContext* context, const v1::LogsRequest* request) {
+  return LogFollower::Start(loop_, scheduler_, store_, *context, *request);
+}
+
+grpc::ServerUnaryReactor* ControlServiceImpl::Cancel(grpc::CallbackServerContext* context,
+                                                     const v1::CancelRequest* request,
+                                                     v1::CancelResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  loop_.Post([this, reactor, request, response] {
+    std::string error;
+    int cancelled = scheduler_.Cancel(request->workstream_id(), request->all(), &error);
+    response->set_cancelled(static_cast<uint32_t>(cancelled));
+    reactor->Finish(error.empty() ? grpc::Status::OK
+                                  : grpc::Status(grpc::StatusCode::NOT_FOUND, error));
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ControlServiceImpl::Retry(grpc::CallbackServerContext* context,
+                                                    const v1::RetryRequest* request,
+                                                    v1::RetryResponse*) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  loop_.Post([this, reactor, request] {
+    reactor->Finish(ToGrpc(scheduler_.Retry(request->workstream_id())));
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ControlServiceImpl::ListWorkers(grpc::CallbackServerContext* context,
+                                                          const v1::ListWorkersRequest*,
+                                                          v1::ListWorkersResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  loop_.Post([this, reactor, response] {
+    *response = scheduler_.Workers();
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ControlServiceImpl::Drain(grpc::CallbackServerContext* context,
+                                                    const v1::DrainRequest* request,
+                                                    v1::DrainResponse*) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  loop_.Post([this, reactor, request] {
+    reactor->Finish(ToGrpc(scheduler_.Drain(request->worker_id())));
+  });
+  return reactor;
+}
+
+}  // namespace wsfleet::coordinator

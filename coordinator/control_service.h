@@ -1,0 +1,56 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "common/event_loop.h"
+#include "coordinator/status_watch.h"
+#include "wsfleet/v1/control.grpc.pb.h"
+
+namespace wsfleet::coordinator {
+
+class Scheduler;
+class StateStore;
+
+// The ControlService for the CLI. Every call runs its work on the loop and finishes its
+// reactor from there; nothing touches scheduler state from a gRPC thread.
+class ControlServiceImpl : public v1::ControlService::CallbackService {
+ public:
+  ControlServiceImpl(common::EventLoop& loop, Scheduler& scheduler, StateStore& store,
+                     StatusWatchers& watchers)
+      : loop_(loop), scheduler_(scheduler), store_(store), watchers_(watchers) {}
+
+  grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* context,
+                                   const v1::SubmitRequest* request,
+                                   v1::SubmitResponse* response) override;
+  grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
+                                      const v1::GetStatusRequest* request,
+                                      v1::RunStatus* response) override;
+  grpc::ServerWriteReactor<v1::RunStatus>* WatchStatus(
+      grpc::CallbackServerContext* context, const v1::GetStatusRequest* request) override;
+  grpc::ServerWriteReactor<v1::LogChunk>* StreamLogs(grpc::CallbackServerContext* context,
+                                                      const v1::LogsRequest* request) override;
+  grpc::ServerUnaryReactor* Cancel(grpc::CallbackServerContext* context,
+                                   const v1::CancelRequest* request,
+                                   v1::CancelResponse* response) override;
+  grpc::ServerUnaryReactor* Retry(grpc::CallbackServerContext* context,
+                                  const v1::RetryRequest* request,
+                                  v1::RetryResponse* response) override;
+  grpc::ServerUnaryReactor* ListWorkers(grpc::CallbackServerContext* context,
+                                        const v1::ListWorkersRequest* request,
+                                        v1::ListWorkersResponse* response) override;
+  grpc::ServerUnaryReactor* Drain(grpc::CallbackServerContext* context,
+                                  const v1::DrainRequest* request,
+                                  v1::DrainResponse* response) override;
+
+ private:
+  common::EventLoop& loop_;
+  Scheduler& scheduler_;
+  StateStore& store_;
+  StatusWatchers& watchers_;
+};
+
+// absl::Status -> grpc::Status, keeping the code and the message.
+grpc::Status ToGrpc(const absl::Status& status);
+
+}  // namespace wsfleet::coordinator

@@ -1,0 +1,108 @@
+#include "coordinator/coordinator_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "coordinator/control_service.h"
+#include "coordinator/sqlite_state_store.h"
+#include "coordinator/status_watch.h"
+#include "coordinator/worker_session.h"
+#include "proto/grpc_settings.h"
+
+namespace wsfleet::coordinator {
+namespace {
+
+// Routes the scheduler's commands to sessions and watchers; status is published at most
+// every 20 ms however often it changes.
+class CoordinatorOutput : public SchedulerOutput {
+ public:
+  CoordinatorOutput(common::Clock& clock, SessionRegistry& registry, StatusWatchers& watchers)
+      : clock_(clock), registry_(registry), watchers_(watchers) {}
+  void set_scheduler(Scheduler* scheduler) { scheduler_ = scheduler; }
+
+  void Send(const std::string& worker_id, const v1::CoordinatorMessage& message) override {
+    if (SessionHandle* session = registry_.Find(worker_id)) session->Send(message);
+  }
+  void StatusChanged() override {
+    if (publish_timer_ != 0 || watchers_.empty()) return;
+    publish_timer_ = clock_.RunAfter(std::chrono::milliseconds(20), [this] {
+      publish_timer_ = 0;
+      watchers_.Publish(scheduler_->Status());
+    });
+  }
+
+ private:
+  common::Clock& clock_;
+  SessionRegistry& registry_;
+  StatusWatchers& watchers_;
+  Scheduler* scheduler_ = nullptr;
+  common::TimerId publish_timer_ = 0;
+};
+
+}  // namespace
+
+struct CoordinatorServer::Parts {
+  std::unique_ptr<SqliteStateStore> store;
+  SessionRegistry registry;
+  StatusWatchers watchers;
+  std::unique_ptr<CoordinatorOutput> output;
+  SpreadPlacement placement;
+  std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<WorkerServiceImpl> worker_service;
+  std::unique_ptr<ControlServiceImpl> control_service;
+};
+
+absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
+    const CoordinatorConfig& config) {
+  std::unique_ptr<CoordinatorServer> server(new CoordinatorServer());
+  server->parts_ = std::make_unique<Parts>();
+  Parts& parts = *server->parts_;
+  absl::StatusOr<std::unique_ptr<SqliteStateStore>> store = SqliteStateStore::Open(config.state_dir);
+  if (!store.ok()) return store.status();
+  parts.store = std::move(*store);
+  parts.output = std::make_unique<CoordinatorOutput>(server->loop_, parts.registry, parts.watchers);
+  parts.scheduler = std::make_unique<Scheduler>(server->loop_, *parts.store, *parts.output,
+                                                parts.placement, config.scheduler);
+  parts.output->set_scheduler(parts.scheduler.get());
+  server->scheduler_ = parts.scheduler.get();
+  // Recovery before serving; the loop thread is not running yet, so this thread may act
+  // as the loop.
+  if (absl::Status status = parts.scheduler->Recover(); !status.ok()) return status;
+  server->loop_.SetBatchEndHook([scheduler = parts.scheduler.get()] { scheduler->FlushEvents(); });
+  server->loop_.Start();
+
+  parts.worker_service =
+      std::make_unique<WorkerServiceImpl>(server->loop_, *parts.scheduler, parts.registry);
+  parts.control_service = std::make_unique<ControlServiceImpl>(
+      server->loop_, *parts.scheduler, *parts.store, parts.watchers);
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
+  rpc::ApplyServerSettings(builder);
+  builder.RegisterService(parts.worker_service.get());
+  builder.RegisterService(parts.control_service.get());
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr) {
+    return absl::UnavailableError("cannot listen on " + config.listen);
+  }
+  if (config.listen.rfind("unix:", 0) == 0) {
+    server->address_ = config.listen;
+  } else {
+    std::string host = config.listen.substr(0, config.listen.rfind(':'));
+    server->address_ = host + ":" + std::to_string(port);
+  }
+  return server;
+}
+
+void CoordinatorServer::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  loop_.Stop();
+}
+
+CoordinatorServer::~CoordinatorServer() { Shutdown(); }
+
+}  // namespace wsfleet::coordinator

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "common/event_loop.h"
+#include "coordinator/scheduler.h"
+
+namespace wsfleet::coordinator {
+
+struct CoordinatorConfig {
+  std::string listen = "127.0.0.1:0";  // host:port (0: any free port) or unix:/path
+  std::string state_dir = ".wsfleet";
+  SchedulerOptions scheduler;
+};
+
+// The coordinator process's composition root: state store, event loop, scheduler, gRPC
+// services (worker sessions, control API, health, reflection). Recovery runs before the
+// server accepts its first call.
+class CoordinatorServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<CoordinatorServer>> Start(const CoordinatorConfig& config);
+  ~CoordinatorServer();
+
+  const std::string& address() const { return address_; }  // what clients dial
+  common::EventLoop& loop() { return loop_; }
+  Scheduler& scheduler() { return *scheduler_; }  // loop thread only
+  void Shutdown();
+
+ private:
+  CoordinatorServer() = default;
+  struct Parts;
+  std::unique_ptr<Parts> parts_;
+  common::EventLoop loop_;
+  Scheduler* scheduler_ = nullptr;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+  bool shut_down_ = false;
+};
+
+}  // namespace wsfleet::coordinator

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+
+#include <grpcpp/grpcpp.h>
+
+#include "wsfleet/v1/control.pb.h"
+
+namespace wsfleet::coordinator {
+
+class StatusWatchReactor;
+
+// The loop's side of one `WatchStatus` stream. Publish() keeps only the newest status if
+// the client is slow: watchers want the present, not every step. Thread-safe.
+class StatusWatch {
+ public:
+  void Publish(const v1::RunStatus& status);
+  bool alive() const;
+
+ private:
+  friend class StatusWatchReactor;
+  mutable std::mutex mutex_;
+  StatusWatchReactor* reactor_ = nullptr;
+};
+
+// Writes RunStatus messages; finishes after writing one that says the run is done.
+class StatusWatchReactor : public grpc::ServerWriteReactor<v1::RunStatus> {
+ public:
+  StatusWatchReactor();
+  std::shared_ptr<StatusWatch> watch() const { return watch_; }
+
+  void OnWriteDone(bool ok) override;
+  void OnDone() override;
+  void OnCancel() override;
+
+ private:
+  friend class StatusWatch;
+  void Offer(const v1::RunStatus& status);  // under watch_->mutex_
+
+  std::shared_ptr<StatusWatch> watch_ = std::make_shared<StatusWatch>();
+  std::mutex mutex_;
+  std::optional<v1::RunStatus> next_;
+  v1::RunStatus writing_;
+  bool write_in_flight_ = false;
+  bool finished_ = false;
+};
+
+// All open watches. Loop thread only.
+class StatusWatchers {
+ public:
+  void Add(std::shared_ptr<StatusWatch> watch) { watches_.insert(std::move(watch)); }
+  void Publish(const v1::RunStatus& status);
+  bool empty() const { return watches_.empty(); }
+
+ private:
+  std::set<std::shared_ptr<StatusWatch>> watches_;
+};
+
+}  // namespace wsfleet::coordinator

@@ -1,0 +1,139 @@
+#include "coordinator/worker_session.h"
+
+#include "coordinator/scheduler.h"
+
+namespace wsfleet::coordinator {
+
+void SessionHandle::Send(const v1::CoordinatorMessage& message) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (reactor_ != nullptr) reactor_->Enqueue(message);
+}
+
+void SessionHandle::Close(const grpc::Status& status) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (reactor_ != nullptr) reactor_->RequestFinish(status);
+}
+
+WorkerSessionReactor::WorkerSessionReactor(common::EventLoop& loop, Scheduler& scheduler,
+                                           SessionRegistry& registry)
+    : loop_(loop), scheduler_(scheduler), registry_(registry) {
+  handle_->reactor_ = this;
+  StartRead(&incoming_);
+}
+
+void WorkerSessionReactor::OnReadDone(bool ok) {
+  if (!ok) {
+    RequestFinish(grpc::Status::OK);
+    return;
+  }
+  if (worker_id_.empty()) {
+    if (!incoming_.has_hello() || incoming_.hello().worker_id().empty()) {
+      RequestFinish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                 "the first message of a session must be a Hello with a worker_id"));
+      return;
+    }
+    worker_id_ = incoming_.hello().worker_id();
+    loop_.Post([this_handle = handle_, hello = incoming_.hello(), &registry = registry_,
+                &scheduler = scheduler_] {
+      registry.Bind(hello.worker_id(), this_handle);
+      scheduler.OnWorkerHello(hello);
+    });
+  } else if (incoming_.has_heartbeat()) {
+    loop_.Post([id = worker_id_, heartbeat = incoming_.heartbeat(), &scheduler = scheduler_] {
+      scheduler.OnHeartbeat(id, heartbeat);
+    });
+  } else if (incoming_.has_events()) {
+    loop_.Post([id = worker_id_, batch = std::move(*incoming_.mutable_events()),
+                &scheduler = scheduler_] { scheduler.OnEvents(id, batch); });
+  }
+  incoming_.Clear();
+  StartRead(&incoming_);
+}
+
+void WorkerSessionReactor::Enqueue(const v1::CoordinatorMessage& message) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (finish_requested_ || finished_) return;
+  outgoing_.push_back(message);
+  if (!writing_) StartNextWriteLocked();
+}
+
+void WorkerSessionReactor::StartNextWriteLocked() {
+  if (outgoing_.empty()) {
+    writing_ = false;
+    if (finish_requested_ && !finished_) {
+      finished_ = true;
+      Finish(finish_status_);
+    }
+    return;
+  }
+  writing_ = true;
+  writing_message_ = std::move(outgoing_.front());
+  outgoing_.pop_front();
+  StartWrite(&writing_message_);
+}
+
+void WorkerSessionReactor::OnWriteDone(bool ok) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!ok) {
+    outgoing_.clear();
+    writing_ = false;
+    if (!finished_) {
+      finished_ = true;
+      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "write to worker failed"));
+    }
+    return;
+  }
+  StartNextWriteLocked();
+}
+
+void WorkerSessionReactor::RequestFinish(const grpc::Status& status) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (finish_requested_ || finished_) return;
+  finish_requested_ = true;
+  finish_status_ = status;
+  outgoing_.clear();
+  if (!writing_) {
+    finished_ = true;
+    Finish(status);
+  }
+}
+
+void WorkerSessionReactor::OnDone() {
+  {
+    std::lock_guard<std::mutex> lock(handle_->mutex_);
+    handle_->reactor_ = nullptr;
+  }
+  if (!worker_id_.empty()) {
+    loop_.Post([id = worker_id_, handle = handle_, &registry = registry_, &scheduler = scheduler_] {
+      if (registry.Unbind(id, handle.get())) scheduler.OnWorkerDisconnected(id);
+    });
+  }
+  delete this;
+}
+
+void SessionRegistry::Bind(const std::string& worker_id, std::shared_ptr<SessionHandle> handle) {
+  auto& slot = sessions_[worker_id];
+  if (slot && slot != handle) {
+    slot->Close(grpc::Status(grpc::StatusCode::ABORTED, "replaced by a newer session"));
+  }
+  slot = std::move(handle);
+}
+
+bool SessionRegistry::Unbind(const std::string& worker_id, const SessionHandle* handle) {
+  auto found = sessions_.find(worker_id);
+  if (found == sessions_.end() || found->second.get() != handle) return false;
+  sessions_.erase(found);
+  return true;
+}
+
+SessionHandle* SessionRegistry::Find(const std::string& worker_id) const {
+  auto found = sessions_.find(worker_id);
+  return found == sessions_.end() ? nullptr : found->second.get();
+}
+
+grpc::ServerBidiReactor<v1::WorkerMessage, v1::CoordinatorMessage>* WorkerServiceImpl::Session(
+    grpc::CallbackServerContext*) {
+  return new WorkerSessionReactor(loop_, scheduler_, registry_);
+}
+
+}  // namespace wsfleet::coordinator

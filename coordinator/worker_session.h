@@ -1,0 +1,92 @@
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "common/event_loop.h"
+#include "wsfleet/v1/worker.grpc.pb.h"
+
+namespace wsfleet::coordinator {
+
+class Scheduler;
+class SessionRegistry;
+class WorkerSessionReactor;
+
+// The sending side of one worker session, shared by its reactor and the loop; outlives
+// the reactor safely (sends after the stream ended are dropped). Thread-safe.
+class SessionHandle {
+ public:
+  void Send(const v1::CoordinatorMessage& message);
+  void Close(const grpc::Status& status);  // ends the stream (a newer session replaced it)
+
+ private:
+  friend class WorkerSessionReactor;
+  std::mutex mutex_;
+  WorkerSessionReactor* reactor_ = nullptr;  // null once the stream is done
+};
+
+// One reactor per worker stream: reads Hello, heartbeats and events and posts them to the
+// loop; writes what the scheduler sends, one write in flight, always with a read pending.
+class WorkerSessionReactor
+    : public grpc::ServerBidiReactor<v1::WorkerMessage, v1::CoordinatorMessage> {
+ public:
+  WorkerSessionReactor(common::EventLoop& loop, Scheduler& scheduler, SessionRegistry& registry);
+
+  void OnReadDone(bool ok) override;
+  void OnWriteDone(bool ok) override;
+  void OnDone() override;
+
+ private:
+  friend class SessionHandle;
+  void Enqueue(const v1::CoordinatorMessage& message);
+  void RequestFinish(const grpc::Status& status);
+  void StartNextWriteLocked();
+
+  common::EventLoop& loop_;
+  Scheduler& scheduler_;
+  SessionRegistry& registry_;
+  std::shared_ptr<SessionHandle> handle_ = std::make_shared<SessionHandle>();
+  std::string worker_id_;  // set by Hello; reads are serialized, so no lock
+  v1::WorkerMessage incoming_;
+
+  std::mutex mutex_;
+  std::deque<v1::CoordinatorMessage> outgoing_;
+  v1::CoordinatorMessage writing_message_;
+  bool writing_ = false;
+  bool finish_requested_ = false;
+  bool finished_ = false;
+  grpc::Status finish_status_;
+};
+
+// Worker ID -> its current session. Loop thread only.
+class SessionRegistry {
+ public:
+  void Bind(const std::string& worker_id, std::shared_ptr<SessionHandle> handle);
+  // Forgets the binding if it is still `handle`; returns whether it was.
+  bool Unbind(const std::string& worker_id, const SessionHandle* handle);
+  SessionHandle* Find(const std::string& worker_id) const;
+
+ private:
+  std::map<std::string, std::shared_ptr<SessionHandle>> sessions_;
+};
+
+// The WorkerService: a new reactor per stream.
+class WorkerServiceImpl : public v1::WorkerService::CallbackService {
+ public:
+  WorkerServiceImpl(common::EventLoop& loop, Scheduler& scheduler, SessionRegistry& registry)
+      : loop_(loop), scheduler_(scheduler), registry_(registry) {}
+
+  grpc::ServerBidiReactor<v1::WorkerMessage, v1::CoordinatorMessage>* Session(
+      grpc::CallbackServerContext* context) override;
+
+ private:
+  common::EventLoop& loop_;
+  Scheduler& scheduler_;
+  SessionRegistry& registry_;
+};
+
+}  // namespace wsfleet::coordinator

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+// gRPC settings shared by every wsfleet server and client: keepalive, message sizes,
+// reconnect backoff. Defined once so both ends agree.
+namespace wsfleet::rpc {
+
+inline constexpr int kMaxMessageBytes = 64 << 20;  // a plan of many cards in one Submit
+
+void ApplyServerSettings(grpc::ServerBuilder& builder);
+grpc::ChannelArguments ClientChannelArguments();
+std::shared_ptr<grpc::Channel> Connect(const std::string& address);
+
+}  // namespace wsfleet::rpc

@@ -1,0 +1,296 @@
+#include "worker/attempt_runner.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "worker/junit_parser.h"
+#include "worker/output_parsers.h"
+
+namespace wsfleet::worker {
+namespace fs = std::filesystem;
+namespace {
+
+int64_t NowMillis() { return common::ToUnixMillis(std::chrono::system_clock::now()); }
+
+v1::TestStatus ToProto(TestOutcome outcome) {
+  switch (outcome) {
+    case TestOutcome::kPassed: return v1::TEST_STATUS_PASSED;
+    case TestOutcome::kFailed: return v1::TEST_STATUS_FAILED;
+    case TestOutcome::kSkipped: return v1::TEST_STATUS_SKIPPED;
+    case TestOutcome::kError: return v1::TEST_STATUS_ERROR;
+  }
+  return v1::TEST_STATUS_UNSPECIFIED;
+}
+
+v1::Event TestEvent(const ParsedTest& test) {
+  v1::Event event;
+  v1::TestCase& out = *event.mutable_test();
+  out.set_framework(test.framework);
+  out.set_suite(test.suite);
+  out.set_name(test.name);
+  out.set_status(ToProto(test.outcome));
+  out.set_seconds(test.seconds);
+  return event;
+}
+
+// Streams a step's output: caps what the attempt keeps, feeds the parsers, emits events.
+class StepSink : public OutputSink {
+ public:
+  StepSink(uint32_t step, uint64_t& budget, std::function<void(v1::Event)> emit)
+      : step_(step), budget_(budget), emit_(std::move(emit)) {}
+
+  void OnOutput(OutputStream stream, std::string_view data) override {
+    std::vector<ParsedItem> items;
+    (stream == OutputStream::kStdout ? out_scanner_ : err_scanner_).Feed(data, items);
+    EmitItems(items);
+    size_t kept = static_cast<size_t>(std::min<uint64_t>(budget_, data.size()));
+    budget_ -= kept;
+    dropped_ += data.size() - kept;
+    if (kept == 0) return;
+    v1::Event event;
+    v1::LogChunk& log = *event.mutable_log();
+    log.set_step(step_);
+    log.set_stream(stream == OutputStream::kStdout ? v1::LogChunk::STREAM_STDOUT
+                                                   : v1::LogChunk::STREAM_STDERR);
+    log.set_data(std::string(data.substr(0, kept)));
+    emit_(std::move(event));
+  }
+
+  void Finish() {
+    std::vector<ParsedItem> items;
+    out_scanner_.Finish(items);
+    err_scanner_.Finish(items);
+    EmitItems(items);
+  }
+  uint64_t dropped() const { return dropped_; }
+
+ private:
+  void EmitItems(const std::vector<ParsedItem>& items) {
+    for (const ParsedItem& item : items) {
+      if (const auto* test = std::get_if<ParsedTest>(&item)) {
+        emit_(TestEvent(*test));
+      } else if (const auto* metric = std::get_if<ParsedMetric>(&item)) {
+        v1::Event event;
+        event.mutable_metric()->set_name(metric->name);
+        event.mutable_metric()->set_value(metric->value);
+        event.mutable_metric()->set_unit(metric->unit);
+        emit_(std::move(event));
+      } else if (const auto* summary = std::get_if<ParsedSummary>(&item)) {
+        v1::Event event;
+        v1::TestSummary& out = *event.mutable_test_summary();
+        out.set_framework(summary->framework);
+        out.set_passed(static_cast<uint32_t>(summary->passed));
+        out.set_failed(static_cast<uint32_t>(summary->failed));
+        out.set_skipped(static_cast<uint32_t>(summary->skipped));
+        emit_(std::move(event));
+      }
+    }
+  }
+
+  uint32_t step_;
+  uint64_t& budget_;
+  std::function<void(v1::Event)> emit_;
+  OutputScanner out_scanner_;
+  OutputScanner err_scanner_;
+  uint64_t dropped_ = 0;
+};
+
+std::string Join(const std::vector<uint32_t>& values) {
+  std::string text;
+  for (uint32_t value : values) text += (text.empty() ? "" : ",") + std::to_string(value);
+  return text;
+}
+
+}  // namespace
+
+AttemptRunner::AttemptRunner(v1::AttemptSpec spec, AttemptRunnerOptions options, Emit emit)
+    : spec_(std::move(spec)), options_(std::move(options)), emit_(std::move(emit)) {}
+
+AttemptRunner::~AttemptRunner() {
+  Cancel();
+  if (thread_.joinable()) thread_.join();
+}
+
+void AttemptRunner::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void AttemptRunner::Cancel() {
+  cancelled_ = true;
+  std::lock_guard<std::mutex> lock(runner_mutex_);
+  if (current_step_ != nullptr) current_step_->Cancel();
+}
+
+void AttemptRunner::EmitEvent(v1::Event event) {
+  event.set_time_unix_ms(NowMillis());
+  emit_(std::move(event));
+}
+
+std::string AttemptRunner::PrepareWorkspace(std::string* error) {
+  std::error_code ignored;
+  fs::path workdir = fs::absolute(options_.workdir, ignored);
+  if (!options_.isolate_worktree) {
+    fs::create_directories(workdir, ignored);
+    return workdir.string();
+  }
+  // One worktree per workstream, on its own branch, so parallel agents do not collide.
+  fs::path tree = workdir / ".wsfleet" / "worktrees" / spec_.workstream_id();
+  if (fs::exists(tree / ".git", ignored)) return tree.string();
+  fs::create_directories(tree.parent_path(), ignored);
+  StepRunner runner;
+  StepLaunch launch;
+  launch.argv = {"/usr/bin/git", "-C", workdir.string(), "worktree", "add", "-B",
+                 "wsfleet/" + spec_.workstream_id(), tree.string()};
+  launch.env = options_.base_env;
+  struct Collect : OutputSink {
+    void OnOutput(OutputStream, std::string_view data) override { text.append(data); }
+    std::string text;
+  } output;
+  StepResult result = runner.Run(launch, output);
+  if (!result.succeeded()) {
+    *error = "git worktree add failed (" + result.Describe() + "): " + output.text;
+    return "";
+  }
+  return tree.string();
+}
+
+std::vector<std::string> AttemptRunner::Environment(const std::string& workspace) const {
+  std::vector<std::string> env;
+  for (const std::string& entry : options_.base_env) {
+    if (entry.rfind("WSFLEET_", 0) == 0 || entry.rfind("CUDA_VISIBLE_DEVICES=", 0) == 0) continue;
+    env.push_back(entry);
+  }
+  env.push_back("WSFLEET_WORKSTREAM_ID=" + spec_.workstream_id());
+  env.push_back("WSFLEET_ATTEMPT_ID=" + spec_.attempt_id());
+  env.push_back("WSFLEET_ATTEMPT=" + std::to_string(spec_.attempt_number()));
+  env.push_back("WSFLEET_PLAN_ID=" + spec_.plan_id());
+  env.push_back("WSFLEET_CARD=" + spec_.card_path());
+  env.push_back("WSFLEET_WORKSPACE=" + workspace);
+  env.push_back("WSFLEET_WORKER_ID=" + options_.worker_id);
+  std::vector<uint32_t> gpus(spec_.gpu_indices().begin(), spec_.gpu_indices().end());
+  // No GPUs assigned means none visible, not all of them.
+  env.push_back("CUDA_VISIBLE_DEVICES=" + Join(gpus));
+  return env;
+}
+
+void AttemptRunner::Run() {
+  std::string error;
+  std::string workspace = PrepareWorkspace(&error);
+  v1::Event started;
+  started.mutable_started()->set_worker_id(options_.worker_id);
+  started.mutable_started()->set_workspace(workspace);
+  EmitEvent(std::move(started));
+  v1::AttemptFinished finished;
+  if (workspace.empty()) {
+    finished.set_outcome(v1::ATTEMPT_OUTCOME_FAILED);
+    finished.set_message(error);
+  } else {
+    finished = RunSteps(workspace);
+  }
+  if (finished.outcome() == v1::ATTEMPT_OUTCOME_SUCCEEDED) {
+    for (const std::string& path : spec_.deliverable_paths()) {
+      std::error_code ignored;
+      v1::Event event;
+      event.mutable_deliverable()->set_path(path);
+      event.mutable_deliverable()->set_exists(fs::exists(fs::path(workspace) / path, ignored));
+      EmitEvent(std::move(event));
+    }
+  }
+  v1::Event end;
+  *end.mutable_finished() = finished;
+  EmitEvent(std::move(end));
+  finished_ = true;
+}
+
+v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace) {
+  v1::AttemptFinished finished;
+  finished.set_outcome(v1::ATTEMPT_OUTCOME_SUCCEEDED);
+  uint64_t budget = options_.output_cap_bytes;
+  std::vector<std::string> env = Environment(workspace);
+  common::Nanos timeout = spec_.timeout_seconds() > 0
+                              ? common::Nanos(std::chrono::seconds(spec_.timeout_seconds()))
+                              : options_.default_step_timeout;
+  for (int i = 0; i < spec_.steps_size(); ++i) {
+    const v1::StepSpec& step = spec_.steps(i);
+    uint32_t number = static_cast<uint32_t>(i + 1);
+    if (cancelled_) {
+      finished.set_outcome(v1::ATTEMPT_OUTCOME_CANCELLED);
+      finished.set_message("cancelled before " + step.name());
+      return finished;
+    }
+    v1::Event step_started;
+    step_started.mutable_step_started()->set_step(number);
+    step_started.mutable_step_started()->set_name(step.name());
+    EmitEvent(std::move(step_started));
+    StepLaunch launch;
+    launch.argv = {options_.shell, "-eo", "pipefail", "-c", step.script()};
+    launch.workdir = workspace;
+    launch.env = env;
+    launch.timeout = timeout;
+    launch.kill_grace = options_.kill_grace;
+    StepSink sink(number, budget, [this](v1::Event event) { EmitEvent(std::move(event)); });
+    StepRunner runner;
+    {
+      std::lock_guard<std::mutex> lock(runner_mutex_);
+      current_step_ = &runner;
+      if (cancelled_) runner.Cancel();
+    }
+    auto step_begin = std::chrono::system_clock::now();
+    StepResult result = runner.Run(launch, sink);
+    {
+      std::lock_guard<std::mutex> lock(runner_mutex_);
+      current_step_ = nullptr;
+    }
+    sink.Finish();
+    ScanJUnitReports(workspace, step_begin);
+    v1::Event step_finished;
+    v1::StepFinished& out = *step_finished.mutable_step_finished();
+    out.set_step(number);
+    out.set_exit_code(result.exit_code);
+    out.set_signal(result.signal);
+    out.set_timed_out(result.timed_out);
+    out.set_duration_ms(std::chrono::duration_cast<std::chrono::milliseconds>(result.duration).count());
+    out.set_output_capped(sink.dropped() > 0);
+    out.set_output_dropped_bytes(sink.dropped());
+    EmitEvent(std::move(step_finished));
+    if (!result.succeeded()) {
+      std::string where = step.name() + " (" + step.file() + ":" + std::to_string(step.line()) + ")";
+      finished.set_outcome(result.cancelled ? v1::ATTEMPT_OUTCOME_CANCELLED
+                           : result.timed_out ? v1::ATTEMPT_OUTCOME_TIMED_OUT
+                                              : v1::ATTEMPT_OUTCOME_FAILED);
+      finished.set_message(where + ": " + result.Describe());
+      return finished;
+    }
+  }
+  if (budget == 0) finished.set_message("output over the cap was dropped (see step events)");
+  return finished;
+}
+
+void AttemptRunner::ScanJUnitReports(const std::string& workspace,
+                                     std::chrono::system_clock::time_point since) {
+  constexpr uintmax_t kMaxReport = 16 << 20;
+  std::error_code error;
+  fs::recursive_directory_iterator it(workspace, fs::directory_options::skip_permission_denied, error);
+  int visited = 0;
+  for (; !error && it != fs::recursive_directory_iterator() && visited < 20000;
+       it.increment(error), ++visited) {
+    const fs::directory_entry& entry = *it;
+    std::string name = entry.path().filename().string();
+    if (entry.is_directory(error)) {
+      if (name == ".git" || name == "node_modules" || it.depth() >= 6) it.disable_recursion_pending();
+      continue;
+    }
+    if (entry.path().extension() != ".xml" || !entry.is_regular_file(error)) continue;
+    if (entry.file_size(error) > kMaxReport) continue;
+    auto written = entry.last_write_time(error);
+    auto written_system = std::chrono::file_clock::to_sys(written);
+    if (error || written_system < since - std::chrono::seconds(1)) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    absl::StatusOr<std::vector<ParsedTest>> tests = ParseJUnitXml(text.str());
+    if (!tests.ok()) continue;  // not every XML file is a test report
+    for (const ParsedTest& test : *tests) EmitEvent(TestEvent(test));
+  }
+}
+
+}  // namespace wsfleet::worker

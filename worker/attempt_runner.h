@@ -1,0 +1,60 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "wsfleet/v1/types.pb.h"
+#include "worker/step_runner.h"
+
+namespace wsfleet::worker {
+
+struct AttemptRunnerOptions {
+  std::string worker_id;
+  std::string workdir = ".";       // where steps run (each workstream's worktree with isolate)
+  bool isolate_worktree = false;   // a git worktree per workstream on branch wsfleet/<WS-ID>
+  uint64_t output_cap_bytes = uint64_t{256} << 20;  // per attempt; the rest is counted
+  common::Nanos kill_grace = std::chrono::seconds(5);
+  common::Nanos default_step_timeout{0};
+  std::vector<std::string> base_env;  // the worker's environment, "KEY=value"
+  std::string shell = "/bin/bash";
+};
+
+// Runs one attempt on its own thread: prepares the workspace, runs each step with the
+// attempt's environment, turns output into log, test and metric events, checks the
+// deliverables, and reports how it ended. `emit` is called from that thread.
+class AttemptRunner {
+ public:
+  using Emit = std::function<void(v1::Event)>;
+  AttemptRunner(v1::AttemptSpec spec, AttemptRunnerOptions options, Emit emit);
+  ~AttemptRunner();  // cancels and joins
+
+  void Start();
+  void Cancel();  // any thread
+  bool finished() const { return finished_; }
+  const v1::AttemptSpec& spec() const { return spec_; }
+
+ private:
+  void Run();
+  v1::AttemptFinished RunSteps(const std::string& workspace);
+  std::string PrepareWorkspace(std::string* error);
+  std::vector<std::string> Environment(const std::string& workspace) const;
+  void ScanJUnitReports(const std::string& workspace, std::chrono::system_clock::time_point since);
+  void EmitEvent(v1::Event event);
+
+  v1::AttemptSpec spec_;
+  AttemptRunnerOptions options_;
+  Emit emit_;
+  std::thread thread_;
+  std::mutex runner_mutex_;
+  StepRunner* current_step_ = nullptr;  // under runner_mutex_
+  std::atomic<bool> cancelled_{false};
+  std::atomic<bool> finished_{false};
+};
+
+}  // namespace wsfleet::worker

@@ -1,0 +1,63 @@
+#include "worker/coordinator_session.h"
+
+namespace wsfleet::worker {
+
+CoordinatorSession::CoordinatorSession(OnMessage on_message, OnEnd on_end)
+    : on_message_(std::move(on_message)), on_end_(std::move(on_end)) {}
+
+CoordinatorSession* CoordinatorSession::Open(v1::WorkerService::Stub& stub,
+                                             const v1::WorkerMessage& hello, OnMessage on_message,
+                                             OnEnd on_end) {
+  auto* session = new CoordinatorSession(std::move(on_message), std::move(on_end));
+  stub.async()->Session(&session->context_, session);
+  session->StartRead(&session->incoming_);
+  session->Send(hello);
+  session->StartCall();
+  return session;
+}
+
+void CoordinatorSession::Send(const v1::WorkerMessage& message) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (broken_) return;
+  outgoing_.push_back(message);
+  if (!writing_) StartNextWriteLocked();
+}
+
+void CoordinatorSession::StartNextWriteLocked() {
+  if (outgoing_.empty()) {
+    writing_ = false;
+    return;
+  }
+  writing_ = true;
+  writing_message_ = std::move(outgoing_.front());
+  outgoing_.pop_front();
+  StartWrite(&writing_message_);
+}
+
+void CoordinatorSession::OnWriteDone(bool ok) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!ok) {
+    broken_ = true;
+    writing_ = false;
+    outgoing_.clear();
+    return;
+  }
+  StartNextWriteLocked();
+}
+
+void CoordinatorSession::OnReadDone(bool ok) {
+  if (!ok) return;  // OnDone follows with the status
+  on_message_(std::move(incoming_));
+  incoming_.Clear();
+  StartRead(&incoming_);
+}
+
+void CoordinatorSession::Close() { context_.TryCancel(); }
+
+void CoordinatorSession::OnDone(const grpc::Status& status) {
+  OnEnd on_end = std::move(on_end_);
+  delete this;
+  on_end(status);
+}
+
+}  // namespace wsfleet::worker

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <mutex>
+
+#include <grpcpp/grpcpp.h>
+
+#include "wsfleet/v1/worker.grpc.pb.h"
+
+namespace wsfleet::worker {
+
+// The worker's end of one session stream (client bidi reactor): one read always pending,
+// writes queued one at a time. Messages and the end of the stream are handed to callbacks
+// (which post them to the worker's loop). Deletes itself after OnDone.
+class CoordinatorSession
+    : public grpc::ClientBidiReactor<v1::WorkerMessage, v1::CoordinatorMessage> {
+ public:
+  using OnMessage = std::function<void(v1::CoordinatorMessage)>;
+  using OnEnd = std::function<void(grpc::Status)>;
+
+  // Starts the call and sends `hello` first.
+  static CoordinatorSession* Open(v1::WorkerService::Stub& stub, const v1::WorkerMessage& hello,
+                                  OnMessage on_message, OnEnd on_end);
+
+  void Send(const v1::WorkerMessage& message);  // any thread
+  void Close();                                 // any thread: cancels the call
+
+  void OnReadDone(bool ok) override;
+  void OnWriteDone(bool ok) override;
+  void OnDone(const grpc::Status& status) override;
+
+ private:
+  CoordinatorSession(OnMessage on_message, OnEnd on_end);
+  void StartNextWriteLocked();
+
+  grpc::ClientContext context_;
+  OnMessage on_message_;
+  OnEnd on_end_;
+  v1::CoordinatorMessage incoming_;
+  std::mutex mutex_;
+  std::deque<v1::WorkerMessage> outgoing_;
+  v1::WorkerMessage writing_message_;
+  bool writing_ = false;
+  bool broken_ = false;
+};
+
+}  // namespace wsfleet::worker

@@ -1,0 +1,217 @@
+#include "worker/worker.h"
+
+#include <unistd.h>
+
+#include <iostream>
+#include <set>
+
+#include "proto/grpc_settings.h"
+#include "worker/coordinator_session.h"
+
+namespace wsfleet::worker {
+namespace {
+
+std::string Hostname() {
+  char name[256] = {};
+  ::gethostname(name, sizeof name - 1);
+  return name;
+}
+
+constexpr size_t kMaxBatchEvents = 512;
+
+}  // namespace
+
+Worker::Worker(WorkerConfig config)
+    : config_(std::move(config)),
+      outbox_(config_.spool_dir, config_.outbox_memory_bytes) {
+  channel_ = rpc::Connect(config_.coordinator);
+  stub_ = v1::WorkerService::NewStub(channel_);
+  config_.runner.worker_id = config_.worker_id;
+}
+
+Worker::~Worker() { Stop(); }
+
+void Worker::Run() {
+  loop_.SetBatchEndHook([this] { FlushEvents(); });
+  loop_.Start();
+  loop_.Post([this] { Connect(); });
+  std::unique_lock<std::mutex> lock(stop_mutex_);
+  stopped_.wait(lock, [&] { return stopped_flag_; });
+  lock.unlock();
+  // Stop every attempt (their process groups die), then the loop.
+  loop_.RunSync([this] {
+    stopping_ = true;
+    if (session_ != nullptr) session_->Close();
+    for (auto& [id, runner] : runners_) runner->Cancel();
+  });
+  for (auto& [id, runner] : runners_) runner.reset();
+  loop_.Stop();
+}
+
+void Worker::Stop() {
+  std::lock_guard<std::mutex> lock(stop_mutex_);
+  stopped_flag_ = true;
+  stopped_.notify_all();
+}
+
+void Worker::Connect() {
+  if (stopping_ || session_ != nullptr) return;
+  v1::WorkerMessage message;
+  v1::Hello& hello = *message.mutable_hello();
+  hello.set_worker_id(config_.worker_id);
+  hello.set_hostname(Hostname());
+  hello.set_version("wsfleet");
+  hello.mutable_resources()->set_slots(config_.slots);
+  for (const auto& [key, value] : config_.labels) (*hello.mutable_resources()->mutable_labels())[key] = value;
+  // Everything still running, or with events the coordinator has not acknowledged.
+  std::set<std::string> attempts;
+  for (const auto& [id, runner] : runners_) attempts.insert(id);
+  for (const std::string& id : outbox_.Attempts()) {
+    if (!outbox_.Empty(id)) attempts.insert(id);
+  }
+  for (const std::string& id : attempts) {
+    v1::RunningAttempt& running = *hello.add_attempts();
+    running.set_attempt_id(id);
+    auto found = runners_.find(id);
+    if (found != runners_.end()) {
+      running.set_workstream_id(found->second->spec().workstream_id());
+      running.set_finished(found->second->finished());
+    }
+  }
+  welcomed_ = false;
+  session_ = CoordinatorSession::Open(
+      *stub_, message,
+      [this](v1::CoordinatorMessage incoming) {
+        loop_.Post([this, incoming = std::move(incoming)] { OnMessage(incoming); });
+      },
+      [this](grpc::Status status) {
+        loop_.Post([this, status] { OnSessionEnded(session_, status); });
+      });
+}
+
+void Worker::OnSessionEnded(CoordinatorSession*, const grpc::Status& status) {
+  session_ = nullptr;
+  welcomed_ = false;
+  if (heartbeat_timer_ != 0) loop_.CancelTimer(heartbeat_timer_);
+  heartbeat_timer_ = 0;
+  if (stopping_) return;
+  std::cerr << "wsfleet worker " << config_.worker_id << ": session ended ("
+            << status.error_message() << "); reconnecting" << std::endl;
+  std::uniform_real_distribution<double> jitter(0.8, 1.2);
+  common::Nanos delay(static_cast<int64_t>(static_cast<double>(reconnect_delay_.count()) * jitter(random_)));
+  reconnect_delay_ = std::min<common::Nanos>(reconnect_delay_ * 2, std::chrono::seconds(5));
+  loop_.RunAfter(delay, [this] { Connect(); });
+}
+
+void Worker::OnMessage(const v1::CoordinatorMessage& message) {
+  if (session_ == nullptr) return;
+  switch (message.kind_case()) {
+    case v1::CoordinatorMessage::kWelcome:
+      OnWelcome(message.welcome());
+      break;
+    case v1::CoordinatorMessage::kAssign:
+      OnAssign(message.assign().attempt());
+      break;
+    case v1::CoordinatorMessage::kCancel: {
+      auto found = runners_.find(message.cancel().attempt_id());
+      if (found != runners_.end()) found->second->Cancel();
+      break;
+    }
+    case v1::CoordinatorMessage::kAck:
+      outbox_.Ack(message.ack().attempt_id(), message.ack().seq());
+      ReapFinished();
+      break;
+    case v1::CoordinatorMessage::kReject: {
+      const std::string& id = message.reject().attempt_id();
+      auto found = runners_.find(id);
+      if (found != runners_.end()) found->second->Cancel();
+      outbox_.Drop(id);
+      ReapFinished();
+      break;
+    }
+    case v1::CoordinatorMessage::kDrain:
+      std::cerr << "wsfleet worker " << config_.worker_id << ": draining" << std::endl;
+      break;
+    default:
+      break;
+  }
+}
+
+void Worker::OnWelcome(const v1::Welcome& welcome) {
+  welcomed_ = true;
+  reconnect_delay_ = std::chrono::milliseconds(200);
+  if (welcome.heartbeat_interval_ms() > 0) {
+    heartbeat_interval_ = std::chrono::milliseconds(welcome.heartbeat_interval_ms());
+  }
+  for (const std::string& id : welcome.cancelled_attempt_ids()) {
+    auto found = runners_.find(id);
+    if (found != runners_.end()) found->second->Cancel();
+    outbox_.Drop(id);
+  }
+  // Resend what the coordinator may not have stored; it drops what it already has.
+  for (const std::string& id : welcome.adopted_attempt_ids()) {
+    std::vector<v1::Event> events = outbox_.Unacked(id);
+    for (size_t start = 0; start < events.size(); start += kMaxBatchEvents) {
+      v1::WorkerMessage batch;
+      for (size_t i = start; i < std::min(events.size(), start + kMaxBatchEvents); ++i) {
+        *batch.mutable_events()->add_events() = events[i];
+      }
+      session_->Send(batch);
+    }
+  }
+  unsent_.clear();
+  ReapFinished();
+  Heartbeat();
+}
+
+void Worker::Heartbeat() {
+  if (session_ == nullptr || !welcomed_) return;
+  v1::WorkerMessage message;
+  message.mutable_heartbeat()->set_running_attempts(static_cast<uint32_t>(runners_.size()));
+  session_->Send(message);
+  heartbeat_timer_ = loop_.RunAfter(heartbeat_interval_, [this] { Heartbeat(); });
+}
+
+void Worker::OnAssign(const v1::AttemptSpec& spec) {
+  if (runners_.count(spec.attempt_id())) return;
+  std::string id = spec.attempt_id();
+  auto runner = std::make_unique<AttemptRunner>(
+      spec, config_.runner, [this, id](v1::Event event) {
+        loop_.Post([this, id, event = std::move(event)]() mutable { OnEmitted(id, std::move(event)); });
+      });
+  runner->Start();
+  runners_.emplace(id, std::move(runner));
+}
+
+void Worker::OnEmitted(const std::string& attempt_id, v1::Event event) {
+  v1::Event stored = outbox_.Add(attempt_id, std::move(event));
+  if (welcomed_) unsent_.push_back(std::move(stored));
+}
+
+void Worker::FlushEvents() {
+  if (unsent_.empty()) return;
+  if (session_ == nullptr || !welcomed_) {
+    unsent_.clear();  // they stay in the outbox and go out after the next Welcome
+    return;
+  }
+  for (size_t start = 0; start < unsent_.size(); start += kMaxBatchEvents) {
+    v1::WorkerMessage batch;
+    for (size_t i = start; i < std::min(unsent_.size(), start + kMaxBatchEvents); ++i) {
+      *batch.mutable_events()->add_events() = std::move(unsent_[i]);
+    }
+    session_->Send(batch);
+  }
+  unsent_.clear();
+}
+
+void Worker::ReapFinished() {
+  for (auto it = runners_.begin(); it != runners_.end();) {
+    if (it->second->finished() && outbox_.Empty(it->first)) {
+      it = runners_.erase(it);  // joins its (finished) thread
+    } else {
+      ++it;
+    }
+  }
+}
+
+}  // namespace wsfleet::worker

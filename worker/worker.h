@@ -1,0 +1,68 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "common/event_loop.h"
+#include "worker/attempt_runner.h"
+#include "worker/outbox.h"
+#include "wsfleet/v1/worker.grpc.pb.h"
+
+namespace wsfleet::worker {
+
+class CoordinatorSession;
+
+struct WorkerConfig {
+  std::string coordinator;  // host:port or unix:/path
+  std::string worker_id;
+  uint32_t slots = 1;
+  std::map<std::string, std::string> labels;
+  std::string spool_dir;    // where the outbox spills; default <workdir>/.wsfleet/spool/<id>
+  size_t outbox_memory_bytes = size_t{64} << 20;
+  AttemptRunnerOptions runner;
+};
+
+// The worker process's composition root: a session to the coordinator (reconnecting with
+// backoff), the attempts it runs, and the outbox of their unacknowledged events.
+// Run() blocks until Stop(); everything else happens on the worker's loop.
+class Worker {
+ public:
+  explicit Worker(WorkerConfig config);
+  ~Worker();
+
+  void Run();
+  void Stop();  // any thread (signal handlers post it)
+
+ private:
+  void Connect();
+  void OnMessage(const v1::CoordinatorMessage& message);
+  void OnSessionEnded(CoordinatorSession* session, const grpc::Status& status);
+  void OnWelcome(const v1::Welcome& welcome);
+  void OnAssign(const v1::AttemptSpec& spec);
+  void OnEmitted(const std::string& attempt_id, v1::Event event);
+  void FlushEvents();
+  void Heartbeat();
+  void ReapFinished();
+
+  WorkerConfig config_;
+  common::EventLoop loop_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::WorkerService::Stub> stub_;
+  CoordinatorSession* session_ = nullptr;  // loop thread only
+  bool welcomed_ = false;
+  common::TimerId heartbeat_timer_ = 0;
+  common::Nanos heartbeat_interval_ = std::chrono::seconds(2);
+  common::Nanos reconnect_delay_ = std::chrono::milliseconds(200);
+  std::mt19937 random_{std::random_device{}()};
+  Outbox outbox_;
+  std::map<std::string, std::unique_ptr<AttemptRunner>> runners_;
+  std::vector<v1::Event> unsent_;  // emitted this batch, sent at batch end
+  bool stopping_ = false;
+  std::mutex stop_mutex_;
+  std::condition_variable stopped_;
+  bool stopped_flag_ = false;
+};
+
+}  // namespace wsfleet::worker
