@@ -28,6 +28,7 @@ build: deps $(BUILD_DIR)/build.ninja
 
 run: build
 	$(BUILD_DIR)/bin/wsfleet plan $(EXAMPLE)
+	$(BUILD_DIR)/bin/wsfleet run $(EXAMPLE) --workers 3 --state $(BUILD_DIR)/run/state --workdir $(BUILD_DIR)/run/work
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(CTEST_JOBS)

@@ -165,7 +165,7 @@ int main(int argc, char** argv) {
   add_client(cancel_cmd);
   cancel_cmd->callback([&] {
     run = [&] {
-      if (cancel_workstream.empty() != cancel_all) {
+      if (cancel_workstream.empty() == cancel_all) {
         return CancelCommand(client, cancel_workstream, cancel_all);
       }
       std::cerr << "cancel: give a workstream ID or --all (not both)\n";
