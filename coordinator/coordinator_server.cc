@@ -3,6 +3,8 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <filesystem>
+
 #include "coordinator/control_service.h"
 #include "coordinator/sqlite_state_store.h"
 #include "coordinator/status_watch.h"
@@ -77,6 +79,12 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
       server->loop_, *parts.scheduler, *parts.store, parts.watchers);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  if (config.listen.rfind("unix:", 0) == 0) {
+    // A socket left by a coordinator that was killed would refuse the bind.
+    std::error_code ignored;
+    std::string path = config.listen.substr(5);
+    if (std::filesystem::is_socket(path, ignored)) std::filesystem::remove(path, ignored);
+  }
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
