@@ -5,23 +5,11 @@
 #include <vector>
 
 #include "common/text.h"
+#include "proto/enum_names.h"
 
 namespace wsfleet::cli {
 
-const char* StateName(v1::WorkstreamState state) {
-  switch (state) {
-    case v1::WORKSTREAM_STATE_PENDING: return "PENDING";
-    case v1::WORKSTREAM_STATE_READY: return "READY";
-    case v1::WORKSTREAM_STATE_ASSIGNED: return "ASSIGNED";
-    case v1::WORKSTREAM_STATE_RUNNING: return "RUNNING";
-    case v1::WORKSTREAM_STATE_SUCCEEDED: return "SUCCEEDED";
-    case v1::WORKSTREAM_STATE_FAILED: return "FAILED";
-    case v1::WORKSTREAM_STATE_CANCELLED: return "CANCELLED";
-    case v1::WORKSTREAM_STATE_BLOCKED: return "BLOCKED";
-    case v1::WORKSTREAM_STATE_SKIPPED: return "SKIPPED";
-    default: return "UNKNOWN";
-  }
-}
+const char* StateName(v1::WorkstreamState state) { return rpc::StateName(state); }
 
 std::string CountsLine(const v1::RunStatus& status) {
   static const v1::WorkstreamState kOrder[] = {

@@ -4,10 +4,13 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include <filesystem>
+#include <iostream>
+#include <set>
 
 #include "coordinator/control_service.h"
 #include "coordinator/sqlite_state_store.h"
 #include "coordinator/status_watch.h"
+#include "coordinator/summary_writer.h"
 #include "coordinator/worker_session.h"
 #include "proto/grpc_settings.h"
 
@@ -18,33 +21,64 @@ namespace {
 // every 20 ms however often it changes.
 class CoordinatorOutput : public SchedulerOutput {
  public:
-  CoordinatorOutput(common::Clock& clock, SessionRegistry& registry, StatusWatchers& watchers)
-      : clock_(clock), registry_(registry), watchers_(watchers) {}
+  CoordinatorOutput(common::Clock& clock, SessionRegistry& registry, StatusWatchers& watchers,
+                    const SummaryWriter& summaries)
+      : clock_(clock), registry_(registry), watchers_(watchers), summaries_(summaries) {}
   void set_scheduler(Scheduler* scheduler) { scheduler_ = scheduler; }
 
   void Send(const std::string& worker_id, const v1::CoordinatorMessage& message) override {
     if (SessionHandle* session = registry_.Find(worker_id)) session->Send(message);
   }
-  void StatusChanged() override {
-    if (publish_timer_ != 0 || watchers_.empty()) return;
+  void StatusChanged() override { SchedulePublish(); }
+  void WorkstreamEnded(int index) override {
+    ended_.insert(index);
+    SchedulePublish();
+  }
+
+ private:
+  // After the change is committed (the timer runs after the current task): summaries of
+  // what ended, the run report when the run is done, and the new status for watchers.
+  void SchedulePublish() {
+    if (publish_timer_ != 0) return;
     publish_timer_ = clock_.RunAfter(std::chrono::milliseconds(20), [this] {
       publish_timer_ = 0;
-      watchers_.Publish(scheduler_->Status());
+      Publish();
     });
   }
+
+ public:
+  void Publish() {
+    for (int index : ended_) Warn(summaries_.WriteWorkstream(*scheduler_, index));
+    ended_.clear();
+    bool done = scheduler_->has_plan() && scheduler_->Done();
+    if (done && !report_written_) Warn(summaries_.WriteReport(*scheduler_));
+    report_written_ = done;
+    if (!watchers_.empty()) watchers_.Publish(scheduler_->Status());
+  }
+
+ private:
+  static void Warn(const absl::Status& status) {
+    if (!status.ok()) std::cerr << "wsfleet coordinator: " << status.message() << std::endl;
+  }
+
+ public:
 
  private:
   common::Clock& clock_;
   SessionRegistry& registry_;
   StatusWatchers& watchers_;
+  const SummaryWriter& summaries_;
   Scheduler* scheduler_ = nullptr;
   common::TimerId publish_timer_ = 0;
+  std::set<int> ended_;
+  bool report_written_ = false;
 };
 
 }  // namespace
 
 struct CoordinatorServer::Parts {
   std::unique_ptr<SqliteStateStore> store;
+  std::unique_ptr<SummaryWriter> summaries;
   SessionRegistry registry;
   StatusWatchers watchers;
   std::unique_ptr<CoordinatorOutput> output;
@@ -62,7 +96,9 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   absl::StatusOr<std::unique_ptr<SqliteStateStore>> store = SqliteStateStore::Open(config.state_dir);
   if (!store.ok()) return store.status();
   parts.store = std::move(*store);
-  parts.output = std::make_unique<CoordinatorOutput>(server->loop_, parts.registry, parts.watchers);
+  parts.summaries = std::make_unique<SummaryWriter>(StatePaths{config.state_dir}, *parts.store);
+  parts.output = std::make_unique<CoordinatorOutput>(server->loop_, parts.registry, parts.watchers,
+                                                     *parts.summaries);
   parts.scheduler = std::make_unique<Scheduler>(server->loop_, *parts.store, *parts.output,
                                                 parts.placement, config.scheduler);
   parts.output->set_scheduler(parts.scheduler.get());
@@ -104,9 +140,14 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   return server;
 }
 
+void CoordinatorServer::Flush() {
+  loop_.RunSync([this] { parts_->output->Publish(); });
+}
+
 void CoordinatorServer::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  if (parts_ && parts_->output) Flush();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   loop_.Stop();
 }

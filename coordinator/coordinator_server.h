@@ -28,6 +28,8 @@ class CoordinatorServer {
   const std::string& address() const { return address_; }  // what clients dial
   common::EventLoop& loop() { return loop_; }
   Scheduler& scheduler() { return *scheduler_; }  // loop thread only
+  // Writes pending summaries (and the report, when the run is done) and publishes status.
+  void Flush();
   void Shutdown();
 
  private:

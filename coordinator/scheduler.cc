@@ -115,7 +115,10 @@ absl::StatusOr<Scheduler::SubmitResult> Scheduler::Submit(
   ready_ = ReadyQueue();
   halted_ = false;
   Adopt(std::move(plan), std::move(row));
-  for (size_t i = 0; i < runs_.size(); ++i) runs_[i].row = rows[i];
+  for (size_t i = 0; i < runs_.size(); ++i) {
+    runs_[i].row = rows[i];
+    if (rows[i].state == v1::WORKSTREAM_STATE_SKIPPED) output_.WorkstreamEnded(static_cast<int>(i));
+  }
   for (size_t i = 0; i < runs_.size(); ++i) Promote(static_cast<int>(i));
   // What none of the workers already connected could run fails now, with the reason.
   bool fleet_known = std::any_of(cluster_.workers().begin(), cluster_.workers().end(),
