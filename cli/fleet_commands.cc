@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "cli/exit_codes.h"
+#include "cli/config_file.h"
 #include "cli/signals.h"
 #include "cli/status_render.h"
 #include "common/plan_loader.h"
@@ -132,6 +133,14 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
 
 int RunWorkerCommand(const WorkerOptions& options) {
   worker::WorkerConfig config;
+  if (!options.config.empty()) {
+    absl::StatusOr<FleetConfig> file = LoadConfig(options.config);
+    if (!file.ok()) {
+      std::cerr << "wsfleet worker: " << file.status().message() << "\n";
+      return kExitUsage;
+    }
+    config.runner.agents = file->agents;
+  }
   config.coordinator = options.coordinator;
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
@@ -155,6 +164,7 @@ int RunWorkerCommand(const WorkerOptions& options) {
   config.spool_dir = options.spool_dir.empty()
                          ? (workdir / ".wsfleet" / "spool" / config.worker_id).string()
                          : options.spool_dir;
+  config.runner.spool_dir = config.spool_dir;
   worker::Worker worker(config);
   SignalWatcher watcher([&](int) { worker.Stop(); });
   std::cerr << "wsfleet worker " << config.worker_id << " -> " << config.coordinator << std::endl;
@@ -163,6 +173,17 @@ int RunWorkerCommand(const WorkerOptions& options) {
 }
 
 int RunPlanCommand(const RunOptions& options) {
+  std::string config_path;
+  if (!options.config.empty()) {
+    // Checked here so a bad file fails the run at once, not in each worker.
+    absl::StatusOr<FleetConfig> file = LoadConfig(options.config);
+    if (!file.ok()) {
+      std::cerr << "wsfleet run: " << file.status().message() << "\n";
+      return kExitUsage;
+    }
+    std::error_code ignored;
+    config_path = fs::absolute(options.config, ignored).string();
+  }
   common::Plan plan = common::LoadPlan(options.paths);
   for (const common::Diagnostic& diagnostic : plan.diagnostics.Sorted()) {
     std::cerr << diagnostic.ToString() << "\n";
@@ -199,10 +220,14 @@ int RunPlanCommand(const RunOptions& options) {
   std::string self = SelfPath();
   for (uint32_t i = 1; i <= options.workers; ++i) {
     std::string id = "local-" + std::to_string(i);
-    pid_t pid = SpawnWorker(
-        {self, "worker", "--coordinator", server.address(), "--id", id, "--slots",
-         std::to_string(options.slots), "--workdir", options.workdir, "--isolate", options.isolate},
-        (fs::path(options.state_dir) / "workers" / (id + ".log")).string());
+    std::vector<std::string> argv = {self, "worker", "--coordinator", server.address(), "--id", id,
+                                     "--slots", std::to_string(options.slots), "--workdir",
+                                     options.workdir, "--isolate", options.isolate};
+    if (!config_path.empty()) {
+      argv.push_back("--config");
+      argv.push_back(config_path);
+    }
+    pid_t pid = SpawnWorker(argv, (fs::path(options.state_dir) / "workers" / (id + ".log")).string());
     if (pid < 0) {
       std::cerr << "wsfleet run: cannot start worker " << id << "\n";
       StopWorkers(workers);

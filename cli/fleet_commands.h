@@ -23,6 +23,7 @@ struct WorkerOptions {
   uint64_t output_cap_bytes = uint64_t{256} << 20;
   double step_timeout_seconds = 0;
   std::string spool_dir;
+  std::string config;  // YAML: agents
 };
 
 struct RunOptions {
@@ -35,6 +36,7 @@ struct RunOptions {
   std::string isolate = "none";
   double heartbeat_seconds = 2;
   double lease_seconds = 10;
+  std::string config;  // YAML: agents, passed to the workers
 };
 
 int RunCoordinatorCommand(const CoordinatorOptions& options);

@@ -79,6 +79,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--isolate", run_options.isolate,
                       "worktree: a git worktree and branch per workstream")
       ->check(CLI::IsMember({"none", "worktree"}))->capture_default_str();
+  run_cmd->add_option("--config", run_options.config,
+                      "YAML file: agents (agent type -> command run before the steps)");
   run_cmd->add_option("--heartbeat", run_options.heartbeat_seconds, "Heartbeat interval, seconds")
       ->capture_default_str();
   run_cmd->add_option("--lease", run_options.lease_seconds,
@@ -122,6 +124,8 @@ int main(int argc, char** argv) {
   worker_cmd->add_option("--step-timeout", worker_options.step_timeout_seconds,
                          "Default step timeout in seconds when a card sets none (0: none)")
       ->capture_default_str();
+  worker_cmd->add_option("--config", worker_options.config,
+                         "YAML file: agents (agent type -> command run before the steps)");
   worker_cmd->add_option("--spool", worker_options.spool_dir,
                          "Where unacknowledged events spill (default: WORKDIR/.wsfleet/spool/ID)");
   worker_cmd->callback([&] { run = [&] { return RunWorkerCommand(worker_options); }; });

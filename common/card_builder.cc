@@ -61,6 +61,7 @@ std::optional<IdHeading> ParseIdHeading(cmark_node* heading) {
 CardBuilder::Context CardBuilder::ContextOf(const std::vector<HeadingFrame>& stack) {
   for (auto it = stack.rbegin(); it != stack.rend(); ++it) {
     const std::string& h = it->normalized;
+    if (StartsWith(h, "objective")) return Context::kObjective;
     if (StartsWith(h, "deliverables")) return Context::kDeliverables;
     if (StartsWith(h, "acceptance criteria")) return Context::kCriteria;
     if (StartsWith(h, "blocked by")) return Context::kBlockedBy;
@@ -96,7 +97,10 @@ std::optional<Workstream> CardBuilder::Build(const std::vector<cmark_node*>& blo
       continue;
     }
     Context context = ContextOf(stack);
-    if (IsParagraph(block)) {
+    if (IsParagraph(block) && context == Context::kObjective) {
+      if (!ws_.objective.empty()) ws_.objective += "\n\n";
+      ws_.objective += InlineText(block);
+    } else if (IsParagraph(block)) {
       std::vector<InlineLine> lines = InlineLines(block);
       for (size_t i = 0; i < lines.size(); ++i) {
         Field field;

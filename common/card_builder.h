@@ -38,7 +38,9 @@ class CardBuilder {
                                   bool* skipped_template);
 
  private:
-  enum class Context { kNone, kDeliverables, kCriteria, kBlockedBy, kBlocks, kSoft, kSteps };
+  enum class Context {
+    kNone, kObjective, kDeliverables, kCriteria, kBlockedBy, kBlocks, kSoft, kSteps
+  };
   struct HeadingFrame {
     int level;
     std::string normalized;

@@ -80,6 +80,7 @@ struct Workstream {
   std::string milestone;
   std::string orchestrator;
   std::string agent_type;
+  std::string objective;  // the text under "## Objective"
   Duration duration;
 
   std::vector<Dependency> dependencies;       // enforced

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "common/plan_loader.h"
+#include "coordinator/prompt.h"
 #include "coordinator/scheduler_run.h"
 
 namespace wsfleet::coordinator {
@@ -319,6 +320,7 @@ bool Scheduler::TryAssign(int index) {
   spec.set_plan_id(plan_row_.plan_id);
   spec.set_card_path(ws.where.file);
   spec.set_agent_type(ws.agent_type);
+  spec.set_prompt(RenderPrompt(ws, plan_row_.plan_id));
   spec.set_attempt_number(static_cast<uint32_t>(attempt.number));
   spec.set_timeout_seconds(ws.timeout_seconds.value_or(options_.default_step_timeout_seconds));
   for (uint32_t gpu : attempt.gpus) spec.add_gpu_indices(gpu);

@@ -102,7 +102,33 @@ std::string Join(const std::vector<uint32_t>& values) {
   return text;
 }
 
+std::string ShellQuote(const std::string& value) {
+  std::string quoted = "'";
+  for (char c : value) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
 }  // namespace
+
+std::string ExpandAgentCommand(const std::string& command_template,
+                               const std::map<std::string, std::string>& values) {
+  std::string out;
+  for (size_t i = 0; i < command_template.size(); ++i) {
+    if (command_template[i] == '{') {
+      size_t close = command_template.find('}', i);
+      if (close != std::string::npos) {
+        auto found = values.find(command_template.substr(i + 1, close - i - 1));
+        if (found != values.end()) {
+          out += ShellQuote(found->second);
+          i = close;
+          continue;
+        }
+      }
+    }
+    out += command_template[i];
+  }
+  return out;
+}
 
 AttemptRunner::AttemptRunner(v1::AttemptSpec spec, AttemptRunnerOptions options, Emit emit)
     : spec_(std::move(spec)), options_(std::move(options)), emit_(std::move(emit)) {}
@@ -209,9 +235,28 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace) {
   common::Nanos timeout = spec_.timeout_seconds() > 0
                               ? common::Nanos(std::chrono::seconds(spec_.timeout_seconds()))
                               : options_.default_step_timeout;
-  for (int i = 0; i < spec_.steps_size(); ++i) {
-    const v1::StepSpec& step = spec_.steps(i);
-    uint32_t number = static_cast<uint32_t>(i + 1);
+  std::vector<v1::StepSpec> steps(spec_.steps().begin(), spec_.steps().end());
+  auto agent = options_.agents.find(spec_.agent_type());
+  if (agent != options_.agents.end() && !agent->second.empty()) {
+    // The agent works first; then the card's own steps judge its work.
+    fs::path prompt = fs::path(options_.spool_dir.empty() ? workspace : options_.spool_dir) /
+                      "prompts" / (spec_.attempt_id() + ".md");
+    std::error_code ignored;
+    fs::create_directories(prompt.parent_path(), ignored);
+    std::ofstream(prompt) << spec_.prompt();
+    v1::StepSpec step;
+    step.set_name("agent " + spec_.agent_type());
+    step.set_phase("agent");
+    step.set_file(spec_.card_path());
+    step.set_script(ExpandAgentCommand(
+        agent->second, {{"prompt", prompt.string()}, {"card", spec_.card_path()},
+                        {"workspace", workspace}, {"id", spec_.workstream_id()},
+                        {"attempt", spec_.attempt_id()}}));
+    steps.insert(steps.begin(), step);
+  }
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const v1::StepSpec& step = steps[i];
+    auto number = static_cast<uint32_t>(i + 1);
     if (cancelled_) {
       finished.set_outcome(v1::ATTEMPT_OUTCOME_CANCELLED);
       finished.set_message("cancelled before " + step.name());

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,7 +24,15 @@ struct AttemptRunnerOptions {
   common::Nanos default_step_timeout{0};
   std::vector<std::string> base_env;  // the worker's environment, "KEY=value"
   std::string shell = "/bin/bash";
+  // Agent type -> command template run before the card's steps; placeholders {prompt},
+  // {card}, {workspace}, {id}, {attempt} are replaced by shell-quoted values.
+  std::map<std::string, std::string> agents;
+  std::string spool_dir;  // where the prompt file is written
 };
+
+// "{prompt}" etc. in `command_template` replaced with shell-quoted values.
+std::string ExpandAgentCommand(const std::string& command_template,
+                               const std::map<std::string, std::string>& values);
 
 // Runs one attempt on its own thread: prepares the workspace, runs each step with the
 // attempt's environment, turns output into log, test and metric events, checks the

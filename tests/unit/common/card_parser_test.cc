@@ -87,6 +87,11 @@ TEST(CardParserTest, AllHeaderFields) {
   EXPECT_EQ(ws.fields.back(), (std::pair<std::string, std::string>{"Reviewer", "Ada"}));
 }
 
+TEST(CardParserTest, ObjectiveIsKept) {
+  const Workstream& ws = Only(Parse("# WS-01: A\n\n## Objective\n\nBuild the *parser*.\n\nThen test it.\n\n## Deliverables\n"));
+  EXPECT_EQ(ws.objective, "Build the parser.\n\nThen test it.");
+}
+
 TEST(CardParserTest, AgentTypeWithoutBackticksAndColonInsideBold) {
   const Workstream& ws = Only(Parse("# WS-01: A\n\n**Agent Type:** backend-architect\n"));
   EXPECT_EQ(ws.agent_type, "backend-architect");
