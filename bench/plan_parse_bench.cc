@@ -4,6 +4,8 @@
 //   wsfleet_bench                       run the benchmarks
 //   wsfleet_bench generate N DIR        write an N-card plan to DIR (for `wsfleet plan DIR`)
 //   wsfleet_bench load DIR              load DIR once, print peak RSS in kB (the probe)
+//   wsfleet_bench fleet-dag N DIR [chain]  a plan and a build.ninja of one random DAG
+//   wsfleet_bench dispatch-latency DIR  p50/p99 ready -> started from a run's state
 
 #include <benchmark/benchmark.h>
 #include <cmark-gfm.h>
@@ -17,6 +19,7 @@
 #include <filesystem>
 #include <map>
 
+#include "bench/fleet_tools.h"
 #include "bench/plan_generator.h"
 #include "common/plan_loader.h"
 
@@ -197,6 +200,13 @@ int Load(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "generate") == 0) return wsfleet::bench::Generate(argc, argv);
+  if ((argc == 4 || argc == 5) && std::strcmp(argv[1], "fleet-dag") == 0) {
+    return wsfleet::bench::WriteFleetDag(std::atoi(argv[2]), argv[3],
+                                         argc == 5 && std::strcmp(argv[4], "chain") == 0);
+  }
+  if (argc == 3 && std::strcmp(argv[1], "dispatch-latency") == 0) {
+    return wsfleet::bench::PrintDispatchLatency(argv[2]);
+  }
   if (argc >= 2 && std::strcmp(argv[1], "load") == 0) return wsfleet::bench::Load(argc, argv);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 64;

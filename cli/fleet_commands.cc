@@ -222,7 +222,8 @@ int RunPlanCommand(const RunOptions& options) {
     std::string id = "local-" + std::to_string(i);
     std::vector<std::string> argv = {self, "worker", "--coordinator", server.address(), "--id", id,
                                      "--slots", std::to_string(options.slots), "--workdir",
-                                     options.workdir, "--isolate", options.isolate};
+                                     options.workdir, "--isolate", options.isolate,
+                                     "--output-cap", std::to_string(options.output_cap_bytes)};
     if (!config_path.empty()) {
       argv.push_back("--config");
       argv.push_back(config_path);

@@ -37,6 +37,7 @@ struct RunOptions {
   double heartbeat_seconds = 2;
   double lease_seconds = 10;
   std::string config;  // YAML: agents, passed to the workers
+  uint64_t output_cap_bytes = uint64_t{256} << 20;
 };
 
 int RunCoordinatorCommand(const CoordinatorOptions& options);

@@ -79,6 +79,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--isolate", run_options.isolate,
                       "worktree: a git worktree and branch per workstream")
       ->check(CLI::IsMember({"none", "worktree"}))->capture_default_str();
+  run_cmd->add_option("--output-cap", run_options.output_cap_bytes,
+                      "Output kept per attempt, bytes; the rest is counted and reported")
+      ->capture_default_str();
   run_cmd->add_option("--config", run_options.config,
                       "YAML file: agents (agent type -> command run before the steps)");
   run_cmd->add_option("--heartbeat", run_options.heartbeat_seconds, "Heartbeat interval, seconds")

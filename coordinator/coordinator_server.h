@@ -35,8 +35,9 @@ class CoordinatorServer {
  private:
   CoordinatorServer() = default;
   struct Parts;
-  std::unique_ptr<Parts> parts_;
+  // The loop outlives the parts whose timers it holds: members are destroyed in reverse.
   common::EventLoop loop_;
+  std::unique_ptr<Parts> parts_;
   Scheduler* scheduler_ = nullptr;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  g++ cmake ninja-build ccache make git pkg-config
+  g++ cmake ninja-build ccache make git pkg-config bc
   # libraries
   libcmark-gfm-dev libcmark-gfm-extensions-dev libcli11-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libabsl-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Fleet benchmarks, each against a baseline run in the same invocation:
+#  1. one random 1,000-node DAG of trivial steps through `wsfleet run` and through `ninja`
+#     at the same parallelism (target: wsfleet <= 1.5x ninja's time);
+#  2. dispatch latency, ready -> step started, on a 200-step chain (target: p99 < 10 ms);
+#  3. a step writing 1 GiB to stdout, against `cat` into a pipe (target: >= 0.5x), with
+#     the stored log checked to hold every byte.
+# Usage: fleet_bench.sh BUILD_DIR [NODES]
+set -euo pipefail
+build=$(cd "$1" && pwd)
+nodes=${2:-1000}
+wsfleet=$build/bin/wsfleet
+tools=$build/bin/wsfleet_bench
+work=$(mktemp -d /tmp/wsfleet-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+parallel=$(nproc)
+workers=2
+slots=$(( (parallel + workers - 1) / workers ))
+now() { date +%s.%N; }
+
+"$tools" fleet-dag "$nodes" "$work/dag" > /dev/null
+mkdir -p "$work/dag/out"
+start=$(now)
+(cd "$work/dag" && ninja -j "$((workers * slots))" > /dev/null)
+ninja_s=$(echo "$(now) - $start" | bc -l)
+mkdir -p "$work/run/out"
+start=$(now)
+"$wsfleet" run "$work/dag/plan.md" --workers "$workers" --slots "$slots" --state "$work/state" \
+  --workdir "$work/run" > "$work/run.out" 2>&1 || { tail -20 "$work/run.out"; exit 1; }
+wsfleet_s=$(echo "$(now) - $start" | bc -l)
+printf 'DAG of %d trivial steps, parallelism %d: ninja %.2f s, wsfleet run %.2f s, ratio %.2fx (target <= 1.5x)\n' \
+  "$nodes" "$((workers * slots))" "$ninja_s" "$wsfleet_s" "$(echo "$wsfleet_s / $ninja_s" | bc -l)"
+# Latency on a chain: one workstream ready at a time, so no queueing for a slot is counted.
+"$tools" fleet-dag 200 "$work/chain" chain > /dev/null
+mkdir -p "$work/chain-run/out"
+"$wsfleet" run "$work/chain/plan.md" --workers 1 --state "$work/chain-state" \
+  --workdir "$work/chain-run" > "$work/chain.out" 2>&1 || { tail -20 "$work/chain.out"; exit 1; }
+"$tools" dispatch-latency "$work/chain-state"
+
+mkdir -p "$work/big"
+cat > "$work/big/WS-01.md" <<'CARD'
+# WS-01: One GiB of output
+
+**Duration**: 1 day
+
+## Test Commands
+
+```bash
+head -c 1073741824 /dev/zero
+```
+CARD
+start=$(now)
+head -c 1073741824 /dev/zero | cat > /dev/null
+cat_s=$(echo "$(now) - $start" | bc -l)
+start=$(now)
+"$wsfleet" run "$work/big" --workers 1 --output-cap 2147483648 --state "$work/big-state" --workdir "$work/big-work" \
+  > "$work/big.out" 2>&1 || { tail -20 "$work/big.out"; exit 1; }
+big_s=$(echo "$(now) - $start" | bc -l)
+stored=$(stat -c %s "$work"/big-state/logs/WS-01/*.log)
+printf '1 GiB stdout: cat into a pipe %.2f s (%.0f MB/s), through wsfleet %.2f s (%.0f MB/s), throughput ratio %.2f (target >= 0.5); log holds %d of 1073741824 bytes\n' \
+  "$cat_s" "$(echo "1073.741824 / $cat_s" | bc -l)" "$big_s" "$(echo "1073.741824 / $big_s" | bc -l)" \
+  "$(echo "$cat_s / $big_s" | bc -l)" "$stored"
+[ "$stored" -eq 1073741824 ] || { echo "output was lost"; exit 1; }
