@@ -71,7 +71,7 @@ class Scheduler {
   void OnHeartbeat(const std::string& worker_id, const v1::Heartbeat& heartbeat);
   void OnWorkerDisconnected(const std::string& worker_id);
   // Queues events; FlushEvents() stores everything queued in one transaction, then acks.
-  void OnEvents(const std::string& worker_id, const v1::EventBatch& batch);
+  void OnEvents(const std::string& worker_id, v1::EventBatch batch);
   void FlushEvents();
 
   int Cancel(const std::string& workstream_id, bool all, std::string* error);

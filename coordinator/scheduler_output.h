@@ -16,8 +16,6 @@ class SchedulerOutput {
   virtual void StatusChanged() {}
   // A workstream reached SUCCEEDED, FAILED, CANCELLED, BLOCKED or SKIPPED.
   virtual void WorkstreamEnded(int /*index*/) {}
-  // Output stored for an attempt (for `logs -f`).
-  virtual void LogStored(const std::string& /*workstream_id*/, const std::string& /*data*/) {}
 };
 
 }  // namespace wsfleet::coordinator

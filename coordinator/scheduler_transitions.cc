@@ -19,11 +19,13 @@ bool Active(v1::WorkstreamState state) {
 
 }  // namespace
 
-void Scheduler::OnEvents(const std::string& worker_id, const v1::EventBatch& batch) {
+void Scheduler::OnEvents(const std::string& worker_id, v1::EventBatch batch) {
   if (WorkerView* worker = cluster_.Find(worker_id); worker != nullptr && !worker->lost) {
     RenewLease(*worker);  // any message proves the worker alive
   }
-  for (const v1::Event& event : batch.events()) pending_events_.emplace_back(worker_id, event);
+  for (v1::Event& event : *batch.mutable_events()) {
+    pending_events_.emplace_back(worker_id, std::move(event));
+  }
 }
 
 void Scheduler::FlushEvents() {
@@ -33,7 +35,6 @@ void Scheduler::FlushEvents() {
   std::vector<v1::Event> to_store;
   std::map<std::pair<std::string, std::string>, uint64_t> acks;  // (worker, attempt) -> seq
   std::set<std::pair<std::string, std::string>> rejects;
-  std::vector<std::pair<std::string, std::string>> logs;  // (workstream, data), after commit
   std::vector<std::pair<std::string, v1::AttemptFinished>> finished;
   for (auto& [worker_id, event] : batch) {
     auto found = attempts_.find(event.attempt_id());
@@ -61,7 +62,6 @@ void Scheduler::FlushEvents() {
     attempt.stored_seq = event.seq();
     dirty_attempts_.insert(attempt.attempt_id);
     acks[{worker_id, attempt.attempt_id}] = attempt.stored_seq;
-    if (event.has_log()) logs.emplace_back(attempt.workstream_id, event.log().data());
     if (event.has_finished()) {
       finished.emplace_back(attempt.attempt_id, event.finished());
     } else {
@@ -79,7 +79,8 @@ void Scheduler::FlushEvents() {
   dirty_.clear();
   dirty_attempts_.clear();
   if (!to_store.empty() || !rows.empty()) {
-    if (absl::Status status = store_.RecordEvents(to_store, attempt_rows, rows); !status.ok()) {
+    if (absl::Status status = store_.RecordEvents(std::move(to_store), attempt_rows, rows);
+        !status.ok()) {
       StoreFailed(status);
     }
   }
@@ -96,7 +97,6 @@ void Scheduler::FlushEvents() {
     message.mutable_reject()->set_reason("attempt " + attempt + " is no longer current");
     output_.Send(worker, message);
   }
-  for (const auto& [workstream, data] : logs) output_.LogStored(workstream, data);
   if (!finished.empty()) Dispatch();
   output_.StatusChanged();
 }

@@ -1,7 +1,9 @@
 #include "coordinator/sqlite_state_store.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -11,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <string_view>
 
 namespace wsfleet::coordinator {
 namespace {
@@ -63,8 +66,10 @@ absl::Status Errno(const std::string& what) {
   return absl::InternalError(what + ": " + std::strerror(errno));
 }
 
-// Appends `data` to the log at `path`, durably; returns the offset it starts at.
-absl::StatusOr<int64_t> AppendLog(const std::string& path, const std::string& data) {
+// Appends `pieces` to the log at `path` with one writev, durably; returns the offset
+// they start at.
+absl::StatusOr<int64_t> AppendLog(const std::string& path,
+                                  const std::vector<std::string_view>& pieces) {
   std::error_code ignored;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ignored);
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -74,16 +79,27 @@ absl::StatusOr<int64_t> AppendLog(const std::string& path, const std::string& da
     ::close(fd);
     return Errno("stat " + path);
   }
-  size_t written = 0;
-  while (written < data.size()) {
-    ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+  std::vector<struct iovec> vectors;
+  for (std::string_view piece : pieces) {
+    if (!piece.empty()) vectors.push_back({const_cast<char*>(piece.data()), piece.size()});
+  }
+  size_t next = 0;
+  while (next < vectors.size()) {
+    int count = static_cast<int>(std::min<size_t>(vectors.size() - next, IOV_MAX));
+    ssize_t n = ::writev(fd, vectors.data() + next, count);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       absl::Status status = Errno("write " + path);
       ::close(fd);
       return status;
     }
-    written += static_cast<size_t>(n);
+    // Skip what was written, splitting a partly written vector.
+    auto left = static_cast<size_t>(n);
+    while (next < vectors.size() && left >= vectors[next].iov_len) left -= vectors[next++].iov_len;
+    if (next < vectors.size() && left > 0) {
+      vectors[next].iov_base = static_cast<char*>(vectors[next].iov_base) + left;
+      vectors[next].iov_len -= left;
+    }
   }
   if (::fdatasync(fd) != 0) {
     absl::Status status = Errno("fdatasync " + path);
@@ -232,33 +248,38 @@ absl::Status SqliteStateStore::StartAttempt(const AttemptRow& attempt,
   });
 }
 
-absl::Status SqliteStateStore::RecordEvents(const std::vector<v1::Event>& events,
+absl::Status SqliteStateStore::RecordEvents(std::vector<v1::Event> events,
                                             const std::vector<AttemptRow>& attempts,
                                             const std::vector<WorkstreamRow>& workstreams) {
   std::map<std::string, std::string> workstream_of;
   for (const AttemptRow& attempt : attempts) workstream_of[attempt.attempt_id] = attempt.workstream_id;
   // Log bytes go to the files first (durably); the rows that say they exist commit after.
+  // One write and one fdatasync per attempt per batch, however many chunks it holds.
   std::vector<std::pair<int64_t, int64_t>> log_ranges(events.size(), {0, 0});
+  std::map<std::string, std::vector<size_t>> chunks_of;  // attempt -> event indices
   for (size_t i = 0; i < events.size(); ++i) {
-    if (!events[i].has_log()) continue;
-    auto found = workstream_of.find(events[i].attempt_id());
+    if (events[i].has_log()) chunks_of[events[i].attempt_id()].push_back(i);
+  }
+  for (const auto& [attempt, indices] : chunks_of) {
+    auto found = workstream_of.find(attempt);
     if (found == workstream_of.end()) return absl::InternalError("log event without attempt row");
-    absl::StatusOr<int64_t> offset =
-        AppendLog(paths_.Log(found->second, events[i].attempt_id()), events[i].log().data());
+    std::vector<std::string_view> pieces;
+    for (size_t i : indices) pieces.push_back(events[i].log().data());
+    absl::StatusOr<int64_t> offset = AppendLog(paths_.Log(found->second, attempt), pieces);
     if (!offset.ok()) return offset.status();
-    log_ranges[i] = {*offset, static_cast<int64_t>(events[i].log().data().size())};
+    int64_t at = *offset;
+    for (size_t i : indices) {
+      auto length = static_cast<int64_t>(events[i].log().data().size());
+      log_ranges[i] = {at, length};
+      at += length;
+      events[i].mutable_log()->clear_data();  // the row records where the bytes are
+    }
   }
   return Guard([&] {
     SQLite::Transaction transaction(*db_);
     Writer writer{*db_, plan_id_};
     for (size_t i = 0; i < events.size(); ++i) {
-      if (events[i].has_log()) {
-        v1::Event stripped = events[i];
-        stripped.mutable_log()->clear_data();
-        writer.Event(stripped, log_ranges[i].first, log_ranges[i].second);
-      } else {
-        writer.Event(events[i], 0, 0);
-      }
+      writer.Event(events[i], log_ranges[i].first, log_ranges[i].second);
     }
     for (const AttemptRow& row : attempts) writer.Attempt(row);
     for (const WorkstreamRow& row : workstreams) writer.Workstream(row);

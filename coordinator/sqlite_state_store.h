@@ -23,7 +23,7 @@ class SqliteStateStore : public StateStore {
   absl::Status SubmitPlan(const PlanRow& plan,
                           const std::vector<WorkstreamRow>& workstreams) override;
   absl::Status StartAttempt(const AttemptRow& attempt, const WorkstreamRow& workstream) override;
-  absl::Status RecordEvents(const std::vector<v1::Event>& events,
+  absl::Status RecordEvents(std::vector<v1::Event> events,
                             const std::vector<AttemptRow>& attempts,
                             const std::vector<WorkstreamRow>& workstreams) override;
   absl::Status UpdateWorkstreams(const std::vector<WorkstreamRow>& workstreams,

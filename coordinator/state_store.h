@@ -74,7 +74,7 @@ class StateStore {
   virtual absl::Status StartAttempt(const AttemptRow& attempt,
                                     const WorkstreamRow& workstream) = 0;
   // Events of one group commit, with the attempt and workstream rows they changed.
-  virtual absl::Status RecordEvents(const std::vector<v1::Event>& events,
+  virtual absl::Status RecordEvents(std::vector<v1::Event> events,
                                     const std::vector<AttemptRow>& attempts,
                                     const std::vector<WorkstreamRow>& workstreams) = 0;
   // State changes not caused by events: blocked, cancelled, retried, backoff.

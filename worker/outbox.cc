@@ -29,14 +29,15 @@ std::string Outbox::SpillPath(const std::string& attempt_id) const {
   return spool_dir_ + "/" + attempt_id + ".spill";
 }
 
-v1::Event Outbox::Add(const std::string& attempt_id, v1::Event event) {
+uint64_t Outbox::Add(const std::string& attempt_id, v1::Event event) {
   Queue& queue = queues_[attempt_id];
   event.set_attempt_id(attempt_id);
-  event.set_seq(queue.next_seq++);
+  uint64_t seq = queue.next_seq++;
+  event.set_seq(seq);
   size_t size = event.ByteSizeLong();
   if (queue.spilled == 0 && memory_bytes_ + size <= memory_limit_) {
     memory_bytes_ += size;
-    queue.memory.push_back(event);
+    queue.memory.push_back(std::move(event));
   } else {
     if (queue.spill_path.empty()) {
       std::filesystem::create_directories(spool_dir_);
@@ -46,7 +47,24 @@ v1::Event Outbox::Add(const std::string& attempt_id, v1::Event event) {
     ++queue.spilled;
     ++spilled_events_;
   }
-  return event;
+  return seq;
+}
+
+uint64_t Outbox::CopyAfter(const std::string& attempt_id, uint64_t after, size_t max_bytes,
+                           google::protobuf::RepeatedPtrField<v1::Event>* out) {
+  auto found = queues_.find(attempt_id);
+  if (found == queues_.end()) return after;
+  size_t bytes = 0;
+  uint64_t last = after;
+  for (const v1::Event& event : found->second.memory) {
+    if (event.seq() <= after) continue;
+    if (bytes > 0 && bytes + event.ByteSizeLong() > max_bytes) return last;
+    bytes += event.ByteSizeLong();
+    *out->Add() = event;
+    last = event.seq();
+  }
+  // Spilled events go out once they are back in memory (after acks make room).
+  return last;
 }
 
 void Outbox::Refill(Queue& queue) {

@@ -19,8 +19,12 @@ class Outbox {
   Outbox(std::string spool_dir, size_t memory_limit_bytes);
   ~Outbox();
 
-  // Gives `event` the attempt's next sequence number and keeps it; returns a copy to send.
-  v1::Event Add(const std::string& attempt_id, v1::Event event);
+  // Gives `event` the attempt's next sequence number and keeps it; returns the number.
+  uint64_t Add(const std::string& attempt_id, v1::Event event);
+  // Copies the unacknowledged events of an attempt with seq > `after` into `out`, up to
+  // `max_bytes` (at least one); returns the last seq copied (or `after`).
+  uint64_t CopyAfter(const std::string& attempt_id, uint64_t after, size_t max_bytes,
+                     google::protobuf::RepeatedPtrField<v1::Event>* out);
   // Everything up to `seq` is stored; forget it.
   void Ack(const std::string& attempt_id, uint64_t seq);
   void Drop(const std::string& attempt_id);

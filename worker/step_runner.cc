@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace wsfleet::worker {
 namespace {
@@ -119,6 +120,9 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
   }
   out = {out_fds[0], out_fds[1]};
   err = {err_fds[0], err_fds[1]};
+  // A larger pipe means fewer, larger reads for chatty steps (best effort: capped by
+  // /proc/sys/fs/pipe-max-size).
+  ::fcntl(out.read, F_SETPIPE_SZ, 1 << 20);
   Clock::time_point start = Clock::now();
   pid_t pid = 0;
   int spawn_error = Spawner().Spawn(launch, out, err, pid);
@@ -148,7 +152,8 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
     has_deadline = true;
     deadline = Clock::now() + launch.kill_grace;
   };
-  char buffer[64 << 10];
+  std::vector<char> buffer_storage(1 << 20);
+  char* buffer = buffer_storage.data();
   Clock::time_point drain_deadline{};
   // Until the leader has exited and its output is drained (a step may close its output
   // and keep running: it still gets its timeout).
@@ -191,7 +196,7 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
     if (ready <= 0) continue;
     auto drain = [&](int index, int& fd, OutputStream stream) {
       if (index < 0 || !(fds[index].revents & (POLLIN | POLLHUP | POLLERR))) return;
-      ssize_t got = ::read(fd, buffer, sizeof buffer);
+      ssize_t got = ::read(fd, buffer, buffer_storage.size());
       if (got > 0) {
         sink.OnOutput(stream, std::string_view(buffer, static_cast<size_t>(got)));
       } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {

@@ -17,7 +17,8 @@ std::string Hostname() {
   return name;
 }
 
-constexpr size_t kMaxBatchEvents = 512;
+constexpr size_t kSendWindowBytes = size_t{32} << 20;
+constexpr size_t kMaxMessageBytes = size_t{4} << 20;
 
 }  // namespace
 
@@ -92,6 +93,8 @@ void Worker::Connect() {
 void Worker::OnSessionEnded(CoordinatorSession*, const grpc::Status& status) {
   session_ = nullptr;
   welcomed_ = false;
+  in_flight_.clear();
+  in_flight_bytes_ = 0;
   if (heartbeat_timer_ != 0) loop_.CancelTimer(heartbeat_timer_);
   heartbeat_timer_ = 0;
   if (stopping_) return;
@@ -119,13 +122,17 @@ void Worker::OnMessage(const v1::CoordinatorMessage& message) {
     }
     case v1::CoordinatorMessage::kAck:
       outbox_.Ack(message.ack().attempt_id(), message.ack().seq());
+      ForgetInFlight(message.ack().attempt_id(), message.ack().seq());
       ReapFinished();
+      FlushEvents();  // the window has room again
       break;
     case v1::CoordinatorMessage::kReject: {
       const std::string& id = message.reject().attempt_id();
       auto found = runners_.find(id);
       if (found != runners_.end()) found->second->Cancel();
       outbox_.Drop(id);
+      ForgetInFlight(id, UINT64_MAX);
+      sent_seq_.erase(id);
       ReapFinished();
       break;
     }
@@ -147,19 +154,13 @@ void Worker::OnWelcome(const v1::Welcome& welcome) {
     auto found = runners_.find(id);
     if (found != runners_.end()) found->second->Cancel();
     outbox_.Drop(id);
+    sent_seq_.erase(id);
   }
   // Resend what the coordinator may not have stored; it drops what it already has.
-  for (const std::string& id : welcome.adopted_attempt_ids()) {
-    std::vector<v1::Event> events = outbox_.Unacked(id);
-    for (size_t start = 0; start < events.size(); start += kMaxBatchEvents) {
-      v1::WorkerMessage batch;
-      for (size_t i = start; i < std::min(events.size(), start + kMaxBatchEvents); ++i) {
-        *batch.mutable_events()->add_events() = events[i];
-      }
-      session_->Send(batch);
-    }
-  }
-  unsent_.clear();
+  sent_seq_.clear();
+  in_flight_.clear();
+  in_flight_bytes_ = 0;
+  FlushEvents();
   ReapFinished();
   Heartbeat();
 }
@@ -184,24 +185,37 @@ void Worker::OnAssign(const v1::AttemptSpec& spec) {
 }
 
 void Worker::OnEmitted(const std::string& attempt_id, v1::Event event) {
-  v1::Event stored = outbox_.Add(attempt_id, std::move(event));
-  if (welcomed_) unsent_.push_back(std::move(stored));
+  outbox_.Add(attempt_id, std::move(event));  // sent at the end of this loop batch
+}
+
+void Worker::ForgetInFlight(const std::string& attempt_id, uint64_t up_to) {
+  auto found = in_flight_.find(attempt_id);
+  if (found == in_flight_.end()) return;
+  while (!found->second.empty() && found->second.front().first <= up_to) {
+    in_flight_bytes_ -= found->second.front().second;
+    found->second.pop_front();
+  }
+  if (found->second.empty()) in_flight_.erase(found);
 }
 
 void Worker::FlushEvents() {
-  if (unsent_.empty()) return;
-  if (session_ == nullptr || !welcomed_) {
-    unsent_.clear();  // they stay in the outbox and go out after the next Welcome
-    return;
-  }
-  for (size_t start = 0; start < unsent_.size(); start += kMaxBatchEvents) {
-    v1::WorkerMessage batch;
-    for (size_t i = start; i < std::min(unsent_.size(), start + kMaxBatchEvents); ++i) {
-      *batch.mutable_events()->add_events() = std::move(unsent_[i]);
+  if (session_ == nullptr || !welcomed_) return;  // the outbox keeps them for the next session
+  for (const std::string& attempt : outbox_.Attempts()) {
+    while (in_flight_bytes_ < kSendWindowBytes) {
+      v1::WorkerMessage message;
+      uint64_t& sent = sent_seq_[attempt];
+      uint64_t last = outbox_.CopyAfter(attempt, sent, kMaxMessageBytes,
+                                        message.mutable_events()->mutable_events());
+      if (last == sent) break;
+      for (const v1::Event& event : message.events().events()) {
+        size_t bytes = event.ByteSizeLong();
+        in_flight_[attempt].emplace_back(event.seq(), bytes);
+        in_flight_bytes_ += bytes;
+      }
+      sent = last;
+      session_->Send(message);
     }
-    session_->Send(batch);
   }
-  unsent_.clear();
 }
 
 void Worker::ReapFinished() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <random>
@@ -42,7 +43,8 @@ class Worker {
   void OnWelcome(const v1::Welcome& welcome);
   void OnAssign(const v1::AttemptSpec& spec);
   void OnEmitted(const std::string& attempt_id, v1::Event event);
-  void FlushEvents();
+  void FlushEvents();  // sends what the window allows
+  void ForgetInFlight(const std::string& attempt_id, uint64_t up_to);
   void Heartbeat();
   void ReapFinished();
 
@@ -58,7 +60,11 @@ class Worker {
   std::mt19937 random_{std::random_device{}()};
   Outbox outbox_;
   std::map<std::string, std::unique_ptr<AttemptRunner>> runners_;
-  std::vector<v1::Event> unsent_;  // emitted this batch, sent at batch end
+  // Flow control: events sent this session and not yet acknowledged, per attempt, as
+  // (seq, bytes); at most kSendWindowBytes in flight, the rest waits in the outbox.
+  std::map<std::string, std::deque<std::pair<uint64_t, size_t>>> in_flight_;
+  std::map<std::string, uint64_t> sent_seq_;
+  size_t in_flight_bytes_ = 0;
   bool stopping_ = false;
   std::mutex stop_mutex_;
   std::condition_variable stopped_;

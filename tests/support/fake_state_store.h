@@ -27,10 +27,10 @@ class FakeStateStore : public coordinator::StateStore {
                             const coordinator::WorkstreamRow& row) override {
     return Apply({}, {attempt}, {row});
   }
-  absl::Status RecordEvents(const std::vector<v1::Event>& events,
+  absl::Status RecordEvents(std::vector<v1::Event> events,
                             const std::vector<coordinator::AttemptRow>& attempts,
                             const std::vector<coordinator::WorkstreamRow>& rows) override {
-    return Apply(events, attempts, rows);
+    return Apply(std::move(events), attempts, rows);
   }
   absl::Status UpdateWorkstreams(const std::vector<coordinator::WorkstreamRow>& rows,
                                  const std::vector<coordinator::AttemptRow>& attempts) override {
