@@ -38,7 +38,7 @@ int WriteFleetDag(int count, const std::string& dir, bool chain) {
       inputs += " out/WS-" + std::to_string(dep);
     }
     plan << "## WS-" << n << ": Node " << n << "\n\n**Duration**: 1 day\n**Dependencies**: "
-         << (list.empty() ? "None" : list) << "\n\n### Test Commands\n\n```bash\ntouch out/WS-"
+         << (list.empty() ? "None" : list) << "\n\n### Test Commands\n\n```sh\ntouch out/WS-"
          << n << "\n```\n\n";
     ninja << "build out/WS-" << n << ": step" << (inputs.empty() ? "" : " |" + inputs) << "\n";
   }

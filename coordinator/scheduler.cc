@@ -234,6 +234,12 @@ void Scheduler::PromoteDependents(int index) {
 }
 
 void Scheduler::Dispatch() {
+  DispatchRound();
+  SendAssigns();
+  CommitDirty();
+}
+
+void Scheduler::DispatchRound() {
   if (plan_ == nullptr || halted_) return;
   common::SteadyTime now = clock_.Now();
   std::optional<common::SteadyTime> earliest;
@@ -268,7 +274,6 @@ void Scheduler::Dispatch() {
       Dispatch();
     });
   }
-  CommitDirty();
 }
 
 std::optional<std::string> Scheduler::Infeasible(int index) const {
@@ -306,9 +311,7 @@ bool Scheduler::TryAssign(int index) {
   cluster_.Reserve(attempt.worker_id, attempt.gpus, attempt.attempt_id);
   ready_.Remove(index);
   dirty_.erase(index);
-  if (absl::Status status = store_.StartAttempt(attempt, run.row); !status.ok()) {
-    StoreFailed(status);
-  }
+  pending_attempts_.push_back(attempt.attempt_id);
   attempts_[attempt.attempt_id] = attempt;
   ++counters_.attempts_started;
 
@@ -332,15 +335,33 @@ bool Scheduler::TryAssign(int index) {
     out.set_name(test ? "test " + std::to_string(++test_number)
                       : "verify " + std::to_string(++verify_number));
     out.set_script(step.script);
+    out.set_language(step.language);
     out.set_file(step.where.file);
     out.set_line(static_cast<uint32_t>(step.where.line));
   }
   for (const common::Deliverable& deliverable : ws.deliverables) {
     for (const std::string& path : deliverable.paths) spec.add_deliverable_paths(path);
   }
-  output_.Send(attempt.worker_id, message);
-  output_.StatusChanged();
+  pending_assigns_.emplace_back(attempt.worker_id, std::move(message));
   return true;
+}
+
+void Scheduler::SendAssigns() {
+  if (pending_assigns_.empty()) return;
+  std::vector<AttemptRow> attempts;
+  std::vector<WorkstreamRow> rows;
+  for (const std::string& id : pending_attempts_) {
+    const AttemptRow& attempt = attempts_.at(id);
+    attempts.push_back(attempt);
+    rows.push_back(runs_[*plan_->IndexOf(*common::WorkstreamId::Parse(attempt.workstream_id))].row);
+  }
+  if (absl::Status status = store_.StartAttempts(attempts, rows); !status.ok()) {
+    StoreFailed(status);
+  }
+  for (auto& [worker, message] : pending_assigns_) output_.Send(worker, message);
+  pending_assigns_.clear();
+  pending_attempts_.clear();
+  output_.StatusChanged();
 }
 
 void Scheduler::RenewLease(WorkerView& worker) {

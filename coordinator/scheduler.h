@@ -102,8 +102,10 @@ class Scheduler {
   void Fail(int index, const std::string& message);
   void Finish(int index, v1::WorkstreamState state, const std::string& message);
   void ScheduleRetry(int index, const std::string& why);
-  void Dispatch();
+  void Dispatch();       // a dispatch round, its commit, its Assigns
+  void DispatchRound();  // places ready work; Assigns wait in pending_assigns_
   bool TryAssign(int index);
+  void SendAssigns();  // commits this round's attempts in one transaction, then sends
   std::optional<std::string> Infeasible(int index) const;
   void RenewLease(WorkerView& worker);
   void LeaseExpired(const std::string& worker_id);
@@ -134,6 +136,9 @@ class Scheduler {
   std::set<int> dirty_;
   std::set<std::string> dirty_attempts_;
   std::vector<std::pair<std::string, v1::Event>> pending_events_;
+  // Assigns of the current dispatch round: sent once their attempts are committed.
+  std::vector<std::pair<std::string, v1::CoordinatorMessage>> pending_assigns_;
+  std::vector<std::string> pending_attempts_;
   common::TimerId dispatch_timer_ = 0;
   SchedulerCounters counters_;
 };

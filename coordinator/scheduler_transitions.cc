@@ -72,6 +72,14 @@ void Scheduler::FlushEvents() {
   }
   counters_.events_stored += to_store.size();
   for (auto& [attempt_id, outcome] : finished) AttemptFinished(attempts_.at(attempt_id), outcome);
+  // What the finishes made ready is placed now and committed with the events: one
+  // transaction per batch, however many workstreams it ends and starts.
+  if (!finished.empty()) DispatchRound();
+  for (const std::string& id : pending_attempts_) {
+    dirty_attempts_.insert(id);
+    dirty_.insert(*plan_->IndexOf(*common::WorkstreamId::Parse(attempts_.at(id).workstream_id)));
+  }
+  pending_attempts_.clear();
   std::vector<WorkstreamRow> rows;
   for (int index : dirty_) rows.push_back(runs_[index].row);
   std::vector<AttemptRow> attempt_rows;
@@ -97,7 +105,8 @@ void Scheduler::FlushEvents() {
     message.mutable_reject()->set_reason("attempt " + attempt + " is no longer current");
     output_.Send(worker, message);
   }
-  if (!finished.empty()) Dispatch();
+  for (auto& [worker, message] : pending_assigns_) output_.Send(worker, message);
+  pending_assigns_.clear();
   output_.StatusChanged();
 }
 

@@ -237,13 +237,13 @@ absl::Status SqliteStateStore::SubmitPlan(const PlanRow& plan,
   });
 }
 
-absl::Status SqliteStateStore::StartAttempt(const AttemptRow& attempt,
-                                            const WorkstreamRow& workstream) {
+absl::Status SqliteStateStore::StartAttempts(const std::vector<AttemptRow>& attempts,
+                                             const std::vector<WorkstreamRow>& workstreams) {
   return Guard([&] {
     SQLite::Transaction transaction(*db_);
     Writer writer{*db_, plan_id_};
-    writer.Attempt(attempt);
-    writer.Workstream(workstream);
+    for (const AttemptRow& attempt : attempts) writer.Attempt(attempt);
+    for (const WorkstreamRow& row : workstreams) writer.Workstream(row);
     transaction.commit();
   });
 }

@@ -22,7 +22,8 @@ class SqliteStateStore : public StateStore {
 
   absl::Status SubmitPlan(const PlanRow& plan,
                           const std::vector<WorkstreamRow>& workstreams) override;
-  absl::Status StartAttempt(const AttemptRow& attempt, const WorkstreamRow& workstream) override;
+  absl::Status StartAttempts(const std::vector<AttemptRow>& attempts,
+                             const std::vector<WorkstreamRow>& workstreams) override;
   absl::Status RecordEvents(std::vector<v1::Event> events,
                             const std::vector<AttemptRow>& attempts,
                             const std::vector<WorkstreamRow>& workstreams) override;

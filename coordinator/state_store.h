@@ -71,8 +71,10 @@ class StateStore {
   // A new plan with its workstreams' first rows; replaces any earlier plan's run.
   virtual absl::Status SubmitPlan(const PlanRow& plan,
                                   const std::vector<WorkstreamRow>& workstreams) = 0;
-  virtual absl::Status StartAttempt(const AttemptRow& attempt,
-                                    const WorkstreamRow& workstream) = 0;
+  // Attempts about to be assigned, with their workstreams' rows: one commit for all the
+  // assignments of one dispatch round, before any Assign goes out.
+  virtual absl::Status StartAttempts(const std::vector<AttemptRow>& attempts,
+                                     const std::vector<WorkstreamRow>& workstreams) = 0;
   // Events of one group commit, with the attempt and workstream rows they changed.
   virtual absl::Status RecordEvents(std::vector<v1::Event> events,
                                     const std::vector<AttemptRow>& attempts,

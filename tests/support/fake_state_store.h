@@ -23,9 +23,9 @@ class FakeStateStore : public coordinator::StateStore {
     events_.clear();
     return absl::OkStatus();
   }
-  absl::Status StartAttempt(const coordinator::AttemptRow& attempt,
-                            const coordinator::WorkstreamRow& row) override {
-    return Apply({}, {attempt}, {row});
+  absl::Status StartAttempts(const std::vector<coordinator::AttemptRow>& attempts,
+                             const std::vector<coordinator::WorkstreamRow>& rows) override {
+    return Apply({}, attempts, rows);
   }
   absl::Status RecordEvents(std::vector<v1::Event> events,
                             const std::vector<coordinator::AttemptRow>& attempts,

@@ -58,7 +58,7 @@ TEST_F(SqliteStateStoreTest, OperationsSurviveReopening) {
     attempt.gpus = {0, 3};
     row.state = v1::WORKSTREAM_STATE_ASSIGNED;
     row.current_attempt = attempt.attempt_id;
-    ASSERT_TRUE(store->StartAttempt(attempt, row).ok());
+    ASSERT_TRUE(store->StartAttempts({attempt}, {row}).ok());
     attempt.stored_seq = 2;
     row.state = v1::WORKSTREAM_STATE_RUNNING;
     v1::Event metric;
@@ -97,7 +97,7 @@ TEST_F(SqliteStateStoreTest, LogBytesWithoutCommittedEventsAreCutOnLoad) {
   attempt.workstream_id = "WS-02";
   WorkstreamRow row;
   row.workstream_id = "WS-02";
-  ASSERT_TRUE(store->StartAttempt(attempt, row).ok());
+  ASSERT_TRUE(store->StartAttempts({attempt}, {row}).ok());
   ASSERT_TRUE(store->RecordEvents({Log("a1", 1, "kept\n")}, {attempt}, {}).ok());
   // A crash after the log append, before the commit: the bytes are there, the row is not.
   std::ofstream(store->LogPath("WS-02", "a1"), std::ios::app) << "uncommitted\n";
@@ -111,7 +111,7 @@ TEST_F(SqliteStateStoreTest, DuplicateEventsAreStoredOnce) {
   AttemptRow attempt;
   attempt.attempt_id = "a1";
   attempt.workstream_id = "WS-01";
-  ASSERT_TRUE(store->StartAttempt(attempt, {}).ok());
+  ASSERT_TRUE(store->StartAttempts({attempt}, {}).ok());
   v1::Event event;
   event.set_attempt_id("a1");
   event.set_seq(1);
