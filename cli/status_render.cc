@@ -27,6 +27,20 @@ std::string CountsLine(const v1::RunStatus& status) {
   return line;
 }
 
+std::string CriticalPathLeft(const v1::RunStatus& status) {
+  double left = 0;
+  for (const auto& ws : status.workstreams()) {
+    v1::WorkstreamState state = ws.state();
+    bool open = state == v1::WORKSTREAM_STATE_PENDING || state == v1::WORKSTREAM_STATE_READY ||
+                state == v1::WORKSTREAM_STATE_ASSIGNED || state == v1::WORKSTREAM_STATE_RUNNING;
+    if (open) left = std::max(left, ws.remaining_days());
+  }
+  if (left <= 0) return "";
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "; critical path left: %.3g days (estimated)", left);
+  return buffer;
+}
+
 std::string RenderStatusTable(const v1::RunStatus& status) {
   if (status.plan_id().empty()) return "no plan submitted\n";
   std::vector<std::vector<std::string>> rows = {
@@ -55,7 +69,7 @@ std::string RenderStatusTable(const v1::RunStatus& status) {
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
   }
-  out += "\nplan " + status.plan_id() + ": " + CountsLine(status) +
+  out += "\nplan " + status.plan_id() + ": " + CountsLine(status) + CriticalPathLeft(status) +
          (status.done() ? (status.succeeded() ? " (done)" : " (done, not all succeeded)") : "") + "\n";
   return out;
 }
@@ -99,7 +113,7 @@ std::string ProgressPrinter::Update(const v1::RunStatus& status) {
   }
   if (terminal_) {
     if (line_open_) out += "\r\x1b[K";
-    out += "[" + CountsLine(status) + "]";
+    out += "[" + CountsLine(status) + CriticalPathLeft(status) + "]";
     line_open_ = true;
   }
   return out;

@@ -16,6 +16,10 @@ std::string StatusToJson(const v1::RunStatus& status);
 // "3 succeeded, 2 running, 5 pending" in a fixed order.
 std::string CountsLine(const v1::RunStatus& status);
 
+// "; critical path left: 4.5 days (estimated)": the longest estimated chain of work not
+// yet done, from the cards' durations; empty when nothing is left.
+std::string CriticalPathLeft(const v1::RunStatus& status);
+
 // Tracks states between two statuses to print "WS-03 RUNNING on local-1" lines.
 class ProgressPrinter {
  public:
