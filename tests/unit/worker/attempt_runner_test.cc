@@ -1,0 +1,167 @@
+#include "worker/attempt_runner.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+
+namespace wsfleet::worker {
+namespace {
+
+namespace fs = std::filesystem;
+
+class AttemptRunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("wsfleet-attempt-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    options_.worker_id = "w1";
+    options_.workdir = dir_.string();
+    options_.base_env = {"PATH=/usr/bin:/bin", "WSFLEET_ATTEMPT_ID=stale", "CUDA_VISIBLE_DEVICES=7"};
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  v1::AttemptSpec Spec(const std::vector<std::string>& scripts) {
+    v1::AttemptSpec spec;
+    spec.set_attempt_id("WS-01-a1-x");
+    spec.set_workstream_id("WS-01");
+    spec.set_attempt_number(1);
+    spec.add_gpu_indices(2);
+    spec.add_gpu_indices(3);
+    for (size_t i = 0; i < scripts.size(); ++i) {
+      v1::StepSpec& step = *spec.add_steps();
+      step.set_name("test " + std::to_string(i + 1));
+      step.set_script(scripts[i]);
+      step.set_file("card.md");
+      step.set_line(10);
+    }
+    return spec;
+  }
+
+  // Runs to the end and returns every event.
+  std::vector<v1::Event> Run(const v1::AttemptSpec& spec) {
+    std::vector<v1::Event> events;
+    std::mutex mutex;
+    std::condition_variable done;
+    bool finished = false;
+    {
+      AttemptRunner runner(spec, options_, [&](v1::Event event) {
+        std::lock_guard<std::mutex> lock(mutex);
+        finished = finished || event.has_finished();
+        events.push_back(std::move(event));
+        done.notify_all();
+      });
+      runner.Start();
+      std::unique_lock<std::mutex> lock(mutex);
+      done.wait_for(lock, std::chrono::seconds(30), [&] { return finished; });
+    }
+    return events;
+  }
+
+  static const v1::AttemptFinished* Finished(const std::vector<v1::Event>& events) {
+    for (const v1::Event& event : events) {
+      if (event.has_finished()) return &event.finished();
+    }
+    return nullptr;
+  }
+  static std::string Output(const std::vector<v1::Event>& events) {
+    std::string out;
+    for (const v1::Event& event : events) {
+      if (event.has_log()) out += event.log().data();
+    }
+    return out;
+  }
+
+  fs::path dir_;
+  AttemptRunnerOptions options_;
+};
+
+TEST_F(AttemptRunnerTest, EnvironmentNamesTheAttemptAndItsGpus) {
+  auto events = Run(Spec({"echo $WSFLEET_WORKSTREAM_ID $WSFLEET_ATTEMPT_ID $CUDA_VISIBLE_DEVICES; pwd"}));
+  ASSERT_NE(Finished(events), nullptr);
+  EXPECT_EQ(Finished(events)->outcome(), v1::ATTEMPT_OUTCOME_SUCCEEDED);
+  EXPECT_EQ(Output(events), "WS-01 WS-01-a1-x 2,3\n" + dir_.string() + "\n");
+}
+
+TEST_F(AttemptRunnerTest, TestsAndMetricsAreParsedFromOutput) {
+  auto events = Run(Spec({"echo '[       OK ] A.B (1 ms)'; echo 'METRIC gbps=12.5 GB/s'"}));
+  int tests = 0, metrics = 0;
+  for (const auto& event : events) {
+    tests += event.has_test() ? 1 : 0;
+    if (event.has_metric()) {
+      ++metrics;
+      EXPECT_EQ(event.metric().name(), "gbps");
+      EXPECT_EQ(event.metric().unit(), "GB/s");
+    }
+  }
+  EXPECT_EQ(tests, 1);
+  EXPECT_EQ(metrics, 1);
+}
+
+TEST_F(AttemptRunnerTest, AFailingStepStopsTheAttemptAndSaysWhere) {
+  auto events = Run(Spec({"exit 4", "echo never"}));
+  ASSERT_NE(Finished(events), nullptr);
+  EXPECT_EQ(Finished(events)->outcome(), v1::ATTEMPT_OUTCOME_FAILED);
+  EXPECT_EQ(Finished(events)->message(), "test 1 (card.md:10): exit 4");
+  EXPECT_EQ(Output(events), "");
+}
+
+TEST_F(AttemptRunnerTest, OutputOverTheCapIsCountedNotSilentlyDropped) {
+  options_.output_cap_bytes = 1000;
+  auto events = Run(Spec({"head -c 5000 /dev/zero | tr '\\0' x"}));
+  EXPECT_EQ(Output(events).size(), 1000u);
+  const v1::StepFinished* step = nullptr;
+  for (const auto& event : events) {
+    if (event.has_step_finished()) step = &event.step_finished();
+  }
+  ASSERT_NE(step, nullptr);
+  EXPECT_TRUE(step->output_capped());
+  EXPECT_EQ(step->output_dropped_bytes(), 4000u);
+  EXPECT_EQ(Finished(events)->outcome(), v1::ATTEMPT_OUTCOME_SUCCEEDED);
+}
+
+TEST_F(AttemptRunnerTest, DeliverablesAreCheckedAfterSuccess) {
+  v1::AttemptSpec spec = Spec({"mkdir -p out && touch out/made"});
+  spec.add_deliverable_paths("out/made");
+  spec.add_deliverable_paths("out/missing");
+  std::map<std::string, bool> found;
+  for (const auto& event : Run(spec)) {
+    if (event.has_deliverable()) found[event.deliverable().path()] = event.deliverable().exists();
+  }
+  EXPECT_TRUE(found.at("out/made"));
+  EXPECT_FALSE(found.at("out/missing"));
+}
+
+TEST_F(AttemptRunnerTest, AStepTimeoutEndsTheAttemptAsTimedOut) {
+  v1::AttemptSpec spec = Spec({"sleep 30"});
+  spec.set_timeout_seconds(1);
+  options_.kill_grace = std::chrono::milliseconds(200);
+  auto events = Run(spec);
+  ASSERT_NE(Finished(events), nullptr);
+  EXPECT_EQ(Finished(events)->outcome(), v1::ATTEMPT_OUTCOME_TIMED_OUT);
+}
+
+TEST_F(AttemptRunnerTest, JUnitReportsTheStepWritesAreRead) {
+  auto events = Run(Spec({"cat > report.xml <<'X'\n<testsuite name='s'><testcase name='a'/>"
+                          "<testcase name='b'><failure/></testcase></testsuite>\nX\n"
+                          "echo wrote junit xml"}));
+  int passed = 0, failed = 0;
+  for (const auto& event : events) {
+    if (!event.has_test() || event.test().framework() != "junit") continue;
+    (event.test().status() == v1::TEST_STATUS_PASSED ? passed : failed)++;
+  }
+  EXPECT_EQ(passed, 1);
+  EXPECT_EQ(failed, 1);
+}
+
+TEST(AgentCommandTest, PlaceholdersAreShellQuoted) {
+  EXPECT_EQ(ExpandAgentCommand("run {prompt} --id {id} {unknown}",
+                               {{"prompt", "/tmp/it's here.md"}, {"id", "WS-01"}}),
+            "run '/tmp/it'\\''s here.md' --id 'WS-01' {unknown}");
+}
+
+}  // namespace
+}  // namespace wsfleet::worker
