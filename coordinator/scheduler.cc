@@ -71,14 +71,19 @@ ReadyQueue::Key Scheduler::KeyOf(int index) const {
 
 void Scheduler::MarkDirty(int index) { dirty_.insert(index); }
 
-void Scheduler::CommitDirty() {
-  if (dirty_.empty() && dirty_attempts_.empty()) return;
+std::pair<std::vector<WorkstreamRow>, std::vector<AttemptRow>> Scheduler::TakeDirty() {
   std::vector<WorkstreamRow> rows;
   for (int index : dirty_) rows.push_back(runs_[index].row);
   std::vector<AttemptRow> attempts;
   for (const std::string& id : dirty_attempts_) attempts.push_back(attempts_.at(id));
   dirty_.clear();
   dirty_attempts_.clear();
+  return {std::move(rows), std::move(attempts)};
+}
+
+void Scheduler::CommitDirty() {
+  if (dirty_.empty() && dirty_attempts_.empty()) return;
+  auto [rows, attempts] = TakeDirty();
   if (absl::Status status = store_.UpdateWorkstreams(rows, attempts); !status.ok()) {
     StoreFailed(status);
   }
@@ -450,12 +455,7 @@ void Scheduler::LeaseExpired(const std::string& worker_id) {
   for (const std::string& attempt : attempts) {
     AttemptLost(attempt, "worker " + worker_id + " missed its lease");
   }
-  std::vector<WorkstreamRow> rows;
-  for (int index : dirty_) rows.push_back(runs_[index].row);
-  std::vector<AttemptRow> attempt_rows;
-  for (const std::string& id : dirty_attempts_) attempt_rows.push_back(attempts_.at(id));
-  dirty_.clear();
-  dirty_attempts_.clear();
+  auto [rows, attempt_rows] = TakeDirty();
   if (absl::Status status = store_.MarkWorkerLost(
           {worker_id, worker->hostname, "lost", worker->last_heartbeat_unix_ms}, attempt_rows, rows);
       !status.ok()) {

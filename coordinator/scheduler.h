@@ -114,6 +114,8 @@ class Scheduler {
   void AttemptFinished(AttemptRow& attempt, const v1::AttemptFinished& finished);
   void CommitDirty();  // UpdateWorkstreams for state changes not tied to events
   void MarkDirty(int index);
+  // The rows changed since the last commit, for the next named operation to store.
+  std::pair<std::vector<WorkstreamRow>, std::vector<AttemptRow>> TakeDirty();
   common::Nanos Backoff(int attempt_number);
   std::string NewId(const std::string& prefix);
   ReadyQueue::Key KeyOf(int index) const;

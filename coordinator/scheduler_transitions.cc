@@ -80,12 +80,7 @@ void Scheduler::FlushEvents() {
     dirty_.insert(*plan_->IndexOf(*common::WorkstreamId::Parse(attempts_.at(id).workstream_id)));
   }
   pending_attempts_.clear();
-  std::vector<WorkstreamRow> rows;
-  for (int index : dirty_) rows.push_back(runs_[index].row);
-  std::vector<AttemptRow> attempt_rows;
-  for (const std::string& id : dirty_attempts_) attempt_rows.push_back(attempts_.at(id));
-  dirty_.clear();
-  dirty_attempts_.clear();
+  auto [rows, attempt_rows] = TakeDirty();
   if (!to_store.empty() || !rows.empty()) {
     if (absl::Status status = store_.RecordEvents(std::move(to_store), attempt_rows, rows);
         !status.ok()) {
