@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
@@ -132,6 +134,12 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
 }
 
 int RunWorkerCommand(const WorkerOptions& options) {
+  if (options.exit_with_parent) {
+    // A local worker of `wsfleet run` must not outlive it, even if it is killed -9.
+    pid_t parent = ::getppid();
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) return kExitOk;  // the parent died before prctl took effect
+  }
   worker::WorkerConfig config;
   if (!options.config.empty()) {
     absl::StatusOr<FleetConfig> file = LoadConfig(options.config);
@@ -223,7 +231,8 @@ int RunPlanCommand(const RunOptions& options) {
     std::vector<std::string> argv = {self, "worker", "--coordinator", server.address(), "--id", id,
                                      "--slots", std::to_string(options.slots), "--workdir",
                                      options.workdir, "--isolate", options.isolate,
-                                     "--output-cap", std::to_string(options.output_cap_bytes)};
+                                     "--output-cap", std::to_string(options.output_cap_bytes),
+                                     "--exit-with-parent"};
     if (!config_path.empty()) {
       argv.push_back("--config");
       argv.push_back(config_path);
@@ -253,7 +262,18 @@ int RunPlanCommand(const RunOptions& options) {
   server.loop().RunSync([&] {
     coordinator::Scheduler& scheduler = server.scheduler();
     if (scheduler.has_plan() && !scheduler.Done()) {
-      resumed = true;  // an unfinished run in this state directory carries on
+      // An unfinished run of the same cards carries on; of other cards, it is not replaced.
+      const auto& stored = scheduler.plan_row().files;
+      bool same = stored.size() == files.size() &&
+                  std::equal(stored.begin(), stored.end(), files.begin(),
+                             [](const auto& a, const auto& b) { return a.path == b.path && a.text == b.text; });
+      if (!same) {
+        submit_error = options.state_dir + " holds an unfinished run of plan " +
+                       scheduler.plan_row().plan_id +
+                       " with other cards; use another --state, or remove that directory";
+        return;
+      }
+      resumed = true;
       return;
     }
     auto result = scheduler.Submit(files, fs::path(options.paths.front()).filename().string(),

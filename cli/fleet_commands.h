@@ -24,6 +24,7 @@ struct WorkerOptions {
   double step_timeout_seconds = 0;
   std::string spool_dir;
   std::string config;  // YAML: agents
+  bool exit_with_parent = false;  // set by `wsfleet run` for its local workers
 };
 
 struct RunOptions {

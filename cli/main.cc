@@ -133,6 +133,8 @@ int main(int argc, char** argv) {
   worker_cmd->add_option("--step-timeout", worker_options.step_timeout_seconds,
                          "Default step timeout in seconds when a card sets none (0: none)")
       ->capture_default_str();
+  worker_cmd->add_flag("--exit-with-parent", worker_options.exit_with_parent,
+                       "Exit when the parent process dies (how wsfleet run starts its workers)");
   worker_cmd->add_option("--config", worker_options.config,
                          "YAML file: agents (agent type -> command run before the steps)");
   worker_cmd->add_option("--spool", worker_options.spool_dir,

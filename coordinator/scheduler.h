@@ -83,6 +83,7 @@ class Scheduler {
   bool has_plan() const { return plan_ != nullptr; }
   bool Done() const;
   const common::Plan* plan() const { return plan_.get(); }
+  const PlanRow& plan_row() const { return plan_row_; }
   const SchedulerCounters& counters() const { return counters_; }
   // Metrics and tests the current attempt of workstream `index` reported.
   const std::map<std::string, double>& MetricsOf(int index) const;

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# wsfleet run killed -9 mid-run: its local workers die with it, and running it again on the
+# same state directory resumes the run; a different plan there is refused, not mixed in.
+source "$(dirname "$0")/lib.sh"
+plan=$TMP/plan
+card "$plan" WS-01 None "sleep 2; echo slow done"
+card "$plan" WS-02 WS-01 "echo after"
+"$WSFLEET" run "$plan" --state "$TMP/s" --workdir "$TMP/w" > "$TMP/out1" 2>&1 &
+run=$!
+check "WS-01 started" wait_for 20 grep -q "WS-01 RUNNING" "$TMP/out1"
+kill -9 "$run"
+wait "$run" 2>/dev/null
+check "local workers exit with run" wait_for 10 sh -c "! pgrep -f 'worker --coordinato[r] unix:$TMP/s' > /dev/null"
+other=$TMP/other
+card "$other" WS-07 None "true"
+"$WSFLEET" run "$other" --state "$TMP/s" --workdir "$TMP/w" > "$TMP/out2" 2>&1
+check "another plan on an unfinished state is refused" [ $? -eq 1 ]
+check "refusal says why" contains "$TMP/out2" "holds an unfinished run of plan"
+"$WSFLEET" run "$plan" --state "$TMP/s" --workdir "$TMP/w" > "$TMP/out3" 2>&1
+check "the same plan resumes and succeeds" [ $? -eq 0 ]
+check "it says it resumed" contains "$TMP/out3" "resuming 2 workstreams"
+check "both done" contains "$TMP/out3" "2 succeeded (done)"
+finish
