@@ -81,11 +81,12 @@ int WorkersCommand(const ClientOptions& client) {
   v1::ListWorkersResponse response;
   grpc::Status rpc = Stub(client)->ListWorkers(Context().get(), {}, &response);
   if (!rpc.ok()) return Report(client, rpc);
-  std::cout << "WORKER  HOST  STATE  SLOTS  GPUS  RUNNING\n";
+  std::cout << "WORKER  HOST  STATE  SLOTS  GPUS  RUNNING  METRICS\n";
   for (const v1::WorkerInfo& worker : response.workers()) {
     std::cout << worker.worker_id() << "  " << worker.hostname() << "  " << worker.state() << "  "
               << worker.resources().slots() << "  " << worker.resources().gpus_size() << "  "
-              << worker.running_attempts() << "\n";
+              << worker.running_attempts() << "  "
+              << (worker.metrics_url().empty() ? "-" : worker.metrics_url()) << "\n";
   }
   return kExitOk;
 }

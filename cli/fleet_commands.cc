@@ -121,6 +121,8 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
   config.listen = options.listen;
   config.state_dir = options.state_dir;
   config.scheduler = SchedulerOptionsFrom(options.heartbeat_seconds, options.lease_seconds);
+  config.metrics_address = options.metrics_address;
+  config.metrics.max_step_metric_series = options.step_metric_series;
   auto server = coordinator::CoordinatorServer::Start(config);
   if (!server.ok()) {
     std::cerr << "wsfleet coordinator: " << server.status().message() << "\n";
@@ -128,6 +130,9 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
   }
   std::cout << "wsfleet coordinator listening on " << (*server)->address() << ", state in "
             << options.state_dir << std::endl;
+  if (!(*server)->metrics_url().empty()) {
+    std::cout << "wsfleet coordinator metrics at " << (*server)->metrics_url() << std::endl;
+  }
   WaitForSignal();
   (*server)->Shutdown();
   return kExitOk;
@@ -173,9 +178,18 @@ int RunWorkerCommand(const WorkerOptions& options) {
                          ? (workdir / ".wsfleet" / "spool" / config.worker_id).string()
                          : options.spool_dir;
   config.runner.spool_dir = config.spool_dir;
+  config.metrics_address = options.metrics_address;
   worker::Worker worker(config);
+  if (absl::Status status = worker.Start(); !status.ok()) {
+    std::cerr << "wsfleet worker: " << status.message() << "\n";
+    return kExitFailed;
+  }
   SignalWatcher watcher([&](int) { worker.Stop(); });
   std::cerr << "wsfleet worker " << config.worker_id << " -> " << config.coordinator << std::endl;
+  if (!worker.metrics_url().empty()) {
+    std::cerr << "wsfleet worker " << config.worker_id << " metrics at " << worker.metrics_url()
+              << std::endl;
+  }
   worker.Run();
   return kExitOk;
 }
@@ -217,12 +231,17 @@ int RunPlanCommand(const RunOptions& options) {
   config.listen = CoordinatorAddressFor(options.state_dir);
   config.state_dir = options.state_dir;
   config.scheduler = SchedulerOptionsFrom(options.heartbeat_seconds, options.lease_seconds);
+  config.metrics_address = options.metrics_address;
+  config.metrics.max_step_metric_series = options.step_metric_series;
   auto started = coordinator::CoordinatorServer::Start(config);
   if (!started.ok()) {
     std::cerr << "wsfleet run: " << started.status().message() << "\n";
     return kExitFailed;
   }
   coordinator::CoordinatorServer& server = **started;
+  if (!server.metrics_url().empty()) {
+    std::cerr << "wsfleet run: coordinator metrics at " << server.metrics_url() << std::endl;
+  }
 
   std::vector<pid_t> workers;
   std::string self = SelfPath();
@@ -236,6 +255,10 @@ int RunPlanCommand(const RunOptions& options) {
     if (!config_path.empty()) {
       argv.push_back("--config");
       argv.push_back(config_path);
+    }
+    if (!options.metrics_address.empty()) {
+      argv.push_back("--metrics-addr");
+      argv.push_back(options.metrics_address.substr(0, options.metrics_address.rfind(':')) + ":0");
     }
     pid_t pid = SpawnWorker(argv, (fs::path(options.state_dir) / "workers" / (id + ".log")).string());
     if (pid < 0) {

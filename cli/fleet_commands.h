@@ -11,6 +11,8 @@ struct CoordinatorOptions {
   std::string state_dir = ".wsfleet";
   double heartbeat_seconds = 2;
   double lease_seconds = 10;
+  std::string metrics_address;  // HOST:PORT; empty: no /metrics
+  size_t step_metric_series = 1000;
 };
 
 struct WorkerOptions {
@@ -25,6 +27,7 @@ struct WorkerOptions {
   std::string spool_dir;
   std::string config;  // YAML: agents
   bool exit_with_parent = false;  // set by `wsfleet run` for its local workers
+  std::string metrics_address;  // HOST:PORT; empty: no /metrics
 };
 
 struct RunOptions {
@@ -39,6 +42,9 @@ struct RunOptions {
   double lease_seconds = 10;
   std::string config;  // YAML: agents, passed to the workers
   uint64_t output_cap_bytes = uint64_t{256} << 20;
+  // The coordinator's /metrics; the local workers serve theirs on the same host, port 0.
+  std::string metrics_address;
+  size_t step_metric_series = 1000;
 };
 
 int RunCoordinatorCommand(const CoordinatorOptions& options);

@@ -94,6 +94,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   run_cmd->add_option("--lease", run_options.lease_seconds,
                       "A worker silent this long (seconds) is lost")->capture_default_str();
+  run_cmd->add_option("--metrics-addr", run_options.metrics_address,
+                      "Serve the coordinator's Prometheus metrics at HOST:PORT/metrics (port 0: "
+                      "any free one); each local worker serves its own on HOST, port 0");
+  run_cmd->add_option("--step-metric-series", run_options.step_metric_series,
+                      "Most wsfleet_step_metric series exported (workstream x name)")
+      ->capture_default_str();
   run_cmd->footer("Exit code 0 when every workstream succeeded or was skipped, 1 otherwise,\n"
                   "2 for a bad plan. Ctrl-C cancels the run; a second Ctrl-C stops at once.");
   run_cmd->callback([&] { run = [&] { return RunPlanCommand(run_options); }; });
@@ -110,6 +116,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   coordinator_cmd->add_option("--lease", coordinator_options.lease_seconds,
                               "A worker silent this long (seconds) is lost")
+      ->capture_default_str();
+  coordinator_cmd->add_option("--metrics-addr", coordinator_options.metrics_address,
+                              "Serve Prometheus metrics at HOST:PORT/metrics (port 0: any free "
+                              "one; the address is logged and shown by status)");
+  coordinator_cmd->add_option("--step-metric-series", coordinator_options.step_metric_series,
+                              "Most wsfleet_step_metric series exported (workstream x name)")
       ->capture_default_str();
   coordinator_cmd->callback(
       [&] { run = [&] { return RunCoordinatorCommand(coordinator_options); }; });
@@ -139,6 +151,9 @@ int main(int argc, char** argv) {
                          "YAML file: agents (agent type -> command run before the steps)");
   worker_cmd->add_option("--spool", worker_options.spool_dir,
                          "Where unacknowledged events spill (default: WORKDIR/.wsfleet/spool/ID)");
+  worker_cmd->add_option("--metrics-addr", worker_options.metrics_address,
+                         "Serve Prometheus metrics at HOST:PORT/metrics (port 0: any free one; "
+                         "the address is logged and shown by `wsfleet workers`)");
   worker_cmd->callback([&] { run = [&] { return RunWorkerCommand(worker_options); }; });
 
   ClientOptions client;

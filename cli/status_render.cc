@@ -71,6 +71,7 @@ std::string RenderStatusTable(const v1::RunStatus& status) {
   }
   out += "\nplan " + status.plan_id() + ": " + CountsLine(status) + CriticalPathLeft(status) +
          (status.done() ? (status.succeeded() ? " (done)" : " (done, not all succeeded)") : "") + "\n";
+  if (!status.metrics_url().empty()) out += "metrics: " + status.metrics_url() + "\n";
   return out;
 }
 

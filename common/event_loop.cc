@@ -7,7 +7,10 @@ namespace wsfleet::common {
 
 EventLoop::~EventLoop() { Stop(); }
 
-void EventLoop::Start() { thread_ = std::thread([this] { Run(); }); }
+void EventLoop::Start() {
+  running_ = true;
+  thread_ = std::thread([this] { Run(); });
+}
 
 void EventLoop::Stop() {
   {
@@ -16,6 +19,12 @@ void EventLoop::Stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  running_ = false;
+  // What was still queued never runs: dropping it now releases RunSync() callers waiting
+  // on it (their promises break) instead of leaving them until the loop is destroyed.
+  std::deque<std::pair<SteadyTime, std::function<void()>>> dropped;
+  std::lock_guard<std::mutex> lock(mutex_);
+  dropped.swap(tasks_);
 }
 
 void EventLoop::Post(std::function<void()> task) {
@@ -28,10 +37,12 @@ void EventLoop::Post(std::function<void()> task) {
 }
 
 bool EventLoop::RunSync(const std::function<void()>& task) {
+  if (!running_) return false;
   // The promise lives in the task: if the loop drops the task, the future sees it broken.
   auto done = std::make_shared<std::promise<void>>();
   std::future<void> finished = done->get_future();
-  Post([task, done] {
+  // RunSync keeps no reference of its own, or a dropped task could not break the promise.
+  Post([task, done = std::move(done)] {
     task();
     done->set_value();
   });

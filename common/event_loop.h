@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -27,8 +28,8 @@ class EventLoop : public Clock {
   // Runs after each batch of tasks that were queued together (before Start()): where the
   // coordinator group-commits the events those tasks brought in.
   void SetBatchEndHook(std::function<void()> hook) { batch_end_hook_ = std::move(hook); }
-  // Posts `task` and waits for it to run; false when the loop stopped first. Must not be
-  // called on the loop thread.
+  // Posts `task` and waits for it to run; false when the loop is not running (not started
+  // yet, or stopped first). Must not be called on the loop thread.
   bool RunSync(const std::function<void()>& task);
   bool OnLoopThread() const { return std::this_thread::get_id() == thread_.get_id(); }
 
@@ -50,6 +51,7 @@ class EventLoop : public Clock {
   Nanos last_queue_delay_{0};
   TimerQueue timers_;  // loop thread only
   std::function<void()> batch_end_hook_;
+  std::atomic<bool> running_{false};
   std::thread thread_;
 };
 

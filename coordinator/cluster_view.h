@@ -16,6 +16,7 @@ namespace wsfleet::coordinator {
 struct WorkerView {
   std::string id;
   std::string hostname;
+  std::string metrics_url;  // the worker's /metrics, from its Hello
   uint32_t slots = 0;
   std::vector<uint32_t> gpu_indices;
   std::map<std::string, std::string> labels;

@@ -11,8 +11,11 @@
 #include "coordinator/sqlite_state_store.h"
 #include "coordinator/status_watch.h"
 #include "coordinator/summary_writer.h"
+#include "coordinator/timed_state_store.h"
 #include "coordinator/worker_session.h"
 #include "proto/grpc_settings.h"
+#include "telemetry/grpc_metrics.h"
+#include "telemetry/metrics_endpoint.h"
 
 namespace wsfleet::coordinator {
 namespace {
@@ -77,7 +80,11 @@ class CoordinatorOutput : public SchedulerOutput {
 }  // namespace
 
 struct CoordinatorServer::Parts {
-  std::unique_ptr<SqliteStateStore> store;
+  std::shared_ptr<prometheus::Registry> metrics_registry = std::make_shared<prometheus::Registry>();
+  std::unique_ptr<telemetry::GrpcMetrics> grpc_metrics;
+  std::unique_ptr<CoordinatorMetrics> metrics;
+  std::unique_ptr<SqliteStateStore> sqlite;
+  std::unique_ptr<TimedStateStore> store;
   std::unique_ptr<SummaryWriter> summaries;
   SessionRegistry registry;
   StatusWatchers watchers;
@@ -86,6 +93,8 @@ struct CoordinatorServer::Parts {
   std::unique_ptr<Scheduler> scheduler;
   std::unique_ptr<WorkerServiceImpl> worker_service;
   std::unique_ptr<ControlServiceImpl> control_service;
+  // Stopped first (declared last): a scrape in progress still finds everything it reads.
+  std::unique_ptr<telemetry::MetricsEndpoint> endpoint;
 };
 
 absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
@@ -95,17 +104,46 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   Parts& parts = *server->parts_;
   absl::StatusOr<std::unique_ptr<SqliteStateStore>> store = SqliteStateStore::Open(config.state_dir);
   if (!store.ok()) return store.status();
-  parts.store = std::move(*store);
+  parts.sqlite = std::move(*store);
+  parts.grpc_metrics = std::make_unique<telemetry::GrpcMetrics>(*parts.metrics_registry);
+  parts.grpc_metrics->InitializeServer(*google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+          v1::WorkerService::service_full_name()));
+  parts.grpc_metrics->InitializeServer(*google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+          v1::ControlService::service_full_name()));
+  parts.metrics = std::make_unique<CoordinatorMetrics>(*parts.metrics_registry, config.metrics);
+  parts.store = std::make_unique<TimedStateStore>(
+      *parts.sqlite, [metrics = parts.metrics.get()](const char* operation, double seconds) {
+        metrics->StoreOperation(operation, seconds);
+      });
+  SchedulerOptions options = config.scheduler;
+  options.state_dir = std::filesystem::absolute(config.state_dir).lexically_normal().string();
+  if (!config.metrics_address.empty()) {
+    // Each scrape reads the scheduler on its loop; before the loop starts (recovery), the
+    // scrape waits for it.
+    CoordinatorServer* self = server.get();
+    absl::StatusOr<std::unique_ptr<telemetry::MetricsEndpoint>> endpoint =
+        telemetry::MetricsEndpoint::Start(config.metrics_address, parts.metrics_registry, [self] {
+          self->loop_.RunSync([self] {
+            self->parts_->metrics->Refresh(*self->scheduler_, self->loop_,
+                                           self->loop_.last_queue_delay());
+          });
+        });
+    if (!endpoint.ok()) return endpoint.status();
+    parts.endpoint = std::move(*endpoint);
+    server->metrics_url_ = parts.endpoint->url();
+    options.metrics_url = server->metrics_url_;
+  }
   parts.summaries = std::make_unique<SummaryWriter>(StatePaths{config.state_dir}, *parts.store);
   parts.output = std::make_unique<CoordinatorOutput>(server->loop_, parts.registry, parts.watchers,
                                                      *parts.summaries);
   parts.scheduler = std::make_unique<Scheduler>(server->loop_, *parts.store, *parts.output,
-                                                parts.placement, config.scheduler);
+                                                parts.placement, options);
   parts.output->set_scheduler(parts.scheduler.get());
   server->scheduler_ = parts.scheduler.get();
   // Recovery before serving; the loop thread is not running yet, so this thread may act
   // as the loop.
   if (absl::Status status = parts.scheduler->Recover(); !status.ok()) return status;
+  parts.scheduler->set_observer(parts.metrics.get());
   server->loop_.SetBatchEndHook([scheduler = parts.scheduler.get()] { scheduler->FlushEvents(); });
   server->loop_.Start();
 
@@ -125,6 +163,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   int port = 0;
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
   rpc::ApplyServerSettings(builder);
+  builder.experimental().SetInterceptorCreators(parts.grpc_metrics->ServerInterceptors());
   builder.RegisterService(parts.worker_service.get());
   builder.RegisterService(parts.control_service.get());
   server->server_ = builder.BuildAndStart();

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/event_loop.h"
+#include "coordinator/coordinator_metrics.h"
 #include "coordinator/scheduler.h"
 
 namespace wsfleet::coordinator {
@@ -14,7 +15,9 @@ namespace wsfleet::coordinator {
 struct CoordinatorConfig {
   std::string listen = "127.0.0.1:0";  // host:port (0: any free port) or unix:/path
   std::string state_dir = ".wsfleet";
+  std::string metrics_address;  // HOST:PORT for /metrics (port 0: any free one); empty: off
   SchedulerOptions scheduler;
+  CoordinatorMetricsOptions metrics;
 };
 
 // The coordinator process's composition root: state store, event loop, scheduler, gRPC
@@ -26,6 +29,8 @@ class CoordinatorServer {
   ~CoordinatorServer();
 
   const std::string& address() const { return address_; }  // what clients dial
+  // http://HOST:PORT/metrics as bound; empty when metrics are off.
+  const std::string& metrics_url() const { return metrics_url_; }
   common::EventLoop& loop() { return loop_; }
   Scheduler& scheduler() { return *scheduler_; }  // loop thread only
   // Writes pending summaries (and the report, when the run is done) and publishes status.
@@ -41,6 +46,7 @@ class CoordinatorServer {
   Scheduler* scheduler_ = nullptr;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
+  std::string metrics_url_;
   bool shut_down_ = false;
 };
 

@@ -120,6 +120,7 @@ absl::StatusOr<Scheduler::SubmitResult> Scheduler::Submit(
   attempts_.clear();
   ready_ = ReadyQueue();
   halted_ = false;
+  observer_->PlanSubmitted();
   Adopt(std::move(plan), std::move(row));
   for (size_t i = 0; i < runs_.size(); ++i) {
     runs_[i].row = rows[i];
@@ -378,6 +379,7 @@ void Scheduler::RenewLease(WorkerView& worker) {
 void Scheduler::OnWorkerHello(const v1::Hello& hello) {
   WorkerView& worker = cluster_.Upsert(hello.worker_id());
   worker.hostname = hello.hostname();
+  worker.metrics_url = hello.metrics_url();
   worker.resources = hello.resources();
   worker.slots = hello.resources().slots();
   worker.gpu_indices.clear();

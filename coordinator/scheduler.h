@@ -15,6 +15,7 @@
 #include "coordinator/cluster_view.h"
 #include "coordinator/placement_policy.h"
 #include "coordinator/ready_queue.h"
+#include "coordinator/scheduler_observer.h"
 #include "coordinator/scheduler_output.h"
 #include "coordinator/state_store.h"
 #include "wsfleet/v1/control.pb.h"
@@ -35,6 +36,9 @@ struct SchedulerOptions {
   // How long a workstream no worker could run may wait for one to join before it fails.
   // (At submit, one that none of the connected workers could run fails at once.)
   common::Nanos infeasible_grace = std::chrono::seconds(30);
+  // Shown in status so users find them: the state directory and the metrics endpoint.
+  std::string state_dir;
+  std::string metrics_url;
 };
 
 // Counters the metrics endpoint exports; plain numbers, read on the loop thread.
@@ -55,6 +59,10 @@ class Scheduler {
   Scheduler(common::Clock& clock, StateStore& store, SchedulerOutput& output,
             const PlacementPolicy& placement, SchedulerOptions options);
   ~Scheduler();
+
+  // Who hears about stored events and endings (the metrics); none by default. Set it
+  // after Recover() so that what recovery replays is not counted again.
+  void set_observer(SchedulerObserver* observer) { observer_ = observer; }
 
   // Reloads the last plan's run from the store; call before serving.
   absl::Status Recover();
@@ -125,6 +133,8 @@ class Scheduler {
   common::Clock& clock_;
   StateStore& store_;
   SchedulerOutput& output_;
+  SchedulerObserver no_observer_;
+  SchedulerObserver* observer_ = &no_observer_;
   const PlacementPolicy& placement_;
   SchedulerOptions options_;
   std::mt19937_64 random_;

@@ -9,6 +9,8 @@ namespace wsfleet::coordinator {
 
 v1::RunStatus Scheduler::Status() const {
   v1::RunStatus status;
+  status.set_state_dir(options_.state_dir);
+  status.set_metrics_url(options_.metrics_url);
   if (plan_ == nullptr) {
     status.set_done(true);
     return status;
@@ -48,6 +50,7 @@ v1::ListWorkersResponse Scheduler::Workers() const {
     v1::WorkerInfo& info = *response.add_workers();
     info.set_worker_id(id);
     info.set_hostname(worker.hostname);
+    info.set_metrics_url(worker.metrics_url);
     *info.mutable_resources() = worker.resources;
     info.set_state(worker.lost ? "lost" : worker.draining ? "draining"
                    : worker.connected ? "connected" : "disconnected");

@@ -62,6 +62,7 @@ void Scheduler::FlushEvents() {
     attempt.stored_seq = event.seq();
     dirty_attempts_.insert(attempt.attempt_id);
     acks[{worker_id, attempt.attempt_id}] = attempt.stored_seq;
+    observer_->EventStored(attempt.workstream_id, event);
     if (event.has_finished()) {
       finished.emplace_back(attempt.attempt_id, event.finished());
     } else {
@@ -115,6 +116,7 @@ void Scheduler::ApplyEvent(AttemptRow& attempt, const v1::Event& event) {
         run.row.state = v1::WORKSTREAM_STATE_RUNNING;
         if (run.row.started_unix_ms == 0) run.row.started_unix_ms = event.time_unix_ms();
         MarkDirty(*found);
+        observer_->AttemptStarted(clock_.Now() - run.not_before);
       }
       break;
     case v1::Event::kTest: {
@@ -147,6 +149,7 @@ void Scheduler::AttemptFinished(AttemptRow& attempt, const v1::AttemptFinished& 
   attempt.outcome = finished.outcome();
   attempt.finished_unix_ms = WallMillis(clock_);
   dirty_attempts_.insert(attempt.attempt_id);
+  observer_->AttemptEnded(finished.outcome());
   cluster_.Release(attempt.worker_id, attempt.gpus, attempt.attempt_id);
   int index = *plan_->IndexOf(*common::WorkstreamId::Parse(attempt.workstream_id));
   Run& run = runs_[index];
@@ -202,6 +205,7 @@ void Scheduler::AttemptLost(const std::string& attempt_id, const std::string& re
     attempt.outcome = v1::ATTEMPT_OUTCOME_LOST;
     attempt.finished_unix_ms = WallMillis(clock_);
     dirty_attempts_.insert(attempt_id);
+    observer_->AttemptEnded(v1::ATTEMPT_OUTCOME_LOST);
   }
   int index = *plan_->IndexOf(*common::WorkstreamId::Parse(attempt.workstream_id));
   Run& run = runs_[index];
@@ -234,6 +238,10 @@ void Scheduler::Finish(int index, v1::WorkstreamState state, const std::string& 
   ready_.Remove(index);
   MarkDirty(index);
   output_.WorkstreamEnded(index);
+  observer_->WorkstreamEnded(
+      state, run.row.started_unix_ms > 0
+                 ? std::chrono::milliseconds(run.row.finished_unix_ms - run.row.started_unix_ms)
+                 : common::Nanos{0});
 }
 
 void Scheduler::Fail(int index, const std::string& message) {

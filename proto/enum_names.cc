@@ -1,5 +1,8 @@
 #include "enum_names.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace wsfleet::rpc {
 
 const char* StateName(v1::WorkstreamState state) {
@@ -26,6 +29,24 @@ const char* OutcomeName(v1::AttemptOutcome outcome) {
     case v1::ATTEMPT_OUTCOME_LOST: return "LOST";
     default: return "UNKNOWN";
   }
+}
+
+namespace {
+std::string Lower(const char* name) {
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower;
+}
+}  // namespace
+
+std::string StateLabel(v1::WorkstreamState state) { return Lower(StateName(state)); }
+std::string OutcomeLabel(v1::AttemptOutcome outcome) { return Lower(OutcomeName(outcome)); }
+
+const char* StepResultLabel(const v1::StepFinished& step) {
+  if (step.timed_out()) return "timed_out";
+  if (step.signal() != 0) return "killed";
+  return step.exit_code() == 0 ? "ok" : "failed";
 }
 
 }  // namespace wsfleet::rpc

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include "wsfleet/v1/types.pb.h"
 
 // Short upper-case names of the protocol's enums, as users read them.
@@ -7,5 +9,11 @@ namespace wsfleet::rpc {
 
 const char* StateName(v1::WorkstreamState state);      // "SUCCEEDED"
 const char* OutcomeName(v1::AttemptOutcome outcome);   // "TIMED_OUT"
+
+// The same in lower case, as metric label values: "succeeded", "timed_out".
+std::string StateLabel(v1::WorkstreamState state);
+std::string OutcomeLabel(v1::AttemptOutcome outcome);
+// How a step ended, as a label: "ok", "failed", "killed" (by a signal), "timed_out".
+const char* StepResultLabel(const v1::StepFinished& step);
 
 }  // namespace wsfleet::rpc

@@ -32,4 +32,11 @@ std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
                                    ClientChannelArguments());
 }
 
+std::shared_ptr<grpc::Channel> Connect(
+    const std::string& address,
+    std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors) {
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      address, grpc::InsecureChannelCredentials(), ClientChannelArguments(), std::move(interceptors));
+}
+
 }  // namespace wsfleet::rpc

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 
@@ -14,5 +15,9 @@ inline constexpr int kMaxMessageBytes = 64 << 20;  // a plan of many cards in on
 void ApplyServerSettings(grpc::ServerBuilder& builder);
 grpc::ChannelArguments ClientChannelArguments();
 std::shared_ptr<grpc::Channel> Connect(const std::string& address);
+// The same, with interceptors (call metrics) on every call made through it.
+std::shared_ptr<grpc::Channel> Connect(
+    const std::string& address,
+    std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors);
 
 }  // namespace wsfleet::rpc

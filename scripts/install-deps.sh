@@ -10,8 +10,11 @@ packages=(
   libcmark-gfm-dev libcmark-gfm-extensions-dev libcli11-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libabsl-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
   protobuf-compiler libsqlitecpp-dev libsqlite3-dev libyaml-cpp-dev libpugixml-dev
+  prometheus-cpp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # a real Prometheus server and promtool for the telemetry tests
+  prometheus curl jq
   # fuzzing (libFuzzer) and sanitizers
   clang libclang-rt-14-dev
 )

@@ -6,6 +6,8 @@
 #include <set>
 
 #include "proto/grpc_settings.h"
+#include "telemetry/grpc_metrics.h"
+#include "telemetry/metrics_endpoint.h"
 #include "worker/coordinator_session.h"
 
 namespace wsfleet::worker {
@@ -24,13 +26,40 @@ constexpr size_t kMaxMessageBytes = size_t{4} << 20;
 
 Worker::Worker(WorkerConfig config)
     : config_(std::move(config)),
+      metrics_registry_(std::make_shared<prometheus::Registry>()),
+      grpc_metrics_(std::make_unique<telemetry::GrpcMetrics>(*metrics_registry_)),
+      metrics_(std::make_unique<WorkerMetrics>(*metrics_registry_, config_.worker_id, Hostname(),
+                                               config_.slots)),
       outbox_(config_.spool_dir, config_.outbox_memory_bytes) {
-  channel_ = rpc::Connect(config_.coordinator);
+  grpc_metrics_->InitializeClient(*google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+          v1::WorkerService::service_full_name()));
+  channel_ = rpc::Connect(config_.coordinator, grpc_metrics_->ClientInterceptors());
   stub_ = v1::WorkerService::NewStub(channel_);
   config_.runner.worker_id = config_.worker_id;
 }
 
 Worker::~Worker() { Stop(); }
+
+absl::Status Worker::Start() {
+  if (config_.metrics_address.empty()) return absl::OkStatus();
+  absl::StatusOr<std::unique_ptr<telemetry::MetricsEndpoint>> endpoint =
+      telemetry::MetricsEndpoint::Start(config_.metrics_address, metrics_registry_,
+                                        [this] { loop_.RunSync([this] { RefreshMetrics(); }); });
+  if (!endpoint.ok()) return endpoint.status();
+  metrics_endpoint_ = std::move(*endpoint);
+  metrics_url_ = metrics_endpoint_->url();
+  return absl::OkStatus();
+}
+
+void Worker::RefreshMetrics() {
+  WorkerSnapshot snapshot;
+  snapshot.connected = session_ != nullptr && welcomed_;
+  snapshot.attempts_running = runners_.size();
+  snapshot.outbox_memory_bytes = outbox_.memory_bytes();
+  snapshot.outbox_spilled_events = outbox_.spilled_events();
+  snapshot.in_flight_bytes = in_flight_bytes_;
+  metrics_->Refresh(snapshot);
+}
 
 void Worker::Run() {
   loop_.SetBatchEndHook([this] { FlushEvents(); });
@@ -62,6 +91,7 @@ void Worker::Connect() {
   hello.set_worker_id(config_.worker_id);
   hello.set_hostname(Hostname());
   hello.set_version("wsfleet");
+  hello.set_metrics_url(metrics_url_);
   hello.mutable_resources()->set_slots(config_.slots);
   for (const auto& [key, value] : config_.labels) (*hello.mutable_resources()->mutable_labels())[key] = value;
   // Everything still running, or with events the coordinator has not acknowledged.
@@ -98,6 +128,7 @@ void Worker::OnSessionEnded(CoordinatorSession*, const grpc::Status& status) {
   if (heartbeat_timer_ != 0) loop_.CancelTimer(heartbeat_timer_);
   heartbeat_timer_ = 0;
   if (stopping_) return;
+  metrics_->SessionEnded();
   std::cerr << "wsfleet worker " << config_.worker_id << ": session ended ("
             << status.error_message() << "); reconnecting" << std::endl;
   std::uniform_real_distribution<double> jitter(0.8, 1.2);
@@ -122,7 +153,7 @@ void Worker::OnMessage(const v1::CoordinatorMessage& message) {
     }
     case v1::CoordinatorMessage::kAck:
       outbox_.Ack(message.ack().attempt_id(), message.ack().seq());
-      ForgetInFlight(message.ack().attempt_id(), message.ack().seq());
+      metrics_->EventsAcked(ForgetInFlight(message.ack().attempt_id(), message.ack().seq()));
       ReapFinished();
       FlushEvents();  // the window has room again
       break;
@@ -170,6 +201,7 @@ void Worker::Heartbeat() {
   v1::WorkerMessage message;
   message.mutable_heartbeat()->set_running_attempts(static_cast<uint32_t>(runners_.size()));
   session_->Send(message);
+  metrics_->HeartbeatSent();
   heartbeat_timer_ = loop_.RunAfter(heartbeat_interval_, [this] { Heartbeat(); });
 }
 
@@ -185,17 +217,21 @@ void Worker::OnAssign(const v1::AttemptSpec& spec) {
 }
 
 void Worker::OnEmitted(const std::string& attempt_id, v1::Event event) {
+  metrics_->EventEmitted(event);
   outbox_.Add(attempt_id, std::move(event));  // sent at the end of this loop batch
 }
 
-void Worker::ForgetInFlight(const std::string& attempt_id, uint64_t up_to) {
+size_t Worker::ForgetInFlight(const std::string& attempt_id, uint64_t up_to) {
   auto found = in_flight_.find(attempt_id);
-  if (found == in_flight_.end()) return;
+  if (found == in_flight_.end()) return 0;
+  size_t forgotten = 0;
   while (!found->second.empty() && found->second.front().first <= up_to) {
     in_flight_bytes_ -= found->second.front().second;
     found->second.pop_front();
+    ++forgotten;
   }
   if (found->second.empty()) in_flight_.erase(found);
+  return forgotten;
 }
 
 void Worker::FlushEvents() {
@@ -213,6 +249,7 @@ void Worker::FlushEvents() {
         in_flight_bytes_ += bytes;
       }
       sent = last;
+      metrics_->EventsSent(static_cast<size_t>(message.events().events_size()));
       session_->Send(message);
     }
   }

@@ -6,14 +6,22 @@
 #include <random>
 #include <string>
 
+#include "absl/status/status.h"
 #include "common/event_loop.h"
 #include "worker/attempt_runner.h"
 #include "worker/outbox.h"
+#include "worker/worker_metrics.h"
 #include "wsfleet/v1/worker.grpc.pb.h"
 
 namespace wsfleet::worker {
 
 class CoordinatorSession;
+}  // namespace wsfleet::worker
+namespace wsfleet::telemetry {
+class GrpcMetrics;
+class MetricsEndpoint;
+}  // namespace wsfleet::telemetry
+namespace wsfleet::worker {
 
 struct WorkerConfig {
   std::string coordinator;  // host:port or unix:/path
@@ -22,6 +30,7 @@ struct WorkerConfig {
   std::map<std::string, std::string> labels;
   std::string spool_dir;    // where the outbox spills; default <workdir>/.wsfleet/spool/<id>
   size_t outbox_memory_bytes = size_t{64} << 20;
+  std::string metrics_address;  // HOST:PORT for /metrics (port 0: any free one); empty: off
   AttemptRunnerOptions runner;
 };
 
@@ -33,8 +42,12 @@ class Worker {
   explicit Worker(WorkerConfig config);
   ~Worker();
 
+  // Starts the metrics endpoint (when configured); then Run().
+  absl::Status Start();
   void Run();
   void Stop();  // any thread (signal handlers post it)
+  // http://HOST:PORT/metrics as bound, after Start(); empty when off.
+  const std::string& metrics_url() const { return metrics_url_; }
 
  private:
   void Connect();
@@ -44,11 +57,16 @@ class Worker {
   void OnAssign(const v1::AttemptSpec& spec);
   void OnEmitted(const std::string& attempt_id, v1::Event event);
   void FlushEvents();  // sends what the window allows
-  void ForgetInFlight(const std::string& attempt_id, uint64_t up_to);
+  size_t ForgetInFlight(const std::string& attempt_id, uint64_t up_to);  // how many
   void Heartbeat();
   void ReapFinished();
+  void RefreshMetrics();
 
   WorkerConfig config_;
+  std::shared_ptr<prometheus::Registry> metrics_registry_;
+  std::unique_ptr<telemetry::GrpcMetrics> grpc_metrics_;
+  std::unique_ptr<WorkerMetrics> metrics_;
+  std::string metrics_url_;
   common::EventLoop loop_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::WorkerService::Stub> stub_;
@@ -69,6 +87,8 @@ class Worker {
   std::mutex stop_mutex_;
   std::condition_variable stopped_;
   bool stopped_flag_ = false;
+  // Stopped first (declared last): a scrape in progress still finds the loop.
+  std::unique_ptr<telemetry::MetricsEndpoint> metrics_endpoint_;
 };
 
 }  // namespace wsfleet::worker

@@ -56,3 +56,33 @@ finish() {
   echo "$passes passed, $failures failed"
   [ "$failures" -eq 0 ]
 }
+
+# start_fleet WORKERS: a coordinator on loopback (port 0) and WORKERS workers, all serving
+# /metrics on port 0. Sets COORDINATOR (its address), COORDINATOR_METRICS and
+# WORKER_METRICS (host:port each) and exports WSFLEET_COORDINATOR for the client commands.
+start_fleet() {
+  local workers=$1
+  "$WSFLEET" coordinator --listen 127.0.0.1:0 --state "$TMP/state" --metrics-addr 127.0.0.1:0 \
+    > "$TMP/coordinator.log" 2>&1 &
+  PIDS+=($!)
+  wait_for 20 grep -q "metrics at" "$TMP/coordinator.log" || { cat "$TMP/coordinator.log"; return 1; }
+  COORDINATOR=$(sed -n 's/.*listening on \([^,]*\),.*/\1/p' "$TMP/coordinator.log")
+  COORDINATOR_METRICS=$(sed -n 's|.*metrics at http://\([^/]*\)/metrics.*|\1|p' "$TMP/coordinator.log")
+  export WSFLEET_COORDINATOR=$COORDINATOR
+  WORKER_METRICS=()
+  local i
+  for i in $(seq 1 "$workers"); do
+    "$WSFLEET" worker --coordinator "$COORDINATOR" --id "w$i" --slots 2 --workdir "$TMP/work" \
+      --metrics-addr 127.0.0.1:0 > "$TMP/worker$i.log" 2>&1 &
+    PIDS+=($!)
+    wait_for 20 grep -q "metrics at" "$TMP/worker$i.log" || { cat "$TMP/worker$i.log"; return 1; }
+    WORKER_METRICS+=("$(sed -n 's|.*metrics at http://\([^/]*\)/metrics.*|\1|p' "$TMP/worker$i.log")")
+  done
+  wait_for 20 sh -c "'$WSFLEET' workers | grep -c connected | grep -qx $workers"
+}
+
+# run_plan PATH: submits a plan to the fleet and waits (bounded) until it is done.
+run_plan() {
+  "$WSFLEET" submit "$1" > "$TMP/submit.out" 2>&1 || { cat "$TMP/submit.out"; return 1; }
+  wait_for 120 sh -c "'$WSFLEET' status | grep -q '(done'"
+}

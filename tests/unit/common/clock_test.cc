@@ -54,5 +54,32 @@ TEST(EventLoopTest, RunsPostedTasksAndTimersOnItsThread) {
   loop.Post([] {});  // after Stop: dropped, not crashed
 }
 
+TEST(EventLoopTest, RunSyncReturnsFalseWhenTheLoopIsNotRunning) {
+  EventLoop loop;
+  bool ran = false;
+  EXPECT_FALSE(loop.RunSync([&] { ran = true; }));  // not started: no waiting forever
+  loop.Start();
+  EXPECT_TRUE(loop.RunSync([&] { ran = true; }));
+  EXPECT_TRUE(ran);
+  loop.Stop();
+  EXPECT_FALSE(loop.RunSync([] {}));
+}
+
+TEST(EventLoopTest, StopReleasesRunSyncCallersWhoseTaskWillNeverRun) {
+  EventLoop loop;
+  loop.Start();
+  std::promise<void> blocking;
+  std::shared_future<void> release = blocking.get_future().share();
+  loop.Post([release] { release.wait(); });  // keeps the loop busy
+  std::future<bool> waiter = std::async(std::launch::async, [&] { return loop.RunSync([] {}); });
+  std::this_thread::sleep_for(20ms);  // the waiter's task is queued behind the busy one
+  std::thread stopper([&] { loop.Stop(); });
+  std::this_thread::sleep_for(20ms);
+  blocking.set_value();
+  stopper.join();
+  ASSERT_EQ(waiter.wait_for(10s), std::future_status::ready);
+  (void)waiter.get();  // ran or dropped; either way it returned
+}
+
 }  // namespace
 }  // namespace wsfleet::common

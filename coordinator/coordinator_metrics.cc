@@ -1,0 +1,326 @@
+#include "coordinator/coordinator_metrics.h"
+
+#include <algorithm>
+
+#include "proto/enum_names.h"
+
+namespace wsfleet::coordinator {
+namespace {
+
+using prometheus::Counter;
+using prometheus::Family;
+using prometheus::Gauge;
+using prometheus::Histogram;
+
+// A working day of a card's estimate (common::Duration: 1 day = 8 hours).
+constexpr double kSecondsPerEstimatedDay = 8 * 3600;
+
+double Seconds(common::Nanos nanos) { return std::chrono::duration<double>(nanos).count(); }
+
+Family<Gauge>& GaugeFamily(prometheus::Registry& registry, const std::string& name,
+                           const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
+}
+Family<Counter>& CounterFamily(prometheus::Registry& registry, const std::string& name,
+                               const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
+}
+Family<Histogram>& HistogramFamily(prometheus::Registry& registry, const std::string& name,
+                                   const std::string& help) {
+  return prometheus::BuildHistogram().Name(name).Help(help).Register(registry);
+}
+
+const Histogram::BucketBoundaries kRunBuckets = {1,    5,    15,   30,    60,    120,  300,
+                                                 600,  1800, 3600, 7200, 14400, 28800, 86400};
+const Histogram::BucketBoundaries kStepBuckets = {0.01, 0.05, 0.1, 0.5, 1,   5,    10,
+                                                  30,   60,   300, 900, 3600, 14400};
+const Histogram::BucketBoundaries kLatencyBuckets = {0.001, 0.002, 0.005, 0.01, 0.02,
+                                                     0.05,  0.1,   0.25,  0.5,  1,
+                                                     2.5,   5,     10,    30};
+const Histogram::BucketBoundaries kCommitBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                                    0.005,  0.01,    0.025,  0.05,  0.1,
+                                                    0.25,   0.5,     1};
+
+}  // namespace
+
+struct CoordinatorMetrics::Families {
+  explicit Families(prometheus::Registry& r)
+      : workstreams(GaugeFamily(r, "wsfleet_workstreams", "Workstreams of the current plan, by state")),
+        plan_info(GaugeFamily(r, "wsfleet_plan_info", "1 for the plan the coordinator runs, with its ID")),
+        progress(GaugeFamily(r, "wsfleet_plan_progress_ratio",
+                             "Fraction of the plan's workstreams that have ended (any end state)")),
+        critical_path(GaugeFamily(r, "wsfleet_plan_critical_path_remaining_seconds",
+                                  "Longest chain of unfinished workstreams by the cards' maximum "
+                                  "estimates (1 day = 8 working hours)")),
+        eta(GaugeFamily(r, "wsfleet_plan_eta_seconds",
+                        "Remaining critical path scaled by the observed speed of the workstreams "
+                        "that succeeded (actual / estimated); the estimate itself until one has")),
+        queue_depth(GaugeFamily(r, "wsfleet_queue_depth",
+                                "Ready workstreams waiting for a worker or a backoff")),
+        workers(GaugeFamily(r, "wsfleet_workers", "Workers known to the coordinator, by state")),
+        heartbeat_age(GaugeFamily(r, "wsfleet_heartbeat_age_seconds",
+                                  "Time since each live worker's last heartbeat")),
+        slots(GaugeFamily(r, "wsfleet_slots", "Each live worker's slots, busy or free")),
+        gpus(GaugeFamily(r, "wsfleet_gpus", "GPUs each live worker advertises")),
+        loop_lag(GaugeFamily(r, "wsfleet_event_loop_lag_seconds",
+                             "How long the last batch of posted work waited for the loop thread")),
+        step_metric(GaugeFamily(r, "wsfleet_step_metric",
+                                "Last value of each METRIC a workstream's steps reported")),
+        attempts(CounterFamily(r, "wsfleet_attempts_total", "Attempts that ended, by result")),
+        attempts_started(CounterFamily(r, "wsfleet_attempts_started_total", "Attempts assigned to workers")),
+        events_stored(CounterFamily(r, "wsfleet_events_stored_total",
+                                    "Worker events stored (then acknowledged)")),
+        events_duplicate(CounterFamily(r, "wsfleet_events_duplicate_total",
+                                       "Resent worker events dropped as already stored")),
+        events_stale(CounterFamily(r, "wsfleet_events_stale_rejected_total",
+                                   "Events rejected because their attempt is no longer current (fencing)")),
+        leases_expired(CounterFamily(r, "wsfleet_leases_expired_total",
+                                     "Worker leases that expired (the worker was lost)")),
+        log_bytes(CounterFamily(r, "wsfleet_log_bytes_total", "Step output bytes received and stored")),
+        tests(CounterFamily(r, "wsfleet_tests_total", "Test cases reported by steps, by result")),
+        step_metric_dropped(CounterFamily(r, "wsfleet_step_metric_series_dropped_total",
+                                          "Step metric values not exported: the series limit was reached")),
+        workstream_seconds(HistogramFamily(r, "wsfleet_workstream_duration_seconds",
+                                           "How long workstreams ran, from start to end, by end state")),
+        step_seconds(HistogramFamily(r, "wsfleet_step_duration_seconds", "How long steps ran, by result")),
+        dispatch_seconds(HistogramFamily(r, "wsfleet_dispatch_latency_seconds",
+                                         "From a workstream being ready to run to its attempt running")),
+        commit_seconds(HistogramFamily(r, "wsfleet_store_commit_seconds",
+                                       "State store operations (one transaction each), by operation")) {}
+
+  Family<Gauge>& workstreams;
+  Family<Gauge>& plan_info;
+  Family<Gauge>& progress;
+  Family<Gauge>& critical_path;
+  Family<Gauge>& eta;
+  Family<Gauge>& queue_depth;
+  Family<Gauge>& workers;
+  Family<Gauge>& heartbeat_age;
+  Family<Gauge>& slots;
+  Family<Gauge>& gpus;
+  Family<Gauge>& loop_lag;
+  Family<Gauge>& step_metric;
+  Family<Counter>& attempts;
+  Family<Counter>& attempts_started;
+  Family<Counter>& events_stored;
+  Family<Counter>& events_duplicate;
+  Family<Counter>& events_stale;
+  Family<Counter>& leases_expired;
+  Family<Counter>& log_bytes;
+  Family<Counter>& tests;
+  Family<Counter>& step_metric_dropped;
+  Family<Histogram>& workstream_seconds;
+  Family<Histogram>& step_seconds;
+  Family<Histogram>& dispatch_seconds;
+  Family<Histogram>& commit_seconds;
+};
+
+CoordinatorMetrics::CoordinatorMetrics(prometheus::Registry& registry,
+                                       CoordinatorMetricsOptions options)
+    : options_(options), families_(std::make_unique<Families>(registry)) {
+  Families& f = *families_;
+  // Series that exist from the start, so rates and alerts see zero rather than nothing.
+  for (const char* stream : {"stdout", "stderr"}) f.log_bytes.Add({{"stream", stream}});
+  for (const char* result : {"passed", "failed", "skipped"}) f.tests.Add({{"result", result}});
+  for (auto outcome : {v1::ATTEMPT_OUTCOME_SUCCEEDED, v1::ATTEMPT_OUTCOME_FAILED,
+                       v1::ATTEMPT_OUTCOME_CANCELLED, v1::ATTEMPT_OUTCOME_TIMED_OUT,
+                       v1::ATTEMPT_OUTCOME_LOST}) {
+    f.attempts.Add({{"result", rpc::OutcomeLabel(outcome)}});
+  }
+  f.attempts_started.Add({});
+  f.events_stored.Add({});
+  f.events_duplicate.Add({});
+  f.events_stale.Add({});
+  f.leases_expired.Add({});
+  f.step_metric_dropped.Add({});
+  f.queue_depth.Add({});
+  f.loop_lag.Add({});
+  f.dispatch_seconds.Add({}, kLatencyBuckets);
+}
+
+CoordinatorMetrics::~CoordinatorMetrics() = default;
+
+void CoordinatorMetrics::Refresh(const Scheduler& scheduler, const common::Clock& clock,
+                                 common::Nanos loop_lag) {
+  families_->loop_lag.Add({}).Set(Seconds(loop_lag));
+  RefreshCounters(scheduler.counters());
+  RefreshPlan(scheduler);
+  RefreshWorkers(scheduler, clock);
+}
+
+void CoordinatorMetrics::RefreshCounters(const SchedulerCounters& counters) {
+  Families& f = *families_;
+  auto add = [](Family<Counter>& family, uint64_t now, uint64_t before) {
+    if (now > before) family.Add({}).Increment(static_cast<double>(now - before));
+  };
+  add(f.events_stored, counters.events_stored, last_counters_.events_stored);
+  add(f.events_duplicate, counters.events_duplicate, last_counters_.events_duplicate);
+  add(f.events_stale, counters.events_stale_rejected, last_counters_.events_stale_rejected);
+  add(f.leases_expired, counters.leases_expired, last_counters_.leases_expired);
+  add(f.attempts_started, counters.attempts_started, last_counters_.attempts_started);
+  last_counters_ = counters;
+}
+
+void CoordinatorMetrics::SwitchPlan(const std::string& plan) {
+  // The earlier plan's series go: label values stay bounded by one plan at a time.
+  for (auto [family, gauge] : plan_series_) family->Remove(gauge);
+  plan_series_.clear();
+  plan_ = plan;
+}
+
+void CoordinatorMetrics::PlanSubmitted() {
+  // The earlier plan's step metrics go (this plan's arrive after this).
+  for (auto& [key, gauge] : step_metrics_) families_->step_metric.Remove(gauge);
+  step_metrics_.clear();
+}
+
+prometheus::Gauge& CoordinatorMetrics::PlanGauge(prometheus::Family<prometheus::Gauge>& family,
+                                                 const prometheus::Labels& labels) {
+  prometheus::Gauge& gauge = family.Add(labels);
+  plan_series_.insert({&family, &gauge});
+  return gauge;
+}
+
+void CoordinatorMetrics::RefreshPlan(const Scheduler& scheduler) {
+  Families& f = *families_;
+  if (!scheduler.has_plan()) return;
+  const std::string& plan = scheduler.plan_row().name;
+  if (plan != plan_) SwitchPlan(plan);
+  v1::RunStatus status = scheduler.Status();
+  std::map<v1::WorkstreamState, int> by_state;
+  double remaining_days = 0;
+  double estimated_days_done = 0;
+  double seconds_done = 0;
+  int ended = 0;
+  for (int i = 0; i < status.workstreams_size(); ++i) {
+    const v1::WorkstreamStatus& ws = status.workstreams(i);
+    ++by_state[ws.state()];
+    bool open = ws.state() == v1::WORKSTREAM_STATE_PENDING || ws.state() == v1::WORKSTREAM_STATE_READY ||
+                ws.state() == v1::WORKSTREAM_STATE_ASSIGNED || ws.state() == v1::WORKSTREAM_STATE_RUNNING;
+    if (open) {
+      remaining_days = std::max(remaining_days, ws.remaining_days());
+    } else {
+      ++ended;
+    }
+    if (ws.state() == v1::WORKSTREAM_STATE_SUCCEEDED && ws.started_unix_ms() > 0 &&
+        ws.finished_unix_ms() >= ws.started_unix_ms()) {
+      estimated_days_done += scheduler.plan()->workstreams[i].duration.estimate.max;
+      seconds_done += static_cast<double>(ws.finished_unix_ms() - ws.started_unix_ms()) / 1000.0;
+    }
+  }
+  for (int state = v1::WORKSTREAM_STATE_PENDING; state <= v1::WorkstreamState_MAX; ++state) {
+    auto value = static_cast<v1::WorkstreamState>(state);
+    PlanGauge(f.workstreams, {{"plan", plan}, {"state", rpc::StateLabel(value)}})
+        .Set(by_state[value]);
+  }
+  PlanGauge(f.plan_info, {{"plan", plan}, {"plan_id", scheduler.plan_row().plan_id}}).Set(1);
+  int total = status.workstreams_size();
+  PlanGauge(f.progress, {{"plan", plan}}).Set(total == 0 ? 1.0 : static_cast<double>(ended) / total);
+  double remaining_seconds = remaining_days * kSecondsPerEstimatedDay;
+  PlanGauge(f.critical_path, {{"plan", plan}}).Set(remaining_seconds);
+  double speed = estimated_days_done > 0 ? seconds_done / (estimated_days_done * kSecondsPerEstimatedDay)
+                                         : 1.0;
+  PlanGauge(f.eta, {{"plan", plan}}).Set(remaining_seconds * speed);
+  f.queue_depth.Add({}).Set(by_state[v1::WORKSTREAM_STATE_READY]);
+}
+
+void CoordinatorMetrics::RefreshWorkers(const Scheduler& scheduler, const common::Clock& clock) {
+  Families& f = *families_;
+  v1::ListWorkersResponse workers = scheduler.Workers();
+  std::map<std::string, int> by_state = {
+      {"connected", 0}, {"draining", 0}, {"disconnected", 0}, {"lost", 0}};
+  std::map<std::string, prometheus::Gauge*> live;
+  int64_t now_ms = common::ToUnixMillis(clock.WallNow());
+  for (const v1::WorkerInfo& worker : workers.workers()) {
+    ++by_state[worker.state()];
+    const std::string& id = worker.worker_id();
+    if (worker.state() == "lost") continue;
+    auto& age = f.heartbeat_age.Add({{"worker", id}});
+    age.Set(static_cast<double>(std::max<int64_t>(0, now_ms - worker.last_heartbeat_unix_ms())) / 1000.0);
+    live[id] = &age;
+    uint32_t slots = worker.resources().slots();
+    uint32_t busy = std::min(slots, worker.running_attempts());
+    f.slots.Add({{"worker", id}, {"state", "busy"}}).Set(busy);
+    f.slots.Add({{"worker", id}, {"state", "free"}}).Set(slots - busy);
+    f.gpus.Add({{"worker", id}}).Set(worker.resources().gpus_size());
+  }
+  for (const auto& [state, count] : by_state) f.workers.Add({{"state", state}}).Set(count);
+  // A worker that was lost or forgotten: its series go (the lost count says it happened).
+  for (const auto& [id, gauge] : heartbeat_ages_) {
+    if (live.count(id) != 0) continue;
+    f.heartbeat_age.Remove(gauge);
+    for (const char* state : {"busy", "free"}) {
+      if (f.slots.Has({{"worker", id}, {"state", state}})) {
+        f.slots.Remove(&f.slots.Add({{"worker", id}, {"state", state}}));
+      }
+    }
+    if (f.gpus.Has({{"worker", id}})) f.gpus.Remove(&f.gpus.Add({{"worker", id}}));
+  }
+  heartbeat_ages_ = std::move(live);
+}
+
+void CoordinatorMetrics::StoreOperation(const char* operation, double seconds) {
+  families_->commit_seconds.Add({{"operation", operation}}, kCommitBuckets).Observe(seconds);
+}
+
+void CoordinatorMetrics::EventStored(const std::string& workstream_id, const v1::Event& event) {
+  Families& f = *families_;
+  switch (event.kind_case()) {
+    case v1::Event::kLog:
+      f.log_bytes
+          .Add({{"stream", event.log().stream() == v1::LogChunk::STREAM_STDERR ? "stderr" : "stdout"}})
+          .Increment(static_cast<double>(event.log().data().size()));
+      break;
+    case v1::Event::kStepFinished:
+      f.step_seconds.Add({{"result", rpc::StepResultLabel(event.step_finished())}}, kStepBuckets)
+          .Observe(static_cast<double>(event.step_finished().duration_ms()) / 1000.0);
+      break;
+    case v1::Event::kTest: {
+      v1::TestStatus status = event.test().status();
+      const char* result = status == v1::TEST_STATUS_PASSED    ? "passed"
+                           : status == v1::TEST_STATUS_SKIPPED ? "skipped"
+                                                               : "failed";
+      f.tests.Add({{"result", result}}).Increment();
+      break;
+    }
+    case v1::Event::kTestSummary:
+      f.tests.Add({{"result", "passed"}}).Increment(event.test_summary().passed());
+      f.tests.Add({{"result", "failed"}}).Increment(event.test_summary().failed());
+      f.tests.Add({{"result", "skipped"}}).Increment(event.test_summary().skipped());
+      break;
+    case v1::Event::kMetric: {
+      auto key = std::make_pair(workstream_id, event.metric().name());
+      auto found = step_metrics_.find(key);
+      if (found == step_metrics_.end()) {
+        if (step_metrics_.size() >= options_.max_step_metric_series) {
+          f.step_metric_dropped.Add({}).Increment();
+          break;
+        }
+        found = step_metrics_
+                    .emplace(key, &f.step_metric.Add({{"workstream", workstream_id},
+                                                      {"name", event.metric().name()}}))
+                    .first;
+      }
+      found->second->Set(event.metric().value());
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void CoordinatorMetrics::AttemptStarted(common::Nanos latency) {
+  families_->dispatch_seconds.Add({}, kLatencyBuckets).Observe(Seconds(latency));
+}
+
+void CoordinatorMetrics::AttemptEnded(v1::AttemptOutcome outcome) {
+  families_->attempts.Add({{"result", rpc::OutcomeLabel(outcome)}}).Increment();
+}
+
+void CoordinatorMetrics::WorkstreamEnded(v1::WorkstreamState state, common::Nanos ran) {
+  if (ran <= common::Nanos{0}) return;  // never ran: blocked, skipped, cancelled while waiting
+  families_->workstream_seconds.Add({{"state", rpc::StateLabel(state)}}, kRunBuckets)
+      .Observe(Seconds(ran));
+}
+
+}  // namespace wsfleet::coordinator

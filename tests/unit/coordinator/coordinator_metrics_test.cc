@@ -1,0 +1,169 @@
+#include "coordinator/coordinator_metrics.h"
+
+#include "coordinator/timed_state_store.h"
+#include "tests/support/metric_reader.h"
+#include "tests/unit/coordinator/scheduler_test_base.h"
+
+namespace wsfleet::coordinator {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::HistogramSum;
+using testing::MetricValue;
+
+class CoordinatorMetricsTest : public SchedulerTest {
+ protected:
+  CoordinatorMetricsTest() { Observe({}); }
+
+  void Observe(CoordinatorMetricsOptions options) {
+    registry_ = std::make_shared<prometheus::Registry>();
+    metrics_ = std::make_unique<CoordinatorMetrics>(*registry_, options);
+    scheduler_->set_observer(metrics_.get());
+  }
+  std::optional<double> Value(const std::string& name,
+                              const std::map<std::string, std::string>& labels = {}) {
+    metrics_->Refresh(*scheduler_, clock_, 3ms);
+    return MetricValue(*registry_, name, labels);
+  }
+  // Started as the worker reports it, stamped with the (fake) time.
+  v1::Event StartedNow(const std::string& attempt) {
+    v1::Event event = Started(attempt, 1);
+    event.set_time_unix_ms(common::ToUnixMillis(clock_.WallNow()));
+    return event;
+  }
+  std::string OnlyAssign() {
+    auto assigns = output_.TakeAssigns();
+    EXPECT_EQ(assigns.size(), 1u);
+    return assigns.empty() ? "" : assigns[0].second.attempt_id();
+  }
+  static v1::Event Log(const std::string& attempt, uint64_t seq, const std::string& data) {
+    v1::Event event;
+    event.set_attempt_id(attempt);
+    event.set_seq(seq);
+    event.mutable_log()->set_data(data);
+    return event;
+  }
+  static v1::Event Test(const std::string& attempt, uint64_t seq, v1::TestStatus status) {
+    v1::Event event;
+    event.set_attempt_id(attempt);
+    event.set_seq(seq);
+    event.mutable_test()->set_name("t" + std::to_string(seq));
+    event.mutable_test()->set_status(status);
+    return event;
+  }
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<CoordinatorMetrics> metrics_;
+};
+
+TEST_F(CoordinatorMetricsTest, WorkstreamsByStateAttemptsByResultAndDispatchLatency) {
+  Submit({Card(1, "None"), Card(2, "WS-01")});
+  Hello("w1", 1);
+  std::string first = OnlyAssign();
+  EXPECT_EQ(Value("wsfleet_workstreams", {{"plan", "test"}, {"state", "assigned"}}), 1);
+  EXPECT_EQ(Value("wsfleet_workstreams", {{"plan", "test"}, {"state", "pending"}}), 1);
+  clock_.Advance(40ms);  // ready -> started
+  Report("w1", {StartedNow(first)});
+  clock_.Advance(2s);
+  Report("w1", {Finished(first, 2, v1::ATTEMPT_OUTCOME_SUCCEEDED)});
+  EXPECT_EQ(Value("wsfleet_workstreams", {{"plan", "test"}, {"state", "succeeded"}}), 1);
+  EXPECT_EQ(Value("wsfleet_workstreams", {{"plan", "test"}, {"state", "assigned"}}), 1);
+  EXPECT_EQ(Value("wsfleet_workstreams", {{"plan", "test"}, {"state", "failed"}}), 0);
+  EXPECT_EQ(Value("wsfleet_attempts_total", {{"result", "succeeded"}}), 1);
+  EXPECT_EQ(Value("wsfleet_attempts_total", {{"result", "failed"}}), 0);
+  EXPECT_EQ(Value("wsfleet_attempts_started_total"), 2);
+  EXPECT_EQ(Value("wsfleet_plan_progress_ratio", {{"plan", "test"}}), 0.5);
+  EXPECT_EQ(Value("wsfleet_dispatch_latency_seconds"), 1);
+  EXPECT_NEAR(*HistogramSum(*registry_, "wsfleet_dispatch_latency_seconds"), 0.040, 1e-9);
+  EXPECT_EQ(Value("wsfleet_workstream_duration_seconds", {{"state", "succeeded"}}), 1);
+  EXPECT_EQ(Value("wsfleet_events_stored_total"), 2);
+  EXPECT_EQ(Value("wsfleet_event_loop_lag_seconds"), 0.003);
+}
+
+TEST_F(CoordinatorMetricsTest, CriticalPathAndEtaFollowTheObservedSpeed) {
+  options_.lease = 24h;  // the fake hour below passes without heartbeats
+  Restart();
+  Observe({});
+  // Two one-day cards in a chain: 16 working hours of estimate remain.
+  Submit({Card(1, "None"), Card(2, "WS-01")});
+  Hello("w1", 1);
+  EXPECT_EQ(Value("wsfleet_plan_critical_path_remaining_seconds", {{"plan", "test"}}), 16 * 3600);
+  EXPECT_EQ(Value("wsfleet_plan_eta_seconds", {{"plan", "test"}}), 16 * 3600);
+  std::string first = OnlyAssign();
+  Report("w1", {StartedNow(first)});
+  clock_.Advance(1h);  // a one-day (8 h) card took one hour: the plan runs 8x faster
+  Report("w1", {Finished(first, 2, v1::ATTEMPT_OUTCOME_SUCCEEDED)});
+  EXPECT_EQ(Value("wsfleet_plan_critical_path_remaining_seconds", {{"plan", "test"}}), 8 * 3600);
+  EXPECT_NEAR(*Value("wsfleet_plan_eta_seconds", {{"plan", "test"}}), 3600, 1);
+}
+
+TEST_F(CoordinatorMetricsTest, LogBytesTestsAndStepMetricsFromStoredEventsOnly) {
+  Submit({Card(1, "None")});
+  Hello("w1", 1);
+  std::string attempt = OnlyAssign();
+  Report("w1", {Started(attempt, 1), Log(attempt, 2, "hello\n"), Test(attempt, 3, v1::TEST_STATUS_PASSED),
+                Test(attempt, 4, v1::TEST_STATUS_FAILED), Metric(attempt, 5, "tokens", 9)});
+  // A resend of what was stored is dropped, and not counted again.
+  Report("w1", {Log(attempt, 2, "hello\n"), Metric(attempt, 5, "tokens", 9)});
+  EXPECT_EQ(Value("wsfleet_log_bytes_total", {{"stream", "stdout"}}), 6);
+  EXPECT_EQ(Value("wsfleet_tests_total", {{"result", "passed"}}), 1);
+  EXPECT_EQ(Value("wsfleet_tests_total", {{"result", "failed"}}), 1);
+  EXPECT_EQ(Value("wsfleet_step_metric", {{"workstream", "WS-01"}, {"name", "tokens"}}), 9);
+  EXPECT_EQ(Value("wsfleet_events_duplicate_total"), 2);
+  // Events of an attempt that is no longer current count only as rejected.
+  Report("w1", {Metric("stale-attempt", 1, "tokens", 1)});
+  EXPECT_EQ(Value("wsfleet_events_stale_rejected_total"), 1);
+  EXPECT_EQ(Value("wsfleet_step_metric", {{"workstream", "WS-01"}, {"name", "tokens"}}), 9);
+}
+
+TEST_F(CoordinatorMetricsTest, StepMetricSeriesAreBoundedAndGoWithTheirPlan) {
+  Observe({.max_step_metric_series = 2});
+  Submit({Card(1, "None")});
+  Hello("w1", 1);
+  std::string attempt = OnlyAssign();
+  Report("w1", {Started(attempt, 1), Metric(attempt, 2, "a", 1), Metric(attempt, 3, "b", 2),
+                Metric(attempt, 4, "c", 3), Metric(attempt, 5, "a", 4)});
+  EXPECT_EQ(Value("wsfleet_step_metric", {{"workstream", "WS-01"}, {"name", "a"}}), 4);
+  EXPECT_EQ(Value("wsfleet_step_metric", {{"workstream", "WS-01"}, {"name", "c"}}), std::nullopt);
+  EXPECT_EQ(Value("wsfleet_step_metric_series_dropped_total"), 1);
+  Report("w1", {Finished(attempt, 6, v1::ATTEMPT_OUTCOME_SUCCEEDED)});
+  ASSERT_TRUE(scheduler_->Submit({Card(1, "None")}, "other", false).ok());
+  EXPECT_EQ(Value("wsfleet_step_metric", {{"workstream", "WS-01"}, {"name", "a"}}), std::nullopt);
+  EXPECT_EQ(Value("wsfleet_workstreams", {{"plan", "test"}, {"state", "succeeded"}}), std::nullopt);
+  EXPECT_EQ(Value("wsfleet_workstreams", {{"plan", "other"}, {"state", "assigned"}}), 1);
+}
+
+TEST_F(CoordinatorMetricsTest, WorkersHeartbeatAgeSlotsAndLostLeases) {
+  Submit({Card(1, "None")});
+  Hello("w1", 3, 2);
+  OnlyAssign();
+  clock_.Advance(1500ms);
+  EXPECT_EQ(Value("wsfleet_workers", {{"state", "connected"}}), 1);
+  EXPECT_EQ(Value("wsfleet_heartbeat_age_seconds", {{"worker", "w1"}}), 1.5);
+  EXPECT_EQ(Value("wsfleet_slots", {{"worker", "w1"}, {"state", "busy"}}), 1);
+  EXPECT_EQ(Value("wsfleet_slots", {{"worker", "w1"}, {"state", "free"}}), 2);
+  EXPECT_EQ(Value("wsfleet_gpus", {{"worker", "w1"}}), 2);
+  clock_.Advance(10s);  // past the lease
+  EXPECT_EQ(Value("wsfleet_workers", {{"state", "lost"}}), 1);
+  EXPECT_EQ(Value("wsfleet_leases_expired_total"), 1);
+  EXPECT_EQ(Value("wsfleet_attempts_total", {{"result", "lost"}}), 1);
+  EXPECT_EQ(Value("wsfleet_heartbeat_age_seconds", {{"worker", "w1"}}), std::nullopt);
+  EXPECT_EQ(Value("wsfleet_slots", {{"worker", "w1"}, {"state", "busy"}}), std::nullopt);
+}
+
+TEST_F(CoordinatorMetricsTest, StoreOperationsAreTimedByName) {
+  TimedStateStore timed(*store_, [this](const char* operation, double seconds) {
+    metrics_->StoreOperation(operation, seconds);
+  });
+  scheduler_ = std::make_unique<Scheduler>(clock_, timed, output_, placement_, options_);
+  scheduler_->set_observer(metrics_.get());
+  Submit({Card(1, "None")});
+  Hello("w1", 1);
+  EXPECT_EQ(Value("wsfleet_store_commit_seconds", {{"operation", "submit_plan"}}), 1);
+  EXPECT_EQ(Value("wsfleet_store_commit_seconds", {{"operation", "record_worker"}}), 1);
+  EXPECT_GE(Value("wsfleet_store_commit_seconds", {{"operation", "start_attempts"}}).value_or(0), 1);
+  scheduler_.reset();  // before the store it uses
+}
+
+}  // namespace
+}  // namespace wsfleet::coordinator
