@@ -21,6 +21,7 @@
 #include "cli/status_render.h"
 #include "common/plan_loader.h"
 #include "coordinator/coordinator_server.h"
+#include "cli/join_token.h"
 #include "worker/worker.h"
 
 extern char** environ;
@@ -123,6 +124,12 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
   config.scheduler = SchedulerOptionsFrom(options.heartbeat_seconds, options.lease_seconds);
   config.metrics_address = options.metrics_address;
   config.metrics.max_step_metric_series = options.step_metric_series;
+  absl::StatusOr<std::string> token = ReadJoinToken(options.join_token_file);
+  if (!token.ok()) {
+    std::cerr << "wsfleet coordinator: " << token.status().message() << "\n";
+    return kExitUsage;
+  }
+  config.join_token = *token;
   auto server = coordinator::CoordinatorServer::Start(config);
   if (!server.ok()) {
     std::cerr << "wsfleet coordinator: " << server.status().message() << "\n";
@@ -179,6 +186,12 @@ int RunWorkerCommand(const WorkerOptions& options) {
                          : options.spool_dir;
   config.runner.spool_dir = config.spool_dir;
   config.metrics_address = options.metrics_address;
+  absl::StatusOr<std::string> token = ReadJoinToken(options.join_token_file);
+  if (!token.ok()) {
+    std::cerr << "wsfleet worker: " << token.status().message() << "\n";
+    return kExitUsage;
+  }
+  config.join_token = *token;
   worker::Worker worker(config);
   if (absl::Status status = worker.Start(); !status.ok()) {
     std::cerr << "wsfleet worker: " << status.message() << "\n";
@@ -190,7 +203,10 @@ int RunWorkerCommand(const WorkerOptions& options) {
     std::cerr << "wsfleet worker " << config.worker_id << " metrics at " << worker.metrics_url()
               << std::endl;
   }
-  worker.Run();
+  if (absl::Status status = worker.Run(); !status.ok()) {
+    std::cerr << "wsfleet worker " << config.worker_id << ": " << status.message() << "\n";
+    return kExitFailed;
+  }
   return kExitOk;
 }
 

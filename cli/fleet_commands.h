@@ -13,6 +13,7 @@ struct CoordinatorOptions {
   double lease_seconds = 10;
   std::string metrics_address;  // HOST:PORT; empty: no /metrics
   size_t step_metric_series = 1000;
+  std::string join_token_file;  // else $WSFLEET_JOIN_TOKEN; none: any worker may join
 };
 
 struct WorkerOptions {
@@ -28,6 +29,7 @@ struct WorkerOptions {
   std::string config;  // YAML: agents
   bool exit_with_parent = false;  // set by `wsfleet run` for its local workers
   std::string metrics_address;  // HOST:PORT; empty: no /metrics
+  std::string join_token_file;  // else $WSFLEET_JOIN_TOKEN
 };
 
 struct RunOptions {

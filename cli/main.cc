@@ -123,6 +123,9 @@ int main(int argc, char** argv) {
   coordinator_cmd->add_option("--step-metric-series", coordinator_options.step_metric_series,
                               "Most wsfleet_step_metric series exported (workstream x name)")
       ->capture_default_str();
+  coordinator_cmd->add_option("--join-token-file", coordinator_options.join_token_file,
+                              "File holding the token workers must present to join (default: "
+                              "$WSFLEET_JOIN_TOKEN; neither: any worker may join)");
   coordinator_cmd->callback(
       [&] { run = [&] { return RunCoordinatorCommand(coordinator_options); }; });
 
@@ -154,6 +157,8 @@ int main(int argc, char** argv) {
   worker_cmd->add_option("--metrics-addr", worker_options.metrics_address,
                          "Serve Prometheus metrics at HOST:PORT/metrics (port 0: any free one; "
                          "the address is logged and shown by `wsfleet workers`)");
+  worker_cmd->add_option("--join-token-file", worker_options.join_token_file,
+                         "File holding the coordinator's join token (default: $WSFLEET_JOIN_TOKEN)");
   worker_cmd->callback([&] { run = [&] { return RunWorkerCommand(worker_options); }; });
 
   ClientOptions client;

@@ -148,7 +148,8 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   server->loop_.Start();
 
   parts.worker_service =
-      std::make_unique<WorkerServiceImpl>(server->loop_, *parts.scheduler, parts.registry);
+      std::make_unique<WorkerServiceImpl>(server->loop_, *parts.scheduler, parts.registry,
+                                          config.join_token);
   parts.control_service = std::make_unique<ControlServiceImpl>(
       server->loop_, *parts.scheduler, *parts.store, parts.watchers);
   grpc::EnableDefaultHealthCheckService(true);

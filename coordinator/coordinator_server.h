@@ -16,6 +16,7 @@ struct CoordinatorConfig {
   std::string listen = "127.0.0.1:0";  // host:port (0: any free port) or unix:/path
   std::string state_dir = ".wsfleet";
   std::string metrics_address;  // HOST:PORT for /metrics (port 0: any free one); empty: off
+  std::string join_token;       // workers must present it; empty: any worker may join
   SchedulerOptions scheduler;
   CoordinatorMetricsOptions metrics;
 };

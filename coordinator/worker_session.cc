@@ -1,5 +1,7 @@
 #include "coordinator/worker_session.h"
 
+#include <iostream>
+
 #include "coordinator/scheduler.h"
 
 namespace wsfleet::coordinator {
@@ -14,9 +16,17 @@ void SessionHandle::Close(const grpc::Status& status) {
   if (reactor_ != nullptr) reactor_->RequestFinish(status);
 }
 
+bool TokensEqual(const std::string& given, const std::string& expected) {
+  unsigned char difference = given.size() == expected.size() ? 0 : 1;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    difference |= static_cast<unsigned char>(expected[i] ^ (i < given.size() ? given[i] : 0));
+  }
+  return difference == 0;
+}
+
 WorkerSessionReactor::WorkerSessionReactor(common::EventLoop& loop, Scheduler& scheduler,
-                                           SessionRegistry& registry)
-    : loop_(loop), scheduler_(scheduler), registry_(registry) {
+                                           SessionRegistry& registry, const std::string& join_token)
+    : loop_(loop), scheduler_(scheduler), registry_(registry), join_token_(join_token) {
   handle_->reactor_ = this;
   StartRead(&incoming_);
 }
@@ -30,6 +40,13 @@ void WorkerSessionReactor::OnReadDone(bool ok) {
     if (!incoming_.has_hello() || incoming_.hello().worker_id().empty()) {
       RequestFinish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                  "the first message of a session must be a Hello with a worker_id"));
+      return;
+    }
+    if (!join_token_.empty() && !TokensEqual(incoming_.hello().token(), join_token_)) {
+      std::cerr << "wsfleet coordinator: refused worker '" << incoming_.hello().worker_id()
+                << "': wrong join token" << std::endl;
+      RequestFinish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                                 "the join token does not match the coordinator's"));
       return;
     }
     worker_id_ = incoming_.hello().worker_id();
@@ -133,7 +150,7 @@ SessionHandle* SessionRegistry::Find(const std::string& worker_id) const {
 
 grpc::ServerBidiReactor<v1::WorkerMessage, v1::CoordinatorMessage>* WorkerServiceImpl::Session(
     grpc::CallbackServerContext*) {
-  return new WorkerSessionReactor(loop_, scheduler_, registry_);
+  return new WorkerSessionReactor(loop_, scheduler_, registry_, join_token_);
 }
 
 }  // namespace wsfleet::coordinator

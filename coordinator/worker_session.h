@@ -34,7 +34,9 @@ class SessionHandle {
 class WorkerSessionReactor
     : public grpc::ServerBidiReactor<v1::WorkerMessage, v1::CoordinatorMessage> {
  public:
-  WorkerSessionReactor(common::EventLoop& loop, Scheduler& scheduler, SessionRegistry& registry);
+  // `join_token`: what a Hello must carry (empty: anything); outlives the reactor.
+  WorkerSessionReactor(common::EventLoop& loop, Scheduler& scheduler, SessionRegistry& registry,
+                       const std::string& join_token);
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
@@ -49,6 +51,7 @@ class WorkerSessionReactor
   common::EventLoop& loop_;
   Scheduler& scheduler_;
   SessionRegistry& registry_;
+  const std::string& join_token_;
   std::shared_ptr<SessionHandle> handle_ = std::make_shared<SessionHandle>();
   std::string worker_id_;  // set by Hello; reads are serialized, so no lock
   v1::WorkerMessage incoming_;
@@ -77,8 +80,11 @@ class SessionRegistry {
 // The WorkerService: a new reactor per stream.
 class WorkerServiceImpl : public v1::WorkerService::CallbackService {
  public:
-  WorkerServiceImpl(common::EventLoop& loop, Scheduler& scheduler, SessionRegistry& registry)
-      : loop_(loop), scheduler_(scheduler), registry_(registry) {}
+  // A worker whose Hello does not carry `join_token` is refused (UNAUTHENTICATED); an
+  // empty token lets any worker join (loopback and unix sockets, `wsfleet run`).
+  WorkerServiceImpl(common::EventLoop& loop, Scheduler& scheduler, SessionRegistry& registry,
+                    std::string join_token = "")
+      : loop_(loop), scheduler_(scheduler), registry_(registry), join_token_(std::move(join_token)) {}
 
   grpc::ServerBidiReactor<v1::WorkerMessage, v1::CoordinatorMessage>* Session(
       grpc::CallbackServerContext* context) override;
@@ -87,6 +93,11 @@ class WorkerServiceImpl : public v1::WorkerService::CallbackService {
   common::EventLoop& loop_;
   Scheduler& scheduler_;
   SessionRegistry& registry_;
+  std::string join_token_;
 };
+
+// Compares in time that depends only on the lengths, so a token cannot be guessed a byte
+// at a time from response times.
+bool TokensEqual(const std::string& given, const std::string& expected);
 
 }  // namespace wsfleet::coordinator

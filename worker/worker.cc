@@ -61,7 +61,7 @@ void Worker::RefreshMetrics() {
   metrics_->Refresh(snapshot);
 }
 
-void Worker::Run() {
+absl::Status Worker::Run() {
   loop_.SetBatchEndHook([this] { FlushEvents(); });
   loop_.Start();
   loop_.Post([this] { Connect(); });
@@ -76,6 +76,8 @@ void Worker::Run() {
   });
   for (auto& [id, runner] : runners_) runner.reset();
   loop_.Stop();
+  std::lock_guard<std::mutex> exit_lock(stop_mutex_);
+  return exit_status_;
 }
 
 void Worker::Stop() {
@@ -92,6 +94,7 @@ void Worker::Connect() {
   hello.set_hostname(Hostname());
   hello.set_version("wsfleet");
   hello.set_metrics_url(metrics_url_);
+  hello.set_token(config_.join_token);
   hello.mutable_resources()->set_slots(config_.slots);
   for (const auto& [key, value] : config_.labels) (*hello.mutable_resources()->mutable_labels())[key] = value;
   // Everything still running, or with events the coordinator has not acknowledged.
@@ -128,6 +131,14 @@ void Worker::OnSessionEnded(CoordinatorSession*, const grpc::Status& status) {
   if (heartbeat_timer_ != 0) loop_.CancelTimer(heartbeat_timer_);
   heartbeat_timer_ = 0;
   if (stopping_) return;
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+    std::lock_guard<std::mutex> lock(stop_mutex_);
+    exit_status_ = absl::UnauthenticatedError("the coordinator refused this worker: " +
+                                              status.error_message());
+    stopped_flag_ = true;
+    stopped_.notify_all();
+    return;
+  }
   metrics_->SessionEnded();
   std::cerr << "wsfleet worker " << config_.worker_id << ": session ended ("
             << status.error_message() << "); reconnecting" << std::endl;

@@ -31,12 +31,14 @@ struct WorkerConfig {
   std::string spool_dir;    // where the outbox spills; default <workdir>/.wsfleet/spool/<id>
   size_t outbox_memory_bytes = size_t{64} << 20;
   std::string metrics_address;  // HOST:PORT for /metrics (port 0: any free one); empty: off
+  std::string join_token;       // presented in Hello; a coordinator that wants one refuses others
   AttemptRunnerOptions runner;
 };
 
 // The worker process's composition root: a session to the coordinator (reconnecting with
 // backoff), the attempts it runs, and the outbox of their unacknowledged events.
-// Run() blocks until Stop(); everything else happens on the worker's loop.
+// Run() blocks until Stop() (or until the coordinator refuses the worker's join token);
+// everything else happens on the worker's loop.
 class Worker {
  public:
   explicit Worker(WorkerConfig config);
@@ -44,7 +46,9 @@ class Worker {
 
   // Starts the metrics endpoint (when configured); then Run().
   absl::Status Start();
-  void Run();
+  // OK once stopped; UNAUTHENTICATED when the coordinator refused the join token (retrying
+  // with the same token cannot succeed).
+  absl::Status Run();
   void Stop();  // any thread (signal handlers post it)
   // http://HOST:PORT/metrics as bound, after Start(); empty when off.
   const std::string& metrics_url() const { return metrics_url_; }
@@ -87,6 +91,7 @@ class Worker {
   std::mutex stop_mutex_;
   std::condition_variable stopped_;
   bool stopped_flag_ = false;
+  absl::Status exit_status_;  // why Run() returns; under stop_mutex_
   // Stopped first (declared last): a scrape in progress still finds the loop.
   std::unique_ptr<telemetry::MetricsEndpoint> metrics_endpoint_;
 };
