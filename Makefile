@@ -12,7 +12,10 @@ CMAKE_FLAGS    ?=
 
 CMAKE_COMMON = -G Ninja -DWSFLEET_WERROR=ON $(CMAKE_FLAGS)
 
-.PHONY: all deps build run test test-sanitize bench fuzz format clean
+IMAGE          ?= wsfleet
+IMAGE_TAG      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: all deps build run test test-sanitize bench fuzz image format clean
 
 all: build
 
@@ -47,6 +50,11 @@ fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSFLEET_FUZZ=ON
 	cmake --build $(FUZZ_DIR) --target wsfleet_fuzz_targets
 	scripts/run-fuzzers.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+# The container images (k8s/Dockerfile): IMAGE:TAG without CUDA, IMAGE:TAG-cuda with it.
+image:
+	docker build -f k8s/Dockerfile --target slim -t $(IMAGE):$(IMAGE_TAG) .
+	docker build -f k8s/Dockerfile --target cuda -t $(IMAGE):$(IMAGE_TAG)-cuda .
 
 format:
 	find common cli tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i

@@ -171,6 +171,9 @@ struct SqliteStateStore::Writer {
   }
 };
 
+// Raise it with every change to the tables, and migrate older layouts in Open().
+constexpr int kSchemaVersion = 1;
+
 SqliteStateStore::SqliteStateStore(StatePaths paths) : paths_(std::move(paths)) {}
 SqliteStateStore::~SqliteStateStore() = default;
 
@@ -187,7 +190,17 @@ absl::StatusOr<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(
     store->db_->exec("PRAGMA synchronous=FULL");
     store->db_->exec("PRAGMA foreign_keys=ON");
     store->db_->setBusyTimeout(5000);
+    // The layout's version: a newer wsfleet may migrate an older directory; an older one
+    // must not write into a newer one's (it would misread it). 0: a new database.
+    int version = store->db_->execAndGet("PRAGMA user_version").getInt();
+    if (version > kSchemaVersion) {
+      return absl::FailedPreconditionError(
+          "state store " + store->paths_.Database() + " was written by a newer wsfleet (layout " +
+          std::to_string(version) + "; this one knows " + std::to_string(kSchemaVersion) +
+          "): upgrade wsfleet, or use another --state directory");
+    }
     store->db_->exec(kSchema);
+    store->db_->exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
     SQLite::Statement current(*store->db_, "SELECT plan_id FROM plans WHERE current=1");
     if (current.executeStep()) store->plan_id_ = current.getColumn(0).getString();
   } catch (const std::exception& e) {

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages wsfleet needs to build and test, only those missing.
 # Idempotent; runs apt-get as root or through sudo. Used by `make build|run|test`.
+# --build-only: just what building the wsfleet binary needs (k8s/Dockerfile).
 set -euo pipefail
+build_only=false
+[ "${1:-}" = --build-only ] && build_only=true
 
 packages=(
   # toolchain
@@ -11,6 +14,8 @@ packages=(
   nlohmann-json3-dev libabsl-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
   protobuf-compiler libsqlitecpp-dev libsqlite3-dev libyaml-cpp-dev libpugixml-dev
   prometheus-cpp-dev
+)
+$build_only || packages+=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # a real Prometheus server and promtool for the telemetry tests
@@ -18,6 +23,14 @@ packages=(
   # fuzzing (libFuzzer) and sanitizers
   clang libclang-rt-14-dev
 )
+
+# Tools that may come from elsewhere (another kubectl, a newer Node.js): the Debian
+# package only when the command is missing.
+if ! $build_only; then
+  command -v kubectl > /dev/null 2>&1 || packages+=(kubernetes-client)  # kubectl kustomize
+  command -v node > /dev/null 2>&1 || packages+=(nodejs)                 # the manifest validator
+  command -v npm > /dev/null 2>&1 || packages+=(npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

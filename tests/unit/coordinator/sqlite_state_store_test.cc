@@ -1,5 +1,6 @@
 #include "coordinator/sqlite_state_store.h"
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -126,6 +127,19 @@ TEST_F(SqliteStateStoreTest, AnUnusableStateDirectoryIsAClearError) {
   auto store = SqliteStateStore::Open(dir_.string());
   EXPECT_FALSE(store.ok());
   fs::remove(dir_);
+}
+
+TEST_F(SqliteStateStoreTest, RefusesAStateDirectoryWrittenByANewerWsfleet) {
+  Open().reset();  // creates it with this version's layout
+  {
+    SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READWRITE);
+    db.exec("PRAGMA user_version=999");
+  }
+  auto store = SqliteStateStore::Open(dir_.string());
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(store.status().message().find("written by a newer wsfleet (layout 999"), std::string::npos)
+      << store.status();
 }
 
 // The scheduler on the real store: a restarted coordinator resumes where it stopped.
