@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "proto/enum_names.h"
+#include "telemetry/families.h"
 
 namespace wsfleet::coordinator {
 namespace {
@@ -11,24 +12,14 @@ using prometheus::Counter;
 using prometheus::Family;
 using prometheus::Gauge;
 using prometheus::Histogram;
+using telemetry::CounterFamily;
+using telemetry::GaugeFamily;
+using telemetry::HistogramFamily;
 
 // A working day of a card's estimate (common::Duration: 1 day = 8 hours).
 constexpr double kSecondsPerEstimatedDay = 8 * 3600;
 
 double Seconds(common::Nanos nanos) { return std::chrono::duration<double>(nanos).count(); }
-
-Family<Gauge>& GaugeFamily(prometheus::Registry& registry, const std::string& name,
-                           const std::string& help) {
-  return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
-}
-Family<Counter>& CounterFamily(prometheus::Registry& registry, const std::string& name,
-                               const std::string& help) {
-  return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
-}
-Family<Histogram>& HistogramFamily(prometheus::Registry& registry, const std::string& name,
-                                   const std::string& help) {
-  return prometheus::BuildHistogram().Name(name).Help(help).Register(registry);
-}
 
 const Histogram::BucketBoundaries kRunBuckets = {1,    5,    15,   30,    60,    120,  300,
                                                  600,  1800, 3600, 7200, 14400, 28800, 86400};
@@ -268,7 +259,7 @@ void CoordinatorMetrics::EventStored(const std::string& workstream_id, const v1:
   switch (event.kind_case()) {
     case v1::Event::kLog:
       f.log_bytes
-          .Add({{"stream", event.log().stream() == v1::LogChunk::STREAM_STDERR ? "stderr" : "stdout"}})
+          .Add({{"stream", rpc::StreamLabel(event.log().stream())}})
           .Increment(static_cast<double>(event.log().data().size()));
       break;
     case v1::Event::kStepFinished:

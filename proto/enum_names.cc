@@ -49,4 +49,8 @@ const char* StepResultLabel(const v1::StepFinished& step) {
   return step.exit_code() == 0 ? "ok" : "failed";
 }
 
+const char* StreamLabel(v1::LogChunk::Stream stream) {
+  return stream == v1::LogChunk::STREAM_STDERR ? "stderr" : "stdout";
+}
+
 }  // namespace wsfleet::rpc

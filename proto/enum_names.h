@@ -15,5 +15,6 @@ std::string StateLabel(v1::WorkstreamState state);
 std::string OutcomeLabel(v1::AttemptOutcome outcome);
 // How a step ended, as a label: "ok", "failed", "killed" (by a signal), "timed_out".
 const char* StepResultLabel(const v1::StepFinished& step);
+const char* StreamLabel(v1::LogChunk::Stream stream);  // "stdout" | "stderr"
 
 }  // namespace wsfleet::rpc

@@ -1,6 +1,7 @@
 #include "worker/worker_metrics.h"
 
 #include "proto/enum_names.h"
+#include "telemetry/families.h"
 
 namespace wsfleet::worker {
 namespace {
@@ -8,15 +9,8 @@ namespace {
 using prometheus::Counter;
 using prometheus::Family;
 using prometheus::Gauge;
-
-Family<Gauge>& GaugeFamily(prometheus::Registry& registry, const std::string& name,
-                           const std::string& help) {
-  return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
-}
-Family<Counter>& CounterFamily(prometheus::Registry& registry, const std::string& name,
-                               const std::string& help) {
-  return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
-}
+using telemetry::CounterFamily;
+using telemetry::GaugeFamily;
 
 }  // namespace
 
@@ -114,7 +108,7 @@ void WorkerMetrics::EventEmitted(const v1::Event& event) {
   switch (event.kind_case()) {
     case v1::Event::kLog:
       f.log_bytes
-          .Add({{"stream", event.log().stream() == v1::LogChunk::STREAM_STDERR ? "stderr" : "stdout"}})
+          .Add({{"stream", rpc::StreamLabel(event.log().stream())}})
           .Increment(static_cast<double>(event.log().data().size()));
       break;
     case v1::Event::kStepFinished:

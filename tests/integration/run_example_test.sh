@@ -21,6 +21,10 @@ check "run report" contains "$TMP/state/report.md" "every workstream succeeded o
 check "run report json" contains "$TMP/state/report.json" '"succeeded": true'
 # A finished run in the same state directory: a new submission replaces it.
 "$WSFLEET" run examples/hello-fleet --workers 1 --state "$TMP/state" --workdir "$TMP/work" \
-  > "$TMP/out2" 2>&1
+  --metrics-addr 127.0.0.1:0 > "$TMP/out2" 2>&1
 check "second run on the same state exits 0" [ $? -eq 0 ]
+check "run --metrics-addr logs the coordinator's metrics address" \
+  grep -qE '^wsfleet run: coordinator metrics at http://127\.0\.0\.1:[1-9][0-9]*/metrics$' "$TMP/out2"
+check "its worker serves its own on a free port" \
+  grep -qE 'local-1 metrics at http://127\.0\.0\.1:[1-9][0-9]*/metrics$' "$TMP/state/workers/local-1.log"
 finish
