@@ -8,6 +8,7 @@
 #include <set>
 
 #include "coordinator/control_service.h"
+#include "coordinator/file_writer.h"
 #include "coordinator/sqlite_state_store.h"
 #include "coordinator/status_watch.h"
 #include "coordinator/summary_writer.h"
@@ -50,6 +51,23 @@ class CoordinatorOutput : public SchedulerOutput {
   }
 
  public:
+  // A summary the last coordinator had no time to write (it ended between a workstream's
+  // end and the write) is written now: summaries derive from the store.
+  void RewriteMissingSummaries(const StatePaths& paths) {
+    if (!scheduler_->has_plan()) return;
+    for (size_t i = 0; i < scheduler_->plan()->workstreams.size(); ++i) {
+      int index = static_cast<int>(i);
+      v1::WorkstreamState state = scheduler_->RowOf(index).state;
+      bool ended = state == v1::WORKSTREAM_STATE_SUCCEEDED || state == v1::WORKSTREAM_STATE_FAILED ||
+                   state == v1::WORKSTREAM_STATE_CANCELLED || state == v1::WORKSTREAM_STATE_BLOCKED ||
+                   state == v1::WORKSTREAM_STATE_SKIPPED;
+      std::error_code ignored;
+      std::string id = scheduler_->plan()->workstreams[i].id.ToString();
+      if (ended && !std::filesystem::exists(paths.Summary(id), ignored)) ended_.insert(index);
+    }
+    if (!ended_.empty()) SchedulePublish();
+  }
+
   void Publish() {
     for (int index : ended_) Warn(summaries_.WriteWorkstream(*scheduler_, index));
     ended_.clear();
@@ -83,6 +101,10 @@ struct CoordinatorServer::Parts {
   std::shared_ptr<prometheus::Registry> metrics_registry = std::make_shared<prometheus::Registry>();
   std::unique_ptr<telemetry::GrpcMetrics> grpc_metrics;
   std::unique_ptr<CoordinatorMetrics> metrics;
+  // Summaries and reports are written off the loop thread.
+  FileWriter files{[](const std::string& message) {
+    std::cerr << "wsfleet coordinator: " << message << std::endl;
+  }};
   std::unique_ptr<SqliteStateStore> sqlite;
   std::unique_ptr<TimedStateStore> store;
   std::unique_ptr<SummaryWriter> summaries;
@@ -133,7 +155,12 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     server->metrics_url_ = parts.endpoint->url();
     options.metrics_url = server->metrics_url_;
   }
-  parts.summaries = std::make_unique<SummaryWriter>(StatePaths{config.state_dir}, *parts.store);
+  parts.summaries = std::make_unique<SummaryWriter>(
+      StatePaths{config.state_dir}, *parts.store,
+      [files = &parts.files](std::string path, std::string contents) {
+        files->Write(std::move(path), std::move(contents));
+        return absl::OkStatus();
+      });
   parts.output = std::make_unique<CoordinatorOutput>(server->loop_, parts.registry, parts.watchers,
                                                      *parts.summaries);
   parts.scheduler = std::make_unique<Scheduler>(server->loop_, *parts.store, *parts.output,
@@ -144,6 +171,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   // as the loop.
   if (absl::Status status = parts.scheduler->Recover(); !status.ok()) return status;
   parts.scheduler->set_observer(parts.metrics.get());
+  parts.output->RewriteMissingSummaries(StatePaths{config.state_dir});
   server->loop_.SetBatchEndHook([scheduler = parts.scheduler.get()] { scheduler->FlushEvents(); });
   server->loop_.Start();
 
@@ -182,6 +210,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
 
 void CoordinatorServer::Flush() {
   loop_.RunSync([this] { parts_->output->Publish(); });
+  parts_->files.Drain();
 }
 
 void CoordinatorServer::Shutdown() {

@@ -167,7 +167,14 @@ absl::Status Scheduler::Recover() {
       runs_[i].row.workstream_id = id;
     }
   }
-  for (AttemptRow& attempt : stored->attempts) attempts_[attempt.attempt_id] = std::move(attempt);
+  std::sort(stored->attempts.begin(), stored->attempts.end(),
+            [](const AttemptRow& a, const AttemptRow& b) { return a.number < b.number; });
+  for (AttemptRow& attempt : stored->attempts) {
+    if (std::optional<int> index = plan_->IndexOf(*common::WorkstreamId::Parse(attempt.workstream_id))) {
+      runs_[*index].attempt_ids.push_back(attempt.attempt_id);
+    }
+    attempts_[attempt.attempt_id] = std::move(attempt);
+  }
   // Rebuild what only lived in memory from the current attempts' stored events.
   std::map<std::string, int> current;
   for (size_t i = 0; i < runs_.size(); ++i) {
@@ -318,6 +325,7 @@ bool Scheduler::TryAssign(int index) {
   ready_.Remove(index);
   dirty_.erase(index);
   pending_attempts_.push_back(attempt.attempt_id);
+  run.attempt_ids.push_back(attempt.attempt_id);
   attempts_[attempt.attempt_id] = attempt;
   ++counters_.attempts_started;
 

@@ -80,15 +80,7 @@ std::vector<std::string> Scheduler::DeliverablesFound(int index) const {
 }
 
 std::vector<std::string> Scheduler::AttemptIds(int index) const {
-  std::vector<std::pair<int, std::string>> numbered;
-  const std::string& id = runs_[index].row.workstream_id;
-  for (const auto& [attempt_id, attempt] : attempts_) {
-    if (attempt.workstream_id == id) numbered.emplace_back(attempt.number, attempt_id);
-  }
-  std::sort(numbered.begin(), numbered.end());
-  std::vector<std::string> ids;
-  for (auto& [number, attempt_id] : numbered) ids.push_back(std::move(attempt_id));
-  return ids;
+  return runs_[index].attempt_ids;
 }
 
 v1::TestCounts Scheduler::TestsOf(int index) const { return runs_[index].tests; }

@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "coordinator/scheduler.h"
 
@@ -18,6 +19,7 @@ struct Scheduler::Run {
   // When no worker in the fleet could run it (too few GPUs, no matching labels): it fails
   // once that has lasted SchedulerOptions::infeasible_grace, giving workers time to join.
   std::optional<common::SteadyTime> infeasible_since;
+  std::vector<std::string> attempt_ids;  // every attempt, oldest first
   // Of the current attempt:
   std::map<std::string, double> metrics;
   std::map<std::string, bool> deliverables;

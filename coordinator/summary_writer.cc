@@ -148,9 +148,18 @@ std::string SummaryWriter::RenderWorkstream(const Scheduler& scheduler, int inde
   return out;
 }
 
+SummaryWriter::SummaryWriter(StatePaths paths, const StateStore& store, Write write)
+    : paths_(std::move(paths)), store_(store), write_(std::move(write)) {
+  if (!write_) {
+    write_ = [](std::string path, std::string contents) {
+      return WriteFileAtomically(path, contents);
+    };
+  }
+}
+
 absl::Status SummaryWriter::WriteWorkstream(const Scheduler& scheduler, int index) const {
   std::string id = scheduler.plan()->workstreams[index].id.ToString();
-  return WriteFileAtomically(paths_.Summary(id), RenderWorkstream(scheduler, index));
+  return write_(paths_.Summary(id), RenderWorkstream(scheduler, index));
 }
 
 absl::Status SummaryWriter::WriteReport(const Scheduler& scheduler) const {
@@ -205,10 +214,10 @@ absl::Status SummaryWriter::WriteReport(const Scheduler& scheduler) const {
   markdown += "**Critical path**: " + chain + "\n\n";
   markdown += table;
   markdown += "\nSummaries: `" + paths_.root + "/summaries/<WS-ID>/COMPLETION_SUMMARY.md`\n";
-  if (absl::Status written = WriteFileAtomically(paths_.ReportMarkdown(), markdown); !written.ok()) {
+  if (absl::Status written = write_(paths_.ReportMarkdown(), markdown); !written.ok()) {
     return written;
   }
-  return WriteFileAtomically(paths_.ReportJson(), json.dump(2) + "\n");
+  return write_(paths_.ReportJson(), json.dump(2) + "\n");
 }
 
 }  // namespace wsfleet::coordinator

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -10,10 +11,13 @@ namespace wsfleet::coordinator {
 
 // Writes each ended workstream's COMPLETION_SUMMARY.md (the seed template's "Completion
 // Summary" shape) and the run report (report.md, report.json) under the state directory.
-// Files are written to a temporary name, synced, then renamed. Loop thread only.
+// It renders them on the loop thread (they read the scheduler) and hands each file to
+// `write` (by default WriteFileAtomically, at once; the coordinator passes its
+// FileWriter's, so the loop does not wait on the disk). Loop thread only.
 class SummaryWriter {
  public:
-  SummaryWriter(StatePaths paths, const StateStore& store) : paths_(std::move(paths)), store_(store) {}
+  using Write = std::function<absl::Status(std::string path, std::string contents)>;
+  SummaryWriter(StatePaths paths, const StateStore& store, Write write = nullptr);
 
   absl::Status WriteWorkstream(const Scheduler& scheduler, int index) const;
   absl::Status WriteReport(const Scheduler& scheduler) const;
@@ -24,6 +28,7 @@ class SummaryWriter {
  private:
   StatePaths paths_;
   const StateStore& store_;
+  Write write_;
 };
 
 // temp file + fsync + rename: a reader sees the old file or the new one, never half.

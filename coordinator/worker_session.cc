@@ -60,8 +60,9 @@ void WorkerSessionReactor::OnReadDone(bool ok) {
       scheduler.OnHeartbeat(id, heartbeat);
     });
   } else if (incoming_.has_events()) {
+    // Moved all the way: a batch can carry megabytes of output.
     loop_.Post([id = worker_id_, batch = std::move(*incoming_.mutable_events()),
-                &scheduler = scheduler_] { scheduler.OnEvents(id, batch); });
+                &scheduler = scheduler_]() mutable { scheduler.OnEvents(id, std::move(batch)); });
   }
   incoming_.Clear();
   StartRead(&incoming_);

@@ -16,10 +16,10 @@ CoordinatorSession* CoordinatorSession::Open(v1::WorkerService::Stub& stub,
   return session;
 }
 
-void CoordinatorSession::Send(const v1::WorkerMessage& message) {
+void CoordinatorSession::Send(v1::WorkerMessage message) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (broken_) return;
-  outgoing_.push_back(message);
+  outgoing_.push_back(std::move(message));
   if (!writing_) StartNextWriteLocked();
 }
 

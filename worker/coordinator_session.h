@@ -23,7 +23,7 @@ class CoordinatorSession
   static CoordinatorSession* Open(v1::WorkerService::Stub& stub, const v1::WorkerMessage& hello,
                                   OnMessage on_message, OnEnd on_end);
 
-  void Send(const v1::WorkerMessage& message);  // any thread
+  void Send(v1::WorkerMessage message);  // any thread; moved in: events carry output
   void Close();                                 // any thread: cancels the call
 
   void OnReadDone(bool ok) override;

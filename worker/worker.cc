@@ -68,6 +68,7 @@ absl::Status Worker::Run() {
   std::unique_lock<std::mutex> lock(stop_mutex_);
   stopped_.wait(lock, [&] { return stopped_flag_; });
   lock.unlock();
+  output_gate_.SetDraining(false);  // no attempt thread may wait for acknowledgements now
   // Stop every attempt (their process groups die), then the loop.
   loop_.RunSync([this] {
     stopping_ = true;
@@ -126,6 +127,7 @@ void Worker::Connect() {
 void Worker::OnSessionEnded(CoordinatorSession*, const grpc::Status& status) {
   session_ = nullptr;
   welcomed_ = false;
+  output_gate_.SetDraining(false);  // spill rather than hold steps up while away
   in_flight_.clear();
   in_flight_bytes_ = 0;
   if (heartbeat_timer_ != 0) loop_.CancelTimer(heartbeat_timer_);
@@ -164,6 +166,7 @@ void Worker::OnMessage(const v1::CoordinatorMessage& message) {
     }
     case v1::CoordinatorMessage::kAck:
       outbox_.Ack(message.ack().attempt_id(), message.ack().seq());
+      output_gate_.SetHeld(outbox_.memory_bytes());
       metrics_->EventsAcked(ForgetInFlight(message.ack().attempt_id(), message.ack().seq()));
       ReapFinished();
       FlushEvents();  // the window has room again
@@ -188,6 +191,7 @@ void Worker::OnMessage(const v1::CoordinatorMessage& message) {
 
 void Worker::OnWelcome(const v1::Welcome& welcome) {
   welcomed_ = true;
+  output_gate_.SetDraining(true);
   reconnect_delay_ = std::chrono::milliseconds(200);
   if (welcome.heartbeat_interval_ms() > 0) {
     heartbeat_interval_ = std::chrono::milliseconds(welcome.heartbeat_interval_ms());
@@ -221,6 +225,7 @@ void Worker::OnAssign(const v1::AttemptSpec& spec) {
   std::string id = spec.attempt_id();
   auto runner = std::make_unique<AttemptRunner>(
       spec, config_.runner, [this, id](v1::Event event) {
+        if (event.has_log()) output_gate_.Acquire(event.log().data().size());
         loop_.Post([this, id, event = std::move(event)]() mutable { OnEmitted(id, std::move(event)); });
       });
   runner->Start();
@@ -229,6 +234,8 @@ void Worker::OnAssign(const v1::AttemptSpec& spec) {
 
 void Worker::OnEmitted(const std::string& attempt_id, v1::Event event) {
   metrics_->EventEmitted(event);
+  if (event.has_log()) output_gate_.Arrived(event.log().data().size());
+  if (event.has_finished()) ended_.insert(attempt_id);
   outbox_.Add(attempt_id, std::move(event));  // sent at the end of this loop batch
 }
 
@@ -246,6 +253,7 @@ size_t Worker::ForgetInFlight(const std::string& attempt_id, uint64_t up_to) {
 }
 
 void Worker::FlushEvents() {
+  output_gate_.SetHeld(outbox_.memory_bytes());
   if (session_ == nullptr || !welcomed_) return;  // the outbox keeps them for the next session
   for (const std::string& attempt : outbox_.Attempts()) {
     while (in_flight_bytes_ < kSendWindowBytes) {
@@ -261,14 +269,21 @@ void Worker::FlushEvents() {
       }
       sent = last;
       metrics_->EventsSent(static_cast<size_t>(message.events().events_size()));
-      session_->Send(message);
+      session_->Send(std::move(message));
     }
   }
 }
 
 void Worker::ReapFinished() {
   for (auto it = runners_.begin(); it != runners_.end();) {
-    if (it->second->finished() && outbox_.Empty(it->first)) {
+    // Everything it reported, its end included, is stored: its queue goes too, so that
+    // sending stays proportional to the attempts running, not to every attempt ever run.
+    // (Its end may still be on its way to the loop after its thread finished; reaped
+    // before that, the end would get sequence number 1 again and be dropped.)
+    if (it->second->finished() && ended_.count(it->first) != 0 && outbox_.Empty(it->first)) {
+      ended_.erase(it->first);
+      outbox_.Drop(it->first);
+      sent_seq_.erase(it->first);
       it = runners_.erase(it);  // joins its (finished) thread
     } else {
       ++it;

@@ -4,12 +4,14 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 
 #include "absl/status/status.h"
 #include "common/event_loop.h"
 #include "worker/attempt_runner.h"
 #include "worker/outbox.h"
+#include "worker/output_gate.h"
 #include "worker/worker_metrics.h"
 #include "wsfleet/v1/worker.grpc.pb.h"
 
@@ -81,7 +83,11 @@ class Worker {
   common::Nanos reconnect_delay_ = std::chrono::milliseconds(200);
   std::mt19937 random_{std::random_device{}()};
   Outbox outbox_;
+  // Three quarters of the outbox's memory: room for a send window in flight and the next
+  // one queued, and for the non-output events, without spilling while connected.
+  OutputGate output_gate_{config_.outbox_memory_bytes / 4 * 3};
   std::map<std::string, std::unique_ptr<AttemptRunner>> runners_;
+  std::set<std::string> ended_;  // attempts whose AttemptFinished is in the outbox
   // Flow control: events sent this session and not yet acknowledged, per attempt, as
   // (seq, bytes); at most kSendWindowBytes in flight, the rest waits in the outbox.
   std::map<std::string, std::deque<std::pair<uint64_t, size_t>>> in_flight_;

@@ -20,4 +20,13 @@ check "refusal says why" contains "$TMP/out2" "holds an unfinished run of plan"
 check "the same plan resumes and succeeds" [ $? -eq 0 ]
 check "it says it resumed" contains "$TMP/out3" "resuming 2 workstreams"
 check "both done" contains "$TMP/out3" "2 succeeded (done)"
+# Summaries derive from the store: one lost (a crash between a workstream's end and its
+# summary being written) is written again when a coordinator next opens the state.
+summary=$TMP/s/summaries/WS-01/COMPLETION_SUMMARY.md
+check "summary written" [ -f "$summary" ]
+rm -f "$summary"
+"$WSFLEET" coordinator --listen "unix:$TMP/c.sock" --state "$TMP/s" > "$TMP/coordinator.log" 2>&1 &
+PIDS+=($!)
+check "a restarted coordinator writes the missing summary again" wait_for 20 test -f "$summary"
+check "with its content" contains "$summary" "# WS-01: "
 finish

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace wsfleet::coordinator {
+
+// Writes files on its own thread, each temp + fsync + rename (WriteFileAtomically), so the
+// loop thread never waits on the disk for derived files (summaries, reports): it renders
+// them and hands them over. A newer version of a file not yet written replaces the older
+// one. Errors go to `warn`, on the writer's thread. Write() and Drain() from any thread.
+class FileWriter {
+ public:
+  using Warn = std::function<void(const std::string& message)>;
+  explicit FileWriter(Warn warn);
+  ~FileWriter();  // writes what is queued, then stops
+
+  void Write(std::string path, std::string contents);
+  // Returns once everything queued before the call is on disk.
+  void Drain();
+
+ private:
+  void Run();
+
+  Warn warn_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::string> order_;             // paths, oldest first
+  std::map<std::string, std::string> queued_;  // path -> newest contents
+  bool writing_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace wsfleet::coordinator
