@@ -7,5 +7,6 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;       // a command ran and something it ran failed
 inline constexpr int kExitInvalidPlan = 2;  // the plan has errors (file:line messages)
 inline constexpr int kExitUsage = 64;       // bad flags or arguments (sysexits EX_USAGE)
+inline constexpr int kExitNoGpu = 69;       // no GPU to use here, or built without CUDA (EX_UNAVAILABLE)
 
 }  // namespace wsfleet::cli

@@ -11,6 +11,7 @@
 #include "cli/control_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/fleet_commands.h"
+#include "cli/gpu_commands.h"
 #include "cli/plan_commands.h"
 #include "cli/version.h"
 
@@ -223,6 +224,8 @@ int main(int argc, char** argv) {
   drain_cmd->add_option("worker", drain_worker, "Worker ID")->required();
   add_client(drain_cmd);
   drain_cmd->callback([&] { run = [&] { return DrainCommand(client, drain_worker); }; });
+
+  AddGpuCommands(app, run);
 
   CLI::App* version_cmd = app.add_subcommand("version", "Print the version and build");
   version_cmd->footer("");

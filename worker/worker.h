@@ -19,6 +19,9 @@ namespace wsfleet::worker {
 
 class CoordinatorSession;
 }  // namespace wsfleet::worker
+namespace wsfleet::gpu {
+class Nvml;
+}  // namespace wsfleet::gpu
 namespace wsfleet::telemetry {
 class GrpcMetrics;
 class MetricsEndpoint;
@@ -72,6 +75,7 @@ class Worker {
   std::shared_ptr<prometheus::Registry> metrics_registry_;
   std::unique_ptr<telemetry::GrpcMetrics> grpc_metrics_;
   std::unique_ptr<WorkerMetrics> metrics_;
+  std::unique_ptr<gpu::Nvml> nvml_;  // the GPU gauges' source; none without the driver
   std::string metrics_url_;
   common::EventLoop loop_;
   std::shared_ptr<grpc::Channel> channel_;
