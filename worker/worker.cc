@@ -64,15 +64,7 @@ void Worker::RefreshMetrics() {
   metrics_->Refresh(snapshot);
   if (nvml_ != nullptr) {
     absl::StatusOr<std::vector<gpu::GpuReading>> readings = nvml_->Read();
-    std::vector<GpuSample> samples;
-    if (readings.ok()) {
-      for (const gpu::GpuReading& reading : *readings) {
-        samples.push_back({reading.index, reading.uuid, reading.name, reading.utilization_percent,
-                           reading.memory_used_bytes, reading.memory_total_bytes, reading.power_watts,
-                           reading.temperature_celsius, reading.sm_clock_hertz});
-      }
-    }
-    metrics_->SetGpus(samples);
+    metrics_->SetGpus(readings.ok() ? *readings : std::vector<gpu::GpuReading>{});
   }
 }
 

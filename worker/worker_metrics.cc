@@ -131,14 +131,14 @@ void WorkerMetrics::EventsAcked(size_t count) {
 void WorkerMetrics::SessionEnded() { families_->session_ends.Add({}).Increment(); }
 void WorkerMetrics::HeartbeatSent() { families_->heartbeats.Add({}).Increment(); }
 
-void WorkerMetrics::SetGpus(const std::vector<GpuSample>& gpus) {
+void WorkerMetrics::SetGpus(const std::vector<gpu::GpuReading>& gpus) {
   Families& f = *families_;
   for (auto [family, gauge] : f.gpu_series) family->Remove(gauge);
   f.gpu_series.clear();
-  for (const GpuSample& gpu : gpus) {
+  for (const gpu::GpuReading& gpu : gpus) {
     prometheus::Labels labels = {{"gpu", std::to_string(gpu.index)},
                                  {"UUID", gpu.uuid},
-                                 {"modelName", gpu.model},
+                                 {"modelName", gpu.name},
                                  {"Hostname", hostname_}};
     auto set = [&](Family<Gauge>& family, const std::optional<double>& value) {
       if (!value) return;  // not supported on this device: no series rather than a false 0

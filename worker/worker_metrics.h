@@ -1,7 +1,6 @@
 #pragma once
 
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +9,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include "gpu/telemetry.h"
 #include "wsfleet/v1/types.pb.h"
 
 namespace wsfleet::worker {
@@ -21,20 +21,6 @@ struct WorkerSnapshot {
   size_t outbox_memory_bytes = 0;
   uint64_t outbox_spilled_events = 0;
   size_t in_flight_bytes = 0;
-};
-
-// One GPU as telemetry saw it (NVML on the GPU nodes); nullopt: not supported there (GB10
-// reports no framebuffer memory, for one).
-struct GpuSample {
-  uint32_t index = 0;
-  std::string uuid;
-  std::string model;
-  std::optional<double> utilization_percent;
-  std::optional<double> memory_used_bytes;
-  std::optional<double> memory_total_bytes;
-  std::optional<double> power_watts;
-  std::optional<double> temperature_celsius;
-  std::optional<double> sm_clock_hertz;
 };
 
 // A worker process's own Prometheus metrics (wsfleet_worker_*; docs/metrics.md lists them):
@@ -53,8 +39,9 @@ class WorkerMetrics {
   void SessionEnded();
   void HeartbeatSent();
   // The per-GPU gauges (wsfleet_gpu_*, labelled gpu, UUID, modelName, Hostname as
-  // dcgm-exporter does), replaced by this sample; without samples there are none.
-  void SetGpus(const std::vector<GpuSample>& gpus);
+  // dcgm-exporter does), replaced by these readings; without readings there are none, and
+  // a value a device does not report has no series rather than a false 0.
+  void SetGpus(const std::vector<gpu::GpuReading>& gpus);
 
  private:
   struct Families;

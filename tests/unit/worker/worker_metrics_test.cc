@@ -55,9 +55,14 @@ TEST(WorkerMetricsTest, GpuGaugesCarryDcgmLabelsAndOnlyWhatTheDeviceReports) {
   prometheus::Registry registry;
   WorkerMetrics metrics(registry, "w1", "spark-1", 1);
   EXPECT_EQ(MetricValue(registry, "wsfleet_gpu_temperature_celsius"), std::nullopt);
-  GpuSample gb10{.index = 0, .uuid = "GPU-abc", .model = "NVIDIA GB10", .utilization_percent = 87,
-                 .memory_used_bytes = std::nullopt, .memory_total_bytes = std::nullopt,
-                 .power_watts = 41.5, .temperature_celsius = 63, .sm_clock_hertz = 2.4e9};
+  gpu::GpuReading gb10;
+  gb10.index = 0;
+  gb10.uuid = "GPU-abc";
+  gb10.name = "NVIDIA GB10";
+  gb10.utilization_percent = 87;
+  gb10.power_watts = 41.5;
+  gb10.temperature_celsius = 63;
+  gb10.sm_clock_hertz = 2.4e9;  // memory: not reported (unified), so no series
   metrics.SetGpus({gb10});
   std::map<std::string, std::string> labels = {
       {"gpu", "0"}, {"UUID", "GPU-abc"}, {"modelName", "NVIDIA GB10"}, {"Hostname", "spark-1"}};
