@@ -22,6 +22,8 @@
 #include "common/plan_loader.h"
 #include "coordinator/coordinator_server.h"
 #include "cli/join_token.h"
+#include "gpu/devices.h"
+#include "worker/gpu_inventory.h"
 #include "worker/worker.h"
 
 extern char** environ;
@@ -174,6 +176,15 @@ int RunWorkerCommand(const WorkerOptions& options) {
     }
     config.labels[label.substr(0, eq)] = label.substr(eq + 1);
   }
+  absl::StatusOr<worker::GpuInventory> gpus =
+      worker::BuildGpuInventory(options.gpus, gpu::DiscoverDevices());
+  if (!gpus.ok()) {
+    std::cerr << "wsfleet worker: " << gpus.status().message() << "\n";
+    return kExitUsage;
+  }
+  for (const std::string& note : gpus->notes) std::cerr << "wsfleet worker: " << note << "\n";
+  config.gpus = gpus->gpus;
+  for (const auto& [key, value] : gpus->labels) config.labels.emplace(key, value);  // --label wins
   std::error_code error;
   fs::path workdir = fs::absolute(options.workdir, error);
   config.runner.workdir = workdir.string();
@@ -259,6 +270,17 @@ int RunPlanCommand(const RunOptions& options) {
     std::cerr << "wsfleet run: coordinator metrics at " << server.metrics_url() << std::endl;
   }
 
+  // This machine's GPUs, split among the local workers so that none is offered twice.
+  absl::StatusOr<worker::GpuInventory> machine_gpus =
+      worker::BuildGpuInventory(options.gpus, gpu::DiscoverDevices());
+  if (!machine_gpus.ok()) {
+    std::cerr << "wsfleet run: " << machine_gpus.status().message() << "\n";
+    return kExitUsage;
+  }
+  std::vector<uint32_t> indices;
+  for (const v1::GpuDevice& gpu : machine_gpus->gpus) indices.push_back(gpu.index());
+  std::vector<std::string> gpu_shares = worker::SplitGpus(indices, options.workers);
+
   std::vector<pid_t> workers;
   std::string self = SelfPath();
   for (uint32_t i = 1; i <= options.workers; ++i) {
@@ -267,7 +289,7 @@ int RunPlanCommand(const RunOptions& options) {
                                      "--slots", std::to_string(options.slots), "--workdir",
                                      options.workdir, "--isolate", options.isolate,
                                      "--output-cap", std::to_string(options.output_cap_bytes),
-                                     "--exit-with-parent"};
+                                     "--gpus", gpu_shares[i - 1], "--exit-with-parent"};
     if (!config_path.empty()) {
       argv.push_back("--config");
       argv.push_back(config_path);

@@ -30,6 +30,7 @@ struct WorkerOptions {
   bool exit_with_parent = false;  // set by `wsfleet run` for its local workers
   std::string metrics_address;  // HOST:PORT; empty: no /metrics
   std::string join_token_file;  // else $WSFLEET_JOIN_TOKEN
+  std::string gpus = "auto";    // auto | none | indices: what the worker offers
 };
 
 struct RunOptions {
@@ -47,6 +48,7 @@ struct RunOptions {
   // The coordinator's /metrics; the local workers serve theirs on the same host, port 0.
   std::string metrics_address;
   size_t step_metric_series = 1000;
+  std::string gpus = "auto";  // this machine's GPUs, split among the local workers
 };
 
 int RunCoordinatorCommand(const CoordinatorOptions& options);

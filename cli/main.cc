@@ -98,6 +98,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--metrics-addr", run_options.metrics_address,
                       "Serve the coordinator's Prometheus metrics at HOST:PORT/metrics (port 0: "
                       "any free one); each local worker serves its own on HOST, port 0");
+  run_cmd->add_option("--gpus", run_options.gpus,
+                      "This machine's GPUs for the run: auto (all the CUDA runtime finds), none, or "
+                      "indices such as 0,1; split evenly among the local workers")
+      ->capture_default_str();
   run_cmd->add_option("--step-metric-series", run_options.step_metric_series,
                       "Most wsfleet_step_metric series exported (workstream x name)")
       ->capture_default_str();
@@ -158,6 +162,10 @@ int main(int argc, char** argv) {
   worker_cmd->add_option("--metrics-addr", worker_options.metrics_address,
                          "Serve Prometheus metrics at HOST:PORT/metrics (port 0: any free one; "
                          "the address is logged and shown by `wsfleet workers`)");
+  worker_cmd->add_option("--gpus", worker_options.gpus,
+                         "GPUs offered: auto (all the CUDA runtime finds), none, or indices such "
+                         "as 0,1 (offered as given where the runtime cannot look)")
+      ->capture_default_str();
   worker_cmd->add_option("--join-token-file", worker_options.join_token_file,
                          "File holding the coordinator's join token (default: $WSFLEET_JOIN_TOKEN)");
   worker_cmd->callback([&] { run = [&] { return RunWorkerCommand(worker_options); }; });

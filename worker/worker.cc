@@ -104,6 +104,7 @@ void Worker::Connect() {
   hello.set_metrics_url(metrics_url_);
   hello.set_token(config_.join_token);
   hello.mutable_resources()->set_slots(config_.slots);
+  for (const v1::GpuDevice& gpu : config_.gpus) *hello.mutable_resources()->add_gpus() = gpu;
   for (const auto& [key, value] : config_.labels) (*hello.mutable_resources()->mutable_labels())[key] = value;
   // Everything still running, or with events the coordinator has not acknowledged.
   std::set<std::string> attempts;
