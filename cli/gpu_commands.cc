@@ -7,10 +7,12 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <variant>
 
 #include "cli/exit_codes.h"
 #include "gpu/bus_bandwidth.h"
 #include "gpu/devices.h"
+#include "gpu/gemm.h"
 #include "gpu/membw.h"
 #include "gpu/telemetry.h"
 
@@ -23,6 +25,8 @@ struct GpuOptions {
   std::string size = "1G";
   int iterations = 20;
   int device = 0;
+  std::string gemm_type = "all";
+  int gemm_size = 8192;
 };
 
 std::string Gb(double bytes) {
@@ -107,6 +111,21 @@ int InfoCommand(const GpuOptions& options) {
   return devices.ok() ? kExitOk : kExitNoGpu;
 }
 
+// The device to run on, or the exit code that says why there is none.
+std::variant<gpu::DeviceInfo, int> PickDevice(const std::string& command, int index) {
+  absl::StatusOr<std::vector<gpu::DeviceInfo>> devices = gpu::DiscoverDevices();
+  if (!devices.ok()) {
+    std::cerr << "wsfleet gpu bench " << command << ": " << devices.status().message() << "\n";
+    return kExitNoGpu;
+  }
+  if (index < 0 || index >= static_cast<int>(devices->size())) {
+    std::cerr << "wsfleet gpu bench " << command << ": --device " << index
+              << ": this machine has " << devices->size() << " GPU(s)\n";
+    return kExitUsage;
+  }
+  return (*devices)[static_cast<size_t>(index)];
+}
+
 int MembwCommand(const GpuOptions& options) {
   std::optional<uint64_t> bytes = gpu::ParseSize(options.size);
   if (!bytes || *bytes < 8) {
@@ -114,18 +133,10 @@ int MembwCommand(const GpuOptions& options) {
               << "' is not a size such as 256M or 1G\n";
     return kExitUsage;
   }
-  absl::StatusOr<std::vector<gpu::DeviceInfo>> devices = gpu::DiscoverDevices();
-  if (!devices.ok()) {
-    std::cerr << "wsfleet gpu bench membw: " << devices.status().message() << "\n";
-    return kExitNoGpu;
-  }
-  if (options.device < 0 || options.device >= static_cast<int>(devices->size())) {
-    std::cerr << "wsfleet gpu bench membw: --device " << options.device << ": this machine has "
-              << devices->size() << " GPU(s)\n";
-    return kExitUsage;
-  }
+  auto picked = PickDevice("membw", options.device);
+  if (const int* code = std::get_if<int>(&picked)) return *code;
 #ifdef WSFLEET_HAVE_CUDA
-  const gpu::DeviceInfo& device = (*devices)[static_cast<size_t>(options.device)];
+  const gpu::DeviceInfo& device = std::get<gpu::DeviceInfo>(picked);
   gpu::MembwResult result = gpu::RunMembw(options.device, *bytes, options.iterations);
   if (!result.ok) {
     std::cerr << "wsfleet gpu bench membw: " << result.error << "\n";
@@ -147,6 +158,40 @@ int MembwCommand(const GpuOptions& options) {
   return kExitOk;
 #else
   return kExitNoGpu;  // DiscoverDevices() already said so
+#endif
+}
+
+int GemmCommand(const GpuOptions& options) {
+  std::vector<gpu::GemmType> types;
+  for (gpu::GemmType type : {gpu::GemmType::kFp32, gpu::GemmType::kTf32, gpu::GemmType::kFp16,
+                             gpu::GemmType::kBf16}) {
+    if (options.gemm_type == "all" || options.gemm_type == gpu::GemmTypeName(type)) types.push_back(type);
+  }
+  auto picked = PickDevice("gemm", options.device);
+  if (const int* code = std::get_if<int>(&picked)) return *code;
+#ifdef WSFLEET_HAVE_CUDA
+  const gpu::DeviceInfo& device = std::get<gpu::DeviceInfo>(picked);
+  int n = options.gemm_size;
+  std::cout << "gemm on GPU " << device.index << " (" << device.name << "), " << n << "x" << n
+            << "x" << n << ", fp32 accumulation, best of " << options.iterations << ":\n";
+  int status = kExitOk;
+  for (gpu::GemmType type : types) {
+    gpu::GemmResult result = gpu::RunGemm(options.device, type, n, n, n, options.iterations);
+    if (!result.ok) {
+      std::cerr << "wsfleet gpu bench gemm: " << result.error << "\n";
+      status = kExitFailed;
+      continue;
+    }
+    char line[128];
+    std::snprintf(line, sizeof line, "  %-5s %8.1f TFLOPS (checked: max error %.3g)\n",
+                  gpu::GemmTypeName(type), result.flops_per_second / 1e12, result.max_abs_error);
+    std::cout << line;
+    std::printf("METRIC gemm_%s_tflops=%.1f TFLOPS\n", gpu::GemmTypeName(type),
+                result.flops_per_second / 1e12);
+  }
+  return status;
+#else
+  return kExitNoGpu;
 #endif
 }
 
@@ -174,6 +219,17 @@ void AddGpuCommands(CLI::App& app, std::function<int()>& run) {
       ->check(CLI::Range(1, 100000))->capture_default_str();
   membw->add_option("--device", options->device, "CUDA device index")->capture_default_str();
   membw->callback([&run, options] { run = [options] { return MembwCommand(*options); }; });
+
+  CLI::App* gemm = bench->add_subcommand(
+      "gemm", "Matrix multiply through cuBLAS (fp32, tf32, fp16, bf16 in; fp32 sums), TFLOPS, checked");
+  gemm->add_option("--type", options->gemm_type, "all, fp32, tf32, fp16 or bf16")
+      ->check(CLI::IsMember({"all", "fp32", "tf32", "fp16", "bf16"}))->capture_default_str();
+  gemm->add_option("--size", options->gemm_size, "M = N = K")->check(CLI::Range(16, 65536))
+      ->capture_default_str();
+  gemm->add_option("--iterations", options->iterations, "Runs of each; the best counts")
+      ->check(CLI::Range(1, 100000))->capture_default_str();
+  gemm->add_option("--device", options->device, "CUDA device index")->capture_default_str();
+  gemm->callback([&run, options] { run = [options] { return GemmCommand(*options); }; });
 }
 
 }  // namespace wsfleet::cli

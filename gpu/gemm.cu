@@ -1,0 +1,174 @@
+#include "gpu/gemm.h"
+
+#include <cublas_v2.h>
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <cmath>
+#include <vector>
+
+namespace wsfleet::gpu {
+namespace {
+
+// The inputs, the same on device and host: multiples of 1/4, exact in fp16/bf16/tf32.
+__host__ __device__ float AValue(long long i, long long l) {
+  return static_cast<float>((i * 7 + l * 3) % 5 - 2) * 0.25f;
+}
+__host__ __device__ float BValue(long long l, long long j) {
+  return static_cast<float>((l * 5 + j * 11) % 7 - 3) * 0.25f;
+}
+
+template <typename T>
+__device__ T From(float value);
+template <>
+__device__ float From<float>(float value) { return value; }
+template <>
+__device__ __half From<__half>(float value) { return __float2half(value); }
+template <>
+__device__ __nv_bfloat16 From<__nv_bfloat16>(float value) { return __float2bfloat16(value); }
+
+// Column-major: element (row, column) of a rows-tall matrix is at row + column * rows.
+template <typename T>
+__global__ void FillA(T* a, long long m, long long k) {
+  for (long long x = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; x < m * k;
+       x += static_cast<long long>(blockDim.x) * gridDim.x) {
+    a[x] = From<T>(AValue(x % m, x / m));
+  }
+}
+template <typename T>
+__global__ void FillB(T* b, long long k, long long n) {
+  for (long long x = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; x < k * n;
+       x += static_cast<long long>(blockDim.x) * gridDim.x) {
+    b[x] = From<T>(BValue(x % k, x / k));
+  }
+}
+
+const char* CublasError(cublasStatus_t status) {
+  switch (status) {
+    case CUBLAS_STATUS_NOT_INITIALIZED: return "cuBLAS not initialized";
+    case CUBLAS_STATUS_ALLOC_FAILED: return "cuBLAS could not allocate";
+    case CUBLAS_STATUS_INVALID_VALUE: return "cuBLAS: invalid value";
+    case CUBLAS_STATUS_ARCH_MISMATCH: return "cuBLAS: not supported on this GPU";
+    case CUBLAS_STATUS_EXECUTION_FAILED: return "cuBLAS: execution failed";
+    case CUBLAS_STATUS_NOT_SUPPORTED: return "cuBLAS: not supported";
+    default: return "cuBLAS error";
+  }
+}
+
+// What RunGemm holds, freed however it leaves.
+struct Resources {
+  void* a = nullptr;
+  void* b = nullptr;
+  float* c = nullptr;
+  cublasHandle_t handle = nullptr;
+  cudaEvent_t start = nullptr;
+  cudaEvent_t stop = nullptr;
+  ~Resources() {
+    cudaFree(a);
+    cudaFree(b);
+    cudaFree(c);
+    if (handle != nullptr) cublasDestroy(handle);
+    if (start != nullptr) cudaEventDestroy(start);
+    if (stop != nullptr) cudaEventDestroy(stop);
+  }
+};
+
+}  // namespace
+
+const char* GemmTypeName(GemmType type) {
+  switch (type) {
+    case GemmType::kFp32: return "fp32";
+    case GemmType::kTf32: return "tf32";
+    case GemmType::kFp16: return "fp16";
+    case GemmType::kBf16: return "bf16";
+  }
+  return "unknown";
+}
+
+GemmResult RunGemm(int device, GemmType type, int m, int n, int k, int iterations) {
+  GemmResult result;
+  if (m < 1 || n < 1 || k < 1 || iterations < 1) {
+    result.error = "m, n, k and iterations must be at least 1";
+    return result;
+  }
+  auto cuda_failed = [&](cudaError_t error, const char* what) {
+    result.error = std::string(what) + ": " + cudaGetErrorString(error);
+    return result;
+  };
+  auto cublas_failed = [&](cublasStatus_t status, const char* what) {
+    result.error = std::string(what) + ": " + CublasError(status);
+    return result;
+  };
+  if (cudaError_t e = cudaSetDevice(device); e != cudaSuccess) return cuda_failed(e, "cudaSetDevice");
+  size_t element = type == GemmType::kFp16 || type == GemmType::kBf16 ? 2 : 4;
+  cudaDataType_t input = type == GemmType::kFp16   ? CUDA_R_16F
+                         : type == GemmType::kBf16 ? CUDA_R_16BF
+                                                   : CUDA_R_32F;
+  cublasComputeType_t compute =
+      type == GemmType::kTf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
+  Resources r;
+  long long mm = m, nn = n, kk = k;
+  if (cudaError_t e = cudaMalloc(&r.a, element * mm * kk); e != cudaSuccess) return cuda_failed(e, "cudaMalloc A");
+  if (cudaError_t e = cudaMalloc(&r.b, element * kk * nn); e != cudaSuccess) return cuda_failed(e, "cudaMalloc B");
+  if (cudaError_t e = cudaMalloc(&r.c, sizeof(float) * mm * nn); e != cudaSuccess) return cuda_failed(e, "cudaMalloc C");
+  dim3 blocks(1024), threads(256);
+  if (type == GemmType::kFp16) {
+    FillA<<<blocks, threads>>>(static_cast<__half*>(r.a), mm, kk);
+    FillB<<<blocks, threads>>>(static_cast<__half*>(r.b), kk, nn);
+  } else if (type == GemmType::kBf16) {
+    FillA<<<blocks, threads>>>(static_cast<__nv_bfloat16*>(r.a), mm, kk);
+    FillB<<<blocks, threads>>>(static_cast<__nv_bfloat16*>(r.b), kk, nn);
+  } else {
+    FillA<<<blocks, threads>>>(static_cast<float*>(r.a), mm, kk);
+    FillB<<<blocks, threads>>>(static_cast<float*>(r.b), kk, nn);
+  }
+  if (cudaError_t e = cudaDeviceSynchronize(); e != cudaSuccess) return cuda_failed(e, "fill");
+  if (cublasStatus_t s = cublasCreate(&r.handle); s != CUBLAS_STATUS_SUCCESS) return cublas_failed(s, "cublasCreate");
+  cudaEventCreate(&r.start);
+  cudaEventCreate(&r.stop);
+  const float alpha = 1.0f, beta = 0.0f;
+  auto multiply = [&] {
+    return cublasGemmEx(r.handle, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &alpha, r.a, input, m, r.b,
+                        input, k, &beta, r.c, CUDA_R_32F, m, compute, CUBLAS_GEMM_DEFAULT);
+  };
+  if (cublasStatus_t s = multiply(); s != CUBLAS_STATUS_SUCCESS) return cublas_failed(s, "cublasGemmEx");  // warm-up
+  float best_ms = 0;
+  for (int i = 0; i < iterations; ++i) {
+    cudaEventRecord(r.start);
+    cublasStatus_t s = multiply();
+    cudaEventRecord(r.stop);
+    cudaEventSynchronize(r.stop);
+    if (s != CUBLAS_STATUS_SUCCESS) return cublas_failed(s, "cublasGemmEx");
+    float ms = 0;
+    cudaEventElapsedTime(&ms, r.start, r.stop);
+    if (i == 0 || ms < best_ms) best_ms = ms;
+  }
+  if (cudaError_t e = cudaDeviceSynchronize(); e != cudaSuccess) return cuda_failed(e, "gemm");
+
+  // A sample of C against the host's reference.
+  for (int s = 0; s < 256; ++s) {
+    long long i = (s * 2654435761LL) % mm;
+    long long j = (s * 40503LL + 17) % nn;
+    float value = 0;
+    if (cudaError_t e = cudaMemcpy(&value, r.c + i + j * mm, sizeof value, cudaMemcpyDeviceToHost);
+        e != cudaSuccess) {
+      return cuda_failed(e, "cudaMemcpy");
+    }
+    double expected = 0;
+    for (long long l = 0; l < kk; ++l) expected += static_cast<double>(AValue(i, l)) * BValue(l, j);
+    double error = std::fabs(value - expected);
+    if (error > result.max_abs_error) result.max_abs_error = error;
+    if (error > 1e-3 * std::max(1.0, std::fabs(expected))) {
+      result.error = std::string(GemmTypeName(type)) + " GEMM is wrong at (" + std::to_string(i) +
+                     ", " + std::to_string(j) + "): " + std::to_string(value) + " instead of " +
+                     std::to_string(expected);
+      return result;
+    }
+  }
+  result.flops_per_second = 2.0 * mm * nn * kk / (best_ms / 1e3);
+  result.ok = true;
+  return result;
+}
+
+}  // namespace wsfleet::gpu

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The gpu commands where there is no GPU (CI) say why and exit 69; where there is one,
+# `gpu info` describes it. NVML missing is reported, not fatal. Bad usage is 64.
+source "$(dirname "$0")/lib.sh"
+"$WSFLEET" gpu info -o json --nvml /nonexistent/libnvidia-ml.so.1 > "$TMP/info.json" 2> "$TMP/info.err"
+code=$?
+check "gpu info prints JSON" jq -e . "$TMP/info.json" > /dev/null
+check "a missing NVML is reported with its path" sh -c \
+  "jq -r .telemetry_error '$TMP/info.json' | grep -q '/nonexistent/libnvidia-ml.so.1'"
+if [ "$code" -eq 0 ]; then
+  check "a GPU here is described" jq -e '.devices | length > 0 and (.[0].uuid | startswith("GPU-"))' "$TMP/info.json"
+else
+  check "no GPU here: exit 69 (got $code)" [ "$code" -eq 69 ]
+  check "and why" sh -c "jq -r .devices_error '$TMP/info.json' | grep -qE 'no usable GPU|without CUDA'"
+  "$WSFLEET" gpu info > "$TMP/info.txt" 2>&1
+  check "the table says it too" contains "$TMP/info.txt" "GPUs: none usable here"
+  for bench in membw gemm; do
+    "$WSFLEET" gpu bench $bench > "$TMP/$bench.out" 2>&1
+    check "gpu bench $bench without a GPU: exit 69" [ $? -eq 69 ]
+    check "gpu bench $bench says why" grep -qE 'no usable GPU|without CUDA' "$TMP/$bench.out"
+  done
+fi
+"$WSFLEET" gpu > /dev/null 2>&1
+check "gpu without a subcommand: usage" [ $? -eq 64 ]
+"$WSFLEET" gpu bench membw --size 12Q > "$TMP/size.out" 2>&1
+check "a bad size: usage" [ $? -eq 64 ]
+check "naming it" contains "$TMP/size.out" "--size '12Q'"
+"$WSFLEET" gpu bench gemm --type fp64 > /dev/null 2>&1
+check "an unknown GEMM type: usage" [ $? -eq 64 ]
+finish
