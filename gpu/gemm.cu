@@ -5,6 +5,8 @@
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
+#include <dlfcn.h>
+
 #include <cmath>
 #include <vector>
 
@@ -56,8 +58,41 @@ const char* CublasError(cublasStatus_t status) {
   }
 }
 
+// cuBLAS, loaded when a GEMM runs rather than linked: linked into the wsfleet binary,
+// cuBLASLt's start-up left the metrics endpoint's HTTP server unable to start, in every
+// process (coordinator and workers included) that never multiplies a matrix.
+struct Cublas {
+  void* library = nullptr;
+  cublasStatus_t (*create)(cublasHandle_t*) = nullptr;
+  cublasStatus_t (*destroy)(cublasHandle_t) = nullptr;
+  cublasStatus_t (*gemm_ex)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int,
+                            const void*, const void*, cudaDataType, int, const void*, cudaDataType,
+                            int, const void*, void*, cudaDataType, int, cublasComputeType_t,
+                            cublasGemmAlgo_t) = nullptr;
+
+  // Empty when loaded; else what went wrong.
+  std::string Load() {
+    for (const char* name : {"libcublas.so.13", "/usr/local/cuda/lib64/libcublas.so.13"}) {
+      library = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+      if (library != nullptr) break;
+    }
+    if (library == nullptr) {
+      const char* error = dlerror();
+      return std::string("cannot load cuBLAS (libcublas.so.13): ") + (error != nullptr ? error : "");
+    }
+    create = reinterpret_cast<decltype(create)>(dlsym(library, "cublasCreate_v2"));
+    destroy = reinterpret_cast<decltype(destroy)>(dlsym(library, "cublasDestroy_v2"));
+    gemm_ex = reinterpret_cast<decltype(gemm_ex)>(dlsym(library, "cublasGemmEx"));
+    if (create == nullptr || destroy == nullptr || gemm_ex == nullptr) {
+      return "libcublas.so.13 lacks cublasCreate_v2, cublasDestroy_v2 or cublasGemmEx";
+    }
+    return "";
+  }
+};
+
 // What RunGemm holds, freed however it leaves.
 struct Resources {
+  Cublas cublas;
   void* a = nullptr;
   void* b = nullptr;
   float* c = nullptr;
@@ -68,9 +103,10 @@ struct Resources {
     cudaFree(a);
     cudaFree(b);
     cudaFree(c);
-    if (handle != nullptr) cublasDestroy(handle);
+    if (handle != nullptr) cublas.destroy(handle);
     if (start != nullptr) cudaEventDestroy(start);
     if (stop != nullptr) cudaEventDestroy(stop);
+    if (cublas.library != nullptr) dlclose(cublas.library);
   }
 };
 
@@ -124,12 +160,16 @@ GemmResult RunGemm(int device, GemmType type, int m, int n, int k, int iteration
     FillB<<<blocks, threads>>>(static_cast<float*>(r.b), kk, nn);
   }
   if (cudaError_t e = cudaDeviceSynchronize(); e != cudaSuccess) return cuda_failed(e, "fill");
-  if (cublasStatus_t s = cublasCreate(&r.handle); s != CUBLAS_STATUS_SUCCESS) return cublas_failed(s, "cublasCreate");
+  if (std::string error = r.cublas.Load(); !error.empty()) {
+    result.error = error;
+    return result;
+  }
+  if (cublasStatus_t s = r.cublas.create(&r.handle); s != CUBLAS_STATUS_SUCCESS) return cublas_failed(s, "cublasCreate");
   cudaEventCreate(&r.start);
   cudaEventCreate(&r.stop);
   const float alpha = 1.0f, beta = 0.0f;
   auto multiply = [&] {
-    return cublasGemmEx(r.handle, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &alpha, r.a, input, m, r.b,
+    return r.cublas.gemm_ex(r.handle, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &alpha, r.a, input, m, r.b,
                         input, k, &beta, r.c, CUDA_R_32F, m, compute, CUBLAS_GEMM_DEFAULT);
   };
   if (cublasStatus_t s = multiply(); s != CUBLAS_STATUS_SUCCESS) return cublas_failed(s, "cublasGemmEx");  // warm-up

@@ -43,14 +43,16 @@ Worker::~Worker() { Stop(); }
 
 absl::Status Worker::Start() {
   if (config_.metrics_address.empty()) return absl::OkStatus();
-  // GPU gauges where the driver's NVML is there; elsewhere none, and no error.
-  if (auto nvml = gpu::Nvml::Load(); nvml.ok()) nvml_ = std::move(*nvml);
   absl::StatusOr<std::unique_ptr<telemetry::MetricsEndpoint>> endpoint =
       telemetry::MetricsEndpoint::Start(config_.metrics_address, metrics_registry_,
                                         [this] { loop_.RunSync([this] { RefreshMetrics(); }); });
   if (!endpoint.ok()) return endpoint.status();
   metrics_endpoint_ = std::move(*endpoint);
   metrics_url_ = metrics_endpoint_->url();
+  // GPU gauges where the driver's NVML is there; elsewhere none, and no error. Loaded
+  // after the endpoint started: a vendor library's start-up cannot get in its way
+  // (linking cuBLAS did; see gpu/gemm.cu).
+  if (auto nvml = gpu::Nvml::Load(); nvml.ok()) nvml_ = std::move(*nvml);
   return absl::OkStatus();
 }
 
