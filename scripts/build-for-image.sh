@@ -8,5 +8,5 @@ cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSFLEET_BUILD_
 cmake --build /build --target wsfleet
 mkdir -p /runtime/usr/local/bin
 cp /build/bin/wsfleet /runtime/usr/local/bin/
-ldd /build/bin/wsfleet | awk '/=> \// { print $3 }' | grep -v -e libcuda -e libnvidia \
+ldd /build/bin/wsfleet | awk '/=> \// { print $3 }' | grep -v -e '/libcuda\.so' -e '/libnvidia-' \
   | xargs -I{} cp --parents -L {} /runtime/
