@@ -62,6 +62,7 @@ Json WorkstreamJson(const Plan& plan, int index) {
   json["soft_dependencies"] = Ids(ws.soft_dependencies);
   json["blocks"] = Ids(ws.blocks);
   json["timeout_seconds"] = ws.timeout_seconds ? Json(*ws.timeout_seconds) : Json(nullptr);
+  json["hang_timeout_seconds"] = ws.hang_timeout_seconds ? Json(*ws.hang_timeout_seconds) : Json(nullptr);
   json["retries"] = ws.retries ? Json(*ws.retries) : Json(nullptr);
   json["labels"] = Json::object();
   for (const auto& [key, value] : ws.labels) json["labels"][key] = value;

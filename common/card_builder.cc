@@ -226,6 +226,9 @@ void CardBuilder::OnField(const std::string& key, const std::string& value, int 
   } else if (name == "timeout") {
     absl::StatusOr<int64_t> seconds = ParseTimeoutSeconds(value);
     seconds.ok() ? void(ws_.timeout_seconds = *seconds) : error(seconds.status());
+  } else if (name == "hang timeout") {
+    absl::StatusOr<int64_t> seconds = ParseTimeoutSeconds(value);
+    seconds.ok() ? void(ws_.hang_timeout_seconds = *seconds) : error(seconds.status());
   } else if (name == "retries") {
     absl::StatusOr<int> retries = ParseCount(value, kMaxRetries);
     retries.ok() ? void(ws_.retries = *retries) : error(retries.status());

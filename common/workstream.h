@@ -91,6 +91,8 @@ struct Workstream {
   int gpus = 0;
   int nodes = 1;
   std::optional<int64_t> timeout_seconds;
+  // A step with no output for this long is hung: killed and recorded so.
+  std::optional<int64_t> hang_timeout_seconds;
   std::optional<int> retries;
   std::map<std::string, std::string> labels;
 

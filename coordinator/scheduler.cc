@@ -340,6 +340,7 @@ bool Scheduler::TryAssign(int index) {
   spec.set_prompt(RenderPrompt(ws, plan_row_.plan_id));
   spec.set_attempt_number(static_cast<uint32_t>(attempt.number));
   spec.set_timeout_seconds(ws.timeout_seconds.value_or(options_.default_step_timeout_seconds));
+  spec.set_hang_timeout_seconds(ws.hang_timeout_seconds.value_or(0));
   for (uint32_t gpu : attempt.gpus) spec.add_gpu_indices(gpu);
   int test_number = 0, verify_number = 0;
   for (const common::Step& step : ws.steps) {

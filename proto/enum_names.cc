@@ -44,6 +44,7 @@ std::string StateLabel(v1::WorkstreamState state) { return Lower(StateName(state
 std::string OutcomeLabel(v1::AttemptOutcome outcome) { return Lower(OutcomeName(outcome)); }
 
 const char* StepResultLabel(const v1::StepFinished& step) {
+  if (step.hung()) return "hung";
   if (step.timed_out()) return "timed_out";
   if (step.signal() != 0) return "killed";
   return step.exit_code() == 0 ? "ok" : "failed";

@@ -13,7 +13,8 @@ const char* OutcomeName(v1::AttemptOutcome outcome);   // "TIMED_OUT"
 // The same in lower case, as metric label values: "succeeded", "timed_out".
 std::string StateLabel(v1::WorkstreamState state);
 std::string OutcomeLabel(v1::AttemptOutcome outcome);
-// How a step ended, as a label: "ok", "failed", "killed" (by a signal), "timed_out".
+// How a step ended, as a label: "ok", "failed", "killed" (by a signal), "timed_out",
+// "hung" (no output for its hang timeout).
 const char* StepResultLabel(const v1::StepFinished& step);
 const char* StreamLabel(v1::LogChunk::Stream stream);  // "stdout" | "stderr"
 

@@ -277,6 +277,7 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace) {
     launch.workdir = workspace;
     launch.env = env;
     launch.timeout = timeout;
+    launch.hang_timeout = std::chrono::seconds(spec_.hang_timeout_seconds());
     launch.kill_grace = options_.kill_grace;
     StepSink sink(number, budget, [this](v1::Event event) { EmitEvent(std::move(event)); });
     StepRunner runner;
@@ -305,6 +306,7 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace) {
     out.set_exit_code(result.exit_code);
     out.set_signal(result.signal);
     out.set_timed_out(result.timed_out);
+    out.set_hung(result.hung);
     out.set_duration_ms(std::chrono::duration_cast<std::chrono::milliseconds>(result.duration).count());
     out.set_output_capped(sink.dropped() > 0);
     out.set_output_dropped_bytes(sink.dropped());

@@ -87,7 +87,11 @@ std::string StepResult::Describe() const {
   if (!started) return "did not start: " + error;
   std::string text = signal != 0 ? "killed by " + SignalName(signal)
                                  : "exit " + std::to_string(exit_code);
-  if (timed_out) text += " after timeout";
+  if (hung) {
+    text += " after no output for its hang timeout (hung)";
+  } else if (timed_out) {
+    text += " after timeout";
+  }
   if (cancelled) text += " (cancelled)";
   return text;
 }
@@ -139,9 +143,12 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
   result.started = true;
   int pidfd = OpenPidfd(pid);
 
-  // Deadlines: the step's timeout, then the grace between SIGTERM and SIGKILL.
+  // Deadlines: the step's timeout, then the grace between SIGTERM and SIGKILL. The hang
+  // deadline moves with every output.
   bool has_deadline = launch.timeout.count() > 0;
   Clock::time_point deadline = start + launch.timeout;
+  bool watch_hang = launch.hang_timeout.count() > 0;
+  Clock::time_point hang_deadline = start + launch.hang_timeout;
   bool term_sent = false;
   bool exited = false;
   int status = 0;
@@ -173,6 +180,11 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
     }
     Clock::time_point now = Clock::now();
     if (exited && now >= drain_deadline) break;
+    if (!exited && !term_sent && watch_hang && now >= hang_deadline) {
+      result.hung = true;
+      terminate(/*by_timeout=*/true);
+      continue;
+    }
     if (!exited && has_deadline && now >= deadline) {
       if (term_sent) {
         ::kill(-pid, SIGKILL);
@@ -192,6 +204,7 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
     Clock::time_point wake = exited ? drain_deadline
                              : has_deadline ? deadline
                                             : now + std::chrono::hours(1);
+    if (!exited && !term_sent && watch_hang) wake = std::min(wake, hang_deadline);
     if (pidfd < 0 && !exited) wake = std::min(wake, now + std::chrono::milliseconds(10));
     auto wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count();
     int ready = ::poll(fds, static_cast<nfds_t>(count), static_cast<int>(std::max<int64_t>(wait_ms, 0) + 1));
@@ -201,6 +214,7 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
       if (index < 0 || !(fds[index].revents & (POLLIN | POLLHUP | POLLERR))) return;
       ssize_t got = ::read(fd, buffer, kBufferSize);
       if (got > 0) {
+        hang_deadline = Clock::now() + launch.hang_timeout;
         sink.OnOutput(stream, std::string_view(buffer, static_cast<size_t>(got)));
       } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
         CloseFd(fd);

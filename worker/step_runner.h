@@ -23,6 +23,7 @@ struct StepLaunch {
   std::string workdir;
   std::vector<std::string> env;   // the complete environment, "KEY=value"
   common::Nanos timeout{0};       // 0: no limit
+  common::Nanos hang_timeout{0};  // no output for this long: hung, ended as on timeout; 0: none
   common::Nanos kill_grace = std::chrono::seconds(5);  // SIGTERM, then SIGKILL after this
 };
 
@@ -32,6 +33,7 @@ struct StepResult {
   int exit_code = -1;    // -1 when a signal ended it
   int signal = 0;
   bool timed_out = false;
+  bool hung = false;     // ended for printing nothing for its hang timeout (timed_out too)
   bool cancelled = false;
   common::Nanos duration{0};
 

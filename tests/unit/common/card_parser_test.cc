@@ -67,6 +67,7 @@ TEST(CardParserTest, AllHeaderFields) {
 **GPUs**: 2
 **Nodes**: 2
 **Timeout**: 2h
+**Hang timeout**: 10m
 **Retries**: 1
 **Labels**: gpu.product=GB10
 **Reviewer**: Ada
@@ -81,6 +82,7 @@ TEST(CardParserTest, AllHeaderFields) {
   EXPECT_EQ(ws.gpus, 2);
   EXPECT_EQ(ws.nodes, 2);
   EXPECT_EQ(ws.timeout_seconds, 7200);
+  EXPECT_EQ(ws.hang_timeout_seconds, 600);
   EXPECT_EQ(ws.retries, 1);
   EXPECT_EQ(ws.labels.at("gpu.product"), "GB10");
   // Unknown keys are kept, not rejected.

@@ -77,6 +77,31 @@ TEST(StepRunnerTest, TimeoutKillsAGroupThatIgnoresSigterm) {
   EXPECT_NE(result.Describe().find("SIGKILL after timeout"), std::string::npos);
 }
 
+TEST(StepRunnerTest, AStepSilentForItsHangTimeoutIsKilledAsHung) {
+  CollectingSink sink;
+  StepLaunch launch = Bash("echo working; sleep 30");
+  launch.hang_timeout = 300ms;
+  launch.kill_grace = 200ms;
+  auto begin = std::chrono::steady_clock::now();
+  StepResult result = StepRunner().Run(launch, sink);
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 10s);
+  EXPECT_TRUE(result.hung);
+  EXPECT_TRUE(result.timed_out);
+  EXPECT_FALSE(result.succeeded());
+  EXPECT_EQ(sink.out, "working\n");
+  EXPECT_NE(result.Describe().find("(hung)"), std::string::npos) << result.Describe();
+}
+
+TEST(StepRunnerTest, OutputKeepsAStepFromBeingHung) {
+  CollectingSink sink;
+  // Ten outputs 100 ms apart: a second in all, never silent for the 600 ms hang timeout.
+  StepLaunch launch = Bash("for i in 1 2 3 4 5 6 7 8 9 10; do echo $i; sleep 0.1; done");
+  launch.hang_timeout = 600ms;
+  StepResult result = StepRunner().Run(launch, sink);
+  EXPECT_TRUE(result.succeeded()) << result.Describe();
+  EXPECT_FALSE(result.hung);
+}
+
 TEST(StepRunnerTest, LeftoverBackgroundProcessesDoNotHoldTheStepOpen) {
   CollectingSink sink;
   auto begin = std::chrono::steady_clock::now();
