@@ -41,6 +41,18 @@ TEST_F(SchedulerTest, DependentsStartWhenDependenciesSucceed) {
   EXPECT_TRUE(scheduler_->Status().succeeded());
 }
 
+TEST_F(SchedulerTest, TheCardsTimeoutsTravelWithTheAssign) {
+  Submit({Card(1, "None", "**Timeout**: 2h\n**Hang timeout**: 10m\n"), Card(2, "None")});
+  Hello("w1", 2);
+  auto assigns = output_.TakeAssigns();
+  ASSERT_EQ(assigns.size(), 2u);
+  for (const auto& [worker, spec] : assigns) {
+    bool first = spec.workstream_id() == "WS-01";
+    EXPECT_EQ(spec.timeout_seconds(), first ? 7200 : 0) << spec.workstream_id();
+    EXPECT_EQ(spec.hang_timeout_seconds(), first ? 600 : 0) << spec.workstream_id();
+  }
+}
+
 TEST_F(SchedulerTest, OrderIsPriorityThenRemainingCriticalPathThenId) {
   Submit({Card(1, "None", "**Priority**: P2\n"),
           Card(2, "None", "**Priority**: P1\n"),
