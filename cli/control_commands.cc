@@ -86,7 +86,8 @@ int WorkersCommand(const ClientOptions& client) {
     std::cout << worker.worker_id() << "  " << worker.hostname() << "  " << worker.state() << "  "
               << worker.resources().slots() << "  " << worker.resources().gpus_size() << "  "
               << worker.running_attempts() << "  "
-              << (worker.metrics_url().empty() ? "-" : worker.metrics_url()) << "\n";
+              << (worker.metrics_url().empty() ? "-" : worker.metrics_url())
+              << (worker.gpu_note().empty() ? "" : "  (" + worker.gpu_note() + ")") << "\n";
   }
   return kExitOk;
 }

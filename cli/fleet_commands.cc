@@ -22,6 +22,7 @@
 #include "common/plan_loader.h"
 #include "coordinator/coordinator_server.h"
 #include "cli/join_token.h"
+#include "gpu/burn_in.h"
 #include "gpu/devices.h"
 #include "worker/gpu_inventory.h"
 #include "worker/worker.h"
@@ -184,6 +185,24 @@ int RunWorkerCommand(const WorkerOptions& options) {
   }
   for (const std::string& note : gpus->notes) std::cerr << "wsfleet worker: " << note << "\n";
   config.gpus = gpus->gpus;
+  if (options.burn_in && !config.gpus.empty()) {
+    // The fitness gate: a GPU that fails is not offered; the node says why in `workers`.
+    std::vector<uint32_t> indices;
+    for (const v1::GpuDevice& gpu : config.gpus) indices.push_back(gpu.index());
+    std::cerr << "wsfleet worker: burn-in on " << indices.size() << " GPU(s)..." << std::endl;
+    gpu::BurnInResult burn_in = gpu::RunBurnIn(indices);
+    if (burn_in.passed) {
+      std::cerr << "wsfleet worker: burn-in passed" << std::endl;
+      for (const auto& [key, value] : burn_in.labels) gpus->labels[key] = value;
+      gpus->labels["gpu.burn_in"] = "passed";
+    } else {
+      std::cerr << "wsfleet worker: " << burn_in.reason << "; offering no GPUs" << std::endl;
+      config.gpus.clear();
+      config.gpu_note = burn_in.reason;
+      gpus->labels["gpu.count"] = "0";
+      gpus->labels["gpu.burn_in"] = "failed";
+    }
+  }
   for (const auto& [key, value] : gpus->labels) config.labels.emplace(key, value);  // --label wins
   std::error_code error;
   fs::path workdir = fs::absolute(options.workdir, error);

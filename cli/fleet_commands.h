@@ -31,6 +31,7 @@ struct WorkerOptions {
   std::string metrics_address;  // HOST:PORT; empty: no /metrics
   std::string join_token_file;  // else $WSFLEET_JOIN_TOKEN
   std::string gpus = "auto";    // auto | none | indices: what the worker offers
+  bool burn_in = false;         // test the GPUs before offering them
 };
 
 struct RunOptions {

@@ -166,6 +166,9 @@ int main(int argc, char** argv) {
                          "GPUs offered: auto (all the CUDA runtime finds), none, or indices such "
                          "as 0,1 (offered as given where the runtime cannot look)")
       ->capture_default_str();
+  worker_cmd->add_flag("--burn-in", worker_options.burn_in,
+                       "Test each GPU (memory bandwidth, bf16 GEMM, results checked) before "
+                       "offering it; a node that fails offers none and says why in `workers`");
   worker_cmd->add_option("--join-token-file", worker_options.join_token_file,
                          "File holding the coordinator's join token (default: $WSFLEET_JOIN_TOKEN)");
   worker_cmd->callback([&] { run = [&] { return RunWorkerCommand(worker_options); }; });

@@ -17,6 +17,7 @@ struct WorkerView {
   std::string id;
   std::string hostname;
   std::string metrics_url;  // the worker's /metrics, from its Hello
+  std::string gpu_note;     // why it offers no GPUs (its burn-in failed), from its Hello
   uint32_t slots = 0;
   std::vector<uint32_t> gpu_indices;
   std::map<std::string, std::string> labels;

@@ -389,6 +389,7 @@ void Scheduler::OnWorkerHello(const v1::Hello& hello) {
   WorkerView& worker = cluster_.Upsert(hello.worker_id());
   worker.hostname = hello.hostname();
   worker.metrics_url = hello.metrics_url();
+  worker.gpu_note = hello.gpu_note();
   worker.resources = hello.resources();
   worker.slots = hello.resources().slots();
   worker.gpu_indices.clear();

@@ -51,6 +51,7 @@ v1::ListWorkersResponse Scheduler::Workers() const {
     info.set_worker_id(id);
     info.set_hostname(worker.hostname);
     info.set_metrics_url(worker.metrics_url);
+    info.set_gpu_note(worker.gpu_note);
     *info.mutable_resources() = worker.resources;
     info.set_state(worker.lost ? "lost" : worker.draining ? "draining"
                    : worker.connected ? "connected" : "disconnected");

@@ -107,6 +107,7 @@ void Worker::Connect() {
   hello.set_token(config_.join_token);
   hello.mutable_resources()->set_slots(config_.slots);
   for (const v1::GpuDevice& gpu : config_.gpus) *hello.mutable_resources()->add_gpus() = gpu;
+  hello.set_gpu_note(config_.gpu_note);
   for (const auto& [key, value] : config_.labels) (*hello.mutable_resources()->mutable_labels())[key] = value;
   // Everything still running, or with events the coordinator has not acknowledged.
   std::set<std::string> attempts;

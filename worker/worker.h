@@ -34,6 +34,7 @@ struct WorkerConfig {
   uint32_t slots = 1;
   std::map<std::string, std::string> labels;
   std::vector<v1::GpuDevice> gpus;  // offered to the coordinator (see gpu_inventory.h)
+  std::string gpu_note;             // why none are offered although there are some
   std::string spool_dir;    // where the outbox spills; default <workdir>/.wsfleet/spool/<id>
   size_t outbox_memory_bytes = size_t{64} << 20;
   std::string metrics_address;  // HOST:PORT for /metrics (port 0: any free one); empty: off

@@ -14,6 +14,21 @@ else
   check "and why" sh -c "jq -r .devices_error '$TMP/info.json' | grep -qE 'no usable GPU|without CUDA'"
   "$WSFLEET" gpu info > "$TMP/info.txt" 2>&1
   check "the table says it too" contains "$TMP/info.txt" "GPUs: none usable here"
+  # The fitness gate where nothing can be tested: the worker offers no GPU and says why.
+  "$WSFLEET" coordinator --listen 127.0.0.1:0 --state "$TMP/state" > "$TMP/coordinator.log" 2>&1 &
+  PIDS+=($!)
+  wait_for 20 grep -q "listening on" "$TMP/coordinator.log"
+  address=$(sed -n 's/.*listening on \([^,]*\),.*/\1/p' "$TMP/coordinator.log")
+  "$WSFLEET" worker --coordinator "$address" --id gate --gpus 0,1 --burn-in --workdir "$TMP/w" \
+    > "$TMP/gate.log" 2>&1 &
+  PIDS+=($!)
+  check "a burn-in that cannot run: the worker joins offering no GPU" wait_for 20 sh -c \
+    "'$WSFLEET' workers --coordinator $address | grep -qE '^gate .* 0  0  .*burn-in could not run'"
+  check "and its log says so" contains "$TMP/gate.log" "offering no GPUs"
+  card "$TMP/plan" WS-01 None 'echo never' '**GPUs**: 1'
+  "$WSFLEET" submit "$TMP/plan" --coordinator "$address" > /dev/null 2>&1
+  check "GPU work is not placed on it" wait_for 20 sh -c \
+    "'$WSFLEET' status --coordinator $address | grep -E '^WS-01 .*FAILED' | grep -q GPU"
   for bench in membw gemm; do
     "$WSFLEET" gpu bench $bench > "$TMP/$bench.out" 2>&1
     check "gpu bench $bench without a GPU: exit 69" [ $? -eq 69 ]
