@@ -128,10 +128,11 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   if (!store.ok()) return store.status();
   parts.sqlite = std::move(*store);
   parts.grpc_metrics = std::make_unique<telemetry::GrpcMetrics>(*parts.metrics_registry);
-  parts.grpc_metrics->InitializeServer(*google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-          v1::WorkerService::service_full_name()));
-  parts.grpc_metrics->InitializeServer(*google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-          v1::ControlService::service_full_name()));
+  for (const char* service : {v1::WorkerService::service_full_name(),
+                              v1::ControlService::service_full_name()}) {
+    parts.grpc_metrics->InitializeServer(
+        *google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service));
+  }
   parts.metrics = std::make_unique<CoordinatorMetrics>(*parts.metrics_registry, config.metrics);
   parts.store = std::make_unique<TimedStateStore>(
       *parts.sqlite, [metrics = parts.metrics.get()](const char* operation, double seconds) {
@@ -140,8 +141,8 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   SchedulerOptions options = config.scheduler;
   options.state_dir = std::filesystem::absolute(config.state_dir).lexically_normal().string();
   if (!config.metrics_address.empty()) {
-    // Each scrape reads the scheduler on its loop; before the loop starts (recovery), the
-    // scrape waits for it.
+    // Each scrape reads the scheduler on its loop. Before the loop runs (recovery) and
+    // after it stopped, RunSync does nothing and the scrape shows the last values.
     CoordinatorServer* self = server.get();
     absl::StatusOr<std::unique_ptr<telemetry::MetricsEndpoint>> endpoint =
         telemetry::MetricsEndpoint::Start(config.metrics_address, parts.metrics_registry, [self] {
