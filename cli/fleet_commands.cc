@@ -37,10 +37,12 @@ common::Nanos Seconds(double seconds) {
   return common::Nanos(static_cast<int64_t>(seconds * 1e9));
 }
 
-coordinator::SchedulerOptions SchedulerOptionsFrom(double heartbeat, double lease) {
+coordinator::SchedulerOptions SchedulerOptionsFrom(double heartbeat, double lease,
+                                                   double gang_timeout) {
   coordinator::SchedulerOptions options;
   options.heartbeat_interval = Seconds(heartbeat);
   options.lease = Seconds(lease);
+  options.gang_timeout = Seconds(gang_timeout);
   return options;
 }
 
@@ -124,7 +126,8 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
   coordinator::CoordinatorConfig config;
   config.listen = options.listen;
   config.state_dir = options.state_dir;
-  config.scheduler = SchedulerOptionsFrom(options.heartbeat_seconds, options.lease_seconds);
+  config.scheduler = SchedulerOptionsFrom(options.heartbeat_seconds, options.lease_seconds,
+                                              options.gang_timeout_seconds);
   config.metrics_address = options.metrics_address;
   config.metrics.max_step_metric_series = options.step_metric_series;
   absl::StatusOr<std::string> token = ReadJoinToken(options.join_token_file);
@@ -211,6 +214,7 @@ int RunWorkerCommand(const WorkerOptions& options) {
   config.runner.output_cap_bytes = options.output_cap_bytes;
   config.runner.default_step_timeout = Seconds(options.step_timeout_seconds);
   config.runner.base_env = CurrentEnvironment();
+  config.runner.self_exe = SelfPath();
   config.spool_dir = options.spool_dir.empty()
                          ? (workdir / ".wsfleet" / "spool" / config.worker_id).string()
                          : options.spool_dir;
@@ -276,7 +280,8 @@ int RunPlanCommand(const RunOptions& options) {
   coordinator::CoordinatorConfig config;
   config.listen = CoordinatorAddressFor(options.state_dir);
   config.state_dir = options.state_dir;
-  config.scheduler = SchedulerOptionsFrom(options.heartbeat_seconds, options.lease_seconds);
+  config.scheduler = SchedulerOptionsFrom(options.heartbeat_seconds, options.lease_seconds,
+                                              options.gang_timeout_seconds);
   config.metrics_address = options.metrics_address;
   config.metrics.max_step_metric_series = options.step_metric_series;
   auto started = coordinator::CoordinatorServer::Start(config);

@@ -12,6 +12,7 @@
 #include "cli/exit_codes.h"
 #include "cli/fleet_commands.h"
 #include "cli/gpu_commands.h"
+#include "cli/rendezvous_commands.h"
 #include "cli/plan_commands.h"
 #include "cli/version.h"
 
@@ -95,6 +96,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   run_cmd->add_option("--lease", run_options.lease_seconds,
                       "A worker silent this long (seconds) is lost")->capture_default_str();
+  run_cmd->add_option("--gang-timeout", run_options.gang_timeout_seconds,
+                      "A multi-node card (Nodes: N) waits this long, seconds, for N workers free "
+                      "at once; then it fails with the reason")
+      ->check(CLI::PositiveNumber)->capture_default_str();
   run_cmd->add_option("--metrics-addr", run_options.metrics_address,
                       "Serve the coordinator's Prometheus metrics at HOST:PORT/metrics (port 0: "
                       "any free one); each local worker serves its own on HOST, port 0");
@@ -122,6 +127,10 @@ int main(int argc, char** argv) {
   coordinator_cmd->add_option("--lease", coordinator_options.lease_seconds,
                               "A worker silent this long (seconds) is lost")
       ->capture_default_str();
+  coordinator_cmd->add_option("--gang-timeout", coordinator_options.gang_timeout_seconds,
+                              "A multi-node card (Nodes: N) waits this long, seconds, for N "
+                              "workers free at once; then it fails with the reason")
+      ->check(CLI::PositiveNumber)->capture_default_str();
   coordinator_cmd->add_option("--metrics-addr", coordinator_options.metrics_address,
                               "Serve Prometheus metrics at HOST:PORT/metrics (port 0: any free "
                               "one; the address is logged and shown by status)");
@@ -237,6 +246,7 @@ int main(int argc, char** argv) {
   drain_cmd->callback([&] { run = [&] { return DrainCommand(client, drain_worker); }; });
 
   AddGpuCommands(app, run);
+  AddRendezvousCommands(app, run);
 
   CLI::App* version_cmd = app.add_subcommand("version", "Print the version and build");
   version_cmd->footer("");

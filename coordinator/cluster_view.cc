@@ -12,6 +12,11 @@ std::vector<uint32_t> WorkerView::FreeGpus() const {
   return free;
 }
 
+bool WorkerView::CanTakeNow(const PlacementRequest& request) const {
+  return Accepting() && free_slots() > 0 && !request.exclude_workers.count(id) &&
+         FreeGpus().size() >= request.gpus && LabelsMatch(request.labels, labels);
+}
+
 WorkerView& ClusterView::Upsert(const std::string& id) {
   WorkerView& worker = workers_[id];
   worker.id = id;
@@ -77,6 +82,31 @@ std::optional<std::string> ClusterView::WhyInfeasible(const PlacementRequest& re
   }
   return "needs " + std::to_string(request.gpus) + " GPUs; the largest matching worker has " +
          std::to_string(most_gpus);
+}
+
+std::optional<std::string> ClusterView::WhyGangInfeasible(const PlacementRequest& request,
+                                                          int nodes) const {
+  if (std::optional<std::string> single = WhyInfeasible(request)) return single;
+  int able = 0;
+  bool any = false;
+  for (const auto& [id, worker] : workers_) {
+    if (worker.lost) continue;
+    any = true;
+    if (worker.slots > 0 && worker.gpu_indices.size() >= request.gpus &&
+        LabelsMatch(request.labels, worker.labels)) {
+      ++able;
+    }
+  }
+  if (!any || able >= nodes) return std::nullopt;
+  std::string what = request.gpus > 0 ? " with " + std::to_string(request.gpus) + " GPUs" : "";
+  return "needs " + std::to_string(nodes) + " nodes" + what + "; the fleet has " +
+         std::to_string(able);
+}
+
+int ClusterView::CountPlaceable(const PlacementRequest& request) const {
+  int count = 0;
+  for (const auto& [id, worker] : workers_) count += worker.CanTakeNow(request) ? 1 : 0;
+  return count;
 }
 
 }  // namespace wsfleet::coordinator

@@ -12,6 +12,8 @@
 
 namespace wsfleet::coordinator {
 
+struct PlacementRequest;
+
 // What the coordinator knows of one worker: what it offers, what is in use, its lease.
 struct WorkerView {
   std::string id;
@@ -36,12 +38,14 @@ struct WorkerView {
   uint32_t free_slots() const { return slots > used_slots ? slots - used_slots : 0; }
   std::vector<uint32_t> FreeGpus() const;
   bool Accepting() const { return connected && !draining && !lost; }
+  bool CanTakeNow(const PlacementRequest& request) const;
 };
 
 // What a workstream needs from one worker.
 struct PlacementRequest {
   uint32_t gpus = 0;
   std::map<std::string, std::string> labels;  // all must match the worker's labels
+  std::set<std::string> exclude_workers;      // a gang's ranks already placed: one per node
 };
 
 // The fleet as the scheduler sees it. Loop thread only.
@@ -60,6 +64,10 @@ class ClusterView {
   // Why no worker now in the fleet could ever run `request` (even when idle), or nothing
   // when one could or when no worker has joined yet.
   std::optional<std::string> WhyInfeasible(const PlacementRequest& request) const;
+  // The same for a gang of `nodes` placements of `request` on distinct workers.
+  std::optional<std::string> WhyGangInfeasible(const PlacementRequest& request, int nodes) const;
+  // How many workers could take `request` right now (accepting, free slot, free GPUs).
+  int CountPlaceable(const PlacementRequest& request) const;
 
  private:
   std::map<std::string, WorkerView> workers_;

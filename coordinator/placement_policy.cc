@@ -6,9 +6,7 @@ std::optional<Placement> SpreadPlacement::Place(const PlacementRequest& request,
                                                 const ClusterView& cluster) const {
   const WorkerView* best = nullptr;
   for (const auto& [id, worker] : cluster.workers()) {
-    if (!worker.Accepting() || worker.free_slots() == 0) continue;
-    if (worker.FreeGpus().size() < request.gpus) continue;
-    if (!LabelsMatch(request.labels, worker.labels)) continue;
+    if (!worker.CanTakeNow(request)) continue;
     if (best == nullptr || worker.free_slots() > best->free_slots()) best = &worker;
   }
   if (best == nullptr) return std::nullopt;

@@ -4,10 +4,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <tuple>
 
 #include "common/plan_loader.h"
 #include "coordinator/prompt.h"
 #include "coordinator/scheduler_run.h"
+#include "proto/enum_names.h"
 
 namespace wsfleet::coordinator {
 namespace {
@@ -168,17 +170,21 @@ absl::Status Scheduler::Recover() {
     }
   }
   std::sort(stored->attempts.begin(), stored->attempts.end(),
-            [](const AttemptRow& a, const AttemptRow& b) { return a.number < b.number; });
+            [](const AttemptRow& a, const AttemptRow& b) {
+              return std::tie(a.number, a.rank) < std::tie(b.number, b.rank);
+            });
   for (AttemptRow& attempt : stored->attempts) {
     if (std::optional<int> index = plan_->IndexOf(*common::WorkstreamId::Parse(attempt.workstream_id))) {
-      runs_[*index].attempt_ids.push_back(attempt.attempt_id);
+      Run& run = runs_[*index];
+      run.attempt_ids.push_back(attempt.attempt_id);
+      if (attempt.GangId() == run.row.current_attempt) run.gang.push_back(attempt.attempt_id);
     }
     attempts_[attempt.attempt_id] = std::move(attempt);
   }
   // Rebuild what only lived in memory from the current attempts' stored events.
   std::map<std::string, int> current;
   for (size_t i = 0; i < runs_.size(); ++i) {
-    if (!runs_[i].row.current_attempt.empty()) current[runs_[i].row.current_attempt] = static_cast<int>(i);
+    for (const std::string& id : runs_[i].gang) current[id] = static_cast<int>(i);
   }
   for (const v1::Event& event : stored->events) {
     auto found = current.find(event.attempt_id());
@@ -186,6 +192,7 @@ absl::Status Scheduler::Recover() {
     Run& run = runs_[found->second];
     if (event.has_metric()) run.metrics[event.metric().name()] = event.metric().value();
     if (event.has_deliverable()) run.deliverables[event.deliverable().path()] = event.deliverable().exists();
+    if (event.has_rendezvous_put()) run.rendezvous.emplace(event.rendezvous_put().key(), event.rendezvous_put().value());
     if (event.has_test()) {
       v1::TestStatus status = event.test().status();
       if (status == v1::TEST_STATUS_PASSED) run.tests.set_passed(run.tests.passed() + 1);
@@ -193,6 +200,7 @@ absl::Status Scheduler::Recover() {
       if (status == v1::TEST_STATUS_SKIPPED) run.tests.set_skipped(run.tests.skipped() + 1);
     }
   }
+  std::vector<int> all_ranks_ended;
   for (size_t i = 0; i < runs_.size(); ++i) {
     Run& run = runs_[i];
     int index = static_cast<int>(i);
@@ -202,11 +210,27 @@ absl::Status Scheduler::Recover() {
         break;
       case v1::WORKSTREAM_STATE_ASSIGNED:
       case v1::WORKSTREAM_STATE_RUNNING: {
-        // Its worker gets one lease to come back and report it; else it is lost.
-        const AttemptRow& attempt = attempts_.at(run.row.current_attempt);
-        cluster_.Reserve(attempt.worker_id, attempt.gpus, attempt.attempt_id);
-        WorkerView& worker = cluster_.Upsert(attempt.worker_id);
-        if (worker.lease_timer == 0) RenewLease(worker);
+        // Each rank's worker gets one lease to come back and report it; else it is lost.
+        // A rank that already ended without success ends the gang (its workers are told
+        // when they come back).
+        bool running = false;
+        for (const std::string& id : run.gang) {
+          const AttemptRow& attempt = attempts_.at(id);
+          if (attempt.finished) {
+            if (attempt.outcome != v1::ATTEMPT_OUTCOME_SUCCEEDED && !run.gang_break) {
+              run.gang_break = Run::Break{attempt.outcome == v1::ATTEMPT_OUTCOME_LOST,
+                                          "rank " + std::to_string(attempt.rank) + " on " +
+                                              attempt.worker_id + " ended " +
+                                              rpc::OutcomeLabel(attempt.outcome)};
+            }
+            continue;
+          }
+          running = true;
+          cluster_.Reserve(attempt.worker_id, attempt.gpus, attempt.attempt_id);
+          WorkerView& worker = cluster_.Upsert(attempt.worker_id);
+          if (worker.lease_timer == 0) RenewLease(worker);
+        }
+        if (!running) all_ranks_ended.push_back(index);
         break;
       }
       case v1::WORKSTREAM_STATE_FAILED:
@@ -216,6 +240,7 @@ absl::Status Scheduler::Recover() {
         break;
     }
   }
+  for (int index : all_ranks_ended) Resolve(index);
   for (size_t i = 0; i < runs_.size(); ++i) Promote(static_cast<int>(i));
   CommitDirty();
   return absl::OkStatus();
@@ -274,7 +299,20 @@ void Scheduler::DispatchRound() {
       continue;
     }
     run.infeasible_since.reset();
-    if (!TryAssign(index)) {
+    if (TryAssign(index)) continue;
+    if (plan_->workstreams[index].nodes > 1) {
+      if (!run.gang_waiting_since) run.gang_waiting_since = now;
+      common::SteadyTime deadline = *run.gang_waiting_since + options_.gang_timeout;
+      if (now >= deadline) {
+        Fail(index, "not placed within the gang timeout (" +
+                        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                           options_.gang_timeout).count()) +
+                        " s): " + GangWaiting(index));
+      } else {
+        run.waiting = GangWaiting(index);
+        earliest = earliest ? std::min(*earliest, deadline) : deadline;
+      }
+    } else {
       run.waiting = cluster_.workers().empty() ? "waiting for a worker to join"
                                                : "waiting for a free worker";
     }
@@ -291,44 +329,88 @@ void Scheduler::DispatchRound() {
 
 std::optional<std::string> Scheduler::Infeasible(int index) const {
   const common::Workstream& ws = plan_->workstreams[index];
-  if (ws.nodes > 1) {
-    return "needs " + std::to_string(ws.nodes) +
-           " nodes; gang scheduling across nodes is not available yet";
-  }
-  return cluster_.WhyInfeasible({static_cast<uint32_t>(ws.gpus), ws.labels});
+  PlacementRequest request{static_cast<uint32_t>(ws.gpus), ws.labels, {}};
+  return ws.nodes > 1 ? cluster_.WhyGangInfeasible(request, ws.nodes)
+                      : cluster_.WhyInfeasible(request);
+}
+
+std::string Scheduler::GangWaiting(int index) const {
+  const common::Workstream& ws = plan_->workstreams[index];
+  PlacementRequest request{static_cast<uint32_t>(ws.gpus), ws.labels, {}};
+  int free = std::min(cluster_.CountPlaceable(request), ws.nodes);
+  std::string what = ws.gpus == 0   ? "a free slot"
+                     : ws.gpus == 1 ? "a free GPU"
+                                    : std::to_string(ws.gpus) + " free GPUs";
+  return "waiting: " + std::to_string(free) + " of " + std::to_string(ws.nodes) + " nodes " +
+         (free == 1 ? "has " : "have ") + what;
 }
 
 bool Scheduler::TryAssign(int index) {
   const common::Workstream& ws = plan_->workstreams[index];
-  PlacementRequest request{static_cast<uint32_t>(ws.gpus), ws.labels};
-  std::optional<Placement> placement = placement_.Place(request, cluster_);
-  if (!placement) return false;
+  int nodes = std::max(1, ws.nodes);
+  // All ranks are placed, each on its own worker, before anything is reserved: a gang
+  // holds nothing while it waits, so two waiting gangs cannot deadlock each other.
+  PlacementRequest request{static_cast<uint32_t>(ws.gpus), ws.labels, {}};
+  std::vector<Placement> placements;
+  for (int rank = 0; rank < nodes; ++rank) {
+    std::optional<Placement> placement = placement_.Place(request, cluster_);
+    if (!placement) return false;
+    request.exclude_workers.insert(placement->worker_id);
+    placements.push_back(std::move(*placement));
+  }
   Run& run = runs_[index];
-  AttemptRow attempt;
-  attempt.workstream_id = ws.id.ToString();
-  attempt.number = run.row.attempts + 1;
-  attempt.attempt_id = NewId(attempt.workstream_id + "-a" + std::to_string(attempt.number));
-  attempt.worker_id = placement->worker_id;
-  attempt.gpus = placement->gpu_indices;
-  attempt.started_unix_ms = WallMillis(clock_);
-  run.row.attempts = attempt.number;
+  int number = run.row.attempts + 1;
+  std::vector<AttemptRow> ranks;
+  std::vector<std::string> node_addrs;
+  std::string workers;
+  for (int rank = 0; rank < nodes; ++rank) {
+    AttemptRow attempt;
+    attempt.workstream_id = ws.id.ToString();
+    attempt.number = number;
+    attempt.rank = rank;
+    attempt.attempt_id = NewId(attempt.workstream_id + "-a" + std::to_string(number) +
+                               (rank > 0 ? "r" + std::to_string(rank) : ""));
+    if (rank > 0) attempt.gang = ranks[0].attempt_id;
+    attempt.worker_id = placements[rank].worker_id;
+    attempt.gpus = placements[rank].gpu_indices;
+    attempt.started_unix_ms = WallMillis(clock_);
+    const WorkerView* worker = cluster_.Find(attempt.worker_id);
+    node_addrs.push_back(worker != nullptr && !worker->hostname.empty() ? worker->hostname
+                                                                        : attempt.worker_id);
+    workers += (workers.empty() ? "" : ",") + attempt.worker_id;
+    ranks.push_back(std::move(attempt));
+  }
+  run.row.attempts = number;
   run.row.state = v1::WORKSTREAM_STATE_ASSIGNED;
-  run.row.current_attempt = attempt.attempt_id;
-  run.row.worker_id = attempt.worker_id;
+  run.row.current_attempt = ranks[0].attempt_id;
+  run.row.worker_id = workers;
   run.row.message.clear();
   run.waiting.clear();
   run.cancel_requested = false;
+  run.gang_waiting_since.reset();
+  run.gang.clear();
+  run.gang_break.reset();
+  run.rendezvous.clear();
   run.metrics.clear();
   run.deliverables.clear();
   run.tests = v1::TestCounts();
-  cluster_.Reserve(attempt.worker_id, attempt.gpus, attempt.attempt_id);
   ready_.Remove(index);
   dirty_.erase(index);
-  pending_attempts_.push_back(attempt.attempt_id);
-  run.attempt_ids.push_back(attempt.attempt_id);
-  attempts_[attempt.attempt_id] = attempt;
-  ++counters_.attempts_started;
+  for (const AttemptRow& attempt : ranks) {
+    cluster_.Reserve(attempt.worker_id, attempt.gpus, attempt.attempt_id);
+    pending_attempts_.push_back(attempt.attempt_id);
+    run.attempt_ids.push_back(attempt.attempt_id);
+    run.gang.push_back(attempt.attempt_id);
+    attempts_[attempt.attempt_id] = attempt;
+    ++counters_.attempts_started;
+    QueueAssign(index, attempt, node_addrs);
+  }
+  return true;
+}
 
+void Scheduler::QueueAssign(int index, const AttemptRow& attempt,
+                            const std::vector<std::string>& node_addrs) {
+  const common::Workstream& ws = plan_->workstreams[index];
   v1::CoordinatorMessage message;
   v1::AttemptSpec& spec = *message.mutable_assign()->mutable_attempt();
   spec.set_attempt_id(attempt.attempt_id);
@@ -341,6 +423,9 @@ bool Scheduler::TryAssign(int index) {
   spec.set_attempt_number(static_cast<uint32_t>(attempt.number));
   spec.set_timeout_seconds(ws.timeout_seconds.value_or(options_.default_step_timeout_seconds));
   spec.set_hang_timeout_seconds(ws.hang_timeout_seconds.value_or(0));
+  spec.set_node_rank(static_cast<uint32_t>(attempt.rank));
+  spec.set_nodes(static_cast<uint32_t>(node_addrs.size()));
+  for (const std::string& addr : node_addrs) spec.add_node_addrs(addr);
   for (uint32_t gpu : attempt.gpus) spec.add_gpu_indices(gpu);
   int test_number = 0, verify_number = 0;
   for (const common::Step& step : ws.steps) {
@@ -358,7 +443,6 @@ bool Scheduler::TryAssign(int index) {
     for (const std::string& path : deliverable.paths) spec.add_deliverable_paths(path);
   }
   pending_assigns_.emplace_back(attempt.worker_id, std::move(message));
-  return true;
 }
 
 void Scheduler::SendAssigns() {
@@ -407,19 +491,31 @@ void Scheduler::OnWorkerHello(const v1::Hello& hello) {
       std::chrono::duration_cast<std::chrono::milliseconds>(options_.heartbeat_interval).count());
   welcome.set_lease_ms(std::chrono::duration_cast<std::chrono::milliseconds>(options_.lease).count());
   std::set<std::string> reported;
+  std::vector<v1::CoordinatorMessage> after_welcome;
   for (const v1::RunningAttempt& running : hello.attempts()) {
     reported.insert(running.attempt_id());
     auto found = attempts_.find(running.attempt_id());
     bool current = found != attempts_.end() && !found->second.finished &&
-                   found->second.worker_id == worker.id;
-    if (current) {
-      const std::string& ws_id = found->second.workstream_id;
-      std::optional<int> index = plan_->IndexOf(*common::WorkstreamId::Parse(ws_id));
-      current = index && runs_[*index].row.current_attempt == running.attempt_id();
-    }
+                   found->second.worker_id == worker.id && IsCurrent(found->second);
     if (current) {
       welcome.add_adopted_attempt_ids(running.attempt_id());
       cluster_.Reserve(worker.id, found->second.gpus, running.attempt_id());
+      // What its gang put while it was away; and, if another rank ended the gang, its end.
+      const Run& run = runs_[IndexOf(found->second)];
+      for (const auto& [key, value] : run.rendezvous) {
+        v1::CoordinatorMessage relay;
+        relay.mutable_rendezvous()->set_attempt_id(running.attempt_id());
+        relay.mutable_rendezvous()->set_key(key);
+        relay.mutable_rendezvous()->set_value(value);
+        after_welcome.push_back(std::move(relay));
+      }
+      if (run.gang_break || run.cancel_requested) {
+        v1::CoordinatorMessage cancel;
+        cancel.mutable_cancel()->set_attempt_id(running.attempt_id());
+        cancel.mutable_cancel()->set_reason(run.gang_break ? run.gang_break->message
+                                                           : "cancelled by user");
+        after_welcome.push_back(std::move(cancel));
+      }
     } else {
       welcome.add_cancelled_attempt_ids(running.attempt_id());
     }
@@ -430,6 +526,7 @@ void Scheduler::OnWorkerHello(const v1::Hello& hello) {
     if (!reported.count(attempt)) forgotten.push_back(attempt);
   }
   output_.Send(worker.id, message);
+  for (const v1::CoordinatorMessage& next : after_welcome) output_.Send(worker.id, next);
   for (const std::string& attempt : forgotten) {
     AttemptLost(attempt, "worker " + worker.id + " restarted without it");
   }

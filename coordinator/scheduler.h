@@ -36,6 +36,9 @@ struct SchedulerOptions {
   // How long a workstream no worker could run may wait for one to join before it fails.
   // (At submit, one that none of the connected workers could run fails at once.)
   common::Nanos infeasible_grace = std::chrono::seconds(30);
+  // How long a multi-node card may wait for its N workers to be free at once before it
+  // fails with the reason (`waiting: 1 of 2 nodes have 2 free GPUs`).
+  common::Nanos gang_timeout = std::chrono::minutes(10);
   // Shown in status so users find them: the state directory and the metrics endpoint.
   std::string state_dir;
   std::string metrics_url;
@@ -114,11 +117,25 @@ class Scheduler {
   void Dispatch();       // a dispatch round, its commit, its Assigns
   void DispatchRound();  // places ready work; Assigns wait in pending_assigns_
   bool TryAssign(int index);
+  void QueueAssign(int index, const AttemptRow& attempt, const std::vector<std::string>& node_addrs);
+  std::string GangWaiting(int index) const;
   void SendAssigns();  // commits this round's attempts in one transaction, then sends
   std::optional<std::string> Infeasible(int index) const;
   void RenewLease(WorkerView& worker);
   void LeaseExpired(const std::string& worker_id);
   void AttemptLost(const std::string& attempt_id, const std::string& reason);
+  // One rank of a workstream's current attempt ended; once every rank has, the attempt's
+  // outcome decides the workstream's fate (Resolve).
+  struct RankEnd {
+    enum class Kind { kSucceeded, kFailed, kLost, kCancelled } kind;
+    std::string message;
+  };
+  void RankEnded(const AttemptRow& attempt, const RankEnd& end);
+  void Resolve(int index);
+  void CancelRanks(int index, const std::string& reason);
+  void Relay(int index, const std::string& key, const std::string& value);
+  int IndexOf(const AttemptRow& attempt) const;
+  bool IsCurrent(const AttemptRow& attempt) const;
   void ApplyEvent(AttemptRow& attempt, const v1::Event& event);
   void AttemptFinished(AttemptRow& attempt, const v1::AttemptFinished& finished);
   void CommitDirty();  // UpdateWorkstreams for state changes not tied to events
@@ -152,6 +169,8 @@ class Scheduler {
   // Assigns of the current dispatch round: sent once their attempts are committed.
   std::vector<std::pair<std::string, v1::CoordinatorMessage>> pending_assigns_;
   std::vector<std::string> pending_attempts_;
+  // Rendezvous values stored in this batch: relayed to the gangs' workers once committed.
+  std::vector<std::pair<std::string, v1::CoordinatorMessage>> pending_relays_;
   common::TimerId dispatch_timer_ = 0;
   SchedulerCounters counters_;
 };

@@ -19,8 +19,19 @@ struct Scheduler::Run {
   // When no worker in the fleet could run it (too few GPUs, no matching labels): it fails
   // once that has lasted SchedulerOptions::infeasible_grace, giving workers time to join.
   std::optional<common::SteadyTime> infeasible_since;
-  std::vector<std::string> attempt_ids;  // every attempt, oldest first
-  // Of the current attempt:
+  // How long a multi-node gang has waited for N workers free at once (see gang_timeout).
+  std::optional<common::SteadyTime> gang_waiting_since;
+  std::vector<std::string> attempt_ids;  // every attempt (every rank), oldest first
+  // Of the current attempt: its ranks' attempt IDs in rank order (one for a single-node
+  // card); the first rank that ended without success, which ends the whole gang once the
+  // others have stopped; the rendezvous values its ranks put.
+  std::vector<std::string> gang;
+  struct Break {
+    bool lost = false;  // lost ranks count against the lost retries, failures the failed
+    std::string message;
+  };
+  std::optional<Break> gang_break;
+  std::map<std::string, std::string> rendezvous;
   std::map<std::string, double> metrics;
   std::map<std::string, bool> deliverables;
   v1::TestCounts tests;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <utility>
 
 #include "common/criteria.h"
 #include "coordinator/scheduler.h"
@@ -38,14 +39,9 @@ void Scheduler::FlushEvents() {
   std::vector<std::pair<std::string, v1::AttemptFinished>> finished;
   for (auto& [worker_id, event] : batch) {
     auto found = attempts_.find(event.attempt_id());
-    bool current = found != attempts_.end() && found->second.worker_id == worker_id;
-    int index = -1;
-    if (current) {
-      std::optional<int> at = plan_->IndexOf(*common::WorkstreamId::Parse(found->second.workstream_id));
-      current = at && runs_[*at].row.current_attempt == event.attempt_id() &&
-                (!found->second.finished || event.seq() <= found->second.stored_seq);
-      index = at.value_or(-1);
-    }
+    bool current = found != attempts_.end() && found->second.worker_id == worker_id &&
+                   IsCurrent(found->second) &&
+                   (!found->second.finished || event.seq() <= found->second.stored_seq);
     if (!current) {
       // Fencing: an attempt that is no longer current cannot change anything.
       ++counters_.events_stale_rejected;
@@ -68,7 +64,6 @@ void Scheduler::FlushEvents() {
     } else {
       ApplyEvent(attempt, event);
     }
-    (void)index;
     to_store.push_back(std::move(event));
   }
   counters_.events_stored += to_store.size();
@@ -103,6 +98,8 @@ void Scheduler::FlushEvents() {
   }
   for (auto& [worker, message] : pending_assigns_) output_.Send(worker, message);
   pending_assigns_.clear();
+  for (auto& [worker, message] : pending_relays_) output_.Send(worker, message);
+  pending_relays_.clear();
   output_.StatusChanged();
 }
 
@@ -139,8 +136,42 @@ void Scheduler::ApplyEvent(AttemptRow& attempt, const v1::Event& event) {
     case v1::Event::kDeliverable:
       run.deliverables[event.deliverable().path()] = event.deliverable().exists();
       break;
+    case v1::Event::kRendezvousPut:
+      Relay(*found, event.rendezvous_put().key(), event.rendezvous_put().value());
+      break;
     default:
       break;
+  }
+}
+
+int Scheduler::IndexOf(const AttemptRow& attempt) const {
+  return *plan_->IndexOf(*common::WorkstreamId::Parse(attempt.workstream_id));
+}
+
+bool Scheduler::IsCurrent(const AttemptRow& attempt) const {
+  std::optional<int> index = plan_->IndexOf(*common::WorkstreamId::Parse(attempt.workstream_id));
+  return index && runs_[*index].row.current_attempt == attempt.GangId();
+}
+
+void Scheduler::Relay(int index, const std::string& key, const std::string& value) {
+  // The first value of a key stands (a rank that puts it again cannot change what the
+  // others already read); the limits keep a runaway program from flooding the gang.
+  constexpr size_t kMaxKeys = 256;
+  constexpr size_t kMaxValueBytes = 64 << 10;
+  Run& run = runs_[index];
+  if (run.rendezvous.count(key) || run.rendezvous.size() >= kMaxKeys ||
+      value.size() > kMaxValueBytes) {
+    return;
+  }
+  run.rendezvous.emplace(key, value);
+  for (const std::string& id : run.gang) {
+    const AttemptRow& rank = attempts_.at(id);
+    if (rank.finished) continue;
+    v1::CoordinatorMessage message;
+    message.mutable_rendezvous()->set_attempt_id(id);
+    message.mutable_rendezvous()->set_key(key);
+    message.mutable_rendezvous()->set_value(value);
+    pending_relays_.emplace_back(rank.worker_id, std::move(message));
   }
 }
 
@@ -151,48 +182,20 @@ void Scheduler::AttemptFinished(AttemptRow& attempt, const v1::AttemptFinished& 
   dirty_attempts_.insert(attempt.attempt_id);
   observer_->AttemptEnded(finished.outcome());
   cluster_.Release(attempt.worker_id, attempt.gpus, attempt.attempt_id);
-  int index = *plan_->IndexOf(*common::WorkstreamId::Parse(attempt.workstream_id));
-  Run& run = runs_[index];
-  switch (finished.outcome()) {
-    case v1::ATTEMPT_OUTCOME_SUCCEEDED: {
-      std::string failures;
-      for (const common::Criterion& criterion : plan_->workstreams[index].criteria) {
-        common::CriterionVerdict verdict = common::Judge(criterion, run.metrics);
-        if (verdict.verdict == common::Verdict::kFail) {
-          failures += (failures.empty() ? "" : "; ") + verdict.detail;
-        }
-      }
-      if (failures.empty()) {
-        Finish(index, v1::WORKSTREAM_STATE_SUCCEEDED, "");
-        PromoteDependents(index);
-      } else if (run.row.failed_retries_left > 0) {
-        --run.row.failed_retries_left;
-        ScheduleRetry(index, "acceptance criteria failed: " + failures);
-      } else {
-        Fail(index, "acceptance criteria failed: " + failures);
-      }
-      break;
+  const Run& run = runs_[IndexOf(attempt)];
+  RankEnd end{RankEnd::Kind::kFailed, finished.message()};
+  if (finished.outcome() == v1::ATTEMPT_OUTCOME_SUCCEEDED) {
+    end.kind = RankEnd::Kind::kSucceeded;
+  } else if (finished.outcome() == v1::ATTEMPT_OUTCOME_CANCELLED) {
+    // Stopped because it was asked to (a cancel, or another rank ended the gang), or by
+    // its worker on its own (drained, shutting down): that is as good as lost.
+    if (run.cancel_requested || run.gang_break) {
+      end.kind = RankEnd::Kind::kCancelled;
+    } else {
+      end = {RankEnd::Kind::kLost, "stopped by its worker: " + finished.message()};
     }
-    case v1::ATTEMPT_OUTCOME_CANCELLED:
-      if (run.cancel_requested) {
-        Finish(index, v1::WORKSTREAM_STATE_CANCELLED, "cancelled");
-        BlockDependents(index, plan_->workstreams[index].id.ToString() + " was cancelled");
-      } else {
-        AttemptLost(attempt.attempt_id, "stopped by its worker: " + finished.message());
-      }
-      break;
-    default:
-      if (run.cancel_requested) {
-        Finish(index, v1::WORKSTREAM_STATE_CANCELLED, "cancelled");
-        BlockDependents(index, plan_->workstreams[index].id.ToString() + " was cancelled");
-      } else if (run.row.failed_retries_left > 0) {
-        --run.row.failed_retries_left;
-        ScheduleRetry(index, finished.message());
-      } else {
-        Fail(index, finished.message());
-      }
-      break;
   }
+  RankEnded(attempt, end);
 }
 
 void Scheduler::AttemptLost(const std::string& attempt_id, const std::string& reason) {
@@ -200,24 +203,81 @@ void Scheduler::AttemptLost(const std::string& attempt_id, const std::string& re
   if (found == attempts_.end()) return;
   AttemptRow& attempt = found->second;
   cluster_.Release(attempt.worker_id, attempt.gpus, attempt.attempt_id);
-  if (!attempt.finished) {
-    attempt.finished = true;
-    attempt.outcome = v1::ATTEMPT_OUTCOME_LOST;
-    attempt.finished_unix_ms = WallMillis(clock_);
-    dirty_attempts_.insert(attempt_id);
-    observer_->AttemptEnded(v1::ATTEMPT_OUTCOME_LOST);
-  }
-  int index = *plan_->IndexOf(*common::WorkstreamId::Parse(attempt.workstream_id));
+  if (attempt.finished) return;
+  attempt.finished = true;
+  attempt.outcome = v1::ATTEMPT_OUTCOME_LOST;
+  attempt.finished_unix_ms = WallMillis(clock_);
+  dirty_attempts_.insert(attempt_id);
+  observer_->AttemptEnded(v1::ATTEMPT_OUTCOME_LOST);
+  RankEnded(attempt, {RankEnd::Kind::kLost, reason});
+}
+
+void Scheduler::RankEnded(const AttemptRow& attempt, const RankEnd& end) {
+  int index = IndexOf(attempt);
   Run& run = runs_[index];
-  if (run.row.current_attempt != attempt_id || !Active(run.row.state)) return;
+  if (!IsCurrent(attempt) || !Active(run.row.state)) return;
+  bool gang = run.gang.size() > 1;
+  if (end.kind != RankEnd::Kind::kSucceeded && !run.gang_break && !run.cancel_requested) {
+    // The first rank to fail ends the gang: the others cannot finish without it (they
+    // would wait in a collective until their own timeouts).
+    std::string who = gang ? "rank " + std::to_string(attempt.rank) + " on " + attempt.worker_id + ": " : "";
+    run.gang_break = Run::Break{end.kind == RankEnd::Kind::kLost, who + end.message};
+    if (gang) CancelRanks(index, "the gang ended: " + run.gang_break->message);
+  }
+  for (const std::string& id : run.gang) {
+    if (!attempts_.at(id).finished) return;  // decided once every rank has stopped
+  }
+  Resolve(index);
+}
+
+void Scheduler::Resolve(int index) {
+  Run& run = runs_[index];
+  std::optional<Run::Break> broke = std::exchange(run.gang_break, std::nullopt);
+  std::string id = plan_->workstreams[index].id.ToString();
   if (run.cancel_requested) {
-    Finish(index, v1::WORKSTREAM_STATE_CANCELLED, "cancelled (its worker was lost)");
-    BlockDependents(index, plan_->workstreams[index].id.ToString() + " was cancelled");
-  } else if (run.row.lost_retries_left > 0) {
-    --run.row.lost_retries_left;
-    ScheduleRetry(index, "lost: " + reason);
+    Finish(index, v1::WORKSTREAM_STATE_CANCELLED, "cancelled");
+    BlockDependents(index, id + " was cancelled");
+    return;
+  }
+  if (broke && broke->lost) {
+    if (run.row.lost_retries_left > 0) {
+      --run.row.lost_retries_left;
+      ScheduleRetry(index, "lost: " + broke->message);
+    } else {
+      Fail(index, "lost " + std::to_string(run.row.attempts) + " times; last: " + broke->message);
+    }
+    return;
+  }
+  std::string failure;
+  if (broke) {
+    failure = broke->message;
   } else {
-    Fail(index, "lost " + std::to_string(run.row.attempts) + " times; last: " + reason);
+    for (const common::Criterion& criterion : plan_->workstreams[index].criteria) {
+      common::CriterionVerdict verdict = common::Judge(criterion, run.metrics);
+      if (verdict.verdict == common::Verdict::kFail) {
+        failure += (failure.empty() ? "acceptance criteria failed: " : "; ") + verdict.detail;
+      }
+    }
+  }
+  if (failure.empty()) {
+    Finish(index, v1::WORKSTREAM_STATE_SUCCEEDED, "");
+    PromoteDependents(index);
+  } else if (run.row.failed_retries_left > 0) {
+    --run.row.failed_retries_left;
+    ScheduleRetry(index, failure);
+  } else {
+    Fail(index, failure);
+  }
+}
+
+void Scheduler::CancelRanks(int index, const std::string& reason) {
+  for (const std::string& id : runs_[index].gang) {
+    const AttemptRow& rank = attempts_.at(id);
+    if (rank.finished) continue;
+    v1::CoordinatorMessage message;
+    message.mutable_cancel()->set_attempt_id(id);
+    message.mutable_cancel()->set_reason(reason);
+    output_.Send(rank.worker_id, message);
   }
 }
 
@@ -290,10 +350,7 @@ int Scheduler::Cancel(const std::string& workstream_id, bool all, std::string* e
       ++cancelled;
     } else if (Active(state) && !run.cancel_requested) {
       run.cancel_requested = true;
-      v1::CoordinatorMessage message;
-      message.mutable_cancel()->set_attempt_id(run.row.current_attempt);
-      message.mutable_cancel()->set_reason("cancelled by user");
-      output_.Send(run.row.worker_id, message);
+      CancelRanks(index, "cancelled by user");
       ++cancelled;
     }
   }

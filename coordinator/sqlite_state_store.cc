@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS attempts(
   attempt_id TEXT PRIMARY KEY, plan_id TEXT NOT NULL, ws_id TEXT NOT NULL,
   number INTEGER NOT NULL, worker_id TEXT NOT NULL, gpus TEXT NOT NULL,
   finished INTEGER NOT NULL, outcome INTEGER NOT NULL, stored_seq INTEGER NOT NULL,
-  started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL);
+  started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL,
+  rank INTEGER NOT NULL DEFAULT 0, gang TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS events(
   attempt_id TEXT NOT NULL, seq INTEGER NOT NULL, payload BLOB NOT NULL,
   log_offset INTEGER NOT NULL, log_length INTEGER NOT NULL,
@@ -135,7 +136,7 @@ struct SqliteStateStore::Writer {
   }
 
   void Attempt(const AttemptRow& row) {
-    SQLite::Statement insert(db, "INSERT OR REPLACE INTO attempts VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+    SQLite::Statement insert(db, "INSERT OR REPLACE INTO attempts VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
     insert.bind(1, row.attempt_id);
     insert.bind(2, plan_id);
     insert.bind(3, row.workstream_id);
@@ -147,6 +148,8 @@ struct SqliteStateStore::Writer {
     insert.bind(9, static_cast<int64_t>(row.stored_seq));
     insert.bind(10, static_cast<int64_t>(row.started_unix_ms));
     insert.bind(11, static_cast<int64_t>(row.finished_unix_ms));
+    insert.bind(12, row.rank);
+    insert.bind(13, row.gang);
     insert.exec();
   }
 
@@ -172,7 +175,7 @@ struct SqliteStateStore::Writer {
 };
 
 // Raise it with every change to the tables, and migrate older layouts in Open().
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 2: attempts.rank, attempts.gang (multi-node gangs)
 
 SqliteStateStore::SqliteStateStore(StatePaths paths) : paths_(std::move(paths)) {}
 SqliteStateStore::~SqliteStateStore() = default;
@@ -198,6 +201,15 @@ absl::StatusOr<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(
           "state store " + store->paths_.Database() + " was written by a newer wsfleet (layout " +
           std::to_string(version) + "; this one knows " + std::to_string(kSchemaVersion) +
           "): upgrade wsfleet, or use another --state directory");
+    }
+
+    if (version == 1) {
+      // Layout 1 had no gangs: every attempt was rank 0 of its own.
+      SQLite::Transaction migrate(*store->db_);
+      store->db_->exec("ALTER TABLE attempts ADD COLUMN rank INTEGER NOT NULL DEFAULT 0");
+      store->db_->exec("ALTER TABLE attempts ADD COLUMN gang TEXT NOT NULL DEFAULT ''");
+      store->db_->exec("PRAGMA user_version=2");
+      migrate.commit();
     }
     store->db_->exec(kSchema);
     store->db_->exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
@@ -389,6 +401,8 @@ absl::StatusOr<StoredState> SqliteStateStore::Load() {
       row.stored_seq = static_cast<uint64_t>(attempts.getColumn(8).getInt64());
       row.started_unix_ms = attempts.getColumn(9).getInt64();
       row.finished_unix_ms = attempts.getColumn(10).getInt64();
+      row.rank = attempts.getColumn(11).getInt();
+      row.gang = attempts.getColumn(12).getString();
       workstream_of[row.attempt_id] = row.workstream_id;
       state.attempts.push_back(std::move(row));
     }

@@ -45,6 +45,12 @@ struct AttemptRow {
   uint64_t stored_seq = 0;  // every event up to here is stored
   int64_t started_unix_ms = 0;
   int64_t finished_unix_ms = 0;
+  // A multi-node card's attempt is a gang of one attempt per node: `rank` is this one's
+  // node, `gang` the rank-0 attempt's ID (what the workstream row names as current).
+  int rank = 0;
+  std::string gang;  // empty for rank 0 and for single-node cards
+
+  const std::string& GangId() const { return gang.empty() ? attempt_id : gang; }
 };
 
 struct WorkerRow {

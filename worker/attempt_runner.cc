@@ -1,5 +1,6 @@
 #include "worker/attempt_runner.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -135,10 +136,29 @@ AttemptRunner::AttemptRunner(v1::AttemptSpec spec, AttemptRunnerOptions options,
 
 AttemptRunner::~AttemptRunner() {
   Cancel();
+  if (rendezvous_ != nullptr) rendezvous_->Stop();
   if (thread_.joinable()) thread_.join();
 }
 
-void AttemptRunner::Start() { thread_ = std::thread([this] { Run(); }); }
+void AttemptRunner::Start() {
+  if (spec_.nodes() > 1 || spec_.gpu_indices_size() > 0) {
+    rendezvous_ = std::make_unique<rendezvous::Server>([this](const std::string& key,
+                                                              const std::string& value) {
+      v1::Event event;
+      event.mutable_rendezvous_put()->set_key(key);
+      event.mutable_rendezvous_put()->set_value(value);
+      EmitEvent(std::move(event));
+    });
+    if (absl::Status status = rendezvous_->Start(); !status.ok()) {
+      rendezvous_error_ = "cannot serve the attempt's rendezvous: " + std::string(status.message());
+    }
+  }
+  thread_ = std::thread([this] { Run(); });
+}
+
+void AttemptRunner::OfferRendezvous(const std::string& key, const std::string& value) {
+  if (rendezvous_ != nullptr) rendezvous_->Offer(key, value);
+}
 
 void AttemptRunner::Cancel() {
   cancelled_ = true;
@@ -195,6 +215,24 @@ std::vector<std::string> AttemptRunner::Environment(const std::string& workspace
   std::vector<uint32_t> gpus(spec_.gpu_indices().begin(), spec_.gpu_indices().end());
   // No GPUs assigned means none visible, not all of them.
   env.push_back("CUDA_VISIBLE_DEVICES=" + Join(gpus));
+  // Where this attempt sits in its gang (a single-node card is a gang of one node). One
+  // process per node runs the steps; it owns global ranks RANK .. RANK+LOCAL_WORLD_SIZE-1,
+  // one per GPU, and starts a process or thread per GPU itself.
+  uint32_t nodes = std::max<uint32_t>(1, spec_.nodes());
+  uint32_t local = std::max<uint32_t>(1, static_cast<uint32_t>(gpus.size()));
+  env.push_back("WSFLEET_NODE_RANK=" + std::to_string(spec_.node_rank()));
+  env.push_back("WSFLEET_NNODES=" + std::to_string(nodes));
+  env.push_back("WSFLEET_LOCAL_WORLD_SIZE=" + std::to_string(local));
+  env.push_back("WSFLEET_LOCAL_RANK=0");
+  env.push_back("WSFLEET_RANK=" + std::to_string(spec_.node_rank() * local));
+  env.push_back("WSFLEET_WORLD_SIZE=" + std::to_string(nodes * local));
+  std::string addrs;
+  for (const std::string& addr : spec_.node_addrs()) addrs += (addrs.empty() ? "" : ",") + addr;
+  env.push_back("WSFLEET_NODE_ADDRS=" + addrs);
+  if (rendezvous_ != nullptr && rendezvous_error_.empty()) {
+    env.push_back("WSFLEET_RENDEZVOUS=" + rendezvous_->socket_path());
+  }
+  if (!options_.self_exe.empty()) env.push_back("WSFLEET_BIN=" + options_.self_exe);
   return env;
 }
 
@@ -206,12 +244,14 @@ void AttemptRunner::Run() {
   started.mutable_started()->set_workspace(workspace);
   EmitEvent(std::move(started));
   v1::AttemptFinished finished;
-  if (workspace.empty()) {
+  if (workspace.empty() || !rendezvous_error_.empty()) {
     finished.set_outcome(v1::ATTEMPT_OUTCOME_FAILED);
-    finished.set_message(error);
+    finished.set_message(workspace.empty() ? error : rendezvous_error_);
   } else {
     finished = RunSteps(workspace);
   }
+  // Nothing may put or wait once the steps are done.
+  if (rendezvous_ != nullptr) rendezvous_->Stop();
   if (finished.outcome() == v1::ATTEMPT_OUTCOME_SUCCEEDED) {
     for (const std::string& path : spec_.deliverable_paths()) {
       std::error_code ignored;

@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "wsfleet/v1/types.pb.h"
+#include "rendezvous/server.h"
 #include "worker/step_runner.h"
 
 namespace wsfleet::worker {
@@ -28,6 +29,7 @@ struct AttemptRunnerOptions {
   // {card}, {workspace}, {id}, {attempt} are replaced by shell-quoted values.
   std::map<std::string, std::string> agents;
   std::string spool_dir;  // where the prompt file is written
+  std::string self_exe;   // this wsfleet binary, for steps as $WSFLEET_BIN
 };
 
 // "{prompt}" etc. in `command_template` replaced with shell-quoted values.
@@ -45,6 +47,8 @@ class AttemptRunner {
 
   void Start();
   void Cancel();  // any thread
+  // A rendezvous value of the attempt's gang, relayed by the coordinator. Any thread.
+  void OfferRendezvous(const std::string& key, const std::string& value);
   bool finished() const { return finished_; }
   const v1::AttemptSpec& spec() const { return spec_; }
 
@@ -64,6 +68,9 @@ class AttemptRunner {
   StepRunner* current_step_ = nullptr;  // under runner_mutex_
   std::atomic<bool> cancelled_{false};
   std::atomic<bool> finished_{false};
+  // Served for multi-node and GPU attempts (their programs exchange NCCL IDs through it).
+  std::unique_ptr<rendezvous::Server> rendezvous_;
+  std::string rendezvous_error_;  // why it could not be served: the attempt fails with it
 };
 
 }  // namespace wsfleet::worker

@@ -192,6 +192,13 @@ void Worker::OnMessage(const v1::CoordinatorMessage& message) {
       ReapFinished();
       break;
     }
+    case v1::CoordinatorMessage::kRendezvous: {
+      auto found = runners_.find(message.rendezvous().attempt_id());
+      if (found != runners_.end()) {
+        found->second->OfferRendezvous(message.rendezvous().key(), message.rendezvous().value());
+      }
+      break;
+    }
     case v1::CoordinatorMessage::kDrain:
       std::cerr << "wsfleet worker " << config_.worker_id << ": draining" << std::endl;
       break;

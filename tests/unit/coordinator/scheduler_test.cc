@@ -131,18 +131,6 @@ TEST_F(SchedulerTest, InfeasibleWorkWaitsForWorkersToJoinThenFails) {
   EXPECT_EQ(Message("WS-02"), "cannot be placed: needs 8 GPUs; the largest matching worker has 4");
 }
 
-TEST_F(SchedulerTest, AGangOfOneIsPlacedLikeAnyWorkstreamAndLargerGangsAreRefused) {
-  Hello("w1", 1, 1);
-  Submit({Card(1, "None", "**Nodes**: 1\n**GPUs**: 1\n"), Card(2, "None", "**Nodes**: 2\n")},
-         /*keep_going=*/true);
-  auto assigns = output_.TakeAssigns();
-  ASSERT_EQ(assigns.size(), 1u);
-  EXPECT_EQ(assigns[0].second.workstream_id(), "WS-01");
-  EXPECT_EQ(State("WS-02"), v1::WORKSTREAM_STATE_FAILED);
-  EXPECT_NE(Message("WS-02").find("gang scheduling across nodes is not available yet"),
-            std::string::npos);
-}
-
 TEST_F(SchedulerTest, AcksFollowTheCommitAndDuplicatesAreStoredOnce) {
   Submit({Card(1, "None")});
   Hello("w1", 1);

@@ -142,6 +142,58 @@ TEST_F(SqliteStateStoreTest, RefusesAStateDirectoryWrittenByANewerWsfleet) {
       << store.status();
 }
 
+TEST_F(SqliteStateStoreTest, GangRanksRoundTrip) {
+  auto store = Open();
+  PlanRow plan{"p1", "test", false, 1, {{"ws1.md", "# WS-01: One\n"}}};
+  WorkstreamRow row;
+  row.workstream_id = "WS-01";
+  ASSERT_TRUE(store->SubmitPlan(plan, {row}).ok());
+  AttemptRow rank0, rank1;
+  rank0.attempt_id = "a0";
+  rank1.attempt_id = "a1";
+  rank0.workstream_id = rank1.workstream_id = "WS-01";
+  rank0.worker_id = "w1";
+  rank1.worker_id = "w2";
+  rank1.rank = 1;
+  rank1.gang = "a0";
+  ASSERT_TRUE(store->StartAttempts({rank0, rank1}, {}).ok());
+  absl::StatusOr<StoredState> state = store->Load();
+  ASSERT_TRUE(state.ok()) << state.status();
+  ASSERT_EQ(state->attempts.size(), 2u);
+  EXPECT_EQ(state->attempts[0].GangId(), "a0");
+  EXPECT_EQ(state->attempts[1].rank, 1);
+  EXPECT_EQ(state->attempts[1].GangId(), "a0");
+}
+
+TEST_F(SqliteStateStoreTest, MigratesALayoutOneDirectoryKeepingItsAttempts) {
+  fs::create_directories(dir_);
+  {
+    // What wsfleet wrote before gangs: attempts without rank and gang.
+    SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec(R"sql(
+      CREATE TABLE plans(plan_id TEXT PRIMARY KEY, name TEXT NOT NULL, keep_going INTEGER NOT NULL,
+        created_ms INTEGER NOT NULL, current INTEGER NOT NULL);
+      CREATE TABLE attempts(attempt_id TEXT PRIMARY KEY, plan_id TEXT NOT NULL, ws_id TEXT NOT NULL,
+        number INTEGER NOT NULL, worker_id TEXT NOT NULL, gpus TEXT NOT NULL,
+        finished INTEGER NOT NULL, outcome INTEGER NOT NULL, stored_seq INTEGER NOT NULL,
+        started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL);
+      INSERT INTO plans VALUES('p1', 'old', 0, 1, 1);
+      INSERT INTO attempts VALUES('a1', 'p1', 'WS-01', 1, 'w1', '0', 1, 1, 4, 10, 20);
+      PRAGMA user_version=1;)sql");
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<StoredState> state = store->Load();
+  ASSERT_TRUE(state.ok()) << state.status();
+  ASSERT_EQ(state->attempts.size(), 1u);
+  EXPECT_EQ(state->attempts[0].attempt_id, "a1");
+  EXPECT_EQ(state->attempts[0].stored_seq, 4u);
+  EXPECT_EQ(state->attempts[0].rank, 0);
+  EXPECT_EQ(state->attempts[0].GangId(), "a1");
+  SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 2);
+}
+
 // The scheduler on the real store: a restarted coordinator resumes where it stopped.
 TEST_F(SqliteStateStoreTest, SchedulerRecoversFromSqlite) {
   testing::FakeClock clock;
