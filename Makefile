@@ -15,7 +15,7 @@ CMAKE_COMMON = -G Ninja -DWSFLEET_WERROR=ON $(CMAKE_FLAGS)
 IMAGE          ?= wsfleet
 IMAGE_TAG      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all deps build run test test-sanitize bench fuzz image format clean
+.PHONY: all deps build run test test-gpu test-sanitize bench fuzz image format clean
 
 all: build
 
@@ -34,12 +34,16 @@ run: build
 	$(BUILD_DIR)/bin/wsfleet run $(EXAMPLE) --workers 3 --state $(BUILD_DIR)/run/state --workdir $(BUILD_DIR)/run/work
 
 test: build
-	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(CTEST_JOBS)
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(CTEST_JOBS) -LE '^gpu$$'
+
+# The tests that need an NVIDIA GPU (labelled gpu); each skips where what it needs is absent.
+test-gpu: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L '^gpu$$'
 
 test-sanitize: deps
 	cmake -S . -B $(SANITIZE_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DWSFLEET_SANITIZE=ON
 	cmake --build $(SANITIZE_DIR)
-	ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j$(CTEST_JOBS)
+	ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j$(CTEST_JOBS) -LE '^gpu$$'
 
 bench: build
 	$(BUILD_DIR)/bin/wsfleet_bench --benchmark_counters_tabular=true

@@ -73,7 +73,7 @@ int StatusCommand(const ClientOptions& client) {
   v1::RunStatus status;
   grpc::Status rpc = Stub(client)->GetStatus(Context().get(), {}, &status);
   if (!rpc.ok()) return Report(client, rpc);
-  std::cout << (client.output == "json" ? StatusToJson(status) + "\n" : RenderStatusTable(status));
+  std::cout << (client.output == "json" ? ToJson(status) + "\n" : RenderStatusTable(status));
   return kExitOk;
 }
 
@@ -81,6 +81,10 @@ int WorkersCommand(const ClientOptions& client) {
   v1::ListWorkersResponse response;
   grpc::Status rpc = Stub(client)->ListWorkers(Context().get(), {}, &response);
   if (!rpc.ok()) return Report(client, rpc);
+  if (client.output == "json") {
+    std::cout << ToJson(response) << "\n";  // labels included (gpu.* from the burn-in)
+    return kExitOk;
+  }
   std::cout << "WORKER  HOST  STATE  SLOTS  GPUS  RUNNING  METRICS\n";
   for (const v1::WorkerInfo& worker : response.workers()) {
     std::cout << worker.worker_id() << "  " << worker.hostname() << "  " << worker.state() << "  "

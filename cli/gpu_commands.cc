@@ -10,6 +10,8 @@
 #include <variant>
 
 #include "cli/exit_codes.h"
+#include "cli/gpu_burn_command.h"
+#include "cli/gpu_nccl_command.h"
 #include "gpu/bus_bandwidth.h"
 #include "gpu/devices.h"
 #include "gpu/gemm.h"
@@ -230,6 +232,9 @@ void AddGpuCommands(CLI::App& app, std::function<int()>& run) {
       ->check(CLI::Range(1, 100000))->capture_default_str();
   gemm->add_option("--device", options->device, "CUDA device index")->capture_default_str();
   gemm->callback([&run, options] { run = [options] { return GemmCommand(*options); }; });
+
+  AddGpuNcclCommand(*bench, run);
+  AddGpuBurnCommand(*bench, run);
 }
 
 }  // namespace wsfleet::cli

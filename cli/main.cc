@@ -237,6 +237,8 @@ int main(int argc, char** argv) {
 
   CLI::App* workers_cmd = app.add_subcommand("workers", "List the workers and their state");
   add_client(workers_cmd);
+  workers_cmd->add_option("-o,--output", client.output, "Output format (json has each worker's labels)")
+      ->check(CLI::IsMember({"table", "json"}))->capture_default_str();
   workers_cmd->callback([&] { run = [&] { return WorkersCommand(client); }; });
 
   std::string drain_worker;

@@ -75,7 +75,7 @@ std::string RenderStatusTable(const v1::RunStatus& status) {
   return out;
 }
 
-std::string StatusToJson(const v1::RunStatus& status) {
+std::string ToJson(const google::protobuf::Message& status) {
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "gpu/devices.h"
+#include "gpu/nccl_bench.h"
 
 #ifdef WSFLEET_HAVE_CUDA
 #include "gpu/gemm.h"
@@ -52,6 +53,27 @@ BurnInResult RunBurnIn(const std::vector<uint32_t>& gpu_indices) {
     double gemm_tflops = gemm.flops_per_second / 1e12;
     if (slowest_membw < 0 || membw_gbps < slowest_membw) slowest_membw = membw_gbps;
     if (slowest_gemm < 0 || gemm_tflops < slowest_gemm) slowest_gemm = gemm_tflops;
+  }
+  // Several GPUs: they must also talk to each other (NVLink/PCIe), as multi-GPU cards
+  // expect. A node without NCCL still passes, labelled so that cards can avoid it.
+  if (gpu_indices.size() > 1) {
+    NcclBenchOptions nccl;
+    nccl.world_size = static_cast<int>(gpu_indices.size());
+    nccl.devices.assign(gpu_indices.begin(), gpu_indices.end());
+    nccl.collectives = {Collective::kAllReduce};
+    nccl.sizes = {uint64_t{64} << 20};
+    nccl.iterations = 5;
+    NcclBenchResult all_reduce = RunNcclBench(nccl);
+    if (all_reduce.unavailable) {
+      result.labels["gpu.nccl"] = "missing";
+    } else if (!all_reduce.ok || all_reduce.rows.empty() || all_reduce.rows[0].wrong > 0) {
+      result.reason = "burn-in: local NCCL all_reduce across GPUs " + std::to_string(gpu_indices.front()) +
+                      ".." + std::to_string(gpu_indices.back()) + ": " +
+                      (all_reduce.ok ? "wrong data" : all_reduce.error);
+      return result;
+    } else {
+      result.labels["gpu.allreduce_busbw_gbps"] = Fixed(all_reduce.rows[0].busbw / 1e9);
+    }
   }
   result.passed = true;
   if (slowest_membw >= 0) {

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 
 #include <fstream>
+#include <utility>
 #include <sstream>
 
 #include "absl/status/status.h"
@@ -49,6 +50,7 @@ struct Nvml::Api {
   nvmlReturn_t (*power)(nvmlDevice_t, unsigned int*) = nullptr;
   nvmlReturn_t (*temperature)(nvmlDevice_t, int, unsigned int*) = nullptr;
   nvmlReturn_t (*clock)(nvmlDevice_t, int, unsigned int*) = nullptr;
+  nvmlReturn_t (*clock_events)(nvmlDevice_t, unsigned long long*) = nullptr;  // optional
 
   std::string Error(nvmlReturn_t code) const {
     return error_string != nullptr ? error_string(code) : "NVML error " + std::to_string(code);
@@ -85,6 +87,13 @@ absl::StatusOr<std::unique_ptr<Nvml>> Nvml::Load(const std::string& library) {
   bind(api.temperature, "nvmlDeviceGetTemperature");
   bind(api.clock, "nvmlDeviceGetClockInfo");
   if (!complete) return absl::UnavailableError(library + " lacks NVML functions wsfleet needs");
+  // Renamed in driver 535; either serves.
+  for (const char* symbol : {"nvmlDeviceGetCurrentClocksEventReasons",
+                             "nvmlDeviceGetCurrentClocksThrottleReasons"}) {
+    if (api.clock_events == nullptr) {
+      api.clock_events = reinterpret_cast<decltype(api.clock_events)>(::dlsym(handle, symbol));
+    }
+  }
   if (nvmlReturn_t code = api.init(); code != kNvmlSuccess) {
     std::string error = api.Error(code);
     api.shutdown = nullptr;  // not initialized: nothing to shut down
@@ -135,9 +144,27 @@ absl::StatusOr<std::vector<GpuReading>> Nvml::Read() const {
       reading.temperature_celsius = value;
     }
     if (api.clock(device, kNvmlClockSm, &value) == kNvmlSuccess) reading.sm_clock_hertz = value * 1e6;
+    unsigned long long reasons = 0;
+    if (api.clock_events != nullptr && api.clock_events(device, &reasons) == kNvmlSuccess) {
+      reading.clock_event_reasons = reasons;
+    }
     readings.push_back(std::move(reading));
   }
   return readings;
+}
+
+std::vector<std::string> ThrottleReasons(uint64_t mask) {
+  // nvml.h's nvmlClocksEventReason* bits.
+  static constexpr std::pair<uint64_t, const char*> kReasons[] = {
+      {0x4, "power cap"},          {0x8, "hardware slowdown"},
+      {0x20, "software thermal"},  {0x40, "hardware thermal"},
+      {0x80, "power brake"},
+  };
+  std::vector<std::string> reasons;
+  for (const auto& [bit, name] : kReasons) {
+    if ((mask & bit) != 0) reasons.emplace_back(name);
+  }
+  return reasons;
 }
 
 std::optional<HostMemory> ParseMeminfo(const std::string& text) {

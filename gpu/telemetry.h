@@ -22,7 +22,14 @@ struct GpuReading {
   std::optional<double> power_watts;
   std::optional<double> temperature_celsius;
   std::optional<double> sm_clock_hertz;
+  // Why the clocks are held below their maximum now (NVML's clocks event reasons bit mask;
+  // "throttle reasons" in older drivers); see ThrottleReasons().
+  std::optional<uint64_t> clock_event_reasons;
 };
+
+// The reasons in an NVML clocks-event mask that slow a busy GPU down (power cap, thermal
+// and hardware slowdowns, power brake), by name; idle and application settings are left out.
+std::vector<std::string> ThrottleReasons(uint64_t mask);
 
 // NVML, loaded at run time with dlopen, so that wsfleet runs (and says why there is no
 // telemetry) where the driver is not installed. Thread-compatible: one user at a time.

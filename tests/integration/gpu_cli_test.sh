@@ -29,7 +29,7 @@ else
   "$WSFLEET" submit "$TMP/plan" --coordinator "$address" > /dev/null 2>&1
   check "GPU work is not placed on it" wait_for 20 sh -c \
     "'$WSFLEET' status --coordinator $address | grep -E '^WS-01 .*FAILED' | grep -q GPU"
-  for bench in membw gemm; do
+  for bench in membw gemm nccl burn; do
     "$WSFLEET" gpu bench $bench > "$TMP/$bench.out" 2>&1
     check "gpu bench $bench without a GPU: exit 69" [ $? -eq 69 ]
     check "gpu bench $bench says why" grep -qE 'no usable GPU|without CUDA' "$TMP/$bench.out"
@@ -42,4 +42,18 @@ check "a bad size: usage" [ $? -eq 64 ]
 check "naming it" contains "$TMP/size.out" "--size '12Q'"
 "$WSFLEET" gpu bench gemm --type fp64 > /dev/null 2>&1
 check "an unknown GEMM type: usage" [ $? -eq 64 ]
+"$WSFLEET" gpu bench nccl --collectives all_reduce,alltoall > "$TMP/coll.out" 2>&1
+check "an unknown collective: usage" [ $? -eq 64 ]
+check "naming it" contains "$TMP/coll.out" "'alltoall' is not"
+"$WSFLEET" gpu bench nccl --min-bytes 1G --max-bytes 1M > /dev/null 2>&1
+check "sizes the wrong way round: usage" [ $? -eq 64 ]
+# Outside an attempt there is no rendezvous: a usage error that says where there is one.
+env -u WSFLEET_RENDEZVOUS "$WSFLEET" rendezvous get nccl-id > "$TMP/rdv.out" 2>&1
+check "rendezvous outside a gang: usage" [ $? -eq 64 ]
+check "and why" contains "$TMP/rdv.out" "WSFLEET_RENDEZVOUS is not set"
+WSFLEET_RENDEZVOUS=$TMP/none "$WSFLEET" rendezvous put nccl-id --file /dev/null > "$TMP/rdv2.out" 2>&1
+check "an unreachable rendezvous: exit 1" [ $? -eq 1 ]
+check "naming the socket" contains "$TMP/rdv2.out" "cannot reach the rendezvous at $TMP/none"
+WSFLEET_RENDEZVOUS=$TMP/none "$WSFLEET" rendezvous put 'bad key' --file /dev/null > /dev/null 2>&1
+check "a bad key: usage" [ $? -eq 64 ]
 finish

@@ -16,6 +16,8 @@ export WSFLEET_COORDINATOR=$(sed -n 's/.*listening on \([^,]*\),.*/\1/p' "$TMP/c
 PIDS+=($!)
 check "the worker offers 3 GPUs" wait_for 20 sh -c "'$WSFLEET' workers | grep -qE '^g1 .* 2  3  '"
 check "and says it could not check them" contains "$TMP/worker.log" "offered as given"
+check "workers -o json shows its labels" sh -c \
+  "'$WSFLEET' workers -o json | jq -e '.workers[0].resources.labels[\"gpu.count\"] == \"3\"'"
 check "the plan runs" run_plan "$plan"
 check "both succeeded" sh -c "'$WSFLEET' status | grep -q '2 succeeded'"
 check "WS-01 saw two GPUs" sh -c "'$WSFLEET' logs WS-01 | grep -qE '^visible=[0-2],[0-2]$'"

@@ -1,0 +1,14 @@
+#pragma once
+
+#include <functional>
+
+namespace CLI {
+class App;
+}
+
+namespace wsfleet::cli {
+
+// `wsfleet gpu bench nccl`, registered under `bench` (the `gpu bench` command).
+void AddGpuNcclCommand(CLI::App& bench, std::function<int()>& run);
+
+}  // namespace wsfleet::cli

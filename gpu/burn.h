@@ -1,0 +1,66 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+// `wsfleet gpu bench burn`: sustained GEMM and memory traffic on every chosen GPU at once,
+// each round's results checked, with the GPUs' telemetry read after every round so that
+// throttling shows. The summary arithmetic is plain C++, tested without a GPU.
+namespace wsfleet::gpu {
+
+class Nvml;
+
+// One round on one GPU: a checked bf16 GEMM and a checked STREAM triad, then telemetry.
+struct BurnSample {
+  int device = 0;
+  double elapsed_seconds = 0;  // since the burn started, at the end of the round
+  double gemm_tflops = 0;
+  double membw_gbps = 0;
+  std::optional<double> temperature_celsius;
+  std::optional<double> sm_clock_hertz;
+  std::optional<double> power_watts;
+  uint64_t throttle_mask = 0;  // NVML clocks-event reasons seen after the round
+};
+
+struct BurnDeviceSummary {
+  int device = 0;
+  int rounds = 0;
+  double max_tflops = 0;
+  double min_tflops = 0;
+  double last_tflops = 0;
+  double min_membw_gbps = 0;
+  // How far the slowest round fell below the fastest: sustained-load degradation.
+  double tflops_drop_percent = 0;
+  std::optional<double> max_temperature_celsius;
+  std::optional<double> min_sm_clock_hertz;
+  std::optional<double> max_sm_clock_hertz;
+  std::optional<double> max_power_watts;
+  std::vector<std::string> throttle_reasons;  // every reason seen in any round
+};
+
+// Per device, in device order.
+std::vector<BurnDeviceSummary> SummarizeBurn(const std::vector<BurnSample>& samples);
+
+struct BurnOptions {
+  std::vector<int> devices;
+  std::chrono::seconds duration{60};
+  int gemm_size = 8192;
+  uint64_t membw_bytes = uint64_t{1} << 30;
+  const Nvml* nvml = nullptr;                       // telemetry; none without the driver
+  std::function<void(const BurnSample&)> on_sample;  // progress, from the device threads
+};
+
+struct BurnResult {
+  bool ok = false;
+  bool unavailable = false;  // built without CUDA: nothing ran
+  std::string error;         // the first wrong result or CUDA error, naming the GPU
+  std::vector<BurnSample> samples;
+};
+
+BurnResult RunBurn(const BurnOptions& options);
+
+}  // namespace wsfleet::gpu
