@@ -1,4 +1,5 @@
-// Fault tests on the real binaries: a worker killed -9 mid-step, a coordinator killed -9
+// Fault tests on the real binaries: a worker killed -9 mid-step (also one holding a rank of
+// a multi-node gang), a coordinator killed -9
 // and restarted on its state directory during a run. Afterwards the store itself is read
 // to check that every workstream succeeded exactly once and nothing was stored twice.
 
@@ -52,12 +53,14 @@ class FaultTest : public ::testing::Test {
                                  (dir_ / "work").string()},
         (dir_ / (id + ".log")).string());
   }
-  void WriteCard(int id, const std::string& dependencies, const std::string& script) {
+  void WriteCard(int id, const std::string& dependencies, const std::string& script,
+                 const std::string& fields = "") {
     char name[16];
     std::snprintf(name, sizeof name, "WS-%03d", id);
     std::ofstream(dir_ / "plan" / (std::string(name) + ".md"))
         << "# " << name << ": Card " << id << "\n\n**Duration**: 1 day\n**Dependencies**: "
-        << dependencies << "\n\n## Test Commands\n\n```bash\n" << script << "\n```\n";
+        << dependencies << "\n" << fields << "\n## Test Commands\n\n```bash\n" << script
+        << "\n```\n";
   }
   absl::Status Submit() {
     v1::SubmitRequest request;
@@ -176,6 +179,63 @@ TEST_F(FaultTest, CoordinatorKilledThreeTimesDuringA200WorkstreamRun) {
   ASSERT_TRUE(status.ok());
   EXPECT_TRUE(status->succeeded());
   ExpectEachSucceededExactlyOnce(200);
+}
+
+TEST_F(FaultTest, AGangWhoseRankLosesItsWorkerRunsAgainAsAWholeGang) {
+  StartCoordinator();
+  for (const char* id : {"w1", "w2", "w3"}) StartWorker(id, 1);
+  WriteCard(1, "None", "echo rank $WSFLEET_NODE_RANK; sleep 3; echo done", "**Nodes**: 2\n");
+  // All three workers must have joined, so that the gang can be placed again without one.
+  ASSERT_TRUE(testing::WaitFor(20s, [&] {
+    v1::ListWorkersResponse workers;
+    grpc::ClientContext context;
+    return Stub()->ListWorkers(&context, {}, &workers).ok() && workers.workers_size() == 3;
+  }));
+  ASSERT_TRUE(Submit().ok());
+  std::string placed;  // "wA,wB": the first gang's workers, rank order
+  ASSERT_TRUE(testing::WaitFor(20s, [&] {
+    auto status = Status();
+    if (!status.ok() || status->workstreams_size() != 1) return false;
+    placed = status->workstreams(0).worker_id();
+    return status->workstreams(0).state() == v1::WORKSTREAM_STATE_RUNNING;
+  }));
+  ASSERT_EQ(placed.size(), 5u) << placed;
+  const std::string rank1_worker = placed.substr(3);
+  workers_[rank1_worker]->Kill(SIGKILL);
+  ASSERT_TRUE(testing::WaitFor(60s, [&] { return Done(); })) << "run did not finish";
+  auto status = Status();
+  ASSERT_TRUE(status.ok());
+  EXPECT_TRUE(status->succeeded()) << status->workstreams(0).message();
+  EXPECT_EQ(status->workstreams(0).attempts(), 2u);
+
+  coordinator_.reset();
+  auto store = coordinator::SqliteStateStore::Open((dir_ / "state").string());
+  ASSERT_TRUE(store.ok());
+  auto state = (*store)->Load();
+  ASSERT_TRUE(state.ok()) << state.status();
+  std::map<int, std::vector<coordinator::AttemptRow>> by_number;
+  for (const auto& attempt : state->attempts) by_number[attempt.number].push_back(attempt);
+  ASSERT_EQ(by_number.size(), 2u);
+  // The first gang: the killed worker's rank lost, the other rank stopped for it.
+  ASSERT_EQ(by_number[1].size(), 2u);
+  std::set<v1::AttemptOutcome> first;
+  for (const auto& rank : by_number[1]) {
+    first.insert(rank.outcome);
+    EXPECT_EQ(rank.GangId(), by_number[1][0].GangId());
+  }
+  EXPECT_EQ(first, (std::set<v1::AttemptOutcome>{v1::ATTEMPT_OUTCOME_LOST, v1::ATTEMPT_OUTCOME_CANCELLED}));
+  // The second: both ranks again, on the two live workers, both succeeded.
+  ASSERT_EQ(by_number[2].size(), 2u);
+  std::set<std::string> second_workers;
+  std::set<int> ranks;
+  for (const auto& rank : by_number[2]) {
+    EXPECT_EQ(rank.outcome, v1::ATTEMPT_OUTCOME_SUCCEEDED) << rank.attempt_id;
+    second_workers.insert(rank.worker_id);
+    ranks.insert(rank.rank);
+  }
+  EXPECT_EQ(ranks, (std::set<int>{0, 1}));
+  EXPECT_EQ(second_workers.size(), 2u);
+  EXPECT_FALSE(second_workers.count(rank1_worker));
 }
 
 }  // namespace
