@@ -5,21 +5,14 @@
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
-#include <dlfcn.h>
-
 #include <cmath>
 #include <vector>
 
+#include "gpu/dynamic_library.h"
+#include "gpu/gemm_inputs.cuh"
+
 namespace wsfleet::gpu {
 namespace {
-
-// The inputs, the same on device and host: multiples of 1/4, exact in fp16/bf16/tf32.
-__host__ __device__ float AValue(long long i, long long l) {
-  return static_cast<float>((i * 7 + l * 3) % 5 - 2) * 0.25f;
-}
-__host__ __device__ float BValue(long long l, long long j) {
-  return static_cast<float>((l * 5 + j * 11) % 7 - 3) * 0.25f;
-}
 
 template <typename T>
 __device__ T From(float value);
@@ -72,21 +65,12 @@ struct Cublas {
 
   // Empty when loaded; else what went wrong.
   std::string Load() {
-    for (const char* name : {"libcublas.so.13", "/usr/local/cuda/lib64/libcublas.so.13"}) {
-      library = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-      if (library != nullptr) break;
-    }
-    if (library == nullptr) {
-      const char* error = dlerror();
-      return std::string("cannot load cuBLAS (libcublas.so.13): ") + (error != nullptr ? error : "");
-    }
-    create = reinterpret_cast<decltype(create)>(dlsym(library, "cublasCreate_v2"));
-    destroy = reinterpret_cast<decltype(destroy)>(dlsym(library, "cublasDestroy_v2"));
-    gemm_ex = reinterpret_cast<decltype(gemm_ex)>(dlsym(library, "cublasGemmEx"));
-    if (create == nullptr || destroy == nullptr || gemm_ex == nullptr) {
-      return "libcublas.so.13 lacks cublasCreate_v2, cublasDestroy_v2 or cublasGemmEx";
-    }
-    return "";
+    std::string error;
+    library = OpenCudaLibrary("libcublas.so.13", &error);
+    if (library == nullptr) return "cannot load cuBLAS (libcublas.so.13): " + error;
+    bool ok = Bind(library, create, "cublasCreate_v2") && Bind(library, destroy, "cublasDestroy_v2") &&
+              Bind(library, gemm_ex, "cublasGemmEx");
+    return ok ? "" : "libcublas.so.13 lacks cublasCreate_v2, cublasDestroy_v2 or cublasGemmEx";
   }
 };
 
@@ -97,15 +81,11 @@ struct Resources {
   void* b = nullptr;
   float* c = nullptr;
   cublasHandle_t handle = nullptr;
-  cudaEvent_t start = nullptr;
-  cudaEvent_t stop = nullptr;
   ~Resources() {
     cudaFree(a);
     cudaFree(b);
     cudaFree(c);
     if (handle != nullptr) cublas.destroy(handle);
-    if (start != nullptr) cudaEventDestroy(start);
-    if (stop != nullptr) cudaEventDestroy(stop);
     if (cublas.library != nullptr) dlclose(cublas.library);
   }
 };
@@ -118,6 +98,7 @@ const char* GemmTypeName(GemmType type) {
     case GemmType::kTf32: return "tf32";
     case GemmType::kFp16: return "fp16";
     case GemmType::kBf16: return "bf16";
+    case GemmType::kFp8: return "fp8";
   }
   return "unknown";
 }
@@ -128,6 +109,7 @@ GemmResult RunGemm(int device, GemmType type, int m, int n, int k, int iteration
     result.error = "m, n, k and iterations must be at least 1";
     return result;
   }
+  if (type == GemmType::kFp8) return RunGemmFp8(device, m, n, k, iterations);
   auto cuda_failed = [&](cudaError_t error, const char* what) {
     result.error = std::string(what) + ": " + cudaGetErrorString(error);
     return result;
@@ -165,50 +147,45 @@ GemmResult RunGemm(int device, GemmType type, int m, int n, int k, int iteration
     return result;
   }
   if (cublasStatus_t s = r.cublas.create(&r.handle); s != CUBLAS_STATUS_SUCCESS) return cublas_failed(s, "cublasCreate");
-  cudaEventCreate(&r.start);
-  cudaEventCreate(&r.stop);
   const float alpha = 1.0f, beta = 0.0f;
   auto multiply = [&] {
     return r.cublas.gemm_ex(r.handle, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &alpha, r.a, input, m, r.b,
                         input, k, &beta, r.c, CUDA_R_32F, m, compute, CUBLAS_GEMM_DEFAULT);
   };
-  if (cublasStatus_t s = multiply(); s != CUBLAS_STATUS_SUCCESS) return cublas_failed(s, "cublasGemmEx");  // warm-up
   float best_ms = 0;
-  for (int i = 0; i < iterations; ++i) {
-    cudaEventRecord(r.start);
-    cublasStatus_t s = multiply();
-    cudaEventRecord(r.stop);
-    cudaEventSynchronize(r.stop);
-    if (s != CUBLAS_STATUS_SUCCESS) return cublas_failed(s, "cublasGemmEx");
-    float ms = 0;
-    cudaEventElapsedTime(&ms, r.start, r.stop);
-    if (i == 0 || ms < best_ms) best_ms = ms;
+  if (cublasStatus_t s = BestOf(iterations, multiply, &best_ms); s != CUBLAS_STATUS_SUCCESS) {
+    return cublas_failed(s, "cublasGemmEx");
   }
   if (cudaError_t e = cudaDeviceSynchronize(); e != cudaSuccess) return cuda_failed(e, "gemm");
-
-  // A sample of C against the host's reference.
-  for (int s = 0; s < 256; ++s) {
-    long long i = (s * 2654435761LL) % mm;
-    long long j = (s * 40503LL + 17) % nn;
-    float value = 0;
-    if (cudaError_t e = cudaMemcpy(&value, r.c + i + j * mm, sizeof value, cudaMemcpyDeviceToHost);
-        e != cudaSuccess) {
-      return cuda_failed(e, "cudaMemcpy");
-    }
-    double expected = 0;
-    for (long long l = 0; l < kk; ++l) expected += static_cast<double>(AValue(i, l)) * BValue(l, j);
-    double error = std::fabs(value - expected);
-    if (error > result.max_abs_error) result.max_abs_error = error;
-    if (error > 1e-3 * std::max(1.0, std::fabs(expected))) {
-      result.error = std::string(GemmTypeName(type)) + " GEMM is wrong at (" + std::to_string(i) +
-                     ", " + std::to_string(j) + "): " + std::to_string(value) + " instead of " +
-                     std::to_string(expected);
-      return result;
-    }
-  }
+  if (!CheckGemmSample(r.c, mm, nn, kk, GemmTypeName(type), result)) return result;
   result.flops_per_second = 2.0 * mm * nn * kk / (best_ms / 1e3);
   result.ok = true;
   return result;
+}
+
+bool CheckGemmSample(const float* c, long long m, long long n, long long k, const char* type,
+                     GemmResult& result) {
+  for (int s = 0; s < 256; ++s) {
+    long long i = (s * 2654435761LL) % m;
+    long long j = (s * 40503LL + 17) % n;
+    float value = 0;
+    if (cudaError_t e = cudaMemcpy(&value, c + i + j * m, sizeof value, cudaMemcpyDeviceToHost);
+        e != cudaSuccess) {
+      result.error = std::string("cudaMemcpy: ") + cudaGetErrorString(e);
+      return false;
+    }
+    double expected = 0;
+    for (long long l = 0; l < k; ++l) expected += static_cast<double>(AValue(i, l)) * BValue(l, j);
+    double error = std::fabs(value - expected);
+    if (error > result.max_abs_error) result.max_abs_error = error;
+    if (error > 1e-3 * std::max(1.0, std::fabs(expected))) {
+      result.error = std::string(type) + " GEMM is wrong at (" + std::to_string(i) + ", " +
+                     std::to_string(j) + "): " + std::to_string(value) + " instead of " +
+                     std::to_string(expected);
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace wsfleet::gpu

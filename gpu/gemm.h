@@ -6,13 +6,14 @@
 // Kept free of other headers so that nvcc compiles it alone.
 namespace wsfleet::gpu {
 
-enum class GemmType { kFp32, kTf32, kFp16, kBf16 };
+enum class GemmType { kFp32, kTf32, kFp16, kBf16, kFp8 };
 
-const char* GemmTypeName(GemmType type);  // "fp32", "tf32", "fp16", "bf16"
+const char* GemmTypeName(GemmType type);  // "fp32", "tf32", "fp16", "bf16", "fp8"
 
 struct GemmResult {
   bool ok = false;
   std::string error;      // when !ok: the CUDA/cuBLAS error, or the wrong element found
+  bool unsupported = false;  // the GPU cannot run this type (fp8 before sm_89): not a fault
   double flops_per_second = 0;
   double max_abs_error = 0;  // over the checked sample, against a host reference
 };
@@ -21,6 +22,11 @@ struct GemmResult {
 // tensor cores for kTf32). The inputs are multiples of 1/4 in [-0.75, 0.75], exact in
 // every type, so the products and their fp32 sums are exact: any difference from the
 // host's double reference on a sample of 256 elements is an error. Best of `iterations`.
+// kFp8 runs RunGemmFp8.
 GemmResult RunGemm(int device, GemmType type, int m, int n, int k, int iterations);
+
+// The same for fp8 (e4m3) inputs through cuBLASLt (gemm_fp8.cu), fp32 accumulation and
+// output; m, n, k multiples of 16. Unsupported before compute capability 8.9.
+GemmResult RunGemmFp8(int device, int m, int n, int k, int iterations);
 
 }  // namespace wsfleet::gpu

@@ -1,11 +1,12 @@
 #include "gpu/nccl_bench.h"
 
 #include <cuda_runtime.h>
-#include <dlfcn.h>
 #include <nccl.h>
 
 #include <algorithm>
 #include <cstring>
+
+#include "gpu/dynamic_library.h"
 
 namespace wsfleet::gpu {
 namespace {
@@ -33,22 +34,12 @@ struct Nccl {
   ncclResult_t (*send)(const void*, size_t, ncclDataType_t, int, ncclComm_t, cudaStream_t) = nullptr;
   ncclResult_t (*recv)(void*, size_t, ncclDataType_t, int, ncclComm_t, cudaStream_t) = nullptr;
 
-  template <typename F>
-  bool Symbol(F& function, const char* name) {
-    function = reinterpret_cast<F>(dlsym(library, name));
-    return function != nullptr;
-  }
-
   // Empty when loaded; else what is missing.
   std::string Load() {
-    for (const char* name : {"libnccl.so.2", "/usr/local/cuda/lib64/libnccl.so.2"}) {
-      library = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-      if (library != nullptr) break;
-    }
-    if (library == nullptr) {
-      const char* error = dlerror();
-      return std::string("NCCL (libnccl.so.2) is not installed here: ") + (error ? error : "");
-    }
+    std::string error;
+    library = OpenCudaLibrary("libnccl.so.2", &error);
+    if (library == nullptr) return "NCCL (libnccl.so.2) is not installed here: " + error;
+    auto Symbol = [this](auto& function, const char* name) { return Bind(library, function, name); };
     bool ok = Symbol(get_version, "ncclGetVersion") && Symbol(get_unique_id, "ncclGetUniqueId") &&
               Symbol(comm_init_rank, "ncclCommInitRank") && Symbol(comm_destroy, "ncclCommDestroy") &&
               Symbol(comm_abort, "ncclCommAbort") && Symbol(error_string, "ncclGetErrorString") &&

@@ -20,6 +20,12 @@ check "gemm exits 0 (every type checked)" [ $? -eq 0 ]
 for type in fp32 tf32 fp16 bf16; do
   check "gemm $type TFLOPS > 0" positive "$(metric "$TMP/gemm.out" gemm_${type}_tflops)"
 done
+cc=$(jq -r '.devices[0].compute_capability' "$TMP/info.json")
+if awk -v cc="$cc" 'BEGIN { exit !(cc >= 8.9) }'; then
+  check "gemm fp8 TFLOPS > 0 on sm_$cc" positive "$(metric "$TMP/gemm.out" gemm_fp8_tflops)"
+else
+  check "fp8 before sm_89 is reported, not failed" contains "$TMP/gemm.out" "fp8   not measured"
+fi
 
 "$WSFLEET" gpu bench nccl --max-bytes 64M --iterations 5 > "$TMP/nccl.out" 2>&1
 code=$?
