@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "absl/status/status.h"
@@ -37,11 +38,43 @@ absl::StatusOr<FleetConfig> LoadConfig(const std::string& path) {
     if (agents.IsNull()) continue;
     if (!agents.IsMap()) return ErrorAt(path, agents, "'agents' maps agent types to commands");
     for (const auto& agent : agents) {
-      if (!agent.second.IsScalar()) {
-        return ErrorAt(path, agent.second,
-                       "the command for agent '" + agent.first.as<std::string>() + "' must be a string");
+      std::string type = agent.first.as<std::string>();
+      worker::AgentSpec spec;
+      if (agent.second.IsScalar()) {
+        spec.command = agent.second.as<std::string>();
+      } else if (agent.second.IsMap()) {
+        for (const auto& field : agent.second) {
+          std::string name = field.first.as<std::string>();
+          if (!field.second.IsScalar()) {
+            return ErrorAt(path, field.second, "agent '" + type + "': '" + name + "' must be a single value");
+          }
+          std::string value = field.second.as<std::string>();
+          if (name == "command") {
+            spec.command = value;
+          } else if (name == "format") {
+            std::optional<worker::AgentFormat> format = worker::ParseAgentFormat(value);
+            if (!format) {
+              return ErrorAt(path, field.second, "agent '" + type + "': format '" + value +
+                                                     "' is not claude, codex, opencode or none");
+            }
+            spec.format = *format;
+          } else if (name == "idle_timeout") {
+            char* end = nullptr;
+            long seconds = std::strtol(value.c_str(), &end, 10);
+            if (value.empty() || *end != '\0' || seconds <= 0) {
+              return ErrorAt(path, field.second, "agent '" + type + "': idle_timeout is whole seconds > 0");
+            }
+            spec.idle_timeout = std::chrono::seconds(seconds);
+          } else {
+            return ErrorAt(path, field.first, "agent '" + type + "': unknown key '" + name +
+                                                  "' (known: command, format, idle_timeout)");
+          }
+        }
+        if (spec.command.empty()) return ErrorAt(path, agent.second, "agent '" + type + "' has no command");
+      } else {
+        return ErrorAt(path, agent.second, "agent '" + type + "' must be a command or a mapping");
       }
-      config.agents[agent.first.as<std::string>()] = agent.second.as<std::string>();
+      config.agents[type] = spec;
     }
   }
   return config;

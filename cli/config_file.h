@@ -4,18 +4,23 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "worker/agents.h"
 
 namespace wsfleet::cli {
 
 // What a `--config FILE` (YAML) holds:
 //
-//   agents:                      # agent type -> command run before the card's steps
-//     claude: claude -p --output-format stream-json < {prompt}
-//     codex: codex exec --json - < {prompt}
+//   agents:                      # agent type -> what runs before the card's steps
+//     my-agent: my-agent --task {prompt}          # a command (its output is not parsed)
+//     claude:                                     # or: command, format, idle timeout
+//       command: claude -p --output-format stream-json --verbose < {prompt}
+//       format: claude                            # claude | codex | opencode | none
+//       idle_timeout: 600                         # seconds without output: stalled
+//     shell: ""                                   # no agent for this type
 //
 // Errors name the file and line; unknown keys are errors (a typo must not pass silently).
 struct FleetConfig {
-  std::map<std::string, std::string> agents;
+  std::map<std::string, worker::AgentSpec> agents;
 };
 
 absl::StatusOr<FleetConfig> LoadConfig(const std::string& path);

@@ -232,6 +232,9 @@ void CardBuilder::OnField(const std::string& key, const std::string& value, int 
   } else if (name == "retries") {
     absl::StatusOr<int> retries = ParseCount(value, kMaxRetries);
     retries.ok() ? void(ws_.retries = *retries) : error(retries.status());
+  } else if (name == "budget") {
+    absl::StatusOr<Workstream::Budget> budget = ParseBudget(value);
+    budget.ok() ? void(ws_.budget = *budget) : error(budget.status());
   } else if (name == "labels") {
     absl::StatusOr<std::map<std::string, std::string>> labels = ParseLabels(value);
     labels.ok() ? void(ws_.labels = *std::move(labels)) : error(labels.status());

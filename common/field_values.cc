@@ -1,5 +1,6 @@
 #include "common/field_values.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -21,6 +22,7 @@ class Cursor {
   bool done() const { return pos_ >= text_.size(); }
   char peek() const { return done() ? '\0' : text_[pos_]; }
   std::string_view rest() const { return text_.substr(pos_); }
+  void Skip(size_t count) { pos_ = std::min(text_.size(), pos_ + count); }
   void SkipSpaces() {
     while (!done() && IsAsciiSpace(text_[pos_])) ++pos_;
   }
@@ -288,6 +290,61 @@ std::optional<MetricCheck> ParseMetricCheck(std::string_view code) {
   }
   check.unit = std::string(unit);
   return check;
+}
+
+absl::StatusOr<Workstream::Budget> ParseBudget(std::string_view text) {
+  Workstream::Budget budget;
+  std::string_view rest = Trim(text);
+  if (rest.empty()) return absl::InvalidArgumentError("an empty budget");
+  auto bad = [&](std::string_view part) {
+    return absl::InvalidArgumentError("'" + std::string(part) +
+                                      "' is not a budget: give a time (2h), turns (50 turns), "
+                                      "tokens (2M tokens) or dollars ($5)");
+  };
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    std::string_view part = Trim(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    if (part.empty()) continue;
+    Cursor cursor(part);
+    bool dollar_sign = cursor.peek() == '$';
+    if (dollar_sign) cursor.Skip(1);
+    std::optional<double> number = cursor.Number();
+    if (!number || *number <= 0) return bad(part);
+    cursor.SkipSpaces();
+    std::string word = cursor.Word();  // lower case
+    double scale = 1;
+    if (!dollar_sign && (word == "k" || word == "m" || word == "g")) {
+      cursor.SkipSpaces();
+      std::string unit = cursor.Word();
+      if (unit == "tokens" || unit == "token" || unit == "turns" || unit == "turn") {
+        scale = word == "g" ? 1e9 : word == "m" ? 1e6 : 1e3;
+        word = unit;
+      } else if (!unit.empty()) {
+        return bad(part);
+      }
+      // else "30m": minutes, read as a time below
+    }
+    cursor.SkipSpaces();
+    if (dollar_sign) {
+      if (!word.empty() || !cursor.done()) return bad(part);
+      budget.dollars = *number;
+    } else if (word == "dollars" || word == "dollar" || word == "usd") {
+      if (!cursor.done()) return bad(part);
+      budget.dollars = *number;
+    } else if (word == "turns" || word == "turn") {
+      if (!cursor.done()) return bad(part);
+      budget.turns = static_cast<uint64_t>(*number * scale);
+    } else if (word == "tokens" || word == "token") {
+      if (!cursor.done()) return bad(part);
+      budget.tokens = static_cast<uint64_t>(*number * scale);
+    } else {
+      absl::StatusOr<int64_t> seconds = ParseTimeoutSeconds(part);
+      if (!seconds.ok()) return bad(part);
+      budget.wall_seconds = *seconds;
+    }
+  }
+  return budget;
 }
 
 }  // namespace wsfleet::common

@@ -29,6 +29,9 @@ std::optional<WorkstreamStatus> ParseStatus(std::string_view text);
 // "2h", "30m", "90s", "1h30m", "2 hours", "45 minutes" -> seconds.
 absl::StatusOr<int64_t> ParseTimeoutSeconds(std::string_view text);
 
+// "2h, 50 turns, 2M tokens, $5" (any of them, any order; k/M/G multiply tokens).
+absl::StatusOr<Workstream::Budget> ParseBudget(std::string_view text);
+
 // A leading non-negative integer no larger than `max`: "2", "2 (per node)".
 absl::StatusOr<int> ParseCount(std::string_view text, int max);
 

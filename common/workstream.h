@@ -95,6 +95,14 @@ struct Workstream {
   std::optional<int64_t> hang_timeout_seconds;
   std::optional<int> retries;
   std::map<std::string, std::string> labels;
+  // `**Budget**: 2h, 50 turns, 2M tokens, $5`: what one attempt's agent may spend; 0: no limit.
+  struct Budget {
+    int64_t wall_seconds = 0;
+    uint64_t turns = 0;
+    uint64_t tokens = 0;
+    double dollars = 0;
+  };
+  std::optional<Budget> budget;
 
   std::vector<Deliverable> deliverables;
   std::vector<Criterion> criteria;

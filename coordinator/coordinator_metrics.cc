@@ -77,7 +77,17 @@ struct CoordinatorMetrics::Families {
         dispatch_seconds(HistogramFamily(r, "wsfleet_dispatch_latency_seconds",
                                          "From a workstream being ready to run to its attempt running")),
         commit_seconds(HistogramFamily(r, "wsfleet_store_commit_seconds",
-                                       "State store operations (one transaction each), by operation")) {}
+                                       "State store operations (one transaction each), by operation")),
+        agent_tokens(CounterFamily(r, "wsfleet_agent_tokens_total",
+                                   "Tokens coding agents reported, by agent type, plan and kind")),
+        agent_cost(CounterFamily(r, "wsfleet_agent_cost_dollars_total",
+                                 "What coding agents reported spending, by agent type and plan")),
+        agent_turns(CounterFamily(r, "wsfleet_agent_turns_total",
+                                  "Model turns coding agents took, by agent type and plan")),
+        agent_tool_calls(CounterFamily(r, "wsfleet_agent_tool_calls_total",
+                                       "Tool calls coding agents made, by agent type and plan")),
+        agent_stops(CounterFamily(r, "wsfleet_agent_stops_total",
+                                  "Agents stopped by wsfleet, by reason (budget, stalled)")) {}
 
   Family<Gauge>& workstreams;
   Family<Gauge>& plan_info;
@@ -104,6 +114,11 @@ struct CoordinatorMetrics::Families {
   Family<Histogram>& step_seconds;
   Family<Histogram>& dispatch_seconds;
   Family<Histogram>& commit_seconds;
+  Family<Counter>& agent_tokens;
+  Family<Counter>& agent_cost;
+  Family<Counter>& agent_turns;
+  Family<Counter>& agent_tool_calls;
+  Family<Counter>& agent_stops;
 };
 
 CoordinatorMetrics::CoordinatorMetrics(prometheus::Registry& registry,
@@ -127,6 +142,7 @@ CoordinatorMetrics::CoordinatorMetrics(prometheus::Registry& registry,
   f.queue_depth.Add({});
   f.loop_lag.Add({});
   f.dispatch_seconds.Add({}, kLatencyBuckets);
+  for (const char* reason : {"budget", "stalled"}) f.agent_stops.Add({{"reason", reason}});
 }
 
 CoordinatorMetrics::~CoordinatorMetrics() = default;
@@ -157,6 +173,40 @@ void CoordinatorMetrics::SwitchPlan(const std::string& plan) {
   for (auto [family, gauge] : plan_series_) family->Remove(gauge);
   plan_series_.clear();
   plan_ = plan;
+  // The shipped agent types' series exist from the start of each plan (counters stay).
+  for (const char* agent : {"claude", "codex", "opencode"}) AgentSeries(agent);
+}
+
+void CoordinatorMetrics::AgentSeries(const std::string& agent) {
+  Families& f = *families_;
+  for (const char* kind : {"input", "cached_input", "output"}) {
+    f.agent_tokens.Add({{"agent", agent}, {"plan", plan_}, {"kind", kind}});
+  }
+  f.agent_cost.Add({{"agent", agent}, {"plan", plan_}});
+  f.agent_turns.Add({{"agent", agent}, {"plan", plan_}});
+  f.agent_tool_calls.Add({{"agent", agent}, {"plan", plan_}});
+}
+
+void CoordinatorMetrics::AgentReported(const std::string& attempt_id, const v1::AgentReport& report) {
+  // Reports carry totals; the counters take what grew since the attempt's last report
+  // (a closing summary may restate a total lower: counters never go down).
+  v1::AgentReport& last = last_agent_reports_[attempt_id];
+  auto grew = [](double now, double before) { return now > before ? now - before : 0.0; };
+  Families& f = *families_;
+  const std::string& agent = report.agent_type();
+  f.agent_tokens.Add({{"agent", agent}, {"plan", plan_}, {"kind", "input"}})
+      .Increment(grew(static_cast<double>(report.input_tokens()), static_cast<double>(last.input_tokens())));
+  f.agent_tokens.Add({{"agent", agent}, {"plan", plan_}, {"kind", "cached_input"}})
+      .Increment(grew(static_cast<double>(report.cached_input_tokens()),
+                      static_cast<double>(last.cached_input_tokens())));
+  f.agent_tokens.Add({{"agent", agent}, {"plan", plan_}, {"kind", "output"}})
+      .Increment(grew(static_cast<double>(report.output_tokens()), static_cast<double>(last.output_tokens())));
+  f.agent_cost.Add({{"agent", agent}, {"plan", plan_}}).Increment(grew(report.cost_usd(), last.cost_usd()));
+  f.agent_turns.Add({{"agent", agent}, {"plan", plan_}})
+      .Increment(grew(static_cast<double>(report.turns()), static_cast<double>(last.turns())));
+  f.agent_tool_calls.Add({{"agent", agent}, {"plan", plan_}})
+      .Increment(grew(static_cast<double>(report.tool_calls()), static_cast<double>(last.tool_calls())));
+  last = report;
 }
 
 void CoordinatorMetrics::PlanSubmitted() {
@@ -278,6 +328,14 @@ void CoordinatorMetrics::EventStored(const std::string& workstream_id, const v1:
       f.tests.Add({{"result", "passed"}}).Increment(event.test_summary().passed());
       f.tests.Add({{"result", "failed"}}).Increment(event.test_summary().failed());
       f.tests.Add({{"result", "skipped"}}).Increment(event.test_summary().skipped());
+      break;
+    case v1::Event::kAgent:
+      AgentReported(event.attempt_id(), event.agent());
+      break;
+    case v1::Event::kFinished:
+      last_agent_reports_.erase(event.attempt_id());
+      if (event.finished().budget_stop()) f.agent_stops.Add({{"reason", "budget"}}).Increment();
+      if (event.finished().agent_stalled()) f.agent_stops.Add({{"reason", "stalled"}}).Increment();
       break;
     case v1::Event::kMetric: {
       auto key = std::make_pair(workstream_id, event.metric().name());

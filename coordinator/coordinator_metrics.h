@@ -45,6 +45,8 @@ class CoordinatorMetrics : public SchedulerObserver {
   void RefreshWorkers(const Scheduler& scheduler, const common::Clock& clock);
   void RefreshCounters(const SchedulerCounters& counters);
   void SwitchPlan(const std::string& plan);
+  void AgentSeries(const std::string& agent);
+  void AgentReported(const std::string& attempt_id, const v1::AgentReport& report);
   // A series of the current plan, remembered so that SwitchPlan removes it.
   prometheus::Gauge& PlanGauge(prometheus::Family<prometheus::Gauge>& family,
                                const prometheus::Labels& labels);
@@ -57,6 +59,8 @@ class CoordinatorMetrics : public SchedulerObserver {
   SchedulerCounters last_counters_;
   std::map<std::pair<std::string, std::string>, prometheus::Gauge*> step_metrics_;
   std::map<std::string, prometheus::Gauge*> heartbeat_ages_;
+  // Each running attempt's last agent report, to count what grew; gone when it ends.
+  std::map<std::string, v1::AgentReport> last_agent_reports_;
 };
 
 }  // namespace wsfleet::coordinator

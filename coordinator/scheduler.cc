@@ -193,6 +193,7 @@ absl::Status Scheduler::Recover() {
     if (event.has_metric()) run.metrics[event.metric().name()] = event.metric().value();
     if (event.has_deliverable()) run.deliverables[event.deliverable().path()] = event.deliverable().exists();
     if (event.has_rendezvous_put()) run.rendezvous.emplace(event.rendezvous_put().key(), event.rendezvous_put().value());
+    if (event.has_agent()) run.agent = event.agent();
     if (event.has_test()) {
       v1::TestStatus status = event.test().status();
       if (status == v1::TEST_STATUS_PASSED) run.tests.set_passed(run.tests.passed() + 1);
@@ -218,7 +219,7 @@ absl::Status Scheduler::Recover() {
           const AttemptRow& attempt = attempts_.at(id);
           if (attempt.finished) {
             if (attempt.outcome != v1::ATTEMPT_OUTCOME_SUCCEEDED && !run.gang_break) {
-              run.gang_break = Run::Break{attempt.outcome == v1::ATTEMPT_OUTCOME_LOST,
+              run.gang_break = Run::Break{attempt.outcome == v1::ATTEMPT_OUTCOME_LOST, false,
                                           "rank " + std::to_string(attempt.rank) + " on " +
                                               attempt.worker_id + " ended " +
                                               rpc::OutcomeLabel(attempt.outcome)};
@@ -391,6 +392,7 @@ bool Scheduler::TryAssign(int index) {
   run.gang.clear();
   run.gang_break.reset();
   run.rendezvous.clear();
+  run.agent.reset();
   run.metrics.clear();
   run.deliverables.clear();
   run.tests = v1::TestCounts();
@@ -423,6 +425,12 @@ void Scheduler::QueueAssign(int index, const AttemptRow& attempt,
   spec.set_attempt_number(static_cast<uint32_t>(attempt.number));
   spec.set_timeout_seconds(ws.timeout_seconds.value_or(options_.default_step_timeout_seconds));
   spec.set_hang_timeout_seconds(ws.hang_timeout_seconds.value_or(0));
+  if (ws.budget) {
+    spec.set_budget_wall_seconds(ws.budget->wall_seconds);
+    spec.set_budget_turns(ws.budget->turns);
+    spec.set_budget_tokens(ws.budget->tokens);
+    spec.set_budget_dollars(ws.budget->dollars);
+  }
   spec.set_node_rank(static_cast<uint32_t>(attempt.rank));
   spec.set_nodes(static_cast<uint32_t>(node_addrs.size()));
   for (const std::string& addr : node_addrs) spec.add_node_addrs(addr);

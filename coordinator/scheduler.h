@@ -99,6 +99,8 @@ class Scheduler {
   // Metrics and tests the current attempt of workstream `index` reported.
   const std::map<std::string, double>& MetricsOf(int index) const;
   const AttemptRow* AttemptOf(int index) const;
+  // The current attempt's agent as it last reported; nullptr without one.
+  const v1::AgentReport* AgentOf(int index) const;
   const WorkstreamRow& RowOf(int index) const;
   std::vector<std::string> DeliverablesFound(int index) const;
   // The attempts of workstream `index`, oldest first.
@@ -129,6 +131,7 @@ class Scheduler {
   struct RankEnd {
     enum class Kind { kSucceeded, kFailed, kLost, kCancelled } kind;
     std::string message;
+    bool final = false;  // a failure that retrying cannot mend (a budget stop)
   };
   void RankEnded(const AttemptRow& attempt, const RankEnd& end);
   void Resolve(int index);

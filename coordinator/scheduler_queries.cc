@@ -32,6 +32,7 @@ v1::RunStatus Scheduler::Status() const {
     out.set_started_unix_ms(run.row.started_unix_ms);
     out.set_finished_unix_ms(run.row.finished_unix_ms);
     *out.mutable_tests() = run.tests;
+    if (run.agent) *out.mutable_agent() = *run.agent;
     out.set_priority(static_cast<uint32_t>(ws.priority.value_or(10)));
     out.set_remaining_days(plan_->analysis.acyclic ? plan_->analysis.remaining_days_max[i] : 0);
     if (run.row.state != v1::WORKSTREAM_STATE_SUCCEEDED &&
@@ -70,6 +71,10 @@ const WorkstreamRow& Scheduler::RowOf(int index) const { return runs_[index].row
 const AttemptRow* Scheduler::AttemptOf(int index) const {
   auto found = attempts_.find(runs_[index].row.current_attempt);
   return found == attempts_.end() ? nullptr : &found->second;
+}
+
+const v1::AgentReport* Scheduler::AgentOf(int index) const {
+  return runs_[index].agent ? &*runs_[index].agent : nullptr;
 }
 
 std::vector<std::string> Scheduler::DeliverablesFound(int index) const {

@@ -28,10 +28,12 @@ struct Scheduler::Run {
   std::vector<std::string> gang;
   struct Break {
     bool lost = false;  // lost ranks count against the lost retries, failures the failed
+    bool final = false;  // not retried: an agent stopped by its budget would only spend more
     std::string message;
   };
   std::optional<Break> gang_break;
   std::map<std::string, std::string> rendezvous;
+  std::optional<v1::AgentReport> agent;  // the current attempt's agent, as it last reported
   std::map<std::string, double> metrics;
   std::map<std::string, bool> deliverables;
   v1::TestCounts tests;

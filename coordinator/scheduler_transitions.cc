@@ -136,6 +136,9 @@ void Scheduler::ApplyEvent(AttemptRow& attempt, const v1::Event& event) {
     case v1::Event::kDeliverable:
       run.deliverables[event.deliverable().path()] = event.deliverable().exists();
       break;
+    case v1::Event::kAgent:
+      run.agent = event.agent();
+      break;
     case v1::Event::kRendezvousPut:
       Relay(*found, event.rendezvous_put().key(), event.rendezvous_put().value());
       break;
@@ -183,7 +186,7 @@ void Scheduler::AttemptFinished(AttemptRow& attempt, const v1::AttemptFinished& 
   observer_->AttemptEnded(finished.outcome());
   cluster_.Release(attempt.worker_id, attempt.gpus, attempt.attempt_id);
   const Run& run = runs_[IndexOf(attempt)];
-  RankEnd end{RankEnd::Kind::kFailed, finished.message()};
+  RankEnd end{RankEnd::Kind::kFailed, finished.message(), finished.budget_stop()};
   if (finished.outcome() == v1::ATTEMPT_OUTCOME_SUCCEEDED) {
     end.kind = RankEnd::Kind::kSucceeded;
   } else if (finished.outcome() == v1::ATTEMPT_OUTCOME_CANCELLED) {
@@ -192,7 +195,7 @@ void Scheduler::AttemptFinished(AttemptRow& attempt, const v1::AttemptFinished& 
     if (run.cancel_requested || run.gang_break) {
       end.kind = RankEnd::Kind::kCancelled;
     } else {
-      end = {RankEnd::Kind::kLost, "stopped by its worker: " + finished.message()};
+      end = {RankEnd::Kind::kLost, "stopped by its worker: " + finished.message(), false};
     }
   }
   RankEnded(attempt, end);
@@ -209,7 +212,7 @@ void Scheduler::AttemptLost(const std::string& attempt_id, const std::string& re
   attempt.finished_unix_ms = WallMillis(clock_);
   dirty_attempts_.insert(attempt_id);
   observer_->AttemptEnded(v1::ATTEMPT_OUTCOME_LOST);
-  RankEnded(attempt, {RankEnd::Kind::kLost, reason});
+  RankEnded(attempt, {RankEnd::Kind::kLost, reason, false});
 }
 
 void Scheduler::RankEnded(const AttemptRow& attempt, const RankEnd& end) {
@@ -221,7 +224,7 @@ void Scheduler::RankEnded(const AttemptRow& attempt, const RankEnd& end) {
     // The first rank to fail ends the gang: the others cannot finish without it (they
     // would wait in a collective until their own timeouts).
     std::string who = gang ? "rank " + std::to_string(attempt.rank) + " on " + attempt.worker_id + ": " : "";
-    run.gang_break = Run::Break{end.kind == RankEnd::Kind::kLost, who + end.message};
+    run.gang_break = Run::Break{end.kind == RankEnd::Kind::kLost, end.final, who + end.message};
     if (gang) CancelRanks(index, "the gang ended: " + run.gang_break->message);
   }
   for (const std::string& id : run.gang) {
@@ -262,7 +265,7 @@ void Scheduler::Resolve(int index) {
   if (failure.empty()) {
     Finish(index, v1::WORKSTREAM_STATE_SUCCEEDED, "");
     PromoteDependents(index);
-  } else if (run.row.failed_retries_left > 0) {
+  } else if (run.row.failed_retries_left > 0 && !(broke && broke->final)) {
     --run.row.failed_retries_left;
     ScheduleRetry(index, failure);
   } else {

@@ -90,6 +90,34 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
   return absl::OkStatus();
 }
 
+namespace {
+
+// "**Agent session**: <id>, 12 turns, 31 tool calls, 48200 tokens in / 2100 out, $0.42"
+std::string AgentLine(const v1::AgentReport& agent) {
+  char cost[32] = "cost not reported";
+  if (agent.cost_reported()) std::snprintf(cost, sizeof cost, "$%.2f", agent.cost_usd());
+  return "**Agent session**: " + (agent.session_id().empty() ? std::string("(none reported)") : agent.session_id()) +
+         ", " + std::to_string(agent.turns()) + " turns, " + std::to_string(agent.tool_calls()) +
+         " tool calls, " + std::to_string(agent.input_tokens()) + " tokens in / " +
+         std::to_string(agent.output_tokens()) + " out, " + cost +
+         (agent.error().empty() ? "" : " (the agent reported: " + agent.error() + ")") + "\n";
+}
+
+nlohmann::ordered_json AgentJson(const v1::AgentReport& agent) {
+  nlohmann::ordered_json json = {{"type", agent.agent_type()},
+                                 {"session_id", agent.session_id()},
+                                 {"turns", agent.turns()},
+                                 {"tool_calls", agent.tool_calls()},
+                                 {"input_tokens", agent.input_tokens()},
+                                 {"cached_input_tokens", agent.cached_input_tokens()},
+                                 {"output_tokens", agent.output_tokens()}};
+  json["cost_usd"] = agent.cost_reported() ? nlohmann::ordered_json(agent.cost_usd()) : nlohmann::ordered_json(nullptr);
+  if (!agent.error().empty()) json["error"] = agent.error();
+  return json;
+}
+
+}  // namespace
+
 std::string SummaryWriter::RenderWorkstream(const Scheduler& scheduler, int index) const {
   const common::Workstream& ws = scheduler.plan()->workstreams[index];
   const WorkstreamRow& row = scheduler.RowOf(index);
@@ -103,6 +131,7 @@ std::string SummaryWriter::RenderWorkstream(const Scheduler& scheduler, int inde
   out += "**Attempts**: " + std::to_string(row.attempts) +
          (row.worker_id.empty() ? "" : " (last on worker " + row.worker_id + ")") + "\n";
   if (!row.message.empty()) out += "**Result**: " + row.message + "\n";
+  if (const v1::AgentReport* agent = scheduler.AgentOf(index)) out += AgentLine(*agent);
 
   out += "\n## Deliverables Created\n";
   std::vector<std::string> found = scheduler.DeliverablesFound(index);
@@ -200,6 +229,7 @@ absl::Status SummaryWriter::WriteReport(const Scheduler& scheduler) const {
                                     {"message", ws.message()},
                                     {"summary", paths_.Summary(ws.id())}};
     entry["metrics"] = scheduler.MetricsOf(i);
+    if (ws.has_agent()) entry["agent"] = AgentJson(ws.agent());
     json["workstreams"].push_back(entry);
   }
   json["counts"] = counts;

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <sstream>
 
+#include "worker/agent_reporter.h"
 #include "worker/junit_parser.h"
 #include "worker/output_parsers.h"
 
@@ -38,10 +40,12 @@ v1::Event TestEvent(const ParsedTest& test) {
 // Streams a step's output: caps what the attempt keeps, feeds the parsers, emits events.
 class StepSink : public OutputSink {
  public:
-  StepSink(uint32_t step, uint64_t& budget, std::function<void(v1::Event)> emit)
-      : step_(step), budget_(budget), emit_(std::move(emit)) {}
+  StepSink(uint32_t step, uint64_t& budget, std::function<void(v1::Event)> emit,
+           AgentReporter* agent = nullptr)
+      : step_(step), budget_(budget), emit_(std::move(emit)), agent_(agent) {}
 
   void OnOutput(OutputStream stream, std::string_view data) override {
+    if (agent_ != nullptr && stream == OutputStream::kStdout) agent_->OnStdout(data);
     std::vector<ParsedItem> items;
     (stream == OutputStream::kStdout ? out_scanner_ : err_scanner_).Feed(data, items);
     EmitItems(items);
@@ -63,6 +67,7 @@ class StepSink : public OutputSink {
     out_scanner_.Finish(items);
     err_scanner_.Finish(items);
     EmitItems(items);
+    if (agent_ != nullptr) agent_->Finish();
   }
   uint64_t dropped() const { return dropped_; }
 
@@ -92,6 +97,7 @@ class StepSink : public OutputSink {
   uint32_t step_;
   uint64_t& budget_;
   std::function<void(v1::Event)> emit_;
+  AgentReporter* agent_;  // the agent step's: its stdout is its event stream
   OutputScanner out_scanner_;
   OutputScanner err_scanner_;
   uint64_t dropped_ = 0;
@@ -276,8 +282,8 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace) {
                               ? common::Nanos(std::chrono::seconds(spec_.timeout_seconds()))
                               : options_.default_step_timeout;
   std::vector<v1::StepSpec> steps(spec_.steps().begin(), spec_.steps().end());
-  auto agent = options_.agents.find(spec_.agent_type());
-  if (agent != options_.agents.end() && !agent->second.empty()) {
+  std::optional<AgentSpec> agent = FindAgent(options_.agents, spec_.agent_type());
+  if (agent) {
     // The agent works first; then the card's own steps judge its work.
     fs::path prompt = fs::path(options_.spool_dir.empty() ? workspace : options_.spool_dir) /
                       "prompts" / (spec_.attempt_id() + ".md");
@@ -289,7 +295,7 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace) {
     step.set_phase("agent");
     step.set_file(spec_.card_path());
     step.set_script(ExpandAgentCommand(
-        agent->second, {{"prompt", prompt.string()}, {"card", spec_.card_path()},
+        agent->command, {{"prompt", prompt.string()}, {"card", spec_.card_path()},
                         {"workspace", workspace}, {"id", spec_.workstream_id()},
                         {"attempt", spec_.attempt_id()}}));
     steps.insert(steps.begin(), step);
@@ -319,8 +325,22 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace) {
     launch.timeout = timeout;
     launch.hang_timeout = std::chrono::seconds(spec_.hang_timeout_seconds());
     launch.kill_grace = options_.kill_grace;
-    StepSink sink(number, budget, [this](v1::Event event) { EmitEvent(std::move(event)); });
     StepRunner runner;
+    std::optional<AgentReporter> reporter;
+    if (step.phase() == "agent") {
+      // Silence from an agent means it is stalled; its budget stops it mid-run.
+      if (launch.hang_timeout.count() == 0) launch.hang_timeout = agent->idle_timeout;
+      if (spec_.budget_wall_seconds() > 0) {
+        common::Nanos wall = std::chrono::seconds(spec_.budget_wall_seconds());
+        launch.timeout = launch.timeout.count() > 0 ? std::min(launch.timeout, wall) : wall;
+      }
+      AgentBudget limits{spec_.budget_turns(), spec_.budget_tokens(), spec_.budget_dollars()};
+      reporter.emplace(spec_.agent_type(), agent->format, limits,
+                       [this](v1::Event event) { EmitEvent(std::move(event)); },
+                       [&runner](const std::string&) { runner.Cancel(); });
+    }
+    StepSink sink(number, budget, [this](v1::Event event) { EmitEvent(std::move(event)); },
+                  reporter ? &*reporter : nullptr);
     {
       std::lock_guard<std::mutex> lock(runner_mutex_);
       current_step_ = &runner;
@@ -351,12 +371,24 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace) {
     out.set_output_capped(sink.dropped() > 0);
     out.set_output_dropped_bytes(sink.dropped());
     EmitEvent(std::move(step_finished));
+    if (reporter && !reporter->budget_stop().empty()) {
+      finished.set_outcome(v1::ATTEMPT_OUTCOME_FAILED);
+      finished.set_budget_stop(true);
+      finished.set_message(step.name() + ": stopped by its budget: " + reporter->budget_stop());
+      return finished;
+    }
     if (!result.succeeded()) {
       std::string where = step.name() + " (" + step.file() + ":" + std::to_string(step.line()) + ")";
       finished.set_outcome(result.cancelled ? v1::ATTEMPT_OUTCOME_CANCELLED
                            : result.timed_out ? v1::ATTEMPT_OUTCOME_TIMED_OUT
                                               : v1::ATTEMPT_OUTCOME_FAILED);
-      finished.set_message(where + ": " + result.Describe());
+      std::string how = result.Describe();
+      if (reporter && result.hung) {
+        finished.set_agent_stalled(true);
+        how = "stalled: no output for " + std::to_string(launch.hang_timeout.count() / 1'000'000'000) + " s";
+      }
+      std::string agent_error = reporter ? reporter->usage().error : "";
+      finished.set_message(where + ": " + how + (agent_error.empty() ? "" : " (the agent said: " + agent_error + ")"));
       return finished;
     }
   }

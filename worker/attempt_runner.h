@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "wsfleet/v1/types.pb.h"
 #include "rendezvous/server.h"
+#include "worker/agents.h"
 #include "worker/step_runner.h"
 
 namespace wsfleet::worker {
@@ -25,9 +26,9 @@ struct AttemptRunnerOptions {
   common::Nanos default_step_timeout{0};
   std::vector<std::string> base_env;  // the worker's environment, "KEY=value"
   std::string shell = "/bin/bash";
-  // Agent type -> command template run before the card's steps; placeholders {prompt},
-  // {card}, {workspace}, {id}, {attempt} are replaced by shell-quoted values.
-  std::map<std::string, std::string> agents;
+  // Agent type -> the agent run before the card's steps (see agents.h); the shipped
+  // templates serve the types not configured here.
+  std::map<std::string, AgentSpec> agents;
   std::string spool_dir;  // where the prompt file is written
   std::string self_exe;   // this wsfleet binary, for steps as $WSFLEET_BIN
 };

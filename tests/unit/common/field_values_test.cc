@@ -131,3 +131,33 @@ TEST(MetricCheckTest, NotComparisons) {
 
 }  // namespace
 }  // namespace wsfleet::common
+
+namespace wsfleet::common {
+namespace {
+
+TEST(ParseBudgetTest, AnyOfTimeTurnsTokensDollarsInAnyOrder) {
+  absl::StatusOr<Workstream::Budget> budget = ParseBudget("2h, 50 turns, 2M tokens, $5");
+  ASSERT_TRUE(budget.ok()) << budget.status();
+  EXPECT_EQ(budget->wall_seconds, 7200);
+  EXPECT_EQ(budget->turns, 50u);
+  EXPECT_EQ(budget->tokens, 2000000u);
+  EXPECT_DOUBLE_EQ(budget->dollars, 5);
+  budget = ParseBudget("$0.50,1.5k tokens");
+  ASSERT_TRUE(budget.ok()) << budget.status();
+  EXPECT_DOUBLE_EQ(budget->dollars, 0.5);
+  EXPECT_EQ(budget->tokens, 1500u);
+  EXPECT_EQ(budget->wall_seconds, 0);
+  EXPECT_EQ(ParseBudget("12 dollars, 1h30m")->wall_seconds, 5400);
+}
+
+TEST(ParseBudgetTest, RefusesWhatItCannotRead) {
+  for (const char* text : {"", "lots", "5", "$", "$-1", "-3 turns", "2M turns tokens", "$5 tokens",
+                           "10 apples", "2k"}) {
+    EXPECT_FALSE(ParseBudget(text).ok()) << "'" << text << "'";
+  }
+  EXPECT_NE(ParseBudget("10 apples").status().message().find("'10 apples' is not a budget"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace wsfleet::common

@@ -165,5 +165,45 @@ TEST_F(CoordinatorMetricsTest, StoreOperationsAreTimedByName) {
   scheduler_.reset();  // before the store it uses
 }
 
+TEST_F(CoordinatorMetricsTest, AgentReportsAddWhatGrewAndStopsAreCounted) {
+  Submit({Card(1, "None", "**Agent Type**: `claude`\n**Retries**: 2\n")});
+  Hello("w1", 1);
+  std::string attempt = OnlyAssign();
+  auto report = [&](uint64_t seq, uint64_t in, uint64_t out, uint64_t turns, double cost) {
+    v1::Event event;
+    event.set_attempt_id(attempt);
+    event.set_seq(seq);
+    v1::AgentReport& agent = *event.mutable_agent();
+    agent.set_agent_type("claude");
+    agent.set_input_tokens(in);
+    agent.set_output_tokens(out);
+    agent.set_turns(turns);
+    agent.set_cost_usd(cost);
+    agent.set_cost_reported(true);
+    return event;
+  };
+  const std::map<std::string, std::string> claude = {{"agent", "claude"}, {"plan", "test"}};
+  EXPECT_EQ(Value("wsfleet_agent_tokens_total", {{"agent", "codex"}, {"plan", "test"}, {"kind", "input"}}), 0)
+      << "the shipped agents' series exist before any report";
+  v1::Event finished = Finished(attempt, 4, v1::ATTEMPT_OUTCOME_FAILED, "budget");
+  finished.mutable_finished()->set_budget_stop(true);
+  // Totals: 1000 then 2500 in; a closing summary restating fewer turns takes nothing back.
+  Report("w1", {StartedNow(attempt), report(2, 1000, 50, 3, 0.01), report(3, 2500, 90, 2, 0.04), finished});
+  auto with = [&](const char* kind) {
+    auto labels = claude;
+    labels["kind"] = kind;
+    return labels;
+  };
+  EXPECT_EQ(Value("wsfleet_agent_tokens_total", with("input")), 2500);
+  EXPECT_EQ(Value("wsfleet_agent_tokens_total", with("output")), 90);
+  EXPECT_EQ(Value("wsfleet_agent_turns_total", claude), 3);
+  EXPECT_NEAR(*Value("wsfleet_agent_cost_dollars_total", claude), 0.04, 1e-12);
+  EXPECT_EQ(Value("wsfleet_agent_stops_total", {{"reason", "budget"}}), 1);
+  EXPECT_EQ(Value("wsfleet_agent_stops_total", {{"reason", "stalled"}}), 0);
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_FAILED) << "a budget stop is not retried";
+  ASSERT_TRUE(scheduler_->Status().workstreams(0).has_agent());
+  EXPECT_EQ(scheduler_->Status().workstreams(0).agent().input_tokens(), 2500u);
+}
+
 }  // namespace
 }  // namespace wsfleet::coordinator

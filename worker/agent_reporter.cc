@@ -1,0 +1,73 @@
+#include "worker/agent_reporter.h"
+
+#include <cstdio>
+
+namespace wsfleet::worker {
+
+std::string BudgetExceeded(const AgentUsage& usage, const AgentBudget& budget) {
+  uint64_t tokens = usage.input_tokens + usage.output_tokens;
+  if (budget.turns > 0 && usage.turns > budget.turns) {
+    return std::to_string(usage.turns) + " turns > budget " + std::to_string(budget.turns);
+  }
+  if (budget.tokens > 0 && tokens > budget.tokens) {
+    return std::to_string(tokens) + " tokens > budget " + std::to_string(budget.tokens);
+  }
+  if (budget.dollars > 0 && usage.cost_reported && usage.cost_usd > budget.dollars) {
+    char text[96];
+    std::snprintf(text, sizeof text, "$%.2f > budget $%.2f", usage.cost_usd, budget.dollars);
+    return text;
+  }
+  return "";
+}
+
+AgentReporter::AgentReporter(std::string agent_type, AgentFormat format, AgentBudget budget,
+                             Emit emit, OverBudget over_budget)
+    : agent_type_(std::move(agent_type)),
+      parser_(format),
+      budget_(budget),
+      emit_(std::move(emit)),
+      over_budget_(std::move(over_budget)) {}
+
+void AgentReporter::OnStdout(std::string_view data) {
+  if (parser_.Feed(data)) Changed();
+}
+
+void AgentReporter::Finish() {
+  if (parser_.Finish()) Changed();
+  if (unsent_) Send();
+}
+
+void AgentReporter::Changed() {
+  unsent_ = true;
+  if (budget_stop_.empty()) {
+    budget_stop_ = BudgetExceeded(parser_.usage(), budget_);
+    if (!budget_stop_.empty()) {
+      Send();  // the totals that broke the budget are on record before the stop
+      over_budget_(budget_stop_);
+      return;
+    }
+  }
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_sent_ >= std::chrono::seconds(1)) Send();
+}
+
+void AgentReporter::Send() {
+  const AgentUsage& usage = parser_.usage();
+  v1::Event event;
+  v1::AgentReport& report = *event.mutable_agent();
+  report.set_agent_type(agent_type_);
+  report.set_session_id(usage.session_id);
+  report.set_turns(usage.turns);
+  report.set_tool_calls(usage.tool_calls);
+  report.set_input_tokens(usage.input_tokens);
+  report.set_cached_input_tokens(usage.cached_input_tokens);
+  report.set_output_tokens(usage.output_tokens);
+  report.set_cost_usd(usage.cost_usd);
+  report.set_cost_reported(usage.cost_reported);
+  report.set_error(usage.error);
+  emit_(std::move(event));
+  last_sent_ = std::chrono::steady_clock::now();
+  unsent_ = false;
+}
+
+}  // namespace wsfleet::worker

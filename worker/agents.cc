@@ -1,0 +1,36 @@
+#include "worker/agents.h"
+
+namespace wsfleet::worker {
+
+const std::map<std::string, AgentSpec>& BuiltinAgents() {
+  // Each reads the rendered prompt file and works in the workspace without asking:
+  // nobody is there to answer. Edits are accepted (claude) or sandboxed to the workspace
+  // (codex --full-auto); wsfleet's own steps judge the result afterwards.
+  static const std::map<std::string, AgentSpec> kAgents = [] {
+    std::map<std::string, AgentSpec> agents;
+    agents["claude"] = {
+        "claude -p --output-format stream-json --verbose --permission-mode acceptEdits < {prompt}",
+        AgentFormat::kClaude};
+    agents["claude-code"] = agents["claude"];
+    // codex exec waits for stdin when it is open: the prompt goes as an argument.
+    agents["codex"] = {"codex exec --json --full-auto --skip-git-repo-check \"$(cat {prompt})\" < /dev/null",
+                       AgentFormat::kCodex};
+    agents["opencode"] = {"opencode run --format json \"$(cat {prompt})\" < /dev/null",
+                          AgentFormat::kOpencode};
+    return agents;
+  }();
+  return kAgents;
+}
+
+std::optional<AgentSpec> FindAgent(const std::map<std::string, AgentSpec>& configured,
+                                   const std::string& type) {
+  if (auto found = configured.find(type); found != configured.end()) {
+    if (found->second.command.empty()) return std::nullopt;
+    return found->second;
+  }
+  if (type == "shell") return std::nullopt;
+  if (auto found = BuiltinAgents().find(type); found != BuiltinAgents().end()) return found->second;
+  return std::nullopt;
+}
+
+}  // namespace wsfleet::worker
