@@ -51,6 +51,8 @@ absl::StatusOr<FleetConfig> LoadConfig(const std::string& path) {
           std::string value = field.second.as<std::string>();
           if (name == "command") {
             spec.command = value;
+          } else if (name == "resume") {
+            spec.resume = value;
           } else if (name == "format") {
             std::optional<worker::AgentFormat> format = worker::ParseAgentFormat(value);
             if (!format) {
@@ -67,7 +69,7 @@ absl::StatusOr<FleetConfig> LoadConfig(const std::string& path) {
             spec.idle_timeout = std::chrono::seconds(seconds);
           } else {
             return ErrorAt(path, field.first, "agent '" + type + "': unknown key '" + name +
-                                                  "' (known: command, format, idle_timeout)");
+                                                  "' (known: command, resume, format, idle_timeout)");
           }
         }
         if (spec.command.empty()) return ErrorAt(path, agent.second, "agent '" + type + "' has no command");

@@ -14,6 +14,7 @@ namespace wsfleet::cli {
 //     my-agent: my-agent --task {prompt}          # a command (its output is not parsed)
 //     claude:                                     # or: command, format, idle timeout
 //       command: claude -p --output-format stream-json --verbose < {prompt}
+//       resume: claude -p --resume {session} --output-format stream-json --verbose < {prompt}
 //       format: claude                            # claude | codex | opencode | none
 //       idle_timeout: 600                         # seconds without output: stalled
 //     shell: ""                                   # no agent for this type

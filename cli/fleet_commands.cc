@@ -210,7 +210,9 @@ int RunWorkerCommand(const WorkerOptions& options) {
   std::error_code error;
   fs::path workdir = fs::absolute(options.workdir, error);
   config.runner.workdir = workdir.string();
-  config.runner.isolate_worktree = options.isolate == "worktree";
+  config.runner.isolation = options.isolate == "worktree" ? worker::Isolation::kWorktree
+                             : options.isolate == "none"   ? worker::Isolation::kNone
+                                                           : worker::Isolation::kAuto;
   config.runner.output_cap_bytes = options.output_cap_bytes;
   config.runner.default_step_timeout = Seconds(options.step_timeout_seconds);
   config.runner.base_env = CurrentEnvironment();

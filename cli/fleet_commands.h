@@ -23,7 +23,7 @@ struct WorkerOptions {
   uint32_t slots = 1;
   std::vector<std::string> labels;  // key=value
   std::string workdir = ".";
-  std::string isolate = "none";     // none | worktree
+  std::string isolate = "auto";     // auto | none | worktree
   uint64_t output_cap_bytes = uint64_t{256} << 20;
   double step_timeout_seconds = 0;
   std::string spool_dir;
@@ -42,7 +42,7 @@ struct RunOptions {
   std::string state_dir = ".wsfleet";
   bool keep_going = false;
   std::string workdir = ".";
-  std::string isolate = "none";
+  std::string isolate = "auto";
   double heartbeat_seconds = 2;
   double lease_seconds = 10;
   double gang_timeout_seconds = 600;

@@ -85,8 +85,10 @@ int main(int argc, char** argv) {
                     "After a failure keep starting work that does not depend on it");
   run_cmd->add_option("--workdir", run_options.workdir, "Where steps run")->capture_default_str();
   run_cmd->add_option("--isolate", run_options.isolate,
-                      "worktree: a git worktree and branch per workstream")
-      ->check(CLI::IsMember({"none", "worktree"}))->capture_default_str();
+                      "worktree: a git worktree and branch per workstream, merged back into the plan's "
+                      "integration branch in order; auto: worktree for workstreams with an agent "
+                      "when the workdir is a git repository; none: steps run in the workdir")
+      ->check(CLI::IsMember({"auto", "none", "worktree"}))->capture_default_str();
   run_cmd->add_option("--output-cap", run_options.output_cap_bytes,
                       "Output kept per attempt, bytes; the rest is counted and reported")
       ->capture_default_str();
@@ -154,8 +156,10 @@ int main(int argc, char** argv) {
   worker_cmd->add_option("--workdir", worker_options.workdir, "Where steps run")
       ->capture_default_str();
   worker_cmd->add_option("--isolate", worker_options.isolate,
-                         "worktree: a git worktree and branch per workstream")
-      ->check(CLI::IsMember({"none", "worktree"}))->capture_default_str();
+                         "worktree: a git worktree and branch per workstream, merged back into the plan's "
+                      "integration branch in order; auto: worktree for workstreams with an agent "
+                      "when the workdir is a git repository; none: steps run in the workdir")
+      ->check(CLI::IsMember({"auto", "none", "worktree"}))->capture_default_str();
   worker_cmd->add_option("--output-cap", worker_options.output_cap_bytes,
                          "Output kept per attempt, bytes; the rest is counted and reported")
       ->capture_default_str();

@@ -87,7 +87,11 @@ struct CoordinatorMetrics::Families {
         agent_tool_calls(CounterFamily(r, "wsfleet_agent_tool_calls_total",
                                        "Tool calls coding agents made, by agent type and plan")),
         agent_stops(CounterFamily(r, "wsfleet_agent_stops_total",
-                                  "Agents stopped by wsfleet, by reason (budget, stalled)")) {}
+                                  "Agents stopped by wsfleet, by reason (budget, stalled)")),
+        merge_queue(GaugeFamily(r, "wsfleet_merge_queue_length",
+                                "Attempts waiting to merge into their plan's integration branch, or merging")),
+        merges(CounterFamily(r, "wsfleet_merges_total",
+                             "Merges into the integration branch, by result (merged, conflict, tests_failed)")) {}
 
   Family<Gauge>& workstreams;
   Family<Gauge>& plan_info;
@@ -119,6 +123,8 @@ struct CoordinatorMetrics::Families {
   Family<Counter>& agent_turns;
   Family<Counter>& agent_tool_calls;
   Family<Counter>& agent_stops;
+  Family<Gauge>& merge_queue;
+  Family<Counter>& merges;
 };
 
 CoordinatorMetrics::CoordinatorMetrics(prometheus::Registry& registry,
@@ -143,6 +149,8 @@ CoordinatorMetrics::CoordinatorMetrics(prometheus::Registry& registry,
   f.loop_lag.Add({});
   f.dispatch_seconds.Add({}, kLatencyBuckets);
   for (const char* reason : {"budget", "stalled"}) f.agent_stops.Add({{"reason", reason}});
+  for (const char* result : {"merged", "conflict", "tests_failed"}) f.merges.Add({{"result", result}});
+  f.merge_queue.Add({});
 }
 
 CoordinatorMetrics::~CoordinatorMetrics() = default;
@@ -150,6 +158,7 @@ CoordinatorMetrics::~CoordinatorMetrics() = default;
 void CoordinatorMetrics::Refresh(const Scheduler& scheduler, const common::Clock& clock,
                                  common::Nanos loop_lag) {
   families_->loop_lag.Add({}).Set(Seconds(loop_lag));
+  families_->merge_queue.Add({}).Set(static_cast<double>(scheduler.merge_queue_length()));
   RefreshCounters(scheduler.counters());
   RefreshPlan(scheduler);
   RefreshWorkers(scheduler, clock);
@@ -336,6 +345,7 @@ void CoordinatorMetrics::EventStored(const std::string& workstream_id, const v1:
       last_agent_reports_.erase(event.attempt_id());
       if (event.finished().budget_stop()) f.agent_stops.Add({{"reason", "budget"}}).Increment();
       if (event.finished().agent_stalled()) f.agent_stops.Add({{"reason", "stalled"}}).Increment();
+      if (!event.finished().merge().empty()) f.merges.Add({{"result", event.finished().merge()}}).Increment();
       break;
     case v1::Event::kMetric: {
       auto key = std::make_pair(workstream_id, event.metric().name());

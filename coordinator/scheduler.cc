@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <fstream>
+#include <iterator>
 #include <tuple>
 
 #include "common/plan_loader.h"
@@ -194,6 +196,10 @@ absl::Status Scheduler::Recover() {
     if (event.has_deliverable()) run.deliverables[event.deliverable().path()] = event.deliverable().exists();
     if (event.has_rendezvous_put()) run.rendezvous.emplace(event.rendezvous_put().key(), event.rendezvous_put().value());
     if (event.has_agent()) run.agent = event.agent();
+    if (event.has_merged()) run.merged_commit = event.merged().commit();
+    if (event.has_merge_request() && !attempts_.at(event.attempt_id()).finished) {
+      merge_queue_.push_back(event.attempt_id());  // granted again once workers are back
+    }
     if (event.has_test()) {
       v1::TestStatus status = event.test().status();
       if (status == v1::TEST_STATUS_PASSED) run.tests.set_passed(run.tests.passed() + 1);
@@ -360,6 +366,7 @@ bool Scheduler::TryAssign(int index) {
     placements.push_back(std::move(*placement));
   }
   Run& run = runs_[index];
+  RetryContext retry = RetryContextOf(index);  // before this attempt replaces the last
   int number = run.row.attempts + 1;
   std::vector<AttemptRow> ranks;
   std::vector<std::string> node_addrs;
@@ -393,6 +400,7 @@ bool Scheduler::TryAssign(int index) {
   run.gang_break.reset();
   run.rendezvous.clear();
   run.agent.reset();
+  run.merged_commit.clear();
   run.metrics.clear();
   run.deliverables.clear();
   run.tests = v1::TestCounts();
@@ -405,13 +413,37 @@ bool Scheduler::TryAssign(int index) {
     run.gang.push_back(attempt.attempt_id);
     attempts_[attempt.attempt_id] = attempt;
     ++counters_.attempts_started;
-    QueueAssign(index, attempt, node_addrs);
+    QueueAssign(index, attempt, node_addrs, retry);
   }
   return true;
 }
 
+Scheduler::RetryContext Scheduler::RetryContextOf(int index) const {
+  const Run& run = runs_[index];
+  RetryContext retry;
+  if (run.row.attempts == 0) return retry;
+  if (run.agent) retry.resume_session = run.agent->session_id();
+  constexpr std::string_view kRetrying = "retrying after: ";
+  std::string why = run.row.message;
+  if (why.rfind(kRetrying, 0) == 0) why = why.substr(kRetrying.size());
+  // The end of the previous attempt's log: what the agent needs to see to fix it.
+  constexpr std::streamoff kTail = 3000;
+  std::string tail;
+  if (!run.gang.empty()) {
+    std::ifstream log(store_.LogPath(plan_->workstreams[index].id.ToString(), run.gang.front()),
+                      std::ios::binary | std::ios::ate);
+    std::streamoff size = log ? static_cast<std::streamoff>(log.tellg()) : 0;
+    if (size > 0) {
+      log.seekg(std::max<std::streamoff>(0, size - kTail));
+      tail.assign(std::istreambuf_iterator<char>(log), {});
+    }
+  }
+  retry.previous_failure = why + (tail.empty() ? "" : "\n\nThe end of its log:\n\n```\n" + tail + "\n```");
+  return retry;
+}
+
 void Scheduler::QueueAssign(int index, const AttemptRow& attempt,
-                            const std::vector<std::string>& node_addrs) {
+                            const std::vector<std::string>& node_addrs, const RetryContext& retry) {
   const common::Workstream& ws = plan_->workstreams[index];
   v1::CoordinatorMessage message;
   v1::AttemptSpec& spec = *message.mutable_assign()->mutable_attempt();
@@ -431,6 +463,8 @@ void Scheduler::QueueAssign(int index, const AttemptRow& attempt,
     spec.set_budget_tokens(ws.budget->tokens);
     spec.set_budget_dollars(ws.budget->dollars);
   }
+  spec.set_resume_session(retry.resume_session);
+  spec.set_previous_failure(retry.previous_failure);
   spec.set_node_rank(static_cast<uint32_t>(attempt.rank));
   spec.set_nodes(static_cast<uint32_t>(node_addrs.size()));
   for (const std::string& addr : node_addrs) spec.add_node_addrs(addr);
@@ -544,6 +578,8 @@ void Scheduler::OnWorkerHello(const v1::Hello& hello) {
     StoreFailed(status);
   }
   CommitDirty();
+  GrantMerge();  // after a coordinator restart the queue waits for its workers
+  SendRelays();
   Dispatch();
   output_.StatusChanged();
 }
@@ -578,6 +614,7 @@ void Scheduler::LeaseExpired(const std::string& worker_id) {
       !status.ok()) {
     StoreFailed(status);
   }
+  SendRelays();  // a merge turn the lost attempt held goes to the next
   Dispatch();
   output_.StatusChanged();
 }

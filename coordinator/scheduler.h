@@ -99,6 +99,10 @@ class Scheduler {
   // Metrics and tests the current attempt of workstream `index` reported.
   const std::map<std::string, double>& MetricsOf(int index) const;
   const AttemptRow* AttemptOf(int index) const;
+  // Where the workstream's work is in the merge queue: "waiting to merge (1 ahead)",
+  // "merging", "merged <commit>"; empty when it does not merge.
+  std::string MergeState(int index) const;
+  size_t merge_queue_length() const { return merge_queue_.size() + (merge_holder_.empty() ? 0 : 1); }
   // The current attempt's agent as it last reported; nullptr without one.
   const v1::AgentReport* AgentOf(int index) const;
   const WorkstreamRow& RowOf(int index) const;
@@ -119,7 +123,14 @@ class Scheduler {
   void Dispatch();       // a dispatch round, its commit, its Assigns
   void DispatchRound();  // places ready work; Assigns wait in pending_assigns_
   bool TryAssign(int index);
-  void QueueAssign(int index, const AttemptRow& attempt, const std::vector<std::string>& node_addrs);
+  // What a retry's agent hears of the attempt before it: its session and its failure.
+  struct RetryContext {
+    std::string resume_session;
+    std::string previous_failure;
+  };
+  void QueueAssign(int index, const AttemptRow& attempt, const std::vector<std::string>& node_addrs,
+                   const RetryContext& retry);
+  RetryContext RetryContextOf(int index) const;
   std::string GangWaiting(int index) const;
   void SendAssigns();  // commits this round's attempts in one transaction, then sends
   std::optional<std::string> Infeasible(int index) const;
@@ -138,6 +149,10 @@ class Scheduler {
   void CancelRanks(int index, const std::string& reason);
   void Relay(int index, const std::string& key, const std::string& value);
   int IndexOf(const AttemptRow& attempt) const;
+  void QueueMerge(const AttemptRow& attempt);
+  void GrantMerge();
+  void MergeEnded(const std::string& attempt_id);
+  void SendRelays();  // what GrantMerge and Relay queued, once the change behind it is stored
   bool IsCurrent(const AttemptRow& attempt) const;
   void ApplyEvent(AttemptRow& attempt, const v1::Event& event);
   void AttemptFinished(AttemptRow& attempt, const v1::AttemptFinished& finished);
@@ -174,6 +189,8 @@ class Scheduler {
   std::vector<std::string> pending_attempts_;
   // Rendezvous values stored in this batch: relayed to the gangs' workers once committed.
   std::vector<std::pair<std::string, v1::CoordinatorMessage>> pending_relays_;
+  std::vector<std::string> merge_queue_;  // attempts waiting for their merge turn
+  std::string merge_holder_;              // the attempt merging now
   common::TimerId dispatch_timer_ = 0;
   SchedulerCounters counters_;
 };

@@ -33,6 +33,7 @@ v1::RunStatus Scheduler::Status() const {
     out.set_finished_unix_ms(run.row.finished_unix_ms);
     *out.mutable_tests() = run.tests;
     if (run.agent) *out.mutable_agent() = *run.agent;
+    out.set_merge(MergeState(static_cast<int>(i)));
     out.set_priority(static_cast<uint32_t>(ws.priority.value_or(10)));
     out.set_remaining_days(plan_->analysis.acyclic ? plan_->analysis.remaining_days_max[i] : 0);
     if (run.row.state != v1::WORKSTREAM_STATE_SUCCEEDED &&

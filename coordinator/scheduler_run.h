@@ -34,6 +34,7 @@ struct Scheduler::Run {
   std::optional<Break> gang_break;
   std::map<std::string, std::string> rendezvous;
   std::optional<v1::AgentReport> agent;  // the current attempt's agent, as it last reported
+  std::string merged_commit;             // the integration branch's commit after its merge
   std::map<std::string, double> metrics;
   std::map<std::string, bool> deliverables;
   v1::TestCounts tests;

@@ -98,8 +98,7 @@ void Scheduler::FlushEvents() {
   }
   for (auto& [worker, message] : pending_assigns_) output_.Send(worker, message);
   pending_assigns_.clear();
-  for (auto& [worker, message] : pending_relays_) output_.Send(worker, message);
-  pending_relays_.clear();
+  SendRelays();
   output_.StatusChanged();
 }
 
@@ -138,6 +137,12 @@ void Scheduler::ApplyEvent(AttemptRow& attempt, const v1::Event& event) {
       break;
     case v1::Event::kAgent:
       run.agent = event.agent();
+      break;
+    case v1::Event::kMergeRequest:
+      QueueMerge(attempt);
+      break;
+    case v1::Event::kMerged:
+      run.merged_commit = event.merged().commit();
       break;
     case v1::Event::kRendezvousPut:
       Relay(*found, event.rendezvous_put().key(), event.rendezvous_put().value());
@@ -216,6 +221,7 @@ void Scheduler::AttemptLost(const std::string& attempt_id, const std::string& re
 }
 
 void Scheduler::RankEnded(const AttemptRow& attempt, const RankEnd& end) {
+  MergeEnded(attempt.attempt_id);
   int index = IndexOf(attempt);
   Run& run = runs_[index];
   if (!IsCurrent(attempt) || !Active(run.row.state)) return;

@@ -132,6 +132,7 @@ std::string SummaryWriter::RenderWorkstream(const Scheduler& scheduler, int inde
          (row.worker_id.empty() ? "" : " (last on worker " + row.worker_id + ")") + "\n";
   if (!row.message.empty()) out += "**Result**: " + row.message + "\n";
   if (const v1::AgentReport* agent = scheduler.AgentOf(index)) out += AgentLine(*agent);
+  if (std::string merge = scheduler.MergeState(index); !merge.empty()) out += "**Merge**: " + merge + "\n";
 
   out += "\n## Deliverables Created\n";
   std::vector<std::string> found = scheduler.DeliverablesFound(index);
@@ -227,6 +228,7 @@ absl::Status SummaryWriter::WriteReport(const Scheduler& scheduler) const {
                                                {"failed", ws.tests().failed()},
                                                {"skipped", ws.tests().skipped()}}},
                                     {"message", ws.message()},
+                                    {"merge", ws.merge()},
                                     {"summary", paths_.Summary(ws.id())}};
     entry["metrics"] = scheduler.MetricsOf(i);
     if (ws.has_agent()) entry["agent"] = AgentJson(ws.agent());

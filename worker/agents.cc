@@ -10,12 +10,17 @@ const std::map<std::string, AgentSpec>& BuiltinAgents() {
     std::map<std::string, AgentSpec> agents;
     agents["claude"] = {
         "claude -p --output-format stream-json --verbose --permission-mode acceptEdits < {prompt}",
+        "claude -p --resume {session} --output-format stream-json --verbose --permission-mode acceptEdits "
+        "< {prompt}",
         AgentFormat::kClaude};
     agents["claude-code"] = agents["claude"];
     // codex exec waits for stdin when it is open: the prompt goes as an argument.
     agents["codex"] = {"codex exec --json --full-auto --skip-git-repo-check \"$(cat {prompt})\" < /dev/null",
+                       "codex exec --json --full-auto --skip-git-repo-check resume {session} "
+                       "\"$(cat {prompt})\" < /dev/null",
                        AgentFormat::kCodex};
     agents["opencode"] = {"opencode run --format json \"$(cat {prompt})\" < /dev/null",
+                          "opencode run --session {session} --format json \"$(cat {prompt})\" < /dev/null",
                           AgentFormat::kOpencode};
     return agents;
   }();

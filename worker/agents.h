@@ -15,6 +15,9 @@ struct AgentSpec {
   // Run with bash in the workspace, before the card's steps; {prompt}, {card},
   // {workspace}, {id} and {attempt} are replaced by shell-quoted values.
   std::string command;
+  // A retry of an attempt whose agent reported a session resumes it with this instead
+  // (with {session} too); empty: a retry starts a fresh session.
+  std::string resume;
   AgentFormat format = AgentFormat::kNone;  // how its stdout reports usage
   // An agent silent this long (no output, so no event) is stalled: killed and recorded.
   std::chrono::seconds idle_timeout{15 * 60};

@@ -168,8 +168,11 @@ void AttemptRunner::OfferRendezvous(const std::string& key, const std::string& v
 
 void AttemptRunner::Cancel() {
   cancelled_ = true;
-  std::lock_guard<std::mutex> lock(runner_mutex_);
-  if (current_step_ != nullptr) current_step_->Cancel();
+  {
+    std::lock_guard<std::mutex> lock(runner_mutex_);
+    if (current_step_ != nullptr) current_step_->Cancel();
+  }
+  merge_turn_changed_.notify_all();
 }
 
 void AttemptRunner::EmitEvent(v1::Event event) {
@@ -180,29 +183,111 @@ void AttemptRunner::EmitEvent(v1::Event event) {
 std::string AttemptRunner::PrepareWorkspace(std::string* error) {
   std::error_code ignored;
   fs::path workdir = fs::absolute(options_.workdir, ignored);
-  if (!options_.isolate_worktree) {
+  bool worktree = options_.isolation == Isolation::kWorktree ||
+                  (options_.isolation == Isolation::kAuto &&
+                   FindAgent(options_.agents, spec_.agent_type()).has_value() &&
+                   fs::exists(workdir / ".git", ignored));
+  if (!worktree) {
     fs::create_directories(workdir, ignored);
     return workdir.string();
   }
-  // One worktree per workstream, on its own branch, so parallel agents do not collide.
-  fs::path tree = workdir / ".wsfleet" / "worktrees" / spec_.workstream_id();
-  if (fs::exists(tree / ".git", ignored)) return tree.string();
-  fs::create_directories(tree.parent_path(), ignored);
-  StepRunner runner;
-  StepLaunch launch;
-  launch.argv = {"/usr/bin/git", "-C", workdir.string(), "worktree", "add", "-B",
-                 "wsfleet/" + spec_.workstream_id(), tree.string()};
-  launch.env = options_.base_env;
-  struct Collect : OutputSink {
-    void OnOutput(OutputStream, std::string_view data) override { text.append(data); }
-    std::string text;
-  } output;
-  StepResult result = runner.Run(launch, output);
-  if (!result.succeeded()) {
-    *error = "git worktree add failed (" + result.Describe() + "): " + output.text;
+  // One worktree per workstream, on its own branch from the plan's integration branch, so
+  // parallel agents do not collide and each starts from what its dependencies merged.
+  git_.emplace(workdir.string(), spec_.plan_id(), spec_.workstream_id(), options_.base_env);
+  absl::StatusOr<std::vector<std::string>> conflicted = git_->Prepare();
+  if (!conflicted.ok()) {
+    *error = std::string(conflicted.status().message());
     return "";
   }
-  return tree.string();
+  for (const std::string& file : *conflicted) conflicts_ += (conflicts_.empty() ? "" : ", ") + file;
+  return git_->path();
+}
+
+std::string AttemptRunner::RetryPrompt() const {
+  std::string prompt = spec_.prompt();
+  if (!spec_.previous_failure().empty()) {
+    prompt += "\n## Your previous attempt failed\n\n" + spec_.previous_failure() +
+              "\n\nFix what made it fail; the same steps will judge your work again.\n";
+  }
+  if (!conflicts_.empty() && git_) {
+    prompt += "\n## Merge conflict\n\nWork merged into " + git_->integration_branch() +
+              " since you started conflicts with yours in: " + conflicts_ +
+              ". Those files contain conflict markers (<<<<<<< ======= >>>>>>>): resolve them so "
+              "that both changes' intent survives. wsfleet commits the result.\n";
+  }
+  return prompt;
+}
+
+void AttemptRunner::GrantMergeTurn() {
+  {
+    std::lock_guard<std::mutex> lock(runner_mutex_);
+    merge_turn_ = true;
+  }
+  merge_turn_changed_.notify_all();
+}
+
+v1::AttemptFinished AttemptRunner::MergeBack(uint32_t steps_run) {
+  v1::AttemptFinished finished;
+  finished.set_outcome(v1::ATTEMPT_OUTCOME_FAILED);
+  auto failed = [&](const std::string& message, const char* merge = "") {
+    finished.set_message(message);
+    finished.set_merge(merge);
+    return finished;
+  };
+  // Committed first: whatever happens next, the work is safe on its branch.
+  std::string subject = spec_.workstream_id() + ": " + spec_.name() + " (wsfleet " + spec_.attempt_id() + ")";
+  if (absl::Status committed = git_->CommitAll(subject); !committed.ok()) {
+    return failed(std::string(committed.message()));
+  }
+  v1::Event request;
+  request.mutable_merge_request()->set_branch(git_->branch());
+  EmitEvent(std::move(request));
+  {
+    std::unique_lock<std::mutex> lock(runner_mutex_);
+    merge_turn_changed_.wait(lock, [this] { return merge_turn_ || cancelled_; });
+  }
+  if (cancelled_) {
+    finished.set_outcome(v1::ATTEMPT_OUTCOME_CANCELLED);
+    return failed("cancelled while waiting to merge");
+  }
+  // Another merge may move the integration branch between our rebase and our move of it:
+  // then the compare-and-swap fails and we rebase again.
+  constexpr int kRounds = 3;
+  for (int round = 1; round <= kRounds; ++round) {
+    absl::StatusOr<std::string> before = git_->Head();
+    absl::StatusOr<std::string> tip = before.ok() ? git_->Rebase() : before;
+    if (!tip.ok()) {
+      bool conflict = tip.status().code() == absl::StatusCode::kFailedPrecondition;
+      return failed("merge: " + std::string(tip.status().message()), conflict ? "conflict" : "");
+    }
+    absl::StatusOr<std::string> after = git_->Head();
+    if (!after.ok()) return failed(std::string(after.status().message()));
+    if (*after != *before) {
+      // The steps judged the work alone; they judge it again on top of what merged since.
+      v1::AttemptFinished again = RunSteps(git_->path(), /*with_agent=*/false, steps_run + 1,
+                                           " after rebase");
+      if (again.outcome() != v1::ATTEMPT_OUTCOME_SUCCEEDED) {
+        again.set_merge("tests_failed");
+        again.set_message("after rebasing onto " + git_->integration_branch() + ": " + again.message());
+        return again;
+      }
+      steps_run += static_cast<uint32_t>(spec_.steps_size());
+    }
+    absl::StatusOr<bool> moved = git_->FastForward(*tip);
+    if (!moved.ok()) return failed(std::string(moved.status().message()));
+    if (*moved) {
+      v1::Event merged;
+      merged.mutable_merged()->set_branch(git_->branch());
+      merged.mutable_merged()->set_integration_branch(git_->integration_branch());
+      merged.mutable_merged()->set_commit(*after);
+      EmitEvent(std::move(merged));
+      finished.set_outcome(v1::ATTEMPT_OUTCOME_SUCCEEDED);
+      finished.set_merge("merged");
+      return finished;
+    }
+  }
+  return failed(git_->integration_branch() + " kept moving: " + std::to_string(kRounds) +
+                " rebases did not catch up");
 }
 
 std::vector<std::string> AttemptRunner::Environment(const std::string& workspace) const {
@@ -255,6 +340,10 @@ void AttemptRunner::Run() {
     finished.set_message(workspace.empty() ? error : rendezvous_error_);
   } else {
     finished = RunSteps(workspace);
+    if (finished.outcome() == v1::ATTEMPT_OUTCOME_SUCCEEDED && git_) {
+      bool agent = FindAgent(options_.agents, spec_.agent_type()).has_value();
+      finished = MergeBack(static_cast<uint32_t>(spec_.steps_size()) + (agent ? 1 : 0));
+    }
   }
   // Nothing may put or wait once the steps are done.
   if (rendezvous_ != nullptr) rendezvous_->Stop();
@@ -273,7 +362,8 @@ void AttemptRunner::Run() {
   finished_ = true;
 }
 
-v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace) {
+v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool with_agent,
+                                            uint32_t first_step, const std::string& name_suffix) {
   v1::AttemptFinished finished;
   finished.set_outcome(v1::ATTEMPT_OUTCOME_SUCCEEDED);
   uint64_t budget = options_.output_cap_bytes;
@@ -282,27 +372,31 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace) {
                               ? common::Nanos(std::chrono::seconds(spec_.timeout_seconds()))
                               : options_.default_step_timeout;
   std::vector<v1::StepSpec> steps(spec_.steps().begin(), spec_.steps().end());
-  std::optional<AgentSpec> agent = FindAgent(options_.agents, spec_.agent_type());
+  std::optional<AgentSpec> agent =
+      with_agent ? FindAgent(options_.agents, spec_.agent_type()) : std::nullopt;
   if (agent) {
     // The agent works first; then the card's own steps judge its work.
     fs::path prompt = fs::path(options_.spool_dir.empty() ? workspace : options_.spool_dir) /
                       "prompts" / (spec_.attempt_id() + ".md");
     std::error_code ignored;
     fs::create_directories(prompt.parent_path(), ignored);
-    std::ofstream(prompt) << spec_.prompt();
+    std::ofstream(prompt) << RetryPrompt();
     v1::StepSpec step;
     step.set_name("agent " + spec_.agent_type());
     step.set_phase("agent");
     step.set_file(spec_.card_path());
+    bool resume = !spec_.resume_session().empty() && !agent->resume.empty();
     step.set_script(ExpandAgentCommand(
-        agent->command, {{"prompt", prompt.string()}, {"card", spec_.card_path()},
-                        {"workspace", workspace}, {"id", spec_.workstream_id()},
-                        {"attempt", spec_.attempt_id()}}));
+        resume ? agent->resume : agent->command,
+        {{"prompt", prompt.string()}, {"card", spec_.card_path()}, {"workspace", workspace},
+         {"id", spec_.workstream_id()}, {"attempt", spec_.attempt_id()},
+         {"session", spec_.resume_session()}}));
     steps.insert(steps.begin(), step);
   }
   for (size_t i = 0; i < steps.size(); ++i) {
-    const v1::StepSpec& step = steps[i];
-    auto number = static_cast<uint32_t>(i + 1);
+    v1::StepSpec& step = steps[i];
+    step.set_name(step.name() + name_suffix);
+    auto number = static_cast<uint32_t>(i) + first_step;
     if (cancelled_) {
       finished.set_outcome(v1::ATTEMPT_OUTCOME_CANCELLED);
       finished.set_message("cancelled before " + step.name());

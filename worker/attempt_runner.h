@@ -1,6 +1,8 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <optional>
 #include <functional>
 #include <map>
 #include <memory>
@@ -13,14 +15,21 @@
 #include "wsfleet/v1/types.pb.h"
 #include "rendezvous/server.h"
 #include "worker/agents.h"
+#include "worker/git_workspace.h"
 #include "worker/step_runner.h"
 
 namespace wsfleet::worker {
 
+enum class Isolation {
+  kNone,      // steps run in the workdir itself
+  kWorktree,  // a git worktree per workstream (see git_workspace.h), merged back on success
+  kAuto,      // a worktree for workstreams with an agent, when the workdir is a repository
+};
+
 struct AttemptRunnerOptions {
   std::string worker_id;
   std::string workdir = ".";       // where steps run (each workstream's worktree with isolate)
-  bool isolate_worktree = false;   // a git worktree per workstream on branch wsfleet/<WS-ID>
+  Isolation isolation = Isolation::kNone;
   uint64_t output_cap_bytes = uint64_t{256} << 20;  // per attempt; the rest is counted
   common::Nanos kill_grace = std::chrono::seconds(5);
   common::Nanos default_step_timeout{0};
@@ -50,13 +59,23 @@ class AttemptRunner {
   void Cancel();  // any thread
   // A rendezvous value of the attempt's gang, relayed by the coordinator. Any thread.
   void OfferRendezvous(const std::string& key, const std::string& value);
+  // The coordinator's merge queue says this attempt may merge now. Any thread.
+  void GrantMergeTurn();
   bool finished() const { return finished_; }
   const v1::AttemptSpec& spec() const { return spec_; }
 
  private:
   void Run();
-  v1::AttemptFinished RunSteps(const std::string& workspace);
+  // The agent (when `with_agent`) and the card's steps, numbered from `first_step`.
+  v1::AttemptFinished RunSteps(const std::string& workspace, bool with_agent = true,
+                               uint32_t first_step = 1, const std::string& name_suffix = "");
   std::string PrepareWorkspace(std::string* error);
+  // The card's prompt, plus what a retry must know: why the last attempt failed, and the
+  // merge conflicts waiting in the worktree.
+  std::string RetryPrompt() const;
+  // Commits the work, waits for the merge turn, rebases onto the integration branch,
+  // judges the steps again if that changed anything, and moves the integration branch.
+  v1::AttemptFinished MergeBack(uint32_t steps_run);
   std::vector<std::string> Environment(const std::string& workspace) const;
   void ScanJUnitReports(const std::string& workspace, std::chrono::system_clock::time_point since);
   void EmitEvent(v1::Event event);
@@ -69,6 +88,10 @@ class AttemptRunner {
   StepRunner* current_step_ = nullptr;  // under runner_mutex_
   std::atomic<bool> cancelled_{false};
   std::atomic<bool> finished_{false};
+  std::optional<GitWorkspace> git_;  // when isolated in a worktree
+  std::string conflicts_;  // files the integration branch's changes conflict with, for the agent
+  std::condition_variable merge_turn_changed_;  // under runner_mutex_
+  bool merge_turn_ = false;                      // under runner_mutex_
   // Served for multi-node and GPU attempts (their programs exchange NCCL IDs through it).
   std::unique_ptr<rendezvous::Server> rendezvous_;
   std::string rendezvous_error_;  // why it could not be served: the attempt fails with it

@@ -199,6 +199,11 @@ void Worker::OnMessage(const v1::CoordinatorMessage& message) {
       }
       break;
     }
+    case v1::CoordinatorMessage::kMergeTurn: {
+      auto found = runners_.find(message.merge_turn().attempt_id());
+      if (found != runners_.end()) found->second->GrantMergeTurn();
+      break;
+    }
     case v1::CoordinatorMessage::kDrain:
       std::cerr << "wsfleet worker " << config_.worker_id << ": draining" << std::endl;
       break;

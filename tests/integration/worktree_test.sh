@@ -1,18 +1,41 @@
 #!/usr/bin/env bash
-# --isolate worktree: each workstream runs in its own git worktree on branch wsfleet/WS-ID,
-# so parallel workstreams writing the same file do not collide.
+# --isolate worktree: each workstream runs in its own git worktree on branch
+# wsfleet/<plan>/<WS-ID> made from the plan's integration branch, so parallel workstreams
+# do not collide; each success is rebased and merged into wsfleet/<plan>/integration, one
+# at a time; a dependent starts from its dependencies' merged work; two workstreams that
+# change the same file in different ways conflict, and the second fails saying where.
 source "$(dirname "$0")/lib.sh"
 repo=$TMP/repo
 mkdir -p "$repo"
-git -C "$repo" init -q
+git -C "$repo" init -q -b main
 git -C "$repo" -c user.email=t@t -c user.name=t commit -q --allow-empty -m root
 plan=$TMP/plan
-card "$plan" WS-01 None 'echo one > shared.txt; sleep 0.5; grep -qx one shared.txt; git branch --show-current > branch.txt'
-card "$plan" WS-02 None 'echo two > shared.txt; sleep 0.5; grep -qx two shared.txt'
-"$WSFLEET" run "$plan" --workers 2 --isolate worktree --workdir "$repo" --state "$TMP/s" > "$TMP/out" 2>&1
+card "$plan" WS-01 None 'echo one > one.txt; echo same > shared.txt; sleep 0.5; grep -qx one one.txt; git branch --show-current > branch.txt'
+card "$plan" WS-02 None 'echo two > two.txt; echo same > shared.txt; sleep 0.5; grep -qx two two.txt'
+card "$plan" WS-03 "WS-01, WS-02" 'grep -qx one one.txt && grep -qx two two.txt && echo three > three.txt'
+card "$plan" WS-04 None 'echo mine > clash.txt; sleep 0.5'
+card "$plan" WS-05 None 'echo yours > clash.txt; sleep 0.5'
+"$WSFLEET" run "$plan" --workers 4 --isolate worktree --keep-going --workdir "$repo" --state "$TMP/s" > "$TMP/out" 2>&1
 code=$?
-check "run with worktrees exits 0 (got $code)" [ "$code" -eq 0 ]
-check "WS-01 worked in its worktree" [ -f "$repo/.wsfleet/worktrees/WS-01/shared.txt" ]
-check "on its own branch" contains "$repo/.wsfleet/worktrees/WS-01/branch.txt" "wsfleet/WS-01"
-check "the main tree is untouched" [ ! -e "$repo/shared.txt" ]
+check "one of the clashing pair fails: exit 1 (got $code)" [ "$code" -eq 1 ]
+check "the rest succeeded" contains "$TMP/out" "4 succeeded, 1 failed"
+integration=$(git -C "$repo" branch --list 'wsfleet/*/integration' --format='%(refname:short)')
+check "an integration branch for the plan ($integration)" [ -n "$integration" ]
+plan_id=${integration#wsfleet/}; plan_id=${plan_id%/integration}
+tree=$repo/.wsfleet/worktrees/$plan_id
+check "WS-01 worked in its worktree" [ -f "$tree/WS-01/one.txt" ]
+check "on its own branch" contains "$tree/WS-01/branch.txt" "wsfleet/$plan_id/WS-01"
+check "the main tree is untouched" [ ! -e "$repo/one.txt" ]
+check "main did not move" [ "$(git -C "$repo" rev-list --count main)" -eq 1 ]
+for file in one.txt two.txt three.txt shared.txt; do
+  check "$file merged into the integration branch" git -C "$repo" cat-file -e "$integration:$file"
+done
+check "WS-03 started from both its dependencies' merged work" sh -c \
+  "git -C '$repo' log --format=%s 'wsfleet/$plan_id/WS-03' | grep -q '^WS-01:' &&
+   git -C '$repo' log --format=%s 'wsfleet/$plan_id/WS-03' | grep -q '^WS-02:'"
+check "the integration branch is linear (rebased, fast-forwarded)" \
+  [ "$(git -C "$repo" rev-list --merges --count "$integration")" -eq 0 ]
+check "the clash failed naming the file" grep -qE "merge: conflicts with $integration in clash.txt" "$TMP/out"
+check "the failed work is kept on its branch" sh -c \
+  "git -C '$repo' branch --list 'wsfleet/$plan_id/WS-0[45]' | wc -l | grep -qx 2"
 finish

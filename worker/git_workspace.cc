@@ -1,0 +1,149 @@
+#include "worker/git_workspace.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_split.h"
+#include "worker/step_runner.h"
+
+namespace wsfleet::worker {
+namespace fs = std::filesystem;
+namespace {
+
+struct Collect : OutputSink {
+  void OnOutput(OutputStream, std::string_view data) override { text.append(data); }
+  std::string text;
+};
+
+std::string Trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+GitWorkspace::GitWorkspace(std::string repository, std::string plan_id, std::string workstream_id,
+                           std::vector<std::string> env)
+    : repository_(std::move(repository)),
+      integration_("wsfleet/" + plan_id + "/integration"),
+      branch_("wsfleet/" + plan_id + "/" + workstream_id),
+      path_((fs::path(repository_) / ".wsfleet" / "worktrees" / plan_id / workstream_id).string()),
+      env_(std::move(env)) {
+  // Commits wsfleet makes need an identity; the user's, where git has one, wins.
+  env_.push_back("GIT_CONFIG_COUNT=2");
+  env_.push_back("GIT_CONFIG_KEY_0=user.useConfigOnly");
+  env_.push_back("GIT_CONFIG_VALUE_0=false");
+  env_.push_back("GIT_CONFIG_KEY_1=core.hooksPath");
+  env_.push_back("GIT_CONFIG_VALUE_1=/dev/null");
+  bool has_name = false, has_email = false;
+  for (const std::string& entry : env_) {
+    has_name = has_name || entry.rfind("GIT_AUTHOR_NAME=", 0) == 0;
+    has_email = has_email || entry.rfind("GIT_AUTHOR_EMAIL=", 0) == 0;
+  }
+  if (!has_name || !has_email) {
+    Result name = Git({"config", "user.name"}, repository_);
+    Result email = Git({"config", "user.email"}, repository_);
+    if (!name.ok || !email.ok) {
+      env_.insert(env_.end(), {"GIT_AUTHOR_NAME=wsfleet", "GIT_AUTHOR_EMAIL=wsfleet@localhost",
+                               "GIT_COMMITTER_NAME=wsfleet", "GIT_COMMITTER_EMAIL=wsfleet@localhost"});
+    }
+  }
+}
+
+GitWorkspace::Result GitWorkspace::Git(const std::vector<std::string>& args,
+                                       const std::string& where) const {
+  StepLaunch launch;
+  launch.argv = {"/usr/bin/git", "-C", where};
+  launch.argv.insert(launch.argv.end(), args.begin(), args.end());
+  launch.env = env_;
+  launch.timeout = std::chrono::minutes(10);
+  Collect output;
+  StepRunner runner;
+  StepResult result = runner.Run(launch, output);
+  // An error with no output still says something (the exit status).
+  return {result.succeeded(), output.text.empty() && !result.succeeded() ? result.Describe() : output.text};
+}
+
+absl::Status GitWorkspace::GitOrError(const std::vector<std::string>& args, const std::string& where,
+                                      const char* what) const {
+  Result result = Git(args, where);
+  if (result.ok) return absl::OkStatus();
+  return absl::InternalError(std::string(what) + ": " + Trimmed(result.output));
+}
+
+std::vector<std::string> GitWorkspace::ConflictedFiles() const {
+  Result conflicts = Git({"diff", "--name-only", "--diff-filter=U"}, path_);
+  return absl::StrSplit(Trimmed(conflicts.output), '\n', absl::SkipEmpty());
+}
+
+absl::StatusOr<std::vector<std::string>> GitWorkspace::Prepare() {
+  std::error_code ignored;
+  if (fs::exists(fs::path(path_) / ".git", ignored)) {
+    // A conflict left by an earlier merge stays for the agent; else take up what merged.
+    if (std::vector<std::string> conflicted = ConflictedFiles(); !conflicted.empty()) return conflicted;
+    if (absl::Status saved = CommitAll("wsfleet: work left by an earlier attempt"); !saved.ok()) return saved;
+    if (Git({"merge", "--no-edit", "-q", integration_}, path_).ok) return std::vector<std::string>{};
+    std::vector<std::string> conflicted = ConflictedFiles();
+    if (conflicted.empty()) return absl::InternalError("git merge " + integration_ + " failed in " + path_);
+    return conflicted;
+  }
+  if (!Git({"rev-parse", "--verify", "--quiet", "refs/heads/" + integration_}, repository_).ok) {
+    // Another worker may create it at the same moment: that one's is as good.
+    Result created = Git({"branch", integration_, "HEAD"}, repository_);
+    if (!created.ok && !Git({"rev-parse", "--verify", "--quiet", "refs/heads/" + integration_}, repository_).ok) {
+      return absl::FailedPreconditionError("cannot create " + integration_ + " in " + repository_ +
+                                           " (is it a git repository with a commit?): " +
+                                           Trimmed(created.output));
+    }
+  }
+  fs::create_directories(fs::path(path_).parent_path(), ignored);
+  // -B: a branch an earlier, removed worktree left is reset to the integration tip.
+  if (absl::Status added = GitOrError({"worktree", "add", "-B", branch_, path_, integration_}, repository_,
+                                      "git worktree add");
+      !added.ok()) {
+    return added;
+  }
+  return std::vector<std::string>{};
+}
+
+absl::Status GitWorkspace::CommitAll(const std::string& message) {
+  if (absl::Status added = GitOrError({"add", "-A"}, path_, "git add"); !added.ok()) return added;
+  // A merge the agent resolved is committed even when its result equals our side.
+  bool merging = Git({"rev-parse", "-q", "--verify", "MERGE_HEAD"}, path_).ok;
+  if (!merging && Git({"diff", "--cached", "--quiet"}, path_).ok) return absl::OkStatus();  // nothing staged
+  return GitOrError({"commit", "-q", "--no-verify", "-m", message}, path_, "git commit");
+}
+
+absl::StatusOr<std::string> GitWorkspace::Rebase() {
+  Result tip = Git({"rev-parse", "refs/heads/" + integration_}, repository_);
+  if (!tip.ok) return absl::InternalError("cannot read " + integration_ + ": " + Trimmed(tip.output));
+  std::string base = Trimmed(tip.output);
+  // Already on top (nothing merged since, or the agent merged it in resolving a conflict):
+  // nothing to replay. Rebasing would flatten a resolved merge and conflict again.
+  if (Git({"merge-base", "--is-ancestor", base, "HEAD"}, path_).ok) return base;
+  Result rebased = Git({"rebase", "-q", base}, path_);
+  if (rebased.ok) return base;
+  std::vector<std::string> names = ConflictedFiles();
+  Git({"rebase", "--abort"}, path_);
+  std::string files;
+  for (const std::string& name : names) files += (files.empty() ? "" : ", ") + name;
+  return absl::FailedPreconditionError(
+      "conflicts with " + integration_ + (files.empty() ? ": " + Trimmed(rebased.output) : " in " + files));
+}
+
+absl::StatusOr<bool> GitWorkspace::FastForward(const std::string& expected_tip) {
+  absl::StatusOr<std::string> head = Head();
+  if (!head.ok()) return head.status();
+  // update-ref with the old value is atomic: it moves the branch only if no one else did.
+  return Git({"update-ref", "-m", "wsfleet: merge " + branch_, "refs/heads/" + integration_, *head,
+              expected_tip},
+             repository_)
+      .ok;
+}
+
+absl::StatusOr<std::string> GitWorkspace::Head() {
+  Result head = Git({"rev-parse", "HEAD"}, path_);
+  if (!head.ok) return absl::InternalError("cannot read the worktree's HEAD: " + Trimmed(head.output));
+  return Trimmed(head.output);
+}
+
+}  // namespace wsfleet::worker

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace wsfleet::worker {
+
+// One workstream's git worktree in a plan, and its way back into the plan's integration
+// branch. Branches: `wsfleet/<plan>/integration` (created from the repository's HEAD when
+// the plan's first worktree is made; never checked out, so no one's working tree goes
+// stale when it moves) and `wsfleet/<plan>/<WS-ID>` per workstream, made from the
+// integration branch's tip: after the workstream's dependencies merged, so it starts
+// from their work. The tree is under <repo>/.wsfleet/worktrees/<plan>/<WS-ID>.
+class GitWorkspace {
+ public:
+  GitWorkspace(std::string repository, std::string plan_id, std::string workstream_id,
+               std::vector<std::string> env);
+
+  const std::string& integration_branch() const { return integration_; }
+  const std::string& branch() const { return branch_; }
+  const std::string& path() const { return path_; }
+
+  // Creates the worktree, or takes up the one an earlier attempt left: its work is kept
+  // (committed), and what merged since is merged into it. Files that conflict are left
+  // with conflict markers for the agent to resolve, and returned.
+  absl::StatusOr<std::vector<std::string>> Prepare();
+  // Commits whatever the agent changed and left uncommitted; nothing when it is clean.
+  absl::Status CommitAll(const std::string& message);
+  // Rebases the branch onto the integration branch's tip, which it returns. A conflict
+  // aborts the rebase (the branch is as before) and fails with FAILED_PRECONDITION naming
+  // the conflicting files.
+  absl::StatusOr<std::string> Rebase();
+  // Moves the integration branch to the branch's head if it is still at `expected_tip`
+  // (compare and swap: a merge that raced this one makes it false, to rebase again).
+  absl::StatusOr<bool> FastForward(const std::string& expected_tip);
+  absl::StatusOr<std::string> Head();
+
+ private:
+  struct Result {
+    bool ok = false;
+    std::string output;
+  };
+  Result Git(const std::vector<std::string>& args, const std::string& where) const;
+  absl::Status GitOrError(const std::vector<std::string>& args, const std::string& where,
+                          const char* what) const;
+  std::vector<std::string> ConflictedFiles() const;
+
+  std::string repository_;
+  std::string integration_;
+  std::string branch_;
+  std::string path_;
+  std::vector<std::string> env_;
+};
+
+}  // namespace wsfleet::worker
