@@ -11,6 +11,7 @@
 #include "cli/control_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/fleet_commands.h"
+#include "cli/clean_command.h"
 #include "cli/gpu_commands.h"
 #include "cli/rendezvous_commands.h"
 #include "cli/plan_commands.h"
@@ -251,6 +252,7 @@ int main(int argc, char** argv) {
   add_client(drain_cmd);
   drain_cmd->callback([&] { run = [&] { return DrainCommand(client, drain_worker); }; });
 
+  AddCleanCommand(app, run);
   AddGpuCommands(app, run);
   AddRendezvousCommands(app, run);
 

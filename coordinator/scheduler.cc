@@ -551,6 +551,12 @@ void Scheduler::OnWorkerHello(const v1::Hello& hello) {
         relay.mutable_rendezvous()->set_value(value);
         after_welcome.push_back(std::move(relay));
       }
+      if (running.attempt_id() == merge_holder_) {
+        // Its turn was granted while it was away (or lost with the coordinator): again.
+        v1::CoordinatorMessage turn;
+        turn.mutable_merge_turn()->set_attempt_id(merge_holder_);
+        after_welcome.push_back(std::move(turn));
+      }
       if (run.gang_break || run.cancel_requested) {
         v1::CoordinatorMessage cancel;
         cancel.mutable_cancel()->set_attempt_id(running.attempt_id());

@@ -146,4 +146,24 @@ absl::StatusOr<std::string> GitWorkspace::Head() {
   return Trimmed(head.output);
 }
 
+std::string GitWorkspace::WhyKeep() {
+  Result status = Git({"status", "--porcelain"}, path_);
+  if (!status.ok) return "git status failed: " + Trimmed(status.output);
+  if (!Trimmed(status.output).empty()) return "uncommitted changes";
+  Result ahead = Git({"rev-list", "--count", integration_ + ".." + branch_}, repository_);
+  if (!ahead.ok) return "cannot compare with " + integration_ + ": " + Trimmed(ahead.output);
+  std::string count = Trimmed(ahead.output);
+  if (count != "0") return count + " commit(s) not merged into " + integration_;
+  return "";
+}
+
+absl::Status GitWorkspace::Remove() {
+  if (absl::Status removed = GitOrError({"worktree", "remove", path_}, repository_, "git worktree remove");
+      !removed.ok()) {
+    return removed;
+  }
+  // -D: merged into the integration branch (checked above), not necessarily into HEAD.
+  return GitOrError({"branch", "-D", "-q", branch_}, repository_, "git branch -D");
+}
+
 }  // namespace wsfleet::worker

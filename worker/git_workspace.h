@@ -38,6 +38,12 @@ class GitWorkspace {
   absl::StatusOr<bool> FastForward(const std::string& expected_tip);
   absl::StatusOr<std::string> Head();
 
+  // Why the worktree must stay (uncommitted changes, commits not in the integration
+  // branch); empty when all its work is merged and it may go.
+  std::string WhyKeep();
+  // Removes the worktree and its branch (only what WhyKeep() lets go).
+  absl::Status Remove();
+
  private:
   struct Result {
     bool ok = false;

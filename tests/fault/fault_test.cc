@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -236,6 +237,76 @@ TEST_F(FaultTest, AGangWhoseRankLosesItsWorkerRunsAgainAsAWholeGang) {
   EXPECT_EQ(ranks, (std::set<int>{0, 1}));
   EXPECT_EQ(second_workers.size(), 2u);
   EXPECT_FALSE(second_workers.count(rank1_worker));
+}
+
+// Agents in worktrees of one repository, merging back through the queue, while the
+// coordinator is killed -9 twice: every workstream merges exactly once, in dependency
+// order, and every attempt's agent transcript is kept.
+TEST_F(FaultTest, AgentPlanLosesNoMergeAndNoTranscriptWhenTheCoordinatorIsKilled) {
+  fs::path repo = dir_ / "work";
+  fs::create_directories(repo);
+  std::string git = "git -C " + repo.string();
+  ASSERT_EQ(std::system((git + " init -q -b main && " + git +
+                         " -c user.email=t@t -c user.name=t commit -q --allow-empty -m root")
+                            .c_str()),
+            0);
+  // The stand-in CLIs (tests/agents/standin-agent) on the workers' PATH.
+  fs::create_directories(dir_ / "bin");
+  for (const char* name : {"claude", "codex", "opencode"}) {
+    fs::create_symlink(fs::path(WSFLEET_SOURCE_DIR) / "tests/agents/standin-agent", dir_ / "bin" / name);
+  }
+  std::string path = (dir_ / "bin").string() + ":" + std::getenv("PATH");
+  ::setenv("PATH", path.c_str(), 1);
+  const char* agents[] = {"claude", "codex", "opencode"};
+  const char* dependencies[] = {"None", "None", "None", "WS-01, WS-02", "WS-03", "WS-04, WS-05"};
+  for (int i = 1; i <= 6; ++i) {
+    char id[16];
+    std::snprintf(id, sizeof id, "WS-%02d", i);
+    WriteCard(i, dependencies[i - 1], std::string("sleep 0.8; test -f out/") + id + ".txt",
+              std::string("**Agent Type**: `") + agents[(i - 1) % 3] + "`\n\n## Objective\n\nstandin-write: out/" +
+                  id + ".txt done\n");
+  }
+  StartCoordinator();
+  for (int w = 1; w <= 3; ++w) StartWorker("w" + std::to_string(w), 1);
+  ASSERT_TRUE(Submit().ok());
+  for (int kill = 0; kill < 2; ++kill) {
+    std::this_thread::sleep_for(1200ms);
+    ASSERT_FALSE(Done()) << "the run ended before kill " << kill + 1 << "; make it longer";
+    coordinator_->Kill(SIGKILL);
+    StartCoordinator();
+  }
+  ASSERT_TRUE(testing::WaitFor(120s, [&] { return Done(); })) << "run did not finish";
+  auto status = Status();
+  ASSERT_TRUE(status.ok());
+  EXPECT_TRUE(status->succeeded());
+
+  // The integration branch: one commit per workstream, each file there, dependents after.
+  std::string subjects = dir_ / "subjects.txt";
+  ASSERT_EQ(std::system((git + " log --format=%s --glob='refs/heads/wsfleet/*/integration' > " + subjects).c_str()), 0);
+  std::ifstream in(subjects);
+  std::map<std::string, int> merged;
+  std::vector<std::string> order;  // newest first
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("WS-", 0) == 0) {
+      std::string id = line.substr(0, line.find(':'));
+      ++merged[id];
+      order.push_back(id);
+    }
+  }
+  for (int i = 1; i <= 6; ++i) {
+    char id[16];
+    std::snprintf(id, sizeof id, "WS-%02d", i);
+    EXPECT_EQ(merged[id], 1) << id << " merged " << merged[id] << " times";
+    // Every attempt's log holds its agent's event stream.
+    for (const auto& log : fs::directory_iterator(dir_ / "state" / "logs" / id)) {
+      std::ifstream text(log.path());
+      std::string content((std::istreambuf_iterator<char>(text)), std::istreambuf_iterator<char>());
+      EXPECT_NE(content.find("standin-"), std::string::npos) << log.path() << " has no transcript";
+    }
+  }
+  ASSERT_FALSE(order.empty());
+  EXPECT_EQ(order.front(), "WS-06") << "the last dependent merges last";
+  ExpectEachSucceededExactlyOnce(6);
 }
 
 }  // namespace

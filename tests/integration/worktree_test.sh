@@ -38,4 +38,18 @@ check "the integration branch is linear (rebased, fast-forwarded)" \
 check "the clash failed naming the file" grep -qE "merge: conflicts with $integration in clash.txt" "$TMP/out"
 check "the failed work is kept on its branch" sh -c \
   "git -C '$repo' branch --list 'wsfleet/$plan_id/WS-0[45]' | wc -l | grep -qx 2"
+
+# wsfleet clean removes what is merged and keeps the rest, saying why.
+echo "scratch" > "$tree/WS-02/scratch.txt"
+"$WSFLEET" clean --workdir "$repo" --dry-run > "$TMP/dry.out" 2>&1
+check "clean --dry-run removes nothing" [ -d "$tree/WS-01" ]
+check "but says what it would" contains "$TMP/dry.out" "would remove $plan_id/WS-01 (merged)"
+"$WSFLEET" clean --workdir "$repo" > "$TMP/clean.out" 2>&1
+check "clean exits 0" [ $? -eq 0 ]
+check "merged worktrees removed" [ ! -e "$tree/WS-01" ] && [ ! -e "$tree/WS-03" ]
+check "their branches too" sh -c "! git -C '$repo' rev-parse -q --verify 'refs/heads/wsfleet/$plan_id/WS-01'"
+check "a worktree with uncommitted changes is kept" [ -f "$tree/WS-02/scratch.txt" ]
+check "saying so" contains "$TMP/clean.out" "kept     $plan_id/WS-02: uncommitted changes"
+check "the failed clash's unmerged work is kept" grep -qE "kept     $plan_id/WS-0[45]: 1 commit\(s\) not merged into $integration" "$TMP/clean.out"
+check "the summary line" grep -qE "^removed 3 merged worktree\(s\); kept 2$" "$TMP/clean.out"
 finish
