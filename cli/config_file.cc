@@ -15,6 +15,32 @@ absl::Status ErrorAt(const std::string& path, const YAML::Node& node, const std:
                                     message);
 }
 
+absl::Status LoadWorkspace(const std::string& path, const YAML::Node& node, FleetConfig& config) {
+  if (node.IsNull()) return absl::OkStatus();
+  if (!node.IsMap()) return ErrorAt(path, node, "'workspace' has the keys copy and setup");
+  for (const auto& field : node) {
+    std::string name = field.first.as<std::string>();
+    if (name == "setup") {
+      if (!field.second.IsScalar()) return ErrorAt(path, field.second, "workspace.setup is a command");
+      config.setup = field.second.as<std::string>();
+    } else if (name == "copy") {
+      if (!field.second.IsSequence()) {
+        return ErrorAt(path, field.second, "workspace.copy is a list of paths in the repository");
+      }
+      for (const auto& item : field.second) {
+        std::string file = item.IsScalar() ? item.as<std::string>() : "";
+        if (file.empty() || file.front() == '/' || file.find("..") != std::string::npos) {
+          return ErrorAt(path, item, "workspace.copy: '" + file + "' is not a relative path inside the repository");
+        }
+        config.copy.push_back(file);
+      }
+    } else {
+      return ErrorAt(path, field.first, "workspace: unknown key '" + name + "' (known: copy, setup)");
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<FleetConfig> LoadConfig(const std::string& path) {
@@ -30,10 +56,16 @@ absl::StatusOr<FleetConfig> LoadConfig(const std::string& path) {
     return absl::InvalidArgumentError(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   if (root.IsNull()) return config;
-  if (!root.IsMap()) return ErrorAt(path, root, "expected a mapping with the key 'agents'");
+  if (!root.IsMap()) return ErrorAt(path, root, "expected a mapping with the keys 'agents', 'workspace'");
   for (const auto& entry : root) {
     std::string key = entry.first.as<std::string>();
-    if (key != "agents") return ErrorAt(path, entry.first, "unknown key '" + key + "' (known: agents)");
+    if (key == "workspace") {
+      if (absl::Status status = LoadWorkspace(path, entry.second, config); !status.ok()) return status;
+      continue;
+    }
+    if (key != "agents") {
+      return ErrorAt(path, entry.first, "unknown key '" + key + "' (known: agents, workspace)");
+    }
     const YAML::Node& agents = entry.second;
     if (agents.IsNull()) continue;
     if (!agents.IsMap()) return ErrorAt(path, agents, "'agents' maps agent types to commands");

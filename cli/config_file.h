@@ -2,6 +2,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "worker/agents.h"
@@ -18,10 +19,15 @@ namespace wsfleet::cli {
 //       format: claude                            # claude | codex | opencode | none
 //       idle_timeout: 600                         # seconds without output: stalled
 //     shell: ""                                   # no agent for this type
+//   workspace:                   # for each new worktree, before the agent
+//     copy: [.env]               # untracked files copied in from the repository
+//     setup: npm ci              # then run there (bash); a failure fails the attempt
 //
 // Errors name the file and line; unknown keys are errors (a typo must not pass silently).
 struct FleetConfig {
   std::map<std::string, worker::AgentSpec> agents;
+  std::vector<std::string> copy;  // workspace.copy
+  std::string setup;              // workspace.setup
 };
 
 absl::StatusOr<FleetConfig> LoadConfig(const std::string& path);

@@ -166,6 +166,8 @@ int RunWorkerCommand(const WorkerOptions& options) {
       return kExitUsage;
     }
     config.runner.agents = file->agents;
+    config.runner.setup_copy = file->copy;
+    config.runner.setup_command = file->setup;
   }
   config.coordinator = options.coordinator;
   char host[256] = {};

@@ -194,12 +194,26 @@ std::string AttemptRunner::PrepareWorkspace(std::string* error) {
   // One worktree per workstream, on its own branch from the plan's integration branch, so
   // parallel agents do not collide and each starts from what its dependencies merged.
   git_.emplace(workdir.string(), spec_.plan_id(), spec_.workstream_id(), options_.base_env);
-  absl::StatusOr<std::vector<std::string>> conflicted = git_->Prepare();
-  if (!conflicted.ok()) {
-    *error = std::string(conflicted.status().message());
+  absl::StatusOr<GitWorkspace::Prepared> prepared = git_->Prepare();
+  if (!prepared.ok()) {
+    *error = std::string(prepared.status().message());
     return "";
   }
-  for (const std::string& file : *conflicted) conflicts_ += (conflicts_.empty() ? "" : ", ") + file;
+  for (const std::string& file : prepared->conflicts) conflicts_ += (conflicts_.empty() ? "" : ", ") + file;
+  new_worktree_ = prepared->created;
+  if (new_worktree_) {
+    // Untracked files a workspace needs (.env, local config) come from the repository.
+    for (const std::string& file : options_.setup_copy) {
+      fs::path from = workdir / file, to = fs::path(git_->path()) / file;
+      std::error_code copy_error;
+      fs::create_directories(to.parent_path(), copy_error);
+      fs::copy(from, to, fs::copy_options::overwrite_existing | fs::copy_options::recursive, copy_error);
+      if (copy_error) {
+        *error = "workspace.copy: cannot copy " + from.string() + ": " + copy_error.message();
+        return "";
+      }
+    }
+  }
   return git_->path();
 }
 
@@ -293,7 +307,10 @@ v1::AttemptFinished AttemptRunner::MergeBack(uint32_t steps_run) {
 std::vector<std::string> AttemptRunner::Environment(const std::string& workspace) const {
   std::vector<std::string> env;
   for (const std::string& entry : options_.base_env) {
-    if (entry.rfind("WSFLEET_", 0) == 0 || entry.rfind("CUDA_VISIBLE_DEVICES=", 0) == 0) continue;
+    if (entry.rfind("WSFLEET_", 0) == 0 || entry.rfind("CUDA_VISIBLE_DEVICES=", 0) == 0 ||
+        entry.rfind("TMPDIR=", 0) == 0 || entry.rfind("XDG_STATE_HOME=", 0) == 0) {
+      continue;
+    }
     env.push_back(entry);
   }
   env.push_back("WSFLEET_WORKSTREAM_ID=" + spec_.workstream_id());
@@ -324,10 +341,25 @@ std::vector<std::string> AttemptRunner::Environment(const std::string& workspace
     env.push_back("WSFLEET_RENDEZVOUS=" + rendezvous_->socket_path());
   }
   if (!options_.self_exe.empty()) env.push_back("WSFLEET_BIN=" + options_.self_exe);
+  if (ports_) {
+    env.push_back("WSFLEET_PORT_BASE=" + std::to_string(ports_->base()));
+    env.push_back("WSFLEET_PORT_COUNT=" + std::to_string(PortBlock::kBlockSize));
+  }
+  // Each attempt's scratch, and each workstream's agent state, apart from the others'
+  // (HOME stays: the agents' credentials live there).
+  fs::path spool = options_.spool_dir.empty() ? fs::path(workspace) / ".wsfleet" : fs::path(options_.spool_dir);
+  fs::path tmp = spool / "tmp" / spec_.attempt_id();
+  fs::path state = spool / "agent-state" / spec_.workstream_id();
+  std::error_code ignored;
+  fs::create_directories(tmp, ignored);
+  fs::create_directories(state, ignored);
+  env.push_back("TMPDIR=" + tmp.string());
+  env.push_back("XDG_STATE_HOME=" + state.string());
   return env;
 }
 
 void AttemptRunner::Run() {
+  ports_ = PortBlock::Acquire(options_.port_lock_dir);  // none when all are taken: no variable
   std::string error;
   std::string workspace = PrepareWorkspace(&error);
   v1::Event started;
@@ -374,6 +406,14 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
   std::vector<v1::StepSpec> steps(spec_.steps().begin(), spec_.steps().end());
   std::optional<AgentSpec> agent =
       with_agent ? FindAgent(options_.agents, spec_.agent_type()) : std::nullopt;
+  if (with_agent && new_worktree_ && !options_.setup_command.empty()) {
+    v1::StepSpec setup;
+    setup.set_name("setup");
+    setup.set_phase("setup");
+    setup.set_file("workspace.setup (config)");
+    setup.set_script(options_.setup_command);
+    steps.insert(steps.begin(), setup);
+  }
   if (agent) {
     // The agent works first; then the card's own steps judge its work.
     fs::path prompt = fs::path(options_.spool_dir.empty() ? workspace : options_.spool_dir) /
@@ -391,7 +431,7 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
         {{"prompt", prompt.string()}, {"card", spec_.card_path()}, {"workspace", workspace},
          {"id", spec_.workstream_id()}, {"attempt", spec_.attempt_id()},
          {"session", spec_.resume_session()}}));
-    steps.insert(steps.begin(), step);
+    steps.insert(steps.begin() + (steps.empty() || steps.front().phase() != "setup" ? 0 : 1), step);
   }
   for (size_t i = 0; i < steps.size(); ++i) {
     v1::StepSpec& step = steps[i];

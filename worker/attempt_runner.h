@@ -16,6 +16,7 @@
 #include "rendezvous/server.h"
 #include "worker/agents.h"
 #include "worker/git_workspace.h"
+#include "worker/port_block.h"
 #include "worker/step_runner.h"
 
 namespace wsfleet::worker {
@@ -40,6 +41,10 @@ struct AttemptRunnerOptions {
   std::map<std::string, AgentSpec> agents;
   std::string spool_dir;  // where the prompt file is written
   std::string self_exe;   // this wsfleet binary, for steps as $WSFLEET_BIN
+  // For each new worktree: untracked files copied in from the repository, then a command.
+  std::vector<std::string> setup_copy;
+  std::string setup_command;
+  std::string port_lock_dir = "/tmp/wsfleet-ports";  // see port_block.h
 };
 
 // "{prompt}" etc. in `command_template` replaced with shell-quoted values.
@@ -90,6 +95,8 @@ class AttemptRunner {
   std::atomic<bool> finished_{false};
   std::optional<GitWorkspace> git_;  // when isolated in a worktree
   std::string conflicts_;  // files the integration branch's changes conflict with, for the agent
+  bool new_worktree_ = false;  // set up (copy, setup command) before the first step
+  std::optional<PortBlock> ports_;
   std::condition_variable merge_turn_changed_;  // under runner_mutex_
   bool merge_turn_ = false;                      // under runner_mutex_
   // Served for multi-node and GPU attempts (their programs exchange NCCL IDs through it).

@@ -75,16 +75,18 @@ std::vector<std::string> GitWorkspace::ConflictedFiles() const {
   return absl::StrSplit(Trimmed(conflicts.output), '\n', absl::SkipEmpty());
 }
 
-absl::StatusOr<std::vector<std::string>> GitWorkspace::Prepare() {
+absl::StatusOr<GitWorkspace::Prepared> GitWorkspace::Prepare() {
   std::error_code ignored;
   if (fs::exists(fs::path(path_) / ".git", ignored)) {
     // A conflict left by an earlier merge stays for the agent; else take up what merged.
-    if (std::vector<std::string> conflicted = ConflictedFiles(); !conflicted.empty()) return conflicted;
+    if (std::vector<std::string> conflicted = ConflictedFiles(); !conflicted.empty()) {
+      return Prepared{false, conflicted};
+    }
     if (absl::Status saved = CommitAll("wsfleet: work left by an earlier attempt"); !saved.ok()) return saved;
-    if (Git({"merge", "--no-edit", "-q", integration_}, path_).ok) return std::vector<std::string>{};
+    if (Git({"merge", "--no-edit", "-q", integration_}, path_).ok) return Prepared{};
     std::vector<std::string> conflicted = ConflictedFiles();
     if (conflicted.empty()) return absl::InternalError("git merge " + integration_ + " failed in " + path_);
-    return conflicted;
+    return Prepared{false, conflicted};
   }
   if (!Git({"rev-parse", "--verify", "--quiet", "refs/heads/" + integration_}, repository_).ok) {
     // Another worker may create it at the same moment: that one's is as good.
@@ -102,7 +104,7 @@ absl::StatusOr<std::vector<std::string>> GitWorkspace::Prepare() {
       !added.ok()) {
     return added;
   }
-  return std::vector<std::string>{};
+  return Prepared{true, {}};
 }
 
 absl::Status GitWorkspace::CommitAll(const std::string& message) {

@@ -25,8 +25,12 @@ class GitWorkspace {
 
   // Creates the worktree, or takes up the one an earlier attempt left: its work is kept
   // (committed), and what merged since is merged into it. Files that conflict are left
-  // with conflict markers for the agent to resolve, and returned.
-  absl::StatusOr<std::vector<std::string>> Prepare();
+  // with conflict markers for the agent to resolve.
+  struct Prepared {
+    bool created = false;            // a new worktree (to be set up)
+    std::vector<std::string> conflicts;
+  };
+  absl::StatusOr<Prepared> Prepare();
   // Commits whatever the agent changed and left uncommitted; nothing when it is clean.
   absl::Status CommitAll(const std::string& message);
   // Rebases the branch onto the integration branch's tip, which it returns. A conflict

@@ -8,14 +8,23 @@ source "$(dirname "$0")/lib.sh"
 repo=$TMP/repo
 mkdir -p "$repo"
 git -C "$repo" init -q -b main
-git -C "$repo" -c user.email=t@t -c user.name=t commit -q --allow-empty -m root
+printf '.env\nsetup.txt\nport.txt\n' > "$repo/.gitignore"
+git -C "$repo" add .gitignore
+git -C "$repo" -c user.email=t@t -c user.name=t commit -q -m root
+echo "TOKEN=s3cret" > "$repo/.env"  # untracked: copied into each new worktree
+cat > "$TMP/config.yaml" <<'YAML'
+workspace:
+  copy: [.env]
+  setup: echo "set up in $PWD" > setup.txt
+YAML
 plan=$TMP/plan
-card "$plan" WS-01 None 'echo one > one.txt; echo same > shared.txt; sleep 0.5; grep -qx one one.txt; git branch --show-current > branch.txt'
-card "$plan" WS-02 None 'echo two > two.txt; echo same > shared.txt; sleep 0.5; grep -qx two two.txt'
+card "$plan" WS-01 None 'echo one > one.txt; echo same > shared.txt; sleep 0.5; grep -qx one one.txt; git branch --show-current > branch.txt; grep -q s3cret .env; test -f setup.txt; echo "$WSFLEET_PORT_BASE" > port.txt'
+card "$plan" WS-02 None 'echo two > two.txt; echo same > shared.txt; sleep 0.5; grep -qx two two.txt; echo "$WSFLEET_PORT_BASE" > port.txt'
 card "$plan" WS-03 "WS-01, WS-02" 'grep -qx one one.txt && grep -qx two two.txt && echo three > three.txt'
 card "$plan" WS-04 None 'echo mine > clash.txt; sleep 0.5'
 card "$plan" WS-05 None 'echo yours > clash.txt; sleep 0.5'
-"$WSFLEET" run "$plan" --workers 4 --isolate worktree --keep-going --workdir "$repo" --state "$TMP/s" > "$TMP/out" 2>&1
+"$WSFLEET" run "$plan" --workers 4 --isolate worktree --keep-going --workdir "$repo" --state "$TMP/s" \
+  --config "$TMP/config.yaml" > "$TMP/out" 2>&1
 code=$?
 check "one of the clashing pair fails: exit 1 (got $code)" [ "$code" -eq 1 ]
 check "the rest succeeded" contains "$TMP/out" "4 succeeded, 1 failed"
@@ -26,6 +35,10 @@ tree=$repo/.wsfleet/worktrees/$plan_id
 check "WS-01 worked in its worktree" [ -f "$tree/WS-01/one.txt" ]
 check "on its own branch" contains "$tree/WS-01/branch.txt" "wsfleet/$plan_id/WS-01"
 check "the main tree is untouched" [ ! -e "$repo/one.txt" ]
+check "the setup hook ran in the new worktree" contains "$tree/WS-01/setup.txt" "set up in $tree/WS-01"
+check "parallel workstreams got different port blocks" sh -c \
+  "test -s '$tree/WS-01/port.txt' && ! cmp -s '$tree/WS-01/port.txt' '$tree/WS-02/port.txt'"
+check "untracked copied files are not merged" sh -c "! git -C '$repo' cat-file -e wsfleet/$plan_id/integration:.env"
 check "main did not move" [ "$(git -C "$repo" rev-list --count main)" -eq 1 ]
 for file in one.txt two.txt three.txt shared.txt; do
   check "$file merged into the integration branch" git -C "$repo" cat-file -e "$integration:$file"
