@@ -22,6 +22,7 @@
 #include "common/plan_loader.h"
 #include "coordinator/coordinator_server.h"
 #include "cli/join_token.h"
+#include "common/field_values.h"
 #include "gpu/burn_in.h"
 #include "gpu/devices.h"
 #include "worker/gpu_inventory.h"
@@ -130,6 +131,7 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
                                               options.gang_timeout_seconds);
   config.metrics_address = options.metrics_address;
   config.metrics.max_step_metric_series = options.step_metric_series;
+  if (!options.plan_budget.empty()) config.scheduler.plan_budget = *common::ParseBudget(options.plan_budget);
   absl::StatusOr<std::string> token = ReadJoinToken(options.join_token_file);
   if (!token.ok()) {
     std::cerr << "wsfleet coordinator: " << token.status().message() << "\n";
@@ -288,6 +290,7 @@ int RunPlanCommand(const RunOptions& options) {
                                               options.gang_timeout_seconds);
   config.metrics_address = options.metrics_address;
   config.metrics.max_step_metric_series = options.step_metric_series;
+  if (!options.plan_budget.empty()) config.scheduler.plan_budget = *common::ParseBudget(options.plan_budget);
   auto started = coordinator::CoordinatorServer::Start(config);
   if (!started.ok()) {
     std::cerr << "wsfleet run: " << started.status().message() << "\n";

@@ -16,6 +16,7 @@
 #include "cli/rendezvous_commands.h"
 #include "cli/plan_commands.h"
 #include "cli/version.h"
+#include "common/field_values.h"
 
 namespace {
 
@@ -99,6 +100,17 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   run_cmd->add_option("--lease", run_options.lease_seconds,
                       "A worker silent this long (seconds) is lost")->capture_default_str();
+  // A budget the card format would accept (`Budget`), or a usage error naming the problem.
+  auto budget_check = CLI::Validator(
+      [](std::string& text) {
+        absl::StatusOr<wsfleet::common::Workstream::Budget> budget = wsfleet::common::ParseBudget(text);
+        return budget.ok() ? std::string() : std::string(budget.status().message());
+      },
+      "BUDGET");
+  run_cmd->add_option("--plan-budget", run_options.plan_budget,
+                      "What the plan's agents may spend in all, e.g. '$50, 20M tokens, 500 turns': "
+                      "past it, running agents are stopped and nothing more starts")
+      ->check(budget_check);
   run_cmd->add_option("--gang-timeout", run_options.gang_timeout_seconds,
                       "A multi-node card (Nodes: N) waits this long, seconds, for N workers free "
                       "at once; then it fails with the reason")
@@ -130,6 +142,10 @@ int main(int argc, char** argv) {
   coordinator_cmd->add_option("--lease", coordinator_options.lease_seconds,
                               "A worker silent this long (seconds) is lost")
       ->capture_default_str();
+  coordinator_cmd->add_option("--plan-budget", coordinator_options.plan_budget,
+                              "What each plan's agents may spend in all, e.g. '$50, 20M tokens': "
+                              "past it, running agents are stopped and nothing more starts")
+      ->check(budget_check);
   coordinator_cmd->add_option("--gang-timeout", coordinator_options.gang_timeout_seconds,
                               "A multi-node card (Nodes: N) waits this long, seconds, for N "
                               "workers free at once; then it fails with the reason")

@@ -124,6 +124,11 @@ absl::StatusOr<Scheduler::SubmitResult> Scheduler::Submit(
   attempts_.clear();
   ready_ = ReadyQueue();
   halted_ = false;
+  agent_reports_.clear();
+  plan_spent_ = v1::AgentReport();
+  plan_budget_stop_.clear();
+  merge_queue_.clear();
+  merge_holder_.clear();
   observer_->PlanSubmitted();
   Adopt(std::move(plan), std::move(row));
   for (size_t i = 0; i < runs_.size(); ++i) {
@@ -187,6 +192,20 @@ absl::Status Scheduler::Recover() {
   std::map<std::string, int> current;
   for (size_t i = 0; i < runs_.size(); ++i) {
     for (const std::string& id : runs_[i].gang) current[id] = static_cast<int>(i);
+  }
+  for (const v1::Event& event : stored->events) {
+    if (event.has_agent()) {
+      v1::AgentReport& last = agent_reports_[event.attempt_id()];
+      last = event.agent();  // events come in (attempt, seq) order: the last one stands
+    }
+  }
+  for (const auto& [attempt, report] : agent_reports_) {
+    plan_spent_.set_turns(plan_spent_.turns() + report.turns());
+    plan_spent_.set_tool_calls(plan_spent_.tool_calls() + report.tool_calls());
+    plan_spent_.set_input_tokens(plan_spent_.input_tokens() + report.input_tokens());
+    plan_spent_.set_cached_input_tokens(plan_spent_.cached_input_tokens() + report.cached_input_tokens());
+    plan_spent_.set_output_tokens(plan_spent_.output_tokens() + report.output_tokens());
+    plan_spent_.set_cost_usd(plan_spent_.cost_usd() + report.cost_usd());
   }
   for (const v1::Event& event : stored->events) {
     auto found = current.find(event.attempt_id());

@@ -39,6 +39,9 @@ struct SchedulerOptions {
   // How long a multi-node card may wait for its N workers to be free at once before it
   // fails with the reason (`waiting: 1 of 2 nodes have 2 free GPUs`).
   common::Nanos gang_timeout = std::chrono::minutes(10);
+  // What all of a plan's agents may spend (tokens, turns, dollars; its time is ignored):
+  // past it, running agents are stopped and nothing more starts.
+  std::optional<common::Workstream::Budget> plan_budget;
   // Shown in status so users find them: the state directory and the metrics endpoint.
   std::string state_dir;
   std::string metrics_url;
@@ -96,6 +99,8 @@ class Scheduler {
   const common::Plan* plan() const { return plan_.get(); }
   const PlanRow& plan_row() const { return plan_row_; }
   const SchedulerCounters& counters() const { return counters_; }
+  // What the plan's agents spent so far (tokens, turns, cost), summed over every attempt.
+  const v1::AgentReport& plan_spent() const { return plan_spent_; }
   // Metrics and tests the current attempt of workstream `index` reported.
   const std::map<std::string, double>& MetricsOf(int index) const;
   const AttemptRow* AttemptOf(int index) const;
@@ -149,6 +154,9 @@ class Scheduler {
   void CancelRanks(int index, const std::string& reason);
   void Relay(int index, const std::string& key, const std::string& value);
   int IndexOf(const AttemptRow& attempt) const;
+  // Adds what an agent report says the plan spent; stops the plan past its budget.
+  void AgentSpent(const std::string& attempt_id, const v1::AgentReport& report);
+  void StopForPlanBudget(const std::string& why);
   void QueueMerge(const AttemptRow& attempt);
   void GrantMerge();
   void MergeEnded(const std::string& attempt_id);
@@ -189,6 +197,10 @@ class Scheduler {
   std::vector<std::string> pending_attempts_;
   // Rendezvous values stored in this batch: relayed to the gangs' workers once committed.
   std::vector<std::pair<std::string, v1::CoordinatorMessage>> pending_relays_;
+  // Each attempt's last agent report, summed: what the plan's agents spent.
+  std::map<std::string, v1::AgentReport> agent_reports_;
+  v1::AgentReport plan_spent_;
+  std::string plan_budget_stop_;  // why the plan budget stopped the plan; empty while it has not
   std::vector<std::string> merge_queue_;  // attempts waiting for their merge turn
   std::string merge_holder_;              // the attempt merging now
   common::TimerId dispatch_timer_ = 0;

@@ -16,6 +16,8 @@ v1::RunStatus Scheduler::Status() const {
     return status;
   }
   status.set_plan_id(plan_row_.plan_id);
+  *status.mutable_agents_spent() = plan_spent_;
+  status.set_plan_budget_stop(plan_budget_stop_);
   bool succeeded = true;
   for (size_t i = 0; i < runs_.size(); ++i) {
     const common::Workstream& ws = plan_->workstreams[i];

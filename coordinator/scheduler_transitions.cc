@@ -137,6 +137,7 @@ void Scheduler::ApplyEvent(AttemptRow& attempt, const v1::Event& event) {
       break;
     case v1::Event::kAgent:
       run.agent = event.agent();
+      AgentSpent(attempt.attempt_id, event.agent());
       break;
     case v1::Event::kMergeRequest:
       QueueMerge(attempt);
@@ -244,7 +245,8 @@ void Scheduler::Resolve(int index) {
   std::optional<Run::Break> broke = std::exchange(run.gang_break, std::nullopt);
   std::string id = plan_->workstreams[index].id.ToString();
   if (run.cancel_requested) {
-    Finish(index, v1::WORKSTREAM_STATE_CANCELLED, "cancelled");
+    Finish(index, v1::WORKSTREAM_STATE_CANCELLED,
+           plan_budget_stop_.empty() ? "cancelled" : "the plan's budget is spent: " + plan_budget_stop_);
     BlockDependents(index, id + " was cancelled");
     return;
   }

@@ -235,6 +235,8 @@ absl::Status SummaryWriter::WriteReport(const Scheduler& scheduler) const {
     json["workstreams"].push_back(entry);
   }
   json["counts"] = counts;
+  json["agents_spent"] = AgentJson(status.agents_spent());
+  if (!status.plan_budget_stop().empty()) json["plan_budget_stop"] = status.plan_budget_stop();
   json["wall_seconds"] = last_end > first_start && first_start > 0 ? static_cast<double>(last_end - first_start) / 1000.0 : 0.0;
   std::string chain;
   for (int index : plan.analysis.critical_path.chain) {
