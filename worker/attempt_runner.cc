@@ -217,6 +217,11 @@ std::string AttemptRunner::PrepareWorkspace(std::string* error) {
   return git_->path();
 }
 
+std::string AttemptRunner::AttemptTmp(const std::string& workspace) const {
+  fs::path spool = options_.spool_dir.empty() ? fs::path(workspace) / ".wsfleet" : fs::path(options_.spool_dir);
+  return (spool / "tmp" / spec_.attempt_id()).string();
+}
+
 std::string AttemptRunner::RetryPrompt() const {
   std::string prompt = spec_.prompt();
   if (!spec_.previous_failure().empty()) {
@@ -347,9 +352,8 @@ std::vector<std::string> AttemptRunner::Environment(const std::string& workspace
   }
   // Each attempt's scratch, and each workstream's agent state, apart from the others'
   // (HOME stays: the agents' credentials live there).
-  fs::path spool = options_.spool_dir.empty() ? fs::path(workspace) / ".wsfleet" : fs::path(options_.spool_dir);
-  fs::path tmp = spool / "tmp" / spec_.attempt_id();
-  fs::path state = spool / "agent-state" / spec_.workstream_id();
+  fs::path tmp = AttemptTmp(workspace);
+  fs::path state = tmp.parent_path().parent_path() / "agent-state" / spec_.workstream_id();
   std::error_code ignored;
   fs::create_directories(tmp, ignored);
   fs::create_directories(state, ignored);
@@ -377,8 +381,10 @@ void AttemptRunner::Run() {
       finished = MergeBack(static_cast<uint32_t>(spec_.steps_size()) + (agent ? 1 : 0));
     }
   }
-  // Nothing may put or wait once the steps are done.
+  // Nothing may put or wait once the steps are done; the attempt's scratch goes.
   if (rendezvous_ != nullptr) rendezvous_->Stop();
+  std::error_code tmp_error;
+  fs::remove_all(AttemptTmp(workspace), tmp_error);
   if (finished.outcome() == v1::ATTEMPT_OUTCOME_SUCCEEDED) {
     for (const std::string& path : spec_.deliverable_paths()) {
       std::error_code ignored;

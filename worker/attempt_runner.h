@@ -78,6 +78,8 @@ class AttemptRunner {
   // The card's prompt, plus what a retry must know: why the last attempt failed, and the
   // merge conflicts waiting in the worktree.
   std::string RetryPrompt() const;
+  // The attempt's TMPDIR, removed when it ends.
+  std::string AttemptTmp(const std::string& workspace) const;
   // Commits the work, waits for the merge turn, rebases onto the integration branch,
   // judges the steps again if that changed anything, and moves the integration branch.
   v1::AttemptFinished MergeBack(uint32_t steps_run);
