@@ -220,6 +220,7 @@ int RunWorkerCommand(const WorkerOptions& options) {
   config.runner.output_cap_bytes = options.output_cap_bytes;
   config.runner.default_step_timeout = Seconds(options.step_timeout_seconds);
   config.runner.base_env = CurrentEnvironment();
+  config.runner.repository = options.repository;
   config.runner.self_exe = SelfPath();
   config.spool_dir = options.spool_dir.empty()
                          ? (workdir / ".wsfleet" / "spool" / config.worker_id).string()
@@ -324,6 +325,10 @@ int RunPlanCommand(const RunOptions& options) {
     if (!config_path.empty()) {
       argv.push_back("--config");
       argv.push_back(config_path);
+    }
+    if (!options.repository.empty()) {
+      argv.push_back("--repo");
+      argv.push_back(options.repository);
     }
     if (!options.metrics_address.empty()) {
       argv.push_back("--metrics-addr");

@@ -25,6 +25,7 @@ struct WorkerOptions {
   std::vector<std::string> labels;  // key=value
   std::string workdir = ".";
   std::string isolate = "auto";     // auto | none | worktree
+  std::string repository;           // clone and push here instead of using the workdir's repository
   uint64_t output_cap_bytes = uint64_t{256} << 20;
   double step_timeout_seconds = 0;
   std::string spool_dir;
@@ -44,6 +45,7 @@ struct RunOptions {
   bool keep_going = false;
   std::string workdir = ".";
   std::string isolate = "auto";
+  std::string repository;  // passed to the local workers (--repo)
   double heartbeat_seconds = 2;
   double lease_seconds = 10;
   double gang_timeout_seconds = 600;

@@ -91,6 +91,9 @@ int main(int argc, char** argv) {
                       "integration branch in order; auto: worktree for workstreams with an agent "
                       "when the workdir is a git repository; none: steps run in the workdir")
       ->check(CLI::IsMember({"auto", "none", "worktree"}))->capture_default_str();
+  run_cmd->add_option("--repo", run_options.repository,
+                      "A repository (URL or bare repository path) the local workers clone and "
+                      "push merges to, instead of the workdir's own");
   run_cmd->add_option("--output-cap", run_options.output_cap_bytes,
                       "Output kept per attempt, bytes; the rest is counted and reported")
       ->capture_default_str();
@@ -177,6 +180,9 @@ int main(int argc, char** argv) {
                       "integration branch in order; auto: worktree for workstreams with an agent "
                       "when the workdir is a git repository; none: steps run in the workdir")
       ->check(CLI::IsMember({"auto", "none", "worktree"}))->capture_default_str();
+  worker_cmd->add_option("--repo", worker_options.repository,
+                         "A repository (URL or bare repository path) to clone into the workdir and "
+                         "push merges to, for workers that do not share one repository's filesystem");
   worker_cmd->add_option("--output-cap", worker_options.output_cap_bytes,
                          "Output kept per attempt, bytes; the rest is counted and reported")
       ->capture_default_str();

@@ -186,14 +186,15 @@ std::string AttemptRunner::PrepareWorkspace(std::string* error) {
   bool worktree = options_.isolation == Isolation::kWorktree ||
                   (options_.isolation == Isolation::kAuto &&
                    FindAgent(options_.agents, spec_.agent_type()).has_value() &&
-                   fs::exists(workdir / ".git", ignored));
+                   (!options_.repository.empty() || fs::exists(workdir / ".git", ignored)));
   if (!worktree) {
     fs::create_directories(workdir, ignored);
     return workdir.string();
   }
   // One worktree per workstream, on its own branch from the plan's integration branch, so
   // parallel agents do not collide and each starts from what its dependencies merged.
-  git_.emplace(workdir.string(), spec_.plan_id(), spec_.workstream_id(), options_.base_env);
+  git_.emplace(workdir.string(), spec_.plan_id(), spec_.workstream_id(), options_.base_env,
+               options_.repository);
   absl::StatusOr<GitWorkspace::Prepared> prepared = git_->Prepare();
   if (!prepared.ok()) {
     *error = std::string(prepared.status().message());
@@ -204,6 +205,7 @@ std::string AttemptRunner::PrepareWorkspace(std::string* error) {
   if (new_worktree_) {
     // Untracked files a workspace needs (.env, local config) come from the repository.
     for (const std::string& file : options_.setup_copy) {
+      // With a remote there is no checkout of the repository here: copies come from the workdir.
       fs::path from = workdir / file, to = fs::path(git_->path()) / file;
       std::error_code copy_error;
       fs::create_directories(to.parent_path(), copy_error);

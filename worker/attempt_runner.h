@@ -45,6 +45,9 @@ struct AttemptRunnerOptions {
   std::vector<std::string> setup_copy;
   std::string setup_command;
   std::string port_lock_dir = "/tmp/wsfleet-ports";  // see port_block.h
+  // The repository to clone and push to (URL or bare repository path) when this worker
+  // does not share the workdir's repository with the others; empty: the workdir is it.
+  std::string repository;
 };
 
 // "{prompt}" etc. in `command_template` replaced with shell-quoted values.

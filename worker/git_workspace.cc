@@ -1,5 +1,9 @@
 #include "worker/git_workspace.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "absl/strings/str_split.h"
@@ -21,12 +25,13 @@ std::string Trimmed(std::string text) {
 
 }  // namespace
 
-GitWorkspace::GitWorkspace(std::string repository, std::string plan_id, std::string workstream_id,
-                           std::vector<std::string> env)
-    : repository_(std::move(repository)),
+GitWorkspace::GitWorkspace(std::string workdir, std::string plan_id, std::string workstream_id,
+                           std::vector<std::string> env, std::string remote)
+    : repository_(remote.empty() ? workdir : (fs::path(workdir) / ".wsfleet" / "clone").string()),
+      remote_(std::move(remote)),
       integration_("wsfleet/" + plan_id + "/integration"),
       branch_("wsfleet/" + plan_id + "/" + workstream_id),
-      path_((fs::path(repository_) / ".wsfleet" / "worktrees" / plan_id / workstream_id).string()),
+      path_((fs::path(workdir) / ".wsfleet" / "worktrees" / plan_id / workstream_id).string()),
       env_(std::move(env)) {
   // Commits wsfleet makes need an identity; the user's, where git has one, wins.
   env_.push_back("GIT_CONFIG_COUNT=2");
@@ -40,8 +45,9 @@ GitWorkspace::GitWorkspace(std::string repository, std::string plan_id, std::str
     has_email = has_email || entry.rfind("GIT_AUTHOR_EMAIL=", 0) == 0;
   }
   if (!has_name || !has_email) {
-    Result name = Git({"config", "user.name"}, repository_);
-    Result email = Git({"config", "user.email"}, repository_);
+    std::string where = remote_.empty() ? repository_ : fs::path(repository_).parent_path().string();
+    Result name = Git({"config", "user.name"}, where);
+    Result email = Git({"config", "user.email"}, where);
     if (!name.ok || !email.ok) {
       env_.insert(env_.end(), {"GIT_AUTHOR_NAME=wsfleet", "GIT_AUTHOR_EMAIL=wsfleet@localhost",
                                "GIT_COMMITTER_NAME=wsfleet", "GIT_COMMITTER_EMAIL=wsfleet@localhost"});
@@ -64,10 +70,10 @@ GitWorkspace::Result GitWorkspace::Git(const std::vector<std::string>& args,
 }
 
 absl::Status GitWorkspace::GitOrError(const std::vector<std::string>& args, const std::string& where,
-                                      const char* what) const {
+                                      const std::string& what) const {
   Result result = Git(args, where);
   if (result.ok) return absl::OkStatus();
-  return absl::InternalError(std::string(what) + ": " + Trimmed(result.output));
+  return absl::InternalError(what + ": " + Trimmed(result.output));
 }
 
 std::vector<std::string> GitWorkspace::ConflictedFiles() const {
@@ -75,31 +81,64 @@ std::vector<std::string> GitWorkspace::ConflictedFiles() const {
   return absl::StrSplit(Trimmed(conflicts.output), '\n', absl::SkipEmpty());
 }
 
+std::string GitWorkspace::IntegrationRef() const {
+  return (remote_.empty() ? "refs/heads/" : "refs/remotes/origin/") + integration_;
+}
+
+absl::Status GitWorkspace::Sync() {
+  if (remote_.empty()) return absl::OkStatus();
+  std::error_code ignored;
+  fs::create_directories(fs::path(repository_).parent_path(), ignored);
+  std::string lock_path = repository_ + ".lock";
+  int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock < 0) return absl::InternalError("cannot open " + lock_path);
+  ::flock(lock, LOCK_EX);
+  absl::Status status = absl::OkStatus();
+  if (!fs::exists(fs::path(repository_) / "HEAD", ignored) && !fs::exists(fs::path(repository_) / ".git", ignored)) {
+    status = GitOrError({"clone", "-q", "--bare", remote_, repository_}, fs::path(repository_).parent_path().string(),
+                        "git clone " + remote_);
+    // A bare clone maps the remote's branches onto its own; fetches go to origin/*.
+    if (status.ok()) {
+      status = GitOrError({"config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"}, repository_,
+                          "git config");
+    }
+  }
+  if (status.ok()) status = GitOrError({"fetch", "-q", "--prune", "origin"}, repository_, "git fetch " + remote_);
+  ::flock(lock, LOCK_UN);
+  ::close(lock);
+  return status;
+}
+
 absl::StatusOr<GitWorkspace::Prepared> GitWorkspace::Prepare() {
   std::error_code ignored;
+  if (absl::Status synced = Sync(); !synced.ok()) return synced;
   if (fs::exists(fs::path(path_) / ".git", ignored)) {
     // A conflict left by an earlier merge stays for the agent; else take up what merged.
     if (std::vector<std::string> conflicted = ConflictedFiles(); !conflicted.empty()) {
       return Prepared{false, conflicted};
     }
     if (absl::Status saved = CommitAll("wsfleet: work left by an earlier attempt"); !saved.ok()) return saved;
-    if (Git({"merge", "--no-edit", "-q", integration_}, path_).ok) return Prepared{};
+    if (Git({"merge", "--no-edit", "-q", IntegrationRef()}, path_).ok) return Prepared{};
     std::vector<std::string> conflicted = ConflictedFiles();
-    if (conflicted.empty()) return absl::InternalError("git merge " + integration_ + " failed in " + path_);
+    if (conflicted.empty()) return absl::InternalError("git merge " + IntegrationRef() + " failed in " + path_);
     return Prepared{false, conflicted};
   }
-  if (!Git({"rev-parse", "--verify", "--quiet", "refs/heads/" + integration_}, repository_).ok) {
+  if (!Git({"rev-parse", "--verify", "--quiet", IntegrationRef()}, repository_).ok) {
     // Another worker may create it at the same moment: that one's is as good.
-    Result created = Git({"branch", integration_, "HEAD"}, repository_);
-    if (!created.ok && !Git({"rev-parse", "--verify", "--quiet", "refs/heads/" + integration_}, repository_).ok) {
-      return absl::FailedPreconditionError("cannot create " + integration_ + " in " + repository_ +
+    Result created = remote_.empty()
+                         ? Git({"branch", integration_, "HEAD"}, repository_)
+                         : Git({"push", "-q", "origin", "HEAD:refs/heads/" + integration_}, repository_);
+    if (!remote_.empty()) Sync().IgnoreError();
+    if (!created.ok && !Git({"rev-parse", "--verify", "--quiet", IntegrationRef()}, repository_).ok) {
+      return absl::FailedPreconditionError("cannot create " + integration_ + " in " +
+                                           (remote_.empty() ? repository_ : remote_) +
                                            " (is it a git repository with a commit?): " +
                                            Trimmed(created.output));
     }
   }
   fs::create_directories(fs::path(path_).parent_path(), ignored);
   // -B: a branch an earlier, removed worktree left is reset to the integration tip.
-  if (absl::Status added = GitOrError({"worktree", "add", "-B", branch_, path_, integration_}, repository_,
+  if (absl::Status added = GitOrError({"worktree", "add", "-B", branch_, path_, IntegrationRef()}, repository_,
                                       "git worktree add");
       !added.ok()) {
     return added;
@@ -116,7 +155,8 @@ absl::Status GitWorkspace::CommitAll(const std::string& message) {
 }
 
 absl::StatusOr<std::string> GitWorkspace::Rebase() {
-  Result tip = Git({"rev-parse", "refs/heads/" + integration_}, repository_);
+  if (absl::Status synced = Sync(); !synced.ok()) return synced;
+  Result tip = Git({"rev-parse", IntegrationRef()}, repository_);
   if (!tip.ok) return absl::InternalError("cannot read " + integration_ + ": " + Trimmed(tip.output));
   std::string base = Trimmed(tip.output);
   // Already on top (nothing merged since, or the agent merged it in resolving a conflict):
@@ -135,6 +175,14 @@ absl::StatusOr<std::string> GitWorkspace::Rebase() {
 absl::StatusOr<bool> GitWorkspace::FastForward(const std::string& expected_tip) {
   absl::StatusOr<std::string> head = Head();
   if (!head.ok()) return head.status();
+  if (!remote_.empty()) {
+    // The workstream's branch goes too (for review); then the integration branch, which a
+    // plain push moves only if it fast-forwards: if another merge got there first, false.
+    Git({"push", "-q", "-f", "origin", "HEAD:refs/heads/" + branch_}, path_);
+    bool moved = Git({"push", "-q", "origin", "HEAD:refs/heads/" + integration_}, path_).ok;
+    Sync().IgnoreError();
+    return moved;
+  }
   // update-ref with the old value is atomic: it moves the branch only if no one else did.
   return Git({"update-ref", "-m", "wsfleet: merge " + branch_, "refs/heads/" + integration_, *head,
               expected_tip},
@@ -149,10 +197,11 @@ absl::StatusOr<std::string> GitWorkspace::Head() {
 }
 
 std::string GitWorkspace::WhyKeep() {
+  Sync().IgnoreError();
   Result status = Git({"status", "--porcelain"}, path_);
   if (!status.ok) return "git status failed: " + Trimmed(status.output);
   if (!Trimmed(status.output).empty()) return "uncommitted changes";
-  Result ahead = Git({"rev-list", "--count", integration_ + ".." + branch_}, repository_);
+  Result ahead = Git({"rev-list", "--count", IntegrationRef() + ".." + branch_}, repository_);
   if (!ahead.ok) return "cannot compare with " + integration_ + ": " + Trimmed(ahead.output);
   std::string count = Trimmed(ahead.output);
   if (count != "0") return count + " commit(s) not merged into " + integration_;

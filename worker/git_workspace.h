@@ -13,11 +13,16 @@ namespace wsfleet::worker {
 // the plan's first worktree is made; never checked out, so no one's working tree goes
 // stale when it moves) and `wsfleet/<plan>/<WS-ID>` per workstream, made from the
 // integration branch's tip: after the workstream's dependencies merged, so it starts
-// from their work. The tree is under <repo>/.wsfleet/worktrees/<plan>/<WS-ID>.
+// from their work. The tree is under <workdir>/.wsfleet/worktrees/<plan>/<WS-ID>.
+//
+// With a `remote` (a URL or a bare repository's path: workers on other machines), the
+// worker keeps its own clone at <workdir>/.wsfleet/clone, fetches before it branches or
+// rebases, pushes each workstream's branch, and moves the remote's integration branch
+// with a plain push (refused unless it fast-forwards: the same compare-and-swap).
 class GitWorkspace {
  public:
-  GitWorkspace(std::string repository, std::string plan_id, std::string workstream_id,
-               std::vector<std::string> env);
+  GitWorkspace(std::string workdir, std::string plan_id, std::string workstream_id,
+               std::vector<std::string> env, std::string remote = "");
 
   const std::string& integration_branch() const { return integration_; }
   const std::string& branch() const { return branch_; }
@@ -55,10 +60,16 @@ class GitWorkspace {
   };
   Result Git(const std::vector<std::string>& args, const std::string& where) const;
   absl::Status GitOrError(const std::vector<std::string>& args, const std::string& where,
-                          const char* what) const;
+                          const std::string& what) const;
   std::vector<std::string> ConflictedFiles() const;
 
-  std::string repository_;
+  // Fetches the remote (under a lock: attempts on one worker share the clone); local: nothing.
+  absl::Status Sync();
+  // The integration branch as this repository sees it (refs/heads/... or refs/remotes/origin/...).
+  std::string IntegrationRef() const;
+
+  std::string repository_;  // the local repository, or the worker's clone of the remote
+  std::string remote_;
   std::string integration_;
   std::string branch_;
   std::string path_;
