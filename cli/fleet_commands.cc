@@ -132,6 +132,7 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
   config.metrics_address = options.metrics_address;
   config.metrics.max_step_metric_series = options.step_metric_series;
   if (!options.plan_budget.empty()) config.scheduler.plan_budget = *common::ParseBudget(options.plan_budget);
+  config.scheduler.write_back = options.write_back;
   absl::StatusOr<std::string> token = ReadJoinToken(options.join_token_file);
   if (!token.ok()) {
     std::cerr << "wsfleet coordinator: " << token.status().message() << "\n";
@@ -292,6 +293,7 @@ int RunPlanCommand(const RunOptions& options) {
   config.metrics_address = options.metrics_address;
   config.metrics.max_step_metric_series = options.step_metric_series;
   if (!options.plan_budget.empty()) config.scheduler.plan_budget = *common::ParseBudget(options.plan_budget);
+  config.scheduler.write_back = options.write_back;
   auto started = coordinator::CoordinatorServer::Start(config);
   if (!started.ok()) {
     std::cerr << "wsfleet run: " << started.status().message() << "\n";

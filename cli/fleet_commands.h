@@ -13,6 +13,7 @@ struct CoordinatorOptions {
   double lease_seconds = 10;
   double gang_timeout_seconds = 600;  // a multi-node card waits this long for its nodes
   std::string plan_budget;  // "$50, 20M tokens, 500 turns": what a plan's agents may spend
+  bool write_back = false;  // merges mark the card Completed and commit its summary
   std::string metrics_address;  // HOST:PORT; empty: no /metrics
   size_t step_metric_series = 1000;
   std::string join_token_file;  // else $WSFLEET_JOIN_TOKEN; none: any worker may join
@@ -50,6 +51,7 @@ struct RunOptions {
   double lease_seconds = 10;
   double gang_timeout_seconds = 600;
   std::string plan_budget;
+  bool write_back = false;
   std::string config;  // YAML: agents, passed to the workers
   uint64_t output_cap_bytes = uint64_t{256} << 20;
   // The coordinator's /metrics; the local workers serve theirs on the same host, port 0.

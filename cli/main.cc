@@ -114,6 +114,9 @@ int main(int argc, char** argv) {
                       "What the plan's agents may spend in all, e.g. '$50, 20M tokens, 500 turns': "
                       "past it, running agents are stopped and nothing more starts")
       ->check(budget_check);
+  run_cmd->add_flag("--write-back", run_options.write_back,
+                    "Each merge also marks the card's Status Completed and commits "
+                    "<WS-ID>-COMPLETION_SUMMARY.md beside it");
   run_cmd->add_option("--gang-timeout", run_options.gang_timeout_seconds,
                       "A multi-node card (Nodes: N) waits this long, seconds, for N workers free "
                       "at once; then it fails with the reason")
@@ -149,6 +152,9 @@ int main(int argc, char** argv) {
                               "What each plan's agents may spend in all, e.g. '$50, 20M tokens': "
                               "past it, running agents are stopped and nothing more starts")
       ->check(budget_check);
+  coordinator_cmd->add_flag("--write-back", coordinator_options.write_back,
+                            "Each merge also marks the card's Status Completed and commits "
+                            "<WS-ID>-COMPLETION_SUMMARY.md beside it");
   coordinator_cmd->add_option("--gang-timeout", coordinator_options.gang_timeout_seconds,
                               "A multi-node card (Nodes: N) waits this long, seconds, for N "
                               "workers free at once; then it fails with the reason")

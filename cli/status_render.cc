@@ -1,5 +1,6 @@
 #include "cli/status_render.h"
 
+#include <cstdio>
 #include <google/protobuf/util/json_util.h>
 
 #include <vector>
@@ -41,19 +42,62 @@ std::string CriticalPathLeft(const v1::RunStatus& status) {
   return buffer;
 }
 
+namespace {
+
+// 950, 12.3k, 4.1M: token counts at a glance.
+std::string CompactCount(uint64_t count) {
+  char text[32];
+  if (count < 1000) {
+    std::snprintf(text, sizeof text, "%llu", static_cast<unsigned long long>(count));
+  } else if (count < 1000000) {
+    std::snprintf(text, sizeof text, "%.1fk", static_cast<double>(count) / 1e3);
+  } else {
+    std::snprintf(text, sizeof text, "%.1fM", static_cast<double>(count) / 1e6);
+  }
+  return text;
+}
+
+std::string AgentCell(const v1::WorkstreamStatus& ws) {
+  if (!ws.has_agent()) return "-";
+  const v1::AgentReport& agent = ws.agent();
+  std::string cell = agent.agent_type() + " " + CompactCount(agent.input_tokens()) + "/" +
+                     CompactCount(agent.output_tokens());
+  if (agent.cost_reported()) {
+    char cost[32];
+    std::snprintf(cost, sizeof cost, " $%.2f", agent.cost_usd());
+    cell += cost;
+  }
+  if (!agent.session_id().empty()) cell += " " + common::TruncateToWidth(agent.session_id(), 14);
+  return cell;
+}
+
+}  // namespace
+
 std::string RenderStatusTable(const v1::RunStatus& status) {
   if (status.plan_id().empty()) return "no plan submitted\n";
-  std::vector<std::vector<std::string>> rows = {
-      {"ID", "NAME", "STATE", "TRY", "WORKER", "TESTS", "MESSAGE"}};
+  // The agent (tokens in/out, cost, session) and merge columns appear when a plan has them.
+  bool agents = false, merges = false;
+  for (const auto& ws : status.workstreams()) {
+    agents = agents || ws.has_agent();
+    merges = merges || !ws.merge().empty();
+  }
+  std::vector<std::string> header = {"ID", "NAME", "STATE", "TRY", "WORKER", "TESTS"};
+  if (agents) header.push_back("AGENT");
+  if (merges) header.push_back("MERGE");
+  header.push_back("MESSAGE");
+  std::vector<std::vector<std::string>> rows = {header};
   for (const auto& ws : status.workstreams()) {
     std::string tests = ws.tests().passed() + ws.tests().failed() + ws.tests().skipped() == 0
                             ? "-"
                             : std::to_string(ws.tests().passed()) + "/" +
                                   std::to_string(ws.tests().passed() + ws.tests().failed());
-    rows.push_back({ws.id(), common::TruncateToWidth(ws.name(), 28), StateName(ws.state()),
-                    ws.attempts() == 0 ? "-" : std::to_string(ws.attempts()),
-                    ws.worker_id().empty() ? "-" : ws.worker_id(), tests,
-                    common::TruncateToWidth(ws.message(), 60)});
+    std::vector<std::string> row = {ws.id(), common::TruncateToWidth(ws.name(), 28), StateName(ws.state()),
+                                    ws.attempts() == 0 ? "-" : std::to_string(ws.attempts()),
+                                    ws.worker_id().empty() ? "-" : ws.worker_id(), tests};
+    if (agents) row.push_back(AgentCell(ws));
+    if (merges) row.push_back(ws.merge().empty() ? "-" : ws.merge());
+    row.push_back(common::TruncateToWidth(ws.message(), 60));
+    rows.push_back(std::move(row));
   }
   std::vector<size_t> widths(rows[0].size(), 0);
   for (const auto& row : rows) {
@@ -71,6 +115,15 @@ std::string RenderStatusTable(const v1::RunStatus& status) {
   }
   out += "\nplan " + status.plan_id() + ": " + CountsLine(status) + CriticalPathLeft(status) +
          (status.done() ? (status.succeeded() ? " (done)" : " (done, not all succeeded)") : "") + "\n";
+  if (agents) {
+    const v1::AgentReport& spent = status.agents_spent();
+    char cost[48] = "";
+    if (spent.cost_usd() > 0) std::snprintf(cost, sizeof cost, ", $%.2f", spent.cost_usd());
+    out += "agents: " + std::to_string(spent.turns()) + " turns, " + CompactCount(spent.input_tokens()) +
+           " tokens in / " + CompactCount(spent.output_tokens()) + " out" + cost +
+           (status.plan_budget_stop().empty() ? "" : " (plan budget spent: " + status.plan_budget_stop() + ")") +
+           "\n";
+  }
   if (!status.metrics_url().empty()) out += "metrics: " + status.metrics_url() + "\n";
   return out;
 }

@@ -88,6 +88,8 @@ struct CoordinatorMetrics::Families {
                                        "Tool calls coding agents made, by agent type and plan")),
         agent_stops(CounterFamily(r, "wsfleet_agent_stops_total",
                                   "Agents stopped by wsfleet, by reason (budget, stalled)")),
+        agent_seconds(CounterFamily(r, "wsfleet_agent_seconds_total",
+                                    "How long coding agents ran, by agent type and plan")),
         merge_queue(GaugeFamily(r, "wsfleet_merge_queue_length",
                                 "Attempts waiting to merge into their plan's integration branch, or merging")),
         merges(CounterFamily(r, "wsfleet_merges_total",
@@ -123,6 +125,7 @@ struct CoordinatorMetrics::Families {
   Family<Counter>& agent_turns;
   Family<Counter>& agent_tool_calls;
   Family<Counter>& agent_stops;
+  Family<Counter>& agent_seconds;
   Family<Gauge>& merge_queue;
   Family<Counter>& merges;
 };
@@ -194,6 +197,7 @@ void CoordinatorMetrics::AgentSeries(const std::string& agent) {
   f.agent_cost.Add({{"agent", agent}, {"plan", plan_}});
   f.agent_turns.Add({{"agent", agent}, {"plan", plan_}});
   f.agent_tool_calls.Add({{"agent", agent}, {"plan", plan_}});
+  f.agent_seconds.Add({{"agent", agent}, {"plan", plan_}});
 }
 
 void CoordinatorMetrics::AgentReported(const std::string& attempt_id, const v1::AgentReport& report) {
@@ -215,6 +219,7 @@ void CoordinatorMetrics::AgentReported(const std::string& attempt_id, const v1::
       .Increment(grew(static_cast<double>(report.turns()), static_cast<double>(last.turns())));
   f.agent_tool_calls.Add({{"agent", agent}, {"plan", plan_}})
       .Increment(grew(static_cast<double>(report.tool_calls()), static_cast<double>(last.tool_calls())));
+  f.agent_seconds.Add({{"agent", agent}, {"plan", plan_}}).Increment(grew(report.wall_seconds(), last.wall_seconds()));
   last = report;
 }
 

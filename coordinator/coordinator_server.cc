@@ -38,6 +38,9 @@ class CoordinatorOutput : public SchedulerOutput {
     ended_.insert(index);
     SchedulePublish();
   }
+  std::string RenderSummary(int index, bool as_succeeded) override {
+    return scheduler_ != nullptr ? summaries_.RenderWorkstream(*scheduler_, index, as_succeeded) : "";
+  }
 
  private:
   // After the change is committed (the timer runs after the current task): summaries of

@@ -2,7 +2,8 @@
 
 namespace wsfleet::coordinator {
 
-std::string RenderPrompt(const common::Workstream& ws, const std::string& plan_id) {
+std::string RenderPrompt(const common::Workstream& ws, const std::string& plan_id,
+                         const std::vector<std::string>& dependencies) {
   std::string out = "# " + ws.id.ToString() + ": " + ws.name + "\n\n";
   out += "You are doing workstream " + ws.id.ToString() + " of plan " + plan_id +
          ", in the current directory. Its card is " + ws.where.file + ".\n";
@@ -18,6 +19,21 @@ std::string RenderPrompt(const common::Workstream& ws, const std::string& plan_i
     }
     out += "\nCriteria with a comparison in backticks are checked against `METRIC name=value`\n"
            "lines that the steps print.\n";
+  }
+  if (!dependencies.empty()) {
+    // Each summary's headings pushed down a level, so they sit under this one.
+    out += "\n## What your dependencies did\n\nTheir work is merged into your starting point.\n";
+    for (const std::string& summary : dependencies) {
+      out += "\n";
+      size_t start = 0;
+      while (start < summary.size()) {
+        size_t end = summary.find('\n', start);
+        if (end == std::string::npos) end = summary.size();
+        std::string line = summary.substr(start, end - start);
+        out += (line.rfind("#", 0) == 0 ? "##" : "") + line + "\n";
+        start = end + 1;
+      }
+    }
   }
   if (!ws.steps.empty()) {
     out += "\n## How your work will be checked\n\nAfter you finish, wsfleet runs these steps "

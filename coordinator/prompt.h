@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/workstream.h"
 
@@ -8,6 +9,9 @@ namespace wsfleet::coordinator {
 
 // The prompt an agent gets for a workstream: its objective, deliverables, acceptance
 // criteria and the exact steps wsfleet will run to judge the work.
-std::string RenderPrompt(const common::Workstream& workstream, const std::string& plan_id);
+// `dependencies`: the completion summaries of what this workstream builds on, so the agent
+// starts from what they did and found.
+std::string RenderPrompt(const common::Workstream& workstream, const std::string& plan_id,
+                         const std::vector<std::string>& dependencies = {});
 
 }  // namespace wsfleet::coordinator

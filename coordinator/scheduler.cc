@@ -472,7 +472,14 @@ void Scheduler::QueueAssign(int index, const AttemptRow& attempt,
   spec.set_plan_id(plan_row_.plan_id);
   spec.set_card_path(ws.where.file);
   spec.set_agent_type(ws.agent_type);
-  spec.set_prompt(RenderPrompt(ws, plan_row_.plan_id));
+  std::vector<std::string> dependencies;
+  if (!ws.agent_type.empty()) {
+    for (int dependency : plan_->graph.dependencies[index]) {
+      std::string summary = output_.RenderSummary(dependency, /*as_succeeded=*/false);
+      if (!summary.empty()) dependencies.push_back(std::move(summary));
+    }
+  }
+  spec.set_prompt(RenderPrompt(ws, plan_row_.plan_id, dependencies));
   spec.set_attempt_number(static_cast<uint32_t>(attempt.number));
   spec.set_timeout_seconds(ws.timeout_seconds.value_or(options_.default_step_timeout_seconds));
   spec.set_hang_timeout_seconds(ws.hang_timeout_seconds.value_or(0));
@@ -482,6 +489,8 @@ void Scheduler::QueueAssign(int index, const AttemptRow& attempt,
     spec.set_budget_tokens(ws.budget->tokens);
     spec.set_budget_dollars(ws.budget->dollars);
   }
+  spec.set_write_back(options_.write_back);
+  spec.set_card_line(static_cast<uint32_t>(ws.where.line));
   spec.set_resume_session(retry.resume_session);
   spec.set_previous_failure(retry.previous_failure);
   spec.set_node_rank(static_cast<uint32_t>(attempt.rank));
@@ -574,6 +583,9 @@ void Scheduler::OnWorkerHello(const v1::Hello& hello) {
         // Its turn was granted while it was away (or lost with the coordinator): again.
         v1::CoordinatorMessage turn;
         turn.mutable_merge_turn()->set_attempt_id(merge_holder_);
+        if (options_.write_back) {
+          turn.mutable_merge_turn()->set_summary(output_.RenderSummary(IndexOf(found->second), /*as_succeeded=*/true));
+        }
         after_welcome.push_back(std::move(turn));
       }
       if (run.gang_break || run.cancel_requested) {

@@ -42,6 +42,8 @@ struct SchedulerOptions {
   // What all of a plan's agents may spend (tokens, turns, dollars; its time is ignored):
   // past it, running agents are stopped and nothing more starts.
   std::optional<common::Workstream::Budget> plan_budget;
+  // Merges also mark the card Completed and commit its summary beside it.
+  bool write_back = false;
   // Shown in status so users find them: the state directory and the metrics endpoint.
   std::string state_dir;
   std::string metrics_url;

@@ -31,6 +31,9 @@ void Scheduler::GrantMerge() {
   merge_queue_.erase(next);
   v1::CoordinatorMessage message;
   message.mutable_merge_turn()->set_attempt_id(merge_holder_);
+  if (options_.write_back) {
+    message.mutable_merge_turn()->set_summary(output_.RenderSummary(IndexOf(attempts_.at(merge_holder_)), /*as_succeeded=*/true));
+  }
   pending_relays_.emplace_back(attempts_.at(merge_holder_).worker_id, std::move(message));
 }
 

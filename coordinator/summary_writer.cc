@@ -118,12 +118,13 @@ nlohmann::ordered_json AgentJson(const v1::AgentReport& agent) {
 
 }  // namespace
 
-std::string SummaryWriter::RenderWorkstream(const Scheduler& scheduler, int index) const {
+std::string SummaryWriter::RenderWorkstream(const Scheduler& scheduler, int index, bool as_succeeded) const {
   const common::Workstream& ws = scheduler.plan()->workstreams[index];
   const WorkstreamRow& row = scheduler.RowOf(index);
   const std::map<std::string, double>& metrics = scheduler.MetricsOf(index);
   std::string out = "# " + ws.id.ToString() + ": " + ws.name + " - Completion Summary\n\n";
-  out += "**Status**: " + StatusLine(row.state) + "\n";
+  v1::WorkstreamState state = as_succeeded ? v1::WORKSTREAM_STATE_SUCCEEDED : row.state;
+  out += "**Status**: " + StatusLine(state) + "\n";
   out += "**Completion Date**: " + Date(row.finished_unix_ms) + "\n";
   out += "**Duration**: " + Seconds(row.started_unix_ms, row.finished_unix_ms) +
          " (estimated: " + Days(ws.duration.estimate) + ")\n";
@@ -136,7 +137,7 @@ std::string SummaryWriter::RenderWorkstream(const Scheduler& scheduler, int inde
 
   out += "\n## Deliverables Created\n";
   std::vector<std::string> found = scheduler.DeliverablesFound(index);
-  bool checked = row.state == v1::WORKSTREAM_STATE_SUCCEEDED;
+  bool checked = state == v1::WORKSTREAM_STATE_SUCCEEDED;
   int number = 0;
   for (const common::Deliverable& deliverable : ws.deliverables) {
     out += std::to_string(++number) + ". " + deliverable.text + "\n";

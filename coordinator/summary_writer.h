@@ -23,7 +23,8 @@ class SummaryWriter {
   absl::Status WriteReport(const Scheduler& scheduler) const;
 
   // The summary's markdown, for tests and for writers elsewhere.
-  std::string RenderWorkstream(const Scheduler& scheduler, int index) const;
+  // `as_succeeded`: rendered as it will read once merged (for --write-back, before the merge).
+  std::string RenderWorkstream(const Scheduler& scheduler, int index, bool as_succeeded = false) const;
 
  private:
   StatePaths paths_;

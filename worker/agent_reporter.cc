@@ -33,8 +33,8 @@ void AgentReporter::OnStdout(std::string_view data) {
 }
 
 void AgentReporter::Finish() {
-  if (parser_.Finish()) Changed();
-  if (unsent_) Send();
+  parser_.Finish();
+  Send();  // always: the final totals carry how long the agent ran
 }
 
 void AgentReporter::Changed() {
@@ -65,6 +65,7 @@ void AgentReporter::Send() {
   report.set_cost_usd(usage.cost_usd);
   report.set_cost_reported(usage.cost_reported);
   report.set_error(usage.error);
+  report.set_wall_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
   emit_(std::move(event));
   last_sent_ = std::chrono::steady_clock::now();
   unsent_ = false;

@@ -42,6 +42,7 @@ class AgentReporter {
   AgentBudget budget_;
   Emit emit_;
   OverBudget over_budget_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_sent_{};
   bool unsent_ = false;
   std::string budget_stop_;

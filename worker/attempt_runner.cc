@@ -224,6 +224,51 @@ std::string AttemptRunner::AttemptTmp(const std::string& workspace) const {
   return (spool / "tmp" / spec_.attempt_id()).string();
 }
 
+void AttemptRunner::EmitOutputNote(const std::string& text) {
+  v1::Event event;
+  event.mutable_log()->set_stream(v1::LogChunk::STREAM_STDERR);
+  event.mutable_log()->set_data("wsfleet: " + text + "\n");
+  EmitEvent(std::move(event));
+}
+
+std::string AttemptRunner::WriteBack(const std::string& summary) {
+  // The card in the worktree: its path relative to the repository (absolute paths inside
+  // the workdir are made relative; others cannot be found in the worktree).
+  std::error_code ignored;
+  fs::path card = spec_.card_path();
+  if (card.is_absolute()) {
+    fs::path workdir = fs::absolute(options_.workdir, ignored);
+    fs::path relative = card.lexically_relative(workdir);
+    if (relative.empty() || *relative.begin() == "..") return "skipped: the card is not inside the repository";
+    card = relative;
+  }
+  fs::path in_tree = fs::path(git_->path()) / card;
+  std::ifstream in(in_tree);
+  if (!in) return "skipped: " + card.string() + " is not in the worktree";
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  in.close();
+  // The first Status field of this card: after its heading, before the next heading.
+  bool marked = false;
+  size_t heading = spec_.card_line() > 0 ? spec_.card_line() - 1 : 0;  // 0-based
+  for (size_t i = heading + 1; i < lines.size(); ++i) {
+    if (lines[i].rfind("# ", 0) == 0 || lines[i].rfind("## WS-", 0) == 0) break;
+    if (lines[i].rfind("**Status**:", 0) == 0) {
+      lines[i] = "**Status**: ✅ Completed";
+      marked = true;
+      break;
+    }
+  }
+  if (marked) {
+    std::ofstream out(in_tree, std::ios::trunc);
+    for (const std::string& line : lines) out << line << "\n";
+  }
+  if (!summary.empty()) {
+    std::ofstream(in_tree.parent_path() / (spec_.workstream_id() + "-COMPLETION_SUMMARY.md")) << summary;
+  }
+  return marked ? "" : "no **Status**: line in " + card.string() + " (summary written)";
+}
+
 std::string AttemptRunner::RetryPrompt() const {
   std::string prompt = spec_.prompt();
   if (!spec_.previous_failure().empty()) {
@@ -239,10 +284,11 @@ std::string AttemptRunner::RetryPrompt() const {
   return prompt;
 }
 
-void AttemptRunner::GrantMergeTurn() {
+void AttemptRunner::GrantMergeTurn(const std::string& summary) {
   {
     std::lock_guard<std::mutex> lock(runner_mutex_);
     merge_turn_ = true;
+    merge_summary_ = summary;
   }
   merge_turn_changed_.notify_all();
 }
@@ -270,6 +316,19 @@ v1::AttemptFinished AttemptRunner::MergeBack(uint32_t steps_run) {
   if (cancelled_) {
     finished.set_outcome(v1::ATTEMPT_OUTCOME_CANCELLED);
     return failed("cancelled while waiting to merge");
+  }
+  if (spec_.write_back()) {
+    std::string summary;
+    {
+      std::lock_guard<std::mutex> lock(runner_mutex_);
+      summary = merge_summary_;
+    }
+    std::string note = WriteBack(summary);
+    if (!note.empty()) EmitOutputNote("write-back: " + note);
+    if (absl::Status committed = git_->CommitAll(spec_.workstream_id() + ": completed (wsfleet write-back)");
+        !committed.ok()) {
+      return failed(std::string(committed.message()));
+    }
   }
   // Another merge may move the integration branch between our rebase and our move of it:
   // then the compare-and-swap fails and we rebase again.

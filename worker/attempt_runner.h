@@ -68,7 +68,7 @@ class AttemptRunner {
   // A rendezvous value of the attempt's gang, relayed by the coordinator. Any thread.
   void OfferRendezvous(const std::string& key, const std::string& value);
   // The coordinator's merge queue says this attempt may merge now. Any thread.
-  void GrantMergeTurn();
+  void GrantMergeTurn(const std::string& summary = "");
   bool finished() const { return finished_; }
   const v1::AttemptSpec& spec() const { return spec_; }
 
@@ -81,6 +81,9 @@ class AttemptRunner {
   // The card's prompt, plus what a retry must know: why the last attempt failed, and the
   // merge conflicts waiting in the worktree.
   std::string RetryPrompt() const;
+  // --write-back: the card marked Completed and its summary beside it, in the worktree.
+  std::string WriteBack(const std::string& summary);
+  void EmitOutputNote(const std::string& text);  // a line of our own in the attempt's log
   // The attempt's TMPDIR, removed when it ends.
   std::string AttemptTmp(const std::string& workspace) const;
   // Commits the work, waits for the merge turn, rebases onto the integration branch,
@@ -104,6 +107,7 @@ class AttemptRunner {
   std::optional<PortBlock> ports_;
   std::condition_variable merge_turn_changed_;  // under runner_mutex_
   bool merge_turn_ = false;                      // under runner_mutex_
+  std::string merge_summary_;                    // under runner_mutex_: for --write-back
   // Served for multi-node and GPU attempts (their programs exchange NCCL IDs through it).
   std::unique_ptr<rendezvous::Server> rendezvous_;
   std::string rendezvous_error_;  // why it could not be served: the attempt fails with it

@@ -201,7 +201,7 @@ void Worker::OnMessage(const v1::CoordinatorMessage& message) {
     }
     case v1::CoordinatorMessage::kMergeTurn: {
       auto found = runners_.find(message.merge_turn().attempt_id());
-      if (found != runners_.end()) found->second->GrantMergeTurn();
+      if (found != runners_.end()) found->second->GrantMergeTurn(message.merge_turn().summary());
       break;
     }
     case v1::CoordinatorMessage::kDrain:

@@ -59,6 +59,10 @@ check "with the conflict in its prompt" sh -c "grep -l 'Merge conflict' '$repo'/
 check "and the failure that sent it back" sh -c "grep -l 'conflicts with $integration in notes.txt' '$repo'/.wsfleet/spool/*/prompts/$retried-a2-*.md"
 check "its resolution is what merged" sh -c "git -C '$repo' show '$integration:notes.txt' | grep -qx 'from $retried'"
 check "no conflict markers merged" sh -c "! git -C '$repo' show '$integration:notes.txt' | grep -q '<<<<<<<'"
+check "the dependent's prompt carries its dependencies' summaries" sh -c \
+  "cat '$repo'/.wsfleet/spool/*/prompts/WS-03-a1-*.md | grep -q '^### WS-01: Card WS-01 - Completion Summary' &&
+   cat '$repo'/.wsfleet/spool/*/prompts/WS-03-a1-*.md | grep -q '^### WS-02: Card WS-02 - Completion Summary'"
+check "the status table shows agents and merges" sh -c "grep -q 'AGENT' '$TMP/run.out' && grep -q 'MERGE' '$TMP/run.out' && grep -qE '^agents: 8 turns' '$TMP/run.out'"
 check "main did not move" [ "$(git -C "$repo" rev-list --count main)" -eq 1 ]
 check "every worktree is kept" [ "$(ls "$repo"/.wsfleet/worktrees/*/ | wc -l)" -eq 3 ]
 finish
