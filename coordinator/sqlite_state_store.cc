@@ -292,6 +292,15 @@ absl::Status SqliteStateStore::RecordEvents(std::vector<v1::Event> events,
     for (size_t i : indices) pieces.push_back(events[i].log().data());
     absl::StatusOr<int64_t> offset = AppendLog(paths_.Log(found->second, attempt), pieces);
     if (!offset.ok()) return offset.status();
+    // The agent's own output is also its transcript, a file of its JSON lines alone.
+    std::vector<std::string_view> transcript;
+    for (size_t i : indices) {
+      if (events[i].log().transcript()) transcript.push_back(events[i].log().data());
+    }
+    if (!transcript.empty()) {
+      absl::StatusOr<int64_t> written = AppendLog(paths_.Transcript(found->second, attempt), transcript);
+      if (!written.ok()) return written.status();
+    }
     int64_t at = *offset;
     for (size_t i : indices) {
       auto length = static_cast<int64_t>(events[i].log().data().size());
@@ -352,6 +361,7 @@ absl::StatusOr<StoredState> SqliteStateStore::Load() {
   StoredState state;
   std::map<std::string, std::string> workstream_of;
   std::map<std::string, int64_t> committed_log_end;
+  std::map<std::string, int64_t> committed_transcript_end;  // the transcript: the sum of its chunks
   try {
     if (plan_id_.empty()) return state;
     SQLite::Statement plan(*db_, "SELECT name, keep_going, created_ms FROM plans WHERE plan_id=?");
@@ -420,6 +430,9 @@ absl::StatusOr<StoredState> SqliteStateStore::Load() {
       int64_t end = events.getColumn(1).getInt64() + events.getColumn(2).getInt64();
       int64_t& committed = committed_log_end[event.attempt_id()];
       committed = std::max(committed, end);
+      if (event.has_log() && event.log().transcript()) {
+        committed_transcript_end[event.attempt_id()] += events.getColumn(2).getInt64();
+      }
       state.events.push_back(std::move(event));
     }
     SQLite::Statement workers(*db_, "SELECT * FROM workers ORDER BY worker_id");
@@ -433,12 +446,14 @@ absl::StatusOr<StoredState> SqliteStateStore::Load() {
   // Log bytes written before a crash whose events never committed are cut off; the worker
   // sends those events again.
   for (const auto& [attempt, workstream] : workstream_of) {
-    std::string path = paths_.Log(workstream, attempt);
-    std::error_code error;
-    uintmax_t size = std::filesystem::file_size(path, error);
-    int64_t committed = committed_log_end.count(attempt) ? committed_log_end[attempt] : 0;
-    if (!error && static_cast<int64_t>(size) > committed) {
-      std::filesystem::resize_file(path, static_cast<uintmax_t>(committed), error);
+    for (auto [path, ends] : {std::pair{paths_.Log(workstream, attempt), &committed_log_end},
+                              std::pair{paths_.Transcript(workstream, attempt), &committed_transcript_end}}) {
+      std::error_code error;
+      uintmax_t size = std::filesystem::file_size(path, error);
+      int64_t committed = ends->count(attempt) ? ends->at(attempt) : 0;
+      if (!error && static_cast<int64_t>(size) > committed) {
+        std::filesystem::resize_file(path, static_cast<uintmax_t>(committed), error);
+      }
     }
   }
   return state;

@@ -10,6 +10,8 @@
 //     logs/<WS-ID>/<attempt-id>.log        an attempt's output; appended and fdatasync'ed
 //                                          before the events that carry it commit; cut
 //                                          back to the committed length on recovery
+//     transcripts/<WS-ID>/<attempt-id>.jsonl  the attempt's agent's raw event stream (its
+//                                          stdout), kept like the logs
 //     summaries/<WS-ID>/COMPLETION_SUMMARY.md
 //     report.md, report.json               the run report
 //
@@ -23,6 +25,9 @@ struct StatePaths {
   std::string LogDir(const std::string& workstream) const { return root + "/logs/" + workstream; }
   std::string Log(const std::string& workstream, const std::string& attempt) const {
     return LogDir(workstream) + "/" + attempt + ".log";
+  }
+  std::string Transcript(const std::string& workstream, const std::string& attempt) const {
+    return root + "/transcripts/" + workstream + "/" + attempt + ".jsonl";
   }
   std::string SummaryDir(const std::string& workstream) const {
     return root + "/summaries/" + workstream;

@@ -59,6 +59,7 @@ class StepSink : public OutputSink {
     log.set_stream(stream == OutputStream::kStdout ? v1::LogChunk::STREAM_STDOUT
                                                    : v1::LogChunk::STREAM_STDERR);
     log.set_data(std::string(data.substr(0, kept)));
+    log.set_transcript(agent_ != nullptr && stream == OutputStream::kStdout);
     emit_(std::move(event));
   }
 

@@ -106,6 +106,26 @@ TEST_F(SqliteStateStoreTest, LogBytesWithoutCommittedEventsAreCutOnLoad) {
   EXPECT_EQ(fs::file_size(store->LogPath("WS-02", "a1")), 5u);
 }
 
+TEST_F(SqliteStateStoreTest, TheAgentsOutputIsAlsoItsTranscriptCutLikeTheLog) {
+  auto store = Open();
+  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}}, {}).ok());
+  AttemptRow attempt;
+  attempt.attempt_id = "a1";
+  attempt.workstream_id = "WS-02";
+  ASSERT_TRUE(store->StartAttempts({attempt}, {}).ok());
+  v1::Event agent = Log("a1", 1, "{\"type\":\"turn.started\"}\n");
+  agent.mutable_log()->set_transcript(true);
+  ASSERT_TRUE(store->RecordEvents({agent, Log("a1", 2, "test output\n")}, {attempt}, {}).ok());
+  fs::path transcript = dir_ / "transcripts" / "WS-02" / "a1.jsonl";
+  std::ifstream in(transcript);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "{\"type\":\"turn.started\"}\n") << "the step's other output is not in it";
+  EXPECT_EQ(fs::file_size(store->LogPath("WS-02", "a1")), 36u) << "and the log has both";
+  std::ofstream(transcript, std::ios::app) << "{\"uncommitted\":1}\n";
+  ASSERT_TRUE(store->Load().ok());
+  EXPECT_EQ(fs::file_size(transcript), 24u);
+}
+
 TEST_F(SqliteStateStoreTest, DuplicateEventsAreStoredOnce) {
   auto store = Open();
   ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}}, {}).ok());
