@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "absl/status/status.h"
+#include "common/field_values.h"
 
 namespace wsfleet::cli {
 namespace {
@@ -41,6 +42,23 @@ absl::Status LoadWorkspace(const std::string& path, const YAML::Node& node, Flee
   return absl::OkStatus();
 }
 
+absl::Status LoadBudgets(const std::string& path, const YAML::Node& node, FleetConfig& config) {
+  if (node.IsNull()) return absl::OkStatus();
+  if (!node.IsMap()) return ErrorAt(path, node, "'budgets' has the keys workstream and plan");
+  for (const auto& field : node) {
+    std::string name = field.first.as<std::string>();
+    if (name != "workstream" && name != "plan") {
+      return ErrorAt(path, field.first, "budgets: unknown key '" + name + "' (known: workstream, plan)");
+    }
+    absl::StatusOr<common::Workstream::Budget> budget =
+        field.second.IsScalar() ? common::ParseBudget(field.second.as<std::string>())
+                                : absl::InvalidArgumentError("a budget such as '2h, 2M tokens, $5'");
+    if (!budget.ok()) return ErrorAt(path, field.second, "budgets." + name + ": " + std::string(budget.status().message()));
+    (name == "plan" ? config.plan_budget : config.workstream_budget) = *budget;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<FleetConfig> LoadConfig(const std::string& path) {
@@ -63,8 +81,12 @@ absl::StatusOr<FleetConfig> LoadConfig(const std::string& path) {
       if (absl::Status status = LoadWorkspace(path, entry.second, config); !status.ok()) return status;
       continue;
     }
+    if (key == "budgets") {
+      if (absl::Status status = LoadBudgets(path, entry.second, config); !status.ok()) return status;
+      continue;
+    }
     if (key != "agents") {
-      return ErrorAt(path, entry.first, "unknown key '" + key + "' (known: agents, workspace)");
+      return ErrorAt(path, entry.first, "unknown key '" + key + "' (known: agents, budgets, workspace)");
     }
     const YAML::Node& agents = entry.second;
     if (agents.IsNull()) continue;

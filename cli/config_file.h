@@ -1,10 +1,12 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/workstream.h"
 #include "worker/agents.h"
 
 namespace wsfleet::cli {
@@ -22,12 +24,18 @@ namespace wsfleet::cli {
 //   workspace:                   # for each new worktree, before the agent
 //     copy: [.env]               # untracked files copied in from the repository
 //     setup: npm ci              # then run there (bash); a failure fails the attempt
+//   budgets:
+//     workstream: 2h, 2M tokens, $5   # each attempt's agent, where the card sets none
+//     plan: $50, 20M tokens           # wsfleet run: the whole plan (--plan-budget wins)
 //
 // Errors name the file and line; unknown keys are errors (a typo must not pass silently).
 struct FleetConfig {
   std::map<std::string, worker::AgentSpec> agents;
   std::vector<std::string> copy;  // workspace.copy
   std::string setup;              // workspace.setup
+  // budgets.workstream: for cards without their own Budget; budgets.plan: as --plan-budget.
+  std::optional<common::Workstream::Budget> workstream_budget;
+  std::optional<common::Workstream::Budget> plan_budget;
 };
 
 absl::StatusOr<FleetConfig> LoadConfig(const std::string& path);

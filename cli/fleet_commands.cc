@@ -171,6 +171,7 @@ int RunWorkerCommand(const WorkerOptions& options) {
     config.runner.agents = file->agents;
     config.runner.setup_copy = file->copy;
     config.runner.setup_command = file->setup;
+    config.runner.default_budget = file->workstream_budget;
   }
   config.coordinator = options.coordinator;
   char host[256] = {};
@@ -254,6 +255,7 @@ int RunWorkerCommand(const WorkerOptions& options) {
 
 int RunPlanCommand(const RunOptions& options) {
   std::string config_path;
+  std::optional<common::Workstream::Budget> plan_budget_from_config;
   if (!options.config.empty()) {
     // Checked here so a bad file fails the run at once, not in each worker.
     absl::StatusOr<FleetConfig> file = LoadConfig(options.config);
@@ -263,6 +265,7 @@ int RunPlanCommand(const RunOptions& options) {
     }
     std::error_code ignored;
     config_path = fs::absolute(options.config, ignored).string();
+    plan_budget_from_config = file->plan_budget;
   }
   common::Plan plan = common::LoadPlan(options.paths);
   for (const common::Diagnostic& diagnostic : plan.diagnostics.Sorted()) {
@@ -292,7 +295,8 @@ int RunPlanCommand(const RunOptions& options) {
                                               options.gang_timeout_seconds);
   config.metrics_address = options.metrics_address;
   config.metrics.max_step_metric_series = options.step_metric_series;
-  if (!options.plan_budget.empty()) config.scheduler.plan_budget = *common::ParseBudget(options.plan_budget);
+  config.scheduler.plan_budget = options.plan_budget.empty() ? plan_budget_from_config
+                                                              : common::ParseBudget(options.plan_budget).value();
   config.scheduler.write_back = options.write_back;
   auto started = coordinator::CoordinatorServer::Start(config);
   if (!started.ok()) {

@@ -110,7 +110,9 @@ nlohmann::ordered_json AgentJson(const v1::AgentReport& agent) {
                                  {"tool_calls", agent.tool_calls()},
                                  {"input_tokens", agent.input_tokens()},
                                  {"cached_input_tokens", agent.cached_input_tokens()},
-                                 {"output_tokens", agent.output_tokens()}};
+                                 {"output_tokens", agent.output_tokens()},
+                                 {"wall_seconds", agent.wall_seconds()},
+                                 {"pid", agent.pid()}};
   json["cost_usd"] = agent.cost_reported() ? nlohmann::ordered_json(agent.cost_usd()) : nlohmann::ordered_json(nullptr);
   if (!agent.error().empty()) json["error"] = agent.error();
   return json;

@@ -21,12 +21,13 @@ std::string BudgetExceeded(const AgentUsage& usage, const AgentBudget& budget) {
 }
 
 AgentReporter::AgentReporter(std::string agent_type, AgentFormat format, AgentBudget budget,
-                             Emit emit, OverBudget over_budget)
+                             Emit emit, OverBudget over_budget, std::function<int()> pid)
     : agent_type_(std::move(agent_type)),
       parser_(format),
       budget_(budget),
       emit_(std::move(emit)),
-      over_budget_(std::move(over_budget)) {}
+      over_budget_(std::move(over_budget)),
+      pid_(std::move(pid)) {}
 
 void AgentReporter::OnStdout(std::string_view data) {
   if (parser_.Feed(data)) Changed();
@@ -65,6 +66,7 @@ void AgentReporter::Send() {
   report.set_cost_usd(usage.cost_usd);
   report.set_cost_reported(usage.cost_reported);
   report.set_error(usage.error);
+  if (pid_) report.set_pid(static_cast<uint32_t>(pid_()));
   report.set_wall_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
   emit_(std::move(event));
   last_sent_ = std::chrono::steady_clock::now();

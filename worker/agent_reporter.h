@@ -25,7 +25,7 @@ class AgentReporter {
   using Emit = std::function<void(v1::Event)>;
   using OverBudget = std::function<void(const std::string& why)>;
   AgentReporter(std::string agent_type, AgentFormat format, AgentBudget budget, Emit emit,
-                OverBudget over_budget);
+                OverBudget over_budget, std::function<int()> pid = {});
 
   void OnStdout(std::string_view data);
   void Finish();
@@ -42,6 +42,7 @@ class AgentReporter {
   AgentBudget budget_;
   Emit emit_;
   OverBudget over_budget_;
+  std::function<int()> pid_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_sent_{};
   bool unsent_ = false;

@@ -532,14 +532,23 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
     if (step.phase() == "agent") {
       // Silence from an agent means it is stalled; its budget stops it mid-run.
       if (launch.hang_timeout.count() == 0) launch.hang_timeout = agent->idle_timeout;
-      if (spec_.budget_wall_seconds() > 0) {
-        common::Nanos wall = std::chrono::seconds(spec_.budget_wall_seconds());
+      bool card_budget = spec_.budget_wall_seconds() > 0 || spec_.budget_turns() > 0 ||
+                         spec_.budget_tokens() > 0 || spec_.budget_dollars() > 0;
+      common::Workstream::Budget spend;
+      if (card_budget) {
+        spend = {spec_.budget_wall_seconds(), spec_.budget_turns(), spec_.budget_tokens(), spec_.budget_dollars()};
+      } else if (options_.default_budget) {
+        spend = *options_.default_budget;
+      }
+      if (spend.wall_seconds > 0) {
+        common::Nanos wall = std::chrono::seconds(spend.wall_seconds);
         launch.timeout = launch.timeout.count() > 0 ? std::min(launch.timeout, wall) : wall;
       }
-      AgentBudget limits{spec_.budget_turns(), spec_.budget_tokens(), spec_.budget_dollars()};
+      AgentBudget limits{spend.turns, spend.tokens, spend.dollars};
       reporter.emplace(spec_.agent_type(), agent->format, limits,
                        [this](v1::Event event) { EmitEvent(std::move(event)); },
-                       [&runner](const std::string&) { runner.Cancel(); });
+                       [&runner](const std::string&) { runner.Cancel(); },
+                       [&runner] { return runner.pid(); });
     }
     StepSink sink(number, budget, [this](v1::Event event) { EmitEvent(std::move(event)); },
                   reporter ? &*reporter : nullptr);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/workstream.h"
 #include "wsfleet/v1/types.pb.h"
 #include "rendezvous/server.h"
 #include "worker/agents.h"
@@ -48,6 +49,8 @@ struct AttemptRunnerOptions {
   // The repository to clone and push to (URL or bare repository path) when this worker
   // does not share the workdir's repository with the others; empty: the workdir is it.
   std::string repository;
+  // The agent's budget for cards without their own (`budgets.workstream` in the config).
+  std::optional<common::Workstream::Budget> default_budget;
 };
 
 // "{prompt}" etc. in `command_template` replaced with shell-quoted values.

@@ -141,6 +141,7 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
     return result;
   }
   result.started = true;
+  pid_ = pid;
   int pidfd = OpenPidfd(pid);
 
   // Deadlines: the step's timeout, then the grace between SIGTERM and SIGKILL. The hang

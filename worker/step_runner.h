@@ -54,8 +54,11 @@ class StepRunner {
 
   StepResult Run(const StepLaunch& launch, OutputSink& sink);
   void Cancel();
+  // The running step's process ID (its process group's); 0 before it starts. Any thread.
+  int pid() const { return pid_; }
 
  private:
+  std::atomic<int> pid_{0};
   int cancel_fd_ = -1;  // eventfd: wakes Run() from another thread
   std::atomic<bool> cancelled_{false};
 };

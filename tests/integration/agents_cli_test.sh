@@ -39,12 +39,17 @@ agent_card WS-04 claude "standin-mode: spend" "true" "**Budget**: 300k tokens, 3
 agent_card WS-05 opencode "standin-mode: stall" "true" "**Hang timeout**: 1s
 **Retries**: 1"
 agent_card WS-06 codex "standin-mode: fail" "true"
+agent_card WS-07 claude "standin-mode: spend" "true"  # no Budget of its own: the config's
+cat > "$TMP/config.yaml" <<'YAML'
+budgets:
+  workstream: 500k tokens
+YAML
 start=$SECONDS
 "$WSFLEET" run "$TMP/plan" --workers 3 --keep-going --state "$TMP/state" --workdir "$TMP/work" \
-  > "$TMP/run.out" 2>&1
+  --config "$TMP/config.yaml" > "$TMP/run.out" 2>&1
 code=$?
-check "exit 1: three agents were stopped or failed (got $code)" [ "$code" -eq 1 ]
-check "three succeeded" contains "$TMP/run.out" "3 succeeded, 3 failed"
+check "exit 1: four agents were stopped or failed (got $code)" [ "$code" -eq 1 ]
+check "three succeeded" contains "$TMP/run.out" "3 succeeded, 4 failed"
 check "bounded ($((SECONDS - start)) s)" [ $((SECONDS - start)) -lt 60 ]
 report=$TMP/state/report.json
 agent() { jq -r ".workstreams[] | select(.id == \"$1\") | $2" "$report"; }
@@ -58,6 +63,9 @@ check "the agents' work passed the cards' steps" [ "$(agent WS-03 .state)" = SUC
 check "budget: stopped, not retried" [ "$(agent WS-04 '.state, .attempts' | tr '\n' ' ')" = "FAILED 1 " ]
 check "budget: says which limit" sh -c "jq -r '.workstreams[3].message' '$report' | grep -qE 'stopped by its budget: [0-9]+ tokens > budget 300000'"
 check "budget: the spend is on record" [ "$(agent WS-04 .agent.input_tokens)" -ge 300000 ]
+check "the config's budget stops a card without one" sh -c "jq -r '.workstreams[6].message' '$report' | grep -qE 'stopped by its budget: [0-9]+ tokens > budget 500000'"
+check "the agent's process is on record" [ "$(agent WS-01 .agent.pid)" -gt 1 ]
+check "and how long it ran" [ "$(agent WS-01 '.agent.wall_seconds > 0')" = true ]
 check "stall: killed, retried once, failed" [ "$(agent WS-05 '.state, .attempts' | tr '\n' ' ')" = "FAILED 2 " ]
 check "stall: says so" sh -c "jq -r '.workstreams[4].message' '$report' | grep -q 'stalled: no output for 1 s'"
 check "an agent's own error is kept" sh -c "jq -r '.workstreams[5].message' '$report' | grep -q 'the agent said: standin was told to fail'"
