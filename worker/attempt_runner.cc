@@ -371,11 +371,11 @@ v1::AttemptFinished AttemptRunner::MergeBack(uint32_t steps_run) {
                 " rebases did not catch up");
 }
 
-std::vector<std::string> AttemptRunner::Environment(const std::string& workspace) const {
+std::vector<std::string> AttemptRunner::Environment(const std::string& workspace, bool agent) const {
   std::vector<std::string> env;
   for (const std::string& entry : options_.base_env) {
     if (entry.rfind("WSFLEET_", 0) == 0 || entry.rfind("CUDA_VISIBLE_DEVICES=", 0) == 0 ||
-        entry.rfind("TMPDIR=", 0) == 0 || entry.rfind("XDG_STATE_HOME=", 0) == 0) {
+        (agent && (entry.rfind("TMPDIR=", 0) == 0 || entry.rfind("XDG_STATE_HOME=", 0) == 0))) {
       continue;
     }
     env.push_back(entry);
@@ -412,8 +412,9 @@ std::vector<std::string> AttemptRunner::Environment(const std::string& workspace
     env.push_back("WSFLEET_PORT_BASE=" + std::to_string(ports_->base()));
     env.push_back("WSFLEET_PORT_COUNT=" + std::to_string(PortBlock::kBlockSize));
   }
-  // Each attempt's scratch, and each workstream's agent state, apart from the others'
+  // An agent's scratch (per attempt) and state (per workstream) apart from the others'
   // (HOME stays: the agents' credentials live there).
+  if (!agent) return env;
   fs::path tmp = AttemptTmp(workspace);
   fs::path state = tmp.parent_path().parent_path() / "agent-state" / spec_.workstream_id();
   std::error_code ignored;
@@ -467,7 +468,8 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
   v1::AttemptFinished finished;
   finished.set_outcome(v1::ATTEMPT_OUTCOME_SUCCEEDED);
   uint64_t budget = options_.output_cap_bytes;
-  std::vector<std::string> env = Environment(workspace);
+  std::vector<std::string> env =
+      Environment(workspace, FindAgent(options_.agents, spec_.agent_type()).has_value());
   common::Nanos timeout = spec_.timeout_seconds() > 0
                               ? common::Nanos(std::chrono::seconds(spec_.timeout_seconds()))
                               : options_.default_step_timeout;

@@ -92,7 +92,8 @@ class AttemptRunner {
   // Commits the work, waits for the merge turn, rebases onto the integration branch,
   // judges the steps again if that changed anything, and moves the integration branch.
   v1::AttemptFinished MergeBack(uint32_t steps_run);
-  std::vector<std::string> Environment(const std::string& workspace) const;
+  // `agent`: the attempt has an agent, which gets its own scratch and state directories.
+  std::vector<std::string> Environment(const std::string& workspace, bool agent) const;
   void ScanJUnitReports(const std::string& workspace, std::chrono::system_clock::time_point since);
   void EmitEvent(v1::Event event);
 
