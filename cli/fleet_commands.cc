@@ -108,7 +108,7 @@ void StopWorkers(const std::vector<pid_t>& pids) {
         ::waitpid(pid, &status, 0);
         break;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   }
 }
@@ -354,7 +354,7 @@ int RunPlanCommand(const RunOptions& options) {
   while (std::chrono::steady_clock::now() < deadline && interrupts == 0) {
     server.loop().RunSync([&] { joined = server.scheduler().Workers().workers_size(); });
     if (joined >= options.workers) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   if (joined < options.workers) {
     std::cerr << "wsfleet run: only " << joined << " of " << options.workers
@@ -395,17 +395,27 @@ int RunPlanCommand(const RunOptions& options) {
   ProgressPrinter progress(::isatty(STDOUT_FILENO) != 0);
   v1::RunStatus status;
   bool cancelled = false;
+  // Progress every 100 ms; the end is noticed within a few (a whole status is built only
+  // for what is printed, an end check is cheap).
+  constexpr auto kProgressEvery = std::chrono::milliseconds(100);
+  constexpr auto kDoneCheckEvery = std::chrono::milliseconds(2);
+  auto next_progress = std::chrono::steady_clock::now();
   while (true) {
-    server.loop().RunSync([&] { status = server.scheduler().Status(); });
-    std::cout << progress.Update(status) << std::flush;
-    if (status.done()) break;
+    bool done = false;
+    server.loop().RunSync([&] { done = server.scheduler().Done(); });
+    if (done || std::chrono::steady_clock::now() >= next_progress) {
+      server.loop().RunSync([&] { status = server.scheduler().Status(); });
+      std::cout << progress.Update(status) << std::flush;
+      next_progress = std::chrono::steady_clock::now() + kProgressEvery;
+      if (status.done()) break;
+    }
     if (interrupts > 0 && !cancelled) {
       cancelled = true;
       std::cerr << "\ninterrupted: cancelling (Ctrl-C again to stop at once)" << std::endl;
       server.loop().RunSync([&] { server.scheduler().Cancel("", true, nullptr); });
     }
     if (interrupts > 1) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(kDoneCheckEvery);
   }
   if (::isatty(STDOUT_FILENO)) std::cout << "\n";
   std::cout << "\n" << RenderStatusTable(status);

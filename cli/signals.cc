@@ -1,8 +1,13 @@
 #include "cli/signals.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
+#include <cstdint>
 #include <thread>
 
 namespace wsfleet::cli {
@@ -13,20 +18,29 @@ SignalWatcher::SignalWatcher(std::function<void(int)> on_signal) {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  thread_ = new std::thread([this, set, on_signal = std::move(on_signal)] {
-    while (!done_) {
-      struct timespec timeout {0, 200'000'000};
-      int signal = sigtimedwait(&set, nullptr, &timeout);
-      if (signal > 0) on_signal(signal);
+  signal_fd_ = ::signalfd(-1, &set, SFD_CLOEXEC);
+  stop_fd_ = ::eventfd(0, EFD_CLOEXEC);
+  thread_ = new std::thread([this, on_signal = std::move(on_signal)] {
+    while (true) {
+      struct pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+      if (::poll(fds, 2, -1) < 0) continue;  // EINTR
+      if (fds[1].revents != 0) return;
+      struct signalfd_siginfo info {};
+      if ((fds[0].revents & POLLIN) && ::read(signal_fd_, &info, sizeof info) == sizeof info) {
+        on_signal(static_cast<int>(info.ssi_signo));
+      }
     }
   });
 }
 
 SignalWatcher::~SignalWatcher() {
-  done_ = true;
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t written = ::write(stop_fd_, &one, sizeof one);
   auto* thread = static_cast<std::thread*>(thread_);
   thread->join();
   delete thread;
+  ::close(signal_fd_);
+  ::close(stop_fd_);
 }
 
 }  // namespace wsfleet::cli

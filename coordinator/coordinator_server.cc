@@ -54,21 +54,16 @@ class CoordinatorOutput : public SchedulerOutput {
   }
 
  public:
-  // A summary the last coordinator had no time to write (it ended between a workstream's
-  // end and the write) is written now: summaries derive from the store.
-  void RewriteMissingSummaries(const StatePaths& paths) {
+  // Summaries and the report derive from the store and are written without fsync: a
+  // crash may have lost the newest version of any of them, or left one empty. Every ended
+  // workstream's summary (and the report, when the run is done) is written again now.
+  void RewriteSummaries() {
     if (!scheduler_->has_plan()) return;
     for (size_t i = 0; i < scheduler_->plan()->workstreams.size(); ++i) {
       int index = static_cast<int>(i);
-      v1::WorkstreamState state = scheduler_->RowOf(index).state;
-      bool ended = state == v1::WORKSTREAM_STATE_SUCCEEDED || state == v1::WORKSTREAM_STATE_FAILED ||
-                   state == v1::WORKSTREAM_STATE_CANCELLED || state == v1::WORKSTREAM_STATE_BLOCKED ||
-                   state == v1::WORKSTREAM_STATE_SKIPPED;
-      std::error_code ignored;
-      std::string id = scheduler_->plan()->workstreams[i].id.ToString();
-      if (ended && !std::filesystem::exists(paths.Summary(id), ignored)) ended_.insert(index);
+      if (Ended(scheduler_->RowOf(index).state)) ended_.insert(index);
     }
-    if (!ended_.empty()) SchedulePublish();
+    if (!ended_.empty() || scheduler_->Done()) SchedulePublish();
   }
 
   void Publish() {
@@ -175,7 +170,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   // as the loop.
   if (absl::Status status = parts.scheduler->Recover(); !status.ok()) return status;
   parts.scheduler->set_observer(parts.metrics.get());
-  parts.output->RewriteMissingSummaries(StatePaths{config.state_dir});
+  parts.output->RewriteSummaries();
   server->loop_.SetBatchEndHook([scheduler = parts.scheduler.get()] { scheduler->FlushEvents(); });
   server->loop_.Start();
 

@@ -10,9 +10,10 @@
 
 namespace wsfleet::coordinator {
 
-// Writes files on its own thread, each temp + fsync + rename (WriteFileAtomically), so the
-// loop thread never waits on the disk for derived files (summaries, reports): it renders
-// them and hands them over. A newer version of a file not yet written replaces the older
+// Writes files on its own thread, each temp + rename (WriteFileAtomically, no fsync: they
+// are rewritten from the store when a coordinator opens the state), so the loop thread
+// never waits on the disk for derived files (summaries, reports): it renders them and
+// hands them over. A newer version of a file not yet written replaces the older
 // one. Errors go to `warn`, on the writer's thread. Write() and Drain() from any thread.
 class FileWriter {
  public:

@@ -14,13 +14,14 @@
 #include "proto/enum_names.h"
 
 namespace wsfleet::coordinator {
-namespace {
 
 bool Ended(v1::WorkstreamState state) {
   return state == v1::WORKSTREAM_STATE_SUCCEEDED || state == v1::WORKSTREAM_STATE_FAILED ||
          state == v1::WORKSTREAM_STATE_CANCELLED || state == v1::WORKSTREAM_STATE_BLOCKED ||
          state == v1::WORKSTREAM_STATE_SKIPPED;
 }
+
+namespace {
 
 int64_t WallMillis(const common::Clock& clock) { return common::ToUnixMillis(clock.WallNow()); }
 

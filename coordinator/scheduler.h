@@ -49,6 +49,9 @@ struct SchedulerOptions {
   std::string metrics_url;
 };
 
+// Whether a workstream in `state` is over (nothing more runs for it unless retried).
+bool Ended(v1::WorkstreamState state);
+
 // Counters the metrics endpoint exports; plain numbers, read on the loop thread.
 struct SchedulerCounters {
   uint64_t events_stored = 0;

@@ -66,10 +66,15 @@ const char* Mark(common::Verdict verdict) {
 }  // namespace
 
 absl::Status WriteFileAtomically(const std::string& path, const std::string& contents) {
-  std::error_code error;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), error);
   std::string temporary = path + ".tmp";
   int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == ENOENT) {
+    // The first file in its directory (one per workstream): a stat per path component
+    // before every write would cost more than the write.
+    std::error_code error;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), error);
+    fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  }
   if (fd < 0) return absl::InternalError("open " + temporary + ": " + std::strerror(errno));
   size_t written = 0;
   while (written < contents.size()) {
@@ -81,8 +86,8 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
     }
     written += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    return absl::InternalError("sync " + temporary + ": " + std::strerror(errno));
+  if (::close(fd) != 0) {
+    return absl::InternalError("close " + temporary + ": " + std::strerror(errno));
   }
   if (::rename(temporary.c_str(), path.c_str()) != 0) {
     return absl::InternalError("rename " + temporary + ": " + std::strerror(errno));
@@ -177,7 +182,7 @@ std::string SummaryWriter::RenderWorkstream(const Scheduler& scheduler, int inde
     out += "- attempt " + std::to_string(i + 1) + ": `" + store_.LogPath(ws.id.ToString(), attempts[i]) + "`\n";
   }
   if (attempts.empty()) out += "(no attempt ran)\n";
-  out += "\n---\nWritten by wsfleet from plan " + scheduler.Status().plan_id() + ".\n";
+  out += "\n---\nWritten by wsfleet from plan " + scheduler.plan_row().plan_id + ".\n";
   return out;
 }
 

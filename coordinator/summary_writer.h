@@ -12,7 +12,7 @@ namespace wsfleet::coordinator {
 // Writes each ended workstream's COMPLETION_SUMMARY.md (the seed template's "Completion
 // Summary" shape) and the run report (report.md, report.json) under the state directory.
 // It renders them on the loop thread (they read the scheduler) and hands each file to
-// `write` (by default WriteFileAtomically, at once; the coordinator passes its
+// `write` (by default WriteFileAtomically without fsync, at once; the coordinator passes its
 // FileWriter's, so the loop does not wait on the disk). Loop thread only.
 class SummaryWriter {
  public:
@@ -32,7 +32,10 @@ class SummaryWriter {
   Write write_;
 };
 
-// temp file + fsync + rename: a reader sees the old file or the new one, never half.
+// temp file + rename: a reader sees the old file or the new one, never half. Without
+// fsync: summaries and reports derive from the store, and a coordinator rewrites them all
+// when it opens the state (a crash may leave one empty or an older version of it), so a
+// thousand short workstreams do not cost a thousand fsyncs.
 absl::Status WriteFileAtomically(const std::string& path, const std::string& contents);
 
 }  // namespace wsfleet::coordinator

@@ -20,13 +20,18 @@ check "refusal says why" contains "$TMP/out2" "holds an unfinished run of plan"
 check "the same plan resumes and succeeds" [ $? -eq 0 ]
 check "it says it resumed" contains "$TMP/out3" "resuming 2 workstreams"
 check "both done" contains "$TMP/out3" "2 succeeded (done)"
-# Summaries derive from the store: one lost (a crash between a workstream's end and its
-# summary being written) is written again when a coordinator next opens the state.
+# Summaries derive from the store and are written without fsync: one lost, or left empty,
+# by a crash is written again when a coordinator next opens the state.
 summary=$TMP/s/summaries/WS-01/COMPLETION_SUMMARY.md
+emptied=$TMP/s/summaries/WS-02/COMPLETION_SUMMARY.md
 check "summary written" [ -f "$summary" ]
 rm -f "$summary"
+: > "$emptied"
+rm -f "$TMP/s/report.json"
 "$WSFLEET" coordinator --listen "unix:$TMP/c.sock" --state "$TMP/s" > "$TMP/coordinator.log" 2>&1 &
 PIDS+=($!)
 check "a restarted coordinator writes the missing summary again" wait_for 20 test -f "$summary"
 check "with its content" contains "$summary" "# WS-01: "
+check "and the emptied one" wait_for 20 grep -q "# WS-02: " "$emptied"
+check "and the report of the finished run" wait_for 20 test -s "$TMP/s/report.json"
 finish
