@@ -39,11 +39,12 @@ common::Nanos Seconds(double seconds) {
 }
 
 coordinator::SchedulerOptions SchedulerOptionsFrom(double heartbeat, double lease,
-                                                   double gang_timeout) {
+                                                   double gang_timeout, uint32_t worker_queue) {
   coordinator::SchedulerOptions options;
   options.heartbeat_interval = Seconds(heartbeat);
   options.lease = Seconds(lease);
   options.gang_timeout = Seconds(gang_timeout);
+  options.worker_queue = worker_queue;
   return options;
 }
 
@@ -128,7 +129,7 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
   config.listen = options.listen;
   config.state_dir = options.state_dir;
   config.scheduler = SchedulerOptionsFrom(options.heartbeat_seconds, options.lease_seconds,
-                                              options.gang_timeout_seconds);
+                                              options.gang_timeout_seconds, options.worker_queue);
   config.metrics_address = options.metrics_address;
   config.metrics.max_step_metric_series = options.step_metric_series;
   if (!options.plan_budget.empty()) config.scheduler.plan_budget = *common::ParseBudget(options.plan_budget);
@@ -292,7 +293,7 @@ int RunPlanCommand(const RunOptions& options) {
   config.listen = CoordinatorAddressFor(options.state_dir);
   config.state_dir = options.state_dir;
   config.scheduler = SchedulerOptionsFrom(options.heartbeat_seconds, options.lease_seconds,
-                                              options.gang_timeout_seconds);
+                                              options.gang_timeout_seconds, options.worker_queue);
   config.metrics_address = options.metrics_address;
   config.metrics.max_step_metric_series = options.step_metric_series;
   config.scheduler.plan_budget = options.plan_budget.empty() ? plan_budget_from_config

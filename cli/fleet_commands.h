@@ -12,6 +12,7 @@ struct CoordinatorOptions {
   double heartbeat_seconds = 2;
   double lease_seconds = 10;
   double gang_timeout_seconds = 600;  // a multi-node card waits this long for its nodes
+  uint32_t worker_queue = 1;  // assignments a busy worker may hold queued beyond its slots
   std::string plan_budget;  // "$50, 20M tokens, 500 turns": what a plan's agents may spend
   bool write_back = false;  // merges mark the card Completed and commit its summary
   std::string metrics_address;  // HOST:PORT; empty: no /metrics
@@ -50,6 +51,7 @@ struct RunOptions {
   double heartbeat_seconds = 2;
   double lease_seconds = 10;
   double gang_timeout_seconds = 600;
+  uint32_t worker_queue = 1;
   std::string plan_budget;
   bool write_back = false;
   std::string config;  // YAML: agents, passed to the workers

@@ -121,6 +121,11 @@ int main(int argc, char** argv) {
                       "A multi-node card (Nodes: N) waits this long, seconds, for N workers free "
                       "at once; then it fails with the reason")
       ->check(CLI::PositiveNumber)->capture_default_str();
+  run_cmd->add_option("--worker-queue", run_options.worker_queue,
+                      "Assignments a busy worker may hold queued beyond its slots and start as they free, "
+                      "saving a round trip per workstream (cards without GPUs, agent or gang; one "
+                      "waiting 1 s while another worker is free is taken back); 0: none")
+      ->capture_default_str();
   run_cmd->add_option("--metrics-addr", run_options.metrics_address,
                       "Serve the coordinator's Prometheus metrics at HOST:PORT/metrics (port 0: "
                       "any free one); each local worker serves its own on HOST, port 0");
@@ -159,6 +164,11 @@ int main(int argc, char** argv) {
                               "A multi-node card (Nodes: N) waits this long, seconds, for N "
                               "workers free at once; then it fails with the reason")
       ->check(CLI::PositiveNumber)->capture_default_str();
+  coordinator_cmd->add_option("--worker-queue", coordinator_options.worker_queue,
+                              "Assignments a busy worker may hold queued beyond its slots and start as they free, "
+                      "saving a round trip per workstream (cards without GPUs, agent or gang; one "
+                      "waiting 1 s while another worker is free is taken back); 0: none")
+      ->capture_default_str();
   coordinator_cmd->add_option("--metrics-addr", coordinator_options.metrics_address,
                               "Serve Prometheus metrics at HOST:PORT/metrics (port 0: any free "
                               "one; the address is logged and shown by status)");

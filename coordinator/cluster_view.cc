@@ -13,7 +13,7 @@ std::vector<uint32_t> WorkerView::FreeGpus() const {
 }
 
 bool WorkerView::CanTakeNow(const PlacementRequest& request) const {
-  return Accepting() && free_slots() > 0 && !request.exclude_workers.count(id) &&
+  return Accepting() && used_slots < slots + request.queue && !request.exclude_workers.count(id) &&
          FreeGpus().size() >= request.gpus && LabelsMatch(request.labels, labels);
 }
 

@@ -36,6 +36,8 @@ struct WorkerView {
   int64_t last_heartbeat_unix_ms = 0;
 
   uint32_t free_slots() const { return slots > used_slots ? slots - used_slots : 0; }
+  // Free slots, less what it holds queued beyond them (negative then).
+  int64_t room() const { return static_cast<int64_t>(slots) - static_cast<int64_t>(used_slots); }
   std::vector<uint32_t> FreeGpus() const;
   bool Accepting() const { return connected && !draining && !lost; }
   bool CanTakeNow(const PlacementRequest& request) const;
@@ -46,6 +48,9 @@ struct PlacementRequest {
   uint32_t gpus = 0;
   std::map<std::string, std::string> labels;  // all must match the worker's labels
   std::set<std::string> exclude_workers;      // a gang's ranks already placed: one per node
+  // How many assignments a busy worker may hold queued beyond its slots for this request
+  // (0: it needs a free slot now).
+  uint32_t queue = 0;
 };
 
 // The fleet as the scheduler sees it. Loop thread only.

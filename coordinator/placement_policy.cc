@@ -7,7 +7,7 @@ std::optional<Placement> SpreadPlacement::Place(const PlacementRequest& request,
   const WorkerView* best = nullptr;
   for (const auto& [id, worker] : cluster.workers()) {
     if (!worker.CanTakeNow(request)) continue;
-    if (best == nullptr || worker.free_slots() > best->free_slots()) best = &worker;
+    if (best == nullptr || worker.room() > best->room()) best = &worker;
   }
   if (best == nullptr) return std::nullopt;
   std::vector<uint32_t> free = best->FreeGpus();

@@ -21,8 +21,9 @@ class PlacementPolicy {
                                          const ClusterView& cluster) const = 0;
 };
 
-// Spreads work: among accepting workers with a free slot, enough free GPUs and matching
-// labels, the one with the most free slots (then the lowest ID); the lowest free GPUs.
+// Spreads work: among accepting workers with a free slot (or room in their queue, where
+// the request allows queueing), enough free GPUs and matching labels, the one with the
+// most free slots (then the lowest ID); the lowest free GPUs.
 class SpreadPlacement : public PlacementPolicy {
  public:
   std::optional<Placement> Place(const PlacementRequest& request,

@@ -184,7 +184,8 @@ absl::Status Scheduler::Recover() {
   for (AttemptRow& attempt : stored->attempts) {
     if (std::optional<int> index = plan_->IndexOf(*common::WorkstreamId::Parse(attempt.workstream_id))) {
       Run& run = runs_[*index];
-      run.attempt_ids.push_back(attempt.attempt_id);
+      // One revoked never ran: it is not among the workstream's attempts.
+      if (attempt.outcome != v1::ATTEMPT_OUTCOME_REVOKED) run.attempt_ids.push_back(attempt.attempt_id);
       if (attempt.GangId() == run.row.current_attempt) run.gang.push_back(attempt.attempt_id);
     }
     attempts_[attempt.attempt_id] = std::move(attempt);
@@ -308,6 +309,9 @@ void Scheduler::DispatchRound() {
   if (plan_ == nullptr || halted_) return;
   common::SteadyTime now = clock_.Now();
   std::optional<common::SteadyTime> earliest;
+  // Queueing on busy workers stops once ready work that needs a free slot is left waiting:
+  // a worker starts what it holds queued before anything the coordinator sends later.
+  bool may_queue = options_.worker_queue > 0;
   for (int index : ready_.InOrder()) {
     Run& run = runs_[index];
     if (run.not_before > now) {
@@ -326,7 +330,9 @@ void Scheduler::DispatchRound() {
       continue;
     }
     run.infeasible_since.reset();
-    if (TryAssign(index)) continue;
+    bool queueable = Queueable(index);
+    if (TryAssign(index, may_queue && queueable)) continue;
+    if (!queueable) may_queue = false;
     if (plan_->workstreams[index].nodes > 1) {
       if (!run.gang_waiting_since) run.gang_waiting_since = now;
       common::SteadyTime deadline = *run.gang_waiting_since + options_.gang_timeout;
@@ -344,6 +350,7 @@ void Scheduler::DispatchRound() {
                                                : "waiting for a free worker";
     }
   }
+  RevokeQueued(now, earliest);
   if (dispatch_timer_ != 0) clock_.CancelTimer(dispatch_timer_);
   dispatch_timer_ = 0;
   if (earliest) {
@@ -372,12 +379,18 @@ std::string Scheduler::GangWaiting(int index) const {
          (free == 1 ? "has " : "have ") + what;
 }
 
-bool Scheduler::TryAssign(int index) {
+bool Scheduler::Queueable(int index) const {
+  const common::Workstream& ws = plan_->workstreams[index];
+  return ws.gpus == 0 && ws.nodes <= 1 && ws.agent_type.empty();
+}
+
+bool Scheduler::TryAssign(int index, bool may_queue) {
   const common::Workstream& ws = plan_->workstreams[index];
   int nodes = std::max(1, ws.nodes);
   // All ranks are placed, each on its own worker, before anything is reserved: a gang
   // holds nothing while it waits, so two waiting gangs cannot deadlock each other.
-  PlacementRequest request{static_cast<uint32_t>(ws.gpus), ws.labels, {}};
+  PlacementRequest request{static_cast<uint32_t>(ws.gpus), ws.labels, {},
+                           may_queue ? options_.worker_queue : 0};
   std::vector<Placement> placements;
   for (int rank = 0; rank < nodes; ++rank) {
     std::optional<Placement> placement = placement_.Place(request, cluster_);
@@ -426,6 +439,11 @@ bool Scheduler::TryAssign(int index) {
   run.tests = v1::TestCounts();
   ready_.Remove(index);
   dirty_.erase(index);
+  Unqueue(index);
+  if (const WorkerView* worker = cluster_.Find(ranks[0].worker_id); nodes == 1 && worker->room() <= 0) {
+    run.queued_since = clock_.Now();
+    queued_.insert(index);
+  }
   for (const AttemptRow& attempt : ranks) {
     cluster_.Reserve(attempt.worker_id, attempt.gpus, attempt.attempt_id);
     pending_attempts_.push_back(attempt.attempt_id);

@@ -39,6 +39,14 @@ struct SchedulerOptions {
   // How long a multi-node card may wait for its N workers to be free at once before it
   // fails with the reason (`waiting: 1 of 2 nodes have 2 free GPUs`).
   common::Nanos gang_timeout = std::chrono::minutes(10);
+  // Assignments a busy worker may hold beyond its slots, queued there and started as its
+  // slots free, so that short workstreams do not each wait a round trip to the coordinator
+  // for the next. Only cards without GPUs, agent or gang are queued, and none while
+  // ready work that needs a free slot waits. 0: none.
+  uint32_t worker_queue = 1;
+  // An attempt queued this long, not started, while another worker could run it now is
+  // taken back (revoked) and placed again: none waits long behind a slow workstream.
+  common::Nanos revoke_after = std::chrono::seconds(1);
   // What all of a plan's agents may spend (tokens, turns, dollars; its time is ignored):
   // past it, running agents are stopped and nothing more starts.
   std::optional<common::Workstream::Budget> plan_budget;
@@ -132,7 +140,14 @@ class Scheduler {
   void ScheduleRetry(int index, const std::string& why);
   void Dispatch();       // a dispatch round, its commit, its Assigns
   void DispatchRound();  // places ready work; Assigns wait in pending_assigns_
-  bool TryAssign(int index);
+  bool TryAssign(int index, bool may_queue);
+  bool Queueable(int index) const;
+  // Takes back queued attempts that another worker, free now, could run (revoke_after).
+  void RevokeQueued(common::SteadyTime now, std::optional<common::SteadyTime>& earliest);
+  void Unqueue(int index);
+  void RevokeAllQueued();
+  void SendRevoke(int index);
+  void Revoked(int index, const AttemptRow& attempt);
   // What a retry's agent hears of the attempt before it: its session and its failure.
   struct RetryContext {
     std::string resume_session;
@@ -195,6 +210,7 @@ class Scheduler {
   ClusterView cluster_;
   bool halted_ = false;  // a failure without keep_going: nothing new starts
   std::set<int> dirty_;
+  std::set<int> queued_;  // workstreams whose attempt waits in its worker's queue
   std::set<std::string> dirty_attempts_;
   std::vector<std::pair<std::string, v1::Event>> pending_events_;
   // Assigns of the current dispatch round: sent once their attempts are committed.

@@ -28,9 +28,13 @@ v1::RunStatus Scheduler::Status() const {
     out.set_state(run.row.state);
     out.set_attempts(static_cast<uint32_t>(run.row.attempts));
     out.set_worker_id(run.row.worker_id);
-    out.set_message(run.row.state == v1::WORKSTREAM_STATE_READY && !run.waiting.empty()
-                        ? (run.row.message.empty() ? run.waiting : run.row.message)
-                        : run.row.message);
+    if (run.row.state == v1::WORKSTREAM_STATE_READY && !run.waiting.empty()) {
+      out.set_message(run.row.message.empty() ? run.waiting : run.row.message);
+    } else if (run.row.state == v1::WORKSTREAM_STATE_ASSIGNED && run.queued_since) {
+      out.set_message("queued on " + run.row.worker_id + " until one of its slots frees");
+    } else {
+      out.set_message(run.row.message);
+    }
     out.set_started_unix_ms(run.row.started_unix_ms);
     out.set_finished_unix_ms(run.row.finished_unix_ms);
     *out.mutable_tests() = run.tests;

@@ -21,6 +21,10 @@ struct Scheduler::Run {
   std::optional<common::SteadyTime> infeasible_since;
   // How long a multi-node gang has waited for N workers free at once (see gang_timeout).
   std::optional<common::SteadyTime> gang_waiting_since;
+  // Since when its attempt waits in a busy worker's queue (it is not started yet), and
+  // whether it is being taken back from there.
+  std::optional<common::SteadyTime> queued_since;
+  bool revoking = false;
   std::vector<std::string> attempt_ids;  // every attempt (every rank), oldest first
   // Of the current attempt: its ranks' attempt IDs in rank order (one for a single-node
   // card); the first rank that ended without success, which ends the whole gang once the

@@ -108,6 +108,7 @@ void Scheduler::ApplyEvent(AttemptRow& attempt, const v1::Event& event) {
   Run& run = runs_[*found];
   switch (event.kind_case()) {
     case v1::Event::kStarted:
+      Unqueue(*found);
       if (run.row.state == v1::WORKSTREAM_STATE_ASSIGNED) {
         run.row.state = v1::WORKSTREAM_STATE_RUNNING;
         if (run.row.started_unix_ms == 0) run.row.started_unix_ms = event.time_unix_ms();
@@ -192,10 +193,16 @@ void Scheduler::AttemptFinished(AttemptRow& attempt, const v1::AttemptFinished& 
   observer_->AttemptEnded(finished.outcome());
   cluster_.Release(attempt.worker_id, attempt.gpus, attempt.attempt_id);
   const Run& run = runs_[IndexOf(attempt)];
+  if (finished.outcome() == v1::ATTEMPT_OUTCOME_REVOKED && !run.cancel_requested) {
+    Revoked(IndexOf(attempt), attempt);
+    return;
+  }
+  Unqueue(IndexOf(attempt));
   RankEnd end{RankEnd::Kind::kFailed, finished.message(), finished.budget_stop()};
   if (finished.outcome() == v1::ATTEMPT_OUTCOME_SUCCEEDED) {
     end.kind = RankEnd::Kind::kSucceeded;
-  } else if (finished.outcome() == v1::ATTEMPT_OUTCOME_CANCELLED) {
+  } else if (finished.outcome() == v1::ATTEMPT_OUTCOME_CANCELLED ||
+             finished.outcome() == v1::ATTEMPT_OUTCOME_REVOKED) {
     // Stopped because it was asked to (a cancel, or another rank ended the gang), or by
     // its worker on its own (drained, shutting down): that is as good as lost.
     if (run.cancel_requested || run.gang_break) {
@@ -213,6 +220,7 @@ void Scheduler::AttemptLost(const std::string& attempt_id, const std::string& re
   AttemptRow& attempt = found->second;
   cluster_.Release(attempt.worker_id, attempt.gpus, attempt.attempt_id);
   if (attempt.finished) return;
+  Unqueue(IndexOf(attempt));
   attempt.finished = true;
   attempt.outcome = v1::ATTEMPT_OUTCOME_LOST;
   attempt.finished_unix_ms = WallMillis(clock_);
@@ -261,7 +269,7 @@ void Scheduler::Resolve(int index) {
   }
   std::string failure;
   if (broke) {
-    failure = broke->message;
+    failure = broke->message.empty() ? "the attempt failed (no reason given)" : broke->message;
   } else {
     for (const common::Criterion& criterion : plan_->workstreams[index].criteria) {
       common::CriterionVerdict verdict = common::Judge(criterion, run.metrics);
@@ -318,7 +326,10 @@ void Scheduler::Finish(int index, v1::WorkstreamState state, const std::string& 
 void Scheduler::Fail(int index, const std::string& message) {
   Finish(index, v1::WORKSTREAM_STATE_FAILED, message);
   BlockDependents(index, plan_->workstreams[index].id.ToString() + " failed");
-  if (!plan_row_.keep_going) halted_ = true;
+  if (!plan_row_.keep_going) {
+    halted_ = true;
+    RevokeAllQueued();  // nothing new starts: what waits in workers' queues comes back
+  }
 }
 
 void Scheduler::BlockDependents(int index, const std::string& reason) {

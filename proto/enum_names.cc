@@ -27,6 +27,7 @@ const char* OutcomeName(v1::AttemptOutcome outcome) {
     case v1::ATTEMPT_OUTCOME_CANCELLED: return "CANCELLED";
     case v1::ATTEMPT_OUTCOME_TIMED_OUT: return "TIMED_OUT";
     case v1::ATTEMPT_OUTCOME_LOST: return "LOST";
+    case v1::ATTEMPT_OUTCOME_REVOKED: return "REVOKED";
     default: return "UNKNOWN";
   }
 }

@@ -160,7 +160,17 @@ void AttemptRunner::Start() {
       rendezvous_error_ = "cannot serve the attempt's rendezvous: " + std::string(status.message());
     }
   }
+  started_ = true;
   thread_ = std::thread([this] { Run(); });
+}
+
+void AttemptRunner::EndUnstarted(v1::AttemptOutcome outcome, const std::string& message) {
+  if (started_ || finished_) return;
+  v1::Event end;
+  end.mutable_finished()->set_outcome(outcome);
+  end.mutable_finished()->set_message(message);
+  EmitEvent(std::move(end));
+  finished_ = true;
 }
 
 void AttemptRunner::OfferRendezvous(const std::string& key, const std::string& value) {

@@ -68,10 +68,14 @@ class AttemptRunner {
 
   void Start();
   void Cancel();  // any thread
+  // Ends an attempt that was never started (it waited in the worker's queue) with
+  // `outcome`, reporting it like any other end.
+  void EndUnstarted(v1::AttemptOutcome outcome, const std::string& message);
   // A rendezvous value of the attempt's gang, relayed by the coordinator. Any thread.
   void OfferRendezvous(const std::string& key, const std::string& value);
   // The coordinator's merge queue says this attempt may merge now. Any thread.
   void GrantMergeTurn(const std::string& summary = "");
+  bool started() const { return started_; }
   bool finished() const { return finished_; }
   const v1::AttemptSpec& spec() const { return spec_; }
 
@@ -105,6 +109,7 @@ class AttemptRunner {
   StepRunner* current_step_ = nullptr;  // under runner_mutex_
   std::atomic<bool> cancelled_{false};
   std::atomic<bool> finished_{false};
+  bool started_ = false;
   std::optional<GitWorkspace> git_;  // when isolated in a worktree
   std::string conflicts_;  // files the integration branch's changes conflict with, for the agent
   bool new_worktree_ = false;  // set up (copy, setup command) before the first step

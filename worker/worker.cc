@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <set>
 
@@ -170,20 +171,32 @@ void Worker::OnMessage(const v1::CoordinatorMessage& message) {
     case v1::CoordinatorMessage::kAssign:
       OnAssign(message.assign().attempt());
       break;
-    case v1::CoordinatorMessage::kCancel: {
-      auto found = runners_.find(message.cancel().attempt_id());
-      if (found != runners_.end()) found->second->Cancel();
+    case v1::CoordinatorMessage::kCancel:
+      CancelAttempt(message.cancel().attempt_id(), message.cancel().reason());
+      break;
+    case v1::CoordinatorMessage::kRevoke: {
+      const std::string& id = message.revoke().attempt_id();
+      if (Unqueue(id)) {
+        runners_.at(id)->EndUnstarted(v1::ATTEMPT_OUTCOME_REVOKED,
+                                      "revoked before it started: another worker was free");
+      }
       break;
     }
     case v1::CoordinatorMessage::kAck:
       outbox_.Ack(message.ack().attempt_id(), message.ack().seq());
       output_gate_.SetHeld(outbox_.memory_bytes());
       metrics_->EventsAcked(ForgetInFlight(message.ack().attempt_id(), message.ack().seq()));
+      if (ended_.count(message.ack().attempt_id()) && outbox_.Empty(message.ack().attempt_id()) &&
+          unacked_failures_.erase(message.ack().attempt_id())) {
+        StartQueued();
+      }
       ReapFinished();
       FlushEvents();  // the window has room again
       break;
     case v1::CoordinatorMessage::kReject: {
       const std::string& id = message.reject().attempt_id();
+      if (Unqueue(id)) runners_.erase(id);  // never started: nothing to stop or report
+      if (unacked_failures_.erase(id)) StartQueued();  // its end will never be stored
       auto found = runners_.find(id);
       if (found != runners_.end()) found->second->Cancel();
       outbox_.Drop(id);
@@ -220,6 +233,8 @@ void Worker::OnWelcome(const v1::Welcome& welcome) {
     heartbeat_interval_ = std::chrono::milliseconds(welcome.heartbeat_interval_ms());
   }
   for (const std::string& id : welcome.cancelled_attempt_ids()) {
+    if (Unqueue(id)) runners_.erase(id);
+    unacked_failures_.erase(id);  // dropped below: its end will never be stored
     auto found = runners_.find(id);
     if (found != runners_.end()) found->second->Cancel();
     outbox_.Drop(id);
@@ -231,6 +246,7 @@ void Worker::OnWelcome(const v1::Welcome& welcome) {
   in_flight_bytes_ = 0;
   FlushEvents();
   ReapFinished();
+  StartQueued();
   Heartbeat();
 }
 
@@ -251,15 +267,57 @@ void Worker::OnAssign(const v1::AttemptSpec& spec) {
         if (event.has_log()) output_gate_.Acquire(event.log().data().size());
         loop_.Post([this, id, event = std::move(event)]() mutable { OnEmitted(id, std::move(event)); });
       });
-  runner->Start();
+  bool slot_free = Running() < config_.slots;
+  if (slot_free) {
+    runner->Start();
+  } else {
+    queued_.push_back(id);
+  }
   runners_.emplace(id, std::move(runner));
+}
+
+size_t Worker::Running() const {
+  return static_cast<size_t>(std::count_if(runners_.begin(), runners_.end(), [this](const auto& entry) {
+    return entry.second->started() && !ended_.count(entry.first);
+  }));
+}
+
+void Worker::StartQueued() {
+  while (!queued_.empty() && unacked_failures_.empty() && Running() < config_.slots) {
+    std::string id = std::move(queued_.front());
+    queued_.pop_front();
+    runners_.at(id)->Start();
+  }
+}
+
+bool Worker::Unqueue(const std::string& attempt_id) {
+  auto found = std::find(queued_.begin(), queued_.end(), attempt_id);
+  if (found == queued_.end()) return false;
+  queued_.erase(found);
+  return true;
+}
+
+void Worker::CancelAttempt(const std::string& attempt_id, const std::string& reason) {
+  if (Unqueue(attempt_id)) {
+    runners_.at(attempt_id)->EndUnstarted(v1::ATTEMPT_OUTCOME_CANCELLED,
+                                          "cancelled before it started: " + reason);
+    return;
+  }
+  auto found = runners_.find(attempt_id);
+  if (found != runners_.end()) found->second->Cancel();
 }
 
 void Worker::OnEmitted(const std::string& attempt_id, v1::Event event) {
   metrics_->EventEmitted(event);
   if (event.has_log()) output_gate_.Arrived(event.log().data().size());
-  if (event.has_finished()) ended_.insert(attempt_id);
+  bool ended = event.has_finished();
+  if (ended) ended_.insert(attempt_id);
+  if (ended && event.finished().outcome() != v1::ATTEMPT_OUTCOME_SUCCEEDED &&
+      event.finished().outcome() != v1::ATTEMPT_OUTCOME_REVOKED) {
+    unacked_failures_.insert(attempt_id);
+  }
   outbox_.Add(attempt_id, std::move(event));  // sent at the end of this loop batch
+  if (ended) StartQueued();
 }
 
 size_t Worker::ForgetInFlight(const std::string& attempt_id, uint64_t up_to) {

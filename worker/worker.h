@@ -66,6 +66,11 @@ class Worker {
   void OnSessionEnded(CoordinatorSession* session, const grpc::Status& status);
   void OnWelcome(const v1::Welcome& welcome);
   void OnAssign(const v1::AttemptSpec& spec);
+  size_t Running() const;  // started and not ended
+  void StartQueued();
+  // Takes `attempt_id` out of the queue if it waits there; false if it is not queued.
+  bool Unqueue(const std::string& attempt_id);
+  void CancelAttempt(const std::string& attempt_id, const std::string& reason);
   void OnEmitted(const std::string& attempt_id, v1::Event event);
   void FlushEvents();  // sends what the window allows
   size_t ForgetInFlight(const std::string& attempt_id, uint64_t up_to);  // how many
@@ -94,6 +99,12 @@ class Worker {
   OutputGate output_gate_{config_.outbox_memory_bytes / 4 * 3};
   std::map<std::string, std::unique_ptr<AttemptRunner>> runners_;
   std::set<std::string> ended_;  // attempts whose AttemptFinished is in the outbox
+  // Assigned beyond the free slots: started in this order as slots free.
+  std::deque<std::string> queued_;
+  // Attempts that ended without success, until the coordinator has stored that end: the
+  // queue waits for them, so that a failure that halts the run (and takes the queue back,
+  // revokes arriving before the acknowledgement) starts nothing new here.
+  std::set<std::string> unacked_failures_;
   // Flow control: events sent this session and not yet acknowledged, per attempt, as
   // (seq, bytes); at most kSendWindowBytes in flight, the rest waits in the outbox.
   std::map<std::string, std::deque<std::pair<uint64_t, size_t>>> in_flight_;

@@ -21,6 +21,8 @@ class SchedulerTest : public ::testing::Test {
   static SchedulerOptions Options() {
     SchedulerOptions options;
     options.random_seed = 7;
+    // Slots are the limit here; worker queues have their own tests (scheduler_queue_test).
+    options.worker_queue = 0;
     return options;
   }
 
