@@ -70,7 +70,12 @@ void EventLoop::CancelTimer(TimerId id) { timers_.Cancel(id); }
 void EventLoop::Run() {
   std::deque<std::pair<SteadyTime, std::function<void()>>> batch;
   while (true) {
-    while (auto due = timers_.PopDue(Now())) (*due)();
+    bool timers_ran = false;
+    while (auto due = timers_.PopDue(Now())) {
+      (*due)();
+      timers_ran = true;
+    }
+    if (timers_ran && batch_end_hook_) batch_end_hook_();
     {
       std::unique_lock<std::mutex> lock(mutex_);
       auto ready = [&] { return stopping_ || !tasks_.empty(); };

@@ -25,8 +25,9 @@ class EventLoop : public Clock {
   void Start();  // runs the loop on its own thread
   void Stop();   // finishes the task running now, drops the rest, joins
   void Post(std::function<void()> task);
-  // Runs after each batch of tasks that were queued together (before Start()): where the
-  // coordinator group-commits the events those tasks brought in.
+  // Runs after each batch of tasks that were queued together, and after the timers that
+  // fell due together (set before Start()): where the coordinator group-commits the events
+  // those tasks brought in, and writes what they sent.
   void SetBatchEndHook(std::function<void()> hook) { batch_end_hook_ = std::move(hook); }
   // Posts `task` and waits for it to run; false when the loop is not running (not started
   // yet, or stopped first). Must not be called on the loop thread.

@@ -171,7 +171,10 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   if (absl::Status status = parts.scheduler->Recover(); !status.ok()) return status;
   parts.scheduler->set_observer(parts.metrics.get());
   parts.output->RewriteSummaries();
-  server->loop_.SetBatchEndHook([scheduler = parts.scheduler.get()] { scheduler->FlushEvents(); });
+  server->loop_.SetBatchEndHook([scheduler = parts.scheduler.get(), registry = &parts.registry] {
+    scheduler->FlushEvents();
+    registry->FlushAll();
+  });
   server->loop_.Start();
 
   parts.worker_service =

@@ -11,6 +11,11 @@ void SessionHandle::Send(const v1::CoordinatorMessage& message) {
   if (reactor_ != nullptr) reactor_->Enqueue(message);
 }
 
+void SessionHandle::Flush() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (reactor_ != nullptr) reactor_->Flush();
+}
+
 void SessionHandle::Close(const grpc::Status& status) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (reactor_ != nullptr) reactor_->RequestFinish(status);
@@ -72,6 +77,10 @@ void WorkerSessionReactor::Enqueue(const v1::CoordinatorMessage& message) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (finish_requested_ || finished_) return;
   outgoing_.push_back(message);
+}
+
+void WorkerSessionReactor::Flush() {
+  std::lock_guard<std::mutex> lock(mutex_);
   if (!writing_) StartNextWriteLocked();
 }
 
@@ -85,8 +94,17 @@ void WorkerSessionReactor::StartNextWriteLocked() {
     return;
   }
   writing_ = true;
-  writing_message_ = std::move(outgoing_.front());
-  outgoing_.pop_front();
+  if (outgoing_.size() == 1) {
+    writing_message_ = std::move(outgoing_.front());
+  } else {
+    // Everything queued while the last write was out (or in one turn of the loop) goes
+    // in one write: an acknowledgement and the next assignment, say.
+    writing_message_.Clear();
+    for (v1::CoordinatorMessage& message : outgoing_) {
+      *writing_message_.mutable_batch()->add_messages() = std::move(message);
+    }
+  }
+  outgoing_.clear();
   StartWrite(&writing_message_);
 }
 
@@ -127,6 +145,10 @@ void WorkerSessionReactor::OnDone() {
     });
   }
   delete this;
+}
+
+void SessionRegistry::FlushAll() {
+  for (auto& [id, handle] : sessions_) handle->Flush();
 }
 
 void SessionRegistry::Bind(const std::string& worker_id, std::shared_ptr<SessionHandle> handle) {

@@ -20,7 +20,9 @@ class WorkerSessionReactor;
 // the reactor safely (sends after the stream ended are dropped). Thread-safe.
 class SessionHandle {
  public:
+  // Queued; written by Flush(), all that is queued in one write (a CoordinatorBatch).
   void Send(const v1::CoordinatorMessage& message);
+  void Flush();
   void Close(const grpc::Status& status);  // ends the stream (a newer session replaced it)
 
  private:
@@ -45,6 +47,7 @@ class WorkerSessionReactor
  private:
   friend class SessionHandle;
   void Enqueue(const v1::CoordinatorMessage& message);
+  void Flush();
   void RequestFinish(const grpc::Status& status);
   void StartNextWriteLocked();
 
@@ -72,6 +75,8 @@ class SessionRegistry {
   // Forgets the binding if it is still `handle`; returns whether it was.
   bool Unbind(const std::string& worker_id, const SessionHandle* handle);
   SessionHandle* Find(const std::string& worker_id) const;
+  // Starts writing what each session has queued (at the end of each turn of the loop).
+  void FlushAll();
 
  private:
   std::map<std::string, std::shared_ptr<SessionHandle>> sessions_;

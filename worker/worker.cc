@@ -191,7 +191,10 @@ void Worker::OnMessage(const v1::CoordinatorMessage& message) {
         StartQueued();
       }
       ReapFinished();
-      FlushEvents();  // the window has room again
+      if (window_full_) {
+        flush_due_ = true;  // the window has room again
+        FlushEvents();
+      }
       break;
     case v1::CoordinatorMessage::kReject: {
       const std::string& id = message.reject().attempt_id();
@@ -217,6 +220,9 @@ void Worker::OnMessage(const v1::CoordinatorMessage& message) {
       if (found != runners_.end()) found->second->GrantMergeTurn(message.merge_turn().summary());
       break;
     }
+    case v1::CoordinatorMessage::kBatch:
+      for (const v1::CoordinatorMessage& inner : message.batch().messages()) OnMessage(inner);
+      break;
     case v1::CoordinatorMessage::kDrain:
       std::cerr << "wsfleet worker " << config_.worker_id << ": draining" << std::endl;
       break;
@@ -244,6 +250,7 @@ void Worker::OnWelcome(const v1::Welcome& welcome) {
   sent_seq_.clear();
   in_flight_.clear();
   in_flight_bytes_ = 0;
+  flush_due_ = true;
   FlushEvents();
   ReapFinished();
   StartQueued();
@@ -311,6 +318,17 @@ void Worker::OnEmitted(const std::string& attempt_id, v1::Event event) {
   metrics_->EventEmitted(event);
   if (event.has_log()) output_gate_.Arrived(event.log().data().size());
   bool ended = event.has_finished();
+  bool urgent = ended || event.has_merge_request() || event.has_rendezvous_put();
+  held_bytes_ += event.has_log() ? event.log().data().size() : 64;
+  if (urgent || held_bytes_ >= kEventHoldBytes) {
+    flush_due_ = true;
+  } else if (hold_timer_ == 0) {
+    hold_timer_ = loop_.RunAfter(kEventHold, [this] {
+      hold_timer_ = 0;
+      flush_due_ = true;
+      FlushEvents();
+    });
+  }
   if (ended) ended_.insert(attempt_id);
   if (ended && event.finished().outcome() != v1::ATTEMPT_OUTCOME_SUCCEEDED &&
       event.finished().outcome() != v1::ATTEMPT_OUTCOME_REVOKED) {
@@ -336,6 +354,11 @@ size_t Worker::ForgetInFlight(const std::string& attempt_id, uint64_t up_to) {
 void Worker::FlushEvents() {
   output_gate_.SetHeld(outbox_.memory_bytes());
   if (session_ == nullptr || !welcomed_) return;  // the outbox keeps them for the next session
+  if (!flush_due_) return;
+  flush_due_ = false;
+  held_bytes_ = 0;
+  if (hold_timer_ != 0) loop_.CancelTimer(hold_timer_);
+  hold_timer_ = 0;
   for (const std::string& attempt : outbox_.Attempts()) {
     while (in_flight_bytes_ < kSendWindowBytes) {
       v1::WorkerMessage message;
@@ -353,6 +376,7 @@ void Worker::FlushEvents() {
       session_->Send(std::move(message));
     }
   }
+  window_full_ = in_flight_bytes_ >= kSendWindowBytes;  // the rest goes as acks make room
 }
 
 void Worker::ReapFinished() {

@@ -72,7 +72,8 @@ class Worker {
   bool Unqueue(const std::string& attempt_id);
   void CancelAttempt(const std::string& attempt_id, const std::string& reason);
   void OnEmitted(const std::string& attempt_id, v1::Event event);
-  void FlushEvents();  // sends what the window allows
+  // Sends what the window allows, once something urgent waits or the hold has passed.
+  void FlushEvents();
   size_t ForgetInFlight(const std::string& attempt_id, uint64_t up_to);  // how many
   void Heartbeat();
   void ReapFinished();
@@ -90,6 +91,15 @@ class Worker {
   CoordinatorSession* session_ = nullptr;  // loop thread only
   bool welcomed_ = false;
   common::TimerId heartbeat_timer_ = 0;
+  // Events wait up to kEventHold to go out together (a short step's start, output and end
+  // in one message, one transaction and one acknowledgement); an attempt's end, a merge
+  // request, a rendezvous value or a lot of output goes at once.
+  static constexpr common::Nanos kEventHold = std::chrono::milliseconds(10);
+  static constexpr size_t kEventHoldBytes = size_t{256} << 10;
+  bool flush_due_ = false;
+  bool window_full_ = false;  // the last flush left events unsent for want of window
+  size_t held_bytes_ = 0;
+  common::TimerId hold_timer_ = 0;
   common::Nanos heartbeat_interval_ = std::chrono::seconds(2);
   common::Nanos reconnect_delay_ = std::chrono::milliseconds(200);
   std::mt19937 random_{std::random_device{}()};
