@@ -115,12 +115,12 @@ absl::StatusOr<int64_t> AppendLog(const std::string& path,
 
 // The statements of one transaction.
 struct SqliteStateStore::Writer {
-  SQLite::Database& db;
+  SqliteStateStore& store;
   const std::string& plan_id;
 
   void Workstream(const WorkstreamRow& row) {
-    SQLite::Statement insert(db,
-                             "INSERT OR REPLACE INTO workstreams VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+    SQLite::Statement& insert =
+        store.Prepared("INSERT OR REPLACE INTO workstreams VALUES(?,?,?,?,?,?,?,?,?,?,?)");
     insert.bind(1, plan_id);
     insert.bind(2, row.workstream_id);
     insert.bind(3, static_cast<int>(row.state));
@@ -136,7 +136,8 @@ struct SqliteStateStore::Writer {
   }
 
   void Attempt(const AttemptRow& row) {
-    SQLite::Statement insert(db, "INSERT OR REPLACE INTO attempts VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    SQLite::Statement& insert =
+        store.Prepared("INSERT OR REPLACE INTO attempts VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
     insert.bind(1, row.attempt_id);
     insert.bind(2, plan_id);
     insert.bind(3, row.workstream_id);
@@ -154,7 +155,7 @@ struct SqliteStateStore::Writer {
   }
 
   void Worker(const WorkerRow& row) {
-    SQLite::Statement insert(db, "INSERT OR REPLACE INTO workers VALUES(?,?,?,?)");
+    SQLite::Statement& insert = store.Prepared("INSERT OR REPLACE INTO workers VALUES(?,?,?,?)");
     insert.bind(1, row.worker_id);
     insert.bind(2, row.hostname);
     insert.bind(3, row.state);
@@ -164,7 +165,7 @@ struct SqliteStateStore::Writer {
 
   void Event(const v1::Event& event, int64_t log_offset, int64_t log_length) {
     std::string payload = event.SerializeAsString();
-    SQLite::Statement insert(db, "INSERT OR IGNORE INTO events VALUES(?,?,?,?,?)");
+    SQLite::Statement& insert = store.Prepared("INSERT OR IGNORE INTO events VALUES(?,?,?,?,?)");
     insert.bind(1, event.attempt_id());
     insert.bind(2, static_cast<int64_t>(event.seq()));
     insert.bind(3, payload.data(), static_cast<int>(payload.size()));
@@ -178,6 +179,17 @@ struct SqliteStateStore::Writer {
 constexpr int kSchemaVersion = 2;  // 2: attempts.rank, attempts.gang (multi-node gangs)
 
 SqliteStateStore::SqliteStateStore(StatePaths paths) : paths_(std::move(paths)) {}
+
+SQLite::Statement& SqliteStateStore::Prepared(const char* sql) {
+  std::unique_ptr<SQLite::Statement>& statement = statements_[sql];
+  if (statement == nullptr) {
+    statement = std::make_unique<SQLite::Statement>(*db_, sql);
+  } else {
+    statement->reset();
+    statement->clearBindings();
+  }
+  return *statement;
+}
 SqliteStateStore::~SqliteStateStore() = default;
 
 absl::StatusOr<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(
@@ -255,7 +267,7 @@ absl::Status SqliteStateStore::SubmitPlan(const PlanRow& plan,
       file.bind(4, plan.files[i].text.data(), static_cast<int>(plan.files[i].text.size()));
       file.exec();
     }
-    Writer writer{*db_, plan.plan_id};
+    Writer writer{*this, plan.plan_id};
     for (const WorkstreamRow& row : workstreams) writer.Workstream(row);
     transaction.commit();
     plan_id_ = plan.plan_id;
@@ -266,7 +278,7 @@ absl::Status SqliteStateStore::StartAttempts(const std::vector<AttemptRow>& atte
                                              const std::vector<WorkstreamRow>& workstreams) {
   return Guard([&] {
     SQLite::Transaction transaction(*db_);
-    Writer writer{*db_, plan_id_};
+    Writer writer{*this, plan_id_};
     for (const AttemptRow& attempt : attempts) writer.Attempt(attempt);
     for (const WorkstreamRow& row : workstreams) writer.Workstream(row);
     transaction.commit();
@@ -311,7 +323,7 @@ absl::Status SqliteStateStore::RecordEvents(std::vector<v1::Event> events,
   }
   return Guard([&] {
     SQLite::Transaction transaction(*db_);
-    Writer writer{*db_, plan_id_};
+    Writer writer{*this, plan_id_};
     for (size_t i = 0; i < events.size(); ++i) {
       writer.Event(events[i], log_ranges[i].first, log_ranges[i].second);
     }
@@ -325,7 +337,7 @@ absl::Status SqliteStateStore::UpdateWorkstreams(const std::vector<WorkstreamRow
                                                  const std::vector<AttemptRow>& attempts) {
   return Guard([&] {
     SQLite::Transaction transaction(*db_);
-    Writer writer{*db_, plan_id_};
+    Writer writer{*this, plan_id_};
     for (const AttemptRow& row : attempts) writer.Attempt(row);
     for (const WorkstreamRow& row : workstreams) writer.Workstream(row);
     transaction.commit();
@@ -337,7 +349,7 @@ absl::Status SqliteStateStore::MarkWorkerLost(const WorkerRow& worker,
                                               const std::vector<WorkstreamRow>& workstreams) {
   return Guard([&] {
     SQLite::Transaction transaction(*db_);
-    Writer writer{*db_, plan_id_};
+    Writer writer{*this, plan_id_};
     writer.Worker(worker);
     for (const AttemptRow& row : attempts) writer.Attempt(row);
     for (const WorkstreamRow& row : workstreams) writer.Workstream(row);
@@ -347,7 +359,7 @@ absl::Status SqliteStateStore::MarkWorkerLost(const WorkerRow& worker,
 
 absl::Status SqliteStateStore::RecordWorker(const WorkerRow& worker) {
   return Guard([&] {
-    Writer writer{*db_, plan_id_};
+    Writer writer{*this, plan_id_};
     writer.Worker(worker);
   });
 }

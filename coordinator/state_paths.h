@@ -12,10 +12,11 @@
 //                                          back to the committed length on recovery
 //     transcripts/<WS-ID>/<attempt-id>.jsonl  the attempt's agent's raw event stream (its
 //                                          stdout), kept like the logs
-//     summaries/<WS-ID>/COMPLETION_SUMMARY.md
+//     summaries/<WS-ID>-COMPLETION_SUMMARY.md
 //     report.md, report.json               the run report
 //
-// Files other than the database are written temp + fsync + rename, except the logs.
+// Summaries and the report are written temp + rename without fsync: they derive from the
+// database and are all written again whenever a coordinator opens the state.
 namespace wsfleet::coordinator {
 
 struct StatePaths {
@@ -29,11 +30,10 @@ struct StatePaths {
   std::string Transcript(const std::string& workstream, const std::string& attempt) const {
     return root + "/transcripts/" + workstream + "/" + attempt + ".jsonl";
   }
-  std::string SummaryDir(const std::string& workstream) const {
-    return root + "/summaries/" + workstream;
-  }
+  // One directory for all (a directory per workstream cost a mkdir each, as much as the
+  // file itself), named as --write-back names the copy beside the card.
   std::string Summary(const std::string& workstream) const {
-    return SummaryDir(workstream) + "/COMPLETION_SUMMARY.md";
+    return root + "/summaries/" + workstream + "-COMPLETION_SUMMARY.md";
   }
   std::string ReportMarkdown() const { return root + "/report.md"; }
   std::string ReportJson() const { return root + "/report.json"; }

@@ -255,7 +255,7 @@ absl::Status SummaryWriter::WriteReport(const Scheduler& scheduler) const {
   markdown += "**Wall time**: " + Seconds(first_start, last_end) + "\n";
   markdown += "**Critical path**: " + chain + "\n\n";
   markdown += table;
-  markdown += "\nSummaries: `" + paths_.root + "/summaries/<WS-ID>/COMPLETION_SUMMARY.md`\n";
+  markdown += "\nSummaries: `" + paths_.root + "/summaries/<WS-ID>-COMPLETION_SUMMARY.md`\n";
   if (absl::Status written = write_(paths_.ReportMarkdown(), markdown); !written.ok()) {
     return written;
   }

@@ -11,12 +11,12 @@ check "WS-02 skipped as complete" contains "$TMP/out" "WS-02 SKIPPED: card says"
 check "work spread over workers" contains "$TMP/out" "local-2"
 check "log of WS-01 has its metric" contains "$(ls "$TMP"/state/logs/WS-01/*.log)" "METRIC tools_missing=0"
 check "deliverable made in the workdir" [ -f "$TMP/work/out/tools.txt" ]
-summary=$TMP/state/summaries/WS-03/COMPLETION_SUMMARY.md
+summary=$TMP/state/summaries/WS-03-COMPLETION_SUMMARY.md
 check "completion summary written" contains "$summary" "# WS-03: Tokenizer - Completion Summary"
 check "criterion judged from a metric" contains "$summary" "✅ PASS (Functional) A known sentence yields exactly its words"
 check "criterion left for review" contains "$summary" "⬜ UNVERIFIED (Functional) Upper case is folded"
 check "deliverable found" contains "$summary" '`bin/tokenize`: ✅ found'
-check "skipped card has a summary" contains "$TMP/state/summaries/WS-02/COMPLETION_SUMMARY.md" "skipped"
+check "skipped card has a summary" contains "$TMP/state/summaries/WS-02-COMPLETION_SUMMARY.md" "skipped"
 check "run report" contains "$TMP/state/report.md" "every workstream succeeded or was skipped"
 check "run report json" contains "$TMP/state/report.json" '"succeeded": true'
 # A finished run in the same state directory: a new submission replaces it.

@@ -22,8 +22,8 @@ check "it says it resumed" contains "$TMP/out3" "resuming 2 workstreams"
 check "both done" contains "$TMP/out3" "2 succeeded (done)"
 # Summaries derive from the store and are written without fsync: one lost, or left empty,
 # by a crash is written again when a coordinator next opens the state.
-summary=$TMP/s/summaries/WS-01/COMPLETION_SUMMARY.md
-emptied=$TMP/s/summaries/WS-02/COMPLETION_SUMMARY.md
+summary=$TMP/s/summaries/WS-01-COMPLETION_SUMMARY.md
+emptied=$TMP/s/summaries/WS-02-COMPLETION_SUMMARY.md
 check "summary written" [ -f "$summary" ]
 rm -f "$summary"
 : > "$emptied"
