@@ -590,7 +590,12 @@ void Scheduler::OnWorkerHello(const v1::Hello& hello) {
       welcome.add_adopted_attempt_ids(running.attempt_id());
       cluster_.Reserve(worker.id, found->second.gpus, running.attempt_id());
       // What its gang put while it was away; and, if another rank ended the gang, its end.
-      const Run& run = runs_[IndexOf(found->second)];
+      Run& run = runs_[IndexOf(found->second)];
+      if (running.queued() && !run.queued_since && run.gang.size() == 1) {
+        // Still in its queue (a coordinator that restarted did not know): revocable again.
+        run.queued_since = clock_.Now();
+        queued_.insert(IndexOf(found->second));
+      }
       for (const auto& [key, value] : run.rendezvous) {
         v1::CoordinatorMessage relay;
         relay.mutable_rendezvous()->set_attempt_id(running.attempt_id());

@@ -123,6 +123,7 @@ void Worker::Connect() {
     if (found != runners_.end()) {
       running.set_workstream_id(found->second->spec().workstream_id());
       running.set_finished(found->second->finished());
+      running.set_queued(!found->second->started() && !found->second->finished());
     }
   }
   welcomed_ = false;

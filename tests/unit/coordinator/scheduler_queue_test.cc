@@ -120,6 +120,22 @@ TEST_F(SchedulerQueueTest, AFailureThatHaltsTheRunTakesTheQueuesBackAtOnce) {
   EXPECT_EQ(output_.TakeAssigns().size(), 0u);  // halted: it stays ready
 }
 
+TEST_F(SchedulerQueueTest, AQueuedAttemptStaysRevocableAcrossACoordinatorRestart) {
+  Submit({Card(1, "None"), Card(2, "None")});
+  Hello("w1", 1);
+  auto assigns = output_.TakeAssigns();
+  ASSERT_EQ(assigns.size(), 2u);
+  std::string running = assigns[0].second.attempt_id(), queued = assigns[1].second.attempt_id();
+  Report("w1", {Started(running)});
+  Restart();
+  ASSERT_TRUE(scheduler_->Recover().ok());
+  Hello("w1", 1, 0, {}, {running}, {queued});
+  EXPECT_EQ(Message("WS-02"), "queued on w1 until one of its slots frees");
+  Hello("w2", 1);
+  clock_.Advance(std::chrono::seconds(1));
+  EXPECT_EQ(Revokes(queued), 1);
+}
+
 TEST_F(SchedulerQueueTest, AnAttemptThatStartedIsNotTakenBack) {
   Submit({Card(1, "None"), Card(2, "None")});
   Hello("w1", 1);

@@ -49,13 +49,19 @@ class SchedulerTest : public ::testing::Test {
 
   void Hello(const std::string& worker, uint32_t slots, uint32_t gpus = 0,
              std::map<std::string, std::string> labels = {},
-             const std::vector<std::string>& running = {}) {
+             const std::vector<std::string>& running = {},
+             const std::vector<std::string>& queued = {}) {
     v1::Hello hello;
     hello.set_worker_id(worker);
     hello.mutable_resources()->set_slots(slots);
     for (uint32_t i = 0; i < gpus; ++i) hello.mutable_resources()->add_gpus()->set_index(i);
     for (const auto& [key, value] : labels) (*hello.mutable_resources()->mutable_labels())[key] = value;
     for (const std::string& attempt : running) hello.add_attempts()->set_attempt_id(attempt);
+    for (const std::string& attempt : queued) {
+      v1::RunningAttempt& waiting = *hello.add_attempts();
+      waiting.set_attempt_id(attempt);
+      waiting.set_queued(true);
+    }
     scheduler_->OnWorkerHello(hello);
   }
 
