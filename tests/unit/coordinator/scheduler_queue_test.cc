@@ -13,6 +13,19 @@ class SchedulerQueueTest : public SchedulerTest {
     Restart();
   }
 
+  // WS-01 and WS-02 on one worker with one slot: WS-01 holds the slot, WS-02 is queued.
+  struct Pair {
+    std::string running, queued;
+  };
+  Pair OneRunningOneQueued() {
+    Submit({Card(1, "None"), Card(2, "None")});
+    Hello("w1", 1);
+    auto assigns = output_.TakeAssigns();
+    EXPECT_EQ(assigns.size(), 2u);
+    if (assigns.size() != 2) return {};
+    return {assigns[0].second.attempt_id(), assigns[1].second.attempt_id()};
+  }
+
   int Revokes(const std::string& attempt) const {
     return output_.Count([&](const v1::CoordinatorMessage& message) {
       return message.has_revoke() && message.revoke().attempt_id() == attempt;
@@ -74,11 +87,8 @@ TEST_F(SchedulerQueueTest, NoQueueWhenItIsOff) {
 }
 
 TEST_F(SchedulerQueueTest, AQueuedAttemptIsTakenBackWhenAnotherWorkerStaysFree) {
-  Submit({Card(1, "None"), Card(2, "None")});
-  Hello("w1", 1);
-  auto assigns = output_.TakeAssigns();
-  ASSERT_EQ(assigns.size(), 2u);
-  std::string running = assigns[0].second.attempt_id(), queued = assigns[1].second.attempt_id();
+  auto [running, queued] = OneRunningOneQueued();
+  ASSERT_FALSE(queued.empty());
   Report("w1", {Started(running)});
   Hello("w2", 1);
   EXPECT_EQ(output_.TakeAssigns().size(), 0u);  // nothing ready for w2
@@ -121,11 +131,8 @@ TEST_F(SchedulerQueueTest, AFailureThatHaltsTheRunTakesTheQueuesBackAtOnce) {
 }
 
 TEST_F(SchedulerQueueTest, AQueuedAttemptStaysRevocableAcrossACoordinatorRestart) {
-  Submit({Card(1, "None"), Card(2, "None")});
-  Hello("w1", 1);
-  auto assigns = output_.TakeAssigns();
-  ASSERT_EQ(assigns.size(), 2u);
-  std::string running = assigns[0].second.attempt_id(), queued = assigns[1].second.attempt_id();
+  auto [running, queued] = OneRunningOneQueued();
+  ASSERT_FALSE(queued.empty());
   Report("w1", {Started(running)});
   Restart();
   ASSERT_TRUE(scheduler_->Recover().ok());
@@ -137,15 +144,12 @@ TEST_F(SchedulerQueueTest, AQueuedAttemptStaysRevocableAcrossACoordinatorRestart
 }
 
 TEST_F(SchedulerQueueTest, AnAttemptThatStartedIsNotTakenBack) {
-  Submit({Card(1, "None"), Card(2, "None")});
-  Hello("w1", 1);
-  auto assigns = output_.TakeAssigns();
-  ASSERT_EQ(assigns.size(), 2u);
-  Complete("w1", assigns[0].second.attempt_id());
-  Report("w1", {Started(assigns[1].second.attempt_id())});
+  auto [running, queued] = OneRunningOneQueued();
+  Complete("w1", running);
+  Report("w1", {Started(queued)});
   Hello("w2", 1);
   clock_.Advance(std::chrono::seconds(5));
-  EXPECT_EQ(Revokes(assigns[1].second.attempt_id()), 0);
+  EXPECT_EQ(Revokes(queued), 0);
   EXPECT_EQ(State("WS-02"), v1::WORKSTREAM_STATE_RUNNING);
 }
 
@@ -161,11 +165,7 @@ TEST_F(SchedulerQueueTest, NothingIsTakenBackForAWorkerWithoutTheLabels) {
 }
 
 TEST_F(SchedulerQueueTest, ACancelledQueuedAttemptEndsCancelledNotPlacedAgain) {
-  Submit({Card(1, "None"), Card(2, "None")});
-  Hello("w1", 1);
-  auto assigns = output_.TakeAssigns();
-  ASSERT_EQ(assigns.size(), 2u);
-  std::string queued = assigns[1].second.attempt_id();
+  std::string queued = OneRunningOneQueued().queued;
   std::string error;
   EXPECT_EQ(scheduler_->Cancel("WS-02", false, &error), 1);
   // The worker may answer a revoke sent just before as well: cancelled wins.
@@ -175,10 +175,7 @@ TEST_F(SchedulerQueueTest, ACancelledQueuedAttemptEndsCancelledNotPlacedAgain) {
 }
 
 TEST_F(SchedulerQueueTest, ALostWorkersQueuedAttemptIsRetriedElsewhere) {
-  Submit({Card(1, "None"), Card(2, "None")});
-  Hello("w1", 1);
-  auto assigns = output_.TakeAssigns();
-  ASSERT_EQ(assigns.size(), 2u);
+  OneRunningOneQueued();
   Hello("w2", 1);
   scheduler_->OnWorkerDisconnected("w1");
   clock_.Advance(options_.lease - std::chrono::seconds(1));
