@@ -335,7 +335,7 @@ void Worker::OnEmitted(const std::string& attempt_id, v1::Event event) {
       event.finished().outcome() != v1::ATTEMPT_OUTCOME_REVOKED) {
     unacked_failures_.insert(attempt_id);
   }
-  outbox_.Add(attempt_id, std::move(event));  // sent at the end of this loop batch
+  outbox_.Add(attempt_id, std::move(event));  // sent by FlushEvents, now or once the hold passes
   if (ended) StartQueued();
 }
 
