@@ -59,6 +59,23 @@ absl::Status LoadBudgets(const std::string& path, const YAML::Node& node, FleetC
   return absl::OkStatus();
 }
 
+absl::Status LoadSteps(const std::string& path, const YAML::Node& node, FleetConfig& config) {
+  if (node.IsNull()) return absl::OkStatus();
+  if (!node.IsMap()) return ErrorAt(path, node, "'steps' has the key direct_exec");
+  for (const auto& field : node) {
+    std::string name = field.first.as<std::string>();
+    if (name != "direct_exec") {
+      return ErrorAt(path, field.first, "steps: unknown key '" + name + "' (known: direct_exec)");
+    }
+    bool value = false;
+    if (!field.second.IsScalar() || !YAML::convert<bool>::decode(field.second, value)) {
+      return ErrorAt(path, field.second, "steps.direct_exec is true or false");
+    }
+    config.direct_exec = value;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<FleetConfig> LoadConfig(const std::string& path) {
@@ -74,7 +91,7 @@ absl::StatusOr<FleetConfig> LoadConfig(const std::string& path) {
     return absl::InvalidArgumentError(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   if (root.IsNull()) return config;
-  if (!root.IsMap()) return ErrorAt(path, root, "expected a mapping with the keys 'agents', 'workspace'");
+  if (!root.IsMap()) return ErrorAt(path, root, "expected a mapping with the keys 'agents', 'budgets', 'steps', 'workspace'");
   for (const auto& entry : root) {
     std::string key = entry.first.as<std::string>();
     if (key == "workspace") {
@@ -85,8 +102,12 @@ absl::StatusOr<FleetConfig> LoadConfig(const std::string& path) {
       if (absl::Status status = LoadBudgets(path, entry.second, config); !status.ok()) return status;
       continue;
     }
+    if (key == "steps") {
+      if (absl::Status status = LoadSteps(path, entry.second, config); !status.ok()) return status;
+      continue;
+    }
     if (key != "agents") {
-      return ErrorAt(path, entry.first, "unknown key '" + key + "' (known: agents, budgets, workspace)");
+      return ErrorAt(path, entry.first, "unknown key '" + key + "' (known: agents, budgets, steps, workspace)");
     }
     const YAML::Node& agents = entry.second;
     if (agents.IsNull()) continue;

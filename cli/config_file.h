@@ -27,6 +27,8 @@ namespace wsfleet::cli {
 //   budgets:
 //     workstream: 2h, 2M tokens, $5   # each attempt's agent, where the card sets none
 //     plan: $50, 20M tokens           # wsfleet run: the whole plan (--plan-budget wins)
+//   steps:
+//     direct_exec: false         # every step through its shell, even one simple command
 //
 // Errors name the file and line; unknown keys are errors (a typo must not pass silently).
 struct FleetConfig {
@@ -36,6 +38,7 @@ struct FleetConfig {
   // budgets.workstream: for cards without their own Budget; budgets.plan: as --plan-budget.
   std::optional<common::Workstream::Budget> workstream_budget;
   std::optional<common::Workstream::Budget> plan_budget;
+  bool direct_exec = true;  // steps.direct_exec (see worker/direct_command.h)
 };
 
 absl::StatusOr<FleetConfig> LoadConfig(const std::string& path);

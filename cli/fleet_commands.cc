@@ -173,6 +173,7 @@ int RunWorkerCommand(const WorkerOptions& options) {
     config.runner.setup_copy = file->copy;
     config.runner.setup_command = file->setup;
     config.runner.default_budget = file->workstream_budget;
+    config.runner.direct_exec = file->direct_exec;
   }
   config.coordinator = options.coordinator;
   char host[256] = {};

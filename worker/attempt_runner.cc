@@ -529,13 +529,18 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
     StepLaunch launch;
     // A block labelled sh gets the POSIX shell its author asked for (much cheaper to
     // start than bash); everything else runs in bash with pipefail.
-    if (step.language() == "sh") {
+    bool posix_shell = step.language() == "sh";
+    if (posix_shell) {
       launch.argv = {"/bin/sh", "-e", "-c", step.script()};
     } else {
       launch.argv = {options_.shell, "-eo", "pipefail", "-c", step.script()};
     }
     launch.workdir = workspace;
     launch.env = env;
+    if (options_.direct_exec) {
+      launch.direct = PlanDirectCommand(step.script(), posix_shell ? StepShell::kSh : StepShell::kBash,
+                                        workspace, env);
+    }
     launch.timeout = timeout;
     launch.hang_timeout = std::chrono::seconds(spec_.hang_timeout_seconds());
     launch.kill_grace = options_.kill_grace;

@@ -37,6 +37,8 @@ struct AttemptRunnerOptions {
   common::Nanos default_step_timeout{0};
   std::vector<std::string> base_env;  // the worker's environment, "KEY=value"
   std::string shell = "/bin/bash";
+  // A step that is one simple command runs without its shell (see direct_command.h).
+  bool direct_exec = true;
   // Agent type -> the agent run before the card's steps (see agents.h); the shipped
   // templates serve the types not configured here.
   std::map<std::string, AgentSpec> agents;

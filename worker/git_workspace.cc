@@ -23,6 +23,25 @@ std::string Trimmed(std::string text) {
   return text;
 }
 
+// An exclusive flock on `path` (created if need be) for as long as it lives; a worker on
+// another machine sharing the file system waits as well. No path: no lock.
+class FileLock {
+ public:
+  explicit FileLock(const std::string& path)
+      : fd_(path.empty() ? -1 : ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+  }
+  ~FileLock() {
+    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  bool held() const { return fd_ >= 0; }
+
+ private:
+  int fd_;
+};
+
 }  // namespace
 
 GitWorkspace::GitWorkspace(std::string workdir, std::string plan_id, std::string workstream_id,
@@ -90,9 +109,8 @@ absl::Status GitWorkspace::Sync() {
   std::error_code ignored;
   fs::create_directories(fs::path(repository_).parent_path(), ignored);
   std::string lock_path = repository_ + ".lock";
-  int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock < 0) return absl::InternalError("cannot open " + lock_path);
-  ::flock(lock, LOCK_EX);
+  FileLock lock(lock_path);
+  if (!lock.held()) return absl::InternalError("cannot open " + lock_path);
   absl::Status status = absl::OkStatus();
   if (!fs::exists(fs::path(repository_) / "HEAD", ignored) && !fs::exists(fs::path(repository_) / ".git", ignored)) {
     status = GitOrError({"clone", "-q", "--bare", remote_, repository_}, fs::path(repository_).parent_path().string(),
@@ -104,8 +122,6 @@ absl::Status GitWorkspace::Sync() {
     }
   }
   if (status.ok()) status = GitOrError({"fetch", "-q", "--prune", "origin"}, repository_, "git fetch " + remote_);
-  ::flock(lock, LOCK_UN);
-  ::close(lock);
   return status;
 }
 
@@ -137,6 +153,7 @@ absl::StatusOr<GitWorkspace::Prepared> GitWorkspace::Prepare() {
     }
   }
   fs::create_directories(fs::path(path_).parent_path(), ignored);
+  FileLock lock(WorktreesLockPath());
   // -B: a branch an earlier, removed worktree left is reset to the integration tip.
   if (absl::Status added = GitOrError({"worktree", "add", "-B", branch_, path_, IntegrationRef()}, repository_,
                                       "git worktree add");
@@ -208,7 +225,17 @@ std::string GitWorkspace::WhyKeep() {
   return "";
 }
 
+std::string GitWorkspace::WorktreesLockPath() const {
+  // git reads every worktree's administrative files while it adds or removes one, and
+  // fails on one another worker is adding at that moment: one at a time per repository.
+  // Not a repository: git itself will say so, with no lock needed.
+  Result common = Git({"rev-parse", "--git-common-dir"}, repository_);
+  if (!common.ok) return "";
+  return (fs::path(repository_) / Trimmed(common.output) / "wsfleet-worktrees.lock").string();
+}
+
 absl::Status GitWorkspace::Remove() {
+  FileLock lock(WorktreesLockPath());
   if (absl::Status removed = GitOrError({"worktree", "remove", path_}, repository_, "git worktree remove");
       !removed.ok()) {
     return removed;

@@ -65,6 +65,7 @@ class GitWorkspace {
 
   // Fetches the remote (under a lock: attempts on one worker share the clone); local: nothing.
   absl::Status Sync();
+  std::string WorktreesLockPath() const;
   // The integration branch as this repository sees it (refs/heads/... or refs/remotes/origin/...).
   std::string IntegrationRef() const;
 

@@ -65,16 +65,25 @@ class Spawner {
     posix_spawnattr_setpgroup(&attributes_, 0);
     posix_spawnattr_setflags(&attributes_, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
                                                POSIX_SPAWN_SETSIGMASK);
-    std::vector<char*> argv;
-    for (const std::string& arg : launch.argv) argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (const std::string& entry : launch.env) envp.push_back(const_cast<char*>(entry.c_str()));
-    envp.push_back(nullptr);
-    return posix_spawn(&pid, argv[0], &actions_, &attributes_, argv.data(), envp.data());
+    if (launch.direct &&
+        SpawnWith(launch.direct->path, launch.direct->argv, launch.direct->env, pid) == 0) {
+      return 0;
+    }
+    return SpawnWith(launch.argv.front(), launch.argv, launch.env, pid);
   }
 
  private:
+  int SpawnWith(const std::string& path, const std::vector<std::string>& args,
+                const std::vector<std::string>& env, pid_t& pid) {
+    std::vector<char*> argv;
+    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (const std::string& entry : env) envp.push_back(const_cast<char*>(entry.c_str()));
+    envp.push_back(nullptr);
+    return posix_spawn(&pid, path.c_str(), &actions_, &attributes_, argv.data(), envp.data());
+  }
+
   posix_spawn_file_actions_t actions_;
   posix_spawnattr_t attributes_;
   bool have_actions_ = false;

@@ -1,11 +1,13 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/clock.h"
+#include "worker/direct_command.h"
 
 namespace wsfleet::worker {
 
@@ -20,6 +22,9 @@ class OutputSink {
 
 struct StepLaunch {
   std::vector<std::string> argv;  // argv[0] is a path
+  // The same command without its shell (see direct_command.h), tried first; when the
+  // kernel will not run it, argv runs instead and reports the error as the shell does.
+  std::optional<DirectCommand> direct;
   std::string workdir;
   std::vector<std::string> env;   // the complete environment, "KEY=value"
   common::Nanos timeout{0};       // 0: no limit

@@ -54,6 +54,11 @@ CARD
 
 finish() {
   echo "$passes passed, $failures failed"
+  if [ "$failures" -ne 0 ]; then  # what wsfleet said, to see why without a rerun
+    for log in "$TMP"/out "$TMP"/*.out "$TMP"/*.log; do
+      [ -f "$log" ] && { echo "--- last lines of $log"; tail -n 30 "$log"; }
+    done
+  fi
   [ "$failures" -eq 0 ]
 }
 
