@@ -5,10 +5,11 @@
 #  2. dispatch latency, ready -> step started, on a 200-step chain (target: p99 < 10 ms);
 #  3. a step writing 1 GiB to stdout, against `cat` into a pipe (target: >= 0.5x), with
 #     the stored log checked to hold every byte.
-# Usage: fleet_bench.sh BUILD_DIR [NODES]
+# Usage: fleet_bench.sh BUILD_DIR [NODES] [ROUNDS]
 set -euo pipefail
 build=$(cd "$1" && pwd)
 nodes=${2:-1000}
+rounds=${3:-5}
 wsfleet=$build/bin/wsfleet
 tools=$build/bin/wsfleet_bench
 work=$(mktemp -d /tmp/wsfleet-bench.XXXXXX)
@@ -19,17 +20,46 @@ slots=$(( (parallel + workers - 1) / workers ))
 now() { date +%s.%N; }
 
 "$tools" fleet-dag "$nodes" "$work/dag" > /dev/null
-mkdir -p "$work/dag/out"
-start=$(now)
-(cd "$work/dag" && ninja -j "$((workers * slots))" > /dev/null)
-ninja_s=$(echo "$(now) - $start" | bc -l)
-mkdir -p "$work/run/out"
-start=$(now)
-"$wsfleet" run "$work/dag/plan.md" --workers "$workers" --slots "$slots" --state "$work/state" \
-  --workdir "$work/run" > "$work/run.out" 2>&1 || { tail -20 "$work/run.out"; exit 1; }
-wsfleet_s=$(echo "$(now) - $start" | bc -l)
-printf 'DAG of %d trivial steps, parallelism %d: ninja %.2f s, wsfleet run %.2f s, ratio %.2fx (target <= 1.5x)\n' \
-  "$nodes" "$((workers * slots))" "$ninja_s" "$wsfleet_s" "$(echo "$wsfleet_s / $ninja_s" | bc -l)"
+# Rounds alternate which of the two goes first, each in fresh directories; nothing is
+# deleted until the end (ext4 without a journal scans past recently deleted inodes when it
+# allocates new ones, which would tax whichever runs after a deletion). The medians are
+# compared.
+run_ninja() {  # ROUND
+  local dir=$work/ninja-$1
+  mkdir -p "$dir/out" && cp "$work/dag/build.ninja" "$dir/"
+  local start; start=$(now)
+  (cd "$dir" && ninja -j "$((workers * slots))" > /dev/null)
+  echo "$(now) - $start" | bc -l
+}
+run_wsfleet() {  # NAME [ARGS...]: extra arguments for wsfleet run
+  local dir=$work/$1; shift
+  mkdir -p "$dir/work/out"
+  local start; start=$(now)
+  "$wsfleet" run "$work/dag/plan.md" --workers "$workers" --slots "$slots" --state "$dir/state" \
+    --workdir "$dir/work" "$@" > "$dir/run.out" 2>&1 || { tail -20 "$dir/run.out" >&2; return 1; }
+  echo "$(now) - $start" | bc -l
+}
+# For comparison only: every step through /bin/sh, as ninja runs them.
+printf 'steps:\n  direct_exec: false\n' > "$work/shell.yaml"
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ninja_times=() wsfleet_times=() shell_times=()
+for round in $(seq "$rounds"); do
+  if [ $((round % 2)) -eq 1 ]; then
+    t=$(run_ninja "$round"); ninja_times+=("$t"); t=$(run_wsfleet "run-$round"); wsfleet_times+=("$t")
+  else
+    t=$(run_wsfleet "run-$round"); wsfleet_times+=("$t"); t=$(run_ninja "$round"); ninja_times+=("$t")
+  fi
+  t=$(run_wsfleet "shell-$round" --config "$work/shell.yaml"); shell_times+=("$t")
+done
+ninja_s=$(printf '%s\n' "${ninja_times[@]}" | median)
+wsfleet_s=$(printf '%s\n' "${wsfleet_times[@]}" | median)
+shell_s=$(printf '%s\n' "${shell_times[@]}" | median)
+printf 'DAG of %d trivial steps, parallelism %d, median of %d rounds: ninja %.2f s, wsfleet run %.2f s, ratio %.2fx (target <= 1.5x)\n' \
+  "$nodes" "$((workers * slots))" "$rounds" "$ninja_s" "$wsfleet_s" "$(echo "$wsfleet_s / $ninja_s" | bc -l)"
+printf '  with every step through /bin/sh as ninja runs them (steps.direct_exec: false): %.2f s, ratio %.2fx\n' \
+  "$shell_s" "$(echo "$shell_s / $ninja_s" | bc -l)"
+printf '  rounds (s): ninja %s; wsfleet %s; through /bin/sh %s\n' "$(printf '%.2f ' "${ninja_times[@]}")" \
+  "$(printf '%.2f ' "${wsfleet_times[@]}")" "$(printf '%.2f ' "${shell_times[@]}")"
 # Latency on a chain: one workstream ready at a time, so no queueing for a slot is counted.
 "$tools" fleet-dag 200 "$work/chain" chain > /dev/null
 mkdir -p "$work/chain-run/out"
