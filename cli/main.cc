@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
                       "Output kept per attempt, bytes; the rest is counted and reported")
       ->capture_default_str();
   run_cmd->add_option("--config", run_options.config,
-                      "YAML file: agents (agent type -> command, event format, idle timeout; see docs/agents.md); claude, codex and opencode are built in");
+                      "YAML file: agents (agent type -> command; claude, codex and opencode are built in), workspace (worktree setup), budgets, steps (direct_exec); see docs/user-guide.md#the-config-file");
   run_cmd->add_option("--heartbeat", run_options.heartbeat_seconds, "Heartbeat interval, seconds")
       ->capture_default_str();
   run_cmd->add_option("--lease", run_options.lease_seconds,
@@ -208,7 +208,7 @@ int main(int argc, char** argv) {
   worker_cmd->add_flag("--exit-with-parent", worker_options.exit_with_parent,
                        "Exit when the parent process dies (how wsfleet run starts its workers)");
   worker_cmd->add_option("--config", worker_options.config,
-                         "YAML file: agents (agent type -> command, event format, idle timeout; see docs/agents.md); claude, codex and opencode are built in");
+                         "YAML file: agents (agent type -> command; claude, codex and opencode are built in), workspace (worktree setup), budgets, steps (direct_exec); see docs/user-guide.md#the-config-file");
   worker_cmd->add_option("--spool", worker_options.spool_dir,
                          "Where unacknowledged events spill (default: WORKDIR/.wsfleet/spool/ID)");
   worker_cmd->add_option("--metrics-addr", worker_options.metrics_address,
