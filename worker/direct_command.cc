@@ -162,8 +162,8 @@ std::optional<DirectCommand> PlanDirectCommand(std::string_view script, StepShel
     if (!level) {
       Set(direct.env, "SHLVL", "0");
     } else if (level->empty() || level->size() > 3 ||
-               level->find_first_not_of("0123456789") != std::string_view::npos) {
-      return std::nullopt;  // bash's own rules for odd values
+               level->find_first_not_of("0123456789") != std::string_view::npos || *level == "999") {
+      return std::nullopt;  // bash's own rules for odd values (and for reaching 1000)
     }
     Set(direct.env, "_", direct.argv.front().find('/') != std::string::npos ? direct.argv.front() : direct.path);
   }

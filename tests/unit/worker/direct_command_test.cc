@@ -116,7 +116,7 @@ TEST_F(PlanDirectCommandTest, KeepsAnInheritedPwdThatNamesTheWorkdir) {
 
 TEST_F(PlanDirectCommandTest, LeavesBashWithStartupStateToBash) {
   for (const char* entry : {"BASH_ENV=/etc/x", "BASH_FUNC_touch%%=() { :; }", "SHELLOPTS=xtrace",
-                            "BASHOPTS=extglob", "SHLVL=abc"}) {
+                            "BASHOPTS=extglob", "SHLVL=abc", "SHLVL=999", "SHLVL=-1"}) {
     std::vector<std::string> env = {"PATH=/usr/bin:/bin", entry};
     EXPECT_FALSE(PlanDirectCommand("touch a", StepShell::kBash, dir_.string(), env)) << entry;
   }
