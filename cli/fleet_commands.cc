@@ -12,7 +12,9 @@
 #include <condition_variable>
 #include <filesystem>
 #include <iostream>
+#include <cstdio>
 #include <mutex>
+#include <random>
 #include <thread>
 
 #include "cli/exit_codes.h"
@@ -112,6 +114,18 @@ void StopWorkers(const std::vector<pid_t>& pids) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   }
+}
+
+// 128 random bits in hex.
+std::string RandomToken() {
+  std::random_device random;
+  std::string token;
+  char hex[9];
+  for (int i = 0; i < 4; ++i) {
+    std::snprintf(hex, sizeof hex, "%08x", random());
+    token += hex;
+  }
+  return token;
 }
 
 std::string CoordinatorAddressFor(const std::string& state_dir) {
@@ -237,6 +251,7 @@ int RunWorkerCommand(const WorkerOptions& options) {
     return kExitUsage;
   }
   config.join_token = *token;
+  config.log_token = options.log_token;
   worker::Worker worker(config);
   if (absl::Status status = worker.Start(); !status.ok()) {
     std::cerr << "wsfleet worker: " << status.message() << "\n";
@@ -300,6 +315,9 @@ int RunPlanCommand(const RunOptions& options) {
   config.scheduler.plan_budget = options.plan_budget.empty() ? plan_budget_from_config
                                                               : common::ParseBudget(options.plan_budget).value();
   config.scheduler.write_back = options.write_back;
+  // The local workers share this machine: they append their output to the logs themselves.
+  std::string log_token = RandomToken();
+  config.scheduler.local_log_token = log_token;
   auto started = coordinator::CoordinatorServer::Start(config);
   if (!started.ok()) {
     std::cerr << "wsfleet run: " << started.status().message() << "\n";
@@ -329,7 +347,8 @@ int RunPlanCommand(const RunOptions& options) {
                                      "--slots", std::to_string(options.slots), "--workdir",
                                      options.workdir, "--isolate", options.isolate,
                                      "--output-cap", std::to_string(options.output_cap_bytes),
-                                     "--gpus", gpu_shares[i - 1], "--exit-with-parent"};
+                                     "--gpus", gpu_shares[i - 1], "--exit-with-parent",
+                                     "--log-token", log_token};
     if (!config_path.empty()) {
       argv.push_back("--config");
       argv.push_back(config_path);

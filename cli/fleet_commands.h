@@ -35,6 +35,7 @@ struct WorkerOptions {
   bool exit_with_parent = false;  // set by `wsfleet run` for its local workers
   std::string metrics_address;  // HOST:PORT; empty: no /metrics
   std::string join_token_file;  // else $WSFLEET_JOIN_TOKEN
+  std::string log_token;        // from wsfleet run: its coordinator shares this machine
   std::string gpus = "auto";    // auto | none | indices: what the worker offers
   bool burn_in = false;         // test the GPUs before offering them
 };

@@ -223,6 +223,10 @@ int main(int argc, char** argv) {
                        "offering it; a node that fails offers none and says why in `workers`");
   worker_cmd->add_option("--join-token-file", worker_options.join_token_file,
                          "File holding the coordinator's join token (default: $WSFLEET_JOIN_TOKEN)");
+  worker_cmd->add_option("--log-token", worker_options.log_token,
+                         "Set by `wsfleet run` for its own workers: a coordinator with this token "
+                         "shares the machine, and the worker appends its attempts' output to the "
+                         "logs in the coordinator's state directory itself");
   worker_cmd->callback([&] { run = [&] { return RunWorkerCommand(worker_options); }; });
 
   ClientOptions client;

@@ -30,6 +30,7 @@ struct WorkerView {
   std::set<std::string> attempts;  // attempt IDs placed here and not finished
 
   bool connected = false;
+  bool writes_logs = false;  // shares the coordinator's machine: appends attempts' logs itself
   bool draining = false;
   bool lost = false;
   common::TimerId lease_timer = 0;

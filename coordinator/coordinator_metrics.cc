@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "proto/enum_names.h"
+#include "proto/log_chunk.h"
 #include "telemetry/families.h"
 
 namespace wsfleet::coordinator {
@@ -324,7 +325,7 @@ void CoordinatorMetrics::EventStored(const std::string& workstream_id, const v1:
     case v1::Event::kLog:
       f.log_bytes
           .Add({{"stream", rpc::StreamLabel(event.log().stream())}})
-          .Increment(static_cast<double>(event.log().data().size()));
+          .Increment(static_cast<double>(rpc::ChunkBytes(event.log())));
       break;
     case v1::Event::kStepFinished:
       f.step_seconds.Add({{"result", rpc::StepResultLabel(event.step_finished())}}, kStepBuckets)

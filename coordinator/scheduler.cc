@@ -11,6 +11,7 @@
 #include "common/plan_loader.h"
 #include "coordinator/prompt.h"
 #include "coordinator/scheduler_run.h"
+#include "coordinator/state_paths.h"
 #include "proto/enum_names.h"
 
 namespace wsfleet::coordinator {
@@ -516,6 +517,11 @@ void Scheduler::QueueAssign(int index, const AttemptRow& attempt,
   spec.set_nodes(static_cast<uint32_t>(node_addrs.size()));
   for (const std::string& addr : node_addrs) spec.add_node_addrs(addr);
   for (uint32_t gpu : attempt.gpus) spec.add_gpu_indices(gpu);
+  if (const WorkerView* worker = cluster_.Find(attempt.worker_id); worker != nullptr && worker->writes_logs) {
+    StatePaths paths{options_.state_dir};
+    spec.set_log_path(paths.Log(attempt.workstream_id, attempt.attempt_id));
+    spec.set_transcript_path(paths.Transcript(attempt.workstream_id, attempt.attempt_id));
+  }
   int test_number = 0, verify_number = 0;
   for (const common::Step& step : ws.steps) {
     v1::StepSpec& out = *spec.add_steps();
@@ -569,6 +575,8 @@ void Scheduler::OnWorkerHello(const v1::Hello& hello) {
   for (const v1::GpuDevice& gpu : hello.resources().gpus()) worker.gpu_indices.push_back(gpu.index());
   worker.labels = {hello.resources().labels().begin(), hello.resources().labels().end()};
   worker.connected = true;
+  worker.writes_logs = !options_.local_log_token.empty() && !options_.state_dir.empty() &&
+                       hello.log_token() == options_.local_log_token;
   worker.lost = false;
   worker.draining = false;
   worker.last_heartbeat_unix_ms = WallMillis(clock_);

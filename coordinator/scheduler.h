@@ -52,8 +52,13 @@ struct SchedulerOptions {
   std::optional<common::Workstream::Budget> plan_budget;
   // Merges also mark the card Completed and commit its summary beside it.
   bool write_back = false;
-  // Shown in status so users find them: the state directory and the metrics endpoint.
+  // Shown in status so users find them: the state directory (absolute) and the metrics
+  // endpoint.
   std::string state_dir;
+  // Set by `wsfleet run`, which gives its workers the same: a worker whose Hello carries it
+  // shares this machine and appends its attempts' output to their logs in state_dir
+  // itself (see worker/local_log.h). Empty: every worker sends its output.
+  std::string local_log_token;
   std::string metrics_url;
 };
 

@@ -111,6 +111,25 @@ absl::StatusOr<int64_t> AppendLog(const std::string& path,
   return static_cast<int64_t>(info.st_size);
 }
 
+// A log a worker on this machine appended to itself: durable, and at least `end` bytes
+// long (else the events that name its bytes must not be stored).
+absl::Status SyncWrittenLog(const std::string& path, int64_t end) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Errno("open " + path);
+  struct stat info {};
+  absl::Status status = absl::OkStatus();
+  if (::fstat(fd, &info) != 0) {
+    status = Errno("stat " + path);
+  } else if (info.st_size < end) {
+    status = absl::DataLossError(path + " holds " + std::to_string(info.st_size) +
+                                 " bytes; its worker's events name " + std::to_string(end));
+  } else if (::fdatasync(fd) != 0) {
+    status = Errno("fdatasync " + path);
+  }
+  ::close(fd);
+  return status;
+}
+
 }  // namespace
 
 // The statements of one transaction.
@@ -297,9 +316,35 @@ absl::Status SqliteStateStore::RecordEvents(std::vector<v1::Event> events,
   for (size_t i = 0; i < events.size(); ++i) {
     if (events[i].has_log()) chunks_of[events[i].attempt_id()].push_back(i);
   }
-  for (const auto& [attempt, indices] : chunks_of) {
+  for (auto& [attempt, indices] : chunks_of) {
     auto found = workstream_of.find(attempt);
     if (found == workstream_of.end()) return absl::InternalError("log event without attempt row");
+    // Chunks a worker on this machine already appended: made durable here, where they are.
+    int64_t written_end = 0;
+    bool written_transcript = false;
+    std::vector<size_t> carried;
+    for (size_t i : indices) {
+      const v1::LogChunk& chunk = events[i].log();
+      if (!chunk.in_file()) {
+        carried.push_back(i);
+        continue;
+      }
+      log_ranges[i] = {static_cast<int64_t>(chunk.offset()), static_cast<int64_t>(chunk.length())};
+      written_end = std::max(written_end, log_ranges[i].first + log_ranges[i].second);
+      written_transcript = written_transcript || chunk.transcript();
+    }
+    if (written_end > 0) {
+      if (absl::Status synced = SyncWrittenLog(paths_.Log(found->second, attempt), written_end); !synced.ok()) {
+        return synced;
+      }
+    }
+    if (written_transcript) {
+      if (absl::Status synced = SyncWrittenLog(paths_.Transcript(found->second, attempt), 0); !synced.ok()) {
+        return synced;
+      }
+    }
+    indices = std::move(carried);
+    if (indices.empty()) continue;
     std::vector<std::string_view> pieces;
     for (size_t i : indices) pieces.push_back(events[i].log().data());
     absl::StatusOr<int64_t> offset = AppendLog(paths_.Log(found->second, attempt), pieces);

@@ -7,9 +7,11 @@
 //   <state>/
 //     wsfleet.db                          SQLite, WAL: plans, plan_files, workstreams,
 //     wsfleet.db-wal                        attempts, events, workers
-//     logs/<WS-ID>/<attempt-id>.log        an attempt's output; appended and fdatasync'ed
-//                                          before the events that carry it commit; cut
-//                                          back to the committed length on recovery
+//     logs/<WS-ID>/<attempt-id>.log        an attempt's output; appended (by the coordinator,
+//                                          or by a worker of `wsfleet run` on this machine)
+//                                          and fdatasync'ed before the events that name it
+//                                          commit; cut back to the committed length on
+//                                          recovery
 //     transcripts/<WS-ID>/<attempt-id>.jsonl  the attempt's agent's raw event stream (its
 //                                          stdout), kept like the logs
 //     summaries/<WS-ID>-COMPLETION_SUMMARY.md

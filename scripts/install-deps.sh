@@ -18,8 +18,9 @@ packages=(
 $build_only || packages+=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
-  # a real Prometheus server and promtool for the telemetry tests
-  prometheus curl jq
+  # a real Prometheus server and promtool for the telemetry tests; the sqlite3 shell to
+  # read the state store in integration tests
+  prometheus curl jq sqlite3
   # fuzzing (libFuzzer) and sanitizers
   clang libclang-rt-14-dev
 )

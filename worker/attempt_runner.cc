@@ -139,7 +139,11 @@ std::string ExpandAgentCommand(const std::string& command_template,
 }
 
 AttemptRunner::AttemptRunner(v1::AttemptSpec spec, AttemptRunnerOptions options, Emit emit)
-    : spec_(std::move(spec)), options_(std::move(options)), emit_(std::move(emit)) {}
+    : spec_(std::move(spec)), options_(std::move(options)), emit_(std::move(emit)) {
+  if (!spec_.log_path().empty()) {
+    local_log_ = std::make_unique<LocalLog>(spec_.log_path(), spec_.transcript_path());
+  }
+}
 
 AttemptRunner::~AttemptRunner() {
   Cancel();
@@ -188,6 +192,7 @@ void AttemptRunner::Cancel() {
 
 void AttemptRunner::EmitEvent(v1::Event event) {
   event.set_time_unix_ms(NowMillis());
+  if (local_log_ != nullptr && event.has_log()) local_log_->Take(*event.mutable_log());
   emit_(std::move(event));
 }
 

@@ -17,6 +17,7 @@
 #include "rendezvous/server.h"
 #include "worker/agents.h"
 #include "worker/git_workspace.h"
+#include "worker/local_log.h"
 #include "worker/port_block.h"
 #include "worker/step_runner.h"
 
@@ -121,6 +122,8 @@ class AttemptRunner {
   std::string merge_summary_;                    // under runner_mutex_: for --write-back
   // Served for multi-node and GPU attempts (their programs exchange NCCL IDs through it).
   std::unique_ptr<rendezvous::Server> rendezvous_;
+  // Set when the coordinator shares this machine: output goes straight to its log files.
+  std::unique_ptr<LocalLog> local_log_;
   std::string rendezvous_error_;  // why it could not be served: the attempt fails with it
 };
 

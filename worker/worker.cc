@@ -106,6 +106,7 @@ void Worker::Connect() {
   hello.set_version("wsfleet");
   hello.set_metrics_url(metrics_url_);
   hello.set_token(config_.join_token);
+  hello.set_log_token(config_.log_token);
   hello.mutable_resources()->set_slots(config_.slots);
   for (const v1::GpuDevice& gpu : config_.gpus) *hello.mutable_resources()->add_gpus() = gpu;
   hello.set_gpu_note(config_.gpu_note);
@@ -272,7 +273,7 @@ void Worker::OnAssign(const v1::AttemptSpec& spec) {
   std::string id = spec.attempt_id();
   auto runner = std::make_unique<AttemptRunner>(
       spec, config_.runner, [this, id](v1::Event event) {
-        if (event.has_log()) output_gate_.Acquire(event.log().data().size());
+        if (event.has_log()) output_gate_.Acquire(event.log().data().size());  // what memory holds
         loop_.Post([this, id, event = std::move(event)]() mutable { OnEmitted(id, std::move(event)); });
       });
   bool slot_free = Running() < config_.slots;
@@ -317,7 +318,7 @@ void Worker::CancelAttempt(const std::string& attempt_id, const std::string& rea
 
 void Worker::OnEmitted(const std::string& attempt_id, v1::Event event) {
   metrics_->EventEmitted(event);
-  if (event.has_log()) output_gate_.Arrived(event.log().data().size());
+  if (event.has_log()) output_gate_.Arrived(event.log().data().size());  // what memory holds
   bool ended = event.has_finished();
   bool urgent = ended || event.has_merge_request() || event.has_rendezvous_put();
   held_bytes_ += event.has_log() ? event.log().data().size() : 64;

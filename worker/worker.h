@@ -39,6 +39,9 @@ struct WorkerConfig {
   size_t outbox_memory_bytes = size_t{64} << 20;
   std::string metrics_address;  // HOST:PORT for /metrics (port 0: any free one); empty: off
   std::string join_token;       // presented in Hello; a coordinator that wants one refuses others
+  // From `wsfleet run`: presented in Hello; a coordinator with the same token shares this
+  // machine and has this worker write its attempts' logs into the state directory itself.
+  std::string log_token;
   AttemptRunnerOptions runner;
 };
 

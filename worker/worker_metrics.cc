@@ -1,6 +1,7 @@
 #include "worker/worker_metrics.h"
 
 #include "proto/enum_names.h"
+#include "proto/log_chunk.h"
 #include "telemetry/families.h"
 
 namespace wsfleet::worker {
@@ -109,7 +110,7 @@ void WorkerMetrics::EventEmitted(const v1::Event& event) {
     case v1::Event::kLog:
       f.log_bytes
           .Add({{"stream", rpc::StreamLabel(event.log().stream())}})
-          .Increment(static_cast<double>(event.log().data().size()));
+          .Increment(static_cast<double>(rpc::ChunkBytes(event.log())));
       break;
     case v1::Event::kStepFinished:
       f.steps.Add({{"result", rpc::StepResultLabel(event.step_finished())}}).Increment();

@@ -384,3 +384,74 @@ TEST_F(SchedulerTest, BackoffGrowsExponentiallyWithinJitter) {
 
 }  // namespace
 }  // namespace wsfleet::coordinator
+
+namespace wsfleet::coordinator {
+namespace {
+
+v1::Event InFileLog(const std::string& attempt, uint64_t seq, uint64_t offset, uint64_t length) {
+  v1::Event event;
+  event.set_attempt_id(attempt);
+  event.set_seq(seq);
+  event.mutable_log()->set_in_file(true);
+  event.mutable_log()->set_offset(offset);
+  event.mutable_log()->set_length(length);
+  return event;
+}
+
+TEST_F(SchedulerTest, AWorkerWithTheLogTokenWritesItsLogsAndNoOtherMayClaimTo) {
+  options_.state_dir = "/state";
+  options_.local_log_token = "t0ken";
+  Restart();
+  Submit({Card(1, "None"), Card(2, "None")});
+  v1::Hello local;
+  local.set_worker_id("w1");
+  local.mutable_resources()->set_slots(1);
+  local.set_log_token("t0ken");
+  scheduler_->OnWorkerHello(local);
+  Hello("w2", 1);  // presents no token: another machine
+  auto assigns = output_.TakeAssigns();
+  ASSERT_EQ(assigns.size(), 2u);
+  std::map<std::string, v1::AttemptSpec> by_worker;
+  for (const auto& [worker, spec] : assigns) by_worker[worker] = spec;
+  const v1::AttemptSpec& mine = by_worker["w1"];
+  EXPECT_EQ(mine.log_path(), "/state/logs/" + mine.workstream_id() + "/" + mine.attempt_id() + ".log");
+  EXPECT_EQ(mine.transcript_path(),
+            "/state/transcripts/" + mine.workstream_id() + "/" + mine.attempt_id() + ".jsonl");
+  EXPECT_EQ(by_worker["w2"].log_path(), "");
+  EXPECT_EQ(by_worker["w2"].transcript_path(), "");
+
+  size_t stored = store_->stored_events();
+  Report("w1", {InFileLog(mine.attempt_id(), 1, 0, 100)});
+  EXPECT_EQ(store_->stored_events(), stored + 1);
+  // A worker elsewhere cannot have written the coordinator's files: refused, not stored.
+  Report("w2", {InFileLog(by_worker["w2"].attempt_id(), 1, 0, 100)});
+  EXPECT_EQ(store_->stored_events(), stored + 1);
+  EXPECT_EQ(scheduler_->counters().events_stale_rejected, 1u);
+}
+
+TEST_F(SchedulerTest, AWrongLogTokenOrNoneConfiguredMeansWorkersSendTheirOutput) {
+  options_.state_dir = "/state";
+  Restart();  // no token of its own: `wsfleet coordinator`
+  Submit({Card(1, "None")});
+  v1::Hello hello;
+  hello.set_worker_id("w1");
+  hello.mutable_resources()->set_slots(1);
+  hello.set_log_token("");
+  scheduler_->OnWorkerHello(hello);
+  auto assigns = output_.TakeAssigns();
+  ASSERT_EQ(assigns.size(), 1u);
+  EXPECT_EQ(assigns[0].second.log_path(), "");
+
+  options_.local_log_token = "right";
+  store_ = std::make_unique<testing::FakeStateStore>();
+  Restart();
+  Submit({Card(1, "None")});
+  hello.set_log_token("wrong");
+  scheduler_->OnWorkerHello(hello);
+  assigns = output_.TakeAssigns();
+  ASSERT_EQ(assigns.size(), 1u);
+  EXPECT_EQ(assigns[0].second.log_path(), "");
+}
+
+}  // namespace
+}  // namespace wsfleet::coordinator

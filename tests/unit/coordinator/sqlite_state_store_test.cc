@@ -126,6 +126,38 @@ TEST_F(SqliteStateStoreTest, TheAgentsOutputIsAlsoItsTranscriptCutLikeTheLog) {
   EXPECT_EQ(fs::file_size(transcript), 24u);
 }
 
+TEST_F(SqliteStateStoreTest, OutputAWorkerOnThisMachineWroteIsStoredWhereItIs) {
+  auto store = Open();
+  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}}, {}).ok());
+  AttemptRow attempt;
+  attempt.attempt_id = "a1";
+  attempt.workstream_id = "WS-03";
+  ASSERT_TRUE(store->StartAttempts({attempt}, {}).ok());
+  // The worker appended "first\nsecond\n" itself and names the two ranges.
+  fs::create_directories(fs::path(store->LogPath("WS-03", "a1")).parent_path());
+  std::ofstream(store->LogPath("WS-03", "a1")) << "first\nsecond\n";
+  auto named = [](uint64_t seq, uint64_t offset, uint64_t length) {
+    v1::Event event = Log("a1", seq, "");
+    event.mutable_log()->set_in_file(true);
+    event.mutable_log()->set_offset(offset);
+    event.mutable_log()->set_length(length);
+    return event;
+  };
+  attempt.stored_seq = 2;
+  ASSERT_TRUE(store->RecordEvents({named(1, 0, 6), named(2, 6, 7)}, {attempt}, {}).ok());
+  // One the worker sent with its bytes lands after them.
+  attempt.stored_seq = 3;
+  ASSERT_TRUE(store->RecordEvents({Log("a1", 3, "third\n")}, {attempt}, {}).ok());
+  std::ifstream in(store->LogPath("WS-03", "a1"));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "first\nsecond\nthird\n");
+  // Ranges past the end of the file are not stored: those bytes are not there.
+  EXPECT_EQ(store->RecordEvents({named(4, 19, 10)}, {attempt}, {}).code(), absl::StatusCode::kDataLoss);
+  // Reloading keeps every byte a stored event names.
+  ASSERT_TRUE(store->Load().ok());
+  EXPECT_EQ(fs::file_size(store->LogPath("WS-03", "a1")), 19u);
+}
+
 TEST_F(SqliteStateStoreTest, DuplicateEventsAreStoredOnce) {
   auto store = Open();
   ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}}, {}).ok());
