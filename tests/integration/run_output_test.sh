@@ -20,4 +20,26 @@ check "a sending worker's run succeeds" sh -c "'$WSFLEET' status | grep -q SUCCE
 sent_log=$(ls "$TMP"/state/logs/WS-01/*.log)
 { cat "$TMP/work/blob.bin"; printf '\ndone\n'; } > "$TMP/expected-sent"
 check "its log holds every byte too" cmp -s "$sent_log" "$TMP/expected-sent"
+
+# `wsfleet run` killed -9 mid-step, while its worker appends: run again, each attempt's
+# log holds exactly the bytes the store names (what no stored event names is cut), and
+# the retry's log is whole.
+card "$TMP/plan2" WS-01 None 'for i in $(seq 1 300); do echo "line $i"; sleep 0.005; done'
+"$WSFLEET" run "$TMP/plan2" --state "$TMP/s2" --workdir "$TMP/w2" > "$TMP/kill.out" 2>&1 &
+run=$!
+check "output is being written" wait_for 20 sh -c "grep -q 'line 20' '$TMP'/s2/logs/WS-01/*.log"
+kill -9 "$run"
+wait "$run" 2> /dev/null
+"$WSFLEET" run "$TMP/plan2" --state "$TMP/s2" --workdir "$TMP/w2" > "$TMP/resume.out" 2>&1
+check "the resumed run succeeds" contains "$TMP/resume.out" "1 succeeded"
+whole=0
+for log in "$TMP"/s2/logs/WS-01/*.log; do
+  attempt=$(basename "$log" .log)
+  named=$(sqlite3 "$TMP/s2/wsfleet.db" "SELECT coalesce(sum(log_length), 0) FROM events WHERE attempt_id = '$attempt'")
+  check "$attempt's log is what the store names ($named bytes)" [ "$(stat -c %s "$log")" -eq "$named" ]
+  [ "$(grep -c '^line' "$log")" -eq 300 ] && whole=$((whole + 1))
+done
+attempts=$(ls "$TMP"/s2/logs/WS-01/*.log | wc -l)
+check "two attempts ($attempts)" [ "$attempts" -eq 2 ]
+check "the retry's log whole ($whole)" [ "$whole" -eq 1 ]
 finish
