@@ -268,11 +268,17 @@ void Worker::Heartbeat() {
   heartbeat_timer_ = loop_.RunAfter(heartbeat_interval_, [this] { Heartbeat(); });
 }
 
-void Worker::OnAssign(const v1::AttemptSpec& spec) {
-  if (runners_.count(spec.attempt_id())) return;
-  std::string id = spec.attempt_id();
+void Worker::OnAssign(const v1::AttemptSpec& assigned) {
+  if (runners_.count(assigned.attempt_id())) return;
+  std::string id = assigned.attempt_id();
+  v1::AttemptSpec spec = assigned;
+  if (config_.log_token.empty()) {
+    // Only `wsfleet run`'s own workers write into the coordinator's state directory.
+    spec.clear_log_path();
+    spec.clear_transcript_path();
+  }
   auto runner = std::make_unique<AttemptRunner>(
-      spec, config_.runner, [this, id](v1::Event event) {
+      std::move(spec), config_.runner, [this, id](v1::Event event) {
         if (event.has_log()) output_gate_.Acquire(event.log().data().size());  // what memory holds
         loop_.Post([this, id, event = std::move(event)]() mutable { OnEmitted(id, std::move(event)); });
       });
