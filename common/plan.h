@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/card_parser.h"
@@ -30,6 +31,8 @@ struct Plan {
   bool ok() const { return !diagnostics.has_errors(); }
   // Index into `workstreams`, or nullopt.
   std::optional<int> IndexOf(WorkstreamId id) const;
+  // The same for an ID as text (`WS-1`, `ws-01`); nullopt also when it is no ID.
+  std::optional<int> IndexOf(std::string_view id) const;
 };
 
 }  // namespace wsfleet::common

@@ -201,6 +201,11 @@ std::optional<int> Plan::IndexOf(WorkstreamId id) const {
   return static_cast<int>(found - workstreams.begin());
 }
 
+std::optional<int> Plan::IndexOf(std::string_view id) const {
+  std::optional<WorkstreamId> parsed = WorkstreamId::Parse(id);
+  return parsed ? IndexOf(*parsed) : std::nullopt;
+}
+
 Plan AssemblePlan(const std::vector<SourceFile>& sources, const LoadOptions& options) {
   std::vector<FileOutcome> outcomes(sources.size());
   ForEachInParallel(sources.size(), options.parse_threads, [&](size_t i) {

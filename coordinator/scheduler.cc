@@ -35,7 +35,11 @@ Scheduler::Scheduler(common::Clock& clock, StateStore& store, SchedulerOutput& o
       output_(output),
       placement_(placement),
       options_(options),
-      random_(options.random_seed != 0 ? options.random_seed : std::random_device{}()) {}
+      random_(options.random_seed != 0 ? options.random_seed : std::random_device{}()),
+      budget_(options.plan_budget),
+      merge_([this](const std::string& a, const std::string& b) {
+        return KeyOf(IndexOf(attempts_.at(a))) < KeyOf(IndexOf(attempts_.at(b)));
+      }) {}
 
 Scheduler::~Scheduler() {
   // Timers must not outlive the scheduler their callbacks point into.
@@ -126,11 +130,8 @@ absl::StatusOr<Scheduler::SubmitResult> Scheduler::Submit(
   attempts_.clear();
   ready_ = ReadyQueue();
   halted_ = false;
-  agent_reports_.clear();
-  plan_spent_ = v1::AgentReport();
-  plan_budget_stop_.clear();
-  merge_queue_.clear();
-  merge_holder_.clear();
+  budget_.Reset();
+  merge_.Clear();
   observer_->PlanSubmitted();
   Adopt(std::move(plan), std::move(row));
   for (size_t i = 0; i < runs_.size(); ++i) {
@@ -183,52 +184,26 @@ absl::Status Scheduler::Recover() {
               return std::tie(a.number, a.rank) < std::tie(b.number, b.rank);
             });
   for (AttemptRow& attempt : stored->attempts) {
-    if (std::optional<int> index = plan_->IndexOf(*common::WorkstreamId::Parse(attempt.workstream_id))) {
-      Run& run = runs_[*index];
-      // One revoked never ran: it is not among the workstream's attempts.
-      if (attempt.outcome != v1::ATTEMPT_OUTCOME_REVOKED) run.attempt_ids.push_back(attempt.attempt_id);
-      if (attempt.GangId() == run.row.current_attempt) run.gang.push_back(attempt.attempt_id);
-    }
+    std::optional<int> index = plan_->IndexOf(attempt.workstream_id);
+    if (!index) continue;  // cannot happen: the stored plan is the one its attempts ran
+    Run& run = runs_[*index];
+    // One revoked never ran: it is not among the workstream's attempts.
+    if (attempt.outcome != v1::ATTEMPT_OUTCOME_REVOKED) run.attempt_ids.push_back(attempt.attempt_id);
+    if (attempt.GangId() == run.row.current_attempt) run.gang.push_back(attempt.attempt_id);
     attempts_[attempt.attempt_id] = std::move(attempt);
   }
-  // Rebuild what only lived in memory from the current attempts' stored events.
-  std::map<std::string, int> current;
-  for (size_t i = 0; i < runs_.size(); ++i) {
-    for (const std::string& id : runs_[i].gang) current[id] = static_cast<int>(i);
-  }
+  // Rebuild what only lived in memory by applying the stored events again, in the order
+  // they were stored, through the path live events took.
   for (const v1::Event& event : stored->events) {
-    if (event.has_agent()) {
-      v1::AgentReport& last = agent_reports_[event.attempt_id()];
-      last = event.agent();  // events come in (attempt, seq) order: the last one stands
-    }
+    auto attempt = attempts_.find(event.attempt_id());
+    if (attempt != attempts_.end()) Apply(attempt->second, event);
   }
-  for (const auto& [attempt, report] : agent_reports_) {
-    plan_spent_.set_turns(plan_spent_.turns() + report.turns());
-    plan_spent_.set_tool_calls(plan_spent_.tool_calls() + report.tool_calls());
-    plan_spent_.set_input_tokens(plan_spent_.input_tokens() + report.input_tokens());
-    plan_spent_.set_cached_input_tokens(plan_spent_.cached_input_tokens() + report.cached_input_tokens());
-    plan_spent_.set_output_tokens(plan_spent_.output_tokens() + report.output_tokens());
-    plan_spent_.set_cost_usd(plan_spent_.cost_usd() + report.cost_usd());
+  // Attempts lost with their worker left no `finished` event: their merge turns pass on.
+  for (const auto& [id, attempt] : attempts_) {
+    if (attempt.finished) merge_.End(id);
   }
-  for (const v1::Event& event : stored->events) {
-    auto found = current.find(event.attempt_id());
-    if (found == current.end()) continue;
-    Run& run = runs_[found->second];
-    if (event.has_metric()) run.metrics[event.metric().name()] = event.metric().value();
-    if (event.has_deliverable()) run.deliverables[event.deliverable().path()] = event.deliverable().exists();
-    if (event.has_rendezvous_put()) run.rendezvous.emplace(event.rendezvous_put().key(), event.rendezvous_put().value());
-    if (event.has_agent()) run.agent = event.agent();
-    if (event.has_merged()) run.merged_commit = event.merged().commit();
-    if (event.has_merge_request() && !attempts_.at(event.attempt_id()).finished) {
-      merge_queue_.push_back(event.attempt_id());  // granted again once workers are back
-    }
-    if (event.has_test()) {
-      v1::TestStatus status = event.test().status();
-      if (status == v1::TEST_STATUS_PASSED) run.tests.set_passed(run.tests.passed() + 1);
-      if (status == v1::TEST_STATUS_FAILED || status == v1::TEST_STATUS_ERROR) run.tests.set_failed(run.tests.failed() + 1);
-      if (status == v1::TEST_STATUS_SKIPPED) run.tests.set_skipped(run.tests.skipped() + 1);
-    }
-  }
+  // Workers are told what they missed (rendezvous values, merge turns) when they return.
+  pending_relays_.clear();
   std::vector<int> all_ranks_ended;
   for (size_t i = 0; i < runs_.size(); ++i) {
     Run& run = runs_[i];
@@ -432,12 +407,7 @@ bool Scheduler::TryAssign(int index, bool may_queue) {
   run.gang_waiting_since.reset();
   run.gang.clear();
   run.gang_break.reset();
-  run.rendezvous.clear();
-  run.agent.reset();
-  run.merged_commit.clear();
-  run.metrics.clear();
-  run.deliverables.clear();
-  run.tests = v1::TestCounts();
+  run.facts = WorkstreamFacts();
   ready_.Remove(index);
   dirty_.erase(index);
   Unqueue(index);
@@ -461,7 +431,7 @@ Scheduler::RetryContext Scheduler::RetryContextOf(int index) const {
   const Run& run = runs_[index];
   RetryContext retry;
   if (run.row.attempts == 0) return retry;
-  if (run.agent) retry.resume_session = run.agent->session_id();
+  if (run.facts.agent) retry.resume_session = run.facts.agent->session_id();
   constexpr std::string_view kRetrying = "retrying after: ";
   std::string why = run.row.message;
   if (why.rfind(kRetrying, 0) == 0) why = why.substr(kRetrying.size());
@@ -547,7 +517,7 @@ void Scheduler::SendAssigns() {
   for (const std::string& id : pending_attempts_) {
     const AttemptRow& attempt = attempts_.at(id);
     attempts.push_back(attempt);
-    rows.push_back(runs_[*plan_->IndexOf(*common::WorkstreamId::Parse(attempt.workstream_id))].row);
+    rows.push_back(runs_[IndexOf(attempt)].row);
   }
   if (absl::Status status = store_.StartAttempts(attempts, rows); !status.ok()) {
     StoreFailed(status);
@@ -604,17 +574,17 @@ void Scheduler::OnWorkerHello(const v1::Hello& hello) {
         run.queued_since = clock_.Now();
         queued_.insert(IndexOf(found->second));
       }
-      for (const auto& [key, value] : run.rendezvous) {
+      for (const auto& [key, value] : run.facts.rendezvous) {
         v1::CoordinatorMessage relay;
         relay.mutable_rendezvous()->set_attempt_id(running.attempt_id());
         relay.mutable_rendezvous()->set_key(key);
         relay.mutable_rendezvous()->set_value(value);
         after_welcome.push_back(std::move(relay));
       }
-      if (running.attempt_id() == merge_holder_) {
+      if (running.attempt_id() == merge_.holder()) {
         // Its turn was granted while it was away (or lost with the coordinator): again.
         v1::CoordinatorMessage turn;
-        turn.mutable_merge_turn()->set_attempt_id(merge_holder_);
+        turn.mutable_merge_turn()->set_attempt_id(merge_.holder());
         if (options_.write_back) {
           turn.mutable_merge_turn()->set_summary(output_.RenderSummary(IndexOf(found->second), /*as_succeeded=*/true));
         }
@@ -647,7 +617,6 @@ void Scheduler::OnWorkerHello(const v1::Hello& hello) {
     StoreFailed(status);
   }
   CommitDirty();
-  GrantMerge();  // after a coordinator restart the queue waits for its workers
   SendRelays();
   Dispatch();
   output_.StatusChanged();

@@ -13,11 +13,14 @@
 #include "common/clock.h"
 #include "common/plan.h"
 #include "coordinator/cluster_view.h"
+#include "coordinator/merge_queue.h"
 #include "coordinator/placement_policy.h"
+#include "coordinator/plan_budget.h"
 #include "coordinator/ready_queue.h"
 #include "coordinator/scheduler_observer.h"
 #include "coordinator/scheduler_output.h"
 #include "coordinator/state_store.h"
+#include "coordinator/workstream_facts.h"
 #include "wsfleet/v1/control.pb.h"
 #include "wsfleet/v1/worker.pb.h"
 
@@ -74,6 +77,17 @@ struct SchedulerCounters {
   uint64_t attempts_started = 0;
 };
 
+// One workstream as the scheduler sees it, read-only, for the summaries, the report and the
+// metrics. Valid until the scheduler next changes (the loop thread's next event).
+struct RunView {
+  const common::Workstream& card;
+  const WorkstreamRow& row;
+  const WorkstreamFacts& facts;     // what its current attempt reported
+  const AttemptRow* attempt;        // its current attempt; nullptr before the first
+  std::string merge;                // see Scheduler::MergeState
+  std::vector<std::string> attempt_ids;  // oldest first
+};
+
 // The coordinator's scheduling state machine. Events in (plan submitted, worker hello,
 // heartbeat, events, lease expiry, cancel, retry, drain); commands out (Assign, Cancel,
 // Ack, Reject, Drain) through SchedulerOutput; every durable change through StateStore
@@ -118,14 +132,14 @@ class Scheduler {
   const PlanRow& plan_row() const { return plan_row_; }
   const SchedulerCounters& counters() const { return counters_; }
   // What the plan's agents spent so far (tokens, turns, cost), summed over every attempt.
-  const v1::AgentReport& plan_spent() const { return plan_spent_; }
+  const v1::AgentReport& plan_spent() const { return budget_.spent(); }
   // Metrics and tests the current attempt of workstream `index` reported.
   const std::map<std::string, double>& MetricsOf(int index) const;
   const AttemptRow* AttemptOf(int index) const;
   // Where the workstream's work is in the merge queue: "waiting to merge (1 ahead)",
   // "merging", "merged <commit>"; empty when it does not merge.
   std::string MergeState(int index) const;
-  size_t merge_queue_length() const { return merge_queue_.size() + (merge_holder_.empty() ? 0 : 1); }
+  size_t merge_queue_length() const { return merge_.length(); }
   // The current attempt's agent as it last reported; nullptr without one.
   const v1::AgentReport* AgentOf(int index) const;
   const WorkstreamRow& RowOf(int index) const;
@@ -133,6 +147,7 @@ class Scheduler {
   // The attempts of workstream `index`, oldest first.
   std::vector<std::string> AttemptIds(int index) const;
   v1::TestCounts TestsOf(int index) const;
+  RunView ViewOf(int index) const;
 
  private:
   struct Run;  // per workstream, parallel to plan_->workstreams
@@ -179,15 +194,16 @@ class Scheduler {
   void CancelRanks(int index, const std::string& reason);
   void Relay(int index, const std::string& key, const std::string& value);
   int IndexOf(const AttemptRow& attempt) const;
-  // Adds what an agent report says the plan spent; stops the plan past its budget.
-  void AgentSpent(const std::string& attempt_id, const v1::AgentReport& report);
   void StopForPlanBudget(const std::string& why);
-  void QueueMerge(const AttemptRow& attempt);
-  void GrantMerge();
-  void MergeEnded(const std::string& attempt_id);
+  // Queues the merge turn for `granted` (MergeQueue's answer), if one was.
+  void SendMergeTurn(const std::optional<std::string>& granted);
   void SendRelays();  // what GrantMerge and Relay queued, once the change behind it is stored
   bool IsCurrent(const AttemptRow& attempt) const;
-  void ApplyEvent(AttemptRow& attempt, const v1::Event& event);
+  // What one stored event changes: the one path for live events and for the events a
+  // restarted coordinator replays from the store, in the order they were stored. Endings
+  // (`finished`) change the workstream's state in AttemptFinished, live only: recovery has
+  // that state from the workstream's row.
+  void Apply(const AttemptRow& attempt, const v1::Event& event);
   void AttemptFinished(AttemptRow& attempt, const v1::AttemptFinished& finished);
   void CommitDirty();  // UpdateWorkstreams for state changes not tied to events
   void MarkDirty(int index);
@@ -223,12 +239,8 @@ class Scheduler {
   std::vector<std::string> pending_attempts_;
   // Rendezvous values stored in this batch: relayed to the gangs' workers once committed.
   std::vector<std::pair<std::string, v1::CoordinatorMessage>> pending_relays_;
-  // Each attempt's last agent report, summed: what the plan's agents spent.
-  std::map<std::string, v1::AgentReport> agent_reports_;
-  v1::AgentReport plan_spent_;
-  std::string plan_budget_stop_;  // why the plan budget stopped the plan; empty while it has not
-  std::vector<std::string> merge_queue_;  // attempts waiting for their merge turn
-  std::string merge_holder_;              // the attempt merging now
+  PlanBudget budget_;
+  MergeQueue merge_;
   common::TimerId dispatch_timer_ = 0;
   SchedulerCounters counters_;
 };

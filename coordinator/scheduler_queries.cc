@@ -16,8 +16,8 @@ v1::RunStatus Scheduler::Status() const {
     return status;
   }
   status.set_plan_id(plan_row_.plan_id);
-  *status.mutable_agents_spent() = plan_spent_;
-  status.set_plan_budget_stop(plan_budget_stop_);
+  *status.mutable_agents_spent() = budget_.spent();
+  status.set_plan_budget_stop(budget_.stop_reason());
   bool succeeded = true;
   for (size_t i = 0; i < runs_.size(); ++i) {
     const common::Workstream& ws = plan_->workstreams[i];
@@ -37,8 +37,8 @@ v1::RunStatus Scheduler::Status() const {
     }
     out.set_started_unix_ms(run.row.started_unix_ms);
     out.set_finished_unix_ms(run.row.finished_unix_ms);
-    *out.mutable_tests() = run.tests;
-    if (run.agent) *out.mutable_agent() = *run.agent;
+    *out.mutable_tests() = run.facts.tests;
+    if (run.facts.agent) *out.mutable_agent() = *run.facts.agent;
     out.set_merge(MergeState(static_cast<int>(i)));
     out.set_priority(static_cast<uint32_t>(ws.priority.value_or(10)));
     out.set_remaining_days(plan_->analysis.acyclic ? plan_->analysis.remaining_days_max[i] : 0);
@@ -70,7 +70,7 @@ v1::ListWorkersResponse Scheduler::Workers() const {
 }
 
 const std::map<std::string, double>& Scheduler::MetricsOf(int index) const {
-  return runs_[index].metrics;
+  return runs_[index].facts.metrics;
 }
 
 const WorkstreamRow& Scheduler::RowOf(int index) const { return runs_[index].row; }
@@ -81,21 +81,29 @@ const AttemptRow* Scheduler::AttemptOf(int index) const {
 }
 
 const v1::AgentReport* Scheduler::AgentOf(int index) const {
-  return runs_[index].agent ? &*runs_[index].agent : nullptr;
+  return runs_[index].facts.agent ? &*runs_[index].facts.agent : nullptr;
 }
 
 std::vector<std::string> Scheduler::DeliverablesFound(int index) const {
-  std::vector<std::string> found;
-  for (const auto& [path, exists] : runs_[index].deliverables) {
-    if (exists) found.push_back(path);
-  }
-  return found;
+  return runs_[index].facts.DeliverablesFound();
 }
 
 std::vector<std::string> Scheduler::AttemptIds(int index) const {
   return runs_[index].attempt_ids;
 }
 
-v1::TestCounts Scheduler::TestsOf(int index) const { return runs_[index].tests; }
+v1::TestCounts Scheduler::TestsOf(int index) const { return runs_[index].facts.tests; }
+
+RunView Scheduler::ViewOf(int index) const {
+  const Run& run = runs_[index];
+  return RunView{plan_->workstreams[index], run.row,      run.facts, AttemptOf(index),
+                 MergeState(index),          run.attempt_ids};
+}
+
+std::string Scheduler::MergeState(int index) const {
+  const Run& run = runs_[index];
+  if (!run.facts.merged_commit.empty()) return "merged " + run.facts.merged_commit.substr(0, 12);
+  return run.gang.empty() ? "" : merge_.StateOf(run.gang.front());
+}
 
 }  // namespace wsfleet::coordinator

@@ -28,7 +28,7 @@ struct Scheduler::Run {
   std::vector<std::string> attempt_ids;  // every attempt (every rank), oldest first
   // Of the current attempt: its ranks' attempt IDs in rank order (one for a single-node
   // card); the first rank that ended without success, which ends the whole gang once the
-  // others have stopped; the rendezvous values its ranks put.
+  // others have stopped; what its ranks reported.
   std::vector<std::string> gang;
   struct Break {
     bool lost = false;  // lost ranks count against the lost retries, failures the failed
@@ -36,12 +36,7 @@ struct Scheduler::Run {
     std::string message;
   };
   std::optional<Break> gang_break;
-  std::map<std::string, std::string> rendezvous;
-  std::optional<v1::AgentReport> agent;  // the current attempt's agent, as it last reported
-  std::string merged_commit;             // the integration branch's commit after its merge
-  std::map<std::string, double> metrics;
-  std::map<std::string, bool> deliverables;
-  v1::TestCounts tests;
+  WorkstreamFacts facts;
 };
 
 }  // namespace wsfleet::coordinator

@@ -62,11 +62,8 @@ void Scheduler::FlushEvents() {
     dirty_attempts_.insert(attempt.attempt_id);
     acks[{worker_id, attempt.attempt_id}] = attempt.stored_seq;
     observer_->EventStored(attempt.workstream_id, event);
-    if (event.has_finished()) {
-      finished.emplace_back(attempt.attempt_id, event.finished());
-    } else {
-      ApplyEvent(attempt, event);
-    }
+    Apply(attempt, event);
+    if (event.has_finished()) finished.emplace_back(attempt.attempt_id, event.finished());
     to_store.push_back(std::move(event));
   }
   counters_.events_stored += to_store.size();
@@ -76,7 +73,7 @@ void Scheduler::FlushEvents() {
   if (!finished.empty()) DispatchRound();
   for (const std::string& id : pending_attempts_) {
     dirty_attempts_.insert(id);
-    dirty_.insert(*plan_->IndexOf(*common::WorkstreamId::Parse(attempts_.at(id).workstream_id)));
+    dirty_.insert(IndexOf(attempts_.at(id)));
   }
   pending_attempts_.clear();
   auto [rows, attempt_rows] = TakeDirty();
@@ -105,79 +102,46 @@ void Scheduler::FlushEvents() {
   output_.StatusChanged();
 }
 
-void Scheduler::ApplyEvent(AttemptRow& attempt, const v1::Event& event) {
-  std::optional<int> found = plan_->IndexOf(*common::WorkstreamId::Parse(attempt.workstream_id));
-  if (!found) return;
-  Run& run = runs_[*found];
-  switch (event.kind_case()) {
-    case v1::Event::kStarted:
-      Unqueue(*found);
-      if (run.row.state == v1::WORKSTREAM_STATE_ASSIGNED) {
-        run.row.state = v1::WORKSTREAM_STATE_RUNNING;
-        if (run.row.started_unix_ms == 0) run.row.started_unix_ms = event.time_unix_ms();
-        MarkDirty(*found);
-        observer_->AttemptStarted(clock_.Now() - run.not_before);
-      }
-      break;
-    case v1::Event::kTest: {
-      v1::TestStatus status = event.test().status();
-      if (status == v1::TEST_STATUS_PASSED) run.tests.set_passed(run.tests.passed() + 1);
-      if (status == v1::TEST_STATUS_FAILED || status == v1::TEST_STATUS_ERROR) {
-        run.tests.set_failed(run.tests.failed() + 1);
-      }
-      if (status == v1::TEST_STATUS_SKIPPED) run.tests.set_skipped(run.tests.skipped() + 1);
-      break;
+void Scheduler::Apply(const AttemptRow& attempt, const v1::Event& event) {
+  // What the plan and its merge queue hear of every attempt.
+  if (event.has_agent()) {
+    if (std::optional<std::string> over = budget_.Record(attempt.attempt_id, event.agent())) {
+      StopForPlanBudget(*over);
     }
-    case v1::Event::kTestSummary:
-      run.tests.set_passed(run.tests.passed() + event.test_summary().passed());
-      run.tests.set_failed(run.tests.failed() + event.test_summary().failed());
-      run.tests.set_skipped(run.tests.skipped() + event.test_summary().skipped());
-      break;
-    case v1::Event::kMetric:
-      run.metrics[event.metric().name()] = event.metric().value();
-      break;
-    case v1::Event::kDeliverable:
-      run.deliverables[event.deliverable().path()] = event.deliverable().exists();
-      break;
-    case v1::Event::kAgent:
-      run.agent = event.agent();
-      AgentSpent(attempt.attempt_id, event.agent());
-      break;
-    case v1::Event::kMergeRequest:
-      QueueMerge(attempt);
-      break;
-    case v1::Event::kMerged:
-      run.merged_commit = event.merged().commit();
-      break;
-    case v1::Event::kRendezvousPut:
-      Relay(*found, event.rendezvous_put().key(), event.rendezvous_put().value());
-      break;
-    default:
-      break;
+  }
+  if (event.has_merge_request()) SendMergeTurn(merge_.Request(attempt.attempt_id));
+  if (event.has_finished()) SendMergeTurn(merge_.End(attempt.attempt_id));
+  // What the workstream hears only of its current attempt (a replay meets older ones too).
+  if (!IsCurrent(attempt)) return;
+  int index = IndexOf(attempt);
+  Run& run = runs_[index];
+  if (run.facts.Apply(event)) {
+    const v1::RendezvousPut& put = event.rendezvous_put();
+    Relay(index, put.key(), put.value());
+  }
+  if (event.has_started()) {
+    Unqueue(index);
+    if (run.row.state == v1::WORKSTREAM_STATE_ASSIGNED) {
+      run.row.state = v1::WORKSTREAM_STATE_RUNNING;
+      if (run.row.started_unix_ms == 0) run.row.started_unix_ms = event.time_unix_ms();
+      MarkDirty(index);
+      observer_->AttemptStarted(clock_.Now() - run.not_before);
+    }
   }
 }
 
 int Scheduler::IndexOf(const AttemptRow& attempt) const {
-  return *plan_->IndexOf(*common::WorkstreamId::Parse(attempt.workstream_id));
+  // attempts_ holds only attempts of the plan's workstreams (Submit, Recover).
+  return plan_->IndexOf(attempt.workstream_id).value();
 }
 
 bool Scheduler::IsCurrent(const AttemptRow& attempt) const {
-  std::optional<int> index = plan_->IndexOf(*common::WorkstreamId::Parse(attempt.workstream_id));
+  std::optional<int> index = plan_->IndexOf(attempt.workstream_id);
   return index && runs_[*index].row.current_attempt == attempt.GangId();
 }
 
 void Scheduler::Relay(int index, const std::string& key, const std::string& value) {
-  // The first value of a key stands (a rank that puts it again cannot change what the
-  // others already read); the limits keep a runaway program from flooding the gang.
-  constexpr size_t kMaxKeys = 256;
-  constexpr size_t kMaxValueBytes = 64 << 10;
-  Run& run = runs_[index];
-  if (run.rendezvous.count(key) || run.rendezvous.size() >= kMaxKeys ||
-      value.size() > kMaxValueBytes) {
-    return;
-  }
-  run.rendezvous.emplace(key, value);
-  for (const std::string& id : run.gang) {
+  for (const std::string& id : runs_[index].gang) {
     const AttemptRow& rank = attempts_.at(id);
     if (rank.finished) continue;
     v1::CoordinatorMessage message;
@@ -233,7 +197,7 @@ void Scheduler::AttemptLost(const std::string& attempt_id, const std::string& re
 }
 
 void Scheduler::RankEnded(const AttemptRow& attempt, const RankEnd& end) {
-  MergeEnded(attempt.attempt_id);
+  SendMergeTurn(merge_.End(attempt.attempt_id));
   int index = IndexOf(attempt);
   Run& run = runs_[index];
   if (!IsCurrent(attempt) || !Active(run.row.state)) return;
@@ -257,7 +221,8 @@ void Scheduler::Resolve(int index) {
   std::string id = plan_->workstreams[index].id.ToString();
   if (run.cancel_requested) {
     Finish(index, v1::WORKSTREAM_STATE_CANCELLED,
-           plan_budget_stop_.empty() ? "cancelled" : "the plan's budget is spent: " + plan_budget_stop_);
+           budget_.stop_reason().empty() ? "cancelled"
+                                         : "the plan's budget is spent: " + budget_.stop_reason());
     BlockDependents(index, id + " was cancelled");
     return;
   }
@@ -275,7 +240,7 @@ void Scheduler::Resolve(int index) {
     failure = broke->message.empty() ? "the attempt failed (no reason given)" : broke->message;
   } else {
     for (const common::Criterion& criterion : plan_->workstreams[index].criteria) {
-      common::CriterionVerdict verdict = common::Judge(criterion, run.metrics);
+      common::CriterionVerdict verdict = common::Judge(criterion, run.facts.metrics);
       if (verdict.verdict == common::Verdict::kFail) {
         failure += (failure.empty() ? "acceptance criteria failed: " : "; ") + verdict.detail;
       }
@@ -357,8 +322,7 @@ int Scheduler::Cancel(const std::string& workstream_id, bool all, std::string* e
   if (all) {
     for (size_t i = 0; i < runs_.size(); ++i) targets.push_back(static_cast<int>(i));
   } else {
-    std::optional<common::WorkstreamId> id = common::WorkstreamId::Parse(workstream_id);
-    std::optional<int> index = id ? plan_->IndexOf(*id) : std::nullopt;
+    std::optional<int> index = plan_->IndexOf(workstream_id);
     if (!index) {
       if (error) *error = "no workstream " + workstream_id + " in plan " + plan_row_.plan_id;
       return 0;
@@ -385,8 +349,7 @@ int Scheduler::Cancel(const std::string& workstream_id, bool all, std::string* e
 
 absl::Status Scheduler::Retry(const std::string& workstream_id) {
   if (plan_ == nullptr) return absl::FailedPreconditionError("no plan has been submitted");
-  std::optional<common::WorkstreamId> id = common::WorkstreamId::Parse(workstream_id);
-  std::optional<int> found = id ? plan_->IndexOf(*id) : std::nullopt;
+  std::optional<int> found = plan_->IndexOf(workstream_id);
   if (!found) return absl::NotFoundError("no workstream " + workstream_id + " in the plan");
   int index = *found;
   Run& run = runs_[index];
@@ -439,6 +402,38 @@ absl::Status Scheduler::Drain(const std::string& worker_id) {
   output_.Send(worker_id, message);
   output_.StatusChanged();
   return absl::OkStatus();
+}
+
+void Scheduler::StopForPlanBudget(const std::string& why) {
+  halted_ = true;  // nothing new starts
+  for (size_t i = 0; i < runs_.size(); ++i) {
+    int index = static_cast<int>(i);
+    Run& run = runs_[i];
+    v1::WorkstreamState state = run.row.state;
+    if (state == v1::WORKSTREAM_STATE_PENDING || state == v1::WORKSTREAM_STATE_READY) {
+      Finish(index, v1::WORKSTREAM_STATE_CANCELLED, "the plan's budget is spent: " + why);
+    } else if ((state == v1::WORKSTREAM_STATE_ASSIGNED || state == v1::WORKSTREAM_STATE_RUNNING) &&
+               !run.cancel_requested) {
+      run.cancel_requested = true;
+      CancelRanks(index, "the plan's budget is spent: " + why);
+    }
+  }
+}
+
+void Scheduler::SendMergeTurn(const std::optional<std::string>& granted) {
+  if (!granted) return;
+  const AttemptRow& attempt = attempts_.at(*granted);
+  v1::CoordinatorMessage message;
+  message.mutable_merge_turn()->set_attempt_id(*granted);
+  if (options_.write_back) {
+    message.mutable_merge_turn()->set_summary(output_.RenderSummary(IndexOf(attempt), /*as_succeeded=*/true));
+  }
+  pending_relays_.emplace_back(attempt.worker_id, std::move(message));
+}
+
+void Scheduler::SendRelays() {
+  for (auto& [worker, message] : pending_relays_) output_.Send(worker, message);
+  pending_relays_.clear();
 }
 
 }  // namespace wsfleet::coordinator

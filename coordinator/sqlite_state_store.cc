@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS attempts(
   rank INTEGER NOT NULL DEFAULT 0, gang TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS events(
   attempt_id TEXT NOT NULL, seq INTEGER NOT NULL, payload BLOB NOT NULL,
-  log_offset INTEGER NOT NULL, log_length INTEGER NOT NULL,
+  log_offset INTEGER NOT NULL, log_length INTEGER NOT NULL, ord INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY(attempt_id, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS workers(
   worker_id TEXT PRIMARY KEY, hostname TEXT NOT NULL, state TEXT NOT NULL,
@@ -184,18 +184,21 @@ struct SqliteStateStore::Writer {
 
   void Event(const v1::Event& event, int64_t log_offset, int64_t log_length) {
     std::string payload = event.SerializeAsString();
-    SQLite::Statement& insert = store.Prepared("INSERT OR IGNORE INTO events VALUES(?,?,?,?,?)");
+    SQLite::Statement& insert = store.Prepared("INSERT OR IGNORE INTO events VALUES(?,?,?,?,?,?)");
     insert.bind(1, event.attempt_id());
     insert.bind(2, static_cast<int64_t>(event.seq()));
     insert.bind(3, payload.data(), static_cast<int>(payload.size()));
     insert.bind(4, log_offset);
     insert.bind(5, log_length);
+    insert.bind(6, ++store.last_event_ord_);
     insert.exec();
   }
 };
 
 // Raise it with every change to the tables, and migrate older layouts in Open().
-constexpr int kSchemaVersion = 2;  // 2: attempts.rank, attempts.gang (multi-node gangs)
+// 2: attempts.rank, attempts.gang (multi-node gangs); 3: events.ord (the order they were
+// stored in, which recovery replays them in).
+constexpr int kSchemaVersion = 3;
 
 SqliteStateStore::SqliteStateStore(StatePaths paths) : paths_(std::move(paths)) {}
 
@@ -241,11 +244,22 @@ absl::StatusOr<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(
       store->db_->exec("ALTER TABLE attempts ADD COLUMN gang TEXT NOT NULL DEFAULT ''");
       store->db_->exec("PRAGMA user_version=2");
       migrate.commit();
+      version = 2;
+    }
+    if (version == 2) {
+      // Events stored before layout 3 replay in (attempt, seq) order, as they were read then.
+      SQLite::Transaction migrate(*store->db_);
+      bool has_events =
+          store->db_->execAndGet("SELECT count(*) FROM sqlite_master WHERE name='events'").getInt() > 0;
+      if (has_events) store->db_->exec("ALTER TABLE events ADD COLUMN ord INTEGER NOT NULL DEFAULT 0");
+      store->db_->exec("PRAGMA user_version=3");
+      migrate.commit();
     }
     store->db_->exec(kSchema);
     store->db_->exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
     SQLite::Statement current(*store->db_, "SELECT plan_id FROM plans WHERE current=1");
     if (current.executeStep()) store->plan_id_ = current.getColumn(0).getString();
+    store->last_event_ord_ = store->db_->execAndGet("SELECT COALESCE(MAX(ord), 0) FROM events").getInt64();
   } catch (const std::exception& e) {
     return absl::InternalError("state store " + store->paths_.Database() + ": " + e.what());
   }
@@ -476,7 +490,7 @@ absl::StatusOr<StoredState> SqliteStateStore::Load() {
     SQLite::Statement events(*db_,
                              "SELECT e.payload, e.log_offset, e.log_length FROM events e "
                              "JOIN attempts a ON a.attempt_id = e.attempt_id "
-                             "WHERE a.plan_id=? ORDER BY e.attempt_id, e.seq");
+                             "WHERE a.plan_id=? ORDER BY e.ord, e.attempt_id, e.seq");
     events.bind(1, plan_id_);
     while (events.executeStep()) {
       SQLite::Column payload = events.getColumn(0);

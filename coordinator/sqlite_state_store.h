@@ -51,6 +51,7 @@ class SqliteStateStore : public StateStore {
   std::unique_ptr<SQLite::Database> db_;
   std::map<const char*, std::unique_ptr<SQLite::Statement>> statements_;  // after db_: finalized first
   std::string plan_id_;  // rows belong to the current plan
+  int64_t last_event_ord_ = 0;  // events.ord of the last event stored
 };
 
 }  // namespace wsfleet::coordinator

@@ -66,7 +66,9 @@ struct StoredState {
   PlanRow plan;
   std::vector<WorkstreamRow> workstreams;
   std::vector<AttemptRow> attempts;
-  std::vector<v1::Event> events;  // in (attempt, seq) order; log data is in the log files
+  // In the order they were stored (so in seq order within an attempt); log data is in the
+  // log files.
+  std::vector<v1::Event> events;
   std::vector<WorkerRow> workers;
 };
 

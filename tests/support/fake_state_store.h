@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ class FakeStateStore : public coordinator::StateStore {
     for (const auto& row : rows) workstreams_[row.workstream_id] = row;
     attempts_.clear();
     events_.clear();
+    stored_.clear();
     return absl::OkStatus();
   }
   absl::Status StartAttempts(const std::vector<coordinator::AttemptRow>& attempts,
@@ -50,7 +52,7 @@ class FakeStateStore : public coordinator::StateStore {
     coordinator::StoredState state = state_;
     for (const auto& [id, row] : workstreams_) state.workstreams.push_back(row);
     for (const auto& [id, row] : attempts_) state.attempts.push_back(row);
-    for (const auto& [key, event] : events_) state.events.push_back(event);
+    state.events = events_;
     for (const auto& [id, row] : workers_) state.workers.push_back(row);
     return state;
   }
@@ -76,7 +78,9 @@ class FakeStateStore : public coordinator::StateStore {
                      const std::vector<coordinator::AttemptRow>& attempts,
                      const std::vector<coordinator::WorkstreamRow>& rows) {
     if (absl::Status status = Commit(); !status.ok()) return status;
-    for (const auto& event : events) events_[{event.attempt_id(), event.seq()}] = event;
+    for (const auto& event : events) {
+      if (stored_.insert({event.attempt_id(), event.seq()}).second) events_.push_back(event);
+    }
     for (const auto& attempt : attempts) attempts_[attempt.attempt_id] = attempt;
     for (const auto& row : rows) workstreams_[row.workstream_id] = row;
     return absl::OkStatus();
@@ -85,7 +89,8 @@ class FakeStateStore : public coordinator::StateStore {
   coordinator::StoredState state_;
   std::map<std::string, coordinator::WorkstreamRow> workstreams_;
   std::map<std::string, coordinator::AttemptRow> attempts_;
-  std::map<std::pair<std::string, uint64_t>, v1::Event> events_;
+  std::vector<v1::Event> events_;  // in the order stored
+  std::set<std::pair<std::string, uint64_t>> stored_;
   std::map<std::string, coordinator::WorkerRow> workers_;
   bool fail_next_ = false;
   int commits_ = 0;

@@ -243,7 +243,90 @@ TEST_F(SqliteStateStoreTest, MigratesALayoutOneDirectoryKeepingItsAttempts) {
   EXPECT_EQ(state->attempts[0].rank, 0);
   EXPECT_EQ(state->attempts[0].GangId(), "a1");
   SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 2);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 3);
+}
+
+TEST_F(SqliteStateStoreTest, MigratesALayoutTwoDirectoryKeepingItsEventsInAttemptOrder) {
+  fs::create_directories(dir_);
+  {
+    // What wsfleet wrote before events kept the order they were stored in.
+    SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec(R"sql(
+      CREATE TABLE plans(plan_id TEXT PRIMARY KEY, name TEXT NOT NULL, keep_going INTEGER NOT NULL,
+        created_ms INTEGER NOT NULL, current INTEGER NOT NULL);
+      CREATE TABLE attempts(attempt_id TEXT PRIMARY KEY, plan_id TEXT NOT NULL, ws_id TEXT NOT NULL,
+        number INTEGER NOT NULL, worker_id TEXT NOT NULL, gpus TEXT NOT NULL,
+        finished INTEGER NOT NULL, outcome INTEGER NOT NULL, stored_seq INTEGER NOT NULL,
+        started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL,
+        rank INTEGER NOT NULL DEFAULT 0, gang TEXT NOT NULL DEFAULT '');
+      CREATE TABLE events(attempt_id TEXT NOT NULL, seq INTEGER NOT NULL, payload BLOB NOT NULL,
+        log_offset INTEGER NOT NULL, log_length INTEGER NOT NULL,
+        PRIMARY KEY(attempt_id, seq)) WITHOUT ROWID;
+      INSERT INTO plans VALUES('p1', 'old', 0, 1, 1);
+      INSERT INTO attempts VALUES('b1', 'p1', 'WS-02', 1, 'w1', '', 0, 0, 1, 10, 0, 0, '');
+      INSERT INTO attempts VALUES('a1', 'p1', 'WS-01', 1, 'w1', '', 0, 0, 1, 10, 0, 0, '');
+      PRAGMA user_version=2;)sql");
+    for (const char* attempt : {"b1", "a1"}) {
+      v1::Event event;
+      event.set_attempt_id(attempt);
+      event.set_seq(1);
+      std::string payload = event.SerializeAsString();
+      SQLite::Statement insert(db, "INSERT INTO events VALUES(?, 1, ?, 0, 0)");
+      insert.bind(1, attempt);
+      insert.bind(2, payload.data(), static_cast<int>(payload.size()));
+      insert.exec();
+    }
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  // Stored from now on: after the old ones, whatever their attempts are called.
+  v1::Event later;
+  later.set_attempt_id("a1");
+  later.set_seq(2);
+  AttemptRow a1;
+  a1.attempt_id = "a1";
+  a1.workstream_id = "WS-01";
+  a1.number = 1;
+  a1.stored_seq = 2;
+  ASSERT_TRUE(store->RecordEvents({later}, {a1}, {}).ok());
+  absl::StatusOr<StoredState> state = store->Load();
+  ASSERT_TRUE(state.ok()) << state.status();
+  ASSERT_EQ(state->events.size(), 3u);
+  EXPECT_EQ(state->events[0].attempt_id(), "a1");
+  EXPECT_EQ(state->events[1].attempt_id(), "b1");
+  EXPECT_EQ(state->events[2].attempt_id(), "a1");
+  EXPECT_EQ(state->events[2].seq(), 2u);
+  SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 3);
+}
+
+TEST_F(SqliteStateStoreTest, LoadsEventsInTheOrderTheyWereStored) {
+  auto store = Open();
+  ASSERT_TRUE(store->SubmitPlan({"p1", "n", false, 1, {}}, {}).ok());
+  std::vector<AttemptRow> attempts;
+  for (const char* id : {"z-late-name", "a-early-name"}) {
+    AttemptRow row;
+    row.attempt_id = id;
+    row.workstream_id = "WS-01";
+    attempts.push_back(row);
+  }
+  ASSERT_TRUE(store->StartAttempts(attempts, {}).ok());
+  for (const auto& [id, seq] : std::vector<std::pair<std::string, uint64_t>>{
+           {"z-late-name", 1}, {"a-early-name", 1}, {"z-late-name", 2}}) {
+    v1::Event event;
+    event.set_attempt_id(id);
+    event.set_seq(seq);
+    ASSERT_TRUE(store->RecordEvents({event}, {}, {}).ok());
+  }
+  store.reset();
+  store = Open();  // the order survives a restart
+  absl::StatusOr<StoredState> state = store->Load();
+  ASSERT_TRUE(state.ok()) << state.status();
+  ASSERT_EQ(state->events.size(), 3u);
+  EXPECT_EQ(state->events[0].attempt_id(), "z-late-name");
+  EXPECT_EQ(state->events[1].attempt_id(), "a-early-name");
+  EXPECT_EQ(state->events[2].attempt_id(), "z-late-name");
+  EXPECT_EQ(state->events[2].seq(), 2u);
 }
 
 // The scheduler on the real store: a restarted coordinator resumes where it stopped.

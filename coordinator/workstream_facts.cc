@@ -1,0 +1,77 @@
+#include "coordinator/workstream_facts.h"
+
+namespace wsfleet::coordinator {
+namespace {
+
+// The limits keep a runaway program from flooding its gang through the coordinator.
+constexpr size_t kMaxRendezvousKeys = 256;
+constexpr size_t kMaxRendezvousValueBytes = 64 << 10;
+
+void CountTest(v1::TestCounts& tests, v1::TestStatus status) {
+  switch (status) {
+    case v1::TEST_STATUS_PASSED:
+      tests.set_passed(tests.passed() + 1);
+      break;
+    case v1::TEST_STATUS_FAILED:
+    case v1::TEST_STATUS_ERROR:
+      tests.set_failed(tests.failed() + 1);
+      break;
+    case v1::TEST_STATUS_SKIPPED:
+      tests.set_skipped(tests.skipped() + 1);
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace
+
+bool WorkstreamFacts::Apply(const v1::Event& event) {
+  switch (event.kind_case()) {
+    case v1::Event::kTest:
+      CountTest(tests, event.test().status());
+      break;
+    case v1::Event::kTestSummary:
+      tests.set_passed(tests.passed() + event.test_summary().passed());
+      tests.set_failed(tests.failed() + event.test_summary().failed());
+      tests.set_skipped(tests.skipped() + event.test_summary().skipped());
+      break;
+    case v1::Event::kMetric:
+      metrics[event.metric().name()] = event.metric().value();
+      break;
+    case v1::Event::kDeliverable:
+      deliverables[event.deliverable().path()] = event.deliverable().exists();
+      break;
+    case v1::Event::kAgent:
+      agent = event.agent();
+      break;
+    case v1::Event::kMerged:
+      merged_commit = event.merged().commit();
+      break;
+    case v1::Event::kRendezvousPut: {
+      // The first value of a key stands: a rank that puts it again cannot change what the
+      // others already read.
+      const std::string& key = event.rendezvous_put().key();
+      const std::string& value = event.rendezvous_put().value();
+      if (rendezvous.count(key) || rendezvous.size() >= kMaxRendezvousKeys ||
+          value.size() > kMaxRendezvousValueBytes) {
+        return false;
+      }
+      rendezvous.emplace(key, value);
+      return true;
+    }
+    default:
+      break;
+  }
+  return false;
+}
+
+std::vector<std::string> WorkstreamFacts::DeliverablesFound() const {
+  std::vector<std::string> found;
+  for (const auto& [path, exists] : deliverables) {
+    if (exists) found.push_back(path);
+  }
+  return found;
+}
+
+}  // namespace wsfleet::coordinator

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wsfleet/v1/control.pb.h"
+#include "wsfleet/v1/types.pb.h"
+
+namespace wsfleet::coordinator {
+
+// What a workstream's current attempt has reported: built from its events alone, by the
+// one Apply() that runs both on live events and when a restarted coordinator replays the
+// store, so that both see the same view. A plain value; the loop thread owns it.
+struct WorkstreamFacts {
+  v1::TestCounts tests;
+  std::map<std::string, double> metrics;
+  std::map<std::string, bool> deliverables;  // path -> found
+  std::optional<v1::AgentReport> agent;      // as it last reported
+  std::string merged_commit;                 // the integration branch's commit after its merge
+  std::map<std::string, std::string> rendezvous;  // what the gang's ranks put, first value stands
+
+  // Takes in one event of the attempt. Returns true when it put a new rendezvous value,
+  // which the gang's other ranks must be sent.
+  bool Apply(const v1::Event& event);
+
+  std::vector<std::string> DeliverablesFound() const;
+};
+
+}  // namespace wsfleet::coordinator
