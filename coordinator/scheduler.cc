@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "common/plan_loader.h"
+#include "coordinator/attempt_spec.h"
 #include "coordinator/prompt.h"
 #include "coordinator/scheduler_run.h"
 #include "coordinator/state_paths.h"
@@ -454,14 +455,6 @@ Scheduler::RetryContext Scheduler::RetryContextOf(int index) const {
 void Scheduler::QueueAssign(int index, const AttemptRow& attempt,
                             const std::vector<std::string>& node_addrs, const RetryContext& retry) {
   const common::Workstream& ws = plan_->workstreams[index];
-  v1::CoordinatorMessage message;
-  v1::AttemptSpec& spec = *message.mutable_assign()->mutable_attempt();
-  spec.set_attempt_id(attempt.attempt_id);
-  spec.set_workstream_id(attempt.workstream_id);
-  spec.set_name(ws.name);
-  spec.set_plan_id(plan_row_.plan_id);
-  spec.set_card_path(ws.where.file);
-  spec.set_agent_type(ws.agent_type);
   std::vector<std::string> dependencies;
   if (!ws.agent_type.empty()) {
     for (int dependency : plan_->graph.dependencies[index]) {
@@ -469,44 +462,21 @@ void Scheduler::QueueAssign(int index, const AttemptRow& attempt,
       if (!summary.empty()) dependencies.push_back(std::move(summary));
     }
   }
-  spec.set_prompt(RenderPrompt(ws, plan_row_.plan_id, dependencies));
-  spec.set_attempt_number(static_cast<uint32_t>(attempt.number));
-  spec.set_timeout_seconds(ws.timeout_seconds.value_or(options_.default_step_timeout_seconds));
-  spec.set_hang_timeout_seconds(ws.hang_timeout_seconds.value_or(0));
-  if (ws.budget) {
-    spec.set_budget_wall_seconds(ws.budget->wall_seconds);
-    spec.set_budget_turns(ws.budget->turns);
-    spec.set_budget_tokens(ws.budget->tokens);
-    spec.set_budget_dollars(ws.budget->dollars);
-  }
-  spec.set_write_back(options_.write_back);
-  spec.set_card_line(static_cast<uint32_t>(ws.where.line));
-  spec.set_resume_session(retry.resume_session);
-  spec.set_previous_failure(retry.previous_failure);
-  spec.set_node_rank(static_cast<uint32_t>(attempt.rank));
-  spec.set_nodes(static_cast<uint32_t>(node_addrs.size()));
-  for (const std::string& addr : node_addrs) spec.add_node_addrs(addr);
-  for (uint32_t gpu : attempt.gpus) spec.add_gpu_indices(gpu);
+  AttemptSpecInputs inputs;
+  inputs.plan_id = plan_row_.plan_id;
+  inputs.prompt = RenderPrompt(ws, plan_row_.plan_id, dependencies);
+  inputs.node_addrs = node_addrs;
+  inputs.resume_session = retry.resume_session;
+  inputs.previous_failure = retry.previous_failure;
+  inputs.default_step_timeout_seconds = options_.default_step_timeout_seconds;
+  inputs.write_back = options_.write_back;
   if (const WorkerView* worker = cluster_.Find(attempt.worker_id); worker != nullptr && worker->writes_logs) {
     StatePaths paths{options_.state_dir};
-    spec.set_log_path(paths.Log(attempt.workstream_id, attempt.attempt_id));
-    spec.set_transcript_path(paths.Transcript(attempt.workstream_id, attempt.attempt_id));
+    inputs.log_path = paths.Log(attempt.workstream_id, attempt.attempt_id);
+    inputs.transcript_path = paths.Transcript(attempt.workstream_id, attempt.attempt_id);
   }
-  int test_number = 0, verify_number = 0;
-  for (const common::Step& step : ws.steps) {
-    v1::StepSpec& out = *spec.add_steps();
-    bool test = step.phase == common::Step::Phase::kTest;
-    out.set_phase(test ? "test" : "verify");
-    out.set_name(test ? "test " + std::to_string(++test_number)
-                      : "verify " + std::to_string(++verify_number));
-    out.set_script(step.script);
-    out.set_language(step.language);
-    out.set_file(step.where.file);
-    out.set_line(static_cast<uint32_t>(step.where.line));
-  }
-  for (const common::Deliverable& deliverable : ws.deliverables) {
-    for (const std::string& path : deliverable.paths) spec.add_deliverable_paths(path);
-  }
+  v1::CoordinatorMessage message;
+  *message.mutable_assign()->mutable_attempt() = BuildAttemptSpec(ws, attempt, inputs);
   pending_assigns_.emplace_back(attempt.worker_id, std::move(message));
 }
 

@@ -494,7 +494,7 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
   if (with_agent && new_worktree_ && !options_.setup_command.empty()) {
     v1::StepSpec setup;
     setup.set_name("setup");
-    setup.set_phase("setup");
+    setup.set_phase(v1::STEP_PHASE_SETUP);
     setup.set_file("workspace.setup (config)");
     setup.set_script(options_.setup_command);
     steps.insert(steps.begin(), setup);
@@ -508,7 +508,7 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
     std::ofstream(prompt) << RetryPrompt();
     v1::StepSpec step;
     step.set_name("agent " + spec_.agent_type());
-    step.set_phase("agent");
+    step.set_phase(v1::STEP_PHASE_AGENT);
     step.set_file(spec_.card_path());
     bool resume = !spec_.resume_session().empty() && !agent->resume.empty();
     step.set_script(ExpandAgentCommand(
@@ -516,7 +516,7 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
         {{"prompt", prompt.string()}, {"card", spec_.card_path()}, {"workspace", workspace},
          {"id", spec_.workstream_id()}, {"attempt", spec_.attempt_id()},
          {"session", spec_.resume_session()}}));
-    steps.insert(steps.begin() + (steps.empty() || steps.front().phase() != "setup" ? 0 : 1), step);
+    steps.insert(steps.begin() + (steps.empty() || steps.front().phase() != v1::STEP_PHASE_SETUP ? 0 : 1), step);
   }
   for (size_t i = 0; i < steps.size(); ++i) {
     v1::StepSpec& step = steps[i];
@@ -551,14 +551,13 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
     launch.kill_grace = options_.kill_grace;
     StepRunner runner;
     std::optional<AgentReporter> reporter;
-    if (step.phase() == "agent") {
+    if (step.phase() == v1::STEP_PHASE_AGENT) {
       // Silence from an agent means it is stalled; its budget stops it mid-run.
       if (launch.hang_timeout.count() == 0) launch.hang_timeout = agent->idle_timeout;
-      bool card_budget = spec_.budget_wall_seconds() > 0 || spec_.budget_turns() > 0 ||
-                         spec_.budget_tokens() > 0 || spec_.budget_dollars() > 0;
       common::Workstream::Budget spend;
-      if (card_budget) {
-        spend = {spec_.budget_wall_seconds(), spec_.budget_turns(), spec_.budget_tokens(), spec_.budget_dollars()};
+      if (spec_.has_budget()) {
+        const v1::AgentBudget& card = spec_.budget();
+        spend = {card.wall_seconds(), card.turns(), card.tokens(), card.dollars()};
       } else if (options_.default_budget) {
         spend = *options_.default_budget;
       }
