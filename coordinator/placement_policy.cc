@@ -2,6 +2,18 @@
 
 namespace wsfleet::coordinator {
 
+std::optional<std::vector<Placement>> PlacementPolicy::PlaceGang(PlacementRequest request, int nodes,
+                                                                 const ClusterView& cluster) const {
+  std::vector<Placement> placements;
+  for (int rank = 0; rank < nodes; ++rank) {
+    std::optional<Placement> placement = Place(request, cluster);
+    if (!placement) return std::nullopt;
+    request.exclude_workers.insert(placement->worker_id);
+    placements.push_back(std::move(*placement));
+  }
+  return placements;
+}
+
 std::optional<Placement> SpreadPlacement::Place(const PlacementRequest& request,
                                                 const ClusterView& cluster) const {
   const WorkerView* best = nullptr;

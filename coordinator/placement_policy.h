@@ -19,6 +19,11 @@ class PlacementPolicy {
   virtual ~PlacementPolicy() = default;
   virtual std::optional<Placement> Place(const PlacementRequest& request,
                                          const ClusterView& cluster) const = 0;
+  // A gang: `nodes` placements of `request`, each on its own worker, or none at all. They
+  // are chosen before anything is reserved, so a gang holds nothing while it waits and two
+  // waiting gangs cannot deadlock each other.
+  std::optional<std::vector<Placement>> PlaceGang(PlacementRequest request, int nodes,
+                                                  const ClusterView& cluster) const;
 };
 
 // Spreads work: among accepting workers with a free slot (or room in their queue, where

@@ -37,6 +37,9 @@ Scheduler::Scheduler(common::Clock& clock, StateStore& store, SchedulerOutput& o
       placement_(placement),
       options_(options),
       random_(options.random_seed != 0 ? options.random_seed : std::random_device{}()),
+      workers_(clock, options.lease, [this](WorkerView& worker) { LeaseExpired(worker); }),
+      cluster_(workers_.cluster()),
+      intake_([this](const std::string& worker, const v1::Event& event) { return Fence(worker, event); }),
       budget_(options.plan_budget),
       merge_([this](const std::string& a, const std::string& b) {
         return KeyOf(IndexOf(attempts_.at(a))) < KeyOf(IndexOf(attempts_.at(b)));
@@ -45,9 +48,6 @@ Scheduler::Scheduler(common::Clock& clock, StateStore& store, SchedulerOutput& o
 Scheduler::~Scheduler() {
   // Timers must not outlive the scheduler their callbacks point into.
   if (dispatch_timer_ != 0) clock_.CancelTimer(dispatch_timer_);
-  for (const auto& [id, worker] : cluster_.workers()) {
-    if (worker.lease_timer != 0) clock_.CancelTimer(worker.lease_timer);
-  }
 }
 
 void Scheduler::StoreFailed(const absl::Status& status) {
@@ -141,8 +141,7 @@ absl::StatusOr<Scheduler::SubmitResult> Scheduler::Submit(
   }
   for (size_t i = 0; i < runs_.size(); ++i) Promote(static_cast<int>(i));
   // What none of the workers already connected could run fails now, with the reason.
-  bool fleet_known = std::any_of(cluster_.workers().begin(), cluster_.workers().end(),
-                                 [](const auto& entry) { return !entry.second.lost; });
+  bool fleet_known = workers_.AnyAlive();
   for (size_t i = 0; i < runs_.size() && fleet_known; ++i) {
     v1::WorkstreamState state = runs_[i].row.state;
     if (state != v1::WORKSTREAM_STATE_READY && state != v1::WORKSTREAM_STATE_PENDING) continue;
@@ -231,9 +230,8 @@ absl::Status Scheduler::Recover() {
             continue;
           }
           running = true;
+          workers_.Expect(attempt.worker_id);
           cluster_.Reserve(attempt.worker_id, attempt.gpus, attempt.attempt_id);
-          WorkerView& worker = cluster_.Upsert(attempt.worker_id);
-          if (worker.lease_timer == 0) RenewLease(worker);
         }
         if (!running) all_ranks_ended.push_back(index);
         break;
@@ -364,17 +362,11 @@ bool Scheduler::Queueable(int index) const {
 bool Scheduler::TryAssign(int index, bool may_queue) {
   const common::Workstream& ws = plan_->workstreams[index];
   int nodes = std::max(1, ws.nodes);
-  // All ranks are placed, each on its own worker, before anything is reserved: a gang
-  // holds nothing while it waits, so two waiting gangs cannot deadlock each other.
   PlacementRequest request{static_cast<uint32_t>(ws.gpus), ws.labels, {},
                            may_queue ? options_.worker_queue : 0};
-  std::vector<Placement> placements;
-  for (int rank = 0; rank < nodes; ++rank) {
-    std::optional<Placement> placement = placement_.Place(request, cluster_);
-    if (!placement) return false;
-    request.exclude_workers.insert(placement->worker_id);
-    placements.push_back(std::move(*placement));
-  }
+  std::optional<std::vector<Placement>> gang = placement_.PlaceGang(request, nodes, cluster_);
+  if (!gang) return false;
+  const std::vector<Placement>& placements = *gang;
   Run& run = runs_[index];
   RetryContext retry = RetryContextOf(index);  // before this attempt replaces the last
   int number = run.row.attempts + 1;
@@ -498,29 +490,11 @@ void Scheduler::SendAssigns() {
   output_.StatusChanged();
 }
 
-void Scheduler::RenewLease(WorkerView& worker) {
-  if (worker.lease_timer != 0) clock_.CancelTimer(worker.lease_timer);
-  std::string id = worker.id;
-  worker.lease_timer = clock_.RunAfter(options_.lease, [this, id] { LeaseExpired(id); });
-}
-
 void Scheduler::OnWorkerHello(const v1::Hello& hello) {
-  WorkerView& worker = cluster_.Upsert(hello.worker_id());
-  worker.hostname = hello.hostname();
-  worker.metrics_url = hello.metrics_url();
-  worker.gpu_note = hello.gpu_note();
-  worker.resources = hello.resources();
-  worker.slots = hello.resources().slots();
-  worker.gpu_indices.clear();
-  for (const v1::GpuDevice& gpu : hello.resources().gpus()) worker.gpu_indices.push_back(gpu.index());
-  worker.labels = {hello.resources().labels().begin(), hello.resources().labels().end()};
-  worker.connected = true;
-  worker.writes_logs = !options_.local_log_token.empty() && !options_.state_dir.empty() &&
-                       hello.log_token() == options_.local_log_token;
-  worker.lost = false;
-  worker.draining = false;
-  worker.last_heartbeat_unix_ms = WallMillis(clock_);
-  RenewLease(worker);
+  // Only a worker given the coordinator's log token shares its machine and state directory.
+  bool writes_logs = !options_.local_log_token.empty() && !options_.state_dir.empty() &&
+                     hello.log_token() == options_.local_log_token;
+  WorkerView& worker = workers_.Join(hello, writes_logs);
 
   v1::CoordinatorMessage message;
   v1::Welcome& welcome = *message.mutable_welcome();
@@ -593,32 +567,23 @@ void Scheduler::OnWorkerHello(const v1::Hello& hello) {
 }
 
 void Scheduler::OnHeartbeat(const std::string& worker_id, const v1::Heartbeat&) {
-  WorkerView* worker = cluster_.Find(worker_id);
-  if (worker == nullptr || worker->lost) return;
-  worker->last_heartbeat_unix_ms = WallMillis(clock_);
-  RenewLease(*worker);
+  workers_.Alive(worker_id, /*heartbeat=*/true);
 }
 
 void Scheduler::OnWorkerDisconnected(const std::string& worker_id) {
-  // The lease keeps running: a worker that reconnects within it keeps its attempts.
-  if (WorkerView* worker = cluster_.Find(worker_id)) worker->connected = false;
+  workers_.Disconnected(worker_id);
   output_.StatusChanged();
 }
 
-void Scheduler::LeaseExpired(const std::string& worker_id) {
-  WorkerView* worker = cluster_.Find(worker_id);
-  if (worker == nullptr) return;
-  worker->lease_timer = 0;
-  worker->lost = true;
-  worker->connected = false;
+void Scheduler::LeaseExpired(WorkerView& worker) {
   ++counters_.leases_expired;
-  std::vector<std::string> attempts(worker->attempts.begin(), worker->attempts.end());
+  std::vector<std::string> attempts(worker.attempts.begin(), worker.attempts.end());
   for (const std::string& attempt : attempts) {
-    AttemptLost(attempt, "worker " + worker_id + " missed its lease");
+    AttemptLost(attempt, "worker " + worker.id + " missed its lease");
   }
   auto [rows, attempt_rows] = TakeDirty();
   if (absl::Status status = store_.MarkWorkerLost(
-          {worker_id, worker->hostname, "lost", worker->last_heartbeat_unix_ms}, attempt_rows, rows);
+          {worker.id, worker.hostname, "lost", worker.last_heartbeat_unix_ms}, attempt_rows, rows);
       !status.ok()) {
     StoreFailed(status);
   }

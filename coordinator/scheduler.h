@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/plan.h"
 #include "coordinator/cluster_view.h"
+#include "coordinator/event_intake.h"
 #include "coordinator/merge_queue.h"
 #include "coordinator/placement_policy.h"
 #include "coordinator/plan_budget.h"
@@ -20,6 +21,7 @@
 #include "coordinator/scheduler_observer.h"
 #include "coordinator/scheduler_output.h"
 #include "coordinator/state_store.h"
+#include "coordinator/worker_registry.h"
 #include "coordinator/workstream_facts.h"
 #include "wsfleet/v1/control.pb.h"
 #include "wsfleet/v1/worker.pb.h"
@@ -130,7 +132,7 @@ class Scheduler {
   bool Done() const;
   const common::Plan* plan() const { return plan_.get(); }
   const PlanRow& plan_row() const { return plan_row_; }
-  const SchedulerCounters& counters() const { return counters_; }
+  SchedulerCounters counters() const;
   // What the plan's agents spent so far (tokens, turns, cost), summed over every attempt.
   const v1::AgentReport& plan_spent() const { return budget_.spent(); }
   // Metrics and tests the current attempt of workstream `index` reported.
@@ -179,8 +181,8 @@ class Scheduler {
   std::string GangWaiting(int index) const;
   void SendAssigns();  // commits this round's attempts in one transaction, then sends
   std::optional<std::string> Infeasible(int index) const;
-  void RenewLease(WorkerView& worker);
-  void LeaseExpired(const std::string& worker_id);
+  void LeaseExpired(WorkerView& worker);
+  AttemptRow* Fence(const std::string& worker_id, const v1::Event& event);  // see EventIntake
   void AttemptLost(const std::string& attempt_id, const std::string& reason);
   // One rank of a workstream's current attempt ended; once every rank has, the attempt's
   // outcome decides the workstream's fate (Resolve).
@@ -228,12 +230,13 @@ class Scheduler {
   std::vector<Run> runs_;
   std::unordered_map<std::string, AttemptRow> attempts_;
   ReadyQueue ready_;
-  ClusterView cluster_;
+  WorkerRegistry workers_;
+  ClusterView& cluster_;  // the registry's
   bool halted_ = false;  // a failure without keep_going: nothing new starts
   std::set<int> dirty_;
   std::set<int> queued_;  // workstreams whose attempt waits in its worker's queue
   std::set<std::string> dirty_attempts_;
-  std::vector<std::pair<std::string, v1::Event>> pending_events_;
+  EventIntake intake_;
   // Assigns of the current dispatch round: sent once their attempts are committed.
   std::vector<std::pair<std::string, v1::CoordinatorMessage>> pending_assigns_;
   std::vector<std::string> pending_attempts_;

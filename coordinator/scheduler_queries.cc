@@ -52,21 +52,14 @@ v1::RunStatus Scheduler::Status() const {
   return status;
 }
 
-v1::ListWorkersResponse Scheduler::Workers() const {
-  v1::ListWorkersResponse response;
-  for (const auto& [id, worker] : cluster_.workers()) {
-    v1::WorkerInfo& info = *response.add_workers();
-    info.set_worker_id(id);
-    info.set_hostname(worker.hostname);
-    info.set_metrics_url(worker.metrics_url);
-    info.set_gpu_note(worker.gpu_note);
-    *info.mutable_resources() = worker.resources;
-    info.set_state(worker.lost ? "lost" : worker.draining ? "draining"
-                   : worker.connected ? "connected" : "disconnected");
-    info.set_running_attempts(static_cast<uint32_t>(worker.attempts.size()));
-    info.set_last_heartbeat_unix_ms(worker.last_heartbeat_unix_ms);
-  }
-  return response;
+v1::ListWorkersResponse Scheduler::Workers() const { return workers_.List(); }
+
+SchedulerCounters Scheduler::counters() const {
+  SchedulerCounters counters = counters_;
+  counters.events_stored = intake_.counters().admitted;
+  counters.events_duplicate = intake_.counters().duplicate;
+  counters.events_stale_rejected = intake_.counters().rejected;
+  return counters;
 }
 
 const std::map<std::string, double>& Scheduler::MetricsOf(int index) const {

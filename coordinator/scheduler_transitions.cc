@@ -21,52 +21,34 @@ bool Active(v1::WorkstreamState state) {
 }  // namespace
 
 void Scheduler::OnEvents(const std::string& worker_id, v1::EventBatch batch) {
-  if (WorkerView* worker = cluster_.Find(worker_id); worker != nullptr && !worker->lost) {
-    RenewLease(*worker);  // any message proves the worker alive
+  workers_.Alive(worker_id, /*heartbeat=*/false);  // any message proves the worker alive
+  intake_.Queue(worker_id, std::move(batch));
+}
+
+AttemptRow* Scheduler::Fence(const std::string& worker_id, const v1::Event& event) {
+  auto found = attempts_.find(event.attempt_id());
+  if (found == attempts_.end() || found->second.worker_id != worker_id || !IsCurrent(found->second)) {
+    return nullptr;
   }
-  for (v1::Event& event : *batch.mutable_events()) {
-    pending_events_.emplace_back(worker_id, std::move(event));
+  // Output said to be in the log already comes only from a worker on this machine.
+  if (event.has_log() && event.log().in_file()) {
+    const WorkerView* worker = cluster_.Find(worker_id);
+    if (worker == nullptr || !worker->writes_logs) return nullptr;
   }
+  return &found->second;
 }
 
 void Scheduler::FlushEvents() {
-  if (pending_events_.empty()) return;
-  std::vector<std::pair<std::string, v1::Event>> batch;
-  batch.swap(pending_events_);
+  if (intake_.empty()) return;
   std::vector<v1::Event> to_store;
-  std::map<std::pair<std::string, std::string>, uint64_t> acks;  // (worker, attempt) -> seq
-  std::set<std::pair<std::string, std::string>> rejects;
   std::vector<std::pair<std::string, v1::AttemptFinished>> finished;
-  for (auto& [worker_id, event] : batch) {
-    auto found = attempts_.find(event.attempt_id());
-    bool current = found != attempts_.end() && found->second.worker_id == worker_id &&
-                   IsCurrent(found->second) &&
-                   (!found->second.finished || event.seq() <= found->second.stored_seq);
-    // Output said to be in the log already comes only from a worker on this machine.
-    bool forged = event.has_log() && event.log().in_file() &&
-                  (cluster_.Find(worker_id) == nullptr || !cluster_.Find(worker_id)->writes_logs);
-    if (!current || forged) {
-      // Fencing: an attempt that is no longer current cannot change anything.
-      ++counters_.events_stale_rejected;
-      rejects.insert({worker_id, event.attempt_id()});
-      continue;
-    }
-    AttemptRow& attempt = found->second;
-    if (event.seq() <= attempt.stored_seq) {
-      ++counters_.events_duplicate;
-      acks[{worker_id, attempt.attempt_id}] = attempt.stored_seq;
-      continue;
-    }
-    if (event.seq() != attempt.stored_seq + 1) continue;  // a gap: the worker resends from the ack
-    attempt.stored_seq = event.seq();
-    dirty_attempts_.insert(attempt.attempt_id);
-    acks[{worker_id, attempt.attempt_id}] = attempt.stored_seq;
-    observer_->EventStored(attempt.workstream_id, event);
-    Apply(attempt, event);
-    if (event.has_finished()) finished.emplace_back(attempt.attempt_id, event.finished());
+  for (auto& [attempt, event] : intake_.Admit()) {
+    dirty_attempts_.insert(attempt->attempt_id);
+    observer_->EventStored(attempt->workstream_id, event);
+    Apply(*attempt, event);
+    if (event.has_finished()) finished.emplace_back(attempt->attempt_id, event.finished());
     to_store.push_back(std::move(event));
   }
-  counters_.events_stored += to_store.size();
   for (auto& [attempt_id, outcome] : finished) AttemptFinished(attempts_.at(attempt_id), outcome);
   // What the finishes made ready is placed now and committed with the events: one
   // transaction per batch, however many workstreams it ends and starts.
@@ -83,19 +65,7 @@ void Scheduler::FlushEvents() {
       StoreFailed(status);
     }
   }
-  // Only now, with everything stored, do the acks go out.
-  for (const auto& [key, seq] : acks) {
-    v1::CoordinatorMessage message;
-    message.mutable_ack()->set_attempt_id(key.second);
-    message.mutable_ack()->set_seq(seq);
-    output_.Send(key.first, message);
-  }
-  for (const auto& [worker, attempt] : rejects) {
-    v1::CoordinatorMessage message;
-    message.mutable_reject()->set_attempt_id(attempt);
-    message.mutable_reject()->set_reason("attempt " + attempt + " is no longer current");
-    output_.Send(worker, message);
-  }
+  intake_.Answer(output_);  // only now, with everything stored
   for (auto& [worker, message] : pending_assigns_) output_.Send(worker, message);
   pending_assigns_.clear();
   SendRelays();
@@ -394,9 +364,7 @@ absl::Status Scheduler::Retry(const std::string& workstream_id) {
 }
 
 absl::Status Scheduler::Drain(const std::string& worker_id) {
-  WorkerView* worker = cluster_.Find(worker_id);
-  if (worker == nullptr) return absl::NotFoundError("no worker " + worker_id);
-  worker->draining = true;
+  if (absl::Status status = workers_.Drain(worker_id); !status.ok()) return status;
   v1::CoordinatorMessage message;
   message.mutable_drain();
   output_.Send(worker_id, message);

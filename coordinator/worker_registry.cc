@@ -1,0 +1,96 @@
+#include "coordinator/worker_registry.h"
+
+#include <algorithm>
+
+namespace wsfleet::coordinator {
+
+WorkerRegistry::WorkerRegistry(common::Clock& clock, common::Nanos lease, Expired expired)
+    : clock_(clock), lease_(lease), expired_(std::move(expired)) {}
+
+WorkerRegistry::~WorkerRegistry() {
+  for (const auto& [id, worker] : cluster_.workers()) {
+    if (worker.lease_timer != 0) clock_.CancelTimer(worker.lease_timer);
+  }
+}
+
+WorkerView& WorkerRegistry::Join(const v1::Hello& hello, bool writes_logs) {
+  WorkerView& worker = cluster_.Upsert(hello.worker_id());
+  worker.hostname = hello.hostname();
+  worker.metrics_url = hello.metrics_url();
+  worker.gpu_note = hello.gpu_note();
+  worker.resources = hello.resources();
+  worker.slots = hello.resources().slots();
+  worker.gpu_indices.clear();
+  for (const v1::GpuDevice& gpu : hello.resources().gpus()) worker.gpu_indices.push_back(gpu.index());
+  worker.labels = {hello.resources().labels().begin(), hello.resources().labels().end()};
+  worker.connected = true;
+  worker.writes_logs = writes_logs;
+  worker.lost = false;
+  worker.draining = false;
+  worker.last_heartbeat_unix_ms = common::ToUnixMillis(clock_.WallNow());
+  Renew(worker);
+  return worker;
+}
+
+void WorkerRegistry::Alive(const std::string& id, bool heartbeat) {
+  WorkerView* worker = cluster_.Find(id);
+  if (worker == nullptr || worker->lost) return;
+  if (heartbeat) worker->last_heartbeat_unix_ms = common::ToUnixMillis(clock_.WallNow());
+  Renew(*worker);
+}
+
+void WorkerRegistry::Disconnected(const std::string& id) {
+  if (WorkerView* worker = cluster_.Find(id)) worker->connected = false;
+}
+
+absl::Status WorkerRegistry::Drain(const std::string& id) {
+  WorkerView* worker = cluster_.Find(id);
+  if (worker == nullptr) return absl::NotFoundError("no worker " + id);
+  worker->draining = true;
+  return absl::OkStatus();
+}
+
+WorkerView& WorkerRegistry::Expect(const std::string& id) {
+  WorkerView& worker = cluster_.Upsert(id);
+  if (worker.lease_timer == 0) Renew(worker);
+  return worker;
+}
+
+v1::ListWorkersResponse WorkerRegistry::List() const {
+  v1::ListWorkersResponse response;
+  for (const auto& [id, worker] : cluster_.workers()) {
+    v1::WorkerInfo& info = *response.add_workers();
+    info.set_worker_id(id);
+    info.set_hostname(worker.hostname);
+    info.set_metrics_url(worker.metrics_url);
+    info.set_gpu_note(worker.gpu_note);
+    *info.mutable_resources() = worker.resources;
+    info.set_state(worker.lost       ? "lost"
+                   : worker.draining ? "draining"
+                   : worker.connected ? "connected"
+                                      : "disconnected");
+    info.set_running_attempts(static_cast<uint32_t>(worker.attempts.size()));
+    info.set_last_heartbeat_unix_ms(worker.last_heartbeat_unix_ms);
+  }
+  return response;
+}
+
+bool WorkerRegistry::AnyAlive() const {
+  return std::any_of(cluster_.workers().begin(), cluster_.workers().end(),
+                     [](const auto& entry) { return !entry.second.lost; });
+}
+
+void WorkerRegistry::Renew(WorkerView& worker) {
+  if (worker.lease_timer != 0) clock_.CancelTimer(worker.lease_timer);
+  std::string id = worker.id;
+  worker.lease_timer = clock_.RunAfter(lease_, [this, id] {
+    WorkerView* lost = cluster_.Find(id);
+    if (lost == nullptr) return;
+    lost->lease_timer = 0;
+    lost->lost = true;
+    lost->connected = false;
+    expired_(*lost);
+  });
+}
+
+}  // namespace wsfleet::coordinator

@@ -1,0 +1,105 @@
+// The worker registry alone on a fake clock: leases renewed by any sign of life, lost when
+// none comes, and what a lost worker must do to come back.
+
+#include "coordinator/worker_registry.h"
+
+#include <gtest/gtest.h>
+
+#include "coordinator/placement_policy.h"
+#include "tests/support/fake_clock.h"
+
+namespace wsfleet::coordinator {
+namespace {
+
+using namespace std::chrono_literals;
+
+class WorkerRegistryTest : public ::testing::Test {
+ protected:
+  static v1::Hello Hello(const std::string& id, uint32_t slots, uint32_t gpus = 0) {
+    v1::Hello hello;
+    hello.set_worker_id(id);
+    hello.set_hostname(id + ".local");
+    hello.mutable_resources()->set_slots(slots);
+    for (uint32_t i = 0; i < gpus; ++i) hello.mutable_resources()->add_gpus()->set_index(i);
+    return hello;
+  }
+
+  testing::FakeClock clock_;
+  std::vector<std::string> expired_;
+  WorkerRegistry registry_{clock_, 10s, [this](WorkerView& worker) { expired_.push_back(worker.id); }};
+};
+
+TEST_F(WorkerRegistryTest, AWorkerIsLostALeaseAfterItLastSaidAnything) {
+  registry_.Join(Hello("w1", 2), /*writes_logs=*/false);
+  clock_.Advance(9s);
+  registry_.Alive("w1", /*heartbeat=*/false);  // events count as much as heartbeats
+  clock_.Advance(9s);
+  EXPECT_TRUE(expired_.empty());
+  clock_.Advance(1s);
+  ASSERT_EQ(expired_, std::vector<std::string>{"w1"});
+  const WorkerView* worker = registry_.cluster().Find("w1");
+  EXPECT_TRUE(worker->lost);
+  EXPECT_FALSE(worker->connected);
+  EXPECT_FALSE(registry_.AnyAlive());
+  EXPECT_EQ(registry_.List().workers(0).state(), "lost");
+}
+
+TEST_F(WorkerRegistryTest, ALostWorkerComesBackOnlyThroughHello) {
+  registry_.Join(Hello("w1", 2), false);
+  clock_.Advance(10s);
+  registry_.Alive("w1", true);
+  EXPECT_TRUE(registry_.cluster().Find("w1")->lost) << "a heartbeat does not revive it";
+  EXPECT_EQ(clock_.pending_timers(), 0u);
+  registry_.Join(Hello("w1", 4, 2), false);
+  const WorkerView* worker = registry_.cluster().Find("w1");
+  EXPECT_FALSE(worker->lost);
+  EXPECT_TRUE(worker->Accepting());
+  EXPECT_EQ(worker->slots, 4u);
+  EXPECT_EQ(worker->gpu_indices.size(), 2u);
+}
+
+TEST_F(WorkerRegistryTest, ADisconnectedWorkerKeepsItsLeaseAndADrainedOneTakesNoWork) {
+  registry_.Join(Hello("w1", 2), false);
+  registry_.Disconnected("w1");
+  EXPECT_EQ(registry_.List().workers(0).state(), "disconnected");
+  registry_.Join(Hello("w1", 2), false);
+  ASSERT_TRUE(registry_.Drain("w1").ok());
+  EXPECT_FALSE(registry_.cluster().Find("w1")->Accepting());
+  EXPECT_EQ(registry_.List().workers(0).state(), "draining");
+  EXPECT_EQ(registry_.Drain("nobody").code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(WorkerRegistryTest, AWorkerExpectedAfterARestartGetsOneLeaseToComeBack) {
+  registry_.Expect("w9");
+  registry_.Expect("w9");  // a second attempt on it: still one lease
+  EXPECT_EQ(clock_.pending_timers(), 1u);
+  clock_.Advance(10s);
+  EXPECT_EQ(expired_, std::vector<std::string>{"w9"});
+}
+
+TEST_F(WorkerRegistryTest, ItsTimersGoWithIt) {
+  {
+    WorkerRegistry scoped(clock_, 10s, [](WorkerView&) { FAIL() << "fired after it was gone"; });
+    scoped.Join(Hello("w1", 1), false);
+  }
+  EXPECT_EQ(clock_.pending_timers(), 0u);
+  clock_.Advance(20s);
+}
+
+TEST_F(WorkerRegistryTest, AGangIsPlacedOnDistinctWorkersOrNotAtAll) {
+  registry_.Join(Hello("w1", 1, 2), false);
+  registry_.Join(Hello("w2", 1, 2), false);
+  registry_.Join(Hello("w3", 1, 1), false);
+  SpreadPlacement placement;
+  PlacementRequest request{2, {}, {}, 0};
+  auto gang = placement.PlaceGang(request, 2, registry_.cluster());
+  ASSERT_TRUE(gang.has_value());
+  ASSERT_EQ(gang->size(), 2u);
+  EXPECT_NE((*gang)[0].worker_id, (*gang)[1].worker_id);
+  EXPECT_EQ((*gang)[0].gpu_indices.size(), 2u);
+  EXPECT_FALSE(placement.PlaceGang(request, 3, registry_.cluster()).has_value())
+      << "w3 has one GPU: three nodes with two each cannot be had";
+}
+
+}  // namespace
+}  // namespace wsfleet::coordinator
