@@ -7,6 +7,7 @@
 #include "cli/exit_codes.h"
 #include "cli/status_render.h"
 #include "common/plan_loader.h"
+#include "coordinator/run_json.h"
 #include "proto/grpc_settings.h"
 #include "wsfleet/v1/control.grpc.pb.h"
 
@@ -73,7 +74,8 @@ int StatusCommand(const ClientOptions& client) {
   v1::RunStatus status;
   grpc::Status rpc = Stub(client)->GetStatus(Context().get(), {}, &status);
   if (!rpc.ok()) return Report(client, rpc);
-  std::cout << (client.output == "json" ? ToJson(status) + "\n" : RenderStatusTable(status));
+  std::cout << (client.output == "json" ? coordinator::RunStatusJson(status).dump(2) + "\n"
+                                         : RenderStatusTable(status));
   return kExitOk;
 }
 
@@ -82,7 +84,7 @@ int WorkersCommand(const ClientOptions& client) {
   grpc::Status rpc = Stub(client)->ListWorkers(Context().get(), {}, &response);
   if (!rpc.ok()) return Report(client, rpc);
   if (client.output == "json") {
-    std::cout << ToJson(response) << "\n";  // labels included (gpu.* from the burn-in)
+    std::cout << coordinator::WorkersJson(response).dump(2) << "\n";  // labels: gpu.* from the burn-in
     return kExitOk;
   }
   std::cout << "WORKER  HOST  STATE  SLOTS  GPUS  RUNNING  METRICS\n";

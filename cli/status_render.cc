@@ -1,7 +1,6 @@
 #include "cli/status_render.h"
 
 #include <cstdio>
-#include <google/protobuf/util/json_util.h>
 
 #include <vector>
 
@@ -128,15 +127,6 @@ std::string RenderStatusTable(const v1::RunStatus& status) {
   return out;
 }
 
-std::string ToJson(const google::protobuf::Message& status) {
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.always_print_primitive_fields = true;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(status, &json, options);
-  return json;
-}
 
 std::string ProgressPrinter::Update(const v1::RunStatus& status) {
   std::string out;

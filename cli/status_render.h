@@ -11,8 +11,6 @@ const char* StateName(v1::WorkstreamState state);  // "SUCCEEDED", ...
 
 // `wsfleet status`: one row per workstream, then counts per state.
 std::string RenderStatusTable(const v1::RunStatus& status);
-// A control API reply as JSON (proto field names, every field), for -o json.
-std::string ToJson(const google::protobuf::Message& message);
 
 // "3 succeeded, 2 running, 5 pending" in a fixed order.
 std::string CountsLine(const v1::RunStatus& status);

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/criteria.h"
+#include "coordinator/run_json.h"
 #include "proto/enum_names.h"
 
 namespace wsfleet::coordinator {
@@ -106,21 +107,6 @@ std::string AgentLine(const v1::AgentReport& agent) {
          " tool calls, " + std::to_string(agent.input_tokens()) + " tokens in / " +
          std::to_string(agent.output_tokens()) + " out, " + cost +
          (agent.error().empty() ? "" : " (the agent reported: " + agent.error() + ")") + "\n";
-}
-
-nlohmann::ordered_json AgentJson(const v1::AgentReport& agent) {
-  nlohmann::ordered_json json = {{"type", agent.agent_type()},
-                                 {"session_id", agent.session_id()},
-                                 {"turns", agent.turns()},
-                                 {"tool_calls", agent.tool_calls()},
-                                 {"input_tokens", agent.input_tokens()},
-                                 {"cached_input_tokens", agent.cached_input_tokens()},
-                                 {"output_tokens", agent.output_tokens()},
-                                 {"wall_seconds", agent.wall_seconds()},
-                                 {"pid", agent.pid()}};
-  json["cost_usd"] = agent.cost_reported() ? nlohmann::ordered_json(agent.cost_usd()) : nlohmann::ordered_json(nullptr);
-  if (!agent.error().empty()) json["error"] = agent.error();
-  return json;
 }
 
 }  // namespace
@@ -225,21 +211,9 @@ absl::Status SummaryWriter::WriteReport(const Scheduler& scheduler) const {
              std::to_string(ws.attempts()) + " | " + (ws.worker_id().empty() ? "-" : ws.worker_id()) +
              " | " + Seconds(row.started_unix_ms, row.finished_unix_ms) + " | " + tests + " | " +
              ws.message() + " |\n";
-    nlohmann::ordered_json entry = {{"id", ws.id()},
-                                    {"name", ws.name()},
-                                    {"state", state},
-                                    {"attempts", ws.attempts()},
-                                    {"worker", ws.worker_id()},
-                                    {"started_unix_ms", row.started_unix_ms},
-                                    {"finished_unix_ms", row.finished_unix_ms},
-                                    {"tests", {{"passed", ws.tests().passed()},
-                                               {"failed", ws.tests().failed()},
-                                               {"skipped", ws.tests().skipped()}}},
-                                    {"message", ws.message()},
-                                    {"merge", ws.merge()},
-                                    {"summary", paths_.Summary(ws.id())}};
+    nlohmann::ordered_json entry = WorkstreamJson(ws);
+    entry["summary"] = paths_.Summary(ws.id());
     entry["metrics"] = scheduler.MetricsOf(i);
-    if (ws.has_agent()) entry["agent"] = AgentJson(ws.agent());
     json["workstreams"].push_back(entry);
   }
   json["counts"] = counts;

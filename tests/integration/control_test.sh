@@ -23,6 +23,9 @@ follow=$!
 PIDS+=($follow)
 "$WSFLEET" status -o json > "$TMP/status.json"
 check "status json" contains "$TMP/status.json" '"plan_id"'
+check "status json: short state names, times as Unix milliseconds" jq -e \
+  '.workstreams[] | select(.id == "WS-01") | .state == "RUNNING" and (.started_unix_ms | type == "number") and .started_unix_ms > 1600000000000' \
+  "$TMP/status.json"
 "$WSFLEET" cancel WS-02 > "$TMP/cancel.out" 2>&1
 check "cancel accepted" contains "$TMP/cancel.out" "cancelling 1 workstream"
 check "WS-02 cancelled" wait_for 20 sh -c "'$WSFLEET' status | grep -qE '^WS-02 .*CANCELLED'"

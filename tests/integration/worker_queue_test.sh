@@ -32,7 +32,7 @@ check "WS-01 done" wait_for 20 sh -c "'$WSFLEET' status | grep -qE '^WS-01 .*SUC
 check "the revoked attempt is not counted" python3 - "$TMP/status.json" <<'PY'
 import json, sys
 ws = {w["id"]: w for w in json.load(open(sys.argv[1]))["workstreams"]}
-assert ws["WS-02"]["state"] == "WORKSTREAM_STATE_SUCCEEDED", ws["WS-02"]
+assert ws["WS-02"]["state"] == "SUCCEEDED", ws["WS-02"]
 assert ws["WS-02"]["attempts"] == 1, ws["WS-02"]
 assert ws["WS-02"]["worker_id"] == "w2", ws["WS-02"]
 PY

@@ -1,0 +1,77 @@
+#include "coordinator/run_json.h"
+
+#include "proto/enum_names.h"
+
+namespace wsfleet::coordinator {
+
+nlohmann::ordered_json AgentJson(const v1::AgentReport& agent) {
+  nlohmann::ordered_json json = {{"type", agent.agent_type()},
+                                 {"session_id", agent.session_id()},
+                                 {"turns", agent.turns()},
+                                 {"tool_calls", agent.tool_calls()},
+                                 {"input_tokens", agent.input_tokens()},
+                                 {"cached_input_tokens", agent.cached_input_tokens()},
+                                 {"output_tokens", agent.output_tokens()},
+                                 {"wall_seconds", agent.wall_seconds()},
+                                 {"pid", agent.pid()}};
+  json["cost_usd"] = agent.cost_reported() ? nlohmann::ordered_json(agent.cost_usd()) : nlohmann::ordered_json(nullptr);
+  if (!agent.error().empty()) json["error"] = agent.error();
+  return json;
+}
+
+nlohmann::ordered_json WorkstreamJson(const v1::WorkstreamStatus& ws) {
+  nlohmann::ordered_json json = {{"id", ws.id()},
+                                 {"name", ws.name()},
+                                 {"state", rpc::StateName(ws.state())},
+                                 {"attempts", ws.attempts()},
+                                 {"worker_id", ws.worker_id()},
+                                 {"started_unix_ms", ws.started_unix_ms()},
+                                 {"finished_unix_ms", ws.finished_unix_ms()},
+                                 {"tests", {{"passed", ws.tests().passed()},
+                                            {"failed", ws.tests().failed()},
+                                            {"skipped", ws.tests().skipped()}}},
+                                 {"message", ws.message()},
+                                 {"merge", ws.merge()},
+                                 {"priority", ws.priority()},
+                                 {"remaining_days", ws.remaining_days()}};
+  json["agent"] = ws.has_agent() ? AgentJson(ws.agent()) : nlohmann::ordered_json(nullptr);
+  return json;
+}
+
+nlohmann::ordered_json RunStatusJson(const v1::RunStatus& status) {
+  nlohmann::ordered_json json = {{"plan_id", status.plan_id()},
+                                 {"done", status.done()},
+                                 {"succeeded", status.succeeded()},
+                                 {"state_dir", status.state_dir()},
+                                 {"metrics_url", status.metrics_url()}};
+  json["workstreams"] = nlohmann::ordered_json::array();
+  for (const v1::WorkstreamStatus& ws : status.workstreams()) json["workstreams"].push_back(WorkstreamJson(ws));
+  json["agents_spent"] = AgentJson(status.agents_spent());
+  json["plan_budget_stop"] = status.plan_budget_stop();
+  return json;
+}
+
+nlohmann::ordered_json WorkersJson(const v1::ListWorkersResponse& response) {
+  nlohmann::ordered_json workers = nlohmann::ordered_json::array();
+  for (const v1::WorkerInfo& info : response.workers()) {
+    nlohmann::ordered_json gpus = nlohmann::ordered_json::array();
+    for (const v1::GpuDevice& gpu : info.resources().gpus()) {
+      gpus.push_back({{"index", gpu.index()}, {"uuid", gpu.uuid()}, {"name", gpu.name()},
+                      {"memory_bytes", gpu.memory_bytes()}});
+    }
+    nlohmann::ordered_json labels = nlohmann::ordered_json::object();
+    std::map<std::string, std::string> sorted(info.resources().labels().begin(), info.resources().labels().end());
+    for (const auto& [key, value] : sorted) labels[key] = value;
+    workers.push_back({{"worker_id", info.worker_id()},
+                       {"hostname", info.hostname()},
+                       {"state", info.state()},
+                       {"resources", {{"slots", info.resources().slots()}, {"gpus", gpus}, {"labels", labels}}},
+                       {"running_attempts", info.running_attempts()},
+                       {"last_heartbeat_unix_ms", info.last_heartbeat_unix_ms()},
+                       {"metrics_url", info.metrics_url()},
+                       {"gpu_note", info.gpu_note()}});
+  }
+  return {{"workers", workers}};
+}
+
+}  // namespace wsfleet::coordinator

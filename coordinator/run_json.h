@@ -1,0 +1,18 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "wsfleet/v1/control.pb.h"
+
+// The JSON forms of the control API's answers: one vocabulary for `status -o json`,
+// `workers -o json` and report.json. States are the short upper-case names
+// ("SUCCEEDED"), times Unix milliseconds as numbers, counts numbers. Documented in
+// docs/fleet.md ("JSON output").
+namespace wsfleet::coordinator {
+
+nlohmann::ordered_json AgentJson(const v1::AgentReport& agent);
+nlohmann::ordered_json WorkstreamJson(const v1::WorkstreamStatus& workstream);
+nlohmann::ordered_json RunStatusJson(const v1::RunStatus& status);
+nlohmann::ordered_json WorkersJson(const v1::ListWorkersResponse& workers);
+
+}  // namespace wsfleet::coordinator
