@@ -17,10 +17,13 @@
 #include <random>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "cli/exit_codes.h"
 #include "cli/config_file.h"
 #include "cli/signals.h"
 #include "cli/status_render.h"
+#include "common/log.h"
 #include "common/plan_loader.h"
 #include "coordinator/coordinator_server.h"
 #include "cli/join_token.h"
@@ -136,9 +139,22 @@ std::string CoordinatorAddressFor(const std::string& state_dir) {
   return socket.size() < 100 ? "unix:" + socket : "127.0.0.1:0";
 }
 
+
+// Sets up the daemon's log; false (said on stderr) when the flags are wrong.
+bool StartLogging(const std::string& component, const LogFlags& flags) {
+  absl::StatusOr<common::LogOptions> options = common::ParseLogOptions(flags.level, flags.format);
+  if (!options.ok()) {
+    std::cerr << "wsfleet " << component << ": " << options.status().message() << "\n";
+    return false;
+  }
+  common::SetupLogging(component, *options);
+  return true;
+}
+
 }  // namespace
 
 int RunCoordinatorCommand(const CoordinatorOptions& options) {
+  if (!StartLogging("coordinator", options.log)) return kExitUsage;
   coordinator::CoordinatorConfig config;
   config.listen = options.listen;
   config.state_dir = options.state_dir;
@@ -150,20 +166,17 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
   config.scheduler.write_back = options.write_back;
   absl::StatusOr<std::string> token = ReadJoinToken(options.join_token_file);
   if (!token.ok()) {
-    std::cerr << "wsfleet coordinator: " << token.status().message() << "\n";
+    spdlog::error("{}", std::string(token.status().message()));
     return kExitUsage;
   }
   config.join_token = *token;
   auto server = coordinator::CoordinatorServer::Start(config);
   if (!server.ok()) {
-    std::cerr << "wsfleet coordinator: " << server.status().message() << "\n";
+    spdlog::error("{}", std::string(server.status().message()));
     return kExitFailed;
   }
-  std::cout << "wsfleet coordinator listening on " << (*server)->address() << ", state in "
-            << options.state_dir << std::endl;
-  if (!(*server)->metrics_url().empty()) {
-    std::cout << "wsfleet coordinator metrics at " << (*server)->metrics_url() << std::endl;
-  }
+  spdlog::info("listening on {}, state in {}", (*server)->address(), options.state_dir);
+  if (!(*server)->metrics_url().empty()) spdlog::info("metrics at {}", (*server)->metrics_url());
   WaitForSignal();
   (*server)->Shutdown();
   return kExitOk;
@@ -176,11 +189,12 @@ int RunWorkerCommand(const WorkerOptions& options) {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) return kExitOk;  // the parent died before prctl took effect
   }
+  if (!StartLogging("worker", options.log)) return kExitUsage;
   worker::WorkerConfig config;
   if (!options.config.empty()) {
     absl::StatusOr<FleetConfig> file = LoadConfig(options.config);
     if (!file.ok()) {
-      std::cerr << "wsfleet worker: " << file.status().message() << "\n";
+      spdlog::error("{}", std::string(file.status().message()));
       return kExitUsage;
     }
     config.runner.agents = file->agents;
@@ -197,7 +211,7 @@ int RunWorkerCommand(const WorkerOptions& options) {
   for (const std::string& label : options.labels) {
     size_t eq = label.find('=');
     if (eq == std::string::npos || eq == 0) {
-      std::cerr << "wsfleet worker: --label '" << label << "' is not key=value\n";
+      spdlog::error("--label '{}' is not key=value", label);
       return kExitUsage;
     }
     config.labels[label.substr(0, eq)] = label.substr(eq + 1);
@@ -205,23 +219,23 @@ int RunWorkerCommand(const WorkerOptions& options) {
   absl::StatusOr<worker::GpuInventory> gpus =
       worker::BuildGpuInventory(options.gpus, gpu::DiscoverDevices());
   if (!gpus.ok()) {
-    std::cerr << "wsfleet worker: " << gpus.status().message() << "\n";
+    spdlog::error("{}", std::string(gpus.status().message()));
     return kExitUsage;
   }
-  for (const std::string& note : gpus->notes) std::cerr << "wsfleet worker: " << note << "\n";
+  for (const std::string& note : gpus->notes) spdlog::info("{}", note);
   config.gpus = gpus->gpus;
   if (options.burn_in && !config.gpus.empty()) {
     // The fitness gate: a GPU that fails is not offered; the node says why in `workers`.
     std::vector<uint32_t> indices;
     for (const v1::GpuDevice& gpu : config.gpus) indices.push_back(gpu.index());
-    std::cerr << "wsfleet worker: burn-in on " << indices.size() << " GPU(s)..." << std::endl;
+    spdlog::info("burn-in on {} GPU(s)...", indices.size());
     gpu::BurnInResult burn_in = gpu::RunBurnIn(indices);
     if (burn_in.passed) {
-      std::cerr << "wsfleet worker: burn-in passed" << std::endl;
+      spdlog::info("burn-in passed");
       for (const auto& [key, value] : burn_in.labels) gpus->labels[key] = value;
       gpus->labels["gpu.burn_in"] = "passed";
     } else {
-      std::cerr << "wsfleet worker: " << burn_in.reason << "; offering no GPUs" << std::endl;
+      spdlog::warn("{}; offering no GPUs", burn_in.reason);
       config.gpus.clear();
       config.gpu_note = burn_in.reason;
       gpus->labels["gpu.count"] = "0";
@@ -247,30 +261,29 @@ int RunWorkerCommand(const WorkerOptions& options) {
   config.metrics_address = options.metrics_address;
   absl::StatusOr<std::string> token = ReadJoinToken(options.join_token_file);
   if (!token.ok()) {
-    std::cerr << "wsfleet worker: " << token.status().message() << "\n";
+    spdlog::error("{}", std::string(token.status().message()));
     return kExitUsage;
   }
   config.join_token = *token;
   config.log_token = options.log_token;
   worker::Worker worker(config);
   if (absl::Status status = worker.Start(); !status.ok()) {
-    std::cerr << "wsfleet worker: " << status.message() << "\n";
+    spdlog::error("{}", std::string(status.message()));
     return kExitFailed;
   }
   SignalWatcher watcher([&](int) { worker.Stop(); });
-  std::cerr << "wsfleet worker " << config.worker_id << " -> " << config.coordinator << std::endl;
-  if (!worker.metrics_url().empty()) {
-    std::cerr << "wsfleet worker " << config.worker_id << " metrics at " << worker.metrics_url()
-              << std::endl;
-  }
+  spdlog::info("worker {} -> {}", config.worker_id, config.coordinator);
+  if (!worker.metrics_url().empty()) spdlog::info("{} metrics at {}", config.worker_id, worker.metrics_url());
   if (absl::Status status = worker.Run(); !status.ok()) {
-    std::cerr << "wsfleet worker " << config.worker_id << ": " << status.message() << "\n";
+    spdlog::error("{}", std::string(status.message()));
     return kExitFailed;
   }
   return kExitOk;
 }
 
 int RunPlanCommand(const RunOptions& options) {
+  // What the embedded coordinator logs; the run's own lines for its user stay plain.
+  if (!StartLogging("coordinator", options.log)) return kExitUsage;
   std::string config_path;
   std::optional<common::Workstream::Budget> plan_budget_from_config;
   if (!options.config.empty()) {
@@ -348,7 +361,8 @@ int RunPlanCommand(const RunOptions& options) {
                                      options.workdir, "--isolate", options.isolate,
                                      "--output-cap", std::to_string(options.output_cap_bytes),
                                      "--gpus", gpu_shares[i - 1], "--exit-with-parent",
-                                     "--log-token", log_token};
+                                     "--log-token", log_token, "--log-level", options.log.level,
+                                     "--log-format", options.log.format};
     if (!config_path.empty()) {
       argv.push_back("--config");
       argv.push_back(config_path);

@@ -6,6 +6,12 @@
 
 namespace wsfleet::cli {
 
+// --log-level and --log-format of the daemons (see common/log.h).
+struct LogFlags {
+  std::string level = "info";
+  std::string format = "text";
+};
+
 struct CoordinatorOptions {
   std::string listen = "127.0.0.1:7447";
   std::string state_dir = ".wsfleet";
@@ -18,6 +24,7 @@ struct CoordinatorOptions {
   std::string metrics_address;  // HOST:PORT; empty: no /metrics
   size_t step_metric_series = 1000;
   std::string join_token_file;  // else $WSFLEET_JOIN_TOKEN; none: any worker may join
+  LogFlags log;
 };
 
 struct WorkerOptions {
@@ -38,6 +45,7 @@ struct WorkerOptions {
   std::string log_token;        // from wsfleet run: its coordinator shares this machine
   std::string gpus = "auto";    // auto | none | indices: what the worker offers
   bool burn_in = false;         // test the GPUs before offering them
+  LogFlags log;
 };
 
 struct RunOptions {
@@ -61,6 +69,7 @@ struct RunOptions {
   std::string metrics_address;
   size_t step_metric_series = 1000;
   std::string gpus = "auto";  // this machine's GPUs, split among the local workers
+  LogFlags log;  // the embedded coordinator's and the local workers' (in workers/local-N.log)
 };
 
 int RunCoordinatorCommand(const CoordinatorOptions& options);

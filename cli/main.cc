@@ -26,6 +26,17 @@ void AddPlanPaths(CLI::App* command, std::vector<std::string>& paths) {
       ->required();
 }
 
+// --log-level and --log-format, for the commands that run a coordinator or a worker.
+void AddLogFlags(CLI::App* command, wsfleet::cli::LogFlags& log) {
+  command->add_option("--log-level", log.level, "Log level: trace, debug, info, warn, error, off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  command->add_option("--log-format", log.format,
+                      "Log lines on stderr: text, or json (one object a line: ts, level, component, msg)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -138,6 +149,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   run_cmd->footer("Exit code 0 when every workstream succeeded or was skipped, 1 otherwise,\n"
                   "2 for a bad plan. Ctrl-C cancels the run; a second Ctrl-C stops at once.");
+  AddLogFlags(run_cmd, run_options.log);
   run_cmd->callback([&] { run = [&] { return RunPlanCommand(run_options); }; });
 
   CoordinatorOptions coordinator_options;
@@ -178,6 +190,7 @@ int main(int argc, char** argv) {
   coordinator_cmd->add_option("--join-token-file", coordinator_options.join_token_file,
                               "File holding the token workers must present to join (default: "
                               "$WSFLEET_JOIN_TOKEN; neither: any worker may join)");
+  AddLogFlags(coordinator_cmd, coordinator_options.log);
   coordinator_cmd->callback(
       [&] { run = [&] { return RunCoordinatorCommand(coordinator_options); }; });
 
@@ -227,6 +240,7 @@ int main(int argc, char** argv) {
                          "Set by `wsfleet run` for its own workers: a coordinator with this token "
                          "shares the machine, and the worker appends its attempts' output to the "
                          "logs in the coordinator's state directory itself");
+  AddLogFlags(worker_cmd, worker_options.log);
   worker_cmd->callback([&] { run = [&] { return RunWorkerCommand(worker_options); }; });
 
   ClientOptions client;

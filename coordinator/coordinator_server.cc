@@ -4,8 +4,9 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include <filesystem>
-#include <iostream>
 #include <set>
+
+#include <spdlog/spdlog.h>
 
 #include "coordinator/control_service.h"
 #include "coordinator/file_writer.h"
@@ -77,7 +78,7 @@ class CoordinatorOutput : public SchedulerOutput {
 
  private:
   static void Warn(const absl::Status& status) {
-    if (!status.ok()) std::cerr << "wsfleet coordinator: " << status.message() << std::endl;
+    if (!status.ok()) spdlog::error("{}", std::string(status.message()));
   }
 
  public:
@@ -100,9 +101,7 @@ struct CoordinatorServer::Parts {
   std::unique_ptr<telemetry::GrpcMetrics> grpc_metrics;
   std::unique_ptr<CoordinatorMetrics> metrics;
   // Summaries and reports are written off the loop thread.
-  FileWriter files{[](const std::string& message) {
-    std::cerr << "wsfleet coordinator: " << message << std::endl;
-  }};
+  FileWriter files{[](const std::string& message) { spdlog::error("{}", message); }};
   std::unique_ptr<SqliteStateStore> sqlite;
   std::unique_ptr<TimedStateStore> store;
   std::unique_ptr<SummaryWriter> summaries;

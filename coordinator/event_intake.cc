@@ -32,7 +32,8 @@ std::vector<EventIntake::Admitted> EventIntake::Admit() {
   return admitted;
 }
 
-void EventIntake::Answer(SchedulerOutput& output) {
+void EventIntake::Answer(SchedulerOutput& output,
+                         const std::function<void(const std::string&, const std::string&)>& rejected) {
   for (const auto& [key, seq] : acks_) {
     v1::CoordinatorMessage message;
     message.mutable_ack()->set_attempt_id(key.second);
@@ -44,6 +45,7 @@ void EventIntake::Answer(SchedulerOutput& output) {
     message.mutable_reject()->set_attempt_id(attempt);
     message.mutable_reject()->set_reason("attempt " + attempt + " is no longer current");
     output.Send(worker, message);
+    if (rejected) rejected(worker, attempt);
   }
   acks_.clear();
   rejects_.clear();

@@ -34,8 +34,10 @@ class EventIntake {
   // The new events of what was queued, in the order they came. The answers to them wait
   // for Answer().
   std::vector<Admitted> Admit();
-  // Acks (each attempt's stored high-water mark) and rejects for what was admitted.
-  void Answer(SchedulerOutput& output);
+  // Acks (each attempt's stored high-water mark) and rejects for what was admitted;
+  // `rejected` hears of each reject (worker, attempt).
+  void Answer(SchedulerOutput& output,
+              const std::function<void(const std::string&, const std::string&)>& rejected = {});
 
   struct Counters {
     uint64_t admitted = 0;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
 #include <fstream>
 #include <iterator>
 #include <tuple>
@@ -43,7 +42,8 @@ Scheduler::Scheduler(common::Clock& clock, StateStore& store, SchedulerOutput& o
       budget_(options.plan_budget),
       merge_([this](const std::string& a, const std::string& b) {
         return KeyOf(IndexOf(attempts_.at(a))) < KeyOf(IndexOf(attempts_.at(b)));
-      }) {}
+      }),
+      log_limiter_(clock, std::chrono::minutes(1)) {}
 
 Scheduler::~Scheduler() {
   // Timers must not outlive the scheduler their callbacks point into.
@@ -53,7 +53,8 @@ Scheduler::~Scheduler() {
 void Scheduler::StoreFailed(const absl::Status& status) {
   // Acknowledged means stored: with the store failing, the safe course is to stop and let
   // the restarted coordinator recover from what was committed.
-  std::cerr << "wsfleet coordinator: state store failed, stopping: " << status << std::endl;
+  spdlog::critical("state store failed, stopping: {}", status.ToString());
+  spdlog::default_logger()->flush();
   std::abort();
 }
 
@@ -575,8 +576,17 @@ void Scheduler::OnWorkerDisconnected(const std::string& worker_id) {
   output_.StatusChanged();
 }
 
+void Scheduler::OnWorkerRefused(const std::string& worker_id, const std::string& reason) {
+  uint64_t held = 0;
+  if (log_limiter_.Allow("refused " + worker_id, &held)) {
+    spdlog::warn("refused worker '{}': {}{}", worker_id, reason,
+                 held > 0 ? " (" + std::to_string(held) + " more refusals since the last line)" : "");
+  }
+}
+
 void Scheduler::LeaseExpired(WorkerView& worker) {
   ++counters_.leases_expired;
+  spdlog::warn("worker {} missed its lease; its {} attempt(s) are lost", worker.id, worker.attempts.size());
   std::vector<std::string> attempts(worker.attempts.begin(), worker.attempts.end());
   for (const std::string& attempt : attempts) {
     AttemptLost(attempt, "worker " + worker.id + " missed its lease");

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
+#include "common/log.h"
 #include "common/plan.h"
 #include "coordinator/cluster_view.h"
 #include "coordinator/event_intake.h"
@@ -118,6 +119,8 @@ class Scheduler {
   void OnWorkerHello(const v1::Hello& hello);
   void OnHeartbeat(const std::string& worker_id, const v1::Heartbeat& heartbeat);
   void OnWorkerDisconnected(const std::string& worker_id);
+  // A session refused before it joined (a wrong token): logged, rate-limited per worker ID.
+  void OnWorkerRefused(const std::string& worker_id, const std::string& reason);
   // Queues events; FlushEvents() stores everything queued in one transaction, then acks.
   void OnEvents(const std::string& worker_id, v1::EventBatch batch);
   void FlushEvents();
@@ -246,6 +249,7 @@ class Scheduler {
   MergeQueue merge_;
   common::TimerId dispatch_timer_ = 0;
   SchedulerCounters counters_;
+  common::LogLimiter log_limiter_;  // refused workers, fenced events: a line per key a minute
 };
 
 }  // namespace wsfleet::coordinator

@@ -65,7 +65,13 @@ void Scheduler::FlushEvents() {
       StoreFailed(status);
     }
   }
-  intake_.Answer(output_);  // only now, with everything stored
+  intake_.Answer(output_, [this](const std::string& worker, const std::string& attempt) {
+    uint64_t held = 0;
+    if (log_limiter_.Allow("fenced " + worker, &held)) {
+      spdlog::warn("rejected events from worker {} for attempt {}: not its current attempt{}", worker, attempt,
+                   held > 0 ? " (and " + std::to_string(held) + " more since the last line)" : "");
+    }
+  });  // only now, with everything stored
   for (auto& [worker, message] : pending_assigns_) output_.Send(worker, message);
   pending_assigns_.clear();
   SendRelays();

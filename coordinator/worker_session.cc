@@ -1,6 +1,5 @@
 #include "coordinator/worker_session.h"
 
-#include <iostream>
 
 #include "coordinator/scheduler.h"
 
@@ -48,8 +47,9 @@ void WorkerSessionReactor::OnReadDone(bool ok) {
       return;
     }
     if (!join_token_.empty() && !TokensEqual(incoming_.hello().token(), join_token_)) {
-      std::cerr << "wsfleet coordinator: refused worker '" << incoming_.hello().worker_id()
-                << "': wrong join token" << std::endl;
+      loop_.Post([&scheduler = scheduler_, id = incoming_.hello().worker_id()] {
+        scheduler.OnWorkerRefused(id, "wrong join token");
+      });
       RequestFinish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                                  "the join token does not match the coordinator's"));
       return;

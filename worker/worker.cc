@@ -3,8 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <iostream>
 #include <set>
+
+#include <spdlog/spdlog.h>
 
 #include "gpu/telemetry.h"
 #include "proto/grpc_settings.h"
@@ -156,8 +157,7 @@ void Worker::OnSessionEnded(CoordinatorSession*, const grpc::Status& status) {
     return;
   }
   metrics_->SessionEnded();
-  std::cerr << "wsfleet worker " << config_.worker_id << ": session ended ("
-            << status.error_message() << "); reconnecting" << std::endl;
+  spdlog::warn("session ended ({}); reconnecting", status.error_message());
   std::uniform_real_distribution<double> jitter(0.8, 1.2);
   common::Nanos delay(static_cast<int64_t>(static_cast<double>(reconnect_delay_.count()) * jitter(random_)));
   reconnect_delay_ = std::min<common::Nanos>(reconnect_delay_ * 2, std::chrono::seconds(5));
@@ -226,7 +226,7 @@ void Worker::OnMessage(const v1::CoordinatorMessage& message) {
       for (const v1::CoordinatorMessage& inner : message.batch().messages()) OnMessage(inner);
       break;
     case v1::CoordinatorMessage::kDrain:
-      std::cerr << "wsfleet worker " << config_.worker_id << ": draining" << std::endl;
+      spdlog::info("draining: no new work; running attempts finish");
       break;
     default:
       break;
