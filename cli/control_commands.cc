@@ -48,9 +48,8 @@ int SubmitCommand(const ClientOptions& client, const std::vector<std::string>& p
   common::Plan plan = common::LoadPlan(paths);
   for (const auto& diagnostic : plan.diagnostics.Sorted()) std::cerr << diagnostic.ToString() << "\n";
   if (!plan.ok() || plan.workstreams.empty()) return kExitInvalidPlan;
-  common::Diagnostics problems;
   v1::SubmitRequest request;
-  for (const common::SourceFile& file : common::ReadCardFiles(plan, problems)) {
+  for (const common::SourceFile& file : plan.sources) {  // what was checked is what goes
     v1::SourceFile& out = *request.add_files();
     out.set_path(file.path);
     out.set_text(file.text);

@@ -22,10 +22,12 @@
 #include "cli/exit_codes.h"
 #include "cli/config_file.h"
 #include "cli/signals.h"
+#include "cli/status_follower.h"
 #include "cli/status_render.h"
 #include "common/log.h"
 #include "common/plan_loader.h"
 #include "coordinator/coordinator_server.h"
+#include "coordinator/plan_submission.h"
 #include "cli/join_token.h"
 #include "common/field_values.h"
 #include "gpu/burn_in.h"
@@ -305,18 +307,18 @@ int RunPlanCommand(const RunOptions& options) {
     if (plan.workstreams.empty() && plan.ok()) std::cerr << "no workstream cards found\n";
     return kExitInvalidPlan;
   }
-  common::Diagnostics read_problems;
-  std::vector<common::SourceFile> files = common::ReadCardFiles(plan, read_problems);
-  if (read_problems.has_errors()) {
-    for (const auto& diagnostic : read_problems.Sorted()) std::cerr << diagnostic.ToString() << "\n";
-    return kExitInvalidPlan;
-  }
   std::error_code error;
   fs::create_directories(fs::path(options.state_dir) / "workers", error);
   fs::create_directories(options.workdir, error);
 
+  // The run follows the coordinator's status as it is published (see below); a signal
+  // wakes it too.
+  StatusFollower follower;
   std::atomic<int> interrupts{0};
-  SignalWatcher watcher([&](int) { ++interrupts; });
+  SignalWatcher watcher([&](int) {
+    ++interrupts;
+    follower.Wake();
+  });
 
   coordinator::CoordinatorConfig config;
   config.listen = CoordinatorAddressFor(options.state_dir);
@@ -383,74 +385,63 @@ int RunPlanCommand(const RunOptions& options) {
     }
     workers.push_back(pid);
   }
+  server.Watch([&follower](const v1::RunStatus& status) { follower.Offer(status); });
+
   // Submit once every worker has joined, so infeasible work is judged against all of them.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   size_t joined = 0;
-  while (std::chrono::steady_clock::now() < deadline && interrupts == 0) {
+  while (interrupts == 0) {
     server.loop().RunSync([&] { joined = server.scheduler().Workers().workers_size(); });
-    if (joined >= options.workers) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (joined >= options.workers || !follower.WaitUntil(deadline)) break;
   }
   if (joined < options.workers) {
     std::cerr << "wsfleet run: only " << joined << " of " << options.workers
               << " workers joined; see " << options.state_dir << "/workers/*.log\n";
   }
-  std::string submit_error;
-  bool resumed = false;
+  size_t workstreams = plan.workstreams.size();
+  absl::StatusOr<coordinator::PlanSubmission> submitted;
   server.loop().RunSync([&] {
-    coordinator::Scheduler& scheduler = server.scheduler();
-    if (scheduler.has_plan() && !scheduler.Done()) {
-      // An unfinished run of the same cards carries on; of other cards, it is not replaced.
-      const auto& stored = scheduler.plan_row().files;
-      bool same = stored.size() == files.size() &&
-                  std::equal(stored.begin(), stored.end(), files.begin(),
-                             [](const auto& a, const auto& b) { return a.path == b.path && a.text == b.text; });
-      if (!same) {
-        submit_error = options.state_dir + " holds an unfinished run of plan " +
-                       scheduler.plan_row().plan_id +
-                       " with other cards; use another --state, or remove that directory";
-        return;
-      }
-      resumed = true;
-      return;
-    }
-    auto result = scheduler.Submit(files, fs::path(options.paths.front()).filename().string(),
-                                   options.keep_going);
-    if (!result.ok()) submit_error = std::string(result.status().message());
+    submitted = coordinator::SubmitOrResume(server.scheduler(), std::move(plan),
+                                            fs::path(options.paths.front()).filename().string(),
+                                            options.keep_going, options.state_dir);
   });
-  if (!submit_error.empty()) {
-    std::cerr << "wsfleet run: " << submit_error << "\n";
+  if (!submitted.ok()) {
+    std::cerr << "wsfleet run: " << submitted.status().message() << "\n";
     StopWorkers(workers);
     return kExitFailed;
   }
-  std::cout << (resumed ? "resuming" : "running") << " " << plan.workstreams.size()
+  std::cout << (submitted->resumed ? "resuming" : "running") << " " << workstreams
             << " workstreams on " << options.workers << " workers (state in "
             << options.state_dir << ")" << std::endl;
 
   ProgressPrinter progress(::isatty(STDOUT_FILENO) != 0);
   v1::RunStatus status;
   bool cancelled = false;
-  // Progress every 100 ms; the end is noticed within a few (a whole status is built only
-  // for what is printed, an end check is cheap).
+  bool unprinted = false;
+  // Progress at most every 100 ms; the end as soon as it is published.
   constexpr auto kProgressEvery = std::chrono::milliseconds(100);
-  constexpr auto kDoneCheckEvery = std::chrono::milliseconds(2);
   auto next_progress = std::chrono::steady_clock::now();
   while (true) {
-    bool done = false;
-    server.loop().RunSync([&] { done = server.scheduler().Done(); });
-    if (done || std::chrono::steady_clock::now() >= next_progress) {
-      server.loop().RunSync([&] { status = server.scheduler().Status(); });
-      std::cout << progress.Update(status) << std::flush;
-      next_progress = std::chrono::steady_clock::now() + kProgressEvery;
-      if (status.done()) break;
+    if (std::optional<v1::RunStatus> latest = follower.Take()) {
+      status = std::move(*latest);
+      unprinted = true;
     }
+    auto now = std::chrono::steady_clock::now();
+    bool done = status.done() && status.plan_id() == submitted->plan_id;
+    if (unprinted && (done || now >= next_progress)) {
+      std::cout << progress.Update(status) << std::flush;
+      unprinted = false;
+      next_progress = now + kProgressEvery;
+    }
+    if (done) break;
     if (interrupts > 0 && !cancelled) {
       cancelled = true;
       std::cerr << "\ninterrupted: cancelling (Ctrl-C again to stop at once)" << std::endl;
       server.loop().RunSync([&] { server.scheduler().Cancel("", true, nullptr); });
     }
     if (interrupts > 1) break;
-    std::this_thread::sleep_for(kDoneCheckEvery);
+    // A status held back for the 100 ms pace is printed when the pace allows.
+    follower.WaitUntil(unprinted ? next_progress : now + std::chrono::hours(1));
   }
   if (::isatty(STDOUT_FILENO)) std::cout << "\n";
   std::cout << "\n" << RenderStatusTable(status);

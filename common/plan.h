@@ -12,6 +12,12 @@
 
 namespace wsfleet::common {
 
+// A file's path (as it appears in locations) and its text.
+struct SourceFile {
+  std::string path;
+  std::string text;
+};
+
 // A file that was read but holds no workstream, and why.
 struct IgnoredFile {
   std::string file;
@@ -23,6 +29,9 @@ struct IgnoredFile {
 struct Plan {
   std::vector<Workstream> workstreams;  // sorted by ID, each ID once
   std::vector<std::string> card_files;  // files that held workstreams
+  // Those files' text as it was read and parsed: what a coordinator is submitted, so a
+  // file edited after the plan was checked is never submitted unchecked.
+  std::vector<SourceFile> sources;
   std::vector<IgnoredFile> ignored;
   PlanGraph graph;
   PlanAnalysis analysis;

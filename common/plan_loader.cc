@@ -78,6 +78,7 @@ struct FileOutcome {
   std::string path;
   Diagnostics problems;  // reading problems; parse problems live in `document`
   ParsedDocument document;
+  std::string text;  // as read; kept for the plan's sources when it holds workstreams
   bool read = false;
   dev_t device = 0;
   ino_t inode = 0;
@@ -170,6 +171,7 @@ Plan MergeDocuments(std::vector<FileOutcome>& outcomes) {
       continue;
     }
     plan.card_files.push_back(outcome.path);
+    plan.sources.push_back({outcome.path, std::move(outcome.text)});
     for (Workstream& ws : document.workstreams) {
       auto [it, inserted] = first_seen.emplace(ws.id, ws.where);
       if (!inserted) {
@@ -211,22 +213,10 @@ Plan AssemblePlan(const std::vector<SourceFile>& sources, const LoadOptions& opt
   ForEachInParallel(sources.size(), options.parse_threads, [&](size_t i) {
     outcomes[i].path = sources[i].path;
     outcomes[i].read = true;
-    outcomes[i].document = ParseSource(sources[i].path, sources[i].text);
+    outcomes[i].text = sources[i].text;
+    outcomes[i].document = ParseSource(sources[i].path, outcomes[i].text);
   });
   return MergeDocuments(outcomes);
-}
-
-std::vector<SourceFile> ReadCardFiles(const Plan& plan, Diagnostics& diagnostics) {
-  std::vector<SourceFile> files;
-  for (const std::string& path : plan.card_files) {
-    FileOutcome outcome;
-    outcome.path = path;
-    std::string text;
-    ReadFile(LoadOptions().max_file_bytes, outcome, text);
-    diagnostics.Append(outcome.problems);
-    if (outcome.read) files.push_back({path, std::move(text)});
-  }
-  return files;
 }
 
 Plan LoadPlan(const std::vector<std::string>& paths, const LoadOptions& options) {
@@ -238,9 +228,8 @@ Plan LoadPlan(const std::vector<std::string>& paths, const LoadOptions& options)
     }
   }
   ForEachInParallel(outcomes.size(), options.parse_threads, [&](size_t i) {
-    std::string text;
-    ReadFile(options.max_file_bytes, outcomes[i], text);
-    if (outcomes[i].read) outcomes[i].document = ParseSource(outcomes[i].path, text);
+    ReadFile(options.max_file_bytes, outcomes[i], outcomes[i].text);
+    if (outcomes[i].read) outcomes[i].document = ParseSource(outcomes[i].path, outcomes[i].text);
   });
   // The same file reached twice (a folder and a file in it, or a link) counts once.
   std::set<std::pair<dev_t, ino_t>> seen;

@@ -8,11 +8,6 @@
 
 namespace wsfleet::common {
 
-struct SourceFile {
-  std::string path;  // as it will appear in locations
-  std::string text;
-};
-
 struct LoadOptions {
   // Larger files are refused with an error rather than parsed.
   size_t max_file_bytes = size_t{64} << 20;
@@ -25,9 +20,6 @@ struct LoadOptions {
 // problem (unreadable file, invalid UTF-8, unknown dependency, cycle, duplicate ID) is
 // collected in plan.diagnostics; nothing throws.
 Plan LoadPlan(const std::vector<std::string>& paths, const LoadOptions& options = {});
-
-// The card files of a loaded plan with their text, as a coordinator's Submit takes them.
-std::vector<SourceFile> ReadCardFiles(const Plan& plan, Diagnostics& diagnostics);
 
 // The same from text already in memory (tests, benchmarks, fuzzing).
 Plan AssemblePlan(const std::vector<SourceFile>& sources, const LoadOptions& options = {});

@@ -1,5 +1,6 @@
 #include "coordinator/control_service.h"
 
+#include "common/plan_loader.h"
 #include "coordinator/log_follower.h"
 #include "coordinator/scheduler.h"
 #include "coordinator/state_store.h"
@@ -15,10 +16,12 @@ grpc::ServerUnaryReactor* ControlServiceImpl::Submit(grpc::CallbackServerContext
                                                      const v1::SubmitRequest* request,
                                                      v1::SubmitResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  loop_.Post([this, reactor, request, response] {
-    std::vector<common::SourceFile> files;
-    for (const v1::SourceFile& file : request->files()) files.push_back({file.path(), file.text()});
-    auto result = scheduler_.Submit(files, request->plan_name(), request->keep_going());
+  // Parsed here, on the gRPC thread, so the loop is not held up by a large plan.
+  std::vector<common::SourceFile> files;
+  for (const v1::SourceFile& file : request->files()) files.push_back({file.path(), file.text()});
+  auto plan = std::make_shared<common::Plan>(common::AssemblePlan(files));
+  loop_.Post([this, reactor, request, response, plan] {
+    auto result = scheduler_.SubmitParsed(std::move(*plan), request->plan_name(), request->keep_going());
     if (!result.ok()) {
       reactor->Finish(ToGrpc(result.status()));
       return;

@@ -47,9 +47,15 @@ class CoordinatorOutput : public SchedulerOutput {
   // After the change is committed (the timer runs after the current task): summaries of
   // what ended, the run report when the run is done, and the new status for watchers.
   void SchedulePublish() {
-    if (publish_timer_ != 0) return;
-    publish_timer_ = clock_.RunAfter(std::chrono::milliseconds(20), [this] {
+    // The end of a run is published at once (after the current task): `wsfleet run` and
+    // watchers are waiting for it.
+    bool done = scheduler_ != nullptr && scheduler_->has_plan() && scheduler_->Done();
+    if (publish_timer_ != 0 && !(done && !publish_now_)) return;
+    if (publish_timer_ != 0) clock_.CancelTimer(publish_timer_);
+    publish_now_ = done;
+    publish_timer_ = clock_.RunAfter(done ? std::chrono::milliseconds(0) : std::chrono::milliseconds(20), [this] {
       publish_timer_ = 0;
+      publish_now_ = false;
       Publish();
     });
   }
@@ -90,6 +96,7 @@ class CoordinatorOutput : public SchedulerOutput {
   const SummaryWriter& summaries_;
   Scheduler* scheduler_ = nullptr;
   common::TimerId publish_timer_ = 0;
+  bool publish_now_ = false;  // the pending publish is the immediate one
   std::set<int> ended_;
   bool report_written_ = false;
 };
@@ -207,6 +214,13 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     server->address_ = host + ":" + std::to_string(port);
   }
   return server;
+}
+
+void CoordinatorServer::Watch(StatusWatchers::Callback callback) {
+  loop_.RunSync([this, &callback] {
+    parts_->watchers.AddLocal(std::move(callback));
+    parts_->output->Publish();  // where things stand now
+  });
 }
 
 void CoordinatorServer::Flush() {

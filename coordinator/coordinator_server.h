@@ -9,6 +9,7 @@
 #include "common/event_loop.h"
 #include "coordinator/coordinator_metrics.h"
 #include "coordinator/scheduler.h"
+#include "coordinator/status_watch.h"
 
 namespace wsfleet::coordinator {
 
@@ -34,6 +35,9 @@ class CoordinatorServer {
   const std::string& metrics_url() const { return metrics_url_; }
   common::EventLoop& loop() { return loop_; }
   Scheduler& scheduler() { return *scheduler_; }  // loop thread only
+  // Calls `callback` on the loop thread with the run's status now and whenever it changes
+  // (coalesced to one call per 20 ms; the end of a run at once). Any thread.
+  void Watch(StatusWatchers::Callback callback);
   // Writes pending summaries (and the report, when the run is done) and publishes status.
   void Flush();
   void Shutdown();

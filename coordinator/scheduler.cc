@@ -104,18 +104,24 @@ void Scheduler::CommitDirty() {
 
 absl::StatusOr<Scheduler::SubmitResult> Scheduler::Submit(
     const std::vector<common::SourceFile>& files, const std::string& name, bool keep_going) {
+  return SubmitParsed(common::AssemblePlan(files), name, keep_going);
+}
+
+absl::StatusOr<Scheduler::SubmitResult> Scheduler::SubmitParsed(common::Plan parsed, const std::string& name,
+                                                          bool keep_going) {
   if (plan_ != nullptr && !Done()) {
     return absl::FailedPreconditionError("plan " + plan_row_.plan_id +
                                          " is still running; cancel it first");
   }
-  auto plan = std::make_unique<common::Plan>(common::AssemblePlan(files));
+  auto plan = std::make_unique<common::Plan>(std::move(parsed));
   SubmitResult result;
   result.diagnostics = plan->diagnostics;
   if (!plan->ok()) return result;
   if (plan->workstreams.empty()) {
     return absl::InvalidArgumentError("the plan holds no workstream cards");
   }
-  PlanRow row{NewId(name.empty() ? "plan" : name), name, keep_going, WallMillis(clock_), files};
+  // What is stored is what was parsed: recovery parses exactly these texts again.
+  PlanRow row{NewId(name.empty() ? "plan" : name), name, keep_going, WallMillis(clock_), plan->sources};
   std::vector<WorkstreamRow> rows;
   for (const common::Workstream& ws : plan->workstreams) {
     WorkstreamRow initial;

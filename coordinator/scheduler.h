@@ -113,6 +113,8 @@ class Scheduler {
     std::string plan_id;
     common::Diagnostics diagnostics;
   };
+  absl::StatusOr<SubmitResult> SubmitParsed(common::Plan plan, const std::string& name, bool keep_going);
+  // The same from the files' text (parsed here, on the loop: tests).
   absl::StatusOr<SubmitResult> Submit(const std::vector<common::SourceFile>& files,
                                       const std::string& name, bool keep_going);
 

@@ -75,7 +75,7 @@ void StatusWatchers::Publish(const v1::RunStatus& status) {
     }
     (*it)->Publish(status);
     ++it;
-  }
+  }  for (const Callback& callback : local_) callback(status);
 }
 
 }  // namespace wsfleet::coordinator

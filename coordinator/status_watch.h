@@ -1,9 +1,11 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 
@@ -51,12 +53,16 @@ class StatusWatchReactor : public grpc::ServerWriteReactor<v1::RunStatus> {
 // All open watches. Loop thread only.
 class StatusWatchers {
  public:
+  using Callback = std::function<void(const v1::RunStatus&)>;
   void Add(std::shared_ptr<StatusWatch> watch) { watches_.insert(std::move(watch)); }
+  // An in-process watcher (`wsfleet run`): called on the loop thread with each new status.
+  void AddLocal(Callback callback) { local_.push_back(std::move(callback)); }
   void Publish(const v1::RunStatus& status);
-  bool empty() const { return watches_.empty(); }
+  bool empty() const { return watches_.empty() && local_.empty(); }
 
  private:
   std::set<std::shared_ptr<StatusWatch>> watches_;
+  std::vector<Callback> local_;
 };
 
 }  // namespace wsfleet::coordinator

@@ -46,6 +46,20 @@ TEST_F(PlanLoaderTest, WalksFoldersRecursivelyAndClassifiesFiles) {
   EXPECT_EQ(plan.card_files.size(), 2u);
 }
 
+TEST_F(PlanLoaderTest, ThePlanKeepsTheCardsTextAsReadSoAnEditAfterwardsIsNotSubmitted) {
+  Write("ws01.md", "# WS-01: A\n**Duration**: 1 day\n");
+  Write("notes.md", "# Notes\n");
+  Plan plan = LoadPlan({root_.string()});
+  ASSERT_TRUE(plan.ok());
+  Write("ws01.md", "# WS-01: A\n**Dependencies**: WS-404\n");  // broken after the check
+  ASSERT_EQ(plan.sources.size(), 1u) << "card files only";
+  EXPECT_EQ(plan.sources[0].path, (root_ / "ws01.md").string());
+  EXPECT_EQ(plan.sources[0].text, "# WS-01: A\n**Duration**: 1 day\n");
+  Plan again = AssemblePlan(plan.sources);
+  EXPECT_TRUE(again.ok()) << "what is submitted is what was checked";
+  EXPECT_EQ(again.sources.size(), 1u);
+}
+
 TEST_F(PlanLoaderTest, AFileIsReadWhateverItsName) {
   Write("plan.txt", "# WS-03: C\n**Duration**: 1 day\n");
   Plan plan = LoadPlan({(root_ / "plan.txt").string()});
