@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/exit_codes.h"
+#include "common/exit_codes.h"
 #include "worker/git_workspace.h"
 
 extern char** environ;

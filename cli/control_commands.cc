@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "cli/exit_codes.h"
+#include "common/exit_codes.h"
 #include "cli/status_render.h"
 #include "common/plan_loader.h"
 #include "coordinator/run_json.h"

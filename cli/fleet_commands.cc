@@ -19,7 +19,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "cli/exit_codes.h"
+#include "common/exit_codes.h"
 #include "cli/config_file.h"
 #include "cli/signals.h"
 #include "cli/status_follower.h"

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "cli/control_commands.h"
-#include "cli/exit_codes.h"
+#include "common/exit_codes.h"
 #include "cli/fleet_commands.h"
 #include "cli/clean_command.h"
-#include "cli/gpu_commands.h"
+#include "gpu/cli/commands.h"
 #include "cli/rendezvous_commands.h"
 #include "cli/plan_commands.h"
 #include "cli/version.h"
@@ -40,6 +40,7 @@ void AddLogFlags(CLI::App* command, wsfleet::cli::LogFlags& log) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  using namespace wsfleet;
   using namespace wsfleet::cli;
   // Output moves through 1 MiB buffers many times a second. Above glibc's default mmap
   // threshold each one would be a fresh mmap, page faults and munmap; kept in the heap
@@ -309,7 +310,7 @@ int main(int argc, char** argv) {
   drain_cmd->callback([&] { run = [&] { return DrainCommand(client, drain_worker); }; });
 
   AddCleanCommand(app, run);
-  AddGpuCommands(app, run);
+  wsfleet::gpu::cli::AddGpuCommands(app, run);
   AddRendezvousCommands(app, run);
 
   CLI::App* version_cmd = app.add_subcommand("version", "Print the version and build");

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "cli/exit_codes.h"
+#include "common/exit_codes.h"
 #include "cli/graph_render.h"
 #include "cli/plan_json.h"
 #include "cli/plan_table.h"

@@ -9,7 +9,7 @@
 #include <memory>
 #include <sstream>
 
-#include "cli/exit_codes.h"
+#include "common/exit_codes.h"
 #include "rendezvous/client.h"
 #include "rendezvous/wire.h"
 

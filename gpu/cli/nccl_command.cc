@@ -1,4 +1,4 @@
-#include "cli/gpu_nccl_command.h"
+#include "gpu/cli/nccl_command.h"
 
 #include <CLI/CLI.hpp>
 
@@ -13,13 +13,13 @@
 #include <memory>
 #include <string>
 
-#include "cli/exit_codes.h"
+#include "common/exit_codes.h"
 #include "gpu/bus_bandwidth.h"
 #include "gpu/devices.h"
 #include "gpu/nccl_bench.h"
 #include "rendezvous/client.h"
 
-namespace wsfleet::cli {
+namespace wsfleet::gpu::cli {
 namespace {
 
 struct NcclOptions {
@@ -196,4 +196,4 @@ void AddGpuNcclCommand(CLI::App& bench, std::function<int()>& run) {
   nccl->callback([&run, options] { run = [options] { return NcclCommand(*options); }; });
 }
 
-}  // namespace wsfleet::cli
+}  // namespace wsfleet::gpu::cli

@@ -1,4 +1,4 @@
-#include "cli/gpu_commands.h"
+#include "gpu/cli/commands.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -9,16 +9,16 @@
 #include <string>
 #include <variant>
 
-#include "cli/exit_codes.h"
-#include "cli/gpu_burn_command.h"
-#include "cli/gpu_nccl_command.h"
+#include "common/exit_codes.h"
+#include "gpu/cli/burn_command.h"
+#include "gpu/cli/nccl_command.h"
 #include "gpu/bus_bandwidth.h"
 #include "gpu/devices.h"
 #include "gpu/gemm.h"
 #include "gpu/membw.h"
 #include "gpu/telemetry.h"
 
-namespace wsfleet::cli {
+namespace wsfleet::gpu::cli {
 namespace {
 
 struct GpuOptions {
@@ -243,4 +243,4 @@ void AddGpuCommands(CLI::App& app, std::function<int()>& run) {
   AddGpuBurnCommand(*bench, run);
 }
 
-}  // namespace wsfleet::cli
+}  // namespace wsfleet::gpu::cli

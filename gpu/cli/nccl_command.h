@@ -6,9 +6,9 @@ namespace CLI {
 class App;
 }
 
-namespace wsfleet::cli {
+namespace wsfleet::gpu::cli {
 
 // `wsfleet gpu bench nccl`, registered under `bench` (the `gpu bench` command).
 void AddGpuNcclCommand(CLI::App& bench, std::function<int()>& run);
 
-}  // namespace wsfleet::cli
+}  // namespace wsfleet::gpu::cli

@@ -1,7 +1,8 @@
 #pragma once
 
-// Exit codes of the wsfleet binary, documented in docs/user-guide.md.
-namespace wsfleet::cli {
+// Exit codes of the wsfleet binary, documented in docs/user-guide.md; every command's
+// folder (cli/, gpu/cli/) uses them.
+namespace wsfleet {
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;       // a command ran and something it ran failed
@@ -9,4 +10,4 @@ inline constexpr int kExitInvalidPlan = 2;  // the plan has errors (file:line me
 inline constexpr int kExitUsage = 64;       // bad flags or arguments (sysexits EX_USAGE)
 inline constexpr int kExitNoGpu = 69;       // no GPU to use here, or built without CUDA (EX_UNAVAILABLE)
 
-}  // namespace wsfleet::cli
+}  // namespace wsfleet

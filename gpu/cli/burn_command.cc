@@ -1,4 +1,4 @@
-#include "cli/gpu_burn_command.h"
+#include "gpu/cli/burn_command.h"
 
 #include <CLI/CLI.hpp>
 
@@ -9,12 +9,12 @@
 #include <memory>
 #include <string>
 
-#include "cli/exit_codes.h"
+#include "common/exit_codes.h"
 #include "gpu/burn.h"
 #include "gpu/devices.h"
 #include "gpu/telemetry.h"
 
-namespace wsfleet::cli {
+namespace wsfleet::gpu::cli {
 namespace {
 
 struct BurnOptions {
@@ -138,4 +138,4 @@ void AddGpuBurnCommand(CLI::App& bench, std::function<int()>& run) {
   burn->callback([&run, options] { run = [options] { return BurnCommand(*options); }; });
 }
 
-}  // namespace wsfleet::cli
+}  // namespace wsfleet::gpu::cli
