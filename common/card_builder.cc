@@ -199,6 +199,7 @@ void CardBuilder::OnField(const std::string& key, const std::string& value, int 
     }
   } else if (name == "status") {
     ws_.status_text = value;
+    ws_.status_where = At(line);
     if (std::optional<WorkstreamStatus> status = ParseStatus(value)) {
       ws_.status = *status;
     } else {

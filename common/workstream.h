@@ -77,6 +77,7 @@ struct Workstream {
   std::optional<int> priority;  // 0 for P0; empty when not given
   WorkstreamStatus status = WorkstreamStatus::kNotStarted;
   std::string status_text;
+  SourceLocation status_where;  // its **Status** field; line 0: the card has none
   std::string milestone;
   std::string orchestrator;
   std::string agent_type;

@@ -4,11 +4,14 @@
 #include <filesystem>
 #include <optional>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
+#include "common/card_status.h"
 #include "worker/agent_reporter.h"
 #include "worker/junit_parser.h"
 #include "worker/output_parsers.h"
+#include "worker/step_environment.h"
 
 namespace wsfleet::worker {
 namespace fs = std::filesystem;
@@ -103,12 +106,6 @@ class StepSink : public OutputSink {
   OutputScanner err_scanner_;
   uint64_t dropped_ = 0;
 };
-
-std::string Join(const std::vector<uint32_t>& values) {
-  std::string text;
-  for (uint32_t value : values) text += (text.empty() ? "" : ",") + std::to_string(value);
-  return text;
-}
 
 std::string ShellQuote(const std::string& value) {
   std::string quoted = "'";
@@ -259,30 +256,19 @@ std::string AttemptRunner::WriteBack(const std::string& summary) {
     card = relative;
   }
   fs::path in_tree = fs::path(git_->path()) / card;
-  std::ifstream in(in_tree);
+  std::ifstream in(in_tree, std::ios::binary);
   if (!in) return "skipped: " + card.string() + " is not in the worktree";
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   in.close();
-  // The first Status field of this card: after its heading, before the next heading.
-  bool marked = false;
-  size_t heading = spec_.card_line() > 0 ? spec_.card_line() - 1 : 0;  // 0-based
-  for (size_t i = heading + 1; i < lines.size(); ++i) {
-    if (lines[i].rfind("# ", 0) == 0 || lines[i].rfind("## WS-", 0) == 0) break;
-    if (lines[i].rfind("**Status**:", 0) == 0) {
-      lines[i] = "**Status**: ✅ Completed";
-      marked = true;
-      break;
-    }
-  }
-  if (marked) {
-    std::ofstream out(in_tree, std::ios::trunc);
-    for (const std::string& line : lines) out << line << "\n";
-  }
+  std::optional<common::WorkstreamId> id = common::WorkstreamId::Parse(spec_.workstream_id());
+  absl::StatusOr<std::string> marked =
+      id ? common::MarkCardCompleted(card.string(), text, *id)
+         : absl::InvalidArgumentError(spec_.workstream_id() + " is not a workstream ID");
+  if (marked.ok()) std::ofstream(in_tree, std::ios::binary | std::ios::trunc) << *marked;
   if (!summary.empty()) {
     std::ofstream(in_tree.parent_path() / (spec_.workstream_id() + "-COMPLETION_SUMMARY.md")) << summary;
   }
-  return marked ? "" : "no **Status**: line in " + card.string() + " (summary written)";
+  return marked.ok() ? "" : std::string(marked.status().message()) + " (summary written)";
 }
 
 std::string AttemptRunner::RetryPrompt() const {
@@ -387,57 +373,26 @@ v1::AttemptFinished AttemptRunner::MergeBack(uint32_t steps_run) {
 }
 
 std::vector<std::string> AttemptRunner::Environment(const std::string& workspace, bool agent) const {
-  std::vector<std::string> env;
-  for (const std::string& entry : options_.base_env) {
-    if (entry.rfind("WSFLEET_", 0) == 0 || entry.rfind("CUDA_VISIBLE_DEVICES=", 0) == 0 ||
-        (agent && (entry.rfind("TMPDIR=", 0) == 0 || entry.rfind("XDG_STATE_HOME=", 0) == 0))) {
-      continue;
-    }
-    env.push_back(entry);
-  }
-  env.push_back("WSFLEET_WORKSTREAM_ID=" + spec_.workstream_id());
-  env.push_back("WSFLEET_ATTEMPT_ID=" + spec_.attempt_id());
-  env.push_back("WSFLEET_ATTEMPT=" + std::to_string(spec_.attempt_number()));
-  env.push_back("WSFLEET_PLAN_ID=" + spec_.plan_id());
-  env.push_back("WSFLEET_CARD=" + spec_.card_path());
-  env.push_back("WSFLEET_WORKSPACE=" + workspace);
-  env.push_back("WSFLEET_WORKER_ID=" + options_.worker_id);
-  std::vector<uint32_t> gpus(spec_.gpu_indices().begin(), spec_.gpu_indices().end());
-  // No GPUs assigned means none visible, not all of them.
-  env.push_back("CUDA_VISIBLE_DEVICES=" + Join(gpus));
-  // Where this attempt sits in its gang (a single-node card is a gang of one node). One
-  // process per node runs the steps; it owns global ranks RANK .. RANK+LOCAL_WORLD_SIZE-1,
-  // one per GPU, and starts a process or thread per GPU itself.
-  uint32_t nodes = std::max<uint32_t>(1, spec_.nodes());
-  uint32_t local = std::max<uint32_t>(1, static_cast<uint32_t>(gpus.size()));
-  env.push_back("WSFLEET_NODE_RANK=" + std::to_string(spec_.node_rank()));
-  env.push_back("WSFLEET_NNODES=" + std::to_string(nodes));
-  env.push_back("WSFLEET_LOCAL_WORLD_SIZE=" + std::to_string(local));
-  env.push_back("WSFLEET_LOCAL_RANK=0");
-  env.push_back("WSFLEET_RANK=" + std::to_string(spec_.node_rank() * local));
-  env.push_back("WSFLEET_WORLD_SIZE=" + std::to_string(nodes * local));
-  std::string addrs;
-  for (const std::string& addr : spec_.node_addrs()) addrs += (addrs.empty() ? "" : ",") + addr;
-  env.push_back("WSFLEET_NODE_ADDRS=" + addrs);
-  if (rendezvous_ != nullptr && rendezvous_error_.empty()) {
-    env.push_back("WSFLEET_RENDEZVOUS=" + rendezvous_->socket_path());
-  }
-  if (!options_.self_exe.empty()) env.push_back("WSFLEET_BIN=" + options_.self_exe);
+  StepEnvironmentInputs inputs;
+  inputs.base = options_.base_env;
+  inputs.workspace = workspace;
+  inputs.worker_id = options_.worker_id;
+  if (rendezvous_ != nullptr && rendezvous_error_.empty()) inputs.rendezvous_socket = rendezvous_->socket_path();
+  inputs.self_exe = options_.self_exe;
   if (ports_) {
-    env.push_back("WSFLEET_PORT_BASE=" + std::to_string(ports_->base()));
-    env.push_back("WSFLEET_PORT_COUNT=" + std::to_string(PortBlock::kBlockSize));
+    inputs.port_base = ports_->base();
+    inputs.port_count = PortBlock::kBlockSize;
   }
-  // An agent's scratch (per attempt) and state (per workstream) apart from the others'
-  // (HOME stays: the agents' credentials live there).
-  if (!agent) return env;
-  fs::path tmp = AttemptTmp(workspace);
-  fs::path state = tmp.parent_path().parent_path() / "agent-state" / spec_.workstream_id();
-  std::error_code ignored;
-  fs::create_directories(tmp, ignored);
-  fs::create_directories(state, ignored);
-  env.push_back("TMPDIR=" + tmp.string());
-  env.push_back("XDG_STATE_HOME=" + state.string());
-  return env;
+  if (agent) {
+    fs::path tmp = AttemptTmp(workspace);
+    fs::path state = tmp.parent_path().parent_path() / "agent-state" / spec_.workstream_id();
+    std::error_code ignored;
+    fs::create_directories(tmp, ignored);
+    fs::create_directories(state, ignored);
+    inputs.agent_tmp = tmp.string();
+    inputs.agent_state = state.string();
+  }
+  return StepEnvironment(spec_, inputs);
 }
 
 void AttemptRunner::Run() {
