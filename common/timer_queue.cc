@@ -2,10 +2,6 @@
 
 namespace wsfleet::common {
 
-int64_t ToUnixMillis(WallTime time) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
-}
-
 TimerId TimerQueue::Add(SteadyTime deadline, std::function<void()> callback) {
   TimerId id = next_id_++;
   timers_.emplace(std::make_pair(deadline, id), std::move(callback));

@@ -21,13 +21,16 @@ std::string BudgetExceeded(const AgentUsage& usage, const AgentBudget& budget) {
 }
 
 AgentReporter::AgentReporter(std::string agent_type, AgentFormat format, AgentBudget budget,
-                             Emit emit, OverBudget over_budget, std::function<int()> pid)
+                             Emit emit, OverBudget over_budget, std::function<int()> pid,
+                             const common::TimeSource& time)
     : agent_type_(std::move(agent_type)),
       parser_(format),
       budget_(budget),
       emit_(std::move(emit)),
       over_budget_(std::move(over_budget)),
-      pid_(std::move(pid)) {}
+      pid_(std::move(pid)),
+      time_(time),
+      started_(time.Now()) {}
 
 void AgentReporter::OnStdout(std::string_view data) {
   if (parser_.Feed(data)) Changed();
@@ -48,8 +51,7 @@ void AgentReporter::Changed() {
       return;
     }
   }
-  auto now = std::chrono::steady_clock::now();
-  if (now - last_sent_ >= std::chrono::seconds(1)) Send();
+  if (time_.Now() - last_sent_ >= std::chrono::seconds(1)) Send();
 }
 
 void AgentReporter::Send() {
@@ -67,9 +69,10 @@ void AgentReporter::Send() {
   report.set_cost_reported(usage.cost_reported);
   report.set_error(usage.error);
   if (pid_) report.set_pid(static_cast<uint32_t>(pid_()));
-  report.set_wall_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
+  common::SteadyTime now = time_.Now();
+  report.set_wall_seconds(std::chrono::duration<double>(now - started_).count());
   emit_(std::move(event));
-  last_sent_ = std::chrono::steady_clock::now();
+  last_sent_ = now;
   unsent_ = false;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/clock.h"
 #include "worker/agent_stream.h"
 #include "wsfleet/v1/types.pb.h"
 
@@ -19,13 +20,14 @@ struct AgentBudget {
 
 // Turns an agent's stdout into AgentReport events as its totals change (at most one a
 // second while it runs, and the final totals when it ends), and says once when the
-// totals pass the budget.
+// totals pass the budget. Times come from `time`. The agent step's thread only.
 class AgentReporter {
  public:
   using Emit = std::function<void(v1::Event)>;
   using OverBudget = std::function<void(const std::string& why)>;
   AgentReporter(std::string agent_type, AgentFormat format, AgentBudget budget, Emit emit,
-                OverBudget over_budget, std::function<int()> pid = {});
+                OverBudget over_budget, std::function<int()> pid = {},
+                const common::TimeSource& time = common::SystemTime());
 
   void OnStdout(std::string_view data);
   void Finish();
@@ -43,8 +45,9 @@ class AgentReporter {
   Emit emit_;
   OverBudget over_budget_;
   std::function<int()> pid_;
-  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point last_sent_{};
+  const common::TimeSource& time_;
+  common::SteadyTime started_;
+  common::SteadyTime last_sent_{};
   bool unsent_ = false;
   std::string budget_stop_;
 };

@@ -17,8 +17,6 @@ namespace wsfleet::worker {
 namespace fs = std::filesystem;
 namespace {
 
-int64_t NowMillis() { return common::ToUnixMillis(std::chrono::system_clock::now()); }
-
 v1::TestStatus ToProto(TestOutcome outcome) {
   switch (outcome) {
     case TestOutcome::kPassed: return v1::TEST_STATUS_PASSED;
@@ -188,7 +186,7 @@ void AttemptRunner::Cancel() {
 }
 
 void AttemptRunner::EmitEvent(v1::Event event) {
-  event.set_time_unix_ms(NowMillis());
+  event.set_time_unix_ms(common::ToUnixMillis(options_.time->WallNow()));
   if (local_log_ != nullptr && event.has_log()) local_log_->Take(*event.mutable_log());
   emit_(std::move(event));
 }
@@ -524,7 +522,7 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
       reporter.emplace(spec_.agent_type(), agent->format, limits,
                        [this](v1::Event event) { EmitEvent(std::move(event)); },
                        [&runner](const std::string&) { runner.Cancel(); },
-                       [&runner] { return runner.pid(); });
+                       [&runner] { return runner.pid(); }, *options_.time);
     }
     StepSink sink(number, budget, [this](v1::Event event) { EmitEvent(std::move(event)); },
                   reporter ? &*reporter : nullptr);
@@ -533,7 +531,7 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
       current_step_ = &runner;
       if (cancelled_) runner.Cancel();
     }
-    auto step_begin = std::chrono::system_clock::now();
+    common::WallTime step_begin = options_.time->WallNow();
     StepResult result = runner.Run(launch, sink);
     {
       std::lock_guard<std::mutex> lock(runner_mutex_);
@@ -584,7 +582,7 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
 }
 
 void AttemptRunner::ScanJUnitReports(const std::string& workspace,
-                                     std::chrono::system_clock::time_point since) {
+                                     common::WallTime since) {
   constexpr uintmax_t kMaxReport = 16 << 20;
   std::error_code error;
   fs::recursive_directory_iterator it(workspace, fs::directory_options::skip_permission_denied, error);

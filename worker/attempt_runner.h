@@ -37,6 +37,9 @@ struct AttemptRunnerOptions {
   common::Nanos kill_grace = std::chrono::seconds(5);
   common::Nanos default_step_timeout{0};
   std::vector<std::string> base_env;  // the worker's environment, "KEY=value"
+  // What time it is (event times, agents' wall time, which JUnit files are new); tests
+  // pass a FakeClock.
+  const common::TimeSource* time = &common::SystemTime();
   std::string shell = "/bin/bash";
   // A step that is one simple command runs without its shell (see direct_command.h).
   bool direct_exec = true;
@@ -101,7 +104,7 @@ class AttemptRunner {
   v1::AttemptFinished MergeBack(uint32_t steps_run);
   // `agent`: the attempt has an agent, which gets its own scratch and state directories.
   std::vector<std::string> Environment(const std::string& workspace, bool agent) const;
-  void ScanJUnitReports(const std::string& workspace, std::chrono::system_clock::time_point since);
+  void ScanJUnitReports(const std::string& workspace, common::WallTime since);
   void EmitEvent(v1::Event event);
 
   v1::AttemptSpec spec_;

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <mutex>
 
+#include "tests/support/fake_clock.h"
+
 namespace wsfleet::worker {
 namespace {
 
@@ -84,6 +86,14 @@ TEST_F(AttemptRunnerTest, EnvironmentNamesTheAttemptAndItsGpus) {
   ASSERT_NE(Finished(events), nullptr);
   EXPECT_EQ(Finished(events)->outcome(), v1::ATTEMPT_OUTCOME_SUCCEEDED);
   EXPECT_EQ(Output(events), "WS-01 WS-01-a1-x 2,3\n" + dir_.string() + "\n");
+}
+
+TEST_F(AttemptRunnerTest, EventTimesComeFromItsTimeSource) {
+  testing::FakeClock clock;  // its wall clock stands at 1800000000 s
+  options_.time = &clock;
+  auto events = Run(Spec({"true"}));
+  ASSERT_NE(Finished(events), nullptr);
+  for (const v1::Event& event : events) EXPECT_EQ(event.time_unix_ms(), 1'800'000'000'000) << event.ShortDebugString();
 }
 
 TEST_F(AttemptRunnerTest, TestsAndMetricsAreParsedFromOutput) {
