@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <tuple>
 
 #include "common/plan_loader.h"
@@ -435,18 +433,9 @@ Scheduler::RetryContext Scheduler::RetryContextOf(int index) const {
   constexpr std::string_view kRetrying = "retrying after: ";
   std::string why = run.row.message;
   if (why.rfind(kRetrying, 0) == 0) why = why.substr(kRetrying.size());
-  // The end of the previous attempt's log: what the agent needs to see to fix it.
-  constexpr std::streamoff kTail = 3000;
-  std::string tail;
-  if (!run.gang.empty()) {
-    std::ifstream log(store_.LogPath(plan_->workstreams[index].id.ToString(), run.gang.front()),
-                      std::ios::binary | std::ios::ate);
-    std::streamoff size = log ? static_cast<std::streamoff>(log.tellg()) : 0;
-    if (size > 0) {
-      log.seekg(std::max<std::streamoff>(0, size - kTail));
-      tail.assign(std::istreambuf_iterator<char>(log), {});
-    }
-  }
+  // The end of the previous attempt's output, as its worker sent it: what the agent needs
+  // to see to fix it (a lost attempt's worker sent none).
+  const std::string& tail = run.facts.failure_tail;
   retry.previous_failure = why + (tail.empty() ? "" : "\n\nThe end of its log:\n\n```\n" + tail + "\n```");
   return retry;
 }

@@ -45,6 +45,10 @@ bool WorkstreamFacts::Apply(const v1::Event& event) {
     case v1::Event::kAgent:
       agent = event.agent();
       break;
+    case v1::Event::kFinished:
+      // A gang's first rank to fail says why; the ranks cancelled after it say less.
+      if (failure_tail.empty()) failure_tail = event.finished().log_tail();
+      break;
     case v1::Event::kMerged:
       merged_commit = event.merged().commit();
       break;

@@ -20,6 +20,7 @@ struct WorkstreamFacts {
   std::optional<v1::AgentReport> agent;      // as it last reported
   std::string merged_commit;                 // the integration branch's commit after its merge
   std::map<std::string, std::string> rendezvous;  // what the gang's ranks put, first value stands
+  std::string failure_tail;  // the end of a failed attempt's output, from its worker
 
   // Takes in one event of the attempt. Returns true when it put a new rendezvous value,
   // which the gang's other ranks must be sent.

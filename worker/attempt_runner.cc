@@ -187,6 +187,7 @@ void AttemptRunner::Cancel() {
 
 void AttemptRunner::EmitEvent(v1::Event event) {
   event.set_time_unix_ms(common::ToUnixMillis(options_.time->WallNow()));
+  if (event.has_log() && !event.log().transcript()) KeepTail(event.log().data());
   if (local_log_ != nullptr && event.has_log()) local_log_->Take(*event.mutable_log());
   emit_(std::move(event));
 }
@@ -427,8 +428,19 @@ void AttemptRunner::Run() {
   }
   v1::Event end;
   *end.mutable_finished() = finished;
+  if (finished.outcome() != v1::ATTEMPT_OUTCOME_SUCCEEDED) end.mutable_finished()->set_log_tail(log_tail_);
   EmitEvent(std::move(end));
   finished_ = true;
+}
+
+void AttemptRunner::KeepTail(std::string_view data) {
+  constexpr size_t kTail = 3000;
+  if (data.size() >= kTail) {
+    log_tail_.assign(data.substr(data.size() - kTail));
+    return;
+  }
+  log_tail_.append(data);
+  if (log_tail_.size() > kTail) log_tail_.erase(0, log_tail_.size() - kTail);
 }
 
 v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool with_agent,

@@ -105,6 +105,8 @@ class AttemptRunner {
   // `agent`: the attempt has an agent, which gets its own scratch and state directories.
   std::vector<std::string> Environment(const std::string& workspace, bool agent) const;
   void ScanJUnitReports(const std::string& workspace, common::WallTime since);
+  // Keeps the end of the attempt's output, for its AttemptFinished.log_tail.
+  void KeepTail(std::string_view data);
   void EmitEvent(v1::Event event);
 
   v1::AttemptSpec spec_;
@@ -118,6 +120,8 @@ class AttemptRunner {
   bool started_ = false;
   std::optional<GitWorkspace> git_;  // when isolated in a worktree
   std::string conflicts_;  // files the integration branch's changes conflict with, for the agent
+  // The end of the attempt's output (not the agent's JSON stream): runner thread only.
+  std::string log_tail_;
   bool new_worktree_ = false;  // set up (copy, setup command) before the first step
   std::optional<PortBlock> ports_;
   std::condition_variable merge_turn_changed_;  // under runner_mutex_

@@ -241,6 +241,23 @@ TEST_F(SchedulerTest, FailedStepsAreRetriedWhenTheCardSaysSo) {
   EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_SUCCEEDED);
 }
 
+TEST_F(SchedulerTest, ARetryIsToldWhyTheAttemptBeforeFailedWithTheEndOfItsOutput) {
+  Submit({Card(1, "None", "**Retries**: 1\n")});
+  Hello("w1", 1);
+  std::string first = output_.TakeAssigns()[0].second.attempt_id();
+  v1::Event failed = Finished(first, 2, v1::ATTEMPT_OUTCOME_FAILED, "test 1 exited 1");
+  failed.mutable_finished()->set_log_tail("FAILED: A.b expected 2, got 3\n");
+  Report("w1", {Started(first), failed});
+  Restart();  // the reason survives a coordinator restart: it is in the stored event
+  ASSERT_TRUE(scheduler_->Recover().ok());
+  Hello("w1", 1);
+  clock_.Advance(2s);
+  auto assigns = output_.TakeAssigns();
+  ASSERT_EQ(assigns.size(), 1u);
+  EXPECT_EQ(assigns[0].second.previous_failure(),
+            "test 1 exited 1\n\nThe end of its log:\n\n```\nFAILED: A.b expected 2, got 3\n\n```");
+}
+
 TEST_F(SchedulerTest, CriteriaAreJudgedAgainstReportedMetrics) {
   Submit({Card(1, "None", "## Acceptance Criteria\n- Fast: `p99_ms < 10`\n- Reviewed\n"),
           Card(2, "None", "## Acceptance Criteria\n- Fast: `p99_ms < 10`\n")},

@@ -96,6 +96,17 @@ TEST_F(AttemptRunnerTest, EventTimesComeFromItsTimeSource) {
   for (const v1::Event& event : events) EXPECT_EQ(event.time_unix_ms(), 1'800'000'000'000) << event.ShortDebugString();
 }
 
+TEST_F(AttemptRunnerTest, AFailedAttemptEndsWithTheLastOfItsOutput) {
+  auto events = Run(Spec({"head -c 4000 /dev/zero | tr '\\0' x; echo; echo 'expected 2, got 3' >&2; exit 1"}));
+  ASSERT_NE(Finished(events), nullptr);
+  EXPECT_EQ(Finished(events)->outcome(), v1::ATTEMPT_OUTCOME_FAILED);
+  const std::string& tail = Finished(events)->log_tail();
+  EXPECT_EQ(tail.size(), 3000u);
+  EXPECT_TRUE(tail.ends_with("x\nexpected 2, got 3\n")) << tail.substr(tail.size() - 40);
+  auto passed = Run(Spec({"echo fine"}));
+  EXPECT_TRUE(Finished(passed)->log_tail().empty()) << "only a failure carries it";
+}
+
 TEST_F(AttemptRunnerTest, TestsAndMetricsAreParsedFromOutput) {
   auto events = Run(Spec({"echo '[       OK ] A.B (1 ms)'; echo 'METRIC gbps=12.5 GB/s'"}));
   int tests = 0, metrics = 0;
