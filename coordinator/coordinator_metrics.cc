@@ -159,13 +159,13 @@ CoordinatorMetrics::CoordinatorMetrics(prometheus::Registry& registry,
 
 CoordinatorMetrics::~CoordinatorMetrics() = default;
 
-void CoordinatorMetrics::Refresh(const Scheduler& scheduler, const common::Clock& clock,
+void CoordinatorMetrics::Refresh(const RunReader& run, const common::Clock& clock,
                                  common::Nanos loop_lag) {
   families_->loop_lag.Add({}).Set(Seconds(loop_lag));
-  families_->merge_queue.Add({}).Set(static_cast<double>(scheduler.merge_queue_length()));
-  RefreshCounters(scheduler.counters());
-  RefreshPlan(scheduler);
-  RefreshWorkers(scheduler, clock);
+  families_->merge_queue.Add({}).Set(static_cast<double>(run.merge_queue_length()));
+  RefreshCounters(run.counters());
+  RefreshPlan(run);
+  RefreshWorkers(run, clock);
 }
 
 void CoordinatorMetrics::RefreshCounters(const SchedulerCounters& counters) {
@@ -237,12 +237,12 @@ prometheus::Gauge& CoordinatorMetrics::PlanGauge(prometheus::Family<prometheus::
   return gauge;
 }
 
-void CoordinatorMetrics::RefreshPlan(const Scheduler& scheduler) {
+void CoordinatorMetrics::RefreshPlan(const RunReader& run) {
   Families& f = *families_;
-  if (!scheduler.has_plan()) return;
-  const std::string& plan = scheduler.plan_row().name;
+  if (!run.has_plan()) return;
+  const std::string& plan = run.plan_row().name;
   if (plan != plan_) SwitchPlan(plan);
-  v1::RunStatus status = scheduler.Status();
+  v1::RunStatus status = run.Status();
   std::map<v1::WorkstreamState, int> by_state;
   double remaining_days = 0;
   double estimated_days_done = 0;
@@ -260,7 +260,7 @@ void CoordinatorMetrics::RefreshPlan(const Scheduler& scheduler) {
     }
     if (ws.state() == v1::WORKSTREAM_STATE_SUCCEEDED && ws.started_unix_ms() > 0 &&
         ws.finished_unix_ms() >= ws.started_unix_ms()) {
-      estimated_days_done += scheduler.plan()->workstreams[i].duration.estimate.max;
+      estimated_days_done += run.plan()->workstreams[i].duration.estimate.max;
       seconds_done += static_cast<double>(ws.finished_unix_ms() - ws.started_unix_ms()) / 1000.0;
     }
   }
@@ -269,7 +269,7 @@ void CoordinatorMetrics::RefreshPlan(const Scheduler& scheduler) {
     PlanGauge(f.workstreams, {{"plan", plan}, {"state", rpc::StateLabel(value)}})
         .Set(by_state[value]);
   }
-  PlanGauge(f.plan_info, {{"plan", plan}, {"plan_id", scheduler.plan_row().plan_id}}).Set(1);
+  PlanGauge(f.plan_info, {{"plan", plan}, {"plan_id", run.plan_row().plan_id}}).Set(1);
   int total = status.workstreams_size();
   PlanGauge(f.progress, {{"plan", plan}}).Set(total == 0 ? 1.0 : static_cast<double>(ended) / total);
   double remaining_seconds = remaining_days * kSecondsPerEstimatedDay;
@@ -280,9 +280,9 @@ void CoordinatorMetrics::RefreshPlan(const Scheduler& scheduler) {
   f.queue_depth.Add({}).Set(by_state[v1::WORKSTREAM_STATE_READY]);
 }
 
-void CoordinatorMetrics::RefreshWorkers(const Scheduler& scheduler, const common::Clock& clock) {
+void CoordinatorMetrics::RefreshWorkers(const RunReader& run, const common::Clock& clock) {
   Families& f = *families_;
-  v1::ListWorkersResponse workers = scheduler.Workers();
+  v1::ListWorkersResponse workers = run.Workers();
   std::map<std::string, int> by_state = {
       {"connected", 0}, {"draining", 0}, {"disconnected", 0}, {"lost", 0}};
   std::map<std::string, prometheus::Gauge*> live;

@@ -11,7 +11,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
-#include "coordinator/scheduler.h"
+#include "coordinator/run_reader.h"
 #include "coordinator/scheduler_observer.h"
 
 namespace wsfleet::coordinator {
@@ -31,7 +31,7 @@ class CoordinatorMetrics : public SchedulerObserver {
   CoordinatorMetrics(prometheus::Registry& registry, CoordinatorMetricsOptions options);
   ~CoordinatorMetrics() override;
 
-  void Refresh(const Scheduler& scheduler, const common::Clock& clock, common::Nanos loop_lag);
+  void Refresh(const RunReader& run, const common::Clock& clock, common::Nanos loop_lag);
   void StoreOperation(const char* operation, double seconds);
 
   void PlanSubmitted() override;
@@ -41,8 +41,8 @@ class CoordinatorMetrics : public SchedulerObserver {
   void WorkstreamEnded(v1::WorkstreamState state, common::Nanos ran) override;
 
  private:
-  void RefreshPlan(const Scheduler& scheduler);
-  void RefreshWorkers(const Scheduler& scheduler, const common::Clock& clock);
+  void RefreshPlan(const RunReader& run);
+  void RefreshWorkers(const RunReader& run, const common::Clock& clock);
   void RefreshCounters(const SchedulerCounters& counters);
   void SwitchPlan(const std::string& plan);
   void AgentSeries(const std::string& agent);

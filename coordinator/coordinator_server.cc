@@ -29,7 +29,8 @@ class CoordinatorOutput : public SchedulerOutput {
   CoordinatorOutput(common::Clock& clock, SessionRegistry& registry, StatusWatchers& watchers,
                     const SummaryWriter& summaries)
       : clock_(clock), registry_(registry), watchers_(watchers), summaries_(summaries) {}
-  void set_scheduler(Scheduler* scheduler) { scheduler_ = scheduler; }
+  // What it publishes and summarizes: the run, read-only (the scheduler, once it exists).
+  void set_run(const RunReader* run) { scheduler_ = run; }
 
   void Send(const std::string& worker_id, const v1::CoordinatorMessage& message) override {
     if (SessionHandle* session = registry_.Find(worker_id)) session->Send(message);
@@ -38,9 +39,6 @@ class CoordinatorOutput : public SchedulerOutput {
   void WorkstreamEnded(int index) override {
     ended_.insert(index);
     SchedulePublish();
-  }
-  std::string RenderSummary(int index, bool as_succeeded) override {
-    return scheduler_ != nullptr ? summaries_.RenderWorkstream(*scheduler_, index, as_succeeded) : "";
   }
 
  private:
@@ -68,7 +66,7 @@ class CoordinatorOutput : public SchedulerOutput {
     if (!scheduler_->has_plan()) return;
     for (size_t i = 0; i < scheduler_->plan()->workstreams.size(); ++i) {
       int index = static_cast<int>(i);
-      if (Ended(scheduler_->RowOf(index).state)) ended_.insert(index);
+      if (Ended(scheduler_->ViewOf(index).row.state)) ended_.insert(index);
     }
     if (!ended_.empty() || scheduler_->Done()) SchedulePublish();
   }
@@ -94,7 +92,7 @@ class CoordinatorOutput : public SchedulerOutput {
   SessionRegistry& registry_;
   StatusWatchers& watchers_;
   const SummaryWriter& summaries_;
-  Scheduler* scheduler_ = nullptr;
+  const RunReader* scheduler_ = nullptr;
   common::TimerId publish_timer_ = 0;
   bool publish_now_ = false;  // the pending publish is the immediate one
   std::set<int> ended_;
@@ -161,7 +159,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
     options.metrics_url = server->metrics_url_;
   }
   parts.summaries = std::make_unique<SummaryWriter>(
-      StatePaths{config.state_dir}, *parts.store,
+      StatePaths{config.state_dir},
       [files = &parts.files](std::string path, std::string contents) {
         files->Write(std::move(path), std::move(contents));
         return absl::OkStatus();
@@ -170,7 +168,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
                                                      *parts.summaries);
   parts.scheduler = std::make_unique<Scheduler>(server->loop_, *parts.store, *parts.output,
                                                 parts.placement, options);
-  parts.output->set_scheduler(parts.scheduler.get());
+  parts.output->set_run(parts.scheduler.get());
   server->scheduler_ = parts.scheduler.get();
   // Recovery before serving; the loop thread is not running yet, so this thread may act
   // as the loop.

@@ -45,19 +45,16 @@ void LogFollower::Run() {
     Snapshot snapshot;
     bool ran = loop_.RunSync([&] {
       const common::Plan* plan = scheduler_.plan();
-      std::optional<common::WorkstreamId> id = common::WorkstreamId::Parse(request_.workstream_id());
-      std::optional<int> index = plan != nullptr && id ? plan->IndexOf(*id) : std::nullopt;
+      std::optional<int> index = plan != nullptr ? plan->IndexOf(request_.workstream_id()) : std::nullopt;
       if (!index) return;
       snapshot.found = true;
-      const WorkstreamRow& row = scheduler_.RowOf(*index);
-      v1::WorkstreamState state = row.state;
+      RunView view = scheduler_.ViewOf(*index);
+      v1::WorkstreamState state = view.row.state;
       snapshot.ended = state != v1::WORKSTREAM_STATE_PENDING &&
                        state != v1::WORKSTREAM_STATE_READY &&
                        state != v1::WORKSTREAM_STATE_ASSIGNED &&
                        state != v1::WORKSTREAM_STATE_RUNNING;
-      for (const std::string& attempt : scheduler_.AttemptIds(*index)) {
-        snapshot.logs.push_back(store_.LogPath(row.workstream_id, attempt));
-      }
+      snapshot.logs = std::move(view.log_paths);
     });
     if (!ran) {
       Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the coordinator is stopping"));

@@ -446,7 +446,7 @@ void Scheduler::QueueAssign(int index, const AttemptRow& attempt,
   std::vector<std::string> dependencies;
   if (!ws.agent_type.empty()) {
     for (int dependency : plan_->graph.dependencies[index]) {
-      std::string summary = output_.RenderSummary(dependency, /*as_succeeded=*/false);
+      std::string summary = SummaryOf(dependency, /*as_succeeded=*/false);
       if (!summary.empty()) dependencies.push_back(std::move(summary));
     }
   }
@@ -526,7 +526,7 @@ void Scheduler::OnWorkerHello(const v1::Hello& hello) {
         v1::CoordinatorMessage turn;
         turn.mutable_merge_turn()->set_attempt_id(merge_.holder());
         if (options_.write_back) {
-          turn.mutable_merge_turn()->set_summary(output_.RenderSummary(IndexOf(found->second), /*as_succeeded=*/true));
+          turn.mutable_merge_turn()->set_summary(SummaryOf(IndexOf(found->second), /*as_succeeded=*/true));
         }
         after_welcome.push_back(std::move(turn));
       }

@@ -19,6 +19,7 @@
 #include "coordinator/placement_policy.h"
 #include "coordinator/plan_budget.h"
 #include "coordinator/ready_queue.h"
+#include "coordinator/run_reader.h"
 #include "coordinator/scheduler_observer.h"
 #include "coordinator/scheduler_output.h"
 #include "coordinator/state_store.h"
@@ -68,34 +69,11 @@ struct SchedulerOptions {
   std::string metrics_url;
 };
 
-// Whether a workstream in `state` is over (nothing more runs for it unless retried).
-bool Ended(v1::WorkstreamState state);
-
-// Counters the metrics endpoint exports; plain numbers, read on the loop thread.
-struct SchedulerCounters {
-  uint64_t events_stored = 0;
-  uint64_t events_duplicate = 0;
-  uint64_t events_stale_rejected = 0;
-  uint64_t leases_expired = 0;
-  uint64_t attempts_started = 0;
-};
-
-// One workstream as the scheduler sees it, read-only, for the summaries, the report and the
-// metrics. Valid until the scheduler next changes (the loop thread's next event).
-struct RunView {
-  const common::Workstream& card;
-  const WorkstreamRow& row;
-  const WorkstreamFacts& facts;     // what its current attempt reported
-  const AttemptRow* attempt;        // its current attempt; nullptr before the first
-  std::string merge;                // see Scheduler::MergeState
-  std::vector<std::string> attempt_ids;  // oldest first
-};
-
 // The coordinator's scheduling state machine. Events in (plan submitted, worker hello,
 // heartbeat, events, lease expiry, cancel, retry, drain); commands out (Assign, Cancel,
 // Ack, Reject, Drain) through SchedulerOutput; every durable change through StateStore
 // before anything that depends on it is sent. One thread (the loop's) calls everything.
-class Scheduler {
+class Scheduler : public RunReader {
  public:
   Scheduler(common::Clock& clock, StateStore& store, SchedulerOutput& output,
             const PlacementPolicy& placement, SchedulerOptions options);
@@ -131,30 +109,18 @@ class Scheduler {
   absl::Status Retry(const std::string& workstream_id);
   absl::Status Drain(const std::string& worker_id);
 
-  v1::RunStatus Status() const;
-  v1::ListWorkersResponse Workers() const;
-  bool has_plan() const { return plan_ != nullptr; }
-  bool Done() const;
-  const common::Plan* plan() const { return plan_.get(); }
-  const PlanRow& plan_row() const { return plan_row_; }
-  SchedulerCounters counters() const;
+  // What those who report on the run read (RunReader).
+  v1::RunStatus Status() const override;
+  v1::ListWorkersResponse Workers() const override;
+  bool has_plan() const override { return plan_ != nullptr; }
+  bool Done() const override;
+  const common::Plan* plan() const override { return plan_.get(); }
+  const PlanRow& plan_row() const override { return plan_row_; }
+  RunView ViewOf(int index) const override;
+  SchedulerCounters counters() const override;
+  size_t merge_queue_length() const override { return merge_.length(); }
   // What the plan's agents spent so far (tokens, turns, cost), summed over every attempt.
   const v1::AgentReport& plan_spent() const { return budget_.spent(); }
-  // Metrics and tests the current attempt of workstream `index` reported.
-  const std::map<std::string, double>& MetricsOf(int index) const;
-  const AttemptRow* AttemptOf(int index) const;
-  // Where the workstream's work is in the merge queue: "waiting to merge (1 ahead)",
-  // "merging", "merged <commit>"; empty when it does not merge.
-  std::string MergeState(int index) const;
-  size_t merge_queue_length() const { return merge_.length(); }
-  // The current attempt's agent as it last reported; nullptr without one.
-  const v1::AgentReport* AgentOf(int index) const;
-  const WorkstreamRow& RowOf(int index) const;
-  std::vector<std::string> DeliverablesFound(int index) const;
-  // The attempts of workstream `index`, oldest first.
-  std::vector<std::string> AttemptIds(int index) const;
-  v1::TestCounts TestsOf(int index) const;
-  RunView ViewOf(int index) const;
 
  private:
   struct Run;  // per workstream, parallel to plan_->workstreams
@@ -200,6 +166,10 @@ class Scheduler {
   void Resolve(int index);
   void CancelRanks(int index, const std::string& reason);
   void Relay(int index, const std::string& key, const std::string& value);
+  std::string MergeState(int index) const;  // see RunView::merge
+  // The workstream's summary as it reads now, for dependents' prompts and (as it will read
+  // once merged) for --write-back.
+  std::string SummaryOf(int index, bool as_succeeded) const;
   int IndexOf(const AttemptRow& attempt) const;
   void StopForPlanBudget(const std::string& why);
   // Queues the merge turn for `granted` (MergeQueue's answer), if one was.

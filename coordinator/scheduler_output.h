@@ -16,9 +16,6 @@ class SchedulerOutput {
   virtual void StatusChanged() {}
   // A workstream reached SUCCEEDED, FAILED, CANCELLED, BLOCKED or SKIPPED.
   virtual void WorkstreamEnded(int /*index*/) {}
-  // The workstream's COMPLETION_SUMMARY.md; `as_succeeded`: as it will read once merged
-  // (for --write-back). For prompts and write-back; empty where there is no writer.
-  virtual std::string RenderSummary(int /*index*/, bool /*as_succeeded*/) { return ""; }
 };
 
 }  // namespace wsfleet::coordinator

@@ -4,6 +4,7 @@
 
 #include "coordinator/scheduler.h"
 #include "coordinator/scheduler_run.h"
+#include "coordinator/summary_render.h"
 
 namespace wsfleet::coordinator {
 
@@ -62,35 +63,24 @@ SchedulerCounters Scheduler::counters() const {
   return counters;
 }
 
-const std::map<std::string, double>& Scheduler::MetricsOf(int index) const {
-  return runs_[index].facts.metrics;
-}
-
-const WorkstreamRow& Scheduler::RowOf(int index) const { return runs_[index].row; }
-
-const AttemptRow* Scheduler::AttemptOf(int index) const {
-  auto found = attempts_.find(runs_[index].row.current_attempt);
-  return found == attempts_.end() ? nullptr : &found->second;
-}
-
-const v1::AgentReport* Scheduler::AgentOf(int index) const {
-  return runs_[index].facts.agent ? &*runs_[index].facts.agent : nullptr;
-}
-
-std::vector<std::string> Scheduler::DeliverablesFound(int index) const {
-  return runs_[index].facts.DeliverablesFound();
-}
-
-std::vector<std::string> Scheduler::AttemptIds(int index) const {
-  return runs_[index].attempt_ids;
-}
-
-v1::TestCounts Scheduler::TestsOf(int index) const { return runs_[index].facts.tests; }
-
 RunView Scheduler::ViewOf(int index) const {
   const Run& run = runs_[index];
-  return RunView{plan_->workstreams[index], run.row,      run.facts, AttemptOf(index),
-                 MergeState(index),          run.attempt_ids};
+  auto current = attempts_.find(run.row.current_attempt);
+  RunView view{plan_->workstreams[index],
+               run.row,
+               run.facts,
+               current == attempts_.end() ? nullptr : &current->second,
+               MergeState(index),
+               run.attempt_ids,
+               {}};
+  for (const std::string& attempt : run.attempt_ids) {
+    view.log_paths.push_back(store_.LogPath(run.row.workstream_id, attempt));
+  }
+  return view;
+}
+
+std::string Scheduler::SummaryOf(int index, bool as_succeeded) const {
+  return RenderSummary(ViewOf(index), plan_row_.plan_id, as_succeeded);
 }
 
 std::string Scheduler::MergeState(int index) const {

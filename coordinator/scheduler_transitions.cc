@@ -400,7 +400,7 @@ void Scheduler::SendMergeTurn(const std::optional<std::string>& granted) {
   v1::CoordinatorMessage message;
   message.mutable_merge_turn()->set_attempt_id(*granted);
   if (options_.write_back) {
-    message.mutable_merge_turn()->set_summary(output_.RenderSummary(IndexOf(attempt), /*as_succeeded=*/true));
+    message.mutable_merge_turn()->set_summary(SummaryOf(IndexOf(attempt), /*as_succeeded=*/true));
   }
   pending_relays_.emplace_back(attempt.worker_id, std::move(message));
 }

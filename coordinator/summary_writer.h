@@ -4,31 +4,26 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "coordinator/scheduler.h"
+#include "coordinator/run_reader.h"
 #include "coordinator/state_paths.h"
 
 namespace wsfleet::coordinator {
 
-// Writes each ended workstream's COMPLETION_SUMMARY.md (the seed template's "Completion
-// Summary" shape) and the run report (report.md, report.json) under the state directory.
-// It renders them on the loop thread (they read the scheduler) and hands each file to
-// `write` (by default WriteFileAtomically without fsync, at once; the coordinator passes its
-// FileWriter's, so the loop does not wait on the disk). Loop thread only.
+// Writes each ended workstream's COMPLETION_SUMMARY.md (RenderSummary) and the run report
+// (report.md, report.json) under the state directory, from a read-only view of the run.
+// It renders them on the loop thread and hands each file to `write` (by default
+// WriteFileAtomically without fsync, at once; the coordinator passes its FileWriter's, so
+// the loop does not wait on the disk). Loop thread only.
 class SummaryWriter {
  public:
   using Write = std::function<absl::Status(std::string path, std::string contents)>;
-  SummaryWriter(StatePaths paths, const StateStore& store, Write write = nullptr);
+  explicit SummaryWriter(StatePaths paths, Write write = nullptr);
 
-  absl::Status WriteWorkstream(const Scheduler& scheduler, int index) const;
-  absl::Status WriteReport(const Scheduler& scheduler) const;
-
-  // The summary's markdown, for tests and for writers elsewhere.
-  // `as_succeeded`: rendered as it will read once merged (for --write-back, before the merge).
-  std::string RenderWorkstream(const Scheduler& scheduler, int index, bool as_succeeded = false) const;
+  absl::Status WriteWorkstream(const RunReader& run, int index) const;
+  absl::Status WriteReport(const RunReader& run) const;
 
  private:
   StatePaths paths_;
-  const StateStore& store_;
   Write write_;
 };
 

@@ -108,7 +108,7 @@ TEST_F(SchedulerQueueTest, AQueuedAttemptIsTakenBackWhenAnotherWorkerStaysFree) 
   EXPECT_NE(again[0].second.attempt_id(), queued);
   Complete("w2", again[0].second.attempt_id());
   EXPECT_EQ(State("WS-02"), v1::WORKSTREAM_STATE_SUCCEEDED);
-  EXPECT_EQ(scheduler_->AttemptIds(1), (std::vector<std::string>{again[0].second.attempt_id()}));
+  EXPECT_EQ(scheduler_->ViewOf(1).attempt_ids, (std::vector<std::string>{again[0].second.attempt_id()}));
   // A late event of the revoked attempt changes nothing.
   Report("w1", {Started(queued, 2)});
   EXPECT_EQ(State("WS-02"), v1::WORKSTREAM_STATE_SUCCEEDED);

@@ -350,7 +350,7 @@ TEST_F(SchedulerTest, RecoveryResumesFromTheStore) {
   ASSERT_TRUE(scheduler_->Recover().ok());
   EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_SUCCEEDED);
   EXPECT_EQ(State("WS-02"), v1::WORKSTREAM_STATE_RUNNING);
-  EXPECT_EQ(scheduler_->MetricsOf(1).at("m"), 5);
+  EXPECT_EQ(scheduler_->ViewOf(1).facts.metrics.at("m"), 5);
   output_.sent.clear();
   Hello("w1", 1, 0, {}, {running});
   EXPECT_TRUE(output_.TakeAssigns().empty());  // adopted, not re-run

@@ -1,0 +1,132 @@
+#include "coordinator/summary_render.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+#include "common/criteria.h"
+
+namespace wsfleet::coordinator {
+namespace {
+
+std::string Date(int64_t unix_ms) {
+  if (unix_ms <= 0) return "-";
+  std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%SZ", &utc);
+  return buffer;
+}
+
+std::string Days(const common::DayRange& range) {
+  char buffer[64];
+  if (range.min == range.max) {
+    std::snprintf(buffer, sizeof buffer, "%g day%s", range.max, range.max == 1 ? "" : "s");
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%g-%g days", range.min, range.max);
+  }
+  return buffer;
+}
+
+std::string StatusLine(v1::WorkstreamState state) {
+  switch (state) {
+    case v1::WORKSTREAM_STATE_SUCCEEDED: return "✅ COMPLETE";
+    case v1::WORKSTREAM_STATE_SKIPPED: return "✅ COMPLETE (skipped: the card was already complete)";
+    case v1::WORKSTREAM_STATE_FAILED: return "❌ FAILED";
+    case v1::WORKSTREAM_STATE_BLOCKED: return "⛔ BLOCKED";
+    case v1::WORKSTREAM_STATE_CANCELLED: return "🚫 CANCELLED";
+    default: return "IN PROGRESS";
+  }
+}
+
+const char* Mark(common::Verdict verdict) {
+  switch (verdict) {
+    case common::Verdict::kPass: return "✅";
+    case common::Verdict::kFail: return "❌";
+    case common::Verdict::kUnverified: return "⬜";
+  }
+  return "?";
+}
+
+// "**Agent session**: <id>, 12 turns, 31 tool calls, 48200 tokens in / 2100 out, $0.42"
+std::string AgentLine(const v1::AgentReport& agent) {
+  char cost[32] = "cost not reported";
+  if (agent.cost_reported()) std::snprintf(cost, sizeof cost, "$%.2f", agent.cost_usd());
+  return "**Agent session**: " + (agent.session_id().empty() ? std::string("(none reported)") : agent.session_id()) +
+         ", " + std::to_string(agent.turns()) + " turns, " + std::to_string(agent.tool_calls()) +
+         " tool calls, " + std::to_string(agent.input_tokens()) + " tokens in / " +
+         std::to_string(agent.output_tokens()) + " out, " + cost +
+         (agent.error().empty() ? "" : " (the agent reported: " + agent.error() + ")") + "\n";
+}
+
+}  // namespace
+
+std::string ElapsedText(int64_t from_ms, int64_t to_ms) {
+  if (from_ms <= 0 || to_ms < from_ms) return "-";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f s", static_cast<double>(to_ms - from_ms) / 1000);
+  return buffer;
+}
+
+std::string RenderSummary(const RunView& view, const std::string& plan_id, bool as_succeeded) {
+  const common::Workstream& ws = view.card;
+  const WorkstreamRow& row = view.row;
+  const std::map<std::string, double>& metrics = view.facts.metrics;
+  std::string out = "# " + ws.id.ToString() + ": " + ws.name + " - Completion Summary\n\n";
+  v1::WorkstreamState state = as_succeeded ? v1::WORKSTREAM_STATE_SUCCEEDED : row.state;
+  out += "**Status**: " + StatusLine(state) + "\n";
+  out += "**Completion Date**: " + Date(row.finished_unix_ms) + "\n";
+  out += "**Duration**: " + ElapsedText(row.started_unix_ms, row.finished_unix_ms) +
+         " (estimated: " + Days(ws.duration.estimate) + ")\n";
+  out += "**Agent**: " + (ws.agent_type.empty() ? std::string("shell") : ws.agent_type) + "\n";
+  out += "**Attempts**: " + std::to_string(row.attempts) +
+         (row.worker_id.empty() ? "" : " (last on worker " + row.worker_id + ")") + "\n";
+  if (!row.message.empty()) out += "**Result**: " + row.message + "\n";
+  if (view.facts.agent) out += AgentLine(*view.facts.agent);
+  if (!view.merge.empty()) out += "**Merge**: " + view.merge + "\n";
+
+  out += "\n## Deliverables Created\n";
+  std::vector<std::string> found = view.facts.DeliverablesFound();
+  bool checked = state == v1::WORKSTREAM_STATE_SUCCEEDED;
+  int number = 0;
+  for (const common::Deliverable& deliverable : ws.deliverables) {
+    out += std::to_string(++number) + ". " + deliverable.text + "\n";
+    for (const std::string& path : deliverable.paths) {
+      bool present = std::find(found.begin(), found.end(), path) != found.end();
+      out += "   - `" + path + "`: " + (!checked ? "not checked" : present ? "✅ found" : "❌ missing") + "\n";
+    }
+  }
+  if (ws.deliverables.empty()) out += "(the card lists none)\n";
+
+  out += "\n## Acceptance Criteria Verification\n";
+  for (const common::Criterion& criterion : ws.criteria) {
+    common::CriterionVerdict verdict = common::Judge(criterion, metrics);
+    out += std::string(Mark(verdict.verdict)) + " " + common::VerdictName(verdict.verdict) + " (" +
+           criterion.group + ") " + criterion.text + " — " + verdict.detail + "\n";
+  }
+  if (ws.criteria.empty()) out += "(the card lists none)\n";
+
+  const v1::TestCounts& tests = view.facts.tests;
+  out += "\n## Test Results\n";
+  out += "- Tests: " + std::to_string(tests.passed()) + " passed, " +
+         std::to_string(tests.failed()) + " failed, " + std::to_string(tests.skipped()) +
+         " skipped\n";
+  out += "- Steps: " + std::to_string(ws.steps.size()) + " (test and verification commands)\n";
+  out += "- Metrics:";
+  if (metrics.empty()) out += " none reported";
+  for (const auto& [name, value] : metrics) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.6g", value);
+    out += std::string(" `") + name + " = " + buffer + "`";
+  }
+  out += "\n\n## Logs\n";
+  for (size_t i = 0; i < view.log_paths.size(); ++i) {
+    out += "- attempt " + std::to_string(i + 1) + ": `" + view.log_paths[i] + "`\n";
+  }
+  if (view.log_paths.empty()) out += "(no attempt ran)\n";
+  out += "\n---\nWritten by wsfleet from plan " + plan_id + ".\n";
+  return out;
+}
+
+}  // namespace wsfleet::coordinator

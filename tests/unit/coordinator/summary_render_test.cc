@@ -1,0 +1,57 @@
+// A workstream's summary from a read-only view of it, with no scheduler behind it.
+
+#include "coordinator/summary_render.h"
+
+#include <gtest/gtest.h>
+
+#include "common/plan_loader.h"
+
+namespace wsfleet::coordinator {
+namespace {
+
+class SummaryRenderTest : public ::testing::Test {
+ protected:
+  SummaryRenderTest()
+      : plan_(common::AssemblePlan({{"ws1.md",
+                                     "# WS-01: Kernels\n\n**Duration**: 2 days\n\n## Deliverables\n- `out/a.bin`\n"
+                                     "- `out/b.bin`\n\n## Acceptance Criteria\n- [ ] `gbps >= 10`\n"}})) {
+    row_.workstream_id = "WS-01";
+    row_.attempts = 1;
+    row_.worker_id = "w1";
+    row_.started_unix_ms = 1'800'000'000'000;
+    row_.finished_unix_ms = 1'800'000'012'500;
+    facts_.metrics["gbps"] = 12;
+    facts_.deliverables["out/a.bin"] = true;
+    facts_.deliverables["out/b.bin"] = false;
+    facts_.tests.set_passed(3);
+    facts_.tests.set_failed(1);
+  }
+  RunView View() { return RunView{plan_.workstreams[0], row_, facts_, nullptr, "merged 0123456789ab", {"a1"}, {"/s/logs/WS-01/a1.log"}}; }
+
+  common::Plan plan_;
+  WorkstreamRow row_;
+  WorkstreamFacts facts_;
+};
+
+TEST_F(SummaryRenderTest, SaysWhatTheViewHolds) {
+  row_.state = v1::WORKSTREAM_STATE_SUCCEEDED;
+  std::string summary = RenderSummary(View(), "p-1");
+  for (const char* line : {"# WS-01: Kernels - Completion Summary\n", "**Status**: ✅ COMPLETE\n",
+                           "**Completion Date**: 2027-01-15 08:00:12Z\n",
+                           "**Duration**: 12.5 s (estimated: 2 days)\n", "**Merge**: merged 0123456789ab\n",
+                           "   - `out/a.bin`: ✅ found\n", "   - `out/b.bin`: ❌ missing\n",
+                           "- Tests: 3 passed, 1 failed, 0 skipped\n", "- attempt 1: `/s/logs/WS-01/a1.log`\n",
+                           "Written by wsfleet from plan p-1.\n"}) {
+    EXPECT_NE(summary.find(line), std::string::npos) << line << "\nin\n" << summary;
+  }
+  EXPECT_NE(summary.find("✅ PASS"), std::string::npos) << summary;
+}
+
+TEST_F(SummaryRenderTest, AsItWillReadOnceMerged) {
+  row_.state = v1::WORKSTREAM_STATE_RUNNING;
+  EXPECT_NE(RenderSummary(View(), "p-1").find("**Status**: IN PROGRESS\n"), std::string::npos);
+  EXPECT_NE(RenderSummary(View(), "p-1", /*as_succeeded=*/true).find("**Status**: ✅ COMPLETE\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace wsfleet::coordinator
