@@ -307,15 +307,22 @@ absl::Status SqliteStateStore::SubmitPlan(const PlanRow& plan,
   });
 }
 
-absl::Status SqliteStateStore::StartAttempts(const std::vector<AttemptRow>& attempts,
-                                             const std::vector<WorkstreamRow>& workstreams) {
+absl::Status SqliteStateStore::CommitRows(const std::vector<AttemptRow>& attempts,
+                                          const std::vector<WorkstreamRow>& workstreams,
+                                          const std::function<void(Writer&)>& first) {
   return Guard([&] {
     SQLite::Transaction transaction(*db_);
     Writer writer{*this, plan_id_};
-    for (const AttemptRow& attempt : attempts) writer.Attempt(attempt);
+    if (first) first(writer);
+    for (const AttemptRow& row : attempts) writer.Attempt(row);
     for (const WorkstreamRow& row : workstreams) writer.Workstream(row);
     transaction.commit();
   });
+}
+
+absl::Status SqliteStateStore::StartAttempts(const std::vector<AttemptRow>& attempts,
+                                             const std::vector<WorkstreamRow>& workstreams) {
+  return CommitRows(attempts, workstreams);
 }
 
 absl::Status SqliteStateStore::RecordEvents(std::vector<v1::Event> events,
@@ -380,40 +387,22 @@ absl::Status SqliteStateStore::RecordEvents(std::vector<v1::Event> events,
       events[i].mutable_log()->clear_data();  // the row records where the bytes are
     }
   }
-  return Guard([&] {
-    SQLite::Transaction transaction(*db_);
-    Writer writer{*this, plan_id_};
+  return CommitRows(attempts, workstreams, [&](Writer& writer) {
     for (size_t i = 0; i < events.size(); ++i) {
       writer.Event(events[i], log_ranges[i].first, log_ranges[i].second);
     }
-    for (const AttemptRow& row : attempts) writer.Attempt(row);
-    for (const WorkstreamRow& row : workstreams) writer.Workstream(row);
-    transaction.commit();
   });
 }
 
 absl::Status SqliteStateStore::UpdateWorkstreams(const std::vector<WorkstreamRow>& workstreams,
                                                  const std::vector<AttemptRow>& attempts) {
-  return Guard([&] {
-    SQLite::Transaction transaction(*db_);
-    Writer writer{*this, plan_id_};
-    for (const AttemptRow& row : attempts) writer.Attempt(row);
-    for (const WorkstreamRow& row : workstreams) writer.Workstream(row);
-    transaction.commit();
-  });
+  return CommitRows(attempts, workstreams);
 }
 
 absl::Status SqliteStateStore::MarkWorkerLost(const WorkerRow& worker,
                                               const std::vector<AttemptRow>& attempts,
                                               const std::vector<WorkstreamRow>& workstreams) {
-  return Guard([&] {
-    SQLite::Transaction transaction(*db_);
-    Writer writer{*this, plan_id_};
-    writer.Worker(worker);
-    for (const AttemptRow& row : attempts) writer.Attempt(row);
-    for (const WorkstreamRow& row : workstreams) writer.Workstream(row);
-    transaction.commit();
-  });
+  return CommitRows(attempts, workstreams, [&](Writer& writer) { writer.Worker(worker); });
 }
 
 absl::Status SqliteStateStore::RecordWorker(const WorkerRow& worker) {

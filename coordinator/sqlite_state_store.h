@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -42,6 +43,10 @@ class SqliteStateStore : public StateStore {
  private:
   explicit SqliteStateStore(StatePaths paths);
   struct Writer;  // one transaction's statements
+  // One transaction: what `first` writes, then the attempt and workstream rows.
+  absl::Status CommitRows(const std::vector<AttemptRow>& attempts,
+                          const std::vector<WorkstreamRow>& workstreams,
+                          const std::function<void(Writer&)>& first = {});
 
   // The statement for `sql` (a string literal), prepared once and reset for each use:
   // preparing them was a tenth of the coordinator's loop on a plan of short steps.

@@ -217,18 +217,21 @@ TEST_F(SqliteStateStoreTest, GangRanksRoundTrip) {
   EXPECT_EQ(state->attempts[1].GangId(), "a0");
 }
 
+// The plans and attempts tables as layout 1 had them (before gangs).
+constexpr const char* kLayoutOnePlansAndAttempts = R"sql(
+  CREATE TABLE plans(plan_id TEXT PRIMARY KEY, name TEXT NOT NULL, keep_going INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL, current INTEGER NOT NULL);
+  CREATE TABLE attempts(attempt_id TEXT PRIMARY KEY, plan_id TEXT NOT NULL, ws_id TEXT NOT NULL,
+    number INTEGER NOT NULL, worker_id TEXT NOT NULL, gpus TEXT NOT NULL,
+    finished INTEGER NOT NULL, outcome INTEGER NOT NULL, stored_seq INTEGER NOT NULL,
+    started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL))sql";
+
 TEST_F(SqliteStateStoreTest, MigratesALayoutOneDirectoryKeepingItsAttempts) {
   fs::create_directories(dir_);
   {
     // What wsfleet wrote before gangs: attempts without rank and gang.
     SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db.exec(R"sql(
-      CREATE TABLE plans(plan_id TEXT PRIMARY KEY, name TEXT NOT NULL, keep_going INTEGER NOT NULL,
-        created_ms INTEGER NOT NULL, current INTEGER NOT NULL);
-      CREATE TABLE attempts(attempt_id TEXT PRIMARY KEY, plan_id TEXT NOT NULL, ws_id TEXT NOT NULL,
-        number INTEGER NOT NULL, worker_id TEXT NOT NULL, gpus TEXT NOT NULL,
-        finished INTEGER NOT NULL, outcome INTEGER NOT NULL, stored_seq INTEGER NOT NULL,
-        started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL);
+    db.exec(std::string(kLayoutOnePlansAndAttempts) + R"sql(;
       INSERT INTO plans VALUES('p1', 'old', 0, 1, 1);
       INSERT INTO attempts VALUES('a1', 'p1', 'WS-01', 1, 'w1', '0', 1, 1, 4, 10, 20);
       PRAGMA user_version=1;)sql");
@@ -251,14 +254,9 @@ TEST_F(SqliteStateStoreTest, MigratesALayoutTwoDirectoryKeepingItsEventsInAttemp
   {
     // What wsfleet wrote before events kept the order they were stored in.
     SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db.exec(R"sql(
-      CREATE TABLE plans(plan_id TEXT PRIMARY KEY, name TEXT NOT NULL, keep_going INTEGER NOT NULL,
-        created_ms INTEGER NOT NULL, current INTEGER NOT NULL);
-      CREATE TABLE attempts(attempt_id TEXT PRIMARY KEY, plan_id TEXT NOT NULL, ws_id TEXT NOT NULL,
-        number INTEGER NOT NULL, worker_id TEXT NOT NULL, gpus TEXT NOT NULL,
-        finished INTEGER NOT NULL, outcome INTEGER NOT NULL, stored_seq INTEGER NOT NULL,
-        started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL,
-        rank INTEGER NOT NULL DEFAULT 0, gang TEXT NOT NULL DEFAULT '');
+    db.exec(std::string(kLayoutOnePlansAndAttempts) + R"sql(;
+      ALTER TABLE attempts ADD COLUMN rank INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE attempts ADD COLUMN gang TEXT NOT NULL DEFAULT '';
       CREATE TABLE events(attempt_id TEXT NOT NULL, seq INTEGER NOT NULL, payload BLOB NOT NULL,
         log_offset INTEGER NOT NULL, log_length INTEGER NOT NULL,
         PRIMARY KEY(attempt_id, seq)) WITHOUT ROWID;
