@@ -1,10 +1,7 @@
 #include "cli/fleet_commands.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,6 +21,7 @@
 #include "cli/signals.h"
 #include "cli/status_follower.h"
 #include "cli/status_render.h"
+#include "common/child_process.h"
 #include "common/log.h"
 #include "common/plan_loader.h"
 #include "coordinator/coordinator_server.h"
@@ -79,46 +77,6 @@ std::string SelfPath() {
   std::error_code error;
   fs::path self = fs::read_symlink("/proc/self/exe", error);
   return error ? "wsfleet" : self.string();
-}
-
-// A local worker process, its output in a file under the state directory.
-pid_t SpawnWorker(const std::vector<std::string>& argv, const std::string& log_path) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attributes, &none);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  int error = posix_spawn(&pid, args[0], &actions, &attributes, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attributes);
-  return error == 0 ? pid : -1;
-}
-
-void StopWorkers(const std::vector<pid_t>& pids) {
-  for (pid_t pid : pids) ::kill(pid, SIGTERM);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  for (pid_t pid : pids) {
-    int status = 0;
-    while (::waitpid(pid, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        ::kill(pid, SIGKILL);
-        ::waitpid(pid, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-  }
 }
 
 // 128 random bits in hex.
@@ -377,13 +335,15 @@ int RunPlanCommand(const RunOptions& options) {
       argv.push_back("--metrics-addr");
       argv.push_back(options.metrics_address.substr(0, options.metrics_address.rfind(':')) + ":0");
     }
-    pid_t pid = SpawnWorker(argv, (fs::path(options.state_dir) / "workers" / (id + ".log")).string());
-    if (pid < 0) {
-      std::cerr << "wsfleet run: cannot start worker " << id << "\n";
-      StopWorkers(workers);
+    // Each local worker's own output goes to a file under the state directory.
+    absl::StatusOr<pid_t> pid =
+        common::SpawnWithOutputTo(argv, (fs::path(options.state_dir) / "workers" / (id + ".log")).string());
+    if (!pid.ok()) {
+      std::cerr << "wsfleet run: cannot start worker " << id << ": " << pid.status().message() << "\n";
+      common::StopProcesses(workers, std::chrono::seconds(10));
       return kExitFailed;
     }
-    workers.push_back(pid);
+    workers.push_back(*pid);
   }
   server.Watch([&follower](const v1::RunStatus& status) { follower.Offer(status); });
 
@@ -407,7 +367,7 @@ int RunPlanCommand(const RunOptions& options) {
   });
   if (!submitted.ok()) {
     std::cerr << "wsfleet run: " << submitted.status().message() << "\n";
-    StopWorkers(workers);
+    common::StopProcesses(workers, std::chrono::seconds(10));
     return kExitFailed;
   }
   std::cout << (submitted->resumed ? "resuming" : "running") << " " << workstreams
@@ -445,7 +405,7 @@ int RunPlanCommand(const RunOptions& options) {
   }
   if (::isatty(STDOUT_FILENO)) std::cout << "\n";
   std::cout << "\n" << RenderStatusTable(status);
-  StopWorkers(workers);
+  common::StopProcesses(workers, std::chrono::seconds(10));
   server.Shutdown();
   return status.succeeded() ? kExitOk : kExitFailed;
 }

@@ -1,17 +1,15 @@
 #pragma once
 
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <fcntl.h>
 #include <string>
 #include <thread>
 #include <vector>
 
-extern char** environ;
+#include "common/child_process.h"
 
 namespace wsfleet::testing {
 
@@ -20,17 +18,8 @@ namespace wsfleet::testing {
 class Process {
  public:
   Process(const std::vector<std::string>& argv, const std::string& output_path) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    std::vector<char*> args;
-    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-    args.push_back(nullptr);
-    if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
+    absl::StatusOr<pid_t> pid = common::SpawnWithOutputTo(argv, output_path);
+    pid_ = pid.ok() ? *pid : -1;
   }
   ~Process() { Kill(SIGKILL); }
   Process(const Process&) = delete;

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace wsfleet::common {
+
+// Starts argv[0] (a path) with `argv`, stdin from /dev/null and stdout and stderr appended
+// to `output_path`, with no signal blocked (a caller that blocks SIGINT and SIGTERM for its
+// signal thread must not hand that on). Returns its pid.
+absl::StatusOr<pid_t> SpawnWithOutputTo(const std::vector<std::string>& argv, const std::string& output_path);
+
+// SIGTERM to each, then waits for them; any still running after `grace` gets SIGKILL.
+void StopProcesses(const std::vector<pid_t>& pids, std::chrono::milliseconds grace);
+
+}  // namespace wsfleet::common
