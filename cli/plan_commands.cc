@@ -12,6 +12,13 @@
 namespace wsfleet::cli {
 namespace {
 
+// `plan` and `graph` only read the plan: the cards' text is not kept once parsed.
+common::LoadOptions ReadOnly() {
+  common::LoadOptions options;
+  options.keep_sources = false;
+  return options;
+}
+
 void PrintDiagnostics(const common::Plan& plan, bool include_warnings) {
   for (const common::Diagnostic& diagnostic : plan.diagnostics.Sorted()) {
     if (diagnostic.severity == common::Severity::kWarning && !include_warnings) continue;
@@ -33,7 +40,7 @@ void PrintIgnored(const common::Plan& plan) {
 }  // namespace
 
 int RunPlan(const PlanOptions& options) {
-  common::Plan plan = common::LoadPlan(options.paths);
+  common::Plan plan = common::LoadPlan(options.paths, ReadOnly());
   bool json = options.output == "json";
   if (options.verbose) PrintIgnored(plan);
   PrintDiagnostics(plan, /*include_warnings=*/!json);
@@ -51,7 +58,7 @@ int RunPlan(const PlanOptions& options) {
 }
 
 int RunGraph(const GraphOptions& options) {
-  common::Plan plan = common::LoadPlan(options.paths);
+  common::Plan plan = common::LoadPlan(options.paths, ReadOnly());
   PrintDiagnostics(plan, /*include_warnings=*/false);
   if (!plan.ok()) return kExitInvalidPlan;
   if (plan.workstreams.empty()) {

@@ -230,6 +230,7 @@ Plan LoadPlan(const std::vector<std::string>& paths, const LoadOptions& options)
   ForEachInParallel(outcomes.size(), options.parse_threads, [&](size_t i) {
     ReadFile(options.max_file_bytes, outcomes[i], outcomes[i].text);
     if (outcomes[i].read) outcomes[i].document = ParseSource(outcomes[i].path, outcomes[i].text);
+    if (!options.keep_sources) std::string().swap(outcomes[i].text);
   });
   // The same file reached twice (a folder and a file in it, or a link) counts once.
   std::set<std::pair<dev_t, ino_t>> seen;
@@ -240,6 +241,7 @@ Plan LoadPlan(const std::vector<std::string>& paths, const LoadOptions& options)
     unique.push_back(std::move(outcome));
   }
   Plan plan = MergeDocuments(unique);
+  if (!options.keep_sources) plan.sources.clear();
   walk_problems.Append(plan.diagnostics);
   plan.diagnostics = std::move(walk_problems);
   return plan;

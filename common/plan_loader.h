@@ -13,6 +13,9 @@ struct LoadOptions {
   size_t max_file_bytes = size_t{64} << 20;
   // 0: one per hardware thread.
   unsigned parse_threads = 0;
+  // Keep the card files' text in Plan::sources (what a coordinator is submitted); a
+  // command that only reads the plan spares the memory.
+  bool keep_sources = true;
 };
 
 // Reads a plan from files and folders. A folder is walked recursively for *.md and

@@ -60,6 +60,16 @@ TEST_F(PlanLoaderTest, ThePlanKeepsTheCardsTextAsReadSoAnEditAfterwardsIsNotSubm
   EXPECT_EQ(again.sources.size(), 1u);
 }
 
+TEST_F(PlanLoaderTest, ACommandThatOnlyReadsThePlanKeepsNoText) {
+  Write("ws01.md", "# WS-01: A\n**Duration**: 1 day\n");
+  LoadOptions options;
+  options.keep_sources = false;
+  Plan plan = LoadPlan({root_.string()}, options);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan.workstreams.size(), 1u);
+  EXPECT_TRUE(plan.sources.empty());
+}
+
 TEST_F(PlanLoaderTest, AFileIsReadWhateverItsName) {
   Write("plan.txt", "# WS-03: C\n**Duration**: 1 day\n");
   Plan plan = LoadPlan({(root_ / "plan.txt").string()});
