@@ -7,9 +7,9 @@
 #include <iterator>
 #include <sstream>
 
-#include "common/card_status.h"
 #include "worker/agent_reporter.h"
 #include "worker/junit_parser.h"
+#include "worker/merge_back.h"
 #include "worker/output_parsers.h"
 #include "worker/step_environment.h"
 
@@ -243,33 +243,6 @@ void AttemptRunner::EmitOutputNote(const std::string& text) {
   EmitEvent(std::move(event));
 }
 
-std::string AttemptRunner::WriteBack(const std::string& summary) {
-  // The card in the worktree: its path relative to the repository (absolute paths inside
-  // the workdir are made relative; others cannot be found in the worktree).
-  std::error_code ignored;
-  fs::path card = spec_.card_path();
-  if (card.is_absolute()) {
-    fs::path workdir = fs::absolute(options_.workdir, ignored);
-    fs::path relative = card.lexically_relative(workdir);
-    if (relative.empty() || *relative.begin() == "..") return "skipped: the card is not inside the repository";
-    card = relative;
-  }
-  fs::path in_tree = fs::path(git_->path()) / card;
-  std::ifstream in(in_tree, std::ios::binary);
-  if (!in) return "skipped: " + card.string() + " is not in the worktree";
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  in.close();
-  std::optional<common::WorkstreamId> id = common::WorkstreamId::Parse(spec_.workstream_id());
-  absl::StatusOr<std::string> marked =
-      id ? common::MarkCardCompleted(card.string(), text, *id)
-         : absl::InvalidArgumentError(spec_.workstream_id() + " is not a workstream ID");
-  if (marked.ok()) std::ofstream(in_tree, std::ios::binary | std::ios::trunc) << *marked;
-  if (!summary.empty()) {
-    std::ofstream(in_tree.parent_path() / (spec_.workstream_id() + "-COMPLETION_SUMMARY.md")) << summary;
-  }
-  return marked.ok() ? "" : std::string(marked.status().message()) + " (summary written)";
-}
-
 std::string AttemptRunner::RetryPrompt() const {
   std::string prompt = spec_.prompt();
   if (!spec_.previous_failure().empty()) {
@@ -295,80 +268,24 @@ void AttemptRunner::GrantMergeTurn(const std::string& summary) {
 }
 
 v1::AttemptFinished AttemptRunner::MergeBack(uint32_t steps_run) {
-  v1::AttemptFinished finished;
-  finished.set_outcome(v1::ATTEMPT_OUTCOME_FAILED);
-  auto failed = [&](const std::string& message, const char* merge = "") {
-    finished.set_message(message);
-    finished.set_merge(merge);
-    return finished;
-  };
-  // Committed first: whatever happens next, the work is safe on its branch.
-  std::string subject = spec_.workstream_id() + ": " + spec_.name() + " (wsfleet " + spec_.attempt_id() + ")";
-  if (absl::Status committed = git_->CommitAll(subject); !committed.ok()) {
-    return failed(std::string(committed.message()));
-  }
-  v1::Event request;
-  request.mutable_merge_request()->set_branch(git_->branch());
-  EmitEvent(std::move(request));
-  {
+  MergeBackHooks hooks;
+  hooks.emit = [this](v1::Event event) { EmitEvent(std::move(event)); };
+  hooks.wait_for_turn = [this]() -> std::optional<std::string> {
     std::unique_lock<std::mutex> lock(runner_mutex_);
     merge_turn_changed_.wait(lock, [this] { return merge_turn_ || cancelled_; });
-  }
-  if (cancelled_) {
-    finished.set_outcome(v1::ATTEMPT_OUTCOME_CANCELLED);
-    return failed("cancelled while waiting to merge");
-  }
-  if (spec_.write_back()) {
-    std::string summary;
-    {
-      std::lock_guard<std::mutex> lock(runner_mutex_);
-      summary = merge_summary_;
-    }
-    std::string note = WriteBack(summary);
-    if (!note.empty()) EmitOutputNote("write-back: " + note);
-    if (absl::Status committed = git_->CommitAll(spec_.workstream_id() + ": completed (wsfleet write-back)");
-        !committed.ok()) {
-      return failed(std::string(committed.message()));
-    }
-  }
-  // Another merge may move the integration branch between our rebase and our move of it:
-  // then the compare-and-swap fails and we rebase again.
-  constexpr int kRounds = 3;
-  for (int round = 1; round <= kRounds; ++round) {
-    absl::StatusOr<std::string> before = git_->Head();
-    absl::StatusOr<std::string> tip = before.ok() ? git_->Rebase() : before;
-    if (!tip.ok()) {
-      bool conflict = tip.status().code() == absl::StatusCode::kFailedPrecondition;
-      return failed("merge: " + std::string(tip.status().message()), conflict ? "conflict" : "");
-    }
-    absl::StatusOr<std::string> after = git_->Head();
-    if (!after.ok()) return failed(std::string(after.status().message()));
-    if (*after != *before) {
-      // The steps judged the work alone; they judge it again on top of what merged since.
-      v1::AttemptFinished again = RunSteps(git_->path(), /*with_agent=*/false, steps_run + 1,
-                                           " after rebase");
-      if (again.outcome() != v1::ATTEMPT_OUTCOME_SUCCEEDED) {
-        again.set_merge("tests_failed");
-        again.set_message("after rebasing onto " + git_->integration_branch() + ": " + again.message());
-        return again;
-      }
-      steps_run += static_cast<uint32_t>(spec_.steps_size());
-    }
-    absl::StatusOr<bool> moved = git_->FastForward(*tip);
-    if (!moved.ok()) return failed(std::string(moved.status().message()));
-    if (*moved) {
-      v1::Event merged;
-      merged.mutable_merged()->set_branch(git_->branch());
-      merged.mutable_merged()->set_integration_branch(git_->integration_branch());
-      merged.mutable_merged()->set_commit(*after);
-      EmitEvent(std::move(merged));
-      finished.set_outcome(v1::ATTEMPT_OUTCOME_SUCCEEDED);
-      finished.set_merge("merged");
-      return finished;
-    }
-  }
-  return failed(git_->integration_branch() + " kept moving: " + std::to_string(kRounds) +
-                " rebases did not catch up");
+    if (cancelled_) return std::nullopt;
+    return merge_summary_;
+  };
+  hooks.write_back = [this](const std::string& summary) {
+    return WriteBackCard(*git_, options_.workdir, spec_, summary);
+  };
+  hooks.retest = [this, &steps_run] {
+    v1::AttemptFinished again = RunSteps(git_->path(), /*with_agent=*/false, steps_run + 1, " after rebase");
+    steps_run += static_cast<uint32_t>(spec_.steps_size());
+    return again;
+  };
+  hooks.note = [this](const std::string& text) { EmitOutputNote(text); };
+  return worker::MergeBack(*git_, spec_, hooks);
 }
 
 std::vector<std::string> AttemptRunner::Environment(const std::string& workspace, bool agent) const {

@@ -94,8 +94,6 @@ class AttemptRunner {
   // The card's prompt, plus what a retry must know: why the last attempt failed, and the
   // merge conflicts waiting in the worktree.
   std::string RetryPrompt() const;
-  // --write-back: the card marked Completed and its summary beside it, in the worktree.
-  std::string WriteBack(const std::string& summary);
   void EmitOutputNote(const std::string& text);  // a line of our own in the attempt's log
   // The attempt's TMPDIR, removed when it ends.
   std::string AttemptTmp(const std::string& workspace) const;
