@@ -22,7 +22,6 @@ std::string Hostname() {
   return name;
 }
 
-constexpr size_t kSendWindowBytes = size_t{32} << 20;
 constexpr size_t kMaxMessageBytes = size_t{4} << 20;
 
 }  // namespace
@@ -64,7 +63,7 @@ void Worker::RefreshMetrics() {
   snapshot.attempts_running = runners_.size();
   snapshot.outbox_memory_bytes = outbox_.memory_bytes();
   snapshot.outbox_spilled_events = outbox_.spilled_events();
-  snapshot.in_flight_bytes = in_flight_bytes_;
+  snapshot.in_flight_bytes = window_.in_flight_bytes();
   metrics_->Refresh(snapshot);
   if (nvml_ != nullptr) {
     absl::StatusOr<std::vector<gpu::GpuReading>> readings = nvml_->Read();
@@ -143,8 +142,7 @@ void Worker::OnSessionEnded(CoordinatorSession*, const grpc::Status& status) {
   session_ = nullptr;
   welcomed_ = false;
   output_gate_.SetDraining(false);  // spill rather than hold steps up while away
-  in_flight_.clear();
-  in_flight_bytes_ = 0;
+  window_.Restart();
   if (heartbeat_timer_ != 0) loop_.CancelTimer(heartbeat_timer_);
   heartbeat_timer_ = 0;
   if (stopping_) return;
@@ -187,16 +185,13 @@ void Worker::OnMessage(const v1::CoordinatorMessage& message) {
     case v1::CoordinatorMessage::kAck:
       outbox_.Ack(message.ack().attempt_id(), message.ack().seq());
       output_gate_.SetHeld(outbox_.memory_bytes());
-      metrics_->EventsAcked(ForgetInFlight(message.ack().attempt_id(), message.ack().seq()));
+      metrics_->EventsAcked(window_.Acked(message.ack().attempt_id(), message.ack().seq()));
       if (ended_.count(message.ack().attempt_id()) && outbox_.Empty(message.ack().attempt_id()) &&
           unacked_failures_.erase(message.ack().attempt_id())) {
         StartQueued();
       }
       ReapFinished();
-      if (window_full_) {
-        flush_due_ = true;  // the window has room again
-        FlushEvents();
-      }
+      FlushEvents();  // due again when the ack made room in a full window
       break;
     case v1::CoordinatorMessage::kReject: {
       const std::string& id = message.reject().attempt_id();
@@ -205,8 +200,7 @@ void Worker::OnMessage(const v1::CoordinatorMessage& message) {
       auto found = runners_.find(id);
       if (found != runners_.end()) found->second->Cancel();
       outbox_.Drop(id);
-      ForgetInFlight(id, UINT64_MAX);
-      sent_seq_.erase(id);
+      window_.Forget(id);
       ReapFinished();
       break;
     }
@@ -246,13 +240,9 @@ void Worker::OnWelcome(const v1::Welcome& welcome) {
     auto found = runners_.find(id);
     if (found != runners_.end()) found->second->Cancel();
     outbox_.Drop(id);
-    sent_seq_.erase(id);
   }
   // Resend what the coordinator may not have stored; it drops what it already has.
-  sent_seq_.clear();
-  in_flight_.clear();
-  in_flight_bytes_ = 0;
-  flush_due_ = true;
+  window_.Restart();
   FlushEvents();
   ReapFinished();
   StartQueued();
@@ -326,17 +316,7 @@ void Worker::OnEmitted(const std::string& attempt_id, v1::Event event) {
   metrics_->EventEmitted(event);
   if (event.has_log()) output_gate_.Arrived(event.log().data().size());  // what memory holds
   bool ended = event.has_finished();
-  bool urgent = ended || event.has_merge_request() || event.has_rendezvous_put();
-  held_bytes_ += event.has_log() ? event.log().data().size() : 64;
-  if (urgent || held_bytes_ >= kEventHoldBytes) {
-    flush_due_ = true;
-  } else if (hold_timer_ == 0) {
-    hold_timer_ = loop_.RunAfter(kEventHold, [this] {
-      hold_timer_ = 0;
-      flush_due_ = true;
-      FlushEvents();
-    });
-  }
+  window_.Emitted(event);
   if (ended) ended_.insert(attempt_id);
   if (ended && event.finished().outcome() != v1::ATTEMPT_OUTCOME_SUCCEEDED &&
       event.finished().outcome() != v1::ATTEMPT_OUTCOME_REVOKED) {
@@ -346,45 +326,23 @@ void Worker::OnEmitted(const std::string& attempt_id, v1::Event event) {
   if (ended) StartQueued();
 }
 
-size_t Worker::ForgetInFlight(const std::string& attempt_id, uint64_t up_to) {
-  auto found = in_flight_.find(attempt_id);
-  if (found == in_flight_.end()) return 0;
-  size_t forgotten = 0;
-  while (!found->second.empty() && found->second.front().first <= up_to) {
-    in_flight_bytes_ -= found->second.front().second;
-    found->second.pop_front();
-    ++forgotten;
-  }
-  if (found->second.empty()) in_flight_.erase(found);
-  return forgotten;
-}
-
 void Worker::FlushEvents() {
   output_gate_.SetHeld(outbox_.memory_bytes());
   if (session_ == nullptr || !welcomed_) return;  // the outbox keeps them for the next session
-  if (!flush_due_) return;
-  flush_due_ = false;
-  held_bytes_ = 0;
-  if (hold_timer_ != 0) loop_.CancelTimer(hold_timer_);
-  hold_timer_ = 0;
+  if (!window_.TakeDue()) return;
   for (const std::string& attempt : outbox_.Attempts()) {
-    while (in_flight_bytes_ < kSendWindowBytes) {
+    while (window_.has_room()) {
       v1::WorkerMessage message;
-      uint64_t& sent = sent_seq_[attempt];
+      uint64_t sent = window_.SentUpTo(attempt);
       uint64_t last = outbox_.CopyAfter(attempt, sent, kMaxMessageBytes,
                                         message.mutable_events()->mutable_events());
       if (last == sent) break;
-      for (const v1::Event& event : message.events().events()) {
-        size_t bytes = event.ByteSizeLong();
-        in_flight_[attempt].emplace_back(event.seq(), bytes);
-        in_flight_bytes_ += bytes;
-      }
-      sent = last;
+      for (const v1::Event& event : message.events().events()) window_.Sent(attempt, event);
       metrics_->EventsSent(static_cast<size_t>(message.events().events_size()));
       session_->Send(std::move(message));
     }
   }
-  window_full_ = in_flight_bytes_ >= kSendWindowBytes;  // the rest goes as acks make room
+  window_.FlushEnded();  // the rest goes as acks make room
 }
 
 void Worker::ReapFinished() {
@@ -396,7 +354,7 @@ void Worker::ReapFinished() {
     if (it->second->finished() && ended_.count(it->first) != 0 && outbox_.Empty(it->first)) {
       ended_.erase(it->first);
       outbox_.Drop(it->first);
-      sent_seq_.erase(it->first);
+      window_.Forget(it->first);
       it = runners_.erase(it);  // joins its (finished) thread
     } else {
       ++it;

@@ -11,6 +11,7 @@
 #include "common/event_loop.h"
 #include "worker/attempt_runner.h"
 #include "worker/outbox.h"
+#include "worker/send_window.h"
 #include "worker/output_gate.h"
 #include "worker/worker_metrics.h"
 #include "wsfleet/v1/worker.grpc.pb.h"
@@ -77,7 +78,6 @@ class Worker {
   void OnEmitted(const std::string& attempt_id, v1::Event event);
   // Sends what the window allows, once something urgent waits or the hold has passed.
   void FlushEvents();
-  size_t ForgetInFlight(const std::string& attempt_id, uint64_t up_to);  // how many
   void Heartbeat();
   void ReapFinished();
   void RefreshMetrics();
@@ -94,15 +94,6 @@ class Worker {
   CoordinatorSession* session_ = nullptr;  // loop thread only
   bool welcomed_ = false;
   common::TimerId heartbeat_timer_ = 0;
-  // Events wait up to kEventHold to go out together (a short step's start, output and end
-  // in one message, one transaction and one acknowledgement); an attempt's end, a merge
-  // request, a rendezvous value or a lot of output goes at once.
-  static constexpr common::Nanos kEventHold = std::chrono::milliseconds(10);
-  static constexpr size_t kEventHoldBytes = size_t{256} << 10;
-  bool flush_due_ = false;
-  bool window_full_ = false;  // the last flush left events unsent for want of window
-  size_t held_bytes_ = 0;
-  common::TimerId hold_timer_ = 0;
   common::Nanos heartbeat_interval_ = std::chrono::seconds(2);
   common::Nanos reconnect_delay_ = std::chrono::milliseconds(200);
   std::mt19937 random_{std::random_device{}()};
@@ -118,11 +109,8 @@ class Worker {
   // queue waits for them, so that a failure that halts the run (and takes the queue back,
   // revokes arriving before the acknowledgement) starts nothing new here.
   std::set<std::string> unacked_failures_;
-  // Flow control: events sent this session and not yet acknowledged, per attempt, as
-  // (seq, bytes); at most kSendWindowBytes in flight, the rest waits in the outbox.
-  std::map<std::string, std::deque<std::pair<uint64_t, size_t>>> in_flight_;
-  std::map<std::string, uint64_t> sent_seq_;
-  size_t in_flight_bytes_ = 0;
+  // Flow control: the event hold and the send window (see send_window.h).
+  SendWindow window_{loop_, {}, [this] { FlushEvents(); }};
   bool stopping_ = false;
   std::mutex stop_mutex_;
   std::condition_variable stopped_;
