@@ -160,8 +160,8 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   }
   parts.summaries = std::make_unique<SummaryWriter>(
       StatePaths{config.state_dir},
-      [files = &parts.files](std::string path, std::string contents) {
-        files->Write(std::move(path), std::move(contents));
+      [files = &parts.files](std::string path, std::function<std::string()> render) {
+        files->WriteRendered(std::move(path), std::move(render));
         return absl::OkStatus();
       });
   parts.output = std::make_unique<CoordinatorOutput>(server->loop_, parts.registry, parts.watchers,

@@ -16,9 +16,13 @@ FileWriter::~FileWriter() {
 }
 
 void FileWriter::Write(std::string path, std::string contents) {
+  WriteRendered(std::move(path), [contents = std::move(contents)] { return contents; });
+}
+
+void FileWriter::WriteRendered(std::string path, Render render) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto [entry, added] = queued_.insert_or_assign(path, std::move(contents));
+    auto [entry, added] = queued_.insert_or_assign(path, std::move(render));
     if (added) order_.push_back(std::move(path));
   }
   changed_.notify_all();
@@ -37,11 +41,11 @@ void FileWriter::Run() {
     std::string path = std::move(order_.front());
     order_.pop_front();
     auto found = queued_.find(path);
-    std::string contents = std::move(found->second);
+    Render render = std::move(found->second);
     queued_.erase(found);
     writing_ = true;
     lock.unlock();
-    absl::Status status = WriteFileAtomically(path, contents);
+    absl::Status status = WriteFileAtomically(path, render());
     if (!status.ok() && warn_) warn_(std::string(status.message()));
     lock.lock();
     writing_ = false;

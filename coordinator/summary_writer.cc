@@ -7,6 +7,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
@@ -50,15 +51,36 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
 SummaryWriter::SummaryWriter(StatePaths paths, Write write)
     : paths_(std::move(paths)), write_(std::move(write)) {
   if (!write_) {
-    write_ = [](std::string path, std::string contents) {
-      return WriteFileAtomically(path, contents);
+    write_ = [](std::string path, std::function<std::string()> render) {
+      return WriteFileAtomically(path, render());
     };
   }
 }
 
+namespace {
+
+// What a summary is rendered from, owned: the loop goes on changing the run meanwhile.
+struct SummarySnapshot {
+  common::Workstream card;
+  WorkstreamRow row;
+  WorkstreamFacts facts;
+  std::string merge;
+  std::vector<std::string> attempt_ids;
+  std::vector<std::string> log_paths;
+  std::string plan_id;
+};
+
+}  // namespace
+
 absl::Status SummaryWriter::WriteWorkstream(const RunReader& run, int index) const {
   RunView view = run.ViewOf(index);
-  return write_(paths_.Summary(view.card.id.ToString()), RenderSummary(view, run.plan_row().plan_id));
+  auto snapshot = std::make_shared<SummarySnapshot>(SummarySnapshot{
+      view.card, view.row, view.facts, view.merge, view.attempt_ids, view.log_paths, run.plan_row().plan_id});
+  return write_(paths_.Summary(view.card.id.ToString()), [snapshot] {
+    const SummarySnapshot& s = *snapshot;
+    return RenderSummary(RunView{s.card, s.row, s.facts, nullptr, s.merge, s.attempt_ids, s.log_paths},
+                         s.plan_id);
+  });
 }
 
 absl::Status SummaryWriter::WriteReport(const RunReader& run) const {
@@ -106,10 +128,10 @@ absl::Status SummaryWriter::WriteReport(const RunReader& run) const {
   markdown += "**Critical path**: " + chain + "\n\n";
   markdown += table;
   markdown += "\nSummaries: `" + paths_.root + "/summaries/<WS-ID>-COMPLETION_SUMMARY.md`\n";
-  if (absl::Status written = write_(paths_.ReportMarkdown(), markdown); !written.ok()) {
+  if (absl::Status written = write_(paths_.ReportMarkdown(), [markdown] { return markdown; }); !written.ok()) {
     return written;
   }
-  return write_(paths_.ReportJson(), json.dump(2) + "\n");
+  return write_(paths_.ReportJson(), [text = json.dump(2) + "\n"] { return text; });
 }
 
 }  // namespace wsfleet::coordinator

@@ -11,12 +11,14 @@ namespace wsfleet::coordinator {
 
 // Writes each ended workstream's COMPLETION_SUMMARY.md (RenderSummary) and the run report
 // (report.md, report.json) under the state directory, from a read-only view of the run.
-// It renders them on the loop thread and hands each file to `write` (by default
-// WriteFileAtomically without fsync, at once; the coordinator passes its FileWriter's, so
-// the loop does not wait on the disk). Loop thread only.
+// It hands each file to `write` with a renderer: a summary's over a snapshot of its
+// workstream taken now, so it may render on another thread (the coordinator passes its
+// FileWriter's, so the loop neither renders summaries nor waits on the disk); the report
+// is rendered here, once, when the run is done. By default `write` renders and writes at
+// once (WriteFileAtomically, without fsync). Loop thread only.
 class SummaryWriter {
  public:
-  using Write = std::function<absl::Status(std::string path, std::string contents)>;
+  using Write = std::function<absl::Status(std::string path, std::function<std::string()> render)>;
   explicit SummaryWriter(StatePaths paths, Write write = nullptr);
 
   absl::Status WriteWorkstream(const RunReader& run, int index) const;

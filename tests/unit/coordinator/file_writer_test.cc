@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 namespace wsfleet::coordinator {
@@ -42,6 +44,32 @@ TEST_F(FileWriterTest, DrainReturnsWithEverythingOnDiskAndTheNewestVersionWins) 
   EXPECT_EQ(Read(dir_ / "report.md"), "report 49");
   EXPECT_FALSE(fs::exists(dir_ / "report.md.tmp"));
   EXPECT_TRUE(warnings.empty());
+}
+
+TEST_F(FileWriterTest, ARendererRunsOnTheWritersThreadAndTheNewestVersionWins) {
+  FileWriter writer(nullptr);
+  std::thread::id caller = std::this_thread::get_id();
+  std::atomic<int> rendered{0};
+  std::atomic<bool> on_caller{false};
+  writer.Drain();
+  {
+    // Both queued before the writer can take the first: the second replaces it.
+    std::string path = (dir_ / "ws1" / "SUMMARY.md").string();
+    writer.WriteRendered(path, [&] {
+      ++rendered;
+      return std::string("old");
+    });
+    writer.WriteRendered(path, [&] {
+      ++rendered;
+      on_caller = std::this_thread::get_id() == caller;
+      return std::string("new");
+    });
+  }
+  writer.Drain();
+  EXPECT_EQ(Read(dir_ / "ws1" / "SUMMARY.md"), "new");
+  EXPECT_FALSE(on_caller);
+  EXPECT_GE(rendered.load(), 1);
+  EXPECT_LE(rendered.load(), 2) << "the first may have been taken already; never rendered twice";
 }
 
 TEST_F(FileWriterTest, AFailedWriteIsReportedAndTheRestGoOn) {
