@@ -47,8 +47,9 @@ class CoordinatorOutput : public SchedulerOutput {
   void SchedulePublish() {
     // The end of a run is published at once (after the current task): `wsfleet run` and
     // watchers are waiting for it.
+    if (publish_timer_ != 0 && publish_now_) return;  // the immediate publish is coming
     bool done = scheduler_ != nullptr && scheduler_->has_plan() && scheduler_->Done();
-    if (publish_timer_ != 0 && !(done && !publish_now_)) return;
+    if (publish_timer_ != 0 && !done) return;
     if (publish_timer_ != 0) clock_.CancelTimer(publish_timer_);
     publish_now_ = done;
     publish_timer_ = clock_.RunAfter(done ? std::chrono::milliseconds(0) : std::chrono::milliseconds(20), [this] {
