@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "coordinator/scheduler.h"
-#include "coordinator/scheduler_run.h"
 #include "coordinator/summary_render.h"
 
 namespace wsfleet::coordinator {
@@ -12,17 +11,17 @@ v1::RunStatus Scheduler::Status() const {
   v1::RunStatus status;
   status.set_state_dir(options_.state_dir);
   status.set_metrics_url(options_.metrics_url);
-  if (plan_ == nullptr) {
+  if (!run_.has_plan()) {
     status.set_done(true);
     return status;
   }
-  status.set_plan_id(plan_row_.plan_id);
+  status.set_plan_id(run_.row.plan_id);
   *status.mutable_agents_spent() = budget_.spent();
   status.set_plan_budget_stop(budget_.stop_reason());
   bool succeeded = true;
-  for (size_t i = 0; i < runs_.size(); ++i) {
-    const common::Workstream& ws = plan_->workstreams[i];
-    const Run& run = runs_[i];
+  for (size_t i = 0; i < run_.runs.size(); ++i) {
+    const common::Workstream& ws = run_.plan->workstreams[i];
+    const WorkstreamRun& run = run_.runs[i];
     v1::WorkstreamStatus& out = *status.add_workstreams();
     out.set_id(ws.id.ToString());
     out.set_name(ws.name);
@@ -42,7 +41,7 @@ v1::RunStatus Scheduler::Status() const {
     if (run.facts.agent) *out.mutable_agent() = *run.facts.agent;
     out.set_merge(MergeState(static_cast<int>(i)));
     out.set_priority(static_cast<uint32_t>(ws.priority.value_or(10)));
-    out.set_remaining_days(plan_->analysis.acyclic ? plan_->analysis.remaining_days_max[i] : 0);
+    out.set_remaining_days(run_.plan->analysis.acyclic ? run_.plan->analysis.remaining_days_max[i] : 0);
     if (run.row.state != v1::WORKSTREAM_STATE_SUCCEEDED &&
         run.row.state != v1::WORKSTREAM_STATE_SKIPPED) {
       succeeded = false;
@@ -56,7 +55,9 @@ v1::RunStatus Scheduler::Status() const {
 v1::ListWorkersResponse Scheduler::Workers() const { return workers_.List(); }
 
 SchedulerCounters Scheduler::counters() const {
-  SchedulerCounters counters = counters_;
+  SchedulerCounters counters;
+  counters.leases_expired = leases_expired_;
+  counters.attempts_started = dispatcher_.attempts_started();
   counters.events_stored = intake_.counters().admitted;
   counters.events_duplicate = intake_.counters().duplicate;
   counters.events_stale_rejected = intake_.counters().rejected;
@@ -64,12 +65,12 @@ SchedulerCounters Scheduler::counters() const {
 }
 
 RunView Scheduler::ViewOf(int index) const {
-  const Run& run = runs_[index];
-  auto current = attempts_.find(run.row.current_attempt);
-  RunView view{plan_->workstreams[index],
+  const WorkstreamRun& run = run_.runs[index];
+  auto current = run_.attempts.find(run.row.current_attempt);
+  RunView view{run_.plan->workstreams[index],
                run.row,
                run.facts,
-               current == attempts_.end() ? nullptr : &current->second,
+               current == run_.attempts.end() ? nullptr : &current->second,
                MergeState(index),
                run.attempt_ids,
                {}};
@@ -80,11 +81,11 @@ RunView Scheduler::ViewOf(int index) const {
 }
 
 std::string Scheduler::SummaryOf(int index, bool as_succeeded) const {
-  return RenderSummary(ViewOf(index), plan_row_.plan_id, as_succeeded);
+  return RenderSummary(ViewOf(index), run_.row.plan_id, as_succeeded);
 }
 
 std::string Scheduler::MergeState(int index) const {
-  const Run& run = runs_[index];
+  const WorkstreamRun& run = run_.runs[index];
   if (!run.facts.merged_commit.empty()) return "merged " + run.facts.merged_commit.substr(0, 12);
   return run.gang.empty() ? "" : merge_.StateOf(run.gang.front());
 }

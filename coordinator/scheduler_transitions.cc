@@ -1,5 +1,5 @@
-// The scheduler's reactions to what workers report and to the control API: events and
-// their group commit, attempt outcomes, retries with backoff, blocking, cancel and retry.
+// The scheduler's reactions to what workers report: events and their group commit,
+// attempt outcomes, retries with backoff, blocking, the plan's budget and merge turns.
 
 #include <algorithm>
 #include <deque>
@@ -7,7 +7,6 @@
 
 #include "common/criteria.h"
 #include "coordinator/scheduler.h"
-#include "coordinator/scheduler_run.h"
 
 namespace wsfleet::coordinator {
 namespace {
@@ -26,13 +25,13 @@ void Scheduler::OnEvents(const std::string& worker_id, v1::EventBatch batch) {
 }
 
 AttemptRow* Scheduler::Fence(const std::string& worker_id, const v1::Event& event) {
-  auto found = attempts_.find(event.attempt_id());
-  if (found == attempts_.end() || found->second.worker_id != worker_id || !IsCurrent(found->second)) {
+  auto found = run_.attempts.find(event.attempt_id());
+  if (found == run_.attempts.end() || found->second.worker_id != worker_id || !run_.IsCurrent(found->second)) {
     return nullptr;
   }
   // Output said to be in the log already comes only from a worker on this machine.
   if (event.has_log() && event.log().in_file()) {
-    const WorkerView* worker = cluster_.Find(worker_id);
+    const WorkerView* worker = workers_.cluster().Find(worker_id);
     if (worker == nullptr || !worker->writes_logs) return nullptr;
   }
   return &found->second;
@@ -43,22 +42,18 @@ void Scheduler::FlushEvents() {
   std::vector<v1::Event> to_store;
   std::vector<std::pair<std::string, v1::AttemptFinished>> finished;
   for (auto& [attempt, event] : intake_.Admit()) {
-    dirty_attempts_.insert(attempt->attempt_id);
+    run_.MarkDirty(attempt->attempt_id);
     observer_->EventStored(attempt->workstream_id, event);
     Apply(*attempt, event);
     if (event.has_finished()) finished.emplace_back(attempt->attempt_id, event.finished());
     to_store.push_back(std::move(event));
   }
-  for (auto& [attempt_id, outcome] : finished) AttemptFinished(attempts_.at(attempt_id), outcome);
+  for (auto& [attempt_id, outcome] : finished) AttemptFinished(run_.attempts.at(attempt_id), outcome);
   // What the finishes made ready is placed now and committed with the events: one
   // transaction per batch, however many workstreams it ends and starts.
-  if (!finished.empty()) DispatchRound();
-  for (const std::string& id : pending_attempts_) {
-    dirty_attempts_.insert(id);
-    dirty_.insert(IndexOf(attempts_.at(id)));
-  }
-  pending_attempts_.clear();
-  auto [rows, attempt_rows] = TakeDirty();
+  if (!finished.empty()) dispatcher_.Round();
+  dispatcher_.MarkPlacedDirty();
+  auto [rows, attempt_rows] = run_.TakeDirty();
   if (!to_store.empty() || !rows.empty()) {
     if (absl::Status status = store_.RecordEvents(std::move(to_store), attempt_rows, rows);
         !status.ok()) {
@@ -72,8 +67,7 @@ void Scheduler::FlushEvents() {
                    held > 0 ? " (and " + std::to_string(held) + " more since the last line)" : "");
     }
   });  // only now, with everything stored
-  for (auto& [worker, message] : pending_assigns_) output_.Send(worker, message);
-  pending_assigns_.clear();
+  dispatcher_.SendPlaced();
   SendRelays();
   output_.StatusChanged();
 }
@@ -88,37 +82,27 @@ void Scheduler::Apply(const AttemptRow& attempt, const v1::Event& event) {
   if (event.has_merge_request()) SendMergeTurn(merge_.Request(attempt.attempt_id));
   if (event.has_finished()) SendMergeTurn(merge_.End(attempt.attempt_id));
   // What the workstream hears only of its current attempt (a replay meets older ones too).
-  if (!IsCurrent(attempt)) return;
-  int index = IndexOf(attempt);
-  Run& run = runs_[index];
+  if (!run_.IsCurrent(attempt)) return;
+  int index = run_.IndexOf(attempt);
+  WorkstreamRun& run = run_.runs[index];
   if (run.facts.Apply(event)) {
     const v1::RendezvousPut& put = event.rendezvous_put();
     Relay(index, put.key(), put.value());
   }
   if (event.has_started()) {
-    Unqueue(index);
+    run_.Unqueue(index);
     if (run.row.state == v1::WORKSTREAM_STATE_ASSIGNED) {
       run.row.state = v1::WORKSTREAM_STATE_RUNNING;
       if (run.row.started_unix_ms == 0) run.row.started_unix_ms = event.time_unix_ms();
-      MarkDirty(index);
+      run_.MarkDirty(index);
       observer_->AttemptStarted(clock_.Now() - run.not_before);
     }
   }
 }
 
-int Scheduler::IndexOf(const AttemptRow& attempt) const {
-  // attempts_ holds only attempts of the plan's workstreams (Submit, Recover).
-  return plan_->IndexOf(attempt.workstream_id).value();
-}
-
-bool Scheduler::IsCurrent(const AttemptRow& attempt) const {
-  std::optional<int> index = plan_->IndexOf(attempt.workstream_id);
-  return index && runs_[*index].row.current_attempt == attempt.GangId();
-}
-
 void Scheduler::Relay(int index, const std::string& key, const std::string& value) {
-  for (const std::string& id : runs_[index].gang) {
-    const AttemptRow& rank = attempts_.at(id);
+  for (const std::string& id : run_.runs[index].gang) {
+    const AttemptRow& rank = run_.attempts.at(id);
     if (rank.finished) continue;
     v1::CoordinatorMessage message;
     message.mutable_rendezvous()->set_attempt_id(id);
@@ -132,15 +116,15 @@ void Scheduler::AttemptFinished(AttemptRow& attempt, const v1::AttemptFinished& 
   attempt.finished = true;
   attempt.outcome = finished.outcome();
   attempt.finished_unix_ms = WallMillis(clock_);
-  dirty_attempts_.insert(attempt.attempt_id);
+  run_.MarkDirty(attempt.attempt_id);
   observer_->AttemptEnded(finished.outcome());
-  cluster_.Release(attempt.worker_id, attempt.gpus, attempt.attempt_id);
-  const Run& run = runs_[IndexOf(attempt)];
+  workers_.cluster().Release(attempt.worker_id, attempt.gpus, attempt.attempt_id);
+  const WorkstreamRun& run = run_.runs[run_.IndexOf(attempt)];
   if (finished.outcome() == v1::ATTEMPT_OUTCOME_REVOKED && !run.cancel_requested) {
-    Revoked(IndexOf(attempt), attempt);
+    Revoked(run_.IndexOf(attempt), attempt);
     return;
   }
-  Unqueue(IndexOf(attempt));
+  run_.Unqueue(run_.IndexOf(attempt));
   RankEnd end{RankEnd::Kind::kFailed, finished.message(), finished.budget_stop()};
   if (finished.outcome() == v1::ATTEMPT_OUTCOME_SUCCEEDED) {
     end.kind = RankEnd::Kind::kSucceeded;
@@ -157,44 +141,57 @@ void Scheduler::AttemptFinished(AttemptRow& attempt, const v1::AttemptFinished& 
   RankEnded(attempt, end);
 }
 
+void Scheduler::Revoked(int index, const AttemptRow& attempt) {
+  WorkstreamRun& run = run_.runs[index];
+  run_.Unqueue(index);
+  if (!run_.IsCurrent(attempt) || run.row.state != v1::WORKSTREAM_STATE_ASSIGNED) return;
+  // It never ran: ready again at once, and not counted as an attempt.
+  run.row.attempts = std::max(0, run.row.attempts - 1);
+  run.row.current_attempt.clear();
+  run.row.worker_id.clear();
+  run.gang.clear();
+  std::erase(run.attempt_ids, attempt.attempt_id);
+  run_.MakeReady(index, clock_.Now());
+}
+
 void Scheduler::AttemptLost(const std::string& attempt_id, const std::string& reason) {
-  auto found = attempts_.find(attempt_id);
-  if (found == attempts_.end()) return;
+  auto found = run_.attempts.find(attempt_id);
+  if (found == run_.attempts.end()) return;
   AttemptRow& attempt = found->second;
-  cluster_.Release(attempt.worker_id, attempt.gpus, attempt.attempt_id);
+  workers_.cluster().Release(attempt.worker_id, attempt.gpus, attempt.attempt_id);
   if (attempt.finished) return;
-  Unqueue(IndexOf(attempt));
+  run_.Unqueue(run_.IndexOf(attempt));
   attempt.finished = true;
   attempt.outcome = v1::ATTEMPT_OUTCOME_LOST;
   attempt.finished_unix_ms = WallMillis(clock_);
-  dirty_attempts_.insert(attempt_id);
+  run_.MarkDirty(attempt_id);
   observer_->AttemptEnded(v1::ATTEMPT_OUTCOME_LOST);
   RankEnded(attempt, {RankEnd::Kind::kLost, reason, false});
 }
 
 void Scheduler::RankEnded(const AttemptRow& attempt, const RankEnd& end) {
   SendMergeTurn(merge_.End(attempt.attempt_id));
-  int index = IndexOf(attempt);
-  Run& run = runs_[index];
-  if (!IsCurrent(attempt) || !Active(run.row.state)) return;
+  int index = run_.IndexOf(attempt);
+  WorkstreamRun& run = run_.runs[index];
+  if (!run_.IsCurrent(attempt) || !Active(run.row.state)) return;
   bool gang = run.gang.size() > 1;
   if (end.kind != RankEnd::Kind::kSucceeded && !run.gang_break && !run.cancel_requested) {
     // The first rank to fail ends the gang: the others cannot finish without it (they
     // would wait in a collective until their own timeouts).
     std::string who = gang ? "rank " + std::to_string(attempt.rank) + " on " + attempt.worker_id + ": " : "";
-    run.gang_break = Run::Break{end.kind == RankEnd::Kind::kLost, end.final, who + end.message};
+    run.gang_break = WorkstreamRun::Break{end.kind == RankEnd::Kind::kLost, end.final, who + end.message};
     if (gang) CancelRanks(index, "the gang ended: " + run.gang_break->message);
   }
   for (const std::string& id : run.gang) {
-    if (!attempts_.at(id).finished) return;  // decided once every rank has stopped
+    if (!run_.attempts.at(id).finished) return;  // decided once every rank has stopped
   }
   Resolve(index);
 }
 
 void Scheduler::Resolve(int index) {
-  Run& run = runs_[index];
-  std::optional<Run::Break> broke = std::exchange(run.gang_break, std::nullopt);
-  std::string id = plan_->workstreams[index].id.ToString();
+  WorkstreamRun& run = run_.runs[index];
+  std::optional<WorkstreamRun::Break> broke = std::exchange(run.gang_break, std::nullopt);
+  std::string id = run_.plan->workstreams[index].id.ToString();
   if (run.cancel_requested) {
     Finish(index, v1::WORKSTREAM_STATE_CANCELLED,
            budget_.stop_reason().empty() ? "cancelled"
@@ -215,7 +212,7 @@ void Scheduler::Resolve(int index) {
   if (broke) {
     failure = broke->message.empty() ? "the attempt failed (no reason given)" : broke->message;
   } else {
-    for (const common::Criterion& criterion : plan_->workstreams[index].criteria) {
+    for (const common::Criterion& criterion : run_.plan->workstreams[index].criteria) {
       common::CriterionVerdict verdict = common::Judge(criterion, run.facts.metrics);
       if (verdict.verdict == common::Verdict::kFail) {
         failure += (failure.empty() ? "acceptance criteria failed: " : "; ") + verdict.detail;
@@ -234,8 +231,8 @@ void Scheduler::Resolve(int index) {
 }
 
 void Scheduler::CancelRanks(int index, const std::string& reason) {
-  for (const std::string& id : runs_[index].gang) {
-    const AttemptRow& rank = attempts_.at(id);
+  for (const std::string& id : run_.runs[index].gang) {
+    const AttemptRow& rank = run_.attempts.at(id);
     if (rank.finished) continue;
     v1::CoordinatorMessage message;
     message.mutable_cancel()->set_attempt_id(id);
@@ -245,21 +242,19 @@ void Scheduler::CancelRanks(int index, const std::string& reason) {
 }
 
 void Scheduler::ScheduleRetry(int index, const std::string& why) {
-  Run& run = runs_[index];
-  run.row.state = v1::WORKSTREAM_STATE_READY;
+  WorkstreamRun& run = run_.runs[index];
   run.row.message = "retrying after: " + why;
-  run.not_before = clock_.Now() + Backoff(run.row.attempts);
-  ready_.Add(KeyOf(index));
-  MarkDirty(index);
+  run_.MakeReady(index, clock_.Now() + random_.Backoff(run.row.attempts, options_.backoff_initial,
+                                                        options_.backoff_max, options_.backoff_jitter));
 }
 
 void Scheduler::Finish(int index, v1::WorkstreamState state, const std::string& message) {
-  Run& run = runs_[index];
+  WorkstreamRun& run = run_.runs[index];
   run.row.state = state;
   run.row.message = message;
   run.row.finished_unix_ms = WallMillis(clock_);
-  ready_.Remove(index);
-  MarkDirty(index);
+  run_.ready.Remove(index);
+  run_.MarkDirty(index);
   output_.WorkstreamEnded(index);
   observer_->WorkstreamEnded(
       state, run.row.started_unix_ms > 0
@@ -269,120 +264,31 @@ void Scheduler::Finish(int index, v1::WorkstreamState state, const std::string& 
 
 void Scheduler::Fail(int index, const std::string& message) {
   Finish(index, v1::WORKSTREAM_STATE_FAILED, message);
-  BlockDependents(index, plan_->workstreams[index].id.ToString() + " failed");
-  if (!plan_row_.keep_going) {
-    halted_ = true;
-    RevokeAllQueued();  // nothing new starts: what waits in workers' queues comes back
+  BlockDependents(index, run_.plan->workstreams[index].id.ToString() + " failed");
+  if (!run_.row.keep_going) {
+    run_.halted = true;
+    dispatcher_.RevokeAllQueued();  // nothing new starts: what waits in workers' queues comes back
   }
 }
 
 void Scheduler::BlockDependents(int index, const std::string& reason) {
-  std::deque<int> queue(plan_->graph.dependents[index].begin(),
-                        plan_->graph.dependents[index].end());
+  std::deque<int> queue(run_.plan->graph.dependents[index].begin(),
+                        run_.plan->graph.dependents[index].end());
   while (!queue.empty()) {
     int dependent = queue.front();
     queue.pop_front();
-    v1::WorkstreamState state = runs_[dependent].row.state;
+    v1::WorkstreamState state = run_.runs[dependent].row.state;
     if (state != v1::WORKSTREAM_STATE_PENDING && state != v1::WORKSTREAM_STATE_READY) continue;
     Finish(dependent, v1::WORKSTREAM_STATE_BLOCKED, "blocked: " + reason);
-    for (int next : plan_->graph.dependents[dependent]) queue.push_back(next);
+    for (int next : run_.plan->graph.dependents[dependent]) queue.push_back(next);
   }
-}
-
-int Scheduler::Cancel(const std::string& workstream_id, bool all, std::string* error) {
-  if (plan_ == nullptr) {
-    if (error) *error = "no plan has been submitted";
-    return 0;
-  }
-  std::vector<int> targets;
-  if (all) {
-    for (size_t i = 0; i < runs_.size(); ++i) targets.push_back(static_cast<int>(i));
-  } else {
-    std::optional<int> index = plan_->IndexOf(workstream_id);
-    if (!index) {
-      if (error) *error = "no workstream " + workstream_id + " in plan " + plan_row_.plan_id;
-      return 0;
-    }
-    targets.push_back(*index);
-  }
-  int cancelled = 0;
-  for (int index : targets) {
-    Run& run = runs_[index];
-    v1::WorkstreamState state = run.row.state;
-    if (state == v1::WORKSTREAM_STATE_PENDING || state == v1::WORKSTREAM_STATE_READY) {
-      Finish(index, v1::WORKSTREAM_STATE_CANCELLED, "cancelled before it started");
-      BlockDependents(index, plan_->workstreams[index].id.ToString() + " was cancelled");
-      ++cancelled;
-    } else if (Active(state) && !run.cancel_requested) {
-      run.cancel_requested = true;
-      CancelRanks(index, "cancelled by user");
-      ++cancelled;
-    }
-  }
-  CommitDirty();
-  return cancelled;
-}
-
-absl::Status Scheduler::Retry(const std::string& workstream_id) {
-  if (plan_ == nullptr) return absl::FailedPreconditionError("no plan has been submitted");
-  std::optional<int> found = plan_->IndexOf(workstream_id);
-  if (!found) return absl::NotFoundError("no workstream " + workstream_id + " in the plan");
-  int index = *found;
-  Run& run = runs_[index];
-  if (run.row.state == v1::WORKSTREAM_STATE_BLOCKED) {
-    return absl::FailedPreconditionError(workstream_id + " is " + run.row.message +
-                                         "; retry what blocks it");
-  }
-  if (run.row.state != v1::WORKSTREAM_STATE_FAILED &&
-      run.row.state != v1::WORKSTREAM_STATE_CANCELLED) {
-    return absl::FailedPreconditionError(workstream_id +
-                                         " has not failed or been cancelled; nothing to retry");
-  }
-  const common::Workstream& ws = plan_->workstreams[index];
-  run.row.state = v1::WORKSTREAM_STATE_PENDING;
-  run.row.message.clear();
-  run.row.finished_unix_ms = 0;
-  run.row.lost_retries_left = ws.retries.value_or(options_.default_lost_retries);
-  run.row.failed_retries_left = ws.retries.value_or(options_.default_failed_retries);
-  run.cancel_requested = false;
-  MarkDirty(index);
-  // Whatever it blocked waits again (unless something else still blocks it).
-  std::deque<int> queue(plan_->graph.dependents[index].begin(),
-                        plan_->graph.dependents[index].end());
-  while (!queue.empty()) {
-    int dependent = queue.front();
-    queue.pop_front();
-    if (runs_[dependent].row.state != v1::WORKSTREAM_STATE_BLOCKED) continue;
-    runs_[dependent].row.state = v1::WORKSTREAM_STATE_PENDING;
-    runs_[dependent].row.message.clear();
-    runs_[dependent].row.finished_unix_ms = 0;
-    MarkDirty(dependent);
-    for (int next : plan_->graph.dependents[dependent]) queue.push_back(next);
-  }
-  halted_ = false;
-  for (size_t i = 0; i < runs_.size(); ++i) {
-    if (runs_[i].row.state == v1::WORKSTREAM_STATE_FAILED && !plan_row_.keep_going) halted_ = true;
-  }
-  for (size_t i = 0; i < runs_.size(); ++i) Promote(static_cast<int>(i));
-  CommitDirty();
-  Dispatch();
-  return absl::OkStatus();
-}
-
-absl::Status Scheduler::Drain(const std::string& worker_id) {
-  if (absl::Status status = workers_.Drain(worker_id); !status.ok()) return status;
-  v1::CoordinatorMessage message;
-  message.mutable_drain();
-  output_.Send(worker_id, message);
-  output_.StatusChanged();
-  return absl::OkStatus();
 }
 
 void Scheduler::StopForPlanBudget(const std::string& why) {
-  halted_ = true;  // nothing new starts
-  for (size_t i = 0; i < runs_.size(); ++i) {
+  run_.halted = true;  // nothing new starts
+  for (size_t i = 0; i < run_.runs.size(); ++i) {
     int index = static_cast<int>(i);
-    Run& run = runs_[i];
+    WorkstreamRun& run = run_.runs[i];
     v1::WorkstreamState state = run.row.state;
     if (state == v1::WORKSTREAM_STATE_PENDING || state == v1::WORKSTREAM_STATE_READY) {
       Finish(index, v1::WORKSTREAM_STATE_CANCELLED, "the plan's budget is spent: " + why);
@@ -396,11 +302,11 @@ void Scheduler::StopForPlanBudget(const std::string& why) {
 
 void Scheduler::SendMergeTurn(const std::optional<std::string>& granted) {
   if (!granted) return;
-  const AttemptRow& attempt = attempts_.at(*granted);
+  const AttemptRow& attempt = run_.attempts.at(*granted);
   v1::CoordinatorMessage message;
   message.mutable_merge_turn()->set_attempt_id(*granted);
   if (options_.write_back) {
-    message.mutable_merge_turn()->set_summary(SummaryOf(IndexOf(attempt), /*as_succeeded=*/true));
+    message.mutable_merge_turn()->set_summary(SummaryOf(run_.IndexOf(attempt), /*as_succeeded=*/true));
   }
   pending_relays_.emplace_back(attempt.worker_id, std::move(message));
 }

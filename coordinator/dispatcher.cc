@@ -1,0 +1,306 @@
+#include "coordinator/dispatcher.h"
+
+#include <algorithm>
+#include <map>
+
+#include "coordinator/attempt_spec.h"
+#include "coordinator/prompt.h"
+#include "coordinator/state_paths.h"
+#include "coordinator/summary_render.h"
+
+namespace wsfleet::coordinator {
+namespace {
+
+void Earliest(std::optional<common::SteadyTime>& earliest, common::SteadyTime when) {
+  earliest = earliest ? std::min(*earliest, when) : when;
+}
+
+PlacementRequest RequestFor(const common::Workstream& ws, uint32_t queue_room = 0) {
+  return {static_cast<uint32_t>(ws.gpus), ws.labels, {}, queue_room};
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(common::Clock& clock, StateStore& store, SchedulerOutput& output,
+                       const PlacementPolicy& placement, ClusterView& cluster,
+                       const SchedulerOptions& options, PlanRun& run, RandomSource& random,
+                       const RunReader& reader, FailFn fail)
+    : clock_(clock),
+      store_(store),
+      output_(output),
+      placement_(placement),
+      cluster_(cluster),
+      options_(options),
+      run_(run),
+      random_(random),
+      reader_(reader),
+      fail_(std::move(fail)) {}
+
+Dispatcher::~Dispatcher() {
+  // The timer must not outlive the dispatcher its callback points into.
+  if (timer_ != 0) clock_.CancelTimer(timer_);
+}
+
+void Dispatcher::Dispatch() {
+  Round();
+  StorePlaced();
+  if (run_.CommitDirty(store_)) output_.StatusChanged();
+}
+
+void Dispatcher::Round() {
+  if (!run_.has_plan() || run_.halted) return;
+  common::SteadyTime now = clock_.Now();
+  std::optional<common::SteadyTime> earliest;
+  // Queueing on busy workers stops once ready work that needs a free slot is left waiting:
+  // a worker starts what it holds queued before anything the coordinator sends later.
+  bool may_queue = options_.worker_queue > 0;
+  for (int index : run_.ready.InOrder()) {
+    WorkstreamRun& run = run_.runs[index];
+    if (run.not_before > now) {
+      Earliest(earliest, run.not_before);
+      continue;
+    }
+    if (std::optional<std::string> infeasible = Infeasible(index)) {
+      if (!run.infeasible_since) run.infeasible_since = now;
+      common::SteadyTime deadline = *run.infeasible_since + options_.infeasible_grace;
+      if (now >= deadline) {
+        fail_(index, "cannot be placed: " + *infeasible);
+      } else {
+        run.waiting = "no worker can run it yet: " + *infeasible;
+        Earliest(earliest, deadline);
+      }
+      continue;
+    }
+    run.infeasible_since.reset();
+    bool queueable = Queueable(index);
+    if (TryAssign(index, may_queue && queueable)) continue;
+    if (!queueable) may_queue = false;
+    if (run_.card(index).nodes > 1) {
+      if (!run.gang_waiting_since) run.gang_waiting_since = now;
+      common::SteadyTime deadline = *run.gang_waiting_since + options_.gang_timeout;
+      if (now >= deadline) {
+        fail_(index, "not placed within the gang timeout (" +
+                         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                            options_.gang_timeout).count()) +
+                         " s): " + GangWaiting(index));
+      } else {
+        run.waiting = GangWaiting(index);
+        Earliest(earliest, deadline);
+      }
+    } else {
+      run.waiting = cluster_.workers().empty() ? "waiting for a worker to join"
+                                               : "waiting for a free worker";
+    }
+  }
+  RevokeQueued(now, earliest);
+  if (timer_ != 0) clock_.CancelTimer(timer_);
+  timer_ = 0;
+  if (earliest) {
+    timer_ = clock_.RunAfter(*earliest - now, [this] {
+      timer_ = 0;
+      Dispatch();
+    });
+  }
+}
+
+std::optional<std::string> Dispatcher::Infeasible(int index) const {
+  const common::Workstream& ws = run_.card(index);
+  return ws.nodes > 1 ? cluster_.WhyGangInfeasible(RequestFor(ws), ws.nodes)
+                      : cluster_.WhyInfeasible(RequestFor(ws));
+}
+
+std::string Dispatcher::GangWaiting(int index) const {
+  const common::Workstream& ws = run_.card(index);
+  int free = std::min(cluster_.CountPlaceable(RequestFor(ws)), ws.nodes);
+  std::string what = ws.gpus == 0   ? "a free slot"
+                     : ws.gpus == 1 ? "a free GPU"
+                                    : std::to_string(ws.gpus) + " free GPUs";
+  return "waiting: " + std::to_string(free) + " of " + std::to_string(ws.nodes) + " nodes " +
+         (free == 1 ? "has " : "have ") + what;
+}
+
+bool Dispatcher::Queueable(int index) const {
+  const common::Workstream& ws = run_.card(index);
+  return ws.gpus == 0 && ws.nodes <= 1 && ws.agent_type.empty();
+}
+
+bool Dispatcher::TryAssign(int index, bool may_queue) {
+  const common::Workstream& ws = run_.card(index);
+  int nodes = std::max(1, ws.nodes);
+  std::optional<std::vector<Placement>> gang =
+      placement_.PlaceGang(RequestFor(ws, may_queue ? options_.worker_queue : 0), nodes, cluster_);
+  if (!gang) return false;
+  const std::vector<Placement>& placements = *gang;
+  WorkstreamRun& run = run_.runs[index];
+  RetryContext retry = RetryContextOf(index);  // before this attempt replaces the last
+  int number = run.row.attempts + 1;
+  std::vector<AttemptRow> ranks;
+  std::vector<std::string> node_addrs;
+  std::string workers;
+  for (int rank = 0; rank < nodes; ++rank) {
+    AttemptRow attempt;
+    attempt.workstream_id = ws.id.ToString();
+    attempt.number = number;
+    attempt.rank = rank;
+    attempt.attempt_id = random_.NewId(attempt.workstream_id + "-a" + std::to_string(number) +
+                                       (rank > 0 ? "r" + std::to_string(rank) : ""));
+    if (rank > 0) attempt.gang = ranks[0].attempt_id;
+    attempt.worker_id = placements[rank].worker_id;
+    attempt.gpus = placements[rank].gpu_indices;
+    attempt.started_unix_ms = common::ToUnixMillis(clock_.WallNow());
+    const WorkerView* worker = cluster_.Find(attempt.worker_id);
+    node_addrs.push_back(worker != nullptr && !worker->hostname.empty() ? worker->hostname
+                                                                        : attempt.worker_id);
+    workers += (workers.empty() ? "" : ",") + attempt.worker_id;
+    ranks.push_back(std::move(attempt));
+  }
+  run.row.attempts = number;
+  run.row.state = v1::WORKSTREAM_STATE_ASSIGNED;
+  run.row.current_attempt = ranks[0].attempt_id;
+  run.row.worker_id = workers;
+  run.row.message.clear();
+  run.waiting.clear();
+  run.cancel_requested = false;
+  run.gang_waiting_since.reset();
+  run.gang.clear();
+  run.gang_break.reset();
+  run.facts = WorkstreamFacts();
+  run_.ready.Remove(index);
+  run_.MarkClean(index);
+  run_.Unqueue(index);
+  if (const WorkerView* worker = cluster_.Find(ranks[0].worker_id); nodes == 1 && worker->room() <= 0) {
+    run.queued_since = clock_.Now();
+    run_.queued.insert(index);
+  }
+  for (const AttemptRow& attempt : ranks) {
+    cluster_.Reserve(attempt.worker_id, attempt.gpus, attempt.attempt_id);
+    placed_.push_back(attempt.attempt_id);
+    run.attempt_ids.push_back(attempt.attempt_id);
+    run.gang.push_back(attempt.attempt_id);
+    run_.attempts[attempt.attempt_id] = attempt;
+    ++attempts_started_;
+    QueueAssign(index, attempt, node_addrs, retry);
+  }
+  return true;
+}
+
+Dispatcher::RetryContext Dispatcher::RetryContextOf(int index) const {
+  const WorkstreamRun& run = run_.runs[index];
+  RetryContext retry;
+  if (run.row.attempts == 0) return retry;
+  if (run.facts.agent) retry.resume_session = run.facts.agent->session_id();
+  constexpr std::string_view kRetrying = "retrying after: ";
+  std::string why = run.row.message;
+  if (why.rfind(kRetrying, 0) == 0) why = why.substr(kRetrying.size());
+  // The end of the previous attempt's output, as its worker sent it: what the agent needs
+  // to see to fix it (a lost attempt's worker sent none).
+  const std::string& tail = run.facts.failure_tail;
+  retry.previous_failure = why + (tail.empty() ? "" : "\n\nThe end of its log:\n\n```\n" + tail + "\n```");
+  return retry;
+}
+
+void Dispatcher::QueueAssign(int index, const AttemptRow& attempt,
+                             const std::vector<std::string>& node_addrs, const RetryContext& retry) {
+  const common::Workstream& ws = run_.card(index);
+  std::vector<std::string> dependencies;
+  if (!ws.agent_type.empty()) {
+    for (int dependency : run_.plan->graph.dependencies[index]) {
+      std::string summary = RenderSummary(reader_.ViewOf(dependency), run_.row.plan_id, /*as_succeeded=*/false);
+      if (!summary.empty()) dependencies.push_back(std::move(summary));
+    }
+  }
+  AttemptSpecInputs inputs;
+  inputs.plan_id = run_.row.plan_id;
+  inputs.prompt = RenderPrompt(ws, run_.row.plan_id, dependencies);
+  inputs.node_addrs = node_addrs;
+  inputs.resume_session = retry.resume_session;
+  inputs.previous_failure = retry.previous_failure;
+  inputs.default_step_timeout_seconds = options_.default_step_timeout_seconds;
+  inputs.write_back = options_.write_back;
+  if (const WorkerView* worker = cluster_.Find(attempt.worker_id); worker != nullptr && worker->writes_logs) {
+    StatePaths paths{options_.state_dir};
+    inputs.log_path = paths.Log(attempt.workstream_id, attempt.attempt_id);
+    inputs.transcript_path = paths.Transcript(attempt.workstream_id, attempt.attempt_id);
+  }
+  v1::CoordinatorMessage message;
+  *message.mutable_assign()->mutable_attempt() = BuildAttemptSpec(ws, attempt, inputs);
+  assigns_.emplace_back(attempt.worker_id, std::move(message));
+}
+
+void Dispatcher::StorePlaced() {
+  if (assigns_.empty()) return;
+  std::vector<AttemptRow> attempts;
+  std::vector<WorkstreamRow> rows;
+  for (const std::string& id : placed_) {
+    const AttemptRow& attempt = run_.attempts.at(id);
+    attempts.push_back(attempt);
+    rows.push_back(run_.runs[run_.IndexOf(attempt)].row);
+  }
+  if (absl::Status status = store_.StartAttempts(attempts, rows); !status.ok()) StoreFailed(status);
+  placed_.clear();
+  SendPlaced();
+  output_.StatusChanged();
+}
+
+void Dispatcher::MarkPlacedDirty() {
+  for (const std::string& id : placed_) {
+    run_.MarkDirty(id);
+    run_.MarkDirty(run_.IndexOf(run_.attempts.at(id)));
+  }
+  placed_.clear();
+}
+
+void Dispatcher::SendPlaced() {
+  for (auto& [worker, message] : assigns_) output_.Send(worker, message);
+  assigns_.clear();
+}
+
+// Worker queues: a busy worker may hold a few assignments beyond its slots (cards without
+// GPUs, agent or gang) and start them as its slots free, without a round trip to the
+// coordinator in between. What waits in a queue while another worker sits free is taken
+// back after revoke_after and placed again, so a queue never holds work up for long.
+void Dispatcher::RevokeQueued(common::SteadyTime now, std::optional<common::SteadyTime>& earliest) {
+  if (run_.queued.empty()) return;
+  // Free slots left after this round: the ready queue had nothing those workers could run.
+  std::map<std::string, int64_t> free;
+  for (const auto& [id, worker] : cluster_.workers()) {
+    if (worker.Accepting() && worker.room() > 0) free[id] = worker.room();
+  }
+  for (int index : run_.queued) {
+    if (free.empty()) return;
+    WorkstreamRun& run = run_.runs[index];
+    if (run.revoking || run.gang.size() != 1) continue;
+    const AttemptRow& attempt = run_.attempts.at(run.gang.front());
+    const WorkerView* holder = cluster_.Find(attempt.worker_id);
+    if (holder == nullptr || !holder->connected) continue;
+    auto taker = std::find_if(free.begin(), free.end(), [&](const auto& entry) {
+      return entry.first != attempt.worker_id &&
+             LabelsMatch(run_.card(index).labels, cluster_.Find(entry.first)->labels);
+    });
+    if (taker == free.end()) continue;
+    common::SteadyTime due = *run.queued_since + options_.revoke_after;
+    if (now < due) {
+      Earliest(earliest, due);
+      continue;
+    }
+    if (--taker->second == 0) free.erase(taker);
+    SendRevoke(index);
+  }
+}
+
+void Dispatcher::RevokeAllQueued() {
+  for (int index : run_.queued) {
+    if (!run_.runs[index].revoking && run_.runs[index].gang.size() == 1) SendRevoke(index);
+  }
+}
+
+void Dispatcher::SendRevoke(int index) {
+  WorkstreamRun& run = run_.runs[index];
+  run.revoking = true;
+  const AttemptRow& attempt = run_.attempts.at(run.gang.front());
+  v1::CoordinatorMessage message;
+  message.mutable_revoke()->set_attempt_id(attempt.attempt_id);
+  output_.Send(attempt.worker_id, message);
+}
+
+}  // namespace wsfleet::coordinator

@@ -1,0 +1,91 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/clock.h"
+#include "coordinator/cluster_view.h"
+#include "coordinator/placement_policy.h"
+#include "coordinator/plan_run.h"
+#include "coordinator/random_source.h"
+#include "coordinator/run_reader.h"
+#include "coordinator/scheduler_options.h"
+#include "coordinator/scheduler_output.h"
+#include "coordinator/state_store.h"
+
+namespace wsfleet::coordinator {
+
+// Places ready work on workers. A round walks the ready queue in order and places each
+// workstream (every rank of a gang at once, or none) where the PlacementPolicy says; the
+// Assigns it builds are sent only once their attempts are stored. It fails what no worker
+// could run once the grace has passed, and a gang not placed within its timeout; it queues
+// small work on busy workers and takes it back (revokes) when another worker could run it
+// sooner. It wakes itself (a timer) for backoffs and deadlines. Loop thread only.
+class Dispatcher {
+ public:
+  // How a workstream the round gives up on fails (the scheduler's state machine).
+  using FailFn = std::function<void(int index, const std::string& message)>;
+
+  Dispatcher(common::Clock& clock, StateStore& store, SchedulerOutput& output,
+             const PlacementPolicy& placement, ClusterView& cluster, const SchedulerOptions& options,
+             PlanRun& run, RandomSource& random, const RunReader& reader, FailFn fail);
+  ~Dispatcher();
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  // A round, then the commit of the attempts it placed and their Assigns, then of the rows
+  // it changed otherwise.
+  void Dispatch();
+  // A round alone: the attempts it placed wait for MarkPlacedDirty and SendPlaced.
+  void Round();
+  // For a caller that stores the round with its own transaction (events that ended work
+  // and the work that starts in its place, together): the placed attempts and their
+  // workstreams join PlanRun's dirty rows; after the commit, SendPlaced sends the Assigns.
+  void MarkPlacedDirty();
+  void SendPlaced();
+
+  // Why no worker in the fleet could run the workstream (nullopt: some could).
+  std::optional<std::string> Infeasible(int index) const;
+  // Takes back everything waiting in workers' queues (nothing new may start).
+  void RevokeAllQueued();
+  uint64_t attempts_started() const { return attempts_started_; }
+
+ private:
+  bool TryAssign(int index, bool may_queue);
+  bool Queueable(int index) const;
+  std::string GangWaiting(int index) const;
+  // Takes back queued attempts that another worker, free now, could run (revoke_after).
+  void RevokeQueued(common::SteadyTime now, std::optional<common::SteadyTime>& earliest);
+  void SendRevoke(int index);
+  // What a retry's agent hears of the attempt before it: its session and its failure.
+  struct RetryContext {
+    std::string resume_session;
+    std::string previous_failure;
+  };
+  RetryContext RetryContextOf(int index) const;
+  void QueueAssign(int index, const AttemptRow& attempt, const std::vector<std::string>& node_addrs,
+                   const RetryContext& retry);
+  void StorePlaced();  // commits the round's attempts in one transaction, then sends
+
+  common::Clock& clock_;
+  StateStore& store_;
+  SchedulerOutput& output_;
+  const PlacementPolicy& placement_;
+  ClusterView& cluster_;
+  const SchedulerOptions& options_;
+  PlanRun& run_;
+  RandomSource& random_;
+  const RunReader& reader_;
+  FailFn fail_;
+  // The round's Assigns and their attempts: sent once the attempts are committed.
+  std::vector<std::pair<std::string, v1::CoordinatorMessage>> assigns_;
+  std::vector<std::string> placed_;
+  common::TimerId timer_ = 0;
+  uint64_t attempts_started_ = 0;
+};
+
+}  // namespace wsfleet::coordinator

@@ -1,0 +1,91 @@
+#include "coordinator/plan_run.h"
+
+#include <cstdlib>
+
+#include "common/log.h"
+#include "coordinator/run_reader.h"
+
+namespace wsfleet::coordinator {
+
+bool Ended(v1::WorkstreamState state) {
+  return state == v1::WORKSTREAM_STATE_SUCCEEDED || state == v1::WORKSTREAM_STATE_FAILED ||
+         state == v1::WORKSTREAM_STATE_CANCELLED || state == v1::WORKSTREAM_STATE_BLOCKED ||
+         state == v1::WORKSTREAM_STATE_SKIPPED;
+}
+
+void PlanRun::Adopt(std::unique_ptr<common::Plan> adopted, PlanRow adopted_row) {
+  plan = std::move(adopted);
+  row = std::move(adopted_row);
+  runs.assign(plan->workstreams.size(), WorkstreamRun{});
+  attempts.clear();
+  ready = ReadyQueue();
+  halted = false;
+  queued.clear();
+  dirty_.clear();
+  dirty_attempts_.clear();
+  index_.clear();
+  for (size_t i = 0; i < plan->workstreams.size(); ++i) {
+    index_[plan->workstreams[i].id.ToString()] = static_cast<int>(i);
+  }
+}
+
+bool PlanRun::IsCurrent(const AttemptRow& attempt) const {
+  auto found = index_.find(attempt.workstream_id);
+  return found != index_.end() && runs[found->second].row.current_attempt == attempt.GangId();
+}
+
+ReadyQueue::Key PlanRun::KeyOf(int index) const {
+  const common::Workstream& ws = card(index);
+  double remaining = plan->analysis.acyclic ? plan->analysis.remaining_days_max[index] : 0;
+  return {ws.priority.value_or(10), remaining, ws.id.number(), index};
+}
+
+void PlanRun::MakeReady(int index, common::SteadyTime not_before) {
+  runs[index].row.state = v1::WORKSTREAM_STATE_READY;
+  runs[index].not_before = not_before;
+  ready.Add(KeyOf(index));
+  MarkDirty(index);
+}
+
+void PlanRun::Unqueue(int index) {
+  WorkstreamRun& run = runs[index];
+  run.queued_since.reset();
+  run.revoking = false;
+  queued.erase(index);
+}
+
+bool PlanRun::Done() const {
+  if (plan == nullptr) return true;
+  bool waiting = false;
+  for (const WorkstreamRun& run : runs) {
+    v1::WorkstreamState state = run.row.state;
+    if (state == v1::WORKSTREAM_STATE_ASSIGNED || state == v1::WORKSTREAM_STATE_RUNNING) return false;
+    if (!Ended(state)) waiting = true;
+  }
+  return !waiting || halted;
+}
+
+std::pair<std::vector<WorkstreamRow>, std::vector<AttemptRow>> PlanRun::TakeDirty() {
+  std::vector<WorkstreamRow> rows;
+  for (int index : dirty_) rows.push_back(runs[index].row);
+  std::vector<AttemptRow> changed;
+  for (const std::string& id : dirty_attempts_) changed.push_back(attempts.at(id));
+  dirty_.clear();
+  dirty_attempts_.clear();
+  return {std::move(rows), std::move(changed)};
+}
+
+bool PlanRun::CommitDirty(StateStore& store) {
+  if (dirty_.empty() && dirty_attempts_.empty()) return false;
+  auto [rows, changed] = TakeDirty();
+  if (absl::Status status = store.UpdateWorkstreams(rows, changed); !status.ok()) StoreFailed(status);
+  return true;
+}
+
+void StoreFailed(const absl::Status& status) {
+  spdlog::critical("state store failed, stopping: {}", status.ToString());
+  spdlog::default_logger()->flush();
+  std::abort();
+}
+
+}  // namespace wsfleet::coordinator

@@ -1,0 +1,97 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "common/clock.h"
+#include "common/plan.h"
+#include "coordinator/ready_queue.h"
+#include "coordinator/state_store.h"
+#include "coordinator/workstream_facts.h"
+
+namespace wsfleet::coordinator {
+
+// What the scheduler tracks for one workstream: its durable row plus what only lives in
+// memory (rebuilt from events on recovery).
+struct WorkstreamRun {
+  WorkstreamRow row;
+  common::SteadyTime not_before{};  // backoff: not dispatched before this
+  bool cancel_requested = false;
+  std::string waiting;              // why a READY workstream is not placed yet
+  // When no worker in the fleet could run it (too few GPUs, no matching labels): it fails
+  // once that has lasted SchedulerOptions::infeasible_grace, giving workers time to join.
+  std::optional<common::SteadyTime> infeasible_since;
+  // How long a multi-node gang has waited for N workers free at once (see gang_timeout).
+  std::optional<common::SteadyTime> gang_waiting_since;
+  // Since when its attempt waits in a busy worker's queue (it is not started yet), and
+  // whether it is being taken back from there.
+  std::optional<common::SteadyTime> queued_since;
+  bool revoking = false;
+  std::vector<std::string> attempt_ids;  // every attempt (every rank), oldest first
+  // Of the current attempt: its ranks' attempt IDs in rank order (one for a single-node
+  // card); the first rank that ended without success, which ends the whole gang once the
+  // others have stopped; what its ranks reported.
+  std::vector<std::string> gang;
+  struct Break {
+    bool lost = false;  // lost ranks count against the lost retries, failures the failed
+    bool final = false;  // not retried: an agent stopped by its budget would only spend more
+    std::string message;
+  };
+  std::optional<Break> gang_break;
+  WorkstreamFacts facts;
+};
+
+// The plan being run, as the scheduler's parts (the Scheduler's state machine and its
+// Dispatcher) share it: the plan, each workstream's row and in-memory state, the attempts,
+// what is ready, and which rows changed since they were last stored. Loop thread only.
+struct PlanRun {
+  std::unique_ptr<common::Plan> plan;
+  PlanRow row;
+  std::vector<WorkstreamRun> runs;  // parallel to plan->workstreams
+  std::unordered_map<std::string, AttemptRow> attempts;
+  ReadyQueue ready;
+  bool halted = false;   // a failure without keep_going, or the budget spent: nothing new starts
+  std::set<int> queued;  // workstreams whose attempt waits in its worker's queue
+
+  // Starts over with `plan`: every workstream fresh, no attempts, nothing ready or dirty.
+  void Adopt(std::unique_ptr<common::Plan> plan, PlanRow row);
+  bool has_plan() const { return plan != nullptr; }
+  const common::Workstream& card(int index) const { return plan->workstreams[index]; }
+  // `attempts` holds only attempts of the plan's workstreams (Submit, Recover).
+  int IndexOf(const AttemptRow& attempt) const { return index_.at(attempt.workstream_id); }
+  // Whether `attempt` is (a rank of) its workstream's current attempt.
+  bool IsCurrent(const AttemptRow& attempt) const;
+  ReadyQueue::Key KeyOf(int index) const;
+  // READY, in the ready queue, placed no earlier than `not_before`.
+  void MakeReady(int index, common::SteadyTime not_before);
+  // Its attempt no longer waits in a worker's queue (started, ended or taken back).
+  void Unqueue(int index);
+  // Nothing runs and nothing more will start (everything ended, or halted).
+  bool Done() const;
+
+  void MarkDirty(int index) { dirty_.insert(index); }
+  void MarkDirty(const std::string& attempt_id) { dirty_attempts_.insert(attempt_id); }
+  // Its row is stored by the operation at hand (an attempt's start), not by the next.
+  void MarkClean(int index) { dirty_.erase(index); }
+  // The rows changed since the last commit, for the next named operation to store.
+  std::pair<std::vector<WorkstreamRow>, std::vector<AttemptRow>> TakeDirty();
+  // Stores the changed rows on their own (StateStore::UpdateWorkstreams); false if none.
+  bool CommitDirty(StateStore& store);
+
+ private:
+  std::unordered_map<std::string, int> index_;  // workstream ID, as stored → its index
+  std::set<int> dirty_;
+  std::set<std::string> dirty_attempts_;
+};
+
+// Acknowledged means stored: with the store failing, the safe course is to stop and let
+// the restarted coordinator recover from what was committed. Logs, then aborts.
+[[noreturn]] void StoreFailed(const absl::Status& status);
+
+}  // namespace wsfleet::coordinator

@@ -1,0 +1,106 @@
+// The control API's commands: cancel, retry, drain. Each changes the run through the same
+// transitions as workers' events, stores the change, and dispatches what it freed.
+
+#include <deque>
+
+#include "coordinator/scheduler.h"
+
+namespace wsfleet::coordinator {
+namespace {
+
+bool Active(v1::WorkstreamState state) {
+  return state == v1::WORKSTREAM_STATE_ASSIGNED || state == v1::WORKSTREAM_STATE_RUNNING;
+}
+
+}  // namespace
+
+int Scheduler::Cancel(const std::string& workstream_id, bool all, std::string* error) {
+  if (!run_.has_plan()) {
+    if (error) *error = "no plan has been submitted";
+    return 0;
+  }
+  std::vector<int> targets;
+  if (all) {
+    for (size_t i = 0; i < run_.runs.size(); ++i) targets.push_back(static_cast<int>(i));
+  } else {
+    std::optional<int> index = run_.plan->IndexOf(workstream_id);
+    if (!index) {
+      if (error) *error = "no workstream " + workstream_id + " in plan " + run_.row.plan_id;
+      return 0;
+    }
+    targets.push_back(*index);
+  }
+  int cancelled = 0;
+  for (int index : targets) {
+    WorkstreamRun& run = run_.runs[index];
+    v1::WorkstreamState state = run.row.state;
+    if (state == v1::WORKSTREAM_STATE_PENDING || state == v1::WORKSTREAM_STATE_READY) {
+      Finish(index, v1::WORKSTREAM_STATE_CANCELLED, "cancelled before it started");
+      BlockDependents(index, run_.plan->workstreams[index].id.ToString() + " was cancelled");
+      ++cancelled;
+    } else if (Active(state) && !run.cancel_requested) {
+      run.cancel_requested = true;
+      CancelRanks(index, "cancelled by user");
+      ++cancelled;
+    }
+  }
+  CommitDirty();
+  return cancelled;
+}
+
+absl::Status Scheduler::Retry(const std::string& workstream_id) {
+  if (!run_.has_plan()) return absl::FailedPreconditionError("no plan has been submitted");
+  std::optional<int> found = run_.plan->IndexOf(workstream_id);
+  if (!found) return absl::NotFoundError("no workstream " + workstream_id + " in the plan");
+  int index = *found;
+  WorkstreamRun& run = run_.runs[index];
+  if (run.row.state == v1::WORKSTREAM_STATE_BLOCKED) {
+    return absl::FailedPreconditionError(workstream_id + " is " + run.row.message +
+                                         "; retry what blocks it");
+  }
+  if (run.row.state != v1::WORKSTREAM_STATE_FAILED &&
+      run.row.state != v1::WORKSTREAM_STATE_CANCELLED) {
+    return absl::FailedPreconditionError(workstream_id +
+                                         " has not failed or been cancelled; nothing to retry");
+  }
+  const common::Workstream& ws = run_.plan->workstreams[index];
+  run.row.state = v1::WORKSTREAM_STATE_PENDING;
+  run.row.message.clear();
+  run.row.finished_unix_ms = 0;
+  run.row.lost_retries_left = ws.retries.value_or(options_.default_lost_retries);
+  run.row.failed_retries_left = ws.retries.value_or(options_.default_failed_retries);
+  run.cancel_requested = false;
+  run_.MarkDirty(index);
+  // Whatever it blocked waits again (unless something else still blocks it).
+  std::deque<int> queue(run_.plan->graph.dependents[index].begin(),
+                        run_.plan->graph.dependents[index].end());
+  while (!queue.empty()) {
+    int dependent = queue.front();
+    queue.pop_front();
+    if (run_.runs[dependent].row.state != v1::WORKSTREAM_STATE_BLOCKED) continue;
+    run_.runs[dependent].row.state = v1::WORKSTREAM_STATE_PENDING;
+    run_.runs[dependent].row.message.clear();
+    run_.runs[dependent].row.finished_unix_ms = 0;
+    run_.MarkDirty(dependent);
+    for (int next : run_.plan->graph.dependents[dependent]) queue.push_back(next);
+  }
+  run_.halted = false;
+  for (size_t i = 0; i < run_.runs.size(); ++i) {
+    if (run_.runs[i].row.state == v1::WORKSTREAM_STATE_FAILED && !run_.row.keep_going) run_.halted = true;
+  }
+  for (size_t i = 0; i < run_.runs.size(); ++i) Promote(static_cast<int>(i));
+  CommitDirty();
+  dispatcher_.Dispatch();
+  return absl::OkStatus();
+}
+
+absl::Status Scheduler::Drain(const std::string& worker_id) {
+  if (absl::Status status = workers_.Drain(worker_id); !status.ok()) return status;
+  v1::CoordinatorMessage message;
+  message.mutable_drain();
+  output_.Send(worker_id, message);
+  output_.StatusChanged();
+  return absl::OkStatus();
+}
+
+}  // namespace wsfleet::coordinator

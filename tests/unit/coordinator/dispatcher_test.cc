@@ -1,0 +1,203 @@
+// The Dispatcher alone, over a PlanRun it shares with no state machine: what a round
+// places, what it stores before sending, what it fails, what it queues and takes back.
+
+#include "coordinator/dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/plan_loader.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/fake_state_store.h"
+#include "tests/support/recording_output.h"
+
+namespace wsfleet::coordinator {
+namespace {
+
+// The run as a dispatcher reads it for dependency summaries: straight from the PlanRun.
+class PlanRunReader : public RunReader {
+ public:
+  explicit PlanRunReader(const PlanRun& run) : run_(run) {}
+  bool has_plan() const override { return run_.has_plan(); }
+  const common::Plan* plan() const override { return run_.plan.get(); }
+  const PlanRow& plan_row() const override { return run_.row; }
+  RunView ViewOf(int index) const override {
+    const WorkstreamRun& run = run_.runs[index];
+    return {run_.card(index), run.row, run.facts, nullptr, "", run.attempt_ids, {}};
+  }
+  v1::RunStatus Status() const override { return {}; }
+  v1::ListWorkersResponse Workers() const override { return {}; }
+  bool Done() const override { return run_.Done(); }
+  SchedulerCounters counters() const override { return {}; }
+  size_t merge_queue_length() const override { return 0; }
+
+ private:
+  const PlanRun& run_;
+};
+
+class DispatcherTest : public ::testing::Test {
+ protected:
+  DispatcherTest() {
+    options_.random_seed = 7;
+    options_.worker_queue = 0;
+  }
+
+  // Adopts cards `text` (one per element) with every workstream READY now.
+  void Plan(const std::vector<std::string>& cards) {
+    std::vector<common::SourceFile> files;
+    for (size_t i = 0; i < cards.size(); ++i) {
+      files.push_back({"ws" + std::to_string(i + 1) + ".md",
+                       "# WS-" + std::to_string(i + 1) + ": Card\n\n**Duration**: 1 day\n" + cards[i]});
+    }
+    auto plan = std::make_unique<common::Plan>(common::AssemblePlan(files));
+    ASSERT_TRUE(plan->ok());
+    run_.Adopt(std::move(plan), PlanRow{"plan-1", "test", false, 0, {}});
+    for (size_t i = 0; i < run_.runs.size(); ++i) {
+      run_.runs[i].row.workstream_id = run_.card(static_cast<int>(i)).id.ToString();
+      run_.MakeReady(static_cast<int>(i), clock_.Now());
+    }
+    run_.TakeDirty();
+  }
+
+  WorkerView& Worker(const std::string& id, uint32_t slots, uint32_t gpus = 0) {
+    WorkerView& worker = cluster_.Upsert(id);
+    worker.slots = slots;
+    worker.connected = true;
+    for (uint32_t i = 0; i < gpus; ++i) worker.gpu_indices.push_back(i);
+    return worker;
+  }
+
+  v1::WorkstreamState State(int index) const { return run_.runs[index].row.state; }
+
+  testing::FakeClock clock_;
+  testing::FakeStateStore store_;
+  testing::RecordingOutput output_;
+  SpreadPlacement placement_;
+  ClusterView cluster_;
+  SchedulerOptions options_;
+  PlanRun run_;
+  RandomSource random_{7};
+  PlanRunReader reader_{run_};
+  std::vector<std::pair<int, std::string>> failed_;
+  Dispatcher dispatcher_{clock_, store_, output_, placement_, cluster_, options_, run_, random_, reader_,
+                         [this](int index, const std::string& message) {
+                           failed_.emplace_back(index, message);
+                           run_.ready.Remove(index);
+                         }};
+};
+
+TEST_F(DispatcherTest, PlacesReadyWorkInPriorityOrderAndStoresItBeforeSending) {
+  Plan({"**Priority**: P2\n", "**Priority**: P0\n"});
+  Worker("w1", 1);
+  dispatcher_.Dispatch();
+  std::vector<std::pair<std::string, v1::AttemptSpec>> assigns = output_.TakeAssigns();
+  ASSERT_EQ(assigns.size(), 1u);
+  EXPECT_EQ(assigns[0].second.workstream_id(), "WS-02");  // P0 before P2
+  EXPECT_EQ(State(1), v1::WORKSTREAM_STATE_ASSIGNED);
+  EXPECT_EQ(State(0), v1::WORKSTREAM_STATE_READY);
+  EXPECT_EQ(store_.row("WS-02").state, v1::WORKSTREAM_STATE_ASSIGNED);  // stored, then sent
+  EXPECT_EQ(store_.commits(), 1);
+  EXPECT_EQ(run_.runs[0].waiting, "waiting for a free worker");
+  EXPECT_EQ(dispatcher_.attempts_started(), 1u);
+}
+
+TEST_F(DispatcherTest, RoundAloneHoldsAssignsUntilTheCallersCommit) {
+  Plan({""});
+  Worker("w1", 1);
+  dispatcher_.Round();
+  EXPECT_TRUE(output_.sent.empty());
+  EXPECT_EQ(store_.commits(), 0);
+  dispatcher_.MarkPlacedDirty();
+  auto [rows, attempts] = run_.TakeDirty();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].state, v1::WORKSTREAM_STATE_ASSIGNED);
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].worker_id, "w1");
+  dispatcher_.SendPlaced();
+  EXPECT_EQ(output_.TakeAssigns().size(), 1u);
+}
+
+TEST_F(DispatcherTest, FailsWhatNoWorkerCanRunOnceTheGraceHasPassed) {
+  options_.infeasible_grace = std::chrono::seconds(30);
+  Plan({"**GPUs**: 4\n"});
+  Worker("w1", 1, /*gpus=*/2);
+  dispatcher_.Dispatch();
+  EXPECT_TRUE(failed_.empty());
+  EXPECT_NE(run_.runs[0].waiting.find("no worker can run it yet"), std::string::npos) << run_.runs[0].waiting;
+  clock_.Advance(std::chrono::seconds(29));
+  EXPECT_TRUE(failed_.empty());
+  clock_.Advance(std::chrono::seconds(2));  // its own timer wakes it
+  ASSERT_EQ(failed_.size(), 1u);
+  EXPECT_NE(failed_[0].second.find("cannot be placed"), std::string::npos) << failed_[0].second;
+}
+
+TEST_F(DispatcherTest, PlacesAGangAllAtOnceOrWaitsAndTimesOut) {
+  options_.gang_timeout = std::chrono::minutes(1);
+  Plan({"**Nodes**: 2\n"});
+  Worker("w1", 1);
+  Worker("w2", 1).used_slots = 1;  // busy
+  dispatcher_.Dispatch();
+  EXPECT_TRUE(output_.TakeAssigns().empty());
+  EXPECT_EQ(run_.runs[0].waiting, "waiting: 1 of 2 nodes has a free slot");
+  clock_.Advance(std::chrono::minutes(2));
+  ASSERT_EQ(failed_.size(), 1u);
+  EXPECT_NE(failed_[0].second.find("gang timeout (60 s)"), std::string::npos) << failed_[0].second;
+}
+
+TEST_F(DispatcherTest, WaitsOutABackoffOnItsOwnTimer) {
+  Plan({""});
+  Worker("w1", 1);
+  run_.runs[0].not_before = clock_.Now() + std::chrono::seconds(5);
+  dispatcher_.Dispatch();
+  EXPECT_TRUE(output_.TakeAssigns().empty());
+  clock_.Advance(std::chrono::seconds(5));
+  EXPECT_EQ(output_.TakeAssigns().size(), 1u);
+}
+
+TEST_F(DispatcherTest, QueuesOnABusyWorkerAndTakesItBackWhenAnotherFrees) {
+  options_.worker_queue = 1;
+  options_.revoke_after = std::chrono::seconds(1);
+  Plan({"", ""});
+  Worker("w1", 1);
+  dispatcher_.Dispatch();
+  ASSERT_EQ(output_.TakeAssigns().size(), 2u);  // one runs, one waits in w1's queue
+  ASSERT_EQ(run_.queued.size(), 1u);
+  int queued = *run_.queued.begin();
+  Worker("w2", 1);  // free now
+  dispatcher_.Dispatch();
+  EXPECT_EQ(output_.Count([](const v1::CoordinatorMessage& m) { return m.has_revoke(); }), 0);
+  clock_.Advance(std::chrono::seconds(1));
+  ASSERT_EQ(output_.Count([](const v1::CoordinatorMessage& m) { return m.has_revoke(); }), 1);
+  EXPECT_TRUE(run_.runs[queued].revoking);
+  dispatcher_.RevokeAllQueued();  // once is enough
+  EXPECT_EQ(output_.Count([](const v1::CoordinatorMessage& m) { return m.has_revoke(); }), 1);
+}
+
+TEST_F(DispatcherTest, NothingStartsWhileHalted) {
+  Plan({""});
+  Worker("w1", 1);
+  run_.halted = true;
+  dispatcher_.Dispatch();
+  EXPECT_TRUE(output_.sent.empty());
+  EXPECT_EQ(State(0), v1::WORKSTREAM_STATE_READY);
+}
+
+TEST_F(DispatcherTest, ARetryCarriesThePreviousFailureAndTheLogTail) {
+  Plan({""});
+  Worker("w1", 1);
+  run_.runs[0].row.attempts = 1;
+  run_.runs[0].row.message = "retrying after: step 1 failed";
+  run_.runs[0].facts.failure_tail = "error: boom";
+  dispatcher_.Dispatch();
+  std::vector<std::pair<std::string, v1::AttemptSpec>> assigns = output_.TakeAssigns();
+  ASSERT_EQ(assigns.size(), 1u);
+  EXPECT_EQ(assigns[0].second.attempt_number(), 2u);
+  EXPECT_NE(assigns[0].second.previous_failure().find("step 1 failed"), std::string::npos);
+  EXPECT_NE(assigns[0].second.previous_failure().find("error: boom"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace wsfleet::coordinator
