@@ -29,33 +29,31 @@ class CoordinatorOutput : public SchedulerOutput {
   CoordinatorOutput(common::Clock& clock, SessionRegistry& registry, StatusWatchers& watchers,
                     const SummaryWriter& summaries)
       : clock_(clock), registry_(registry), watchers_(watchers), summaries_(summaries) {}
-  // What it publishes and summarizes: the run, read-only (the scheduler, once it exists).
-  void set_run(const RunReader* run) { scheduler_ = run; }
-
   void Send(const std::string& worker_id, const v1::CoordinatorMessage& message) override {
     if (SessionHandle* session = registry_.Find(worker_id)) session->Send(message);
   }
-  void StatusChanged() override { SchedulePublish(); }
-  void WorkstreamEnded(int index) override {
+  void StatusChanged(const RunReader& run) override { SchedulePublish(run); }
+  void WorkstreamEnded(const RunReader& run, int index) override {
     ended_.insert(index);
-    SchedulePublish();
+    SchedulePublish(run);
   }
 
  private:
   // After the change is committed (the timer runs after the current task): summaries of
   // what ended, the run report when the run is done, and the new status for watchers.
-  void SchedulePublish() {
+  // `run` is the one scheduler, which outlives this output's timers (the loop stops first).
+  void SchedulePublish(const RunReader& run) {
     // The end of a run is published at once (after the current task): `wsfleet run` and
     // watchers are waiting for it.
     if (publish_timer_ != 0 && publish_now_) return;  // the immediate publish is coming
-    bool done = scheduler_ != nullptr && scheduler_->has_plan() && scheduler_->Done();
+    bool done = run.has_plan() && run.Done();
     if (publish_timer_ != 0 && !done) return;
     if (publish_timer_ != 0) clock_.CancelTimer(publish_timer_);
     publish_now_ = done;
-    publish_timer_ = clock_.RunAfter(done ? std::chrono::milliseconds(0) : std::chrono::milliseconds(20), [this] {
+    publish_timer_ = clock_.RunAfter(done ? std::chrono::milliseconds(0) : std::chrono::milliseconds(20), [this, &run] {
       publish_timer_ = 0;
       publish_now_ = false;
-      Publish();
+      Publish(run);
     });
   }
 
@@ -63,22 +61,22 @@ class CoordinatorOutput : public SchedulerOutput {
   // Summaries and the report derive from the store and are written without fsync: a
   // crash may have lost the newest version of any of them, or left one empty. Every ended
   // workstream's summary (and the report, when the run is done) is written again now.
-  void RewriteSummaries() {
-    if (!scheduler_->has_plan()) return;
-    for (size_t i = 0; i < scheduler_->plan()->workstreams.size(); ++i) {
+  void RewriteSummaries(const RunReader& run) {
+    if (!run.has_plan()) return;
+    for (size_t i = 0; i < run.plan()->workstreams.size(); ++i) {
       int index = static_cast<int>(i);
-      if (Ended(scheduler_->ViewOf(index).row.state)) ended_.insert(index);
+      if (Ended(run.ViewOf(index).row.state)) ended_.insert(index);
     }
-    if (!ended_.empty() || scheduler_->Done()) SchedulePublish();
+    if (!ended_.empty() || run.Done()) SchedulePublish(run);
   }
 
-  void Publish() {
-    for (int index : ended_) Warn(summaries_.WriteWorkstream(*scheduler_, index));
+  void Publish(const RunReader& run) {
+    for (int index : ended_) Warn(summaries_.WriteWorkstream(run, index));
     ended_.clear();
-    bool done = scheduler_->has_plan() && scheduler_->Done();
-    if (done && !report_written_) Warn(summaries_.WriteReport(*scheduler_));
+    bool done = run.has_plan() && run.Done();
+    if (done && !report_written_) Warn(summaries_.WriteReport(run));
     report_written_ = done;
-    if (!watchers_.empty()) watchers_.Publish(scheduler_->Status());
+    if (!watchers_.empty()) watchers_.Publish(run.Status());
   }
 
  private:
@@ -86,14 +84,11 @@ class CoordinatorOutput : public SchedulerOutput {
     if (!status.ok()) spdlog::error("{}", std::string(status.message()));
   }
 
- public:
-
  private:
   common::Clock& clock_;
   SessionRegistry& registry_;
   StatusWatchers& watchers_;
   const SummaryWriter& summaries_;
-  const RunReader* scheduler_ = nullptr;
   common::TimerId publish_timer_ = 0;
   bool publish_now_ = false;  // the pending publish is the immediate one
   std::set<int> ended_;
@@ -169,13 +164,12 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
                                                      *parts.summaries);
   parts.scheduler = std::make_unique<Scheduler>(server->loop_, *parts.store, *parts.output,
                                                 parts.placement, options);
-  parts.output->set_run(parts.scheduler.get());
   server->scheduler_ = parts.scheduler.get();
   // Recovery before serving; the loop thread is not running yet, so this thread may act
   // as the loop.
   if (absl::Status status = parts.scheduler->Recover(); !status.ok()) return status;
   parts.scheduler->set_observer(parts.metrics.get());
-  parts.output->RewriteSummaries();
+  parts.output->RewriteSummaries(*parts.scheduler);
   server->loop_.SetBatchEndHook([scheduler = parts.scheduler.get(), registry = &parts.registry] {
     scheduler->FlushEvents();
     registry->FlushAll();
@@ -218,12 +212,12 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
 void CoordinatorServer::Watch(StatusWatchers::Callback callback) {
   loop_.RunSync([this, &callback] {
     parts_->watchers.AddLocal(std::move(callback));
-    parts_->output->Publish();  // where things stand now
+    parts_->output->Publish(*parts_->scheduler);  // where things stand now
   });
 }
 
 void CoordinatorServer::Flush() {
-  loop_.RunSync([this] { parts_->output->Publish(); });
+  loop_.RunSync([this] { parts_->output->Publish(*parts_->scheduler); });
   parts_->files.Drain();
 }
 

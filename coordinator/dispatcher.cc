@@ -44,7 +44,7 @@ Dispatcher::~Dispatcher() {
 void Dispatcher::Dispatch() {
   Round();
   StorePlaced();
-  if (run_.CommitDirty(store_)) output_.StatusChanged();
+  if (run_.CommitDirty(store_)) output_.StatusChanged(reader_);
 }
 
 void Dispatcher::Round() {
@@ -239,7 +239,7 @@ void Dispatcher::StorePlaced() {
   if (absl::Status status = store_.StartAttempts(attempts, rows); !status.ok()) StoreFailed(status);
   placed_.clear();
   SendPlaced();
-  output_.StatusChanged();
+  output_.StatusChanged(reader_);
 }
 
 void Dispatcher::MarkPlacedDirty() {

@@ -34,7 +34,7 @@ Scheduler::Scheduler(common::Clock& clock, StateStore& store, SchedulerOutput& o
       log_limiter_(clock, std::chrono::minutes(1)) {}
 
 void Scheduler::CommitDirty() {
-  if (run_.CommitDirty(store_)) output_.StatusChanged();
+  if (run_.CommitDirty(store_)) output_.StatusChanged(*this);
 }
 
 absl::StatusOr<Scheduler::SubmitResult> Scheduler::Submit(
@@ -75,7 +75,7 @@ absl::StatusOr<Scheduler::SubmitResult> Scheduler::SubmitParsed(common::Plan par
   run_.Adopt(std::move(plan), std::move(row));
   for (size_t i = 0; i < run_.runs.size(); ++i) {
     run_.runs[i].row = rows[i];
-    if (rows[i].state == v1::WORKSTREAM_STATE_SKIPPED) output_.WorkstreamEnded(static_cast<int>(i));
+    if (rows[i].state == v1::WORKSTREAM_STATE_SKIPPED) output_.WorkstreamEnded(*this, static_cast<int>(i));
   }
   for (size_t i = 0; i < run_.runs.size(); ++i) Promote(static_cast<int>(i));
   // What none of the workers already connected could run fails now, with the reason.
@@ -89,7 +89,7 @@ absl::StatusOr<Scheduler::SubmitResult> Scheduler::SubmitParsed(common::Plan par
   }
   CommitDirty();
   dispatcher_.Dispatch();
-  output_.StatusChanged();
+  output_.StatusChanged(*this);
   return result;
 }
 
@@ -276,7 +276,7 @@ void Scheduler::OnWorkerHello(const v1::Hello& hello) {
   CommitDirty();
   SendRelays();
   dispatcher_.Dispatch();
-  output_.StatusChanged();
+  output_.StatusChanged(*this);
 }
 
 void Scheduler::OnHeartbeat(const std::string& worker_id, const v1::Heartbeat&) {
@@ -285,7 +285,7 @@ void Scheduler::OnHeartbeat(const std::string& worker_id, const v1::Heartbeat&) 
 
 void Scheduler::OnWorkerDisconnected(const std::string& worker_id) {
   workers_.Disconnected(worker_id);
-  output_.StatusChanged();
+  output_.StatusChanged(*this);
 }
 
 void Scheduler::OnWorkerRefused(const std::string& worker_id, const std::string& reason) {
@@ -311,7 +311,7 @@ void Scheduler::LeaseExpired(WorkerView& worker) {
   }
   SendRelays();  // a merge turn the lost attempt held goes to the next
   dispatcher_.Dispatch();
-  output_.StatusChanged();
+  output_.StatusChanged(*this);
 }
 
 }  // namespace wsfleet::coordinator

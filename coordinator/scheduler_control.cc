@@ -99,7 +99,7 @@ absl::Status Scheduler::Drain(const std::string& worker_id) {
   v1::CoordinatorMessage message;
   message.mutable_drain();
   output_.Send(worker_id, message);
-  output_.StatusChanged();
+  output_.StatusChanged(*this);
   return absl::OkStatus();
 }
 

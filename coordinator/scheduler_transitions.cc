@@ -69,7 +69,7 @@ void Scheduler::FlushEvents() {
   });  // only now, with everything stored
   dispatcher_.SendPlaced();
   SendRelays();
-  output_.StatusChanged();
+  output_.StatusChanged(*this);
 }
 
 void Scheduler::Apply(const AttemptRow& attempt, const v1::Event& event) {
@@ -255,7 +255,7 @@ void Scheduler::Finish(int index, v1::WorkstreamState state, const std::string& 
   run.row.finished_unix_ms = WallMillis(clock_);
   run_.ready.Remove(index);
   run_.MarkDirty(index);
-  output_.WorkstreamEnded(index);
+  output_.WorkstreamEnded(*this, index);
   observer_->WorkstreamEnded(
       state, run.row.started_unix_ms > 0
                  ? std::chrono::milliseconds(run.row.finished_unix_ms - run.row.started_unix_ms)

@@ -9,11 +9,8 @@
 #include <filesystem>
 #include <memory>
 
-#include <nlohmann/json.hpp>
-
-#include "coordinator/run_json.h"
+#include "coordinator/report_render.h"
 #include "coordinator/summary_render.h"
-#include "proto/enum_names.h"
 
 namespace wsfleet::coordinator {
 
@@ -84,54 +81,12 @@ absl::Status SummaryWriter::WriteWorkstream(const RunReader& run, int index) con
 }
 
 absl::Status SummaryWriter::WriteReport(const RunReader& run) const {
-  v1::RunStatus status = run.Status();
-  const common::Plan& plan = *run.plan();
-  nlohmann::ordered_json json;
-  json["plan_id"] = status.plan_id();
-  json["done"] = status.done();
-  json["succeeded"] = status.succeeded();
-  json["workstreams"] = nlohmann::ordered_json::array();
-  std::string table = "| ID | Name | State | Attempts | Worker | Duration | Tests | Result |\n"
-                      "|---|---|---|---|---|---|---|---|\n";
-  std::map<std::string, int> counts;
-  int64_t first_start = 0, last_end = 0;
-  for (int i = 0; i < status.workstreams_size(); ++i) {
-    const v1::WorkstreamStatus& ws = status.workstreams(i);
-    RunView view = run.ViewOf(i);
-    const WorkstreamRow& row = view.row;
-    ++counts[rpc::StateName(ws.state())];
-    if (row.started_unix_ms > 0 && (first_start == 0 || row.started_unix_ms < first_start)) first_start = row.started_unix_ms;
-    last_end = std::max(last_end, row.finished_unix_ms);
-    std::string state = rpc::StateName(ws.state());
-    std::string tests = std::to_string(ws.tests().passed()) + "/" +
-                        std::to_string(ws.tests().passed() + ws.tests().failed());
-    table += "| " + ws.id() + " | " + ws.name() + " | " + state + " | " +
-             std::to_string(ws.attempts()) + " | " + (ws.worker_id().empty() ? "-" : ws.worker_id()) +
-             " | " + ElapsedText(row.started_unix_ms, row.finished_unix_ms) + " | " + tests + " | " +
-             ws.message() + " |\n";
-    nlohmann::ordered_json entry = WorkstreamJson(ws);
-    entry["summary"] = paths_.Summary(ws.id());
-    entry["metrics"] = view.facts.metrics;
-    json["workstreams"].push_back(entry);
-  }
-  json["counts"] = counts;
-  json["agents_spent"] = AgentJson(status.agents_spent());
-  if (!status.plan_budget_stop().empty()) json["plan_budget_stop"] = status.plan_budget_stop();
-  json["wall_seconds"] = last_end > first_start && first_start > 0 ? static_cast<double>(last_end - first_start) / 1000.0 : 0.0;
-  std::string chain;
-  for (int index : plan.analysis.critical_path.chain) {
-    chain += (chain.empty() ? "" : " → ") + plan.workstreams[index].id.ToString();
-  }
-  std::string markdown = "# Run report: plan " + status.plan_id() + "\n\n";
-  markdown += std::string("**Result**: ") + (status.succeeded() ? "✅ every workstream succeeded or was skipped" : "❌ not every workstream succeeded") + "\n";
-  markdown += "**Wall time**: " + ElapsedText(first_start, last_end) + "\n";
-  markdown += "**Critical path**: " + chain + "\n\n";
-  markdown += table;
-  markdown += "\nSummaries: `" + paths_.root + "/summaries/<WS-ID>-COMPLETION_SUMMARY.md`\n";
-  if (absl::Status written = write_(paths_.ReportMarkdown(), [markdown] { return markdown; }); !written.ok()) {
+  auto report = std::make_shared<const ReportSnapshot>(ReportSnapshot::Of(run, paths_));
+  if (absl::Status written = write_(paths_.ReportMarkdown(), [report] { return RenderReportMarkdown(*report); });
+      !written.ok()) {
     return written;
   }
-  return write_(paths_.ReportJson(), [text = json.dump(2) + "\n"] { return text; });
+  return write_(paths_.ReportJson(), [report] { return RenderReportJson(*report); });
 }
 
 }  // namespace wsfleet::coordinator

@@ -12,10 +12,10 @@ namespace wsfleet::coordinator {
 // Writes each ended workstream's COMPLETION_SUMMARY.md (RenderSummary) and the run report
 // (report.md, report.json) under the state directory, from a read-only view of the run.
 // It hands each file to `write` with a renderer: a summary's over a snapshot of its
-// workstream taken now, so it may render on another thread (the coordinator passes its
-// FileWriter's, so the loop neither renders summaries nor waits on the disk); the report
-// is rendered here, once, when the run is done. By default `write` renders and writes at
-// once (WriteFileAtomically, without fsync). Loop thread only.
+// workstream (or, for the report, of the run) taken now, so it may render on another
+// thread: the coordinator passes its FileWriter's, so the loop neither renders nor waits
+// on the disk. By default `write` renders and writes at once (WriteFileAtomically,
+// without fsync). Loop thread only.
 class SummaryWriter {
  public:
   using Write = std::function<absl::Status(std::string path, std::function<std::string()> render)>;

@@ -14,7 +14,7 @@ class RecordingOutput : public coordinator::SchedulerOutput {
   void Send(const std::string& worker_id, const v1::CoordinatorMessage& message) override {
     sent.emplace_back(worker_id, message);
   }
-  void WorkstreamEnded(int index) override { ended.push_back(index); }
+  void WorkstreamEnded(const coordinator::RunReader&, int index) override { ended.push_back(index); }
 
   // The Assign messages sent so far (removing them), as (worker, attempt spec).
   std::vector<std::pair<std::string, v1::AttemptSpec>> TakeAssigns() {
