@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/clock.h"
+#include "common/executor.h"
 #include "common/timer_queue.h"
 
 namespace wsfleet::common {
@@ -15,7 +16,7 @@ namespace wsfleet::common {
 // One thread that owns a component's state: other threads (gRPC reactors, signal
 // handlers) Post() work to it; timers fire on it. It is also that component's Clock.
 // Post() and Stop() are safe from any thread; the Clock methods only on the loop thread.
-class EventLoop : public Clock {
+class EventLoop : public Clock, public Executor {
  public:
   EventLoop() = default;
   ~EventLoop() override;
@@ -24,7 +25,7 @@ class EventLoop : public Clock {
 
   void Start();  // runs the loop on its own thread
   void Stop();   // finishes the task running now, drops the rest, joins
-  void Post(std::function<void()> task);
+  void Post(std::function<void()> task) override;
   // Runs after each batch of tasks that were queued together, and after the timers that
   // fell due together (set before Start()): where the coordinator group-commits the events
   // those tasks brought in, and writes what they sent.

@@ -60,4 +60,9 @@ void CoordinatorSession::OnDone(const grpc::Status& status) {
   on_end(status);
 }
 
+CoordinatorLink::Session* GrpcCoordinatorLink::Open(const v1::WorkerMessage& hello, OnMessage on_message,
+                                                    OnEnd on_end) {
+  return CoordinatorSession::Open(*stub_, hello, std::move(on_message), std::move(on_end));
+}
+
 }  // namespace wsfleet::worker

@@ -6,6 +6,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "worker/coordinator_link.h"
 #include "wsfleet/v1/worker.grpc.pb.h"
 
 namespace wsfleet::worker {
@@ -14,7 +15,8 @@ namespace wsfleet::worker {
 // writes queued one at a time. Messages and the end of the stream are handed to callbacks
 // (which post them to the worker's loop). Deletes itself after OnDone.
 class CoordinatorSession
-    : public grpc::ClientBidiReactor<v1::WorkerMessage, v1::CoordinatorMessage> {
+    : public grpc::ClientBidiReactor<v1::WorkerMessage, v1::CoordinatorMessage>,
+      public CoordinatorLink::Session {
  public:
   using OnMessage = std::function<void(v1::CoordinatorMessage)>;
   using OnEnd = std::function<void(grpc::Status)>;
@@ -23,8 +25,8 @@ class CoordinatorSession
   static CoordinatorSession* Open(v1::WorkerService::Stub& stub, const v1::WorkerMessage& hello,
                                   OnMessage on_message, OnEnd on_end);
 
-  void Send(v1::WorkerMessage message);  // any thread; moved in: events carry output
-  void Close();                                 // any thread: cancels the call
+  void Send(v1::WorkerMessage message) override;  // any thread; moved in: events carry output
+  void Close() override;                          // any thread: cancels the call
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "wsfleet/v1/worker.grpc.pb.h"
+
+namespace wsfleet::worker {
+
+// The worker's way to its coordinator: it opens sessions. gRPC in the daemon
+// (GrpcCoordinatorLink); a test scripts the coordinator's side instead.
+class CoordinatorLink {
+ public:
+  using OnMessage = std::function<void(v1::CoordinatorMessage)>;
+  using OnEnd = std::function<void(grpc::Status)>;
+
+  // One session stream. Alive until its on_end has been called (then gone).
+  class Session {
+   public:
+    virtual ~Session() = default;
+    virtual void Send(v1::WorkerMessage message) = 0;  // any thread
+    virtual void Close() = 0;                          // any thread: ends it (on_end follows)
+  };
+
+  virtual ~CoordinatorLink() = default;
+  // Opens a session that sends `hello` first. Its messages and its end arrive through the
+  // callbacks, on any thread.
+  virtual Session* Open(const v1::WorkerMessage& hello, OnMessage on_message, OnEnd on_end) = 0;
+};
+
+// Sessions over one gRPC channel (reconnecting underneath as gRPC does).
+class GrpcCoordinatorLink : public CoordinatorLink {
+ public:
+  explicit GrpcCoordinatorLink(std::shared_ptr<grpc::Channel> channel)
+      : channel_(std::move(channel)), stub_(v1::WorkerService::NewStub(channel_)) {}
+  Session* Open(const v1::WorkerMessage& hello, OnMessage on_message, OnEnd on_end) override;
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::WorkerService::Stub> stub_;
+};
+
+}  // namespace wsfleet::worker

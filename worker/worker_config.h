@@ -1,0 +1,31 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "worker/attempt_runner.h"
+#include "wsfleet/v1/types.pb.h"
+
+namespace wsfleet::worker {
+
+struct WorkerConfig {
+  std::string coordinator;  // host:port or unix:/path
+  std::string worker_id;
+  uint32_t slots = 1;
+  std::map<std::string, std::string> labels;
+  std::vector<v1::GpuDevice> gpus;  // offered to the coordinator (see gpu_inventory.h)
+  std::string gpu_note;             // why none are offered although there are some
+  std::string spool_dir;    // where the outbox spills; default <workdir>/.wsfleet/spool/<id>
+  size_t outbox_memory_bytes = size_t{64} << 20;
+  std::string metrics_address;  // HOST:PORT for /metrics (port 0: any free one); empty: off
+  std::string join_token;       // presented in Hello; a coordinator that wants one refuses others
+  // From `wsfleet run`: presented in Hello; a coordinator with the same token shares this
+  // machine and has this worker write its attempts' logs into the state directory itself.
+  std::string log_token;
+  AttemptRunnerOptions runner;
+};
+
+}  // namespace wsfleet::worker

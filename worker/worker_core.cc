@@ -1,0 +1,331 @@
+#include "worker/worker_core.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+namespace wsfleet::worker {
+namespace {
+
+std::string Hostname() {
+  char name[256] = {};
+  ::gethostname(name, sizeof name - 1);
+  return name;
+}
+
+constexpr size_t kMaxMessageBytes = size_t{4} << 20;
+
+}  // namespace
+
+WorkerCore::WorkerCore(WorkerConfig config, common::Clock& clock, common::Executor& loop,
+                       CoordinatorLink& link, WorkerMetrics& metrics,
+                       std::function<void(absl::Status)> on_refused)
+    : config_(std::move(config)),
+      clock_(clock),
+      loop_(loop),
+      link_(link),
+      metrics_(metrics),
+      on_refused_(std::move(on_refused)),
+      hostname_(Hostname()),
+      outbox_(config_.spool_dir, config_.outbox_memory_bytes),
+      window_(clock, {}, [this] { FlushEvents(); }) {
+  config_.runner.worker_id = config_.worker_id;
+}
+
+WorkerCore::~WorkerCore() {
+  // Timers must not outlive the core their callbacks point into.
+  if (heartbeat_timer_ != 0) clock_.CancelTimer(heartbeat_timer_);
+  if (reconnect_timer_ != 0) clock_.CancelTimer(reconnect_timer_);
+  JoinAttempts();
+}
+
+void WorkerCore::BeginStop() {
+  output_gate_.SetDraining(false);  // no attempt thread may wait for acknowledgements now
+  stopping_ = true;
+  if (session_ != nullptr) session_->Close();
+  for (auto& [id, runner] : runners_) runner->Cancel();
+}
+
+void WorkerCore::JoinAttempts() {
+  output_gate_.SetDraining(false);
+  // Reset, not erased: the loop may still run their last events in (stopping_ keeps it
+  // from starting anything).
+  for (auto& [id, runner] : runners_) runner.reset();
+}
+
+WorkerSnapshot WorkerCore::Snapshot() const {
+  WorkerSnapshot snapshot;
+  snapshot.connected = session_ != nullptr && welcomed_;
+  snapshot.attempts_running = runners_.size();
+  snapshot.outbox_memory_bytes = outbox_.memory_bytes();
+  snapshot.outbox_spilled_events = outbox_.spilled_events();
+  snapshot.in_flight_bytes = window_.in_flight_bytes();
+  return snapshot;
+}
+
+void WorkerCore::Connect() {
+  if (stopping_ || session_ != nullptr) return;
+  v1::WorkerMessage message;
+  v1::Hello& hello = *message.mutable_hello();
+  hello.set_worker_id(config_.worker_id);
+  hello.set_hostname(hostname_);
+  hello.set_version("wsfleet");
+  hello.set_metrics_url(metrics_url_);
+  hello.set_token(config_.join_token);
+  hello.set_log_token(config_.log_token);
+  hello.mutable_resources()->set_slots(config_.slots);
+  for (const v1::GpuDevice& gpu : config_.gpus) *hello.mutable_resources()->add_gpus() = gpu;
+  hello.set_gpu_note(config_.gpu_note);
+  for (const auto& [key, value] : config_.labels) (*hello.mutable_resources()->mutable_labels())[key] = value;
+  // Everything still running, or with events the coordinator has not acknowledged.
+  std::set<std::string> attempts;
+  for (const auto& [id, runner] : runners_) attempts.insert(id);
+  for (const std::string& id : outbox_.Attempts()) {
+    if (!outbox_.Empty(id)) attempts.insert(id);
+  }
+  for (const std::string& id : attempts) {
+    v1::RunningAttempt& running = *hello.add_attempts();
+    running.set_attempt_id(id);
+    auto found = runners_.find(id);
+    if (found != runners_.end()) {
+      running.set_workstream_id(found->second->spec().workstream_id());
+      running.set_finished(found->second->finished());
+      running.set_queued(!found->second->started() && !found->second->finished());
+    }
+  }
+  welcomed_ = false;
+  session_ = link_.Open(
+      message,
+      [this](v1::CoordinatorMessage incoming) {
+        loop_.Post([this, incoming = std::move(incoming)] { OnMessage(incoming); });
+      },
+      [this](grpc::Status status) { loop_.Post([this, status] { OnSessionEnded(status); }); });
+}
+
+void WorkerCore::OnSessionEnded(const grpc::Status& status) {
+  session_ = nullptr;
+  welcomed_ = false;
+  output_gate_.SetDraining(false);  // spill rather than hold steps up while away
+  window_.Restart();
+  if (heartbeat_timer_ != 0) clock_.CancelTimer(heartbeat_timer_);
+  heartbeat_timer_ = 0;
+  if (stopping_) return;
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+    on_refused_(absl::UnauthenticatedError("the coordinator refused this worker: " + status.error_message()));
+    return;
+  }
+  metrics_.SessionEnded();
+  spdlog::warn("session ended ({}); reconnecting", status.error_message());
+  std::uniform_real_distribution<double> jitter(0.8, 1.2);
+  common::Nanos delay(static_cast<int64_t>(static_cast<double>(reconnect_delay_.count()) * jitter(random_)));
+  reconnect_delay_ = std::min<common::Nanos>(reconnect_delay_ * 2, std::chrono::seconds(5));
+  reconnect_timer_ = clock_.RunAfter(delay, [this] {
+    reconnect_timer_ = 0;
+    Connect();
+  });
+}
+
+void WorkerCore::OnMessage(const v1::CoordinatorMessage& message) {
+  if (session_ == nullptr || stopping_) return;
+  switch (message.kind_case()) {
+    case v1::CoordinatorMessage::kWelcome:
+      OnWelcome(message.welcome());
+      break;
+    case v1::CoordinatorMessage::kAssign:
+      OnAssign(message.assign().attempt());
+      break;
+    case v1::CoordinatorMessage::kCancel:
+      CancelAttempt(message.cancel().attempt_id(), message.cancel().reason());
+      break;
+    case v1::CoordinatorMessage::kRevoke: {
+      const std::string& id = message.revoke().attempt_id();
+      if (Unqueue(id)) {
+        runners_.at(id)->EndUnstarted(v1::ATTEMPT_OUTCOME_REVOKED,
+                                      "revoked before it started: another worker was free");
+      }
+      break;
+    }
+    case v1::CoordinatorMessage::kAck:
+      outbox_.Ack(message.ack().attempt_id(), message.ack().seq());
+      output_gate_.SetHeld(outbox_.memory_bytes());
+      metrics_.EventsAcked(window_.Acked(message.ack().attempt_id(), message.ack().seq()));
+      if (ended_.count(message.ack().attempt_id()) && outbox_.Empty(message.ack().attempt_id()) &&
+          unacked_failures_.erase(message.ack().attempt_id())) {
+        StartQueued();
+      }
+      ReapFinished();
+      FlushEvents();  // due again when the ack made room in a full window
+      break;
+    case v1::CoordinatorMessage::kReject: {
+      const std::string& id = message.reject().attempt_id();
+      if (Unqueue(id)) runners_.erase(id);  // never started: nothing to stop or report
+      if (unacked_failures_.erase(id)) StartQueued();  // its end will never be stored
+      auto found = runners_.find(id);
+      if (found != runners_.end()) found->second->Cancel();
+      outbox_.Drop(id);
+      window_.Forget(id);
+      ReapFinished();
+      break;
+    }
+    case v1::CoordinatorMessage::kRendezvous: {
+      auto found = runners_.find(message.rendezvous().attempt_id());
+      if (found != runners_.end()) {
+        found->second->OfferRendezvous(message.rendezvous().key(), message.rendezvous().value());
+      }
+      break;
+    }
+    case v1::CoordinatorMessage::kMergeTurn: {
+      auto found = runners_.find(message.merge_turn().attempt_id());
+      if (found != runners_.end()) found->second->GrantMergeTurn(message.merge_turn().summary());
+      break;
+    }
+    case v1::CoordinatorMessage::kBatch:
+      for (const v1::CoordinatorMessage& inner : message.batch().messages()) OnMessage(inner);
+      break;
+    case v1::CoordinatorMessage::kDrain:
+      spdlog::info("draining: no new work; running attempts finish");
+      break;
+    default:
+      break;
+  }
+}
+
+void WorkerCore::OnWelcome(const v1::Welcome& welcome) {
+  welcomed_ = true;
+  output_gate_.SetDraining(true);
+  reconnect_delay_ = std::chrono::milliseconds(200);
+  if (welcome.heartbeat_interval_ms() > 0) {
+    heartbeat_interval_ = std::chrono::milliseconds(welcome.heartbeat_interval_ms());
+  }
+  for (const std::string& id : welcome.cancelled_attempt_ids()) {
+    if (Unqueue(id)) runners_.erase(id);
+    unacked_failures_.erase(id);  // dropped below: its end will never be stored
+    auto found = runners_.find(id);
+    if (found != runners_.end()) found->second->Cancel();
+    outbox_.Drop(id);
+  }
+  // Resend what the coordinator may not have stored; it drops what it already has.
+  window_.Restart();
+  FlushEvents();
+  ReapFinished();
+  StartQueued();
+  Heartbeat();
+}
+
+void WorkerCore::Heartbeat() {
+  if (session_ == nullptr || !welcomed_) return;
+  v1::WorkerMessage message;
+  message.mutable_heartbeat()->set_running_attempts(static_cast<uint32_t>(runners_.size()));
+  session_->Send(message);
+  metrics_.HeartbeatSent();
+  heartbeat_timer_ = clock_.RunAfter(heartbeat_interval_, [this] { Heartbeat(); });
+}
+
+void WorkerCore::OnAssign(const v1::AttemptSpec& assigned) {
+  if (runners_.count(assigned.attempt_id())) return;
+  std::string id = assigned.attempt_id();
+  v1::AttemptSpec spec = assigned;
+  if (config_.log_token.empty()) {
+    // Only `wsfleet run`'s own workers write into the coordinator's state directory.
+    spec.clear_log_path();
+    spec.clear_transcript_path();
+  }
+  auto runner = std::make_unique<AttemptRunner>(
+      std::move(spec), config_.runner, [this, id](v1::Event event) {
+        if (event.has_log()) output_gate_.Acquire(event.log().data().size());  // what memory holds
+        loop_.Post([this, id, event = std::move(event)]() mutable { OnEmitted(id, std::move(event)); });
+      });
+  bool slot_free = Running() < config_.slots;
+  if (slot_free) {
+    runner->Start();
+  } else {
+    queued_.push_back(id);
+  }
+  runners_.emplace(id, std::move(runner));
+}
+
+size_t WorkerCore::Running() const {
+  return static_cast<size_t>(std::count_if(runners_.begin(), runners_.end(), [this](const auto& entry) {
+    return entry.second->started() && !ended_.count(entry.first);
+  }));
+}
+
+void WorkerCore::StartQueued() {
+  while (!stopping_ && !queued_.empty() && unacked_failures_.empty() && Running() < config_.slots) {
+    std::string id = std::move(queued_.front());
+    queued_.pop_front();
+    runners_.at(id)->Start();
+  }
+}
+
+bool WorkerCore::Unqueue(const std::string& attempt_id) {
+  auto found = std::find(queued_.begin(), queued_.end(), attempt_id);
+  if (found == queued_.end()) return false;
+  queued_.erase(found);
+  return true;
+}
+
+void WorkerCore::CancelAttempt(const std::string& attempt_id, const std::string& reason) {
+  if (Unqueue(attempt_id)) {
+    runners_.at(attempt_id)->EndUnstarted(v1::ATTEMPT_OUTCOME_CANCELLED,
+                                          "cancelled before it started: " + reason);
+    return;
+  }
+  auto found = runners_.find(attempt_id);
+  if (found != runners_.end()) found->second->Cancel();
+}
+
+void WorkerCore::OnEmitted(const std::string& attempt_id, v1::Event event) {
+  metrics_.EventEmitted(event);
+  if (event.has_log()) output_gate_.Arrived(event.log().data().size());  // what memory holds
+  bool ended = event.has_finished();
+  window_.Emitted(event);
+  if (ended) ended_.insert(attempt_id);
+  if (ended && event.finished().outcome() != v1::ATTEMPT_OUTCOME_SUCCEEDED &&
+      event.finished().outcome() != v1::ATTEMPT_OUTCOME_REVOKED) {
+    unacked_failures_.insert(attempt_id);
+  }
+  outbox_.Add(attempt_id, std::move(event));  // sent by FlushEvents, now or once the hold passes
+  if (ended) StartQueued();
+}
+
+void WorkerCore::FlushEvents() {
+  output_gate_.SetHeld(outbox_.memory_bytes());
+  if (session_ == nullptr || !welcomed_) return;  // the outbox keeps them for the next session
+  if (!window_.TakeDue()) return;
+  for (const std::string& attempt : outbox_.Attempts()) {
+    while (window_.has_room()) {
+      v1::WorkerMessage message;
+      uint64_t sent = window_.SentUpTo(attempt);
+      uint64_t last = outbox_.CopyAfter(attempt, sent, kMaxMessageBytes,
+                                        message.mutable_events()->mutable_events());
+      if (last == sent) break;
+      for (const v1::Event& event : message.events().events()) window_.Sent(attempt, event);
+      metrics_.EventsSent(static_cast<size_t>(message.events().events_size()));
+      session_->Send(std::move(message));
+    }
+  }
+  window_.FlushEnded();  // the rest goes as acks make room
+}
+
+void WorkerCore::ReapFinished() {
+  for (auto it = runners_.begin(); it != runners_.end();) {
+    // Everything it reported, its end included, is stored: its queue goes too, so that
+    // sending stays proportional to the attempts running, not to every attempt ever run.
+    // (Its end may still be on its way to the loop after its thread finished; reaped
+    // before that, the end would get sequence number 1 again and be dropped.)
+    if (it->second->finished() && ended_.count(it->first) != 0 && outbox_.Empty(it->first)) {
+      ended_.erase(it->first);
+      outbox_.Drop(it->first);
+      window_.Forget(it->first);
+      it = runners_.erase(it);  // joins its (finished) thread
+    } else {
+      ++it;
+    }
+  }
+}
+
+}  // namespace wsfleet::worker

@@ -1,0 +1,97 @@
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+
+#include "absl/status/status.h"
+#include "common/clock.h"
+#include "common/executor.h"
+#include "worker/attempt_runner.h"
+#include "worker/coordinator_link.h"
+#include "worker/outbox.h"
+#include "worker/output_gate.h"
+#include "worker/send_window.h"
+#include "worker/worker_config.h"
+#include "worker/worker_metrics.h"
+
+namespace wsfleet::worker {
+
+// Everything a worker decides, on its one loop: the session (hello, welcome, reconnecting
+// with backoff), the attempts (started, queued beyond the slots, cancelled, revoked), the
+// outbox of their unacknowledged events and the flow control that sends them, heartbeats.
+// Time is the injected Clock's and work arrives through the Executor, so a test drives it
+// on a fake clock with a scripted link; the Worker process runs it on an EventLoop over
+// gRPC. Everything but the constructor, JoinAttempts and Post()ed callbacks runs on the
+// loop.
+class WorkerCore {
+ public:
+  // `on_refused`: the coordinator refused the join token; retrying cannot succeed.
+  WorkerCore(WorkerConfig config, common::Clock& clock, common::Executor& loop, CoordinatorLink& link,
+             WorkerMetrics& metrics, std::function<void(absl::Status)> on_refused);
+  ~WorkerCore();
+  WorkerCore(const WorkerCore&) = delete;
+  WorkerCore& operator=(const WorkerCore&) = delete;
+
+  void Connect();
+  // Sends what the window allows, once something urgent waits or the hold has passed; the
+  // loop's batch-end hook.
+  void FlushEvents();
+  // Closes the session and cancels every attempt (their process groups die).
+  void BeginStop();
+  // After BeginStop, off the loop: waits for the attempts' threads to end.
+  void JoinAttempts();
+  WorkerSnapshot Snapshot() const;
+  void set_metrics_url(std::string url) { metrics_url_ = std::move(url); }
+
+ private:
+  void OnMessage(const v1::CoordinatorMessage& message);
+  void OnSessionEnded(const grpc::Status& status);
+  void OnWelcome(const v1::Welcome& welcome);
+  void OnAssign(const v1::AttemptSpec& spec);
+  size_t Running() const;  // started and not ended
+  void StartQueued();
+  // Takes `attempt_id` out of the queue if it waits there; false if it is not queued.
+  bool Unqueue(const std::string& attempt_id);
+  void CancelAttempt(const std::string& attempt_id, const std::string& reason);
+  void OnEmitted(const std::string& attempt_id, v1::Event event);
+  void Heartbeat();
+  void ReapFinished();
+
+  WorkerConfig config_;
+  common::Clock& clock_;
+  common::Executor& loop_;
+  CoordinatorLink& link_;
+  WorkerMetrics& metrics_;
+  std::function<void(absl::Status)> on_refused_;
+  std::string hostname_;
+  std::string metrics_url_;
+  CoordinatorLink::Session* session_ = nullptr;
+  bool welcomed_ = false;
+  bool stopping_ = false;
+  common::TimerId heartbeat_timer_ = 0;
+  common::TimerId reconnect_timer_ = 0;
+  common::Nanos heartbeat_interval_ = std::chrono::seconds(2);
+  common::Nanos reconnect_delay_ = std::chrono::milliseconds(200);
+  std::mt19937 random_{std::random_device{}()};
+  Outbox outbox_;
+  // Three quarters of the outbox's memory: room for a send window in flight and the next
+  // one queued, and for the non-output events, without spilling while connected.
+  OutputGate output_gate_{config_.outbox_memory_bytes / 4 * 3};
+  std::map<std::string, std::unique_ptr<AttemptRunner>> runners_;
+  std::set<std::string> ended_;  // attempts whose AttemptFinished is in the outbox
+  // Assigned beyond the free slots: started in this order as slots free.
+  std::deque<std::string> queued_;
+  // Attempts that ended without success, until the coordinator has stored that end: the
+  // queue waits for them, so that a failure that halts the run (and takes the queue back,
+  // revokes arriving before the acknowledgement) starts nothing new here.
+  std::set<std::string> unacked_failures_;
+  // Flow control: the event hold and the send window (see send_window.h).
+  SendWindow window_;
+};
+
+}  // namespace wsfleet::worker
