@@ -9,9 +9,7 @@
 
 #include <benchmark/benchmark.h>
 #include <cmark-gfm.h>
-#include <spawn.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -21,9 +19,8 @@
 
 #include "bench/fleet_tools.h"
 #include "bench/plan_generator.h"
+#include "common/child_process.h"
 #include "common/plan_loader.h"
-
-extern char** environ;
 
 namespace wsfleet::bench {
 namespace {
@@ -111,36 +108,12 @@ void BM_PeakRssLoadFromDisk(benchmark::State& state) {
       break;
     }
     self[length] = '\0';
-    int pipe_fds[2];
-    if (::pipe(pipe_fds) != 0) {
-      state.SkipWithError("pipe failed");
+    absl::StatusOr<std::string> report = common::RunCapturingOutput({self, "load", dir});
+    if (!report.ok()) {
+      state.SkipWithError(("load failed: " + std::string(report.status().message())).c_str());
       break;
     }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
-    std::string mode = "load";
-    char* argv[] = {self, mode.data(), const_cast<char*>(dir.c_str()), nullptr};
-    pid_t pid = 0;
-    int spawned = ::posix_spawn(&pid, self, &actions, nullptr, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(pipe_fds[1]);
-    if (spawned != 0) {
-      ::close(pipe_fds[0]);
-      state.SkipWithError("spawn failed");
-      break;
-    }
-    char report[64] = {};
-    ssize_t got = ::read(pipe_fds[0], report, sizeof report - 1);
-    ::close(pipe_fds[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (got <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      state.SkipWithError("load failed");
-      break;
-    }
-    peak_kb = std::max(peak_kb, std::atol(report));
+    peak_kb = std::max(peak_kb, std::atol(report->c_str()));
   }
   state.counters["peak_rss_mb"] = static_cast<double>(peak_kb) / 1024.0;
 }

@@ -15,6 +15,10 @@ namespace wsfleet::common {
 // signal thread must not hand that on). Returns its pid.
 absl::StatusOr<pid_t> SpawnWithOutputTo(const std::vector<std::string>& argv, const std::string& output_path);
 
+// Runs argv[0] (a path) with `argv`, stdin from /dev/null, stderr inherited, and waits for
+// it: what it wrote to stdout if it exited 0, else an error saying how it ended.
+absl::StatusOr<std::string> RunCapturingOutput(const std::vector<std::string>& argv);
+
 // SIGTERM to each, then waits for them; any still running after `grace` gets SIGKILL.
 void StopProcesses(const std::vector<pid_t>& pids, std::chrono::milliseconds grace);
 

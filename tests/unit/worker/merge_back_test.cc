@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/child_process.h"
+
 namespace wsfleet::worker {
 namespace {
 
@@ -58,14 +60,9 @@ class MergeBackTest : public ::testing::Test {
     return hooks;
   }
   std::string Integration() {
-    std::string command = "git -C '" + repo_.string() + "' rev-parse wsfleet/p1/integration";
-    FILE* out = ::popen(command.c_str(), "r");
-    char tip[64] = {};
-    if (out != nullptr) {
-      if (std::fgets(tip, sizeof tip, out) == nullptr) tip[0] = '\0';
-      ::pclose(out);
-    }
-    std::string text = tip;
+    absl::StatusOr<std::string> tip =
+        common::RunCapturingOutput({"/usr/bin/git", "-C", repo_.string(), "rev-parse", "wsfleet/p1/integration"});
+    std::string text = tip.ok() ? *tip : "";
     if (!text.empty() && text.back() == '\n') text.pop_back();
     EXPECT_EQ(text.size(), 40u) << "no integration branch";
     return text;
