@@ -155,7 +155,7 @@ bool Dispatcher::TryAssign(int index, bool may_queue) {
     ranks.push_back(std::move(attempt));
   }
   run.row.attempts = number;
-  run.row.state = v1::WORKSTREAM_STATE_ASSIGNED;
+  run_.SetState(index, v1::WORKSTREAM_STATE_ASSIGNED);
   run.row.current_attempt = ranks[0].attempt_id;
   run.row.worker_id = workers;
   run.row.message.clear();

@@ -1,5 +1,6 @@
 #include "coordinator/plan_run.h"
 
+#include <cassert>
 #include <cstdlib>
 
 #include "common/log.h"
@@ -17,6 +18,7 @@ void PlanRun::Adopt(std::unique_ptr<common::Plan> adopted, PlanRow adopted_row) 
   plan = std::move(adopted);
   row = std::move(adopted_row);
   runs.assign(plan->workstreams.size(), WorkstreamRun{});
+  Recount();
   attempts.clear();
   ready = ReadyQueue();
   halted = false;
@@ -41,7 +43,7 @@ ReadyQueue::Key PlanRun::KeyOf(int index) const {
 }
 
 void PlanRun::MakeReady(int index, common::SteadyTime not_before) {
-  runs[index].row.state = v1::WORKSTREAM_STATE_READY;
+  SetState(index, v1::WORKSTREAM_STATE_READY);
   runs[index].not_before = not_before;
   ready.Add(KeyOf(index));
   MarkDirty(index);
@@ -54,12 +56,44 @@ void PlanRun::Unqueue(int index) {
   queued.erase(index);
 }
 
+namespace {
+
+bool Active(v1::WorkstreamState state) {
+  return state == v1::WORKSTREAM_STATE_ASSIGNED || state == v1::WORKSTREAM_STATE_RUNNING;
+}
+
+}  // namespace
+
+void PlanRun::SetState(int index, v1::WorkstreamState state) {
+  v1::WorkstreamState& current = runs[index].row.state;
+  if (Active(current)) --active_;
+  else if (!Ended(current)) --open_;
+  current = state;
+  if (Active(current)) ++active_;
+  else if (!Ended(current)) ++open_;
+}
+
+void PlanRun::Recount() {
+  active_ = 0;
+  open_ = 0;
+  for (const WorkstreamRun& run : runs) {
+    if (Active(run.row.state)) ++active_;
+    else if (!Ended(run.row.state)) ++open_;
+  }
+}
+
 bool PlanRun::Done() const {
+  bool done = plan == nullptr || (active_ == 0 && (open_ == 0 || halted));
+  assert(done == DoneByScan() && "a workstream's state changed without PlanRun::SetState");
+  return done;
+}
+
+bool PlanRun::DoneByScan() const {
   if (plan == nullptr) return true;
   bool waiting = false;
   for (const WorkstreamRun& run : runs) {
     v1::WorkstreamState state = run.row.state;
-    if (state == v1::WORKSTREAM_STATE_ASSIGNED || state == v1::WORKSTREAM_STATE_RUNNING) return false;
+    if (Active(state)) return false;
     if (!Ended(state)) waiting = true;
   }
   return !waiting || halted;

@@ -72,7 +72,11 @@ struct PlanRun {
   void MakeReady(int index, common::SteadyTime not_before);
   // Its attempt no longer waits in a worker's queue (started, ended or taken back).
   void Unqueue(int index);
-  // Nothing runs and nothing more will start (everything ended, or halted).
+  // Every change of a workstream's state goes through here (or Recount, after rows were
+  // assigned wholesale): Done() keeps counts instead of scanning every workstream.
+  void SetState(int index, v1::WorkstreamState state);
+  void Recount();
+  // Nothing runs and nothing more will start (everything ended, or halted). O(1).
   bool Done() const;
 
   void MarkDirty(int index) { dirty_.insert(index); }
@@ -85,7 +89,11 @@ struct PlanRun {
   bool CommitDirty(StateStore& store);
 
  private:
+  bool DoneByScan() const;  // what Done() must agree with (checked in debug builds)
+
   std::unordered_map<std::string, int> index_;  // workstream ID, as stored → its index
+  int active_ = 0;  // workstreams ASSIGNED or RUNNING
+  int open_ = 0;    // the rest that have not ended
   std::set<int> dirty_;
   std::set<std::string> dirty_attempts_;
 };

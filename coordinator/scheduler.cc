@@ -73,8 +73,9 @@ absl::StatusOr<Scheduler::SubmitResult> Scheduler::SubmitParsed(common::Plan par
   merge_.Clear();
   observer_->PlanSubmitted();
   run_.Adopt(std::move(plan), std::move(row));
+  for (size_t i = 0; i < run_.runs.size(); ++i) run_.runs[i].row = rows[i];
+  run_.Recount();
   for (size_t i = 0; i < run_.runs.size(); ++i) {
-    run_.runs[i].row = rows[i];
     if (rows[i].state == v1::WORKSTREAM_STATE_SKIPPED) output_.WorkstreamEnded(*this, static_cast<int>(i));
   }
   for (size_t i = 0; i < run_.runs.size(); ++i) Promote(static_cast<int>(i));
@@ -111,6 +112,7 @@ absl::Status Scheduler::Recover() {
       run_.runs[i].row.workstream_id = id;
     }
   }
+  run_.Recount();
   std::sort(stored->attempts.begin(), stored->attempts.end(),
             [](const AttemptRow& a, const AttemptRow& b) {
               return std::tie(a.number, a.rank) < std::tie(b.number, b.rank);
@@ -136,6 +138,7 @@ absl::Status Scheduler::Recover() {
   }
   // Workers are told what they missed (rendezvous values, merge turns) when they return.
   pending_relays_.clear();
+  pending_turns_.clear();
   std::vector<int> all_ranks_ended;
   for (size_t i = 0; i < run_.runs.size(); ++i) {
     WorkstreamRun& run = run_.runs[i];
@@ -240,12 +243,7 @@ void Scheduler::OnWorkerHello(const v1::Hello& hello) {
       }
       if (running.attempt_id() == merge_.holder()) {
         // Its turn was granted while it was away (or lost with the coordinator): again.
-        v1::CoordinatorMessage turn;
-        turn.mutable_merge_turn()->set_attempt_id(merge_.holder());
-        if (options_.write_back) {
-          turn.mutable_merge_turn()->set_summary(SummaryOf(run_.IndexOf(found->second), /*as_succeeded=*/true));
-        }
-        after_welcome.push_back(std::move(turn));
+        after_welcome.push_back(MergeTurn(merge_.holder()));
       }
       if (run.gang_break || run.cancel_requested) {
         v1::CoordinatorMessage cancel;

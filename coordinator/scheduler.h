@@ -110,10 +110,11 @@ class Scheduler : public RunReader {
   void Resolve(int index);
   void CancelRanks(int index, const std::string& reason);
   void StopForPlanBudget(const std::string& why);
-  // Rendezvous values and merge turns wait in pending_relays_ until the change behind them
-  // is stored; SendRelays sends them.
+  // Rendezvous values and merge turns wait until the change behind them is stored;
+  // SendRelays sends them.
   void Relay(int index, const std::string& key, const std::string& value);
   void SendMergeTurn(const std::optional<std::string>& granted);
+  v1::CoordinatorMessage MergeTurn(const std::string& attempt_id) const;
   void SendRelays();
   std::string SummaryOf(int index, bool as_succeeded) const;
   std::string MergeState(int index) const;  // see RunView::merge
@@ -133,6 +134,7 @@ class Scheduler : public RunReader {
   MergeQueue merge_;
   Dispatcher dispatcher_;
   std::vector<std::pair<std::string, v1::CoordinatorMessage>> pending_relays_;
+  std::vector<std::string> pending_turns_;  // attempts granted the merge turn
   uint64_t leases_expired_ = 0;
   common::LogLimiter log_limiter_;  // refused workers, fenced events: a line per key a minute
 };

@@ -64,7 +64,7 @@ absl::Status Scheduler::Retry(const std::string& workstream_id) {
                                          " has not failed or been cancelled; nothing to retry");
   }
   const common::Workstream& ws = run_.plan->workstreams[index];
-  run.row.state = v1::WORKSTREAM_STATE_PENDING;
+  run_.SetState(index, v1::WORKSTREAM_STATE_PENDING);
   run.row.message.clear();
   run.row.finished_unix_ms = 0;
   run.row.lost_retries_left = ws.retries.value_or(options_.default_lost_retries);
@@ -78,7 +78,7 @@ absl::Status Scheduler::Retry(const std::string& workstream_id) {
     int dependent = queue.front();
     queue.pop_front();
     if (run_.runs[dependent].row.state != v1::WORKSTREAM_STATE_BLOCKED) continue;
-    run_.runs[dependent].row.state = v1::WORKSTREAM_STATE_PENDING;
+    run_.SetState(dependent, v1::WORKSTREAM_STATE_PENDING);
     run_.runs[dependent].row.message.clear();
     run_.runs[dependent].row.finished_unix_ms = 0;
     run_.MarkDirty(dependent);

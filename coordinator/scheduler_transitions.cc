@@ -92,7 +92,7 @@ void Scheduler::Apply(const AttemptRow& attempt, const v1::Event& event) {
   if (event.has_started()) {
     run_.Unqueue(index);
     if (run.row.state == v1::WORKSTREAM_STATE_ASSIGNED) {
-      run.row.state = v1::WORKSTREAM_STATE_RUNNING;
+      run_.SetState(index, v1::WORKSTREAM_STATE_RUNNING);
       if (run.row.started_unix_ms == 0) run.row.started_unix_ms = event.time_unix_ms();
       run_.MarkDirty(index);
       observer_->AttemptStarted(clock_.Now() - run.not_before);
@@ -250,7 +250,7 @@ void Scheduler::ScheduleRetry(int index, const std::string& why) {
 
 void Scheduler::Finish(int index, v1::WorkstreamState state, const std::string& message) {
   WorkstreamRun& run = run_.runs[index];
-  run.row.state = state;
+  run_.SetState(index, state);
   run.row.message = message;
   run.row.finished_unix_ms = WallMillis(clock_);
   run_.ready.Remove(index);
@@ -301,19 +301,26 @@ void Scheduler::StopForPlanBudget(const std::string& why) {
 }
 
 void Scheduler::SendMergeTurn(const std::optional<std::string>& granted) {
-  if (!granted) return;
-  const AttemptRow& attempt = run_.attempts.at(*granted);
+  // Rendered when sent, not now: a restarted coordinator's replay grants turns it never
+  // sends (their workers are told again when they return).
+  if (granted) pending_turns_.push_back(*granted);
+}
+
+v1::CoordinatorMessage Scheduler::MergeTurn(const std::string& attempt_id) const {
   v1::CoordinatorMessage message;
-  message.mutable_merge_turn()->set_attempt_id(*granted);
+  message.mutable_merge_turn()->set_attempt_id(attempt_id);
   if (options_.write_back) {
-    message.mutable_merge_turn()->set_summary(SummaryOf(run_.IndexOf(attempt), /*as_succeeded=*/true));
+    message.mutable_merge_turn()->set_summary(
+        SummaryOf(run_.IndexOf(run_.attempts.at(attempt_id)), /*as_succeeded=*/true));
   }
-  pending_relays_.emplace_back(attempt.worker_id, std::move(message));
+  return message;
 }
 
 void Scheduler::SendRelays() {
   for (auto& [worker, message] : pending_relays_) output_.Send(worker, message);
   pending_relays_.clear();
+  for (const std::string& attempt : pending_turns_) output_.Send(run_.attempts.at(attempt).worker_id, MergeTurn(attempt));
+  pending_turns_.clear();
 }
 
 }  // namespace wsfleet::coordinator
