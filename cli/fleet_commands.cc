@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/exit_codes.h"
+#include "common/hostname.h"
 #include "cli/config_file.h"
 #include "cli/signals.h"
 #include "cli/status_follower.h"
@@ -164,9 +165,7 @@ int RunWorkerCommand(const WorkerOptions& options) {
     config.runner.direct_exec = file->direct_exec;
   }
   config.coordinator = options.coordinator;
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  config.worker_id = options.id.empty() ? std::string(host) + "-" + std::to_string(::getpid()) : options.id;
+  config.worker_id = options.id.empty() ? common::Hostname() + "-" + std::to_string(::getpid()) : options.id;
   config.slots = options.slots;
   for (const std::string& label : options.labels) {
     size_t eq = label.find('=');

@@ -1,28 +1,18 @@
 #include "worker/worker.h"
 
-#include <unistd.h>
-
+#include "common/hostname.h"
 #include "gpu/telemetry.h"
 #include "proto/grpc_settings.h"
 #include "telemetry/grpc_metrics.h"
 #include "telemetry/metrics_endpoint.h"
 
 namespace wsfleet::worker {
-namespace {
-
-std::string Hostname() {
-  char name[256] = {};
-  ::gethostname(name, sizeof name - 1);
-  return name;
-}
-
-}  // namespace
 
 Worker::Worker(WorkerConfig config)
     : config_(std::move(config)),
       metrics_registry_(std::make_shared<prometheus::Registry>()),
       grpc_metrics_(std::make_unique<telemetry::GrpcMetrics>(*metrics_registry_)),
-      metrics_(std::make_unique<WorkerMetrics>(*metrics_registry_, config_.worker_id, Hostname(),
+      metrics_(std::make_unique<WorkerMetrics>(*metrics_registry_, config_.worker_id, common::Hostname(),
                                                config_.slots)) {
   grpc_metrics_->InitializeClient(*google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
           v1::WorkerService::service_full_name()));

@@ -1,20 +1,14 @@
 #include "worker/worker_core.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <set>
 
 #include <spdlog/spdlog.h>
 
+#include "common/hostname.h"
+
 namespace wsfleet::worker {
 namespace {
-
-std::string Hostname() {
-  char name[256] = {};
-  ::gethostname(name, sizeof name - 1);
-  return name;
-}
 
 constexpr size_t kMaxMessageBytes = size_t{4} << 20;
 
@@ -29,7 +23,7 @@ WorkerCore::WorkerCore(WorkerConfig config, common::Clock& clock, common::Execut
       link_(link),
       metrics_(metrics),
       on_refused_(std::move(on_refused)),
-      hostname_(Hostname()),
+      hostname_(common::Hostname()),
       outbox_(config_.spool_dir, config_.outbox_memory_bytes),
       window_(clock, {}, [this] { FlushEvents(); }) {
   config_.runner.worker_id = config_.worker_id;
