@@ -76,6 +76,31 @@ absl::Status LoadSteps(const std::string& path, const YAML::Node& node, FleetCon
   return absl::OkStatus();
 }
 
+absl::Status LoadVerification(const std::string& path, const YAML::Node& node, FleetConfig& config) {
+  if (node.IsNull()) return absl::OkStatus();
+  if (node.IsScalar()) {
+    std::string value = node.as<std::string>();
+    config.verification = coordinator::ParseVerification(value);
+    if (!config.verification) {
+      return ErrorAt(path, node, "verification: '" + value + "' is not lenient, default or strict");
+    }
+    return absl::OkStatus();
+  }
+  if (!node.IsMap()) return ErrorAt(path, node, "'verification' is lenient, default, strict or has the key require_verified");
+  for (const auto& field : node) {
+    std::string name = field.first.as<std::string>();
+    if (name != "require_verified") {
+      return ErrorAt(path, field.first, "verification: unknown key '" + name + "' (known: require_verified)");
+    }
+    bool value = false;
+    if (!field.second.IsScalar() || !YAML::convert<bool>::decode(field.second, value)) {
+      return ErrorAt(path, field.second, "verification.require_verified is true or false");
+    }
+    config.verification = value ? coordinator::Verification::kStrict : coordinator::Verification::kDefault;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<FleetConfig> LoadConfig(const std::string& path) {
@@ -91,7 +116,7 @@ absl::StatusOr<FleetConfig> LoadConfig(const std::string& path) {
     return absl::InvalidArgumentError(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   if (root.IsNull()) return config;
-  if (!root.IsMap()) return ErrorAt(path, root, "expected a mapping with the keys 'agents', 'budgets', 'steps', 'workspace'");
+  if (!root.IsMap()) return ErrorAt(path, root, "expected a mapping with the keys 'agents', 'budgets', 'steps', 'verification', 'workspace'");
   for (const auto& entry : root) {
     std::string key = entry.first.as<std::string>();
     if (key == "workspace") {
@@ -106,8 +131,12 @@ absl::StatusOr<FleetConfig> LoadConfig(const std::string& path) {
       if (absl::Status status = LoadSteps(path, entry.second, config); !status.ok()) return status;
       continue;
     }
+    if (key == "verification") {
+      if (absl::Status status = LoadVerification(path, entry.second, config); !status.ok()) return status;
+      continue;
+    }
     if (key != "agents") {
-      return ErrorAt(path, entry.first, "unknown key '" + key + "' (known: agents, budgets, steps, workspace)");
+      return ErrorAt(path, entry.first, "unknown key '" + key + "' (known: agents, budgets, steps, verification, workspace)");
     }
     const YAML::Node& agents = entry.second;
     if (agents.IsNull()) continue;

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/workstream.h"
+#include "coordinator/verdict.h"
 #include "worker/agents.h"
 
 namespace wsfleet::cli {
@@ -29,6 +30,9 @@ namespace wsfleet::cli {
 //     plan: $50, 20M tokens           # wsfleet run: the whole plan (--plan-budget wins)
 //   steps:
 //     direct_exec: false         # every step through its shell, even one simple command
+//   verification: lenient        # wsfleet run: lenient | default | strict, or
+//   verification:                #   require_verified: true (= strict); the flags win
+//     require_verified: true
 //
 // Errors name the file and line; unknown keys are errors (a typo must not pass silently).
 struct FleetConfig {
@@ -39,6 +43,7 @@ struct FleetConfig {
   std::optional<common::Workstream::Budget> workstream_budget;
   std::optional<common::Workstream::Budget> plan_budget;
   bool direct_exec = true;  // steps.direct_exec (see worker/direct_command.h)
+  std::optional<coordinator::Verification> verification;  // see coordinator/verdict.h
 };
 
 absl::StatusOr<FleetConfig> LoadConfig(const std::string& path);

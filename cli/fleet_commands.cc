@@ -112,6 +112,21 @@ bool StartLogging(const std::string& component, const LogFlags& flags) {
   return true;
 }
 
+// The verification rule from --verification, --require-verified and the config file's
+// (flags win); a usage error when the two flags disagree.
+absl::StatusOr<coordinator::Verification> VerificationFrom(const std::string& flag, bool require_verified,
+                                                          std::optional<coordinator::Verification> configured) {
+  std::optional<coordinator::Verification> chosen =
+      flag.empty() ? std::nullopt : coordinator::ParseVerification(flag);
+  if (require_verified) {
+    if (chosen && *chosen != coordinator::Verification::kStrict) {
+      return absl::InvalidArgumentError("--require-verified contradicts --verification " + flag);
+    }
+    chosen = coordinator::Verification::kStrict;
+  }
+  return chosen.value_or(configured.value_or(coordinator::Verification::kDefault));
+}
+
 }  // namespace
 
 int RunCoordinatorCommand(const CoordinatorOptions& options) {
@@ -125,6 +140,13 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
   config.metrics.max_step_metric_series = options.step_metric_series;
   if (!options.plan_budget.empty()) config.scheduler.plan_budget = *common::ParseBudget(options.plan_budget);
   config.scheduler.write_back = options.write_back;
+  absl::StatusOr<coordinator::Verification> verification =
+      VerificationFrom(options.verification, options.require_verified, std::nullopt);
+  if (!verification.ok()) {
+    spdlog::error("{}", std::string(verification.status().message()));
+    return kExitUsage;
+  }
+  config.scheduler.verification = *verification;
   absl::StatusOr<std::string> token = ReadJoinToken(options.join_token_file);
   if (!token.ok()) {
     spdlog::error("{}", std::string(token.status().message()));
@@ -245,6 +267,7 @@ int RunPlanCommand(const RunOptions& options) {
   if (!StartLogging("coordinator", options.log)) return kExitUsage;
   std::string config_path;
   std::optional<common::Workstream::Budget> plan_budget_from_config;
+  std::optional<coordinator::Verification> verification_from_config;
   if (!options.config.empty()) {
     // Checked here so a bad file fails the run at once, not in each worker.
     absl::StatusOr<FleetConfig> file = LoadConfig(options.config);
@@ -255,6 +278,7 @@ int RunPlanCommand(const RunOptions& options) {
     std::error_code ignored;
     config_path = fs::absolute(options.config, ignored).string();
     plan_budget_from_config = file->plan_budget;
+    verification_from_config = file->verification;
   }
   common::Plan plan = common::LoadPlan(options.paths);
   for (const common::Diagnostic& diagnostic : plan.diagnostics.Sorted()) {
@@ -287,6 +311,13 @@ int RunPlanCommand(const RunOptions& options) {
   config.scheduler.plan_budget = options.plan_budget.empty() ? plan_budget_from_config
                                                               : common::ParseBudget(options.plan_budget).value();
   config.scheduler.write_back = options.write_back;
+  absl::StatusOr<coordinator::Verification> verification =
+      VerificationFrom(options.verification, options.require_verified, verification_from_config);
+  if (!verification.ok()) {
+    std::cerr << "wsfleet run: " << verification.status().message() << "\n";
+    return kExitUsage;
+  }
+  config.scheduler.verification = *verification;
   // The local workers share this machine: they append their output to the logs themselves.
   std::string log_token = RandomToken();
   config.scheduler.local_log_token = log_token;

@@ -21,6 +21,8 @@ struct CoordinatorOptions {
   uint32_t worker_queue = 1;  // assignments a busy worker may hold queued beyond its slots
   std::string plan_budget;  // "$50, 20M tokens, 500 turns": what a plan's agents may spend
   bool write_back = false;  // merges mark the card Completed and commit its summary
+  std::string verification;     // lenient | default | strict; empty: default
+  bool require_verified = false;  // the same as --verification strict
   std::string metrics_address;  // HOST:PORT; empty: no /metrics
   size_t step_metric_series = 1000;
   std::string join_token_file;  // else $WSFLEET_JOIN_TOKEN; none: any worker may join
@@ -63,6 +65,8 @@ struct RunOptions {
   uint32_t worker_queue = 1;
   std::string plan_budget;
   bool write_back = false;
+  std::string verification;       // lenient | default | strict; empty: the config's, else default
+  bool require_verified = false;  // the same as --verification strict
   std::string config;  // YAML: agents, passed to the workers
   uint64_t output_cap_bytes = uint64_t{256} << 20;
   // The coordinator's /metrics; the local workers serve theirs on the same host, port 0.

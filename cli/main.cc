@@ -129,6 +129,13 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--write-back", run_options.write_back,
                     "Each merge also marks the card's Status Completed and commits "
                     "<WS-ID>-COMPLETION_SUMMARY.md beside it");
+  run_cmd->add_option("--verification", run_options.verification,
+                      "What must hold besides every step passing: lenient (checked criteria), "
+                      "default (also no failed test and every deliverable there), strict (also "
+                      "no criterion left unverified)")
+      ->check(CLI::IsMember({"lenient", "default", "strict"}));
+  run_cmd->add_flag("--require-verified", run_options.require_verified,
+                    "A criterion wsfleet could not check fails the workstream (--verification strict)");
   run_cmd->add_option("--gang-timeout", run_options.gang_timeout_seconds,
                       "A multi-node card (Nodes: N) waits this long, seconds, for N workers free "
                       "at once; then it fails with the reason")
@@ -173,6 +180,13 @@ int main(int argc, char** argv) {
   coordinator_cmd->add_flag("--write-back", coordinator_options.write_back,
                             "Each merge also marks the card's Status Completed and commits "
                             "<WS-ID>-COMPLETION_SUMMARY.md beside it");
+  coordinator_cmd->add_option("--verification", coordinator_options.verification,
+                      "What must hold besides every step passing: lenient (checked criteria), "
+                      "default (also no failed test and every deliverable there), strict (also "
+                      "no criterion left unverified)")
+      ->check(CLI::IsMember({"lenient", "default", "strict"}));
+  coordinator_cmd->add_flag("--require-verified", coordinator_options.require_verified,
+                    "A criterion wsfleet could not check fails the workstream (--verification strict)");
   coordinator_cmd->add_option("--gang-timeout", coordinator_options.gang_timeout_seconds,
                               "A multi-node card (Nodes: N) waits this long, seconds, for N "
                               "workers free at once; then it fails with the reason")

@@ -64,6 +64,7 @@ Json WorkstreamJson(const Plan& plan, int index) {
   json["timeout_seconds"] = ws.timeout_seconds ? Json(*ws.timeout_seconds) : Json(nullptr);
   json["hang_timeout_seconds"] = ws.hang_timeout_seconds ? Json(*ws.hang_timeout_seconds) : Json(nullptr);
   json["retries"] = ws.retries ? Json(*ws.retries) : Json(nullptr);
+  json["strict_verification"] = ws.strict_verification;
   json["labels"] = Json::object();
   for (const auto& [key, value] : ws.labels) json["labels"][key] = value;
   json["level"] = plan.analysis.acyclic ? Json(plan.analysis.level_of[index]) : Json(nullptr);

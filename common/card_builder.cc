@@ -239,6 +239,16 @@ void CardBuilder::OnField(const std::string& key, const std::string& value, int 
   } else if (name == "labels") {
     absl::StatusOr<std::map<std::string, std::string>> labels = ParseLabels(value);
     labels.ok() ? void(ws_.labels = *std::move(labels)) : error(labels.status());
+  } else if (name == "verification") {
+    // A card can ask for more checking, never for less: a card an agent may edit must not
+    // be able to loosen what decides that its work is done.
+    std::string wanted = ToLower(Trim(value));
+    if (wanted == "strict") {
+      ws_.strict_verification = true;
+    } else if (wanted != "default") {
+      error(absl::InvalidArgumentError("'" + value + "' is not strict or default (a card may only ask for "
+                                       "strict verification; lenient is the fleet's setting)"));
+    }
   }
 }
 

@@ -104,6 +104,9 @@ struct Workstream {
     double dollars = 0;
   };
   std::optional<Budget> budget;
+  // `**Verification**: strict`: criteria that could not be checked fail it, whatever the
+  // fleet's setting (a card can only tighten verification).
+  bool strict_verification = false;
 
   std::vector<Deliverable> deliverables;
   std::vector<Criterion> criteria;

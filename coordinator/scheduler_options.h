@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/plan.h"
+#include "coordinator/verdict.h"
 
 namespace wsfleet::coordinator {
 
@@ -37,6 +38,8 @@ struct SchedulerOptions {
   // What all of a plan's agents may spend (tokens, turns, dollars; its time is ignored):
   // past it, running agents are stopped and nothing more starts.
   std::optional<common::Workstream::Budget> plan_budget;
+  // What must hold, besides every step passing, for a workstream to succeed.
+  Verification verification = Verification::kDefault;
   // Merges also mark the card Completed and commit its summary beside it.
   bool write_back = false;
   // Shown in status so users find them: the state directory (absolute) and the metrics

@@ -5,7 +5,7 @@
 #include <deque>
 #include <utility>
 
-#include "common/criteria.h"
+#include "coordinator/verdict.h"
 #include "coordinator/scheduler.h"
 
 namespace wsfleet::coordinator {
@@ -212,11 +212,8 @@ void Scheduler::Resolve(int index) {
   if (broke) {
     failure = broke->message.empty() ? "the attempt failed (no reason given)" : broke->message;
   } else {
-    for (const common::Criterion& criterion : run_.plan->workstreams[index].criteria) {
-      common::CriterionVerdict verdict = common::Judge(criterion, run.facts.metrics);
-      if (verdict.verdict == common::Verdict::kFail) {
-        failure += (failure.empty() ? "acceptance criteria failed: " : "; ") + verdict.detail;
-      }
+    for (const std::string& reason : VerdictReasons(run_.card(index), run.facts, options_.verification)) {
+      failure += (failure.empty() ? "" : "; ") + reason;
     }
   }
   if (failure.empty()) {

@@ -76,7 +76,9 @@ std::string RenderSummary(const RunView& view, const std::string& plan_id, bool 
   std::string out = "# " + ws.id.ToString() + ": " + ws.name + " - Completion Summary\n\n";
   v1::WorkstreamState state = as_succeeded ? v1::WORKSTREAM_STATE_SUCCEEDED : row.state;
   out += "**Status**: " + StatusLine(state) + "\n";
-  out += "**Completion Date**: " + Date(row.finished_unix_ms) + "\n";
+  // Blocked and cancelled work never completed: no date, though its row has when it ended.
+  bool completed = state != v1::WORKSTREAM_STATE_BLOCKED && state != v1::WORKSTREAM_STATE_CANCELLED;
+  out += "**Completion Date**: " + (completed ? Date(row.finished_unix_ms) : std::string("-")) + "\n";
   out += "**Duration**: " + ElapsedText(row.started_unix_ms, row.finished_unix_ms) +
          " (estimated: " + Days(ws.duration.estimate) + ")\n";
   out += "**Agent**: " + (ws.agent_type.empty() ? std::string("shell") : ws.agent_type) + "\n";
@@ -87,14 +89,17 @@ std::string RenderSummary(const RunView& view, const std::string& plan_id, bool 
   if (!view.merge.empty()) out += "**Merge**: " + view.merge + "\n";
 
   out += "\n## Deliverables Created\n";
-  std::vector<std::string> found = view.facts.DeliverablesFound();
-  bool checked = state == v1::WORKSTREAM_STATE_SUCCEEDED;
+  // What its worker checked (after its steps passed), whatever was decided after.
   int number = 0;
   for (const common::Deliverable& deliverable : ws.deliverables) {
     out += std::to_string(++number) + ". " + deliverable.text + "\n";
     for (const std::string& path : deliverable.paths) {
-      bool present = std::find(found.begin(), found.end(), path) != found.end();
-      out += "   - `" + path + "`: " + (!checked ? "not checked" : present ? "✅ found" : "❌ missing") + "\n";
+      auto checked = view.facts.deliverables.find(path);
+      out += "   - `" + path + "`: " +
+             (checked == view.facts.deliverables.end() ? "not checked (the attempt did not get that far)"
+              : checked->second                         ? "✅ found"
+                                                        : "❌ missing") +
+             "\n";
     }
   }
   if (ws.deliverables.empty()) out += "(the card lists none)\n";

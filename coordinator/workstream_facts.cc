@@ -6,6 +6,8 @@ namespace {
 // The limits keep a runaway program from flooding its gang through the coordinator.
 constexpr size_t kMaxRendezvousKeys = 256;
 constexpr size_t kMaxRendezvousValueBytes = 64 << 10;
+// Names enough to say what failed; the count says how many.
+constexpr size_t kMaxFailedNames = 20;
 
 void CountTest(v1::TestCounts& tests, v1::TestStatus status) {
   switch (status) {
@@ -28,9 +30,15 @@ void CountTest(v1::TestCounts& tests, v1::TestStatus status) {
 
 bool WorkstreamFacts::Apply(const v1::Event& event) {
   switch (event.kind_case()) {
-    case v1::Event::kTest:
-      CountTest(tests, event.test().status());
+    case v1::Event::kTest: {
+      const v1::TestCase& test = event.test();
+      CountTest(tests, test.status());
+      bool failed = test.status() == v1::TEST_STATUS_FAILED || test.status() == v1::TEST_STATUS_ERROR;
+      if (failed && failed_tests.size() < kMaxFailedNames) {
+        failed_tests.push_back(test.suite().empty() ? test.name() : test.suite() + "." + test.name());
+      }
       break;
+    }
     case v1::Event::kTestSummary:
       tests.set_passed(tests.passed() + event.test_summary().passed());
       tests.set_failed(tests.failed() + event.test_summary().failed());
@@ -68,14 +76,6 @@ bool WorkstreamFacts::Apply(const v1::Event& event) {
       break;
   }
   return false;
-}
-
-std::vector<std::string> WorkstreamFacts::DeliverablesFound() const {
-  std::vector<std::string> found;
-  for (const auto& [path, exists] : deliverables) {
-    if (exists) found.push_back(path);
-  }
-  return found;
 }
 
 }  // namespace wsfleet::coordinator

@@ -15,6 +15,7 @@ namespace wsfleet::coordinator {
 // store, so that both see the same view. A plain value; the loop thread owns it.
 struct WorkstreamFacts {
   v1::TestCounts tests;
+  std::vector<std::string> failed_tests;  // "suite.name" of the first failed or errored ones
   std::map<std::string, double> metrics;
   std::map<std::string, bool> deliverables;  // path -> found
   std::optional<v1::AgentReport> agent;      // as it last reported
@@ -25,8 +26,6 @@ struct WorkstreamFacts {
   // Takes in one event of the attempt. Returns true when it put a new rendezvous value,
   // which the gang's other ranks must be sent.
   bool Apply(const v1::Event& event);
-
-  std::vector<std::string> DeliverablesFound() const;
 };
 
 }  // namespace wsfleet::coordinator

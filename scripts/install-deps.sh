@@ -21,6 +21,8 @@ $build_only || packages+=(
   # a real Prometheus server and promtool for the telemetry tests; the sqlite3 shell to
   # read the state store in integration tests
   prometheus curl jq sqlite3
+  # real test runners and coverage tools that verification tests drive
+  python3-pytest python3-coverage gcovr
   # fuzzing (libFuzzer) and sanitizers
   clang libclang-rt-14-dev
 )

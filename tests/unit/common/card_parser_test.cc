@@ -125,6 +125,17 @@ TEST(CardParserTest, BadResourceValuesAreErrorsWithLines) {
   EXPECT_NE(document.diagnostics.all()[0].message.find("GPUs"), std::string::npos);
 }
 
+TEST(CardParserTest, ACardMayOnlyTightenVerification) {
+  EXPECT_TRUE(Only(Parse("# WS-01: A\n\n**Verification**: Strict\n")).strict_verification);
+  EXPECT_FALSE(Only(Parse("# WS-01: A\n\n**Verification**: default\n")).strict_verification);
+  EXPECT_FALSE(Only(Parse("# WS-01: A\n")).strict_verification);
+  ParsedDocument loose = Parse("# WS-01: A\n\n**Verification**: lenient\n");
+  ASSERT_EQ(loose.diagnostics.error_count(), 1);
+  EXPECT_EQ(loose.diagnostics.all()[0].where.line, 3);
+  EXPECT_NE(loose.diagnostics.all()[0].message.find("'lenient' is not strict or default"), std::string::npos)
+      << loose.diagnostics.all()[0].message;
+}
+
 TEST(CardParserTest, DependenciesFromFieldAndBlockedByMerge) {
   const Workstream& ws = Only(Parse(R"(# WS-10: Name
 

@@ -53,5 +53,31 @@ TEST_F(SummaryRenderTest, AsItWillReadOnceMerged) {
   EXPECT_NE(RenderSummary(View(), "p-1", /*as_succeeded=*/true).find("**Status**: ✅ COMPLETE\n"), std::string::npos);
 }
 
+TEST_F(SummaryRenderTest, DeliverablesAreShownAsCheckedWhenACriterionFailedTheWorkstream) {
+  row_.state = v1::WORKSTREAM_STATE_FAILED;
+  std::string summary = RenderSummary(View(), "p-1");
+  EXPECT_NE(summary.find("   - `out/a.bin`: ✅ found\n"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("   - `out/b.bin`: ❌ missing\n"), std::string::npos) << summary;
+  EXPECT_EQ(summary.find("not checked"), std::string::npos) << summary;
+}
+
+TEST_F(SummaryRenderTest, UncheckedDeliverablesSaySo) {
+  row_.state = v1::WORKSTREAM_STATE_FAILED;  // its steps failed: nothing was checked
+  facts_.deliverables.clear();
+  std::string summary = RenderSummary(View(), "p-1");
+  EXPECT_NE(summary.find("   - `out/a.bin`: not checked (the attempt did not get that far)\n"), std::string::npos)
+      << summary;
+}
+
+TEST_F(SummaryRenderTest, WhatNeverCompletedHasNoCompletionDate) {
+  for (v1::WorkstreamState state : {v1::WORKSTREAM_STATE_BLOCKED, v1::WORKSTREAM_STATE_CANCELLED}) {
+    row_.state = state;
+    std::string summary = RenderSummary(View(), "p-1");
+    EXPECT_NE(summary.find("**Completion Date**: -\n"), std::string::npos) << summary;
+  }
+  row_.state = v1::WORKSTREAM_STATE_FAILED;  // it ended: when is worth knowing
+  EXPECT_NE(RenderSummary(View(), "p-1").find("**Completion Date**: 2027-01-15 08:00:12Z\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace wsfleet::coordinator

@@ -40,7 +40,7 @@ TEST(WorkstreamFactsTest, TheLastMetricAndDeliverableValueStands) {
   deliverable.mutable_deliverable()->set_exists(false);
   facts.Apply(deliverable);
   EXPECT_EQ(facts.metrics.at("gbps"), 2);
-  EXPECT_EQ(facts.DeliverablesFound(), std::vector<std::string>{"a"});
+  EXPECT_EQ(facts.deliverables, (std::map<std::string, bool>{{"a", true}, {"b", false}}));
 }
 
 TEST(WorkstreamFactsTest, TheFirstRendezvousValueStandsAndOnlyANewOneIsRelayed) {
