@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "worker/agent_reporter.h"
-#include "worker/junit_parser.h"
+#include "worker/test_reports.h"
 #include "worker/merge_back.h"
 #include "worker/output_parsers.h"
 #include "worker/step_environment.h"
@@ -38,12 +38,22 @@ v1::Event TestEvent(const ParsedTest& test) {
   return event;
 }
 
+v1::Event SummaryEvent(const ParsedSummary& summary) {
+  v1::Event event;
+  v1::TestSummary& out = *event.mutable_test_summary();
+  out.set_framework(summary.framework);
+  out.set_passed(static_cast<uint32_t>(summary.passed));
+  out.set_failed(static_cast<uint32_t>(summary.failed));
+  out.set_skipped(static_cast<uint32_t>(summary.skipped));
+  return event;
+}
+
 // Streams a step's output: caps what the attempt keeps, feeds the parsers, emits events.
 class StepSink : public OutputSink {
  public:
-  StepSink(uint32_t step, uint64_t& budget, std::function<void(v1::Event)> emit,
+  StepSink(uint32_t step, uint64_t& budget, std::function<void(v1::Event)> emit, TestLedger& tests,
            AgentReporter* agent = nullptr)
-      : step_(step), budget_(budget), emit_(std::move(emit)), agent_(agent) {}
+      : step_(step), budget_(budget), emit_(std::move(emit)), tests_(tests), agent_(agent) {}
 
   void OnOutput(OutputStream stream, std::string_view data) override {
     if (agent_ != nullptr && stream == OutputStream::kStdout) agent_->OnStdout(data);
@@ -72,12 +82,15 @@ class StepSink : public OutputSink {
     if (agent_ != nullptr) agent_->Finish();
   }
   uint64_t dropped() const { return dropped_; }
+  // Runners' closing counts, held to the step's end: a JUnit report of the same run names
+  // those tests, and then they are counted from it instead.
+  std::vector<ParsedSummary> TakeSummaries() { return std::exchange(summaries_, {}); }
 
  private:
   void EmitItems(const std::vector<ParsedItem>& items) {
     for (const ParsedItem& item : items) {
       if (const auto* test = std::get_if<ParsedTest>(&item)) {
-        emit_(TestEvent(*test));
+        if (tests_.Admit(*test)) emit_(TestEvent(*test));
       } else if (const auto* metric = std::get_if<ParsedMetric>(&item)) {
         v1::Event event;
         event.mutable_metric()->set_name(metric->name);
@@ -85,13 +98,7 @@ class StepSink : public OutputSink {
         event.mutable_metric()->set_unit(metric->unit);
         emit_(std::move(event));
       } else if (const auto* summary = std::get_if<ParsedSummary>(&item)) {
-        v1::Event event;
-        v1::TestSummary& out = *event.mutable_test_summary();
-        out.set_framework(summary->framework);
-        out.set_passed(static_cast<uint32_t>(summary->passed));
-        out.set_failed(static_cast<uint32_t>(summary->failed));
-        out.set_skipped(static_cast<uint32_t>(summary->skipped));
-        emit_(std::move(event));
+        summaries_.push_back(*summary);
       }
     }
   }
@@ -99,7 +106,9 @@ class StepSink : public OutputSink {
   uint32_t step_;
   uint64_t& budget_;
   std::function<void(v1::Event)> emit_;
+  TestLedger& tests_;
   AgentReporter* agent_;  // the agent step's: its stdout is its event stream
+  std::vector<ParsedSummary> summaries_;
   OutputScanner out_scanner_;
   OutputScanner err_scanner_;
   uint64_t dropped_ = 0;
@@ -453,7 +462,7 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
                        [&runner](const std::string&) { runner.Cancel(); },
                        [&runner] { return runner.pid(); }, *options_.time);
     }
-    StepSink sink(number, budget, [this](v1::Event event) { EmitEvent(std::move(event)); },
+    StepSink sink(number, budget, [this](v1::Event event) { EmitEvent(std::move(event)); }, tests_,
                   reporter ? &*reporter : nullptr);
     {
       std::lock_guard<std::mutex> lock(runner_mutex_);
@@ -467,13 +476,7 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
       current_step_ = nullptr;
     }
     sink.Finish();
-    // Reports are looked for only after steps that ask a runner for XML (--junitxml,
-    // --gtest_output=xml, --output-junit, ...): walking a big workspace after every step
-    // would cost more than the steps themselves.
-    if (step.script().find("xml") != std::string::npos ||
-        step.script().find("junit") != std::string::npos) {
-      ScanJUnitReports(workspace, step_begin);
-    }
+    ReportTests(sink.TakeSummaries(), workspace, step, step_begin);
     v1::Event step_finished;
     v1::StepFinished& out = *step_finished.mutable_step_finished();
     out.set_step(number);
@@ -510,31 +513,22 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
   return finished;
 }
 
-void AttemptRunner::ScanJUnitReports(const std::string& workspace,
-                                     common::WallTime since) {
-  constexpr uintmax_t kMaxReport = 16 << 20;
-  std::error_code error;
-  fs::recursive_directory_iterator it(workspace, fs::directory_options::skip_permission_denied, error);
-  int visited = 0;
-  for (; !error && it != fs::recursive_directory_iterator() && visited < 20000;
-       it.increment(error), ++visited) {
-    const fs::directory_entry& entry = *it;
-    std::string name = entry.path().filename().string();
-    if (entry.is_directory(error)) {
-      if (name == ".git" || name == "node_modules" || it.depth() >= 6) it.disable_recursion_pending();
-      continue;
+void AttemptRunner::ReportTests(const std::vector<ParsedSummary>& summaries, const std::string& workspace,
+                                const v1::StepSpec& step, common::WallTime step_begin) {
+  size_t from_reports = 0;
+  // Reports are looked for only after steps that ask a runner for XML (--junitxml,
+  // --gtest_output=xml, --output-junit, ...): walking a big workspace after every step
+  // would cost more than the steps themselves.
+  if (step.script().find("xml") != std::string::npos || step.script().find("junit") != std::string::npos) {
+    for (const ParsedTest& test : junit_.Collect(workspace, step.script(), step_begin, git_.has_value())) {
+      ++from_reports;
+      if (tests_.Admit(test)) EmitEvent(TestEvent(test));
     }
-    if (entry.path().extension() != ".xml" || !entry.is_regular_file(error)) continue;
-    if (entry.file_size(error) > kMaxReport) continue;
-    auto written = entry.last_write_time(error);
-    auto written_system = std::chrono::file_clock::to_sys(written);
-    if (error || written_system < since - std::chrono::seconds(1)) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    absl::StatusOr<std::vector<ParsedTest>> tests = ParseJUnitXml(text.str());
-    if (!tests.ok()) continue;  // not every XML file is a test report
-    for (const ParsedTest& test : *tests) EmitEvent(TestEvent(test));
+  }
+  for (const ParsedSummary& summary : summaries) {
+    size_t counted = static_cast<size_t>(summary.passed + summary.failed + summary.skipped);
+    if (from_reports >= counted && counted > 0) continue;  // the report named those tests
+    EmitEvent(SummaryEvent(summary));
   }
 }
 

@@ -20,6 +20,7 @@
 #include "worker/local_log.h"
 #include "worker/port_block.h"
 #include "worker/step_runner.h"
+#include "worker/test_reports.h"
 
 namespace wsfleet::worker {
 
@@ -102,7 +103,10 @@ class AttemptRunner {
   v1::AttemptFinished MergeBack(uint32_t steps_run);
   // `agent`: the attempt has an agent, which gets its own scratch and state directories.
   std::vector<std::string> Environment(const std::string& workspace, bool agent) const;
-  void ScanJUnitReports(const std::string& workspace, common::WallTime since);
+  // After a step: the tests its JUnit reports name, then its runners' closing counts
+  // (`summaries`) unless a report named those tests; each test once in the attempt.
+  void ReportTests(const std::vector<ParsedSummary>& summaries, const std::string& workspace,
+                   const v1::StepSpec& step, common::WallTime step_begin);
   // Keeps the end of the attempt's output, for its AttemptFinished.log_tail.
   void KeepTail(std::string_view data);
   void EmitEvent(v1::Event event);
@@ -117,6 +121,8 @@ class AttemptRunner {
   std::atomic<bool> finished_{false};
   bool started_ = false;
   std::optional<GitWorkspace> git_;  // when isolated in a worktree
+  TestLedger tests_;                 // every test reported, once
+  JUnitReports junit_;
   std::string conflicts_;  // files the integration branch's changes conflict with, for the agent
   // The end of the attempt's output (not the agent's JSON stream): runner thread only.
   std::string log_tail_;

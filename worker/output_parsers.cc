@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <set>
 
 #include "common/text.h"
 
@@ -12,6 +13,17 @@ using common::StartsWith;
 using common::Trim;
 
 constexpr size_t kMaxLine = 64 << 10;
+
+// The number just before `word` in `line` ("3" in "3 passed"); 0 when there is none.
+int CountBefore(std::string_view line, std::string_view word) {
+  size_t at = line.find(word);
+  if (at == std::string_view::npos) return 0;
+  size_t begin = at;
+  while (begin > 0 && common::IsAsciiDigit(line[begin - 1])) --begin;
+  int count = 0;
+  std::from_chars(line.data() + begin, line.data() + at, count);
+  return count;
+}
 
 // Strips ANSI colour sequences (ESC [ ... letter) that runners print on terminals.
 std::string StripAnsi(std::string_view line) {
@@ -105,15 +117,6 @@ class PytestParser : public LineParser {
   }
 
  private:
-  static int CountBefore(std::string_view line, std::string_view word) {
-    size_t at = line.find(word);
-    if (at == std::string_view::npos) return 0;
-    size_t begin = at;
-    while (begin > 0 && common::IsAsciiDigit(line[begin - 1])) --begin;
-    int count = 0;
-    std::from_chars(line.data() + begin, line.data() + at, count);
-    return count;
-  }
   bool saw_tests_ = false;
 };
 
@@ -158,9 +161,26 @@ class CtestParser : public LineParser {
 };
 
 // "test tests::it_works ... ok" / "... FAILED" / "... ignored"
+// libtest: "test a::b ... ok|FAILED|ignored" per test (not with -q), "failures:" then the
+// failed tests' names, and "test result: FAILED. 2 passed; 1 failed; 1 ignored; ..." per
+// test binary. The result line is authoritative: what the per-test lines did not already
+// count is counted from it, with the failures list's names.
 class CargoParser : public LineParser {
  public:
   void Feed(std::string_view line, std::vector<ParsedItem>& out) override {
+    if (StartsWith(line, "test result: ")) {
+      Result(line, out);
+      return;
+    }
+    if (StartsWith(line, "failures:")) {
+      ++failures_headers_;  // the second lists the names
+      return;
+    }
+    if (failures_headers_ >= 2 && StartsWith(line, "    ") && Trim(line).find(' ') == std::string_view::npos &&
+        !Trim(line).empty()) {
+      failed_names_.emplace_back(Trim(line));
+      return;
+    }
     if (!StartsWith(line, "test ")) return;
     size_t dots = line.rfind(" ... ");
     if (dots == std::string_view::npos) return;
@@ -168,18 +188,48 @@ class CargoParser : public LineParser {
     TestOutcome outcome;
     if (verdict == "ok") {
       outcome = TestOutcome::kPassed;
+      ++passed_;
     } else if (verdict == "FAILED") {
       outcome = TestOutcome::kFailed;
     } else if (StartsWith(verdict, "ignored")) {
       outcome = TestOutcome::kSkipped;
+      ++ignored_;
     } else {
       return;
     }
-    std::string_view full = line.substr(5, dots - 5);
+    std::string full(line.substr(5, dots - 5));
+    if (outcome == TestOutcome::kFailed) failed_seen_.insert(full);
+    out.push_back(Test(full, outcome));
+  }
+
+ private:
+  static ParsedTest Test(std::string_view full, TestOutcome outcome) {
     auto [suite, name] = SplitLast(full, ':');
     if (!suite.empty() && suite.back() == ':') suite.pop_back();
-    out.push_back(ParsedTest{"cargo", suite, name, outcome, 0});
+    return ParsedTest{"cargo", suite, name, outcome, 0};
   }
+
+  void Result(std::string_view line, std::vector<ParsedItem>& out) {
+    int passed = CountBefore(line, " passed;");
+    int failed = CountBefore(line, " failed;");
+    int ignored = CountBefore(line, " ignored;");
+    int failed_counted = static_cast<int>(failed_seen_.size());
+    for (const std::string& name : failed_names_) {
+      if (failed_counted >= failed || failed_seen_.count(name)) continue;
+      out.push_back(Test(name, TestOutcome::kFailed));
+      ++failed_counted;
+    }
+    ParsedSummary rest{"cargo", std::max(0, passed - passed_), std::max(0, failed - failed_counted),
+                       std::max(0, ignored - ignored_)};
+    if (rest.passed + rest.failed + rest.skipped > 0) out.push_back(rest);
+    *this = CargoParser();  // the next test binary starts over
+  }
+
+  int passed_ = 0;
+  int ignored_ = 0;
+  std::set<std::string> failed_seen_;
+  std::vector<std::string> failed_names_;
+  int failures_headers_ = 0;
 };
 
 class MetricParser : public LineParser {

@@ -178,6 +178,49 @@ TEST_F(AttemptRunnerTest, JUnitReportsTheStepWritesAreRead) {
   EXPECT_EQ(failed, 1);
 }
 
+// Tests counted over the attempt's events: a TestCase each, plus what summaries add.
+std::pair<int, int> PassedFailed(const std::vector<v1::Event>& events) {
+  int passed = 0, failed = 0;
+  for (const auto& event : events) {
+    if (event.has_test()) (event.test().status() == v1::TEST_STATUS_PASSED ? passed : failed)++;
+    if (event.has_test_summary()) {
+      passed += static_cast<int>(event.test_summary().passed());
+      failed += static_cast<int>(event.test_summary().failed());
+    }
+  }
+  return {passed, failed};
+}
+
+TEST_F(AttemptRunnerTest, AReportIsCountedOnceThoughALaterStepNamesIt) {
+  auto events = Run(Spec({"mkdir -p out && cat > out/junit.xml <<'X'\n<testsuite name='s'><testcase classname='S' "
+                          "name='a'/><testcase classname='S' name='b'><failure/></testcase></testsuite>\nX\n"
+                          "echo --junitxml=out/junit.xml",
+                          "test -f out/junit.xml"}));
+  EXPECT_EQ(PassedFailed(events), std::make_pair(1, 1));
+}
+
+TEST_F(AttemptRunnerTest, TestsPrintedAndInTheirReportAreCountedOnce) {
+  // GoogleTest's own lines and the XML it writes with --gtest_output name the same tests.
+  auto events = Run(Spec({"printf '[ RUN      ] A.b\\n[       OK ] A.b (0 ms)\\n[ RUN      ] A.c\\n"
+                          "[  FAILED  ] A.c (1 ms)\\n'\n"
+                          "cat > unit.xml <<'X'\n<testsuites><testsuite name='A'><testcase classname='A' name='b'/>"
+                          "<testcase classname='A' name='c'><failure/></testcase></testsuite></testsuites>\nX\n"
+                          ": --gtest_output=xml:unit.xml"}));
+  EXPECT_EQ(PassedFailed(events), std::make_pair(1, 1));
+}
+
+TEST_F(AttemptRunnerTest, AQuietRunnersCountGivesWayToItsReport) {
+  // pytest -q prints only "2 passed, 1 failed"; its --junitxml report names the three.
+  auto events = Run(Spec({"echo '=== 2 passed, 1 failed in 0.1s ==='\n"
+                          "cat > junit.xml <<'X'\n<testsuite name='pytest'><testcase classname='t' name='a'/>"
+                          "<testcase classname='t' name='b'/><testcase classname='t' name='c'><failure/></testcase>"
+                          "</testsuite>\nX\n: --junitxml=junit.xml"}));
+  EXPECT_EQ(PassedFailed(events), std::make_pair(2, 1));
+  int summaries = 0;
+  for (const auto& event : events) summaries += event.has_test_summary();
+  EXPECT_EQ(summaries, 0);
+}
+
 TEST(AgentCommandTest, PlaceholdersAreShellQuoted) {
   EXPECT_EQ(ExpandAgentCommand("run {prompt} --id {id} {unknown}",
                                {{"prompt", "/tmp/it's here.md"}, {"id", "WS-01"}}),

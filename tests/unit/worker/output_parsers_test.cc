@@ -23,6 +23,14 @@ std::vector<ParsedTest> Tests(const std::vector<ParsedItem>& items) {
   return tests;
 }
 
+std::vector<ParsedSummary> Summaries(const std::vector<ParsedItem>& items) {
+  std::vector<ParsedSummary> summaries;
+  for (const ParsedItem& item : items) {
+    if (const auto* summary = std::get_if<ParsedSummary>(&item)) summaries.push_back(*summary);
+  }
+  return summaries;
+}
+
 TEST(GTestParserTest, RealOutput) {
   auto tests = Tests(Scan(R"([==========] Running 3 tests from 2 test suites.
 [ RUN      ] DagTest.Levels
@@ -123,6 +131,59 @@ test result: FAILED. 1 passed; 1 failed; 1 ignored; 0 measured; 0 filtered out
   EXPECT_EQ(tests[1].outcome, TestOutcome::kFailed);
   EXPECT_EQ(tests[2].suite, "");
   EXPECT_EQ(tests[2].outcome, TestOutcome::kSkipped);
+}
+
+// libtest's terse output (`cargo test -q`): no per-test lines; its summary line is what
+// counts, the failed test's name from the failures list.
+TEST(CargoParserTest, TerseOutputCountsFromItsSummaryLine) {
+  std::vector<ParsedItem> items = Scan(R"(running 4 tests
+i.F. 4/4
+failures:
+
+---- tests::b stdout ----
+thread 'tests::b' panicked at src/lib.rs:10:5:
+assertion failed: 1 == 2
+
+failures:
+    tests::b
+
+test result: FAILED. 2 passed; 1 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.00s
+)");
+  auto tests = Tests(items);
+  ASSERT_EQ(tests.size(), 1u);
+  EXPECT_EQ(tests[0].suite, "tests");
+  EXPECT_EQ(tests[0].name, "b");
+  EXPECT_EQ(tests[0].outcome, TestOutcome::kFailed);
+  auto summaries = Summaries(items);
+  ASSERT_EQ(summaries.size(), 1u);
+  EXPECT_EQ(summaries[0].framework, "cargo");
+  EXPECT_EQ(summaries[0].passed, 2);
+  EXPECT_EQ(summaries[0].failed, 0);  // the one failure is the named test above
+  EXPECT_EQ(summaries[0].skipped, 1);
+}
+
+TEST(CargoParserTest, PerTestLinesAndTheSummaryCountEachTestOnce) {
+  std::vector<ParsedItem> items = Scan(R"(running 2 tests
+test a ... ok
+test b ... FAILED
+
+failures:
+    b
+
+test result: FAILED. 1 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out
+
+running 3 tests
+...
+test result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out
+)");
+  int passed = 0, failed = 0;
+  for (const ParsedTest& test : Tests(items)) (test.outcome == TestOutcome::kPassed ? passed : failed)++;
+  for (const ParsedSummary& summary : Summaries(items)) {
+    passed += summary.passed;
+    failed += summary.failed;
+  }
+  EXPECT_EQ(passed, 4);
+  EXPECT_EQ(failed, 1);
 }
 
 TEST(MetricParserTest, Lines) {

@@ -1,0 +1,128 @@
+#include "worker/test_reports.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "worker/junit_parser.h"
+
+namespace wsfleet::worker {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr uintmax_t kMaxReportBytes = 16 << 20;
+constexpr int kMaxFilesWalked = 20000;
+constexpr int kMaxWalkDepth = 6;
+// File times come from the kernel's coarse clock, a tick behind the one the step's start
+// was read from: a report written at once may look a few milliseconds older.
+constexpr auto kClockSlack = std::chrono::milliseconds(50);
+
+void ReplaceAll(std::string& text, std::string_view from, std::string_view to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+}
+
+// Whether `path` is `root` or below it, once both are made absolute and normal.
+bool Inside(const fs::path& root, const fs::path& path) {
+  fs::path base = root.lexically_normal(), full = path.lexically_normal();
+  auto mismatch = std::mismatch(base.begin(), base.end(), full.begin(), full.end());
+  return mismatch.first == base.end() || (mismatch.first->empty() && std::next(mismatch.first) == base.end());
+}
+
+}  // namespace
+
+std::string TestIdentity(std::string_view suite, std::string_view name) {
+  std::string id = std::string(suite) + (suite.empty() ? "" : ".") + std::string(name);
+  ReplaceAll(id, "::", ".");
+  ReplaceAll(id, ".py.", ".");
+  for (char& c : id) {
+    if (c == '/' || c == '\\') c = '.';
+  }
+  return id;
+}
+
+bool TestLedger::Admit(const ParsedTest& test) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return seen_.insert(TestIdentity(test.suite, test.name)).second;
+}
+
+size_t TestLedger::size() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return seen_.size();
+}
+
+std::vector<std::string> NamedReportPaths(std::string_view script) {
+  std::vector<std::string> paths;
+  size_t at = 0;
+  while (at < script.size()) {
+    size_t end = script.find_first_of(" \t\n;|&", at);
+    if (end == std::string_view::npos) end = script.size();
+    std::string word(script.substr(at, end - at));
+    at = end + 1;
+    std::erase_if(word, [](char c) { return c == '\'' || c == '"'; });
+    if (size_t eq = word.rfind('='); eq != std::string::npos) word = word.substr(eq + 1);
+    bool directory_form = false;
+    if (word.rfind("xml:", 0) == 0) {
+      word = word.substr(4);
+      directory_form = !word.empty() && word.back() == '/';
+    }
+    bool file = word.size() > 4 && word.compare(word.size() - 4, 4, ".xml") == 0;
+    if (file || directory_form) paths.push_back(word);
+  }
+  return paths;
+}
+
+std::vector<ParsedTest> JUnitReports::Collect(const std::string& workspace, std::string_view script,
+                                              common::WallTime step_began, bool private_workspace) {
+  std::vector<ParsedTest> tests;
+  std::error_code error;
+  fs::path root = fs::absolute(workspace, error);
+  std::vector<std::string> named = NamedReportPaths(script);
+  if (named.empty()) {
+    if (private_workspace) Walk(root, step_began, tests);
+    return tests;
+  }
+  for (const std::string& path : named) {
+    fs::path full = fs::path(path).is_absolute() ? fs::path(path) : root / path;
+    if (!Inside(root, full)) continue;  // not this attempt's to read
+    if (path.back() == '/') {
+      Walk(full, step_began, tests);
+    } else {
+      Read(full, step_began, tests);
+    }
+  }
+  return tests;
+}
+
+void JUnitReports::Walk(const fs::path& directory, common::WallTime step_began, std::vector<ParsedTest>& tests) {
+  std::error_code error;
+  fs::recursive_directory_iterator it(directory, fs::directory_options::skip_permission_denied, error);
+  int visited = 0;
+  for (; !error && it != fs::recursive_directory_iterator() && visited < kMaxFilesWalked;
+       it.increment(error), ++visited) {
+    const fs::directory_entry& entry = *it;
+    std::string name = entry.path().filename().string();
+    if (entry.is_directory(error)) {
+      if (name == ".git" || name == "node_modules" || it.depth() >= kMaxWalkDepth) it.disable_recursion_pending();
+      continue;
+    }
+    if (entry.path().extension() == ".xml") Read(entry.path(), step_began, tests);
+  }
+}
+
+void JUnitReports::Read(const fs::path& file, common::WallTime step_began, std::vector<ParsedTest>& tests) {
+  std::error_code error;
+  if (!fs::is_regular_file(file, error) || fs::file_size(file, error) > kMaxReportBytes || error) return;
+  fs::file_time_type written = fs::last_write_time(file, error);
+  if (error || std::chrono::file_clock::to_sys(written) < step_began - kClockSlack) return;
+  if (!read_.emplace(file.lexically_normal().string(), written).second) return;  // this version counted
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  absl::StatusOr<std::vector<ParsedTest>> parsed = ParseJUnitXml(text.str());
+  if (!parsed.ok()) return;  // not every XML file is a test report
+  for (ParsedTest& test : *parsed) tests.push_back(std::move(test));
+}
+
+}  // namespace wsfleet::worker
