@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/prose_criterion.h"
+
 namespace wsfleet::common {
 namespace {
 
@@ -36,8 +38,36 @@ const char* VerdictName(Verdict verdict) {
   return "?";
 }
 
+namespace {
+
+// A criterion in prose ("p99 latency < 50 ms"): the comparison it states, against the one
+// reported metric it speaks of, units converted.
+CriterionVerdict JudgeProse(const Criterion& criterion, const std::map<std::string, double>& metrics) {
+  std::optional<ProseComparison> comparison = ParseProseComparison(criterion.text);
+  if (!comparison) return {Verdict::kUnverified, "no comparison with a number to check; review by hand"};
+  MetricChoice choice = ChooseMetric(criterion.text, *comparison, metrics);
+  if (choice.metric.empty()) return {Verdict::kUnverified, choice.why};
+  double actual = metrics.at(choice.metric);
+  std::optional<Unit> unit = UnitOfMetricName(choice.metric);
+  double wanted = comparison->value;
+  if (unit && comparison->unit) {
+    if (unit->dimension != comparison->unit->dimension) {
+      return {Verdict::kUnverified, choice.metric + " is in " + unit->text + ", the criterion in " +
+                                        comparison->unit->text};
+    }
+    wanted = comparison->value * comparison->unit->factor / unit->factor;  // in the metric's unit
+  }
+  std::string unit_text = unit ? " " + unit->text : comparison->unit ? " " + comparison->unit->text : "";
+  std::string written = comparison->unit ? " " + comparison->unit->text : "";
+  std::string detail = choice.metric + " = " + Number(actual) + unit_text + " (wanted " + CompareOpSymbol(comparison->op) +
+                       " " + Number(comparison->value) + written + ")";
+  return {Holds(actual, comparison->op, wanted) ? Verdict::kPass : Verdict::kFail, detail};
+}
+
+}  // namespace
+
 CriterionVerdict Judge(const Criterion& criterion, const std::map<std::string, double>& metrics) {
-  if (!criterion.check) return {Verdict::kUnverified, "no metric to check; review by hand"};
+  if (!criterion.check) return JudgeProse(criterion, metrics);
   const MetricCheck& check = *criterion.check;
   auto found = metrics.find(check.metric);
   if (found == metrics.end()) {

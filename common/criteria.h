@@ -16,8 +16,10 @@ struct CriterionVerdict {
 
 const char* VerdictName(Verdict verdict);  // PASS | FAIL | UNVERIFIED
 
-// Judges a criterion against the metrics an attempt's steps reported. Only backticked
-// comparisons can be judged; the rest stay UNVERIFIED for a person to review.
+// Judges a criterion against the metrics an attempt's steps reported: a backticked
+// comparison (`p99_ms < 50`) by its metric; one in prose ("p99 latency < 50 ms") by the
+// reported metric its words name, units converted (see prose_criterion.h). What names no
+// comparison, or no one metric, stays UNVERIFIED with the reason, for a person to review.
 CriterionVerdict Judge(const Criterion& criterion, const std::map<std::string, double>& metrics);
 
 }  // namespace wsfleet::common
