@@ -89,7 +89,10 @@ std::optional<Unit> UnitOfMetricName(std::string_view name) {
   // Of the plain units only those a name's last word cannot mean otherwise ("_min" is a
   // minimum, "_h" anything).
   for (std::string_view unit : {"ns", "us", "ms", "s", "sec", "seconds", "bytes", "percent", "pct", "x"}) {
-    if (suffix == unit) return Plain(suffix);
+    if (suffix != unit) continue;
+    std::optional<Unit> plain = Plain(suffix);
+    if (plain && plain->dimension == D::kPercent) plain->text.assign(1, '%');  // as people write it
+    return plain;
   }
   return std::nullopt;
 }

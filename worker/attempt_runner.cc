@@ -8,10 +8,11 @@
 #include <sstream>
 
 #include "worker/agent_reporter.h"
-#include "worker/test_reports.h"
+#include "worker/coverage_reports.h"
 #include "worker/merge_back.h"
 #include "worker/output_parsers.h"
 #include "worker/step_environment.h"
+#include "worker/test_reports.h"
 
 namespace wsfleet::worker {
 namespace fs = std::filesystem;
@@ -321,6 +322,7 @@ std::vector<std::string> AttemptRunner::Environment(const std::string& workspace
 }
 
 void AttemptRunner::Run() {
+  common::WallTime began = options_.time->WallNow();
   ports_ = PortBlock::Acquire(options_.port_lock_dir);  // none when all are taken: no variable
   std::string error;
   std::string workspace = PrepareWorkspace(&error);
@@ -343,6 +345,9 @@ void AttemptRunner::Run() {
   if (rendezvous_ != nullptr) rendezvous_->Stop();
   std::error_code tmp_error;
   fs::remove_all(AttemptTmp(workspace), tmp_error);
+  bool stepped = !workspace.empty() && (finished.outcome() == v1::ATTEMPT_OUTCOME_SUCCEEDED ||
+                                        finished.outcome() == v1::ATTEMPT_OUTCOME_FAILED);
+  if (stepped) ReportCoverage(workspace, began);
   if (finished.outcome() == v1::ATTEMPT_OUTCOME_SUCCEEDED) {
     for (const std::string& path : spec_.deliverable_paths()) {
       std::error_code ignored;
@@ -511,6 +516,20 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
   }
   if (budget == 0) finished.set_message("output over the cap was dropped (see step events)");
   return finished;
+}
+
+void AttemptRunner::ReportCoverage(const std::string& workspace, common::WallTime began) {
+  std::optional<Coverage> coverage = FindCoverage(workspace, began);
+  if (!coverage) return;
+  auto metric = [this](const std::string& name, double value) {
+    v1::Event event;
+    event.mutable_metric()->set_name(name);
+    event.mutable_metric()->set_value(value);
+    event.mutable_metric()->set_unit("%");
+    EmitEvent(std::move(event));
+  };
+  metric("coverage_line_percent", coverage->line_percent);
+  if (coverage->branch_percent) metric("coverage_branch_percent", *coverage->branch_percent);
 }
 
 void AttemptRunner::ReportTests(const std::vector<ParsedSummary>& summaries, const std::string& workspace,

@@ -103,6 +103,9 @@ class AttemptRunner {
   v1::AttemptFinished MergeBack(uint32_t steps_run);
   // `agent`: the attempt has an agent, which gets its own scratch and state directories.
   std::vector<std::string> Environment(const std::string& workspace, bool agent) const;
+  // After the steps: the newest coverage report they wrote (since `began`), as the metrics
+  // coverage_line_percent and coverage_branch_percent.
+  void ReportCoverage(const std::string& workspace, common::WallTime began);
   // After a step: the tests its JUnit reports name, then its runners' closing counts
   // (`summaries`) unless a report named those tests; each test once in the attempt.
   void ReportTests(const std::vector<ParsedSummary>& summaries, const std::string& workspace,
