@@ -205,7 +205,7 @@ void Dispatcher::QueueAssign(int index, const AttemptRow& attempt,
   std::vector<std::string> dependencies;
   if (!ws.agent_type.empty()) {
     for (int dependency : run_.plan->graph.dependencies[index]) {
-      std::string summary = RenderSummary(reader_.ViewOf(dependency), run_.row.plan_id, /*as_succeeded=*/false);
+      std::string summary = RenderSummary(reader_.ViewOf(dependency), run_.row.plan_id);
       if (!summary.empty()) dependencies.push_back(std::move(summary));
     }
   }

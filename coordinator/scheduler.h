@@ -116,7 +116,6 @@ class Scheduler : public RunReader {
   void SendMergeTurn(const std::optional<std::string>& granted);
   v1::CoordinatorMessage MergeTurn(const std::string& attempt_id) const;
   void SendRelays();
-  std::string SummaryOf(int index, bool as_succeeded) const;
   std::string MergeState(int index) const;  // see RunView::merge
   void CommitDirty();  // UpdateWorkstreams for state changes not tied to events
 

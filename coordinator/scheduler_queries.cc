@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "coordinator/scheduler.h"
-#include "coordinator/summary_render.h"
 
 namespace wsfleet::coordinator {
 
@@ -78,10 +77,6 @@ RunView Scheduler::ViewOf(int index) const {
     view.log_paths.push_back(store_.LogPath(run.row.workstream_id, attempt));
   }
   return view;
-}
-
-std::string Scheduler::SummaryOf(int index, bool as_succeeded) const {
-  return RenderSummary(ViewOf(index), run_.row.plan_id, as_succeeded);
 }
 
 std::string Scheduler::MergeState(int index) const {

@@ -5,6 +5,7 @@
 #include <deque>
 #include <utility>
 
+#include "coordinator/summary_render.h"
 #include "coordinator/verdict.h"
 #include "coordinator/scheduler.h"
 
@@ -307,8 +308,14 @@ v1::CoordinatorMessage Scheduler::MergeTurn(const std::string& attempt_id) const
   v1::CoordinatorMessage message;
   message.mutable_merge_turn()->set_attempt_id(attempt_id);
   if (options_.write_back) {
-    message.mutable_merge_turn()->set_summary(
-        SummaryOf(run_.IndexOf(run_.attempts.at(attempt_id)), /*as_succeeded=*/true));
+    // The summary the merge commits beside the card: as it reads once the merge is done
+    // (succeeded, dated now, merged by that very commit), what its worker checked included.
+    RunView view = ViewOf(run_.IndexOf(run_.attempts.at(attempt_id)));
+    WorkstreamRow row = view.row;
+    row.state = v1::WORKSTREAM_STATE_SUCCEEDED;
+    if (row.finished_unix_ms == 0) row.finished_unix_ms = common::ToUnixMillis(clock_.WallNow());
+    RunView merged{view.card, row, view.facts, view.attempt, "merged by this commit", view.attempt_ids, view.log_paths};
+    message.mutable_merge_turn()->set_summary(RenderSummary(merged, run_.row.plan_id));
   }
   return message;
 }

@@ -69,12 +69,12 @@ std::string ElapsedText(int64_t from_ms, int64_t to_ms) {
   return buffer;
 }
 
-std::string RenderSummary(const RunView& view, const std::string& plan_id, bool as_succeeded) {
+std::string RenderSummary(const RunView& view, const std::string& plan_id) {
   const common::Workstream& ws = view.card;
   const WorkstreamRow& row = view.row;
   const std::map<std::string, double>& metrics = view.facts.metrics;
   std::string out = "# " + ws.id.ToString() + ": " + ws.name + " - Completion Summary\n\n";
-  v1::WorkstreamState state = as_succeeded ? v1::WORKSTREAM_STATE_SUCCEEDED : row.state;
+  v1::WorkstreamState state = row.state;
   out += "**Status**: " + StatusLine(state) + "\n";
   // Blocked and cancelled work never completed: no date, though its row has when it ended.
   bool completed = state != v1::WORKSTREAM_STATE_BLOCKED && state != v1::WORKSTREAM_STATE_CANCELLED;

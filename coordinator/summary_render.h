@@ -8,9 +8,8 @@
 namespace wsfleet::coordinator {
 
 // A workstream's COMPLETION_SUMMARY.md in the seed template's "Completion Summary" shape,
-// from a read-only view of it: a pure function. `as_succeeded`: as it will read once
-// merged (--write-back commits it before the merge).
-std::string RenderSummary(const RunView& view, const std::string& plan_id, bool as_succeeded = false);
+// from a read-only view of it: a pure function.
+std::string RenderSummary(const RunView& view, const std::string& plan_id);
 
 // "12.3 s" between two Unix millisecond times, or "-" when either is missing.
 std::string ElapsedText(int64_t from_ms, int64_t to_ms);

@@ -337,6 +337,9 @@ void AttemptRunner::Run() {
   } else {
     finished = RunSteps(workspace);
     if (finished.outcome() == v1::ATTEMPT_OUTCOME_SUCCEEDED && git_) {
+      // Checked before the merge turn is asked for: the summary the merge commits says
+      // what was found (and again after, when a rebase ran the steps again).
+      ReportDeliverables(workspace);
       bool agent = FindAgent(options_.agents, spec_.agent_type()).has_value();
       finished = MergeBack(static_cast<uint32_t>(spec_.steps_size()) + (agent ? 1 : 0));
     }
@@ -348,15 +351,7 @@ void AttemptRunner::Run() {
   bool stepped = !workspace.empty() && (finished.outcome() == v1::ATTEMPT_OUTCOME_SUCCEEDED ||
                                         finished.outcome() == v1::ATTEMPT_OUTCOME_FAILED);
   if (stepped) ReportCoverage(workspace, began);
-  if (finished.outcome() == v1::ATTEMPT_OUTCOME_SUCCEEDED) {
-    for (const std::string& path : spec_.deliverable_paths()) {
-      std::error_code ignored;
-      v1::Event event;
-      event.mutable_deliverable()->set_path(path);
-      event.mutable_deliverable()->set_exists(fs::exists(fs::path(workspace) / path, ignored));
-      EmitEvent(std::move(event));
-    }
-  }
+  if (finished.outcome() == v1::ATTEMPT_OUTCOME_SUCCEEDED) ReportDeliverables(workspace);
   v1::Event end;
   *end.mutable_finished() = finished;
   if (finished.outcome() != v1::ATTEMPT_OUTCOME_SUCCEEDED) end.mutable_finished()->set_log_tail(log_tail_);
@@ -516,6 +511,16 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
   }
   if (budget == 0) finished.set_message("output over the cap was dropped (see step events)");
   return finished;
+}
+
+void AttemptRunner::ReportDeliverables(const std::string& workspace) {
+  for (const std::string& path : spec_.deliverable_paths()) {
+    std::error_code ignored;
+    v1::Event event;
+    event.mutable_deliverable()->set_path(path);
+    event.mutable_deliverable()->set_exists(fs::exists(fs::path(workspace) / path, ignored));
+    EmitEvent(std::move(event));
+  }
 }
 
 void AttemptRunner::ReportCoverage(const std::string& workspace, common::WallTime began) {

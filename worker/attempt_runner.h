@@ -103,6 +103,8 @@ class AttemptRunner {
   v1::AttemptFinished MergeBack(uint32_t steps_run);
   // `agent`: the attempt has an agent, which gets its own scratch and state directories.
   std::vector<std::string> Environment(const std::string& workspace, bool agent) const;
+  // Whether each deliverable path the card names exists in the workspace.
+  void ReportDeliverables(const std::string& workspace);
   // After the steps: the newest coverage report they wrote (since `began`), as the metrics
   // coverage_line_percent and coverage_branch_percent.
   void ReportCoverage(const std::string& workspace, common::WallTime began);

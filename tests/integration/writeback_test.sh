@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 repo=$TMP/repo
 mkdir -p "$repo"
 git -C "$repo" init -q -b main
-card "$repo/plan/ws01" WS-01 None 'echo METRIC files=1; echo done > out.txt' '**Status**: Not Started'
+card "$repo/plan/ws01" WS-01 None 'echo METRIC files=1; echo done > out.txt' "$(printf '**Status**: Not Started\n\n## Deliverables\n- Output: `out.txt`\n')"
 card "$repo/plan/ws02" WS-02 WS-01 'test -f out.txt' '**Status**: Not Started'
 git -C "$repo" add plan
 git -C "$repo" -c user.email=t@t -c user.name=t commit -q -m "the plan"
@@ -21,6 +21,12 @@ check "its summary is committed beside it" sh -c \
   "git -C '$repo' show '$integration:plan/ws01/WS-01-COMPLETION_SUMMARY.md' | grep -q 'WS-01: Card WS-01 - Completion Summary'"
 check "the summary reads as complete" sh -c \
   "git -C '$repo' show '$integration:plan/ws01/WS-01-COMPLETION_SUMMARY.md' | grep -q 'Status.*COMPLETE'"
+# What is committed is the final summary, not one written before the merge was done.
+committed=$TMP/committed-summary.md
+git -C "$repo" show "$integration:plan/ws01/WS-01-COMPLETION_SUMMARY.md" > "$committed"
+check "the committed summary has the deliverable found" contains "$committed" '`out.txt`: ✅ found'
+check "the committed summary is dated" sh -c "! grep -q 'Completion Date\*\*: -' '$committed'"
+check "the committed summary says merged" contains "$committed" "**Merge**: merged by this commit"
 check "main still says Not Started" sh -c "grep -q 'Status\*\*: Not Started' '$repo/plan/ws01/WS-01.md'"
 git -C "$repo" worktree add -q "$TMP/after" "$integration" 2>/dev/null
 "$WSFLEET" plan "$TMP/after/plan" -o json > "$TMP/plan.json" 2> "$TMP/plan.err"
