@@ -1,7 +1,6 @@
 #include "cli/status_render.h"
 
 #include <cstdio>
-
 #include <vector>
 
 #include "common/text.h"
@@ -74,15 +73,18 @@ std::string AgentCell(const v1::WorkstreamStatus& ws) {
 
 std::string RenderStatusTable(const v1::RunStatus& status) {
   if (status.plan_id().empty()) return "no plan submitted\n";
-  // The agent (tokens in/out, cost, session) and merge columns appear when a plan has them.
-  bool agents = false, merges = false;
+  // The agent (tokens in/out, cost, session), merge and dropped-output columns appear when
+  // a plan has them.
+  bool agents = false, merges = false, dropped = false;
   for (const auto& ws : status.workstreams()) {
     agents = agents || ws.has_agent();
     merges = merges || !ws.merge().empty();
+    dropped = dropped || ws.output_dropped_bytes() > 0;
   }
   std::vector<std::string> header = {"ID", "NAME", "STATE", "TRY", "WORKER", "TESTS"};
   if (agents) header.push_back("AGENT");
   if (merges) header.push_back("MERGE");
+  if (dropped) header.push_back("OUTPUT DROPPED");
   header.push_back("MESSAGE");
   std::vector<std::vector<std::string>> rows = {header};
   for (const auto& ws : status.workstreams()) {
@@ -95,6 +97,11 @@ std::string RenderStatusTable(const v1::RunStatus& status) {
                                     ws.worker_id().empty() ? "-" : ws.worker_id(), tests};
     if (agents) row.push_back(AgentCell(ws));
     if (merges) row.push_back(ws.merge().empty() ? "-" : ws.merge());
+    if (dropped) {
+      char size[32];
+      std::snprintf(size, sizeof size, "%.1f MiB", static_cast<double>(ws.output_dropped_bytes()) / (1 << 20));
+      row.push_back(ws.output_dropped_bytes() == 0 ? "-" : size);
+    }
     row.push_back(common::TruncateToWidth(ws.message(), 60));
     rows.push_back(std::move(row));
   }

@@ -32,6 +32,7 @@ nlohmann::ordered_json WorkstreamJson(const v1::WorkstreamStatus& ws) {
                                             {"skipped", ws.tests().skipped()}}},
                                  {"message", ws.message()},
                                  {"merge", ws.merge()},
+                                 {"output_dropped_bytes", ws.output_dropped_bytes()},
                                  {"priority", ws.priority()},
                                  {"remaining_days", ws.remaining_days()}};
   json["agent"] = ws.has_agent() ? AgentJson(ws.agent()) : nlohmann::ordered_json(nullptr);

@@ -39,6 +39,7 @@ v1::RunStatus Scheduler::Status() const {
     *out.mutable_tests() = run.facts.tests;
     if (run.facts.agent) *out.mutable_agent() = *run.facts.agent;
     out.set_merge(MergeState(static_cast<int>(i)));
+    out.set_output_dropped_bytes(run.facts.output_dropped_bytes);
     out.set_priority(static_cast<uint32_t>(ws.priority.value_or(10)));
     out.set_remaining_days(run_.plan->analysis.acyclic ? run_.plan->analysis.remaining_days_max[i] : 0);
     if (run.row.state != v1::WORKSTREAM_STATE_SUCCEEDED &&

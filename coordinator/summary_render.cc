@@ -87,6 +87,12 @@ std::string RenderSummary(const RunView& view, const std::string& plan_id) {
   if (!row.message.empty()) out += "**Result**: " + row.message + "\n";
   if (view.facts.agent) out += AgentLine(*view.facts.agent);
   if (!view.merge.empty()) out += "**Merge**: " + view.merge + "\n";
+  if (view.facts.output_dropped_bytes > 0) {
+    char size[32];
+    std::snprintf(size, sizeof size, "%.1f MiB", static_cast<double>(view.facts.output_dropped_bytes) / (1 << 20));
+    out += std::string("**Output**: ") + size +
+           " over the cap dropped (each step kept its start and its last MiB; see the log)\n";
+  }
 
   out += "\n## Deliverables Created\n";
   // What its worker checked (after its steps passed), whatever was decided after.

@@ -44,6 +44,9 @@ bool WorkstreamFacts::Apply(const v1::Event& event) {
       tests.set_failed(tests.failed() + event.test_summary().failed());
       tests.set_skipped(tests.skipped() + event.test_summary().skipped());
       break;
+    case v1::Event::kStepFinished:
+      output_dropped_bytes += event.step_finished().output_dropped_bytes();
+      break;
     case v1::Event::kMetric:
       metrics[event.metric().name()] = event.metric().value();
       break;

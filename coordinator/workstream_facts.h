@@ -22,6 +22,7 @@ struct WorkstreamFacts {
   std::string merged_commit;                 // the integration branch's commit after its merge
   std::map<std::string, std::string> rendezvous;  // what the gang's ranks put, first value stands
   std::string failure_tail;  // the end of a failed attempt's output, from its worker
+  uint64_t output_dropped_bytes = 0;  // its steps' output over the cap, not kept
 
   // Takes in one event of the attempt. Returns true when it put a new rendezvous value,
   // which the gang's other ranks must be sent.

@@ -11,6 +11,7 @@
 #include "worker/coverage_reports.h"
 #include "worker/merge_back.h"
 #include "worker/output_parsers.h"
+#include "worker/output_tail.h"
 #include "worker/step_environment.h"
 #include "worker/test_reports.h"
 
@@ -52,9 +53,9 @@ v1::Event SummaryEvent(const ParsedSummary& summary) {
 // Streams a step's output: caps what the attempt keeps, feeds the parsers, emits events.
 class StepSink : public OutputSink {
  public:
-  StepSink(uint32_t step, uint64_t& budget, std::function<void(v1::Event)> emit, TestLedger& tests,
-           AgentReporter* agent = nullptr)
-      : step_(step), budget_(budget), emit_(std::move(emit)), tests_(tests), agent_(agent) {}
+  StepSink(uint32_t step, uint64_t& budget, size_t tail_bytes, std::function<void(v1::Event)> emit,
+           TestLedger& tests, AgentReporter* agent = nullptr)
+      : step_(step), budget_(budget), tail_(tail_bytes), emit_(std::move(emit)), tests_(tests), agent_(agent) {}
 
   void OnOutput(OutputStream stream, std::string_view data) override {
     if (agent_ != nullptr && stream == OutputStream::kStdout) agent_->OnStdout(data);
@@ -63,16 +64,8 @@ class StepSink : public OutputSink {
     EmitItems(items);
     size_t kept = static_cast<size_t>(std::min<uint64_t>(budget_, data.size()));
     budget_ -= kept;
-    dropped_ += data.size() - kept;
-    if (kept == 0) return;
-    v1::Event event;
-    v1::LogChunk& log = *event.mutable_log();
-    log.set_step(step_);
-    log.set_stream(stream == OutputStream::kStdout ? v1::LogChunk::STREAM_STDOUT
-                                                   : v1::LogChunk::STREAM_STDERR);
-    log.set_data(std::string(data.substr(0, kept)));
-    log.set_transcript(agent_ != nullptr && stream == OutputStream::kStdout);
-    emit_(std::move(event));
+    if (kept > 0) Chunk(stream, std::string(data.substr(0, kept)));
+    if (kept < data.size()) tail_.Add(stream, data.substr(kept));  // past the cap
   }
 
   void Finish() {
@@ -81,13 +74,29 @@ class StepSink : public OutputSink {
     err_scanner_.Finish(items);
     EmitItems(items);
     if (agent_ != nullptr) agent_->Finish();
+    // Past the cap: where output was dropped, then the step's last bytes.
+    if (tail_.dropped() > 0) {
+      Chunk(OutputStream::kStdout, "\n[wsfleet: " + std::to_string(tail_.dropped()) +
+                                       " bytes of output over the cap dropped here]\n");
+    }
+    for (auto& [stream, data] : tail_.Take()) Chunk(stream, std::move(data));
   }
-  uint64_t dropped() const { return dropped_; }
+  uint64_t dropped() const { return tail_.dropped(); }
   // Runners' closing counts, held to the step's end: a JUnit report of the same run names
   // those tests, and then they are counted from it instead.
   std::vector<ParsedSummary> TakeSummaries() { return std::exchange(summaries_, {}); }
 
  private:
+  void Chunk(OutputStream stream, std::string data) {
+    v1::Event event;
+    v1::LogChunk& log = *event.mutable_log();
+    log.set_step(step_);
+    log.set_stream(stream == OutputStream::kStdout ? v1::LogChunk::STREAM_STDOUT : v1::LogChunk::STREAM_STDERR);
+    log.set_data(std::move(data));
+    log.set_transcript(agent_ != nullptr && stream == OutputStream::kStdout);
+    emit_(std::move(event));
+  }
+
   void EmitItems(const std::vector<ParsedItem>& items) {
     for (const ParsedItem& item : items) {
       if (const auto* test = std::get_if<ParsedTest>(&item)) {
@@ -106,13 +115,13 @@ class StepSink : public OutputSink {
 
   uint32_t step_;
   uint64_t& budget_;
+  OutputTail tail_;
   std::function<void(v1::Event)> emit_;
   TestLedger& tests_;
   AgentReporter* agent_;  // the agent step's: its stdout is its event stream
   std::vector<ParsedSummary> summaries_;
   OutputScanner out_scanner_;
   OutputScanner err_scanner_;
-  uint64_t dropped_ = 0;
 };
 
 std::string ShellQuote(const std::string& value) {
@@ -462,8 +471,8 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
                        [&runner](const std::string&) { runner.Cancel(); },
                        [&runner] { return runner.pid(); }, *options_.time);
     }
-    StepSink sink(number, budget, [this](v1::Event event) { EmitEvent(std::move(event)); }, tests_,
-                  reporter ? &*reporter : nullptr);
+    StepSink sink(number, budget, options_.output_tail_bytes, [this](v1::Event event) { EmitEvent(std::move(event)); },
+                  tests_, reporter ? &*reporter : nullptr);
     {
       std::lock_guard<std::mutex> lock(runner_mutex_);
       current_step_ = &runner;

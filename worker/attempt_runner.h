@@ -35,6 +35,8 @@ struct AttemptRunnerOptions {
   std::string workdir = ".";       // where steps run (each workstream's worktree with isolate)
   Isolation isolation = Isolation::kNone;
   uint64_t output_cap_bytes = uint64_t{256} << 20;  // per attempt; the rest is counted
+  // Past the cap, each step still keeps its last this many bytes (its verdict is there).
+  size_t output_tail_bytes = size_t{1} << 20;
   common::Nanos kill_grace = std::chrono::seconds(5);
   common::Nanos default_step_timeout{0};
   std::vector<std::string> base_env;  // the worker's environment, "KEY=value"

@@ -12,6 +12,18 @@ log=$(ls "$TMP"/s/logs/WS-01/*.log)
 check "the log holds every byte, in order" cmp -s "$log" "$TMP/expected"
 check "and the store names all of them" [ "$(sqlite3 "$TMP/s/wsfleet.db" 'SELECT sum(log_length) FROM events')" -eq "$(stat -c %s "$TMP/expected")" ]
 
+# Output over the cap: its head and its last lines (the verdict) are kept, and status, the
+# summary and the report say how much was dropped.
+capped=$TMP/capped
+card "$capped" WS-01 None 'head -c 3000000 /dev/zero | tr "\0" x; echo; echo "VERDICT: all good"'
+"$WSFLEET" run "$capped" --state "$TMP/sc" --workdir "$TMP/wc" --output-cap 1000000 > "$TMP/capped.out" 2>&1
+capped_log=$(ls "$TMP"/sc/logs/WS-01/*.log)
+check "the capped log ends with the verdict" sh -c "tail -n 1 '$capped_log' | grep -qx 'VERDICT: all good'"
+check "it says where output was dropped" grep -q "bytes of output over the cap dropped here" "$capped_log"
+check "the run's table shows the drop" grep -qE "OUTPUT DROPPED" "$TMP/capped.out"
+check "the summary says so" contains "$TMP/sc/summaries/WS-01-COMPLETION_SUMMARY.md" "over the cap dropped"
+check "report.json counts the bytes" [ "$(jq '.workstreams[0].output_dropped_bytes' "$TMP/sc/report.json")" -gt 900000 ]
+
 # The same step through a worker that sends its output (no log token): the same log.
 start_fleet 1
 "$WSFLEET" submit "$plan" > "$TMP/submit.out" 2>&1

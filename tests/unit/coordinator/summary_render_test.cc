@@ -47,6 +47,16 @@ TEST_F(SummaryRenderTest, SaysWhatTheViewHolds) {
   EXPECT_NE(summary.find("✅ PASS"), std::string::npos) << summary;
 }
 
+TEST_F(SummaryRenderTest, OutputOverTheCapIsShown) {
+  row_.state = v1::WORKSTREAM_STATE_SUCCEEDED;
+  EXPECT_EQ(RenderSummary(View(), "p-1").find("**Output**"), std::string::npos);  // none dropped
+  facts_.output_dropped_bytes = 3 << 20;
+  EXPECT_NE(RenderSummary(View(), "p-1").find("**Output**: 3.0 MiB over the cap dropped (each step kept its start and "
+                                              "its last MiB; see the log)\n"),
+            std::string::npos)
+      << RenderSummary(View(), "p-1");
+}
+
 TEST_F(SummaryRenderTest, WhatStillRunsIsInProgress) {
   row_.state = v1::WORKSTREAM_STATE_RUNNING;
   EXPECT_NE(RenderSummary(View(), "p-1").find("**Status**: IN PROGRESS\n"), std::string::npos);

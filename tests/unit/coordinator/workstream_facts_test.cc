@@ -43,6 +43,17 @@ TEST(WorkstreamFactsTest, TheLastMetricAndDeliverableValueStands) {
   EXPECT_EQ(facts.deliverables, (std::map<std::string, bool>{{"a", true}, {"b", false}}));
 }
 
+TEST(WorkstreamFactsTest, OutputDroppedOverTheCapAddsUpOverSteps) {
+  WorkstreamFacts facts;
+  for (uint64_t dropped : {100u, 0u, 23u}) {
+    v1::Event event;
+    event.mutable_step_finished()->set_output_dropped_bytes(dropped);
+    event.mutable_step_finished()->set_output_capped(dropped > 0);
+    facts.Apply(event);
+  }
+  EXPECT_EQ(facts.output_dropped_bytes, 123u);
+}
+
 TEST(WorkstreamFactsTest, TheFirstRendezvousValueStandsAndOnlyANewOneIsRelayed) {
   WorkstreamFacts facts;
   v1::Event put;

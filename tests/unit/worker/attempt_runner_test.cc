@@ -130,10 +130,29 @@ TEST_F(AttemptRunnerTest, AFailingStepStopsTheAttemptAndSaysWhere) {
   EXPECT_EQ(Output(events), "");
 }
 
+TEST_F(AttemptRunnerTest, OutputOverTheCapKeepsItsHeadAndItsTail) {
+  options_.output_cap_bytes = 1000;
+  options_.output_tail_bytes = 100;
+  // The verdict comes last, where a runner prints it.
+  auto events = Run(Spec({"head -c 5000 /dev/zero | tr '\\0' x; echo; echo 'VERDICT: 3 failed'"}));
+  std::string output = Output(events);
+  EXPECT_EQ(output.substr(0, 1000), std::string(1000, 'x'));
+  EXPECT_NE(output.find("[wsfleet: 3919 bytes of output over the cap dropped here]"), std::string::npos) << output;
+  EXPECT_EQ(output.substr(output.size() - 18), "VERDICT: 3 failed\n");
+  const v1::StepFinished* step = nullptr;
+  for (const auto& event : events) {
+    if (event.has_step_finished()) step = &event.step_finished();
+  }
+  ASSERT_NE(step, nullptr);
+  EXPECT_TRUE(step->output_capped());
+  EXPECT_EQ(step->output_dropped_bytes(), 3919u);  // 5019 written, 1000 + 100 kept
+}
+
 TEST_F(AttemptRunnerTest, OutputOverTheCapIsCountedNotSilentlyDropped) {
   options_.output_cap_bytes = 1000;
+  options_.output_tail_bytes = 0;
   auto events = Run(Spec({"head -c 5000 /dev/zero | tr '\\0' x"}));
-  EXPECT_EQ(Output(events).size(), 1000u);
+  EXPECT_EQ(Output(events), std::string(1000, 'x') + "\n[wsfleet: 4000 bytes of output over the cap dropped here]\n");
   const v1::StepFinished* step = nullptr;
   for (const auto& event : events) {
     if (event.has_step_finished()) step = &event.step_finished();
