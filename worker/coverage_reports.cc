@@ -7,6 +7,7 @@
 #include <pugixml.hpp>
 
 #include "common/text.h"
+#include "worker/workspace_walk.h"
 
 namespace wsfleet::worker {
 namespace {
@@ -114,32 +115,22 @@ bool LooksLikeCoverageReport(const fs::path& file) {
 }
 
 std::optional<Coverage> FindCoverage(const std::string& workspace, common::WallTime since) {
-  std::error_code error;
-  fs::recursive_directory_iterator it(workspace, fs::directory_options::skip_permission_denied, error);
   std::optional<Coverage> newest;
   fs::file_time_type newest_time;
-  int visited = 0;
-  for (; !error && it != fs::recursive_directory_iterator() && visited < kMaxFilesWalked;
-       it.increment(error), ++visited) {
-    const fs::directory_entry& entry = *it;
-    if (entry.is_directory(error)) {
-      std::string name = entry.path().filename().string();
-      if (name == ".git" || name == "node_modules" || it.depth() >= kMaxWalkDepth) it.disable_recursion_pending();
-      continue;
-    }
-    if (!LooksLikeCoverageReport(entry.path()) || !entry.is_regular_file(error)) continue;
-    if (entry.file_size(error) > kMaxReportBytes || error) continue;
+  WalkWorkspace(workspace, kMaxWalkDepth, kMaxFilesWalked, [&](const fs::directory_entry& entry) {
+    std::error_code error;
+    if (!LooksLikeCoverageReport(entry.path()) || entry.file_size(error) > kMaxReportBytes || error) return;
     fs::file_time_type written = entry.last_write_time(error);
-    if (error || std::chrono::file_clock::to_sys(written) < since) continue;
-    if (newest && written <= newest_time) continue;
+    if (error || std::chrono::file_clock::to_sys(written) < since) return;
+    if (newest && written <= newest_time) return;
     std::ifstream in(entry.path(), std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
     absl::StatusOr<Coverage> coverage = ParseCoverageReport(entry.path().filename().string(), text.str());
-    if (!coverage.ok()) continue;
+    if (!coverage.ok()) return;
     newest = *coverage;
     newest_time = written;
-  }
+  });
   return newest;
 }
 

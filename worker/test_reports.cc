@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "worker/junit_parser.h"
+#include "worker/workspace_walk.h"
 
 namespace wsfleet::worker {
 namespace {
@@ -96,19 +97,9 @@ std::vector<ParsedTest> JUnitReports::Collect(const std::string& workspace, std:
 }
 
 void JUnitReports::Walk(const fs::path& directory, common::WallTime step_began, std::vector<ParsedTest>& tests) {
-  std::error_code error;
-  fs::recursive_directory_iterator it(directory, fs::directory_options::skip_permission_denied, error);
-  int visited = 0;
-  for (; !error && it != fs::recursive_directory_iterator() && visited < kMaxFilesWalked;
-       it.increment(error), ++visited) {
-    const fs::directory_entry& entry = *it;
-    std::string name = entry.path().filename().string();
-    if (entry.is_directory(error)) {
-      if (name == ".git" || name == "node_modules" || it.depth() >= kMaxWalkDepth) it.disable_recursion_pending();
-      continue;
-    }
+  WalkWorkspace(directory, kMaxWalkDepth, kMaxFilesWalked, [&](const fs::directory_entry& entry) {
     if (entry.path().extension() == ".xml") Read(entry.path(), step_began, tests);
-  }
+  });
 }
 
 void JUnitReports::Read(const fs::path& file, common::WallTime step_began, std::vector<ParsedTest>& tests) {
