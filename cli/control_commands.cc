@@ -71,7 +71,9 @@ int SubmitCommand(const ClientOptions& client, const std::vector<std::string>& p
 
 int StatusCommand(const ClientOptions& client) {
   v1::RunStatus status;
-  grpc::Status rpc = Stub(client)->GetStatus(Context().get(), {}, &status);
+  v1::GetStatusRequest request;
+  request.set_verification(client.output == "json");  // what report.json says too
+  grpc::Status rpc = Stub(client)->GetStatus(Context().get(), request, &status);
   if (!rpc.ok()) return Report(client, rpc);
   std::cout << (client.output == "json" ? coordinator::RunStatusJson(status).dump(2) + "\n"
                                          : RenderStatusTable(status));

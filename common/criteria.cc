@@ -44,24 +44,26 @@ namespace {
 // reported metric it speaks of, units converted.
 CriterionVerdict JudgeProse(const Criterion& criterion, const std::map<std::string, double>& metrics) {
   std::optional<ProseComparison> comparison = ParseProseComparison(criterion.text);
-  if (!comparison) return {Verdict::kUnverified, "no comparison with a number to check; review by hand"};
+  if (!comparison) return {Verdict::kUnverified, "no comparison with a number to check; review by hand", "", 0, ""};
+  std::string written = comparison->unit ? " " + comparison->unit->text : "";
+  std::string wanted_text = std::string(CompareOpSymbol(comparison->op)) + " " + Number(comparison->value) + written;
   MetricChoice choice = ChooseMetric(criterion.text, *comparison, metrics);
-  if (choice.metric.empty()) return {Verdict::kUnverified, choice.why};
+  if (choice.metric.empty()) return {Verdict::kUnverified, choice.why, "", 0, wanted_text};
   double actual = metrics.at(choice.metric);
   std::optional<Unit> unit = UnitOfMetricName(choice.metric);
   double wanted = comparison->value;
   if (unit && comparison->unit) {
     if (unit->dimension != comparison->unit->dimension) {
-      return {Verdict::kUnverified, choice.metric + " is in " + unit->text + ", the criterion in " +
-                                        comparison->unit->text};
+      return {Verdict::kUnverified,
+              choice.metric + " is in " + unit->text + ", the criterion in " + comparison->unit->text, "", 0,
+              wanted_text};
     }
     wanted = comparison->value * comparison->unit->factor / unit->factor;  // in the metric's unit
   }
   std::string unit_text = unit ? " " + unit->text : comparison->unit ? " " + comparison->unit->text : "";
-  std::string written = comparison->unit ? " " + comparison->unit->text : "";
-  std::string detail = choice.metric + " = " + Number(actual) + unit_text + " (wanted " + CompareOpSymbol(comparison->op) +
-                       " " + Number(comparison->value) + written + ")";
-  return {Holds(actual, comparison->op, wanted) ? Verdict::kPass : Verdict::kFail, detail};
+  std::string detail = choice.metric + " = " + Number(actual) + unit_text + " (wanted " + wanted_text + ")";
+  return {Holds(actual, comparison->op, wanted) ? Verdict::kPass : Verdict::kFail, detail, choice.metric, actual,
+          wanted_text};
 }
 
 }  // namespace
@@ -69,14 +71,15 @@ CriterionVerdict JudgeProse(const Criterion& criterion, const std::map<std::stri
 CriterionVerdict Judge(const Criterion& criterion, const std::map<std::string, double>& metrics) {
   if (!criterion.check) return JudgeProse(criterion, metrics);
   const MetricCheck& check = *criterion.check;
+  std::string wanted = std::string(CompareOpSymbol(check.op)) + " " + Number(check.value) +
+                       (check.unit.empty() ? "" : " " + check.unit);
   auto found = metrics.find(check.metric);
   if (found == metrics.end()) {
-    return {Verdict::kUnverified, "no step reported METRIC " + check.metric};
+    return {Verdict::kUnverified, "no step reported METRIC " + check.metric, "", 0, wanted};
   }
-  std::string detail = check.metric + " = " + Number(found->second) + " (wanted " +
-                       CompareOpSymbol(check.op) + " " + Number(check.value) +
-                       (check.unit.empty() ? "" : " " + check.unit) + ")";
-  return {Holds(found->second, check.op, check.value) ? Verdict::kPass : Verdict::kFail, detail};
+  std::string detail = check.metric + " = " + Number(found->second) + " (wanted " + wanted + ")";
+  return {Holds(found->second, check.op, check.value) ? Verdict::kPass : Verdict::kFail, detail, check.metric,
+          found->second, wanted};
 }
 
 }  // namespace wsfleet::common

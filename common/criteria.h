@@ -12,6 +12,9 @@ enum class Verdict { kPass, kFail, kUnverified };
 struct CriterionVerdict {
   Verdict verdict = Verdict::kUnverified;
   std::string detail;  // "membw_gbps = 251.5 GB/s (>= 250)", or why it is unverified
+  std::string metric;  // what it was judged by; empty when nothing was
+  double value = 0;    // that metric's value
+  std::string wanted;  // the comparison as written: ">= 250 GB/s"; empty when none was read
 };
 
 const char* VerdictName(Verdict verdict);  // PASS | FAIL | UNVERIFIED

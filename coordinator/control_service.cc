@@ -4,6 +4,7 @@
 #include "coordinator/log_follower.h"
 #include "coordinator/scheduler.h"
 #include "coordinator/state_store.h"
+#include "coordinator/verification_view.h"
 
 namespace wsfleet::coordinator {
 
@@ -43,11 +44,12 @@ grpc::ServerUnaryReactor* ControlServiceImpl::Submit(grpc::CallbackServerContext
 }
 
 grpc::ServerUnaryReactor* ControlServiceImpl::GetStatus(grpc::CallbackServerContext* context,
-                                                        const v1::GetStatusRequest*,
+                                                        const v1::GetStatusRequest* request,
                                                         v1::RunStatus* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  loop_.Post([this, reactor, response] {
+  loop_.Post([this, reactor, response, verification = request->verification()] {
     *response = scheduler_.Status();
+    if (verification) AddVerification(scheduler_, *response);
     reactor->Finish(grpc::Status::OK);
   });
   return reactor;

@@ -7,6 +7,7 @@
 
 #include "coordinator/run_json.h"
 #include "coordinator/summary_render.h"
+#include "coordinator/verification_view.h"
 #include "proto/enum_names.h"
 
 namespace wsfleet::coordinator {
@@ -28,6 +29,7 @@ std::pair<int64_t, int64_t> Span(const v1::RunStatus& status) {
 
 ReportSnapshot ReportSnapshot::Of(const RunReader& run, StatePaths paths) {
   ReportSnapshot report{run.Status(), {}, {}, std::move(paths)};
+  AddVerification(run, report.status);
   for (int i = 0; i < report.status.workstreams_size(); ++i) report.metrics.push_back(run.ViewOf(i).facts.metrics);
   const common::Plan& plan = *run.plan();
   for (int index : plan.analysis.critical_path.chain) {

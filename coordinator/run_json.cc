@@ -36,6 +36,30 @@ nlohmann::ordered_json WorkstreamJson(const v1::WorkstreamStatus& ws) {
                                  {"priority", ws.priority()},
                                  {"remaining_days", ws.remaining_days()}};
   json["agent"] = ws.has_agent() ? AgentJson(ws.agent()) : nlohmann::ordered_json(nullptr);
+  // How it was checked (empty before its attempt ended, or when not asked for).
+  const v1::Verification& checked = ws.verification();
+  json["criteria"] = nlohmann::ordered_json::array();
+  for (const v1::CriterionResult& criterion : checked.criteria()) {
+    nlohmann::ordered_json entry = {{"text", criterion.text()},     {"group", criterion.group()},
+                                    {"verdict", criterion.verdict()}, {"detail", criterion.detail()}};
+    entry["metric"] = criterion.metric().empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(criterion.metric());
+    entry["value"] = criterion.metric().empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(criterion.value());
+    entry["wanted"] = criterion.wanted().empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(criterion.wanted());
+    json["criteria"].push_back(entry);
+  }
+  json["deliverables"] = nlohmann::ordered_json::array();
+  for (const v1::DeliverableCheck& deliverable : checked.deliverables()) {
+    json["deliverables"].push_back(
+        {{"path", deliverable.path()}, {"checked", deliverable.checked()}, {"exists", deliverable.exists()}});
+  }
+  json["coverage"] = nlohmann::ordered_json(nullptr);
+  if (checked.has_coverage()) {
+    json["coverage"] = {{"line_percent", checked.coverage().line_percent()}};
+    json["coverage"]["branch_percent"] = checked.coverage().has_branch()
+                                             ? nlohmann::ordered_json(checked.coverage().branch_percent())
+                                             : nlohmann::ordered_json(nullptr);
+  }
+  json["verdict_reasons"] = checked.reasons();
   return json;
 }
 

@@ -6,6 +6,7 @@
 
 #include "common/plan.h"
 #include "coordinator/state_store.h"
+#include "coordinator/verdict.h"
 #include "coordinator/workstream_facts.h"
 #include "wsfleet/v1/control.pb.h"
 
@@ -51,6 +52,8 @@ class RunReader {
   virtual bool Done() const = 0;
   virtual SchedulerCounters counters() const = 0;
   virtual size_t merge_queue_length() const = 0;
+  // The fleet's rule for when a workstream is done (its card may ask for stricter).
+  virtual Verification verification() const = 0;
 };
 
 }  // namespace wsfleet::coordinator

@@ -79,6 +79,7 @@ class Scheduler : public RunReader {
   RunView ViewOf(int index) const override;
   SchedulerCounters counters() const override;
   size_t merge_queue_length() const override { return merge_.length(); }
+  Verification verification() const override { return options_.verification; }
   // What the plan's agents spent so far (tokens, turns, cost), summed over every attempt.
   const v1::AgentReport& plan_spent() const { return budget_.spent(); }
 

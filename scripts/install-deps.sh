@@ -23,6 +23,8 @@ $build_only || packages+=(
   prometheus curl jq sqlite3
   # real test runners and coverage tools that verification tests drive
   python3-pytest python3-coverage gcovr
+  # report.json checked against its JSON Schema
+  python3-jsonschema
   # fuzzing (libFuzzer) and sanitizers
   clang libclang-rt-14-dev
 )

@@ -33,6 +33,7 @@ class PlanRunReader : public RunReader {
   bool Done() const override { return run_.Done(); }
   SchedulerCounters counters() const override { return {}; }
   size_t merge_queue_length() const override { return 0; }
+  Verification verification() const override { return Verification::kDefault; }
 
  private:
   const PlanRun& run_;
