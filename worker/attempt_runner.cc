@@ -533,7 +533,9 @@ void AttemptRunner::ReportDeliverables(const std::string& workspace) {
 }
 
 void AttemptRunner::ReportCoverage(const std::string& workspace, common::WallTime began) {
-  std::optional<Coverage> coverage = FindCoverage(workspace, began);
+  std::vector<std::string> scripts;
+  for (const v1::StepSpec& step : spec_.steps()) scripts.push_back(step.script());
+  std::optional<Coverage> coverage = FindCoverage(workspace, began, scripts, git_.has_value());
   if (!coverage) return;
   auto metric = [this](const std::string& name, double value) {
     v1::Event event;

@@ -114,22 +114,38 @@ bool LooksLikeCoverageReport(const fs::path& file) {
   return named && (extension == ".xml" || extension == ".json" || extension == ".info" || name == "lcov");
 }
 
-std::optional<Coverage> FindCoverage(const std::string& workspace, common::WallTime since) {
+std::optional<Coverage> FindCoverage(const std::string& workspace, common::WallTime since,
+                                     const std::vector<std::string>& scripts, bool private_workspace) {
   std::optional<Coverage> newest;
   fs::file_time_type newest_time;
-  WalkWorkspace(workspace, kMaxWalkDepth, kMaxFilesWalked, [&](const fs::directory_entry& entry) {
+  auto consider = [&](const fs::path& file) {
     std::error_code error;
-    if (!LooksLikeCoverageReport(entry.path()) || entry.file_size(error) > kMaxReportBytes || error) return;
-    fs::file_time_type written = entry.last_write_time(error);
+    if (!fs::is_regular_file(file, error) || fs::file_size(file, error) > kMaxReportBytes || error) return;
+    fs::file_time_type written = fs::last_write_time(file, error);
     if (error || std::chrono::file_clock::to_sys(written) < since) return;
     if (newest && written <= newest_time) return;
-    std::ifstream in(entry.path(), std::ios::binary);
+    std::ifstream in(file, std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
-    absl::StatusOr<Coverage> coverage = ParseCoverageReport(entry.path().filename().string(), text.str());
+    absl::StatusOr<Coverage> coverage = ParseCoverageReport(file.filename().string(), text.str());
     if (!coverage.ok()) return;
     newest = *coverage;
     newest_time = written;
+  };
+  std::error_code error;
+  fs::path root = fs::absolute(workspace, error).lexically_normal();
+  std::vector<std::string> named;
+  for (const std::string& script : scripts) {
+    for (const std::string& word : PathWords(script)) {
+      if (LooksLikeCoverageReport(word)) named.push_back(word);
+    }
+  }
+  if (named.empty() && !private_workspace) return newest;
+  // Named reports are matched by the end of their path: a step may cd before it writes.
+  WalkWorkspace(root, kMaxWalkDepth, kMaxFilesWalked, [&](const fs::directory_entry& entry) {
+    if (!LooksLikeCoverageReport(entry.path())) return;
+    if (!named.empty() && !EndsWithAny(entry.path(), named)) return;
+    consider(entry.path());
   });
   return newest;
 }

@@ -30,8 +30,13 @@ absl::StatusOr<Coverage> ParseCoverageReport(std::string_view name, std::string_
 // *.info, lcov*, coverage*.json, gcovr*.json, .coverage.json.
 bool LooksLikeCoverageReport(const std::filesystem::path& file);
 
-// The newest coverage report under `workspace` written since `since` (the attempt's
-// start), or none. Bounded walk; .git and node_modules are skipped.
-std::optional<Coverage> FindCoverage(const std::string& workspace, common::WallTime since);
+// The newest coverage report written since `since` (the attempt's start): among the
+// report paths the steps' `scripts` name (`gcovr --xml coverage.xml`, `coverage json -o
+// out/cov.json`) when they name any; else, in a workspace that is the attempt's own (a
+// worktree), anywhere under it (bounded walk; .git and node_modules skipped); else none:
+// in a shared workdir another workstream's report may be lying there. Only inside the
+// workspace.
+std::optional<Coverage> FindCoverage(const std::string& workspace, common::WallTime since,
+                                     const std::vector<std::string>& scripts, bool private_workspace);
 
 }  // namespace wsfleet::worker

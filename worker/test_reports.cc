@@ -55,14 +55,7 @@ size_t TestLedger::size() const {
 
 std::vector<std::string> NamedReportPaths(std::string_view script) {
   std::vector<std::string> paths;
-  size_t at = 0;
-  while (at < script.size()) {
-    size_t end = script.find_first_of(" \t\n;|&", at);
-    if (end == std::string_view::npos) end = script.size();
-    std::string word(script.substr(at, end - at));
-    at = end + 1;
-    std::erase_if(word, [](char c) { return c == '\'' || c == '"'; });
-    if (size_t eq = word.rfind('='); eq != std::string::npos) word = word.substr(eq + 1);
+  for (std::string word : PathWords(script)) {
     bool directory_form = false;
     if (word.rfind("xml:", 0) == 0) {
       word = word.substr(4);
@@ -78,20 +71,28 @@ std::vector<ParsedTest> JUnitReports::Collect(const std::string& workspace, std:
                                               common::WallTime step_began, bool private_workspace) {
   std::vector<ParsedTest> tests;
   std::error_code error;
-  fs::path root = fs::absolute(workspace, error);
+  fs::path root = fs::absolute(workspace, error).lexically_normal();
   std::vector<std::string> named = NamedReportPaths(script);
   if (named.empty()) {
     if (private_workspace) Walk(root, step_began, tests);
     return tests;
   }
+  std::vector<std::string> files;
   for (const std::string& path : named) {
-    fs::path full = fs::path(path).is_absolute() ? fs::path(path) : root / path;
+    fs::path full = (fs::path(path).is_absolute() ? fs::path(path) : root / path).lexically_normal();
     if (!Inside(root, full)) continue;  // not this attempt's to read
     if (path.back() == '/') {
       Walk(full, step_began, tests);
-    } else {
+    } else if (fs::exists(full, error)) {
       Read(full, step_began, tests);
+    } else {
+      files.push_back(path);  // written after a cd: found by the end of its path
     }
+  }
+  if (!files.empty()) {
+    WalkWorkspace(root, kMaxWalkDepth, kMaxFilesWalked, [&](const fs::directory_entry& entry) {
+      if (EndsWithAny(entry.path(), files)) Read(entry.path(), step_began, tests);
+    });
   }
   return tests;
 }

@@ -84,12 +84,19 @@ TEST(CoverageReportTest, FindsTheNewestReportWrittenDuringTheAttempt) {
   std::ofstream(dir / "coverage.xml") << Fixture("gcovr-cobertura.xml");  // before the attempt
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   common::WallTime began = std::chrono::system_clock::now();
-  EXPECT_FALSE(FindCoverage(dir.string(), began).has_value());
+  EXPECT_FALSE(FindCoverage(dir.string(), began, {}, /*private_workspace=*/true).has_value());
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   std::ofstream(dir / "build" / "coverage.json") << Fixture("coveragepy.json");
-  std::optional<Coverage> found = FindCoverage(dir.string(), began);
+  std::optional<Coverage> found = FindCoverage(dir.string(), began, {"make test"}, /*private_workspace=*/true);
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->format, "coverage.py");
+  // In a shared workdir only what a step names is read: another's report may be there.
+  EXPECT_FALSE(FindCoverage(dir.string(), began, {"make test"}, /*private_workspace=*/false).has_value());
+  found = FindCoverage(dir.string(), began, {"coverage json -o build/coverage.json"}, false);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->format, "coverage.py");
+  // Nor outside the workspace, whatever a step names.
+  EXPECT_FALSE(FindCoverage((dir / "build").string(), began, {"cp x ../coverage.xml"}, false).has_value());
   fs::remove_all(dir);
 }
 

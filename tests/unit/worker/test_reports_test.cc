@@ -101,6 +101,13 @@ TEST_F(JUnitReportsTest, ADirectoryNamedForReportsIsRead) {
   EXPECT_EQ(reports_.Collect(dir_.string(), "./unit --gtest_output=xml:reports/", begin, false).size(), 2u);
 }
 
+TEST_F(JUnitReportsTest, ANamedReportIsFoundAfterTheStepChangedDirectory) {
+  common::WallTime begin = std::chrono::system_clock::now();
+  fs::create_directories(dir_ / "build" / "out");
+  Write("build/out/junit.xml", 2);
+  EXPECT_EQ(reports_.Collect(dir_.string(), "cd build && pytest --junitxml=out/junit.xml", begin, false).size(), 2u);
+}
+
 TEST_F(JUnitReportsTest, APathOutsideTheWorkspaceIsNotRead) {
   common::WallTime begin = std::chrono::system_clock::now();
   Write("out/junit.xml", 1);
