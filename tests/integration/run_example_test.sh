@@ -16,6 +16,11 @@ check "completion summary written" contains "$summary" "# WS-03: Tokenizer - Com
 check "criterion judged from a metric" contains "$summary" "✅ PASS (Functional) A known sentence yields exactly its words"
 check "criterion left for review" contains "$summary" "⬜ UNVERIFIED (Functional) Upper case is folded"
 check "deliverable found" contains "$summary" '`bin/tokenize`: ✅ found'
+check "pytest's tests counted" grep -qE "^WS-03 .*SUCCEEDED +1 +local-[0-9] +3/3" "$TMP/out"
+check "GoogleTest's tests through ctest counted" grep -qE "^WS-08 .*SUCCEEDED +1 +local-[0-9] +3/3" "$TMP/out"
+check "a criterion in prose judged" contains "$summary" "✅ PASS (Performance) 10,000 lines tokenize in under 2 s — tokenize_seconds ="
+check "coverage judged from coverage.py's report" contains "$TMP/state/summaries/WS-04-COMPLETION_SUMMARY.md" \
+  "✅ PASS (Quality) Test coverage ≥ 80% — coverage_line_percent = 100 %"
 check "skipped card has a summary" contains "$TMP/state/summaries/WS-02-COMPLETION_SUMMARY.md" "skipped"
 check "run report" contains "$TMP/state/report.md" "every workstream succeeded or was skipped"
 check "run report json" contains "$TMP/state/report.json" '"succeeded": true'
