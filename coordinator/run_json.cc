@@ -49,8 +49,10 @@ nlohmann::ordered_json WorkstreamJson(const v1::WorkstreamStatus& ws) {
   }
   json["deliverables"] = nlohmann::ordered_json::array();
   for (const v1::DeliverableCheck& deliverable : checked.deliverables()) {
-    json["deliverables"].push_back(
-        {{"path", deliverable.path()}, {"checked", deliverable.checked()}, {"exists", deliverable.exists()}});
+    nlohmann::ordered_json entry = {
+        {"path", deliverable.path()}, {"checked", deliverable.checked()}, {"exists", deliverable.exists()}};
+    entry["lines"] = deliverable.counted() ? nlohmann::ordered_json(deliverable.lines()) : nlohmann::ordered_json(nullptr);
+    json["deliverables"].push_back(entry);
   }
   json["coverage"] = nlohmann::ordered_json(nullptr);
   if (checked.has_coverage()) {

@@ -36,6 +36,17 @@ struct RunView {
   std::string merge;
   std::vector<std::string> attempt_ids;  // every attempt, oldest first
   std::vector<std::string> log_paths;    // the attempts' logs, in the same order
+  // Its neighbours in the plan as they stand: what it depended on and what depends on it.
+  struct Neighbour {
+    std::string id;
+    std::string name;
+    v1::WorkstreamState state = v1::WORKSTREAM_STATE_UNSPECIFIED;
+    std::string merge;  // "merged <commit>" when its work merged
+    // For a dependent: the dependencies it still waits for (none: it may proceed).
+    std::vector<std::string> waiting_for;
+  };
+  std::vector<Neighbour> dependencies;
+  std::vector<Neighbour> dependents;
 };
 
 // The run as those who report on it see it (summaries, the report, metrics, the control

@@ -73,9 +73,26 @@ RunView Scheduler::ViewOf(int index) const {
                current == run_.attempts.end() ? nullptr : &current->second,
                MergeState(index),
                run.attempt_ids,
+               {},
+               {},
                {}};
   for (const std::string& attempt : run.attempt_ids) {
     view.log_paths.push_back(store_.LogPath(run.row.workstream_id, attempt));
+  }
+  auto neighbour = [&](int other) {
+    const common::Workstream& card = run_.card(other);
+    return RunView::Neighbour{card.id.ToString(), card.name, run_.runs[other].row.state, MergeState(other), {}};
+  };
+  for (int dependency : run_.plan->graph.dependencies[index]) view.dependencies.push_back(neighbour(dependency));
+  for (int dependent : run_.plan->graph.dependents[index]) {
+    RunView::Neighbour next = neighbour(dependent);
+    for (int waits : run_.plan->graph.dependencies[dependent]) {
+      v1::WorkstreamState state = run_.runs[waits].row.state;
+      if (state != v1::WORKSTREAM_STATE_SUCCEEDED && state != v1::WORKSTREAM_STATE_SKIPPED) {
+        next.waiting_for.push_back(run_.card(waits).id.ToString());
+      }
+    }
+    view.dependents.push_back(std::move(next));
   }
   return view;
 }

@@ -314,7 +314,8 @@ v1::CoordinatorMessage Scheduler::MergeTurn(const std::string& attempt_id) const
     WorkstreamRow row = view.row;
     row.state = v1::WORKSTREAM_STATE_SUCCEEDED;
     if (row.finished_unix_ms == 0) row.finished_unix_ms = common::ToUnixMillis(clock_.WallNow());
-    RunView merged{view.card, row, view.facts, view.attempt, "merged by this commit", view.attempt_ids, view.log_paths};
+    RunView merged{view.card,        row,           view.facts,        view.attempt, "merged by this commit",
+                   view.attempt_ids, view.log_paths, view.dependencies, view.dependents};
     message.mutable_merge_turn()->set_summary(RenderSummary(merged, run_.row.plan_id));
   }
   return message;

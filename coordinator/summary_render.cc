@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "common/criteria.h"
+#include "proto/enum_names.h"
 
 namespace wsfleet::coordinator {
 namespace {
@@ -60,6 +61,86 @@ std::string AgentLine(const v1::AgentReport& agent) {
          (agent.error().empty() ? "" : " (the agent reported: " + agent.error() + ")") + "\n";
 }
 
+std::string Number(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.6g", value);
+  return buffer;
+}
+
+std::string QualitySection(const RunView& view) {
+  std::string out = "\n## Code Quality Metrics\n";
+  uint64_t lines = 0;
+  for (const auto& [path, count] : view.facts.deliverable_lines) lines += count;
+  out += view.facts.deliverable_lines.empty() ? "- Lines in the deliverables: not counted (no deliverable file checked)\n"
+                                              : "- Lines in the deliverables: " + std::to_string(lines) + "\n";
+  auto coverage = view.facts.metrics.find("coverage_line_percent");
+  out += coverage == view.facts.metrics.end() ? "- Test coverage: no coverage report read\n"
+                                              : "- Test coverage: " + Number(coverage->second) + "%\n";
+  out += "- Code review: not verified by wsfleet (review by hand)\n";
+  return out;
+}
+
+std::string Names(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const std::string& id : ids) out += (out.empty() ? "" : ", ") + id;
+  return out;
+}
+
+// Blockers Resolved, Integration Status and Next Steps: its place in the plan as it ended.
+std::string NeighbourSections(const RunView& view, v1::WorkstreamState state) {
+  bool done = state == v1::WORKSTREAM_STATE_SUCCEEDED || state == v1::WORKSTREAM_STATE_SKIPPED;
+  std::string out = "\n## Blockers Resolved\n";
+  for (const RunView::Neighbour& blocker : view.dependencies) {
+    out += "- " + blocker.id + " (" + blocker.name + "): ";
+    if (blocker.state == v1::WORKSTREAM_STATE_SUCCEEDED) {
+      out += "✅ SUCCEEDED" + (blocker.merge.empty() ? std::string() : ", " + blocker.merge);
+    } else if (blocker.state == v1::WORKSTREAM_STATE_SKIPPED) {
+      out += "✅ SKIPPED (already complete)";
+    } else {
+      out += rpc::StateName(blocker.state);
+    }
+    out += "\n";
+  }
+  if (view.dependencies.empty()) out += "(it depended on nothing)\n";
+
+  out += "\n## Integration Status\n";
+  for (const RunView::Neighbour& next : view.dependents) {
+    out += "- Blocks " + next.id + " (" + next.name + "): ";
+    if (next.state == v1::WORKSTREAM_STATE_BLOCKED) {
+      out += "⛔ BLOCKED";
+    } else if (done && next.waiting_for.empty()) {
+      out += "✅ unblocked";
+    } else if (done) {
+      out += "still waits for " + Names(next.waiting_for);
+    } else {
+      out += rpc::StateName(next.state);
+    }
+    out += "\n";
+  }
+  if (view.dependents.empty()) out += "(nothing depends on it)\n";
+
+  out += "\n## Next Steps\n";
+  std::string id = view.card.id.ToString();
+  if (done) {
+    int proceeding = 0;
+    for (const RunView::Neighbour& next : view.dependents) {
+      if (next.waiting_for.empty() && next.state != v1::WORKSTREAM_STATE_BLOCKED) {
+        out += "- " + next.id + " can now proceed\n";
+        ++proceeding;
+      }
+    }
+    if (proceeding == 0) out += view.dependents.empty() ? "- none in this plan\n" : "- none can proceed yet\n";
+  } else if (state == v1::WORKSTREAM_STATE_FAILED) {
+    std::vector<std::string> waiting;
+    for (const RunView::Neighbour& next : view.dependents) waiting.push_back(next.id);
+    out += "- Fix " + id + " and `wsfleet retry " + id + "`" +
+           (waiting.empty() ? "" : ": " + Names(waiting) + (waiting.size() == 1 ? " waits" : " wait") + " for it") + "\n";
+  } else {
+    out += "- none: it did not complete\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string ElapsedText(int64_t from_ms, int64_t to_ms) {
@@ -101,10 +182,14 @@ std::string RenderSummary(const RunView& view, const std::string& plan_id) {
     out += std::to_string(++number) + ". " + deliverable.text + "\n";
     for (const std::string& path : deliverable.paths) {
       auto checked = view.facts.deliverables.find(path);
+      auto lines = view.facts.deliverable_lines.find(path);
+      std::string size = lines == view.facts.deliverable_lines.end()
+                             ? ""
+                             : " (" + std::to_string(lines->second) + (lines->second == 1 ? " line)" : " lines)");
       out += "   - `" + path + "`: " +
              (checked == view.facts.deliverables.end() ? "not checked (the attempt did not get that far)"
-              : checked->second                         ? "✅ found"
-                                                        : "❌ missing") +
+              : checked->second                         ? "✅ found" + size
+                                                        : std::string("❌ missing")) +
              "\n";
     }
   }
@@ -124,6 +209,12 @@ std::string RenderSummary(const RunView& view, const std::string& plan_id) {
          std::to_string(tests.failed()) + " failed, " + std::to_string(tests.skipped()) +
          " skipped\n";
   out += "- Steps: " + std::to_string(ws.steps.size()) + " (test and verification commands)\n";
+  auto line_coverage = metrics.find("coverage_line_percent");
+  auto branch_coverage = metrics.find("coverage_branch_percent");
+  if (line_coverage != metrics.end()) {
+    out += "- Coverage: " + Number(line_coverage->second) + "% of lines" +
+           (branch_coverage != metrics.end() ? ", " + Number(branch_coverage->second) + "% of branches" : "") + "\n";
+  }
   out += "- Metrics:";
   if (metrics.empty()) out += " none reported";
   for (const auto& [name, value] : metrics) {
@@ -131,7 +222,10 @@ std::string RenderSummary(const RunView& view, const std::string& plan_id) {
     std::snprintf(buffer, sizeof buffer, "%.6g", value);
     out += std::string(" `") + name + " = " + buffer + "`";
   }
-  out += "\n\n## Logs\n";
+  out += "\n";
+  out += QualitySection(view);
+  out += NeighbourSections(view, state);
+  out += "\n## Logs\n";
   for (size_t i = 0; i < view.log_paths.size(); ++i) {
     out += "- attempt " + std::to_string(i + 1) + ": `" + view.log_paths[i] + "`\n";
   }

@@ -64,6 +64,8 @@ struct SummarySnapshot {
   std::string merge;
   std::vector<std::string> attempt_ids;
   std::vector<std::string> log_paths;
+  std::vector<RunView::Neighbour> dependencies;
+  std::vector<RunView::Neighbour> dependents;
   std::string plan_id;
 };
 
@@ -71,12 +73,14 @@ struct SummarySnapshot {
 
 absl::Status SummaryWriter::WriteWorkstream(const RunReader& run, int index) const {
   RunView view = run.ViewOf(index);
-  auto snapshot = std::make_shared<SummarySnapshot>(SummarySnapshot{
-      view.card, view.row, view.facts, view.merge, view.attempt_ids, view.log_paths, run.plan_row().plan_id});
+  auto snapshot = std::make_shared<SummarySnapshot>(SummarySnapshot{view.card, view.row, view.facts, view.merge,
+                                                                     view.attempt_ids, view.log_paths, view.dependencies,
+                                                                     view.dependents, run.plan_row().plan_id});
   return write_(paths_.Summary(view.card.id.ToString()), [snapshot] {
     const SummarySnapshot& s = *snapshot;
-    return RenderSummary(RunView{s.card, s.row, s.facts, nullptr, s.merge, s.attempt_ids, s.log_paths},
-                         s.plan_id);
+    return RenderSummary(
+        RunView{s.card, s.row, s.facts, nullptr, s.merge, s.attempt_ids, s.log_paths, s.dependencies, s.dependents},
+        s.plan_id);
   });
 }
 

@@ -24,6 +24,10 @@ v1::Verification VerificationOf(const common::Workstream& card, const Workstream
       auto found = facts.deliverables.find(path);
       check.set_checked(found != facts.deliverables.end());
       check.set_exists(found != facts.deliverables.end() && found->second);
+      if (auto lines = facts.deliverable_lines.find(path); lines != facts.deliverable_lines.end()) {
+        check.set_counted(true);
+        check.set_lines(lines->second);
+      }
     }
   }
   for (std::string& reason : VerdictReasons(card, facts, fleet)) out.add_reasons(std::move(reason));

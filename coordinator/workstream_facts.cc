@@ -52,6 +52,11 @@ bool WorkstreamFacts::Apply(const v1::Event& event) {
       break;
     case v1::Event::kDeliverable:
       deliverables[event.deliverable().path()] = event.deliverable().exists();
+      if (event.deliverable().counted()) {
+        deliverable_lines[event.deliverable().path()] = event.deliverable().lines();
+      } else {
+        deliverable_lines.erase(event.deliverable().path());
+      }
       break;
     case v1::Event::kAgent:
       agent = event.agent();

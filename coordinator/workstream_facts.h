@@ -18,6 +18,7 @@ struct WorkstreamFacts {
   std::vector<std::string> failed_tests;  // "suite.name" of the first failed or errored ones
   std::map<std::string, double> metrics;
   std::map<std::string, bool> deliverables;  // path -> found
+  std::map<std::string, uint64_t> deliverable_lines;  // path -> lines, for the files counted
   std::optional<v1::AgentReport> agent;      // as it last reported
   std::string merged_commit;                 // the integration branch's commit after its merge
   std::map<std::string, std::string> rendezvous;  // what the gang's ranks put, first value stands

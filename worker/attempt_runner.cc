@@ -523,11 +523,27 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
 }
 
 void AttemptRunner::ReportDeliverables(const std::string& workspace) {
+  constexpr uintmax_t kMaxCountedBytes = 64 << 20;
   for (const std::string& path : spec_.deliverable_paths()) {
-    std::error_code ignored;
+    std::error_code error;
+    fs::path file = fs::path(workspace) / path;
     v1::Event event;
-    event.mutable_deliverable()->set_path(path);
-    event.mutable_deliverable()->set_exists(fs::exists(fs::path(workspace) / path, ignored));
+    v1::DeliverableStatus& status = *event.mutable_deliverable();
+    status.set_path(path);
+    status.set_exists(fs::exists(file, error));
+    if (status.exists() && fs::is_regular_file(file, error) && fs::file_size(file, error) <= kMaxCountedBytes && !error) {
+      // Lines as `wc -l` would count them, a last line without its newline included.
+      std::ifstream in(file, std::ios::binary);
+      uint64_t lines = 0;
+      char last = '\n';
+      for (char buffer[65536]; in.read(buffer, sizeof buffer) || in.gcount() > 0;) {
+        std::streamsize got = in.gcount();
+        lines += static_cast<uint64_t>(std::count(buffer, buffer + got, '\n'));
+        last = buffer[got - 1];
+      }
+      status.set_lines(lines + (last != '\n' ? 1 : 0));
+      status.set_counted(true);
+    }
     EmitEvent(std::move(event));
   }
 }

@@ -23,8 +23,8 @@ check "a failed criterion with its metric, value and wanted" \
   [ "$(jq -c "$ws.criteria[0] | [.verdict, .metric, .value, .wanted]" "$report")" = '["FAIL","p99_latency_ms",75,"< 50 ms"]' ]
 check "coverage judged" [ "$(jq -r "$ws.criteria[1].verdict" "$report")" = PASS ]
 check "an unverified one says why" [ "$(jq -r "$ws.criteria[2].verdict" "$report")" = UNVERIFIED ]
-check "deliverables checked" \
-  [ "$(jq -c "[$ws.deliverables[] | [.path, .exists]]" "$report")" = '[["out/a.txt",true],["out/missing.txt",false]]' ]
+check "deliverables checked, a file's lines counted" \
+  [ "$(jq -c "[$ws.deliverables[] | [.path, .exists, .lines]]" "$report")" = '[["out/a.txt",true,1],["out/missing.txt",false,null]]' ]
 check "coverage from the report" [ "$(jq -c "$ws.coverage" "$report")" = '{"line_percent":90,"branch_percent":50}' ]
 check "the reasons it failed" [ "$(jq -r "$ws.verdict_reasons | join(\" / \")" "$report")" = \
   "deliverable missing: out/missing.txt / acceptance criteria failed: p99_latency_ms = 75 ms (wanted < 50 ms)" ]

@@ -26,7 +26,7 @@ class PlanRunReader : public RunReader {
   const PlanRow& plan_row() const override { return run_.row; }
   RunView ViewOf(int index) const override {
     const WorkstreamRun& run = run_.runs[index];
-    return {run_.card(index), run.row, run.facts, nullptr, "", run.attempt_ids, {}};
+    return {run_.card(index), run.row, run.facts, nullptr, "", run.attempt_ids, {}, {}, {}};
   }
   v1::RunStatus Status() const override { return {}; }
   v1::ListWorkersResponse Workers() const override { return {}; }

@@ -26,11 +26,16 @@ class SummaryRenderTest : public ::testing::Test {
     facts_.tests.set_passed(3);
     facts_.tests.set_failed(1);
   }
-  RunView View() { return RunView{plan_.workstreams[0], row_, facts_, nullptr, "merged 0123456789ab", {"a1"}, {"/s/logs/WS-01/a1.log"}}; }
+  RunView View() {
+    return RunView{plan_.workstreams[0], row_, facts_, nullptr, "merged 0123456789ab", {"a1"},
+                   {"/s/logs/WS-01/a1.log"}, dependencies_, dependents_};
+  }
 
   common::Plan plan_;
   WorkstreamRow row_;
   WorkstreamFacts facts_;
+  std::vector<RunView::Neighbour> dependencies_;
+  std::vector<RunView::Neighbour> dependents_;
 };
 
 TEST_F(SummaryRenderTest, SaysWhatTheViewHolds) {
@@ -55,6 +60,40 @@ TEST_F(SummaryRenderTest, OutputOverTheCapIsShown) {
                                               "its last MiB; see the log)\n"),
             std::string::npos)
       << RenderSummary(View(), "p-1");
+}
+
+// The seed template's sections: lines of what was delivered, coverage and the code's
+// size, the blockers it waited for, what it unblocked and what may proceed now.
+TEST_F(SummaryRenderTest, FollowsTheSeedTemplatesSections) {
+  row_.state = v1::WORKSTREAM_STATE_SUCCEEDED;
+  facts_.deliverable_lines["out/a.bin"] = 120;
+  facts_.metrics["coverage_line_percent"] = 86.5;
+  facts_.metrics["coverage_branch_percent"] = 71;
+  dependencies_ = {{"WS-00", "Toolchain", v1::WORKSTREAM_STATE_SUCCEEDED, "merged 89abcdef0123", {}},
+                   {"WS-07", "Corpus", v1::WORKSTREAM_STATE_SKIPPED, "", {}}};
+  dependents_ = {{"WS-02", "Report", v1::WORKSTREAM_STATE_READY, "", {}},
+                 {"WS-03", "Release", v1::WORKSTREAM_STATE_PENDING, "", {"WS-05"}}};
+  std::string summary = RenderSummary(View(), "p-1");
+  for (const char* line : {"   - `out/a.bin`: ✅ found (120 lines)\n",
+                           "- Coverage: 86.5% of lines, 71% of branches\n",
+                           "## Code Quality Metrics\n- Lines in the deliverables: 120\n- Test coverage: 86.5%\n"
+                           "- Code review: not verified by wsfleet (review by hand)\n",
+                           "## Blockers Resolved\n- WS-00 (Toolchain): ✅ SUCCEEDED, merged 89abcdef0123\n"
+                           "- WS-07 (Corpus): ✅ SKIPPED (already complete)\n",
+                           "## Integration Status\n- Blocks WS-02 (Report): ✅ unblocked\n"
+                           "- Blocks WS-03 (Release): still waits for WS-05\n",
+                           "## Next Steps\n- WS-02 can now proceed\n"}) {
+    EXPECT_NE(summary.find(line), std::string::npos) << line << "\nin\n" << summary;
+  }
+}
+
+TEST_F(SummaryRenderTest, AWorkstreamThatFailedUnblocksNothing) {
+  row_.state = v1::WORKSTREAM_STATE_FAILED;
+  dependents_ = {{"WS-02", "Report", v1::WORKSTREAM_STATE_BLOCKED, "", {"WS-01"}}};
+  std::string summary = RenderSummary(View(), "p-1");
+  EXPECT_NE(summary.find("- Blocks WS-02 (Report): ⛔ BLOCKED\n"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("## Next Steps\n- Fix WS-01 and `wsfleet retry WS-01`: WS-02 waits for it\n"), std::string::npos)
+      << summary;
 }
 
 TEST_F(SummaryRenderTest, WhatStillRunsIsInProgress) {

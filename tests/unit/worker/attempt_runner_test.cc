@@ -163,6 +163,20 @@ TEST_F(AttemptRunnerTest, OutputOverTheCapIsCountedNotSilentlyDropped) {
   EXPECT_EQ(Finished(events)->outcome(), v1::ATTEMPT_OUTCOME_SUCCEEDED);
 }
 
+TEST_F(AttemptRunnerTest, DeliverableFilesHaveTheirLinesCounted) {
+  v1::AttemptSpec spec = Spec({"mkdir -p out && printf 'a\\nb\\nc' > out/three && printf 'x\\n' > out/one"});
+  spec.add_deliverable_paths("out/three");
+  spec.add_deliverable_paths("out/one");
+  spec.add_deliverable_paths("out");  // a directory: found, not counted
+  std::map<std::string, std::pair<bool, uint64_t>> seen;
+  for (const auto& event : Run(spec)) {
+    if (event.has_deliverable()) seen[event.deliverable().path()] = {event.deliverable().counted(), event.deliverable().lines()};
+  }
+  EXPECT_EQ(seen.at("out/three"), std::make_pair(true, uint64_t{3}));
+  EXPECT_EQ(seen.at("out/one"), std::make_pair(true, uint64_t{1}));
+  EXPECT_EQ(seen.at("out"), std::make_pair(false, uint64_t{0}));
+}
+
 TEST_F(AttemptRunnerTest, DeliverablesAreCheckedAfterSuccess) {
   v1::AttemptSpec spec = Spec({"mkdir -p out && touch out/made"});
   spec.add_deliverable_paths("out/made");
