@@ -68,6 +68,8 @@ CardBuilder::Context CardBuilder::ContextOf(const std::vector<HeadingFrame>& sta
     if (h == "blocks") return Context::kBlocks;
     if (StartsWith(h, "soft dependencies")) return Context::kSoft;
     if (IsStepsHeading(h)) return Context::kSteps;
+    if (StartsWith(h, "known issues")) return Context::kKnownIssues;
+    if (StartsWith(h, "completion checklist")) return Context::kChecklist;
   }
   return Context::kNone;
 }
@@ -93,6 +95,14 @@ std::optional<Workstream> CardBuilder::Build(const std::vector<cmark_node*>& blo
       } else if (opens_criteria) {
         criteria_group_.clear();
       }
+      // "### Issue 1: Name" under Known Issues opens one issue.
+      if (ContextOf(stack) == Context::kKnownIssues && !StartsWith(normalized, "known issues")) {
+        std::string title(StripDecorations(text));
+        if (size_t colon = title.find(':'); colon != std::string::npos && StartsWith(ToLower(title), "issue")) {
+          title = std::string(Trim(title.substr(colon + 1)));
+        }
+        ws_.known_issues.push_back({title, "", "", ""});
+      }
       stack.push_back({level, std::move(normalized), std::move(text)});
       continue;
     }
@@ -107,6 +117,15 @@ std::optional<Workstream> CardBuilder::Build(const std::vector<cmark_node*>& blo
         if (!ParseFieldLine(lines[i], field)) continue;
         if (context == Context::kCriteria && field.value.empty()) {
           criteria_group_ = StripDecorations(field.key);
+          continue;
+        }
+        if (context == Context::kKnownIssues) {  // the issue's own fields, not the card's
+          if (ws_.known_issues.empty()) continue;
+          Workstream::KnownIssue& issue = ws_.known_issues.back();
+          std::string key = NormalizeHeading(field.key);
+          if (key == "problem" || key == "description") issue.problem = field.value;
+          if (key == "impact") issue.impact = field.value;
+          if (key == "mitigation") issue.mitigation = field.value;
           continue;
         }
         OnField(field.key, field.value, lines[i].line);
@@ -126,6 +145,12 @@ std::optional<Workstream> CardBuilder::Build(const std::vector<cmark_node*>& blo
         case Context::kBlocks: OnDependencyList(block, ws_.blocks, "Blocks entry"); break;
         case Context::kSoft:
           OnDependencyList(block, ws_.soft_dependencies, "soft dependency");
+          break;
+        case Context::kKnownIssues:
+          for (std::string& text : ItemTexts(block)) ws_.known_issues.push_back({std::move(text), "", "", ""});
+          break;
+        case Context::kChecklist:
+          for (std::string& text : ItemTexts(block)) ws_.checklist.push_back(std::move(text));
           break;
         default: break;
       }
@@ -309,6 +334,19 @@ void CardBuilder::OnDeliverables(cmark_node* list) {
     cmark_iter_free(iter);
     ws_.deliverables.push_back(std::move(deliverable));
   }
+}
+
+std::vector<std::string> CardBuilder::ItemTexts(cmark_node* list) const {
+  std::vector<std::string> texts;
+  for (cmark_node* item = cmark_node_first_child(list); item != nullptr; item = cmark_node_next(item)) {
+    cmark_node* paragraph = FirstParagraph(item);
+    if (paragraph == nullptr) continue;
+    std::string text;
+    for (const InlineLine& line : InlineLines(paragraph)) text += (text.empty() ? "" : " ") + line.text;
+    StripCheckbox(text);
+    if (!Trim(text).empty()) texts.emplace_back(Trim(text));
+  }
+  return texts;
 }
 
 void CardBuilder::OnCriteria(cmark_node* list) {

@@ -39,7 +39,7 @@ class CardBuilder {
 
  private:
   enum class Context {
-    kNone, kObjective, kDeliverables, kCriteria, kBlockedBy, kBlocks, kSoft, kSteps
+    kNone, kObjective, kDeliverables, kCriteria, kBlockedBy, kBlocks, kSoft, kSteps, kKnownIssues, kChecklist
   };
   struct HeadingFrame {
     int level;
@@ -54,6 +54,8 @@ class CardBuilder {
   void OnDependencyList(cmark_node* list, std::vector<Dependency>& into, const char* what);
   void OnDeliverables(cmark_node* list);
   void OnCriteria(cmark_node* list);
+  // Each top-level item's text (checkbox markers removed).
+  std::vector<std::string> ItemTexts(cmark_node* list) const;
   void OnStep(cmark_node* code_block, const std::string& heading);
   void Finish(Workstream& workstream);
 

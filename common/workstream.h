@@ -110,6 +110,18 @@ struct Workstream {
 
   std::vector<Deliverable> deliverables;
   std::vector<Criterion> criteria;
+  // "## Known Issues & Risks": each `### Issue: name` with its Problem / Impact /
+  // Mitigation fields, or each list item; the completion summary's Known Limitations.
+  struct KnownIssue {
+    std::string title;
+    std::string problem;
+    std::string impact;
+    std::string mitigation;
+  };
+  std::vector<KnownIssue> known_issues;
+  // "## Completion Checklist": its items' text, reproduced in the completion summary with a
+  // box ticked where wsfleet verified the item.
+  std::vector<std::string> checklist;
   std::vector<Step> steps;
 
   // Every `**Key**: value` field in order of first appearance, known or not.

@@ -5,10 +5,13 @@
 #include <ctime>
 
 #include "common/criteria.h"
+#include "common/text.h"
 #include "proto/enum_names.h"
 
 namespace wsfleet::coordinator {
 namespace {
+
+using common::ToLower;
 
 std::string Date(int64_t unix_ms) {
   if (unix_ms <= 0) return "-";
@@ -77,6 +80,82 @@ std::string QualitySection(const RunView& view) {
   out += coverage == view.facts.metrics.end() ? "- Test coverage: no coverage report read\n"
                                               : "- Test coverage: " + Number(coverage->second) + "%\n";
   out += "- Code review: not verified by wsfleet (review by hand)\n";
+  return out;
+}
+
+std::string KnownLimitations(const common::Workstream& card) {
+  std::string out = "\n## Known Limitations\n";
+  for (const common::Workstream::KnownIssue& issue : card.known_issues) {
+    std::string details;
+    if (!issue.impact.empty()) details += "impact: " + issue.impact;
+    if (!issue.mitigation.empty()) details += (details.empty() ? "" : "; ") + std::string("mitigation: ") + issue.mitigation;
+    out += "- " + issue.title + (issue.problem.empty() ? "" : ": " + issue.problem) +
+           (details.empty() ? "" : " (" + details + ")") + "\n";
+  }
+  if (card.known_issues.empty()) out += "(the card lists none)\n";
+  return out;
+}
+
+// The card's Completion Checklist, each box ticked only where wsfleet verified the item,
+// and why not where it did not (or could not).
+std::string ChecklistSection(const RunView& view, v1::WorkstreamState state) {
+  const common::Workstream& card = view.card;
+  if (card.checklist.empty()) return "";
+  int paths = 0, found = 0, checked = 0;
+  for (const common::Deliverable& deliverable : card.deliverables) {
+    for (const std::string& path : deliverable.paths) {
+      ++paths;
+      auto seen = view.facts.deliverables.find(path);
+      if (seen == view.facts.deliverables.end()) continue;
+      ++checked;
+      found += seen->second ? 1 : 0;
+    }
+  }
+  int failed = 0, unverified = 0, performance = 0, performance_passed = 0;
+  for (const common::Criterion& criterion : card.criteria) {
+    common::Verdict verdict = common::Judge(criterion, view.facts.metrics).verdict;
+    failed += verdict == common::Verdict::kFail;
+    unverified += verdict == common::Verdict::kUnverified;
+    if (ToLower(criterion.group).find("performance") != std::string::npos) {
+      ++performance;
+      performance_passed += verdict == common::Verdict::kPass;
+    }
+  }
+  const v1::TestCounts& tests = view.facts.tests;
+  bool ended = state == v1::WORKSTREAM_STATE_SUCCEEDED || state == v1::WORKSTREAM_STATE_FAILED;
+  std::string out = "\n## Completion Checklist\n";
+  for (const std::string& item : card.checklist) {
+    std::string lower = ToLower(item);
+    bool tick = false;
+    std::string why;
+    if (lower.find("deliverable") != std::string::npos) {
+      tick = paths > 0 && found == paths;
+      why = checked == 0 ? "not checked" : std::to_string(found) + " of " + std::to_string(paths) + " found";
+    } else if (lower.find("criteria") != std::string::npos) {
+      tick = ended && failed == 0 && unverified == 0 && !card.criteria.empty();
+      why = card.criteria.empty() ? "the card lists none"
+            : failed > 0          ? std::to_string(failed) + " failed"
+            : unverified > 0      ? std::to_string(unverified) + " unverified: review by hand"
+                                  : "all " + std::to_string(card.criteria.size()) + " checked and passed";
+    } else if (lower.find("unit test") != std::string::npos || lower.find("integration test") != std::string::npos) {
+      tick = tests.passed() > 0 && tests.failed() == 0;
+      why = tests.failed() > 0   ? std::to_string(tests.failed()) + " failed"
+            : tests.passed() == 0 ? "no tests reported"
+                                  : std::to_string(tests.passed()) +
+                                        " passed; it does not tell unit from integration tests";
+    } else if (lower.find("benchmark") != std::string::npos || lower.find("performance") != std::string::npos) {
+      tick = performance > 0 && performance_passed == performance;
+      why = performance == 0 ? "no Performance criteria to check"
+                             : std::to_string(performance_passed) + " of " + std::to_string(performance) +
+                                   " Performance criteria passed";
+    } else if (lower.find("summary") != std::string::npos) {
+      tick = true;
+      why = "this file";
+    } else {
+      why = "cannot check this: review by hand";
+    }
+    out += std::string(tick ? "- [x] " : "- [ ] ") + item + " (wsfleet: " + why + ")\n";
+  }
   return out;
 }
 
@@ -224,7 +303,9 @@ std::string RenderSummary(const RunView& view, const std::string& plan_id) {
   }
   out += "\n";
   out += QualitySection(view);
+  out += KnownLimitations(view.card);
   out += NeighbourSections(view, state);
+  out += ChecklistSection(view, state);
   out += "\n## Logs\n";
   for (size_t i = 0; i < view.log_paths.size(); ++i) {
     out += "- attempt " + std::to_string(i + 1) + ": `" + view.log_paths[i] + "`\n";

@@ -125,6 +125,42 @@ TEST(CardParserTest, BadResourceValuesAreErrorsWithLines) {
   EXPECT_NE(document.diagnostics.all()[0].message.find("GPUs"), std::string::npos);
 }
 
+TEST(CardParserTest, KnownIssuesAndTheCompletionChecklistAreKept) {
+  const Workstream& ws = Only(Parse(R"(# WS-01: A
+
+**Duration**: 1 day
+**Status**: Not Started
+
+## Known Issues & Risks
+
+### Issue 1: Driver mismatch
+**Problem**: CUDA 13 needs driver 580
+**Impact**: High
+**Mitigation**: pin the driver
+
+### Issue 2: Slow links
+**Problem**: PCIe gen4 only
+
+## Completion Checklist
+
+Before marking WS-01 complete:
+
+- [ ] All deliverables created and committed
+- [x] Code reviewed and approved
+)"));
+  ASSERT_EQ(ws.known_issues.size(), 2u);
+  EXPECT_EQ(ws.known_issues[0].title, "Driver mismatch");
+  EXPECT_EQ(ws.known_issues[0].problem, "CUDA 13 needs driver 580");
+  EXPECT_EQ(ws.known_issues[0].impact, "High");
+  EXPECT_EQ(ws.known_issues[0].mitigation, "pin the driver");
+  EXPECT_EQ(ws.known_issues[1].title, "Slow links");
+  EXPECT_EQ(ws.checklist, (Strings{"All deliverables created and committed", "Code reviewed and approved"}));
+  EXPECT_EQ(ws.status_text, "Not Started");  // the issues' fields are not the card's
+  const Workstream& listed = Only(Parse("# WS-02: B\n\n## Known Issues\n- Flaky on ARM\n- No Windows\n"));
+  ASSERT_EQ(listed.known_issues.size(), 2u);
+  EXPECT_EQ(listed.known_issues[1].title, "No Windows");
+}
+
 TEST(CardParserTest, ACardMayOnlyTightenVerification) {
   EXPECT_TRUE(Only(Parse("# WS-01: A\n\n**Verification**: Strict\n")).strict_verification);
   EXPECT_FALSE(Only(Parse("# WS-01: A\n\n**Verification**: default\n")).strict_verification);

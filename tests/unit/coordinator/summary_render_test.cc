@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "common/plan_loader.h"
 
 namespace wsfleet::coordinator {
@@ -94,6 +99,52 @@ TEST_F(SummaryRenderTest, AWorkstreamThatFailedUnblocksNothing) {
   EXPECT_NE(summary.find("- Blocks WS-02 (Report): ⛔ BLOCKED\n"), std::string::npos) << summary;
   EXPECT_NE(summary.find("## Next Steps\n- Fix WS-01 and `wsfleet retry WS-01`: WS-02 waits for it\n"), std::string::npos)
       << summary;
+}
+
+// A whole card in the seed format, rendered with fixed facts, against the summary it must
+// give (tests/data/summaries/). WSFLEET_UPDATE_GOLDEN=1 writes the file anew.
+TEST(SummaryGoldenTest, ASeedCardsSummary) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(WSFLEET_TEST_DATA_DIR) / "summaries";
+  std::ifstream card_in(dir / "ws-12.md");
+  std::stringstream card;
+  card << card_in.rdbuf();
+  common::Plan plan = common::AssemblePlan({{"ws-12.md", card.str()},
+                                            {"ws-10.md", "# WS-10: Toolchain\n\n**Duration**: 1 day\n"},
+                                            {"ws-11.md", "# WS-11: Drivers\n\n**Duration**: 1 day\n"}});
+  ASSERT_TRUE(plan.ok());
+  const common::Workstream& ws = plan.workstreams[*plan.IndexOf("WS-12")];
+  WorkstreamRow row;
+  row.workstream_id = "WS-12";
+  row.state = v1::WORKSTREAM_STATE_SUCCEEDED;
+  row.attempts = 2;
+  row.worker_id = "dgx-spark-1";
+  row.started_unix_ms = 1'800'000'000'000;
+  row.finished_unix_ms = 1'800'000'754'000;
+  WorkstreamFacts facts;
+  facts.tests.set_passed(14);
+  facts.metrics = {{"gemm_cases", 2},          {"gemm_fp16_tflops", 431.5},     {"launch_latency_us", 12},
+                   {"coverage_line_percent", 83.2}, {"coverage_branch_percent", 64}};
+  facts.deliverables = {{"bench/gemm.cu", true}, {"docs/gemm.md", true}, {"out/gemm.csv", true}};
+  facts.deliverable_lines = {{"bench/gemm.cu", 212}, {"docs/gemm.md", 48}, {"out/gemm.csv", 7}};
+  std::vector<RunView::Neighbour> dependencies = {
+      {"WS-10", "Toolchain", v1::WORKSTREAM_STATE_SUCCEEDED, "merged 0123456789ab", {}},
+      {"WS-11", "Drivers", v1::WORKSTREAM_STATE_SKIPPED, "", {}}};
+  std::vector<RunView::Neighbour> dependents = {
+      {"WS-13", "NCCL Benchmarks", v1::WORKSTREAM_STATE_READY, "", {}},
+      {"WS-20", "Release", v1::WORKSTREAM_STATE_PENDING, "", {"WS-19"}}};
+  std::string summary = RenderSummary(RunView{ws, row, facts, nullptr, "merged 89abcdef0123", {"WS-12-a1-x", "WS-12-a2-y"},
+                                              {"/state/logs/WS-12/WS-12-a1-x.log", "/state/logs/WS-12/WS-12-a2-y.log"},
+                                              dependencies, dependents},
+                                      "plan-7");
+  fs::path golden = dir / "ws-12.summary.md";
+  if (const char* update = std::getenv("WSFLEET_UPDATE_GOLDEN"); update != nullptr && std::string(update) == "1") {
+    std::ofstream(golden) << summary;
+  }
+  std::ifstream golden_in(golden);
+  std::stringstream expected;
+  expected << golden_in.rdbuf();
+  EXPECT_EQ(summary, expected.str()) << "WSFLEET_UPDATE_GOLDEN=1 rewrites " << golden;
 }
 
 TEST_F(SummaryRenderTest, WhatStillRunsIsInProgress) {
