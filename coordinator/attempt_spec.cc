@@ -42,6 +42,7 @@ v1::AttemptSpec BuildAttemptSpec(const common::Workstream& card, const AttemptRo
     out.set_language(step.language);
     out.set_file(step.where.file);
     out.set_line(static_cast<uint32_t>(step.where.line));
+    out.set_heading(step.heading);
   }
   for (const common::Deliverable& deliverable : card.deliverables) {
     for (const std::string& path : deliverable.paths) spec.add_deliverable_paths(path);

@@ -138,11 +138,17 @@ std::string ChecklistSection(const RunView& view, v1::WorkstreamState state) {
             : unverified > 0      ? std::to_string(unverified) + " unverified: review by hand"
                                   : "all " + std::to_string(card.criteria.size()) + " checked and passed";
     } else if (lower.find("unit test") != std::string::npos || lower.find("integration test") != std::string::npos) {
-      tick = tests.passed() > 0 && tests.failed() == 0;
-      why = tests.failed() > 0   ? std::to_string(tests.failed()) + " failed"
-            : tests.passed() == 0 ? "no tests reported"
-                                  : std::to_string(tests.passed()) +
-                                        " passed; it does not tell unit from integration tests";
+      // By what the steps said they run; unit tests may also be every test when no step
+      // said (integration tests never are: that claim needs a step that makes it).
+      bool integration = lower.find("integration test") != std::string::npos;
+      const v1::TestCounts& kind = integration ? view.facts.integration_tests : view.facts.unit_tests;
+      bool said = kind.passed() + kind.failed() > 0;
+      const v1::TestCounts& counted = said || integration ? kind : tests;
+      tick = counted.passed() > 0 && counted.failed() == 0;
+      why = counted.failed() > 0   ? std::to_string(counted.failed()) + " failed"
+            : counted.passed() == 0 ? (integration ? "no step says it runs integration tests" : "no tests reported")
+            : said                  ? std::to_string(counted.passed()) + " passed"
+                                    : std::to_string(counted.passed()) + " passed; no step said which are unit tests";
     } else if (lower.find("benchmark") != std::string::npos || lower.find("performance") != std::string::npos) {
       tick = performance > 0 && performance_passed == performance;
       why = performance == 0 ? "no Performance criteria to check"
@@ -287,6 +293,13 @@ std::string RenderSummary(const RunView& view, const std::string& plan_id) {
   out += "- Tests: " + std::to_string(tests.passed()) + " passed, " +
          std::to_string(tests.failed()) + " failed, " + std::to_string(tests.skipped()) +
          " skipped\n";
+  for (const auto& [label, counts] : {std::pair{"Unit tests", &view.facts.unit_tests},
+                                     std::pair{"Integration tests", &view.facts.integration_tests}}) {
+    uint32_t run = counts->passed() + counts->failed();
+    if (run == 0) continue;
+    out += std::string("- ") + label + ": " + std::to_string(counts->passed()) + "/" + std::to_string(run) +
+           " passing (" + Number(100.0 * counts->passed() / run) + "%)\n";
+  }
   out += "- Steps: " + std::to_string(ws.steps.size()) + " (test and verification commands)\n";
   auto line_coverage = metrics.find("coverage_line_percent");
   auto branch_coverage = metrics.find("coverage_branch_percent");

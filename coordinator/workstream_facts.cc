@@ -26,13 +26,26 @@ void CountTest(v1::TestCounts& tests, v1::TestStatus status) {
   }
 }
 
+void AddSummary(v1::TestCounts& tests, const v1::TestSummary& summary) {
+  tests.set_passed(tests.passed() + summary.passed());
+  tests.set_failed(tests.failed() + summary.failed());
+  tests.set_skipped(tests.skipped() + summary.skipped());
+}
+
 }  // namespace
+
+v1::TestCounts* WorkstreamFacts::KindCounts(const std::string& kind) {
+  if (kind == "unit") return &unit_tests;
+  if (kind == "integration") return &integration_tests;
+  return nullptr;
+}
 
 bool WorkstreamFacts::Apply(const v1::Event& event) {
   switch (event.kind_case()) {
     case v1::Event::kTest: {
       const v1::TestCase& test = event.test();
       CountTest(tests, test.status());
+      if (v1::TestCounts* kind = KindCounts(test.kind())) CountTest(*kind, test.status());
       bool failed = test.status() == v1::TEST_STATUS_FAILED || test.status() == v1::TEST_STATUS_ERROR;
       if (failed && failed_tests.size() < kMaxFailedNames) {
         failed_tests.push_back(test.suite().empty() ? test.name() : test.suite() + "." + test.name());
@@ -40,9 +53,8 @@ bool WorkstreamFacts::Apply(const v1::Event& event) {
       break;
     }
     case v1::Event::kTestSummary:
-      tests.set_passed(tests.passed() + event.test_summary().passed());
-      tests.set_failed(tests.failed() + event.test_summary().failed());
-      tests.set_skipped(tests.skipped() + event.test_summary().skipped());
+      AddSummary(tests, event.test_summary());
+      if (v1::TestCounts* kind = KindCounts(event.test_summary().kind())) AddSummary(*kind, event.test_summary());
       break;
     case v1::Event::kStepFinished:
       output_dropped_bytes += event.step_finished().output_dropped_bytes();

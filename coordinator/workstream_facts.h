@@ -15,6 +15,9 @@ namespace wsfleet::coordinator {
 // store, so that both see the same view. A plain value; the loop thread owns it.
 struct WorkstreamFacts {
   v1::TestCounts tests;
+  // Of those, the ones whose step said it runs unit or integration tests.
+  v1::TestCounts unit_tests;
+  v1::TestCounts integration_tests;
   std::vector<std::string> failed_tests;  // "suite.name" of the first failed or errored ones
   std::map<std::string, double> metrics;
   std::map<std::string, bool> deliverables;  // path -> found
@@ -28,6 +31,9 @@ struct WorkstreamFacts {
   // Takes in one event of the attempt. Returns true when it put a new rendezvous value,
   // which the gang's other ranks must be sent.
   bool Apply(const v1::Event& event);
+
+ private:
+  v1::TestCounts* KindCounts(const std::string& kind);
 };
 
 }  // namespace wsfleet::coordinator

@@ -29,9 +29,10 @@ v1::TestStatus ToProto(TestOutcome outcome) {
   return v1::TEST_STATUS_UNSPECIFIED;
 }
 
-v1::Event TestEvent(const ParsedTest& test) {
+v1::Event TestEvent(const ParsedTest& test, const std::string& kind) {
   v1::Event event;
   v1::TestCase& out = *event.mutable_test();
+  out.set_kind(kind);
   out.set_framework(test.framework);
   out.set_suite(test.suite);
   out.set_name(test.name);
@@ -40,9 +41,10 @@ v1::Event TestEvent(const ParsedTest& test) {
   return event;
 }
 
-v1::Event SummaryEvent(const ParsedSummary& summary) {
+v1::Event SummaryEvent(const ParsedSummary& summary, const std::string& kind) {
   v1::Event event;
   v1::TestSummary& out = *event.mutable_test_summary();
+  out.set_kind(kind);
   out.set_framework(summary.framework);
   out.set_passed(static_cast<uint32_t>(summary.passed));
   out.set_failed(static_cast<uint32_t>(summary.failed));
@@ -53,9 +55,15 @@ v1::Event SummaryEvent(const ParsedSummary& summary) {
 // Streams a step's output: caps what the attempt keeps, feeds the parsers, emits events.
 class StepSink : public OutputSink {
  public:
-  StepSink(uint32_t step, uint64_t& budget, size_t tail_bytes, std::function<void(v1::Event)> emit,
-           TestLedger& tests, AgentReporter* agent = nullptr)
-      : step_(step), budget_(budget), tail_(tail_bytes), emit_(std::move(emit)), tests_(tests), agent_(agent) {}
+  StepSink(uint32_t step, std::string test_kind, uint64_t& budget, size_t tail_bytes,
+           std::function<void(v1::Event)> emit, TestLedger& tests, AgentReporter* agent = nullptr)
+      : step_(step),
+        test_kind_(std::move(test_kind)),
+        budget_(budget),
+        tail_(tail_bytes),
+        emit_(std::move(emit)),
+        tests_(tests),
+        agent_(agent) {}
 
   void OnOutput(OutputStream stream, std::string_view data) override {
     if (agent_ != nullptr && stream == OutputStream::kStdout) agent_->OnStdout(data);
@@ -100,7 +108,7 @@ class StepSink : public OutputSink {
   void EmitItems(const std::vector<ParsedItem>& items) {
     for (const ParsedItem& item : items) {
       if (const auto* test = std::get_if<ParsedTest>(&item)) {
-        if (tests_.Admit(*test)) emit_(TestEvent(*test));
+        if (tests_.Admit(*test)) emit_(TestEvent(*test, test_kind_));
       } else if (const auto* metric = std::get_if<ParsedMetric>(&item)) {
         v1::Event event;
         event.mutable_metric()->set_name(metric->name);
@@ -114,6 +122,7 @@ class StepSink : public OutputSink {
   }
 
   uint32_t step_;
+  std::string test_kind_;
   uint64_t& budget_;
   OutputTail tail_;
   std::function<void(v1::Event)> emit_;
@@ -471,8 +480,8 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
                        [&runner](const std::string&) { runner.Cancel(); },
                        [&runner] { return runner.pid(); }, *options_.time);
     }
-    StepSink sink(number, budget, options_.output_tail_bytes, [this](v1::Event event) { EmitEvent(std::move(event)); },
-                  tests_, reporter ? &*reporter : nullptr);
+    StepSink sink(number, TestKindOf(step.heading(), step.script()), budget, options_.output_tail_bytes,
+                  [this](v1::Event event) { EmitEvent(std::move(event)); }, tests_, reporter ? &*reporter : nullptr);
     {
       std::lock_guard<std::mutex> lock(runner_mutex_);
       current_step_ = &runner;
@@ -573,13 +582,13 @@ void AttemptRunner::ReportTests(const std::vector<ParsedSummary>& summaries, con
   if (step.script().find("xml") != std::string::npos || step.script().find("junit") != std::string::npos) {
     for (const ParsedTest& test : junit_.Collect(workspace, step.script(), step_begin, git_.has_value())) {
       ++from_reports;
-      if (tests_.Admit(test)) EmitEvent(TestEvent(test));
+      if (tests_.Admit(test)) EmitEvent(TestEvent(test, TestKindOf(step.heading(), step.script())));
     }
   }
   for (const ParsedSummary& summary : summaries) {
     size_t counted = static_cast<size_t>(summary.passed + summary.failed + summary.skipped);
     if (from_reports >= counted && counted > 0) continue;  // the report named those tests
-    EmitEvent(SummaryEvent(summary));
+    EmitEvent(SummaryEvent(summary, TestKindOf(step.heading(), step.script())));
   }
 }
 

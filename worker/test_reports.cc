@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/text.h"
 #include "worker/junit_parser.h"
 #include "worker/workspace_walk.h"
 
@@ -19,9 +20,17 @@ constexpr int kMaxWalkDepth = 6;
 constexpr auto kClockSlack = std::chrono::milliseconds(50);
 
 void ReplaceAll(std::string& text, std::string_view from, std::string_view to) {
-  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
+  // Built anew rather than replaced in place (GCC 12 misreads in-place replace: -Wrestrict).
+  std::string out;
+  out.reserve(text.size());
+  size_t at = 0;
+  for (size_t found = text.find(from); found != std::string::npos; found = text.find(from, at)) {
+    out.append(text, at, found - at);
+    out.append(to);
+    at = found + from.size();
   }
+  out.append(text, at, std::string::npos);
+  text = std::move(out);
 }
 
 // Whether `path` is `root` or below it, once both are made absolute and normal.
@@ -41,6 +50,19 @@ std::string TestIdentity(std::string_view suite, std::string_view name) {
     if (c == '/' || c == '\\') c = '.';
   }
   return id;
+}
+
+std::string TestKindOf(std::string_view heading, std::string_view script) {
+  std::string text = common::ToLower(heading);
+  text.push_back('\n');
+  text.append(common::ToLower(script));
+  if (text.find("integration") != std::string::npos) return "integration";
+  for (size_t at = text.find("unit"); at != std::string::npos; at = text.find("unit", at + 1)) {
+    bool starts = at == 0 || !common::IsAsciiAlpha(text[at - 1]);
+    bool ends = at + 4 >= text.size() || !common::IsAsciiAlpha(text[at + 4]) || text.compare(at + 4, 1, "s") == 0;
+    if (starts && ends) return "unit";
+  }
+  return "";
 }
 
 bool TestLedger::Admit(const ParsedTest& test) {

@@ -21,6 +21,11 @@ namespace wsfleet::worker {
 // GoogleTest's "A.c" on stdout and in XML, and libtest's "a::b" in either.
 std::string TestIdentity(std::string_view suite, std::string_view name);
 
+// Whether a step runs unit or integration tests, as its section heading or its script
+// says ("### Integration Tests", `pytest tests/integration`, `ctest -L unit`): "unit",
+// "integration", or empty when it does not say.
+std::string TestKindOf(std::string_view heading, std::string_view script);
+
 // The tests an attempt has reported so far. Any thread.
 class TestLedger {
  public:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage from real tools judged against "Test coverage ≥ 80%" (issue 15): gcc --coverage
-# with gcovr (Cobertura XML), and coverage.py (JSON), each once above the line and once
-# below it.
+# with gcovr (Cobertura XML, and its JSON summary), and coverage.py (JSON, and lcov), above
+# the line and below it.
 source "$(dirname "$0")/lib.sh"
 command -v gcovr > /dev/null || { echo "FAIL: gcovr is not installed (scripts/install-deps.sh)"; exit 1; }
 /usr/bin/python3 -m coverage --version > /dev/null || { echo "FAIL: python3-coverage is not installed"; exit 1; }
@@ -9,7 +9,7 @@ command -v gcovr > /dev/null || { echo "FAIL: gcovr is not installed (scripts/in
 criteria=$(printf '\n## Acceptance Criteria\n\n**Quality**:\n- ✅ Test coverage ≥ 80%%\n')
 
 # C: lib.c has add() and sub(); the test calls both, or only add().
-c_card() {  # DIR CALLS
+c_card() {  # DIR CALLS [REPORT-COMMAND]
   mkdir -p "$1"
   cat > "$1/WS-01.md" <<CARD
 # WS-01: C library
@@ -24,7 +24,7 @@ printf 'int add(int a, int b) { return a + b; }\nint sub(int a, int b) { return 
 printf 'int add(int, int); int sub(int, int);\nint main(void) { return $2 == 0 ? 0 : 1; }\n' > test.c
 gcc --coverage -O0 -o unit test.c lib.c
 ./unit
-gcovr -r . --xml coverage.xml
+${3:-gcovr -r . --xml coverage.xml}
 \`\`\`
 CARD
 }
@@ -40,7 +40,7 @@ check "gcovr: half of lib.c covered fails (exit $?)" grep -qE "^WS-01 .*FAILED" 
 check "gcovr: it says by how much" contains "$TMP/out2" "acceptance criteria failed: coverage_line_percent = 66.6667 % (wanted >= 80 %)"
 
 # Python: coverage.py over a module whose second function the test may leave alone.
-py_card() {  # DIR CALL
+py_card() {  # DIR CALL [REPORT-COMMAND]
   mkdir -p "$1"
   cat > "$1/WS-01.md" <<CARD
 # WS-01: Python module
@@ -54,7 +54,7 @@ mkdir -p py && cd py
 printf 'def double(x):\n    return 2 * x\n\ndef halve(x):\n    y = x / 2\n    z = y\n    return z\n' > mathlib.py
 printf 'import mathlib\nassert mathlib.double(2) == 4\n$2\n' > check.py
 /usr/bin/python3 -m coverage run --include=mathlib.py check.py
-/usr/bin/python3 -m coverage json -o coverage.json
+${3:-/usr/bin/python3 -m coverage json -o coverage.json}
 \`\`\`
 CARD
 }
@@ -66,4 +66,14 @@ py_card "$TMP/py-half" "pass"
 check "coverage.py: half covered fails (exit $?)" grep -qE "^WS-01 .*FAILED" "$TMP/out4"
 # Both defs and double()'s body ran, halve()'s three lines did not: 3 of 6 statements.
 check "coverage.py: it says by how much" contains "$TMP/out4" "coverage_line_percent = 50 % (wanted >= 80 %)"
+
+# The other formats, each from its real tool: gcovr's JSON summary, coverage.py's lcov.
+c_card "$TMP/c-json" "add(1, 2) - 3 + 0" "gcovr -r . --json-summary gcovr-summary.json"
+"$WSFLEET" run "$TMP/c-json" --workers 1 --state "$TMP/s5" --workdir "$TMP/w5" > "$TMP/out5" 2>&1
+check "gcovr JSON: judged the same" contains "$TMP/out5" "coverage_line_percent = 66.6667 % (wanted >= 80 %)"
+py_card "$TMP/py-lcov" "assert mathlib.halve(4) == 2" "/usr/bin/python3 -m coverage lcov -o coverage.info"
+"$WSFLEET" run "$TMP/py-lcov" --workers 1 --state "$TMP/s6" --workdir "$TMP/w6" > "$TMP/out6" 2>&1
+check "lcov from coverage.py: judged the same (exit $?)" grep -qE "^WS-01 .*SUCCEEDED" "$TMP/out6"
+check "lcov: its figure in the summary" \
+  contains "$TMP/s6/summaries/WS-01-COMPLETION_SUMMARY.md" "coverage_line_percent = 100 % (wanted >= 80 %)"
 finish

@@ -123,6 +123,8 @@ TEST(SummaryGoldenTest, ASeedCardsSummary) {
   row.finished_unix_ms = 1'800'000'754'000;
   WorkstreamFacts facts;
   facts.tests.set_passed(14);
+  facts.unit_tests.set_passed(10);  // their steps said which they were
+  facts.integration_tests.set_passed(4);
   facts.metrics = {{"gemm_cases", 2},          {"gemm_fp16_tflops", 431.5},     {"launch_latency_us", 12},
                    {"coverage_line_percent", 83.2}, {"coverage_branch_percent", 64}};
   facts.deliverables = {{"bench/gemm.cu", true}, {"docs/gemm.md", true}, {"out/gemm.csv", true}};

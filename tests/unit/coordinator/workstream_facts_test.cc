@@ -43,6 +43,28 @@ TEST(WorkstreamFactsTest, TheLastMetricAndDeliverableValueStands) {
   EXPECT_EQ(facts.deliverables, (std::map<std::string, bool>{{"a", true}, {"b", false}}));
 }
 
+TEST(WorkstreamFactsTest, UnitAndIntegrationTestsAreCountedApart) {
+  WorkstreamFacts facts;
+  auto test = [&](const std::string& kind, v1::TestStatus status) {
+    v1::Event event;
+    event.mutable_test()->set_kind(kind);
+    event.mutable_test()->set_status(status);
+    facts.Apply(event);
+  };
+  test("unit", v1::TEST_STATUS_PASSED);
+  test("unit", v1::TEST_STATUS_FAILED);
+  test("integration", v1::TEST_STATUS_PASSED);
+  test("", v1::TEST_STATUS_PASSED);
+  v1::Event summary;
+  summary.mutable_test_summary()->set_kind("integration");
+  summary.mutable_test_summary()->set_passed(3);
+  facts.Apply(summary);
+  EXPECT_EQ(facts.tests.passed(), 6u);
+  EXPECT_EQ(facts.unit_tests.passed(), 1u);
+  EXPECT_EQ(facts.unit_tests.failed(), 1u);
+  EXPECT_EQ(facts.integration_tests.passed(), 4u);
+}
+
 TEST(WorkstreamFactsTest, OutputDroppedOverTheCapAddsUpOverSteps) {
   WorkstreamFacts facts;
   for (uint64_t dropped : {100u, 0u, 23u}) {

@@ -254,6 +254,17 @@ TEST_F(AttemptRunnerTest, AQuietRunnersCountGivesWayToItsReport) {
   EXPECT_EQ(summaries, 0);
 }
 
+TEST_F(AttemptRunnerTest, TestsCarryTheKindTheirStepSays) {
+  v1::AttemptSpec spec = Spec({"printf '[ RUN      ] A.b\\n[       OK ] A.b (0 ms)\\n'",
+                               "# integration tests\nprintf '[ RUN      ] I.c\\n[       OK ] I.c (0 ms)\\n'"});
+  spec.mutable_steps(0)->set_heading("Unit Tests");
+  std::map<std::string, std::string> kinds;
+  for (const auto& event : Run(spec)) {
+    if (event.has_test()) kinds[event.test().suite() + "." + event.test().name()] = event.test().kind();
+  }
+  EXPECT_EQ(kinds, (std::map<std::string, std::string>{{"A.b", "unit"}, {"I.c", "integration"}}));
+}
+
 TEST(AgentCommandTest, PlaceholdersAreShellQuoted) {
   EXPECT_EQ(ExpandAgentCommand("run {prompt} --id {id} {unknown}",
                                {{"prompt", "/tmp/it's here.md"}, {"id", "WS-01"}}),

@@ -27,6 +27,15 @@ TEST(TestIdentityTest, TheSameTestFromStdoutAndFromItsReportIsOne) {
   EXPECT_NE(TestIdentity("A.b", "c"), TestIdentity("A", "b_c"));
 }
 
+TEST(TestKindTest, AStepSaysWhetherItRunsUnitOrIntegrationTests) {
+  EXPECT_EQ(TestKindOf("Integration Tests", "make check"), "integration");
+  EXPECT_EQ(TestKindOf("Test Commands", "pytest tests/integration -v"), "integration");
+  EXPECT_EQ(TestKindOf("Test Commands", "# Unit tests\nctest -L unit"), "unit");
+  EXPECT_EQ(TestKindOf("Test Commands", "pytest tests/unit_tests"), "unit");
+  EXPECT_EQ(TestKindOf("Test Commands", "pytest tests/"), "");
+  EXPECT_EQ(TestKindOf("Test Commands", "make community"), "");  // "unit" inside a word says nothing
+}
+
 TEST(TestLedgerTest, AdmitsEachTestOnce) {
   TestLedger ledger;
   EXPECT_TRUE(ledger.Admit({"gtest", "A", "c", TestOutcome::kFailed, 0}));
