@@ -4,6 +4,8 @@
 #include <cmath>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "common/text.h"
 
 namespace wsfleet::worker {
@@ -172,6 +174,10 @@ class CargoParser : public LineParser {
       Result(line, out);
       return;
     }
+    if (StartsWith(Trim(line), "{") && line.find("\"type\"") != std::string_view::npos) {
+      Json(line, out);
+      return;
+    }
     if (StartsWith(line, "failures:")) {
       ++failures_headers_;  // the second lists the names
       return;
@@ -223,6 +229,40 @@ class CargoParser : public LineParser {
                        std::max(0, ignored - ignored_)};
     if (rest.passed + rest.failed + rest.skipped > 0) out.push_back(rest);
     *this = CargoParser();  // the next test binary starts over
+  }
+
+  // libtest --format json: {"type": "test", "name": ..., "event": "ok|failed|ignored"} per
+  // test, {"type": "suite", "event": "ok|failed", "passed": n, ...} to close.
+  void Json(std::string_view line, std::vector<ParsedItem>& out) {
+    nlohmann::json event = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!event.is_object()) return;
+    std::string type = event.value("type", "");
+    std::string what = event.value("event", "");
+    if (type == "test") {
+      std::string name = event.value("name", "");
+      if (name.empty() || what == "started") return;
+      TestOutcome outcome;
+      if (what == "ok") {
+        outcome = TestOutcome::kPassed;
+        ++passed_;
+      } else if (what == "failed" || what == "timeout") {
+        outcome = TestOutcome::kFailed;
+        failed_seen_.insert(name);
+      } else if (what == "ignored") {
+        outcome = TestOutcome::kSkipped;
+        ++ignored_;
+      } else {
+        return;
+      }
+      out.push_back(Test(name, outcome));
+    } else if (type == "suite" && (what == "ok" || what == "failed")) {
+      int failed_counted = static_cast<int>(failed_seen_.size());
+      ParsedSummary rest{"cargo", std::max(0, event.value("passed", 0) - passed_),
+                         std::max(0, event.value("failed", 0) - failed_counted),
+                         std::max(0, event.value("ignored", 0) - ignored_)};
+      if (rest.passed + rest.failed + rest.skipped > 0) out.push_back(rest);
+      *this = CargoParser();
+    }
   }
 
   int passed_ = 0;

@@ -186,6 +186,29 @@ test result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out
   EXPECT_EQ(failed, 1);
 }
 
+// libtest's JSON output (`cargo test -- -Z unstable-options --format json`): one event a
+// line; the suite's closing event is authoritative.
+TEST(CargoParserTest, JsonOutputCountsEachTestAndTheSuite) {
+  std::vector<ParsedItem> items = Scan(R"({ "type": "suite", "event": "started", "test_count": 4 }
+{ "type": "test", "event": "started", "name": "tests::a" }
+{ "type": "test", "name": "tests::a", "event": "ok" }
+{ "type": "test", "name": "tests::b", "event": "failed", "stdout": "panicked" }
+{ "type": "test", "name": "tests::c", "event": "ignored" }
+{ "type": "suite", "event": "failed", "passed": 2, "failed": 1, "ignored": 1, "measured": 0, "filtered_out": 0, "exec_time": 0.01 }
+)");
+  auto tests = Tests(items);
+  ASSERT_EQ(tests.size(), 3u);
+  EXPECT_EQ(tests[0].suite, "tests");
+  EXPECT_EQ(tests[0].name, "a");
+  EXPECT_EQ(tests[1].outcome, TestOutcome::kFailed);
+  EXPECT_EQ(tests[2].outcome, TestOutcome::kSkipped);
+  auto summaries = Summaries(items);
+  ASSERT_EQ(summaries.size(), 1u);  // the one pass the per-test events did not name
+  EXPECT_EQ(summaries[0].passed, 1);
+  EXPECT_EQ(summaries[0].failed, 0);
+  EXPECT_EQ(summaries[0].skipped, 0);
+}
+
 TEST(MetricParserTest, Lines) {
   ParsedMetric metric;
   ASSERT_TRUE(ParseMetricLine("METRIC membw_gbps=251.5 GB/s", metric));
