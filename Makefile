@@ -34,6 +34,7 @@ run: build
 	$(BUILD_DIR)/bin/wsfleet run $(EXAMPLE) --workers 3 --state $(BUILD_DIR)/run/state --workdir $(BUILD_DIR)/run/work
 
 test: build
+	@scripts/install-deps.sh --agent-clis $(BUILD_DIR)
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(CTEST_JOBS) -LE '^gpu$$'
 
 # The tests that need an NVIDIA GPU (labelled gpu); each skips where what it needs is absent.
@@ -43,6 +44,7 @@ test-gpu: build
 test-sanitize: deps
 	cmake -S . -B $(SANITIZE_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DWSFLEET_SANITIZE=ON
 	cmake --build $(SANITIZE_DIR)
+	@scripts/install-deps.sh --agent-clis $(SANITIZE_DIR)
 	ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j$(CTEST_JOBS) -LE '^gpu$$'
 
 bench: build

@@ -25,6 +25,7 @@ v1::AttemptSpec BuildAttemptSpec(const common::Workstream& card, const AttemptRo
   }
   spec.set_write_back(inputs.write_back);
   spec.set_resume_session(inputs.resume_session);
+  if (!inputs.resume_session.empty()) *spec.mutable_resume_baseline() = inputs.resume_baseline;
   spec.set_previous_failure(inputs.previous_failure);
   spec.set_node_rank(static_cast<uint32_t>(attempt.rank));
   spec.set_nodes(static_cast<uint32_t>(inputs.node_addrs.size()));

@@ -17,6 +17,7 @@ struct AttemptSpecInputs {
   // A retry: the agent session to resume, and why the attempt before failed with the end
   // of its log.
   std::string resume_session;
+  v1::AgentReport resume_baseline;
   std::string previous_failure;
   int64_t default_step_timeout_seconds = 0;  // for a card without `Timeout`
   bool write_back = false;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "coordinator/agent_spend.h"
 #include "coordinator/attempt_spec.h"
 #include "coordinator/prompt.h"
 #include "coordinator/state_paths.h"
@@ -188,7 +189,10 @@ Dispatcher::RetryContext Dispatcher::RetryContextOf(int index) const {
   const WorkstreamRun& run = run_.runs[index];
   RetryContext retry;
   if (run.row.attempts == 0) return retry;
-  if (run.facts.agent) retry.resume_session = run.facts.agent->session_id();
+  if (run.facts.agent && !run.facts.agent->session_id().empty()) {
+    retry.resume_session = run.facts.agent->session_id();
+    retry.resume_baseline = SumAgentReports(run.agent_reports, run.attempt_ids, retry.resume_session);
+  }
   constexpr std::string_view kRetrying = "retrying after: ";
   std::string why = run.row.message;
   if (why.rfind(kRetrying, 0) == 0) why = why.substr(kRetrying.size());
@@ -214,6 +218,7 @@ void Dispatcher::QueueAssign(int index, const AttemptRow& attempt,
   inputs.prompt = RenderPrompt(ws, run_.row.plan_id, dependencies);
   inputs.node_addrs = node_addrs;
   inputs.resume_session = retry.resume_session;
+  inputs.resume_baseline = retry.resume_baseline;
   inputs.previous_failure = retry.previous_failure;
   inputs.default_step_timeout_seconds = options_.default_step_timeout_seconds;
   inputs.write_back = options_.write_back;

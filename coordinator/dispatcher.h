@@ -64,6 +64,7 @@ class Dispatcher {
   // What a retry's agent hears of the attempt before it: its session and its failure.
   struct RetryContext {
     std::string resume_session;
+    v1::AgentReport resume_baseline;  // what that session reported before, summed
     std::string previous_failure;
   };
   RetryContext RetryContextOf(int index) const;

@@ -2,28 +2,15 @@
 
 #include <cstdio>
 
+#include "coordinator/agent_spend.h"
+
 namespace wsfleet::coordinator {
-namespace {
-
-void Add(v1::AgentReport& sum, const v1::AgentReport& report, int sign) {
-  auto add = [sign](uint64_t total, uint64_t value) {
-    return sign > 0 ? total + value : (total > value ? total - value : 0);
-  };
-  sum.set_turns(add(sum.turns(), report.turns()));
-  sum.set_tool_calls(add(sum.tool_calls(), report.tool_calls()));
-  sum.set_input_tokens(add(sum.input_tokens(), report.input_tokens()));
-  sum.set_cached_input_tokens(add(sum.cached_input_tokens(), report.cached_input_tokens()));
-  sum.set_output_tokens(add(sum.output_tokens(), report.output_tokens()));
-  sum.set_cost_usd(sum.cost_usd() + sign * report.cost_usd());
-}
-
-}  // namespace
 
 std::optional<std::string> PlanBudget::Record(const std::string& attempt_id,
                                               const v1::AgentReport& report) {
   v1::AgentReport& last = last_[attempt_id];
-  Add(spent_, last, -1);
-  Add(spent_, report, +1);
+  AddAgentSpend(spent_, last, -1);
+  AddAgentSpend(spent_, report, +1);
   last = report;
   if (!stop_reason_.empty()) return std::nullopt;
   std::optional<std::string> why = Exceeded();

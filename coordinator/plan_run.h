@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -45,6 +46,8 @@ struct WorkstreamRun {
   };
   std::optional<Break> gang_break;
   WorkstreamFacts facts;
+  // Every attempt's latest agent report, by attempt ID (facts hold only the current one's).
+  std::map<std::string, v1::AgentReport> agent_reports;
 };
 
 // The plan being run, as the scheduler's parts (the Scheduler's state machine and its

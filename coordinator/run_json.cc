@@ -36,6 +36,7 @@ nlohmann::ordered_json WorkstreamJson(const v1::WorkstreamStatus& ws) {
                                  {"priority", ws.priority()},
                                  {"remaining_days", ws.remaining_days()}};
   json["agent"] = ws.has_agent() ? AgentJson(ws.agent()) : nlohmann::ordered_json(nullptr);
+  json["agent_spent"] = ws.has_agent_spent() ? AgentJson(ws.agent_spent()) : nlohmann::ordered_json(nullptr);
   // How it was checked (empty before its attempt ended, or when not asked for).
   const v1::Verification& checked = ws.verification();
   json["criteria"] = nlohmann::ordered_json::array();

@@ -4,6 +4,8 @@
 
 #include "coordinator/scheduler.h"
 
+#include "coordinator/agent_spend.h"
+
 namespace wsfleet::coordinator {
 
 v1::RunStatus Scheduler::Status() const {
@@ -38,6 +40,7 @@ v1::RunStatus Scheduler::Status() const {
     out.set_finished_unix_ms(run.row.finished_unix_ms);
     *out.mutable_tests() = run.facts.tests;
     if (run.facts.agent) *out.mutable_agent() = *run.facts.agent;
+    if (!run.agent_reports.empty()) *out.mutable_agent_spent() = SumAgentReports(run.agent_reports, run.attempt_ids);
     out.set_merge(MergeState(static_cast<int>(i)));
     out.set_output_dropped_bytes(run.facts.output_dropped_bytes);
     out.set_priority(static_cast<uint32_t>(ws.priority.value_or(10)));

@@ -79,6 +79,7 @@ void Scheduler::Apply(const AttemptRow& attempt, const v1::Event& event) {
     if (std::optional<std::string> over = budget_.Record(attempt.attempt_id, event.agent())) {
       StopForPlanBudget(*over);
     }
+    run_.runs[run_.IndexOf(attempt)].agent_reports[attempt.attempt_id] = event.agent();
   }
   if (event.has_merge_request()) SendMergeTurn(merge_.Request(attempt.attempt_id));
   if (event.has_finished()) SendMergeTurn(merge_.End(attempt.attempt_id));

@@ -2,9 +2,18 @@
 # Installs the Debian packages wsfleet needs to build and test, only those missing.
 # Idempotent; runs apt-get as root or through sudo. Used by `make build|run|test`.
 # --build-only: just what building the wsfleet binary needs (k8s/Dockerfile).
+# --agent-clis BUILD_DIR: also the agent CLIs the tests drive (claude, codex, opencode),
+# pinned by tests/agents/clis/package-lock.json, into BUILD_DIR/agent-clis.
 set -euo pipefail
 build_only=false
-[ "${1:-}" = --build-only ] && build_only=true
+agent_clis=""
+case "${1:-}" in
+  --build-only) build_only=true ;;
+  --agent-clis) agent_clis=${2:?--agent-clis needs the build directory} ;;
+esac
+install_agent_clis() {
+  [ -z "$agent_clis" ] || "$(dirname "$0")/../tests/agents/clis/install.sh" "$agent_clis"
+}
 
 packages=(
   # toolchain
@@ -45,6 +54,7 @@ for p in "${packages[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
+  install_agent_clis
   exit 0
 fi
 
@@ -60,3 +70,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -q
 "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+install_agent_clis

@@ -24,6 +24,7 @@ AgentReporter::AgentReporter(std::string agent_type, AgentFormat format, AgentBu
                              Emit emit, OverBudget over_budget, std::function<int()> pid,
                              const common::TimeSource& time)
     : agent_type_(std::move(agent_type)),
+      format_(format),
       parser_(format),
       budget_(budget),
       emit_(std::move(emit)),
@@ -44,7 +45,7 @@ void AgentReporter::Finish() {
 void AgentReporter::Changed() {
   unsent_ = true;
   if (budget_stop_.empty()) {
-    budget_stop_ = BudgetExceeded(parser_.usage(), budget_);
+    budget_stop_ = BudgetExceeded(usage(), budget_);
     if (!budget_stop_.empty()) {
       Send();  // the totals that broke the budget are on record before the stop
       over_budget_(budget_stop_);
@@ -55,7 +56,7 @@ void AgentReporter::Changed() {
 }
 
 void AgentReporter::Send() {
-  const AgentUsage& usage = parser_.usage();
+  const AgentUsage usage = this->usage();
   v1::Event event;
   v1::AgentReport& report = *event.mutable_agent();
   report.set_agent_type(agent_type_);

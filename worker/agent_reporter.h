@@ -29,9 +29,12 @@ class AgentReporter {
                 OverBudget over_budget, std::function<int()> pid = {},
                 const common::TimeSource& time = common::SystemTime());
 
+  // The attempt resumes a session that had reported this much before it.
+  void ResumedFrom(const SessionBaseline& baseline) { baseline_ = baseline; }
   void OnStdout(std::string_view data);
   void Finish();
-  const AgentUsage& usage() const { return parser_.usage(); }
+  // This attempt's share (see ThisAttempt).
+  AgentUsage usage() const { return ThisAttempt(format_, parser_.usage(), baseline_); }
   // Why the budget stopped the agent; empty if it did not.
   const std::string& budget_stop() const { return budget_stop_; }
 
@@ -40,7 +43,9 @@ class AgentReporter {
   void Send();
 
   std::string agent_type_;
+  AgentFormat format_;
   AgentStreamParser parser_;
+  SessionBaseline baseline_;
   AgentBudget budget_;
   Emit emit_;
   OverBudget over_budget_;

@@ -130,6 +130,8 @@ void AgentStreamParser::Line(std::string_view line) {
           usage_.cached_input_tokens = Count(usage, "cache_read_input_tokens");
           usage_.output_tokens = Count(usage, "output_tokens");
         }
+        // The session's cost so far, a resumed session's earlier runs included (claude
+        // 2.1); its tokens and turns are this run's.
         if (event.contains("total_cost_usd") && event["total_cost_usd"].is_number()) {
           usage_.cost_usd = event["total_cost_usd"].get<double>();
           usage_.cost_reported = true;
@@ -144,23 +146,32 @@ void AgentStreamParser::Line(std::string_view line) {
     case AgentFormat::kCodex:
       if (type == "thread.started") {
         usage_.session_id = Text(event, "thread_id");
-      } else if (type == "turn.started") {
-        ++usage_.turns;
       } else if (type == "turn.completed") {
+        // The thread's totals so far, a resumed thread's earlier runs included (codex
+        // 0.171); ThisAttempt takes those off. Cache writes and reasoning are parts of
+        // input and output, not added to them.
         const json& usage = Child(event, "usage");
-        usage_.input_tokens += Count(usage, "input_tokens");
-        usage_.cached_input_tokens += Count(usage, "cached_input_tokens");
-        usage_.output_tokens += Count(usage, "output_tokens");
+        usage_.input_tokens = Count(usage, "input_tokens");
+        usage_.cached_input_tokens = Count(usage, "cached_input_tokens");
+        usage_.output_tokens = Count(usage, "output_tokens");
       } else if (type == "item.completed") {
+        // One turn.started covers every model request of the prompt: each request ends
+        // in a message or a tool call, so those are what count as model turns.
         std::string kind = Text(Child(event, "item"), "type");
         if (kind == "command_execution" || kind == "file_change" || kind == "mcp_tool_call" ||
             kind == "web_search") {
           ++usage_.tool_calls;
+          ++usage_.turns;
+        } else if (kind == "agent_message") {
+          ++usage_.turns;
         }
       } else if (type == "turn.failed") {
         usage_.error = ErrorText(Child(event, "error"));
       } else if (type == "error") {
-        usage_.error = Text(event, "message");
+        // "Reconnecting... 2/5" is codex retrying, not failing; what it gives up with
+        // follows as turn.failed.
+        std::string message = Text(event, "message");
+        if (message.rfind("Reconnecting", 0) != 0) usage_.error = message;
       }
       break;
     case AgentFormat::kOpencode: {
@@ -189,6 +200,20 @@ void AgentStreamParser::Line(std::string_view line) {
     case AgentFormat::kNone:
       break;
   }
+}
+
+AgentUsage ThisAttempt(AgentFormat format, const AgentUsage& reported, const SessionBaseline& before) {
+  AgentUsage usage = reported;
+  auto less = [](uint64_t total, uint64_t earlier) { return total >= earlier ? total - earlier : total; };
+  if (format == AgentFormat::kCodex) {
+    usage.input_tokens = less(reported.input_tokens, before.input_tokens);
+    usage.cached_input_tokens = less(reported.cached_input_tokens, before.cached_input_tokens);
+    usage.output_tokens = less(reported.output_tokens, before.output_tokens);
+  }
+  if (format == AgentFormat::kClaude && reported.cost_reported && reported.cost_usd >= before.cost_usd) {
+    usage.cost_usd = reported.cost_usd - before.cost_usd;
+  }
+  return usage;
 }
 
 }  // namespace wsfleet::worker

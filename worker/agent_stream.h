@@ -26,7 +26,7 @@ const char* AgentFormatName(AgentFormat format);
 // What one agent run has reported so far, as totals.
 struct AgentUsage {
   std::string session_id;
-  uint64_t turns = 0;         // model turns (claude: assistant messages; codex: turns; opencode: steps)
+  uint64_t turns = 0;         // model requests (claude: num_turns; codex: messages and tool calls; opencode: steps)
   uint64_t tool_calls = 0;
   uint64_t input_tokens = 0;  // everything the model read, cached reads included
   uint64_t cached_input_tokens = 0;
@@ -38,6 +38,21 @@ struct AgentUsage {
 
   bool operator==(const AgentUsage&) const = default;
 };
+
+// What a session had reported by the end of the attempts before this one, summed over them:
+// where this attempt resumes it.
+struct SessionBaseline {
+  uint64_t input_tokens = 0;
+  uint64_t cached_input_tokens = 0;
+  uint64_t output_tokens = 0;
+  double cost_usd = 0;
+};
+
+// This attempt's share of what its CLI reported. codex reports the thread's token totals and
+// claude the session's cost, both counted from the session's start: a resumed session's
+// earlier attempts come off. A figure below the baseline was counted from this run alone
+// (a CLI that changed how it counts) and stands as it is.
+AgentUsage ThisAttempt(AgentFormat format, const AgentUsage& reported, const SessionBaseline& before);
 
 // Reads an agent's stdout as it arrives (any chunking); lines that are not JSON, and event
 // types it does not know, are skipped: CLIs add fields and events between versions.

@@ -4,19 +4,22 @@ namespace wsfleet::worker {
 
 const std::map<std::string, AgentSpec>& BuiltinAgents() {
   // Each reads the rendered prompt file and works in the workspace without asking:
-  // nobody is there to answer. Edits are accepted (claude) or sandboxed to the workspace
-  // (codex --full-auto); wsfleet's own steps judge the result afterwards.
+  // nobody is there to answer. claude accepts edits and may run commands; codex writes
+  // and runs sandboxed to the workspace (`--sandbox workspace-write`: `--full-auto` is gone
+  // since codex 0.147); opencode runs allowed by default. wsfleet's own steps judge the
+  // result afterwards.
   static const std::map<std::string, AgentSpec> kAgents = [] {
     std::map<std::string, AgentSpec> agents;
     agents["claude"] = {
-        "claude -p --output-format stream-json --verbose --permission-mode acceptEdits < {prompt}",
-        "claude -p --resume {session} --output-format stream-json --verbose --permission-mode acceptEdits "
+        "claude -p --output-format stream-json --verbose --permission-mode acceptEdits --allowedTools Bash "
         "< {prompt}",
+        "claude -p --resume {session} --output-format stream-json --verbose --permission-mode acceptEdits "
+        "--allowedTools Bash < {prompt}",
         AgentFormat::kClaude};
     agents["claude-code"] = agents["claude"];
     // codex exec waits for stdin when it is open: the prompt goes as an argument.
-    agents["codex"] = {"codex exec --json --full-auto --skip-git-repo-check \"$(cat {prompt})\" < /dev/null",
-                       "codex exec --json --full-auto --skip-git-repo-check resume {session} "
+    agents["codex"] = {"codex exec --json --sandbox workspace-write --skip-git-repo-check \"$(cat {prompt})\" < /dev/null",
+                       "codex exec --json --sandbox workspace-write --skip-git-repo-check resume {session} "
                        "\"$(cat {prompt})\" < /dev/null",
                        AgentFormat::kCodex};
     agents["opencode"] = {"opencode run --format json \"$(cat {prompt})\" < /dev/null",

@@ -479,6 +479,11 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
                        [this](v1::Event event) { EmitEvent(std::move(event)); },
                        [&runner](const std::string&) { runner.Cancel(); },
                        [&runner] { return runner.pid(); }, *options_.time);
+      if (!spec_.resume_session().empty() && !agent->resume.empty()) {
+        const v1::AgentReport& before = spec_.resume_baseline();
+        reporter->ResumedFrom({before.input_tokens(), before.cached_input_tokens(), before.output_tokens(),
+                               before.cost_usd()});
+      }
     }
     StepSink sink(number, TestKindOf(step.heading(), step.script()), budget, options_.output_tail_bytes,
                   [this](v1::Event event) { EmitEvent(std::move(event)); }, tests_, reporter ? &*reporter : nullptr);

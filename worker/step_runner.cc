@@ -14,6 +14,8 @@
 #include <memory>
 #include <vector>
 
+#include "worker/process_sweep.h"
+
 namespace wsfleet::worker {
 namespace {
 
@@ -46,7 +48,9 @@ class Spawner {
     if (have_attributes_) posix_spawnattr_destroy(&attributes_);
   }
 
-  int Spawn(const StepLaunch& launch, const Pipe& out, const Pipe& err, pid_t& pid) {
+  // `tag` ("KEY=value") is added to the step's environment.
+  int Spawn(const StepLaunch& launch, const std::string& tag, const Pipe& out, const Pipe& err, pid_t& pid) {
+    tag_ = tag;
     posix_spawn_file_actions_init(&actions_);
     have_actions_ = true;
     posix_spawn_file_actions_addopen(&actions_, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -79,6 +83,7 @@ class Spawner {
     for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
     std::vector<char*> envp;
+    if (!tag_.empty()) envp.push_back(tag_.data());
     for (const std::string& entry : env) envp.push_back(const_cast<char*>(entry.c_str()));
     envp.push_back(nullptr);
     return posix_spawn(&pid, path.c_str(), &actions_, &attributes_, argv.data(), envp.data());
@@ -88,6 +93,7 @@ class Spawner {
   posix_spawnattr_t attributes_;
   bool have_actions_ = false;
   bool have_attributes_ = false;
+  std::string tag_;
 };
 
 }  // namespace
@@ -139,7 +145,10 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
   ::fcntl(out.read, F_SETPIPE_SZ, 1 << 20);
   Clock::time_point start = Clock::now();
   pid_t pid = 0;
-  int spawn_error = Spawner().Spawn(launch, out, err, pid);
+  // Every process of the step carries the tag, so those that left its process group (a
+  // command an agent ran in the background, in a session of its own) end with it too.
+  const std::string tag = NewStepTag();
+  int spawn_error = Spawner().Spawn(launch, tag, out, err, pid);
   CloseFd(out.write);
   CloseFd(err.write);
   if (spawn_error != 0) {
@@ -162,11 +171,15 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
   bool term_sent = false;
   bool exited = false;
   int status = 0;
+  auto signal_all = [&](int signal) {
+    ::kill(-pid, signal);
+    SignalProcessesWithEnvironment(tag, signal);
+  };
   auto terminate = [&](bool by_timeout) {
     if (term_sent) return;
     term_sent = true;
     (by_timeout ? result.timed_out : result.cancelled) = true;
-    ::kill(-pid, SIGTERM);
+    signal_all(SIGTERM);
     has_deadline = true;
     deadline = Clock::now() + launch.kill_grace;
   };
@@ -185,7 +198,7 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
     }
     if (exited && drain_deadline == Clock::time_point{}) {
       // The leader is gone: kill what it left behind so the pipes reach EOF.
-      ::kill(-pid, SIGKILL);
+      signal_all(SIGKILL);
       drain_deadline = Clock::now() + std::chrono::seconds(2);
     }
     Clock::time_point now = Clock::now();
@@ -197,7 +210,7 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
     }
     if (!exited && has_deadline && now >= deadline) {
       if (term_sent) {
-        ::kill(-pid, SIGKILL);
+        signal_all(SIGKILL);
         deadline = now + std::chrono::hours(24);
       } else {
         terminate(/*by_timeout=*/true);
@@ -240,8 +253,11 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
   CloseFd(out.read);
   CloseFd(err.read);
   if (!exited) {
-    ::kill(-pid, SIGKILL);
+    signal_all(SIGKILL);
     ::waitpid(pid, &status, 0);
+  } else {
+    // Once more: a process in the middle of an exec shows no environment for an instant.
+    SignalProcessesWithEnvironment(tag, SIGKILL);
   }
   if (pidfd >= 0) ::close(pidfd);
   result.duration = Clock::now() - start;

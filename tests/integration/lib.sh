@@ -52,6 +52,15 @@ $script
 CARD
 }
 
+# git_repo DIR: a repository on branch main with one commit (a README).
+git_repo() {
+  mkdir -p "$1"
+  git -C "$1" init -q -b main
+  echo "hello" > "$1/README"
+  git -C "$1" add README
+  git -C "$1" -c user.email=t@t -c user.name=t commit -q -m root
+}
+
 finish() {
   echo "$passes passed, $failures failed"
   if [ "$failures" -ne 0 ]; then  # what wsfleet said, to see why without a rerun

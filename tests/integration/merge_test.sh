@@ -8,11 +8,7 @@ mkdir -p "$TMP/bin"
 for name in claude codex opencode; do ln -s "$SOURCE_DIR/tests/agents/standin-agent" "$TMP/bin/$name"; done
 export PATH="$TMP/bin:$PATH"
 repo=$TMP/repo
-mkdir -p "$repo"
-git -C "$repo" init -q -b main
-echo "hello" > "$repo/README"
-git -C "$repo" add README
-git -C "$repo" -c user.email=t@t -c user.name=t commit -q -m root
+git_repo "$repo"
 
 # agent_card ID AGENT DEPENDENCIES OBJECTIVE STEP [FIELDS]
 agent_card() {

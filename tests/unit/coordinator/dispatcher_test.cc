@@ -186,6 +186,16 @@ TEST_F(DispatcherTest, NothingStartsWhileHalted) {
   EXPECT_EQ(State(0), v1::WORKSTREAM_STATE_READY);
 }
 
+TEST_F(DispatcherTest, AFirstAttemptResumesNothing) {
+  Plan({""});
+  Worker("w1", 1);
+  dispatcher_.Dispatch();
+  std::vector<std::pair<std::string, v1::AttemptSpec>> assigns = output_.TakeAssigns();
+  ASSERT_EQ(assigns.size(), 1u);
+  EXPECT_TRUE(assigns[0].second.resume_session().empty());
+  EXPECT_FALSE(assigns[0].second.has_resume_baseline());
+}
+
 TEST_F(DispatcherTest, ARetryCarriesThePreviousFailureAndTheLogTail) {
   Plan({""});
   Worker("w1", 1);
@@ -198,6 +208,38 @@ TEST_F(DispatcherTest, ARetryCarriesThePreviousFailureAndTheLogTail) {
   EXPECT_EQ(assigns[0].second.attempt_number(), 2u);
   EXPECT_NE(assigns[0].second.previous_failure().find("step 1 failed"), std::string::npos);
   EXPECT_NE(assigns[0].second.previous_failure().find("error: boom"), std::string::npos);
+}
+
+// codex reports a resumed thread's running totals: the retry is told what the session had
+// reported before (every earlier attempt of it, not those of another session).
+TEST_F(DispatcherTest, AResumedRetryCarriesWhatItsSessionReportedBefore) {
+  Plan({""});
+  Worker("w1", 1);
+  WorkstreamRun& run = run_.runs[0];
+  auto report = [](const std::string& session, uint64_t input, uint64_t output, double cost) {
+    v1::AgentReport agent;
+    agent.set_agent_type("codex");
+    agent.set_session_id(session);
+    agent.set_input_tokens(input);
+    agent.set_output_tokens(output);
+    agent.set_cost_usd(cost);
+    return agent;
+  };
+  run.attempt_ids = {"WS-01-a1-x", "WS-01-a2-y", "WS-01-a3-z"};
+  run.agent_reports["WS-01-a1-x"] = report("other", 5000, 500, 0.5);
+  run.agent_reports["WS-01-a2-y"] = report("thread-1", 3000, 150, 0.01);
+  run.agent_reports["WS-01-a3-z"] = report("thread-1", 4000, 200, 0.02);
+  run.facts.agent = run.agent_reports["WS-01-a3-z"];
+  run.row.attempts = 3;
+  run.row.message = "retrying after: test 1 failed";
+  dispatcher_.Dispatch();
+  std::vector<std::pair<std::string, v1::AttemptSpec>> assigns = output_.TakeAssigns();
+  ASSERT_EQ(assigns.size(), 1u);
+  const v1::AttemptSpec& spec = assigns[0].second;
+  EXPECT_EQ(spec.resume_session(), "thread-1");
+  EXPECT_EQ(spec.resume_baseline().input_tokens(), 7000u);
+  EXPECT_EQ(spec.resume_baseline().output_tokens(), 350u);
+  EXPECT_NEAR(spec.resume_baseline().cost_usd(), 0.03, 1e-12);
 }
 
 }  // namespace

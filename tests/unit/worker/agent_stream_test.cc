@@ -60,7 +60,7 @@ TEST(AgentStreamTest, ClaudeErrorResultsAreReported) {
 TEST(AgentStreamTest, CodexExecJson) {
   AgentUsage usage = ParseAll(AgentFormat::kCodex, Fixture("codex.jsonl"));
   EXPECT_EQ(usage.session_id, "0199a213-81c0-7800-8aa1-bbab2a035a53");
-  EXPECT_EQ(usage.turns, 1u);
+  EXPECT_EQ(usage.turns, 3u);  // one turn.started, three model requests: two tool calls, a message
   EXPECT_EQ(usage.tool_calls, 2u);  // the command (counted when completed) and the file change
   EXPECT_EQ(usage.input_tokens, 24763u);
   EXPECT_EQ(usage.cached_input_tokens, 24448u);
@@ -70,6 +70,71 @@ TEST(AgentStreamTest, CodexExecJson) {
                                "{\"type\":\"turn.started\"}\n"
                                "{\"type\":\"turn.failed\",\"error\":{\"message\":\"stream disconnected\"}}\n");
   EXPECT_EQ(failed.error, "stream disconnected");
+  // codex retrying is not codex failing; the model catalog's warning is no tool call.
+  AgentUsage retried = ParseAll(AgentFormat::kCodex,
+                                R"({"type":"item.completed","item":{"id":"item_0","type":"error","message":"Model metadata for `m` not found."}})"
+                                "\n"
+                                R"x({"type":"error","message":"Reconnecting... 1/5 (stream disconnected)"})x"
+                                "\n");
+  EXPECT_EQ(retried.error, "");
+  EXPECT_EQ(retried.tool_calls, 0u);
+  EXPECT_EQ(retried.turns, 0u);
+}
+
+// Recorded from the CLIs pinned in tests/agents/clis (claude 2.1.332, codex 0.171.0, opencode
+// 1.18.33) against tests/agents/model_endpoint.py, which served each model request 1000 input
+// tokens (400 of them cached) and 50 output: a run of three requests (write a file, run a
+// command, answer), then the same session resumed for four (read, write, run, answer).
+struct Recorded {
+  AgentFormat format;
+  std::string cli;
+};
+
+class ResumedSessionTest : public ::testing::TestWithParam<Recorded> {};
+
+TEST_P(ResumedSessionTest, EachAttemptCountsOnlyItsOwnRequests) {
+  const Recorded& cli = GetParam();
+  AgentUsage run = ParseAll(cli.format, Fixture("v2026-12/" + cli.cli + "-run.jsonl"));
+  AgentUsage first = ThisAttempt(cli.format, run, {});
+  EXPECT_EQ(first.turns, 3u);
+  EXPECT_EQ(first.tool_calls, 2u);
+  EXPECT_EQ(first.input_tokens, 3000u);
+  EXPECT_EQ(first.cached_input_tokens, 1200u);
+  EXPECT_EQ(first.output_tokens, 150u);
+
+  AgentUsage resumed = ParseAll(cli.format, Fixture("v2026-12/" + cli.cli + "-resume.jsonl"));
+  EXPECT_EQ(resumed.session_id, run.session_id);
+  AgentUsage second = ThisAttempt(
+      cli.format, resumed,
+      {first.input_tokens, first.cached_input_tokens, first.output_tokens, first.cost_usd});
+  EXPECT_EQ(second.turns, 4u);
+  EXPECT_EQ(second.tool_calls, 3u);
+  EXPECT_EQ(second.input_tokens, 4000u);
+  EXPECT_EQ(second.cached_input_tokens, 1600u);
+  EXPECT_EQ(second.output_tokens, 200u);
+  if (cli.format == AgentFormat::kClaude) {
+    // claude prices by its own table and reports the session's cost so far on resume.
+    EXPECT_DOUBLE_EQ(first.cost_usd, 0.01044);
+    EXPECT_DOUBLE_EQ(resumed.cost_usd, 0.02436);
+    EXPECT_NEAR(second.cost_usd, 0.01392, 1e-12);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Clis, ResumedSessionTest,
+                         ::testing::Values(Recorded{AgentFormat::kClaude, "claude"},
+                                           Recorded{AgentFormat::kCodex, "codex"},
+                                           Recorded{AgentFormat::kOpencode, "opencode"}),
+                         [](const ::testing::TestParamInfo<Recorded>& param) { return param.param.cli; });
+
+TEST(AgentStreamTest, ABaselineAboveWhatTheRunReportsIsNotTakenOff) {
+  AgentUsage reported;
+  reported.input_tokens = 500;
+  reported.output_tokens = 40;
+  AgentUsage usage = ThisAttempt(AgentFormat::kCodex, reported, {9000, 0, 400, 0});
+  EXPECT_EQ(usage.input_tokens, 500u);
+  EXPECT_EQ(usage.output_tokens, 40u);
+  // A CLI that reports each run's own figures keeps them, whatever came before.
+  EXPECT_EQ(ThisAttempt(AgentFormat::kOpencode, reported, {100, 0, 10, 0}), reported);
 }
 
 TEST(AgentStreamTest, OpencodeRunJson) {
@@ -100,8 +165,8 @@ TEST(AgentStreamTest, AnyChunkingGivesTheSameTotals) {
 TEST(AgentStreamTest, JunkIsSkippedAndFeedSaysWhenTotalsChange) {
   AgentStreamParser parser(AgentFormat::kCodex);
   EXPECT_FALSE(parser.Feed("plain text\n{not json}\n[1,2]\n{\"type\":\"future.event\"}\n"));
-  EXPECT_FALSE(parser.Feed("{\"type\":\"turn.st"));  // half a line: nothing yet
-  EXPECT_TRUE(parser.Feed("arted\"}\n"));
+  EXPECT_FALSE(parser.Feed("{\"type\":\"item.completed\",\"item\":{\"type\":\"agent_mes"));  // half a line
+  EXPECT_TRUE(parser.Feed("sage\"}}\n"));
   EXPECT_EQ(parser.usage().turns, 1u);
   EXPECT_FALSE(parser.Feed("{\"type\":\"turn.completed\",\"usage\":{\"input_tokens\":-5}}\n"));
   AgentStreamParser none(AgentFormat::kNone);

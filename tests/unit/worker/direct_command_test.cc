@@ -1,6 +1,9 @@
 #include "worker/direct_command.h"
 
 #include <gtest/gtest.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include <unistd.h>
 
 #include <algorithm>
@@ -178,7 +181,17 @@ TEST_F(PlanDirectCommandTest, TheProgramSeesTheEnvironmentTheShellWouldHaveGiven
           std::vector<std::string>{"PATH=/usr/bin:/bin", "PWD=" + dir_.string(), "SHLVL=2"}}) {
       Ran shelled = RunStep("env", shell, dir_.string(), env, false);
       Ran direct = RunStep("env", shell, dir_.string(), env, true);
-      EXPECT_EQ(SortedLines(direct.out), SortedLines(shelled.out)) << (shell == StepShell::kSh ? "sh" : "bash");
+      // Each step's own tag (WSFLEET_STEP_TAG, which StepRunner adds) differs; it is in both.
+      auto untagged = [](const std::string& out) {
+        std::string kept;
+        for (absl::string_view line : absl::StrSplit(SortedLines(out), '\n')) {
+          if (!absl::StartsWith(line, "WSFLEET_STEP_TAG=") && !line.empty()) kept += std::string(line) + "\n";
+        }
+        return kept;
+      };
+      EXPECT_EQ(untagged(direct.out), untagged(shelled.out)) << (shell == StepShell::kSh ? "sh" : "bash");
+      EXPECT_NE(direct.out.find("WSFLEET_STEP_TAG="), std::string::npos);
+      EXPECT_NE(shelled.out.find("WSFLEET_STEP_TAG="), std::string::npos);
       EXPECT_EQ(direct.result.exit_code, shelled.result.exit_code);
     }
   }

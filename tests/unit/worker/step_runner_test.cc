@@ -110,6 +110,56 @@ TEST(StepRunnerTest, LeftoverBackgroundProcessesDoNotHoldTheStepOpen) {
   EXPECT_LT(std::chrono::steady_clock::now() - begin, 10s);
 }
 
+bool Alive(pid_t pid) {
+  // A zombie (not reaped yet by whoever inherited it) is dead for this purpose.
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  size_t paren = text.rfind(')');
+  return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] != 'Z';
+}
+
+pid_t WaitForPidFile(const std::filesystem::path& file) {
+  for (int i = 0; i < 100 && !std::filesystem::exists(file); ++i) std::this_thread::sleep_for(20ms);
+  pid_t pid = 0;
+  std::ifstream(file) >> pid;
+  return pid;
+}
+
+// claude's Bash tool runs a background command in a session of its own: outside the step's
+// process group, but not outside the step.
+TEST(StepRunnerTest, ProcessesThatLeftTheGroupEndWithTheStep) {
+  auto dir = std::filesystem::temp_directory_path() / ("wsfleet-sweep-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  for (bool cancelled : {false, true}) {
+    std::filesystem::path file = dir / (cancelled ? "cancelled.pid" : "exited.pid");
+    CollectingSink sink;
+    StepRunner runner;
+    std::thread canceller;
+    if (cancelled) {
+      canceller = std::thread([&] {
+        WaitForPidFile(file);
+        runner.Cancel();
+      });
+    }
+    std::string script = "setsid sleep 300 < /dev/null > /dev/null 2>&1 & echo $! > " + file.string() +
+                         (cancelled ? "; sleep 30" : "; sleep 0.1");
+    StepLaunch launch = Bash(script);
+    launch.kill_grace = 200ms;
+    runner.Run(launch, sink);
+    if (canceller.joinable()) canceller.join();
+    pid_t escaped = WaitForPidFile(file);
+    ASSERT_GT(escaped, 0);
+    bool gone = false;
+    for (int i = 0; i < 100 && !gone; ++i) {
+      gone = !Alive(escaped);
+      if (!gone) std::this_thread::sleep_for(20ms);
+    }
+    EXPECT_TRUE(gone) << (cancelled ? "cancelled" : "exited") << ": pid " << escaped << " outlived its step";
+    if (!gone) ::kill(escaped, SIGKILL);
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST(StepRunnerTest, AStepThatClosesItsOutputStillGetsItsTimeout) {
   CollectingSink sink;
   StepLaunch launch = Bash("exec >&- 2>&-; sleep 30");
