@@ -146,6 +146,11 @@ absl::StatusOr<FleetConfig> LoadConfig(const std::string& path) {
       worker::AgentSpec spec;
       if (agent.second.IsScalar()) {
         spec.command = agent.second.as<std::string>();
+        // A role mapped to a shipped agent (`backend-architect: claude`): that agent, with
+        // its resume and its events read. A bare CLI name is no useful command of its own.
+        if (auto shipped = worker::BuiltinAgents().find(spec.command); shipped != worker::BuiltinAgents().end()) {
+          spec = shipped->second;
+        }
       } else if (agent.second.IsMap()) {
         for (const auto& field : agent.second) {
           std::string name = field.first.as<std::string>();

@@ -16,6 +16,7 @@ namespace wsfleet::cli {
 //
 //   agents:                      # agent type -> what runs before the card's steps
 //     my-agent: my-agent --task {prompt}          # a command (its output is not parsed)
+//     backend-architect: claude                   # a role mapped to a shipped agent
 //     claude:                                     # or: command, format, idle timeout
 //       command: claude -p --output-format stream-json --verbose < {prompt}
 //       resume: claude -p --resume {session} --output-format stream-json --verbose < {prompt}

@@ -1,10 +1,12 @@
 #include "cli/control_commands.h"
 
+
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
 #include "common/exit_codes.h"
+#include "cli/agent_types.h"
 #include "cli/status_render.h"
 #include "common/plan_loader.h"
 #include "coordinator/run_json.h"
@@ -46,6 +48,8 @@ int Report(const ClientOptions& client, const grpc::Status& status) {
 int SubmitCommand(const ClientOptions& client, const std::vector<std::string>& paths,
                   bool keep_going) {
   common::Plan plan = common::LoadPlan(paths);
+  // The workers' configs may map it; the fleet is not known here.
+  CheckAgentTypes(plan, {}, common::Severity::kWarning, plan.diagnostics);
   for (const auto& diagnostic : plan.diagnostics.Sorted()) std::cerr << diagnostic.ToString() << "\n";
   if (!plan.ok() || plan.workstreams.empty()) return kExitInvalidPlan;
   v1::SubmitRequest request;

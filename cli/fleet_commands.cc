@@ -1,5 +1,6 @@
 #include "cli/fleet_commands.h"
 
+
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 
 #include "common/exit_codes.h"
 #include "common/hostname.h"
+#include "cli/agent_types.h"
 #include "cli/config_file.h"
 #include "cli/signals.h"
 #include "cli/status_follower.h"
@@ -268,6 +270,7 @@ int RunPlanCommand(const RunOptions& options) {
   std::string config_path;
   std::optional<common::Workstream::Budget> plan_budget_from_config;
   std::optional<coordinator::Verification> verification_from_config;
+  std::map<std::string, worker::AgentSpec> configured_agents;
   if (!options.config.empty()) {
     // Checked here so a bad file fails the run at once, not in each worker.
     absl::StatusOr<FleetConfig> file = LoadConfig(options.config);
@@ -279,8 +282,12 @@ int RunPlanCommand(const RunOptions& options) {
     config_path = fs::absolute(options.config, ignored).string();
     plan_budget_from_config = file->plan_budget;
     verification_from_config = file->verification;
+    configured_agents = file->agents;
   }
   common::Plan plan = common::LoadPlan(options.paths);
+  // Its workers are this machine's, with this config: an agent type none of them knows is
+  // a card that would pass with no agent doing its work.
+  CheckAgentTypes(plan, configured_agents, common::Severity::kError, plan.diagnostics);
   for (const common::Diagnostic& diagnostic : plan.diagnostics.Sorted()) {
     std::cerr << diagnostic.ToString() << "\n";
   }

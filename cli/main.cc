@@ -61,6 +61,9 @@ int main(int argc, char** argv) {
   plan_cmd->add_option("-o,--output", plan.output, "Output format")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
+  plan_cmd->add_option("--config", plan.config,
+                       "Config file whose agents: map agent types (role names) to agents")
+      ->check(CLI::ExistingFile);
   plan_cmd->add_flag("-v,--verbose", plan.verbose,
                      "Also list files that were read but hold no workstream");
   plan_cmd->footer(

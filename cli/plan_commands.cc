@@ -1,9 +1,12 @@
 #include "cli/plan_commands.h"
 
+
 #include <cstdio>
 #include <iostream>
 
 #include "common/exit_codes.h"
+#include "cli/agent_types.h"
+#include "cli/config_file.h"
 #include "cli/graph_render.h"
 #include "cli/plan_json.h"
 #include "cli/plan_table.h"
@@ -40,7 +43,17 @@ void PrintIgnored(const common::Plan& plan) {
 }  // namespace
 
 int RunPlan(const PlanOptions& options) {
+  std::map<std::string, worker::AgentSpec> agents;
+  if (!options.config.empty()) {
+    absl::StatusOr<FleetConfig> file = LoadConfig(options.config);
+    if (!file.ok()) {
+      std::cerr << "wsfleet plan: " << file.status().message() << "\n";
+      return kExitUsage;
+    }
+    agents = file->agents;
+  }
   common::Plan plan = common::LoadPlan(options.paths, ReadOnly());
+  CheckAgentTypes(plan, agents, common::Severity::kWarning, plan.diagnostics);
   bool json = options.output == "json";
   if (options.verbose) PrintIgnored(plan);
   PrintDiagnostics(plan, /*include_warnings=*/!json);

@@ -9,6 +9,7 @@ struct PlanOptions {
   std::vector<std::string> paths;
   std::string output = "table";  // table | json
   bool verbose = false;
+  std::string config;  // its agents: map agent types; empty: the shipped ones alone
 };
 
 struct GraphOptions {

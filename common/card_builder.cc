@@ -238,6 +238,7 @@ void CardBuilder::OnField(const std::string& key, const std::string& value, int 
       if (c != '`') agent.push_back(c);
     }
     ws_.agent_type = std::string(Trim(agent));
+    ws_.agent_type_where = At(line);
   } else if (name == "milestone") {
     ws_.milestone = value;
   } else if (name == "orchestrator") {

@@ -81,6 +81,7 @@ struct Workstream {
   std::string milestone;
   std::string orchestrator;
   std::string agent_type;
+  SourceLocation agent_type_where;  // its **Agent Type** field
   std::string objective;  // the text under "## Objective"
   Duration duration;
 

@@ -1,5 +1,7 @@
 #include "worker/agents.h"
 
+#include <set>
+
 namespace wsfleet::worker {
 
 const std::map<std::string, AgentSpec>& BuiltinAgents() {
@@ -39,6 +41,19 @@ std::optional<AgentSpec> FindAgent(const std::map<std::string, AgentSpec>& confi
   if (type == "shell") return std::nullopt;
   if (auto found = BuiltinAgents().find(type); found != BuiltinAgents().end()) return found->second;
   return std::nullopt;
+}
+
+bool IsKnownAgentType(const std::map<std::string, AgentSpec>& configured, const std::string& type) {
+  return type == "shell" || configured.count(type) > 0 || BuiltinAgents().count(type) > 0;
+}
+
+std::string KnownAgentTypes(const std::map<std::string, AgentSpec>& configured) {
+  std::set<std::string> names{"shell"};
+  for (const auto& [name, spec] : BuiltinAgents()) names.insert(name);
+  for (const auto& [name, spec] : configured) names.insert(name);
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
 }
 
 }  // namespace wsfleet::worker

@@ -32,4 +32,11 @@ const std::map<std::string, AgentSpec>& BuiltinAgents();
 std::optional<AgentSpec> FindAgent(const std::map<std::string, AgentSpec>& configured,
                                    const std::string& type);
 
+// Whether a card's agent type means something here: `shell`, a shipped agent, or one the
+// config names (an agent of its own, or a role mapped to one: `backend-architect: claude`).
+bool IsKnownAgentType(const std::map<std::string, AgentSpec>& configured, const std::string& type);
+
+// "claude, claude-code, codex, opencode, shell" and the configured ones, sorted.
+std::string KnownAgentTypes(const std::map<std::string, AgentSpec>& configured);
+
 }  // namespace wsfleet::worker

@@ -419,6 +419,7 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
     step.set_name("agent " + spec_.agent_type());
     step.set_phase(v1::STEP_PHASE_AGENT);
     step.set_file(spec_.card_path());
+    step.set_line(spec_.card_line());  // the card, not line 0
     bool resume = !spec_.resume_session().empty() && !agent->resume.empty();
     step.set_script(ExpandAgentCommand(
         resume ? agent->resume : agent->command,
@@ -526,6 +527,12 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
       if (reporter && result.hung) {
         finished.set_agent_stalled(true);
         how = "stalled: no output for " + std::to_string(launch.hang_timeout.count() / 1'000'000'000) + " s";
+      }
+      if (step.phase() == v1::STEP_PHASE_AGENT && result.exit_code == 127) {
+        // The shell's word for it is in the log alone; the message should say it.
+        std::string command = agent->command.substr(0, agent->command.find(' '));
+        how += ": '" + command + "' was not found on this worker's PATH (is the " + spec_.agent_type() +
+               " CLI installed here?)";
       }
       std::string agent_error = reporter ? reporter->usage().error : "";
       finished.set_message(where + ": " + how + (agent_error.empty() ? "" : " (the agent said: " + agent_error + ")"));

@@ -9,7 +9,7 @@ YAML
 plan=$TMP/plan
 card "$plan" WS-01 None "grep -q 'WS-01: Card WS-01' agent-saw.txt && grep -q 'done by' agent-saw.txt" \
   "**Agent Type**: \`fake-agent\`"
-card "$plan" WS-02 None "test ! -e never-here" "**Agent Type**: unmapped"
+card "$plan" WS-02 None "test ! -e never-here" "**Agent Type**: shell"  # no agent (an unknown type is refused: agent_types_test)
 "$WSFLEET" run "$plan" --config "$TMP/config.yaml" --state "$TMP/s" --workdir "$TMP/w" > "$TMP/out" 2>&1
 code=$?
 check "run with an agent exits 0 (got $code)" [ "$code" -eq 0 ]
