@@ -33,6 +33,7 @@
 #include "common/field_values.h"
 #include "gpu/burn_in.h"
 #include "gpu/devices.h"
+#include "worker/agent_versions.h"
 #include "worker/gpu_inventory.h"
 #include "worker/worker.h"
 
@@ -226,6 +227,15 @@ int RunWorkerCommand(const WorkerOptions& options) {
     }
   }
   for (const auto& [key, value] : gpus->labels) config.labels.emplace(key, value);  // --label wins
+  // The agent CLIs this worker has: the coordinator places agent cards only where theirs is.
+  for (const auto& [key, value] :
+       worker::AgentLabels(config.runner.agents, worker::RunVersionCommand,
+                           [](const std::string& line) { spdlog::info("{}", line); })) {
+    if (key.size() > 8 && key.compare(key.size() - 8, 8, ".refused") == 0) {
+      spdlog::warn("{} refused: {}; not offered", key.substr(0, key.size() - 8), value);
+    }
+    config.labels.emplace(key, value);
+  }
   std::error_code error;
   fs::path workdir = fs::absolute(options.workdir, error);
   config.runner.workdir = workdir.string();

@@ -14,7 +14,7 @@ std::vector<uint32_t> WorkerView::FreeGpus() const {
 
 bool WorkerView::CanTakeNow(const PlacementRequest& request) const {
   return Accepting() && used_slots < slots + request.queue && !request.exclude_workers.count(id) &&
-         FreeGpus().size() >= request.gpus && LabelsMatch(request.labels, labels);
+         FreeGpus().size() >= request.gpus && LabelsMatch(request, labels);
 }
 
 WorkerView& ClusterView::Upsert(const std::string& id) {
@@ -58,6 +58,13 @@ bool LabelsMatch(const std::map<std::string, std::string>& wanted,
   return true;
 }
 
+bool LabelsMatch(const PlacementRequest& request, const std::map<std::string, std::string>& offered) {
+  for (const std::string& key : request.label_keys) {
+    if (!offered.count(key)) return false;
+  }
+  return LabelsMatch(request.labels, offered);
+}
+
 std::optional<std::string> ClusterView::WhyInfeasible(const PlacementRequest& request) const {
   bool any = false;
   size_t most_gpus = 0;
@@ -65,7 +72,7 @@ std::optional<std::string> ClusterView::WhyInfeasible(const PlacementRequest& re
   for (const auto& [id, worker] : workers_) {
     if (worker.lost) continue;
     any = true;
-    bool labels = LabelsMatch(request.labels, worker.labels);
+    bool labels = LabelsMatch(request, worker.labels);
     any_labels = any_labels || labels;
     if (labels && worker.slots > 0 && worker.gpu_indices.size() >= request.gpus) {
       return std::nullopt;
@@ -78,7 +85,16 @@ std::optional<std::string> ClusterView::WhyInfeasible(const PlacementRequest& re
     for (const auto& [key, value] : request.labels) {
       wanted += (wanted.empty() ? "" : ",") + key + "=" + value;
     }
-    return "no worker has the labels " + wanted;
+    for (const std::string& key : request.label_keys) wanted += (wanted.empty() ? "" : ",") + key;
+    std::string why = "no worker has the labels " + wanted;
+    // A worker that has the CLI, too old for wsfleet's template, says so (agent.X.refused).
+    for (const std::string& key : request.label_keys) {
+      for (const auto& [id, worker] : workers_) {
+        auto refused = worker.labels.find(key + ".refused");
+        if (!worker.lost && refused != worker.labels.end()) why += "; " + id + " has " + key + " " + refused->second;
+      }
+    }
+    return why;
   }
   return "needs " + std::to_string(request.gpus) + " GPUs; the largest matching worker has " +
          std::to_string(most_gpus);
@@ -92,8 +108,7 @@ std::optional<std::string> ClusterView::WhyGangInfeasible(const PlacementRequest
   for (const auto& [id, worker] : workers_) {
     if (worker.lost) continue;
     any = true;
-    if (worker.slots > 0 && worker.gpu_indices.size() >= request.gpus &&
-        LabelsMatch(request.labels, worker.labels)) {
+    if (worker.slots > 0 && worker.gpu_indices.size() >= request.gpus && LabelsMatch(request, worker.labels)) {
       ++able;
     }
   }

@@ -48,6 +48,7 @@ struct WorkerView {
 struct PlacementRequest {
   uint32_t gpus = 0;
   std::map<std::string, std::string> labels;  // all must match the worker's labels
+  std::set<std::string> label_keys;           // the worker must have these, any value (agent.claude)
   std::set<std::string> exclude_workers;      // a gang's ranks already placed: one per node
   // How many assignments a busy worker may hold queued beyond its slots for this request
   // (0: it needs a free slot now).
@@ -81,5 +82,8 @@ class ClusterView {
 
 bool LabelsMatch(const std::map<std::string, std::string>& wanted,
                  const std::map<std::string, std::string>& offered);
+
+// The request's labels match and its label keys are all there.
+bool LabelsMatch(const PlacementRequest& request, const std::map<std::string, std::string>& offered);
 
 }  // namespace wsfleet::coordinator

@@ -17,7 +17,10 @@ void Earliest(std::optional<common::SteadyTime>& earliest, common::SteadyTime wh
 }
 
 PlacementRequest RequestFor(const common::Workstream& ws, uint32_t queue_room = 0) {
-  return {static_cast<uint32_t>(ws.gpus), ws.labels, {}, queue_room};
+  // A card's agent runs only where its CLI is: the worker advertises agent.<type>.
+  std::set<std::string> keys;
+  if (!ws.agent_type.empty() && ws.agent_type != "shell") keys.insert("agent." + ws.agent_type);
+  return {static_cast<uint32_t>(ws.gpus), ws.labels, std::move(keys), {}, queue_room};
 }
 
 }  // namespace
@@ -280,7 +283,7 @@ void Dispatcher::RevokeQueued(common::SteadyTime now, std::optional<common::Stea
     if (holder == nullptr || !holder->connected) continue;
     auto taker = std::find_if(free.begin(), free.end(), [&](const auto& entry) {
       return entry.first != attempt.worker_id &&
-             LabelsMatch(run_.card(index).labels, cluster_.Find(entry.first)->labels);
+             LabelsMatch(RequestFor(run_.card(index)), cluster_.Find(entry.first)->labels);
     });
     if (taker == free.end()) continue;
     common::SteadyTime due = *run.queued_since + options_.revoke_after;

@@ -21,6 +21,11 @@ struct AgentSpec {
   AgentFormat format = AgentFormat::kNone;  // how its stdout reports usage
   // An agent silent this long (no output, so no event) is stalled: killed and recorded.
   std::chrono::seconds idle_timeout{15 * 60};
+  // How a worker learns which version of the CLI it has (`claude --version`), and the
+  // oldest its command's flags are known to work with; empty: not checked (a configured
+  // command of the user's own).
+  std::string version_command;
+  std::string min_version;
 };
 
 // claude (alias claude-code), codex, opencode. `shell` is no agent: the card's steps are

@@ -167,7 +167,7 @@ TEST_F(CoordinatorMetricsTest, StoreOperationsAreTimedByName) {
 
 TEST_F(CoordinatorMetricsTest, AgentReportsAddWhatGrewAndStopsAreCounted) {
   Submit({Card(1, "None", "**Agent Type**: `claude`\n**Retries**: 2\n")});
-  Hello("w1", 1);
+  Hello("w1", 1, 0, {{"agent.claude", "2.1.332"}});
   std::string attempt = OnlyAssign();
   auto report = [&](uint64_t seq, uint64_t in, uint64_t out, uint64_t turns, double cost) {
     v1::Event event;

@@ -186,6 +186,25 @@ TEST_F(DispatcherTest, NothingStartsWhileHalted) {
   EXPECT_EQ(State(0), v1::WORKSTREAM_STATE_READY);
 }
 
+// A worker advertises the agent CLIs it has (agent.codex=0.171.0): an agent card goes only
+// where its CLI is, and waits, saying why, where none is; a CLI too old is named.
+TEST_F(DispatcherTest, AnAgentCardIsPlacedOnlyWhereItsCliIs) {
+  Plan({"**Agent Type**: `codex`\n"});
+  Worker("w1", 1).labels = {{"agent.claude", "2.1.332"}, {"agent.codex.refused", "0.120.0 < 0.147.0"}};
+  dispatcher_.Dispatch();
+  EXPECT_TRUE(output_.TakeAssigns().empty());
+  EXPECT_EQ(State(0), v1::WORKSTREAM_STATE_READY);
+  EXPECT_NE(run_.runs[0].waiting.find("no worker has the labels agent.codex"), std::string::npos)
+      << run_.runs[0].waiting;
+  EXPECT_NE(run_.runs[0].waiting.find("w1 has agent.codex 0.120.0 < 0.147.0"), std::string::npos)
+      << run_.runs[0].waiting;
+  Worker("w2", 1).labels = {{"agent.codex", "0.171.0"}};
+  dispatcher_.Dispatch();
+  std::vector<std::pair<std::string, v1::AttemptSpec>> assigns = output_.TakeAssigns();
+  ASSERT_EQ(assigns.size(), 1u);
+  EXPECT_EQ(assigns[0].first, "w2");
+}
+
 TEST_F(DispatcherTest, AFirstAttemptResumesNothing) {
   Plan({""});
   Worker("w1", 1);
