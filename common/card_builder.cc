@@ -74,6 +74,40 @@ CardBuilder::Context CardBuilder::ContextOf(const std::vector<HeadingFrame>& sta
   return Context::kNone;
 }
 
+std::string_view SourceLines::Slice(int first, int last) {
+  if (starts_.empty()) {
+    starts_.push_back(0);
+    for (size_t at = text_.find('\n'); at != std::string_view::npos; at = text_.find('\n', at + 1)) {
+      starts_.push_back(at + 1);
+    }
+    if (starts_.back() != text_.size()) starts_.push_back(text_.size());
+  }
+  size_t lines = starts_.size() - 1;
+  if (first < 1 || last < first || static_cast<size_t>(first) > lines) return {};
+  size_t end = std::min(static_cast<size_t>(last), lines);
+  return text_.substr(starts_[first - 1], starts_[end] - starts_[first - 1]);
+}
+
+void CardBuilder::Keep(std::string& section, cmark_node* block) {
+  std::string_view text = lines_.Slice(StartLine(block), EndLine(block));
+  // A list's last line may be the blank one after it: blocks are set apart by one.
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
+  if (text.empty()) return;
+  section.append(text).append("\n\n");
+}
+
+std::string* CardBuilder::KeptSection(const std::vector<HeadingFrame>& stack, bool self) {
+  for (size_t i = 0; i < stack.size(); ++i) {
+    if (self && i + 1 == stack.size()) break;
+    const std::string& h = stack[i].normalized;
+    if (StartsWith(h, "technical requirements")) return &ws_.technical_requirements;
+    if (StartsWith(h, "implementation plan")) return &ws_.implementation_plan;
+    if (StartsWith(h, "known issues")) return &ws_.risks;
+    if (StartsWith(h, "integration points")) return &ws_.integration_points;
+  }
+  return nullptr;
+}
+
 std::optional<Workstream> CardBuilder::Build(const std::vector<cmark_node*>& blocks,
                                              const std::optional<IdHeading>& heading,
                                              bool* skipped_template) {
@@ -104,8 +138,10 @@ std::optional<Workstream> CardBuilder::Build(const std::vector<cmark_node*>& blo
         ws_.known_issues.push_back({title, "", "", ""});
       }
       stack.push_back({level, std::move(normalized), std::move(text)});
+      if (std::string* kept = KeptSection(stack, /*self=*/true)) Keep(*kept, block);
       continue;
     }
+    if (std::string* kept = KeptSection(stack, /*self=*/false)) Keep(*kept, block);
     Context context = ContextOf(stack);
     if (IsParagraph(block) && context == Context::kObjective) {
       if (!ws_.objective.empty()) ws_.objective += "\n\n";

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/diagnostic.h"
@@ -27,10 +28,23 @@ std::optional<IdHeading> ParseIdHeading(cmark_node* heading);
 // Builds one Workstream from the top-level blocks of its section: fields, dependencies,
 // deliverables, acceptance criteria and steps. Reports problems to `diagnostics`.
 // Returns nothing for a section that is a template or has no ID.
+// A document's lines by number (from 1), found when first asked for: the sections a card
+// keeps as written are sliced from it.
+class SourceLines {
+ public:
+  explicit SourceLines(std::string_view text) : text_(text) {}
+  // Lines first..last, each with its newline.
+  std::string_view Slice(int first, int last);
+
+ private:
+  std::string_view text_;
+  std::vector<size_t> starts_;  // of each line, then the end
+};
+
 class CardBuilder {
  public:
-  CardBuilder(std::string file, Diagnostics& diagnostics)
-      : file_(std::move(file)), diagnostics_(diagnostics) {}
+  CardBuilder(std::string file, Diagnostics& diagnostics, SourceLines& lines)
+      : file_(std::move(file)), diagnostics_(diagnostics), lines_(lines) {}
 
   // `heading` is the section's ID heading, when the section has one.
   std::optional<Workstream> Build(const std::vector<cmark_node*>& blocks,
@@ -48,6 +62,10 @@ class CardBuilder {
   };
 
   static Context ContextOf(const std::vector<HeadingFrame>& stack);
+  // Where a block under one of the sections kept as written goes (see Workstream); null
+  // elsewhere. `self`: the section's own heading is not kept.
+  std::string* KeptSection(const std::vector<HeadingFrame>& stack, bool self);
+  void Keep(std::string& section, cmark_node* block);  // its source lines, as written
   void OnField(const std::string& key, const std::string& value, int line);
   void OnDependencyText(const std::string& text, int line, std::vector<Dependency>& into,
                         const char* what);
@@ -63,6 +81,7 @@ class CardBuilder {
 
   std::string file_;
   Diagnostics& diagnostics_;
+  SourceLines& lines_;
   Workstream ws_;
   std::optional<WorkstreamId> field_id_;
   int field_id_line_ = 0;

@@ -95,10 +95,11 @@ ParsedDocument ParseCardDocument(std::string_view file, std::string_view text) {
     while (h < id_headings.size() && id_headings[h].first < end) ++h;
   }
   bool skipped_template = false;
+  SourceLines lines(text);
   for (const Section& section : sections) {
     std::vector<cmark_node*> section_blocks(blocks.begin() + static_cast<long>(section.begin),
                                             blocks.begin() + static_cast<long>(section.end));
-    CardBuilder builder{std::string(file), result.diagnostics};
+    CardBuilder builder{std::string(file), result.diagnostics, lines};
     bool is_template = false;
     std::optional<Workstream> workstream =
         builder.Build(section_blocks, section.heading, &is_template);

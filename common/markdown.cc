@@ -225,6 +225,8 @@ bool ParseFieldLine(const InlineLine& line, Field& field) {
   return true;
 }
 
+int EndLine(cmark_node* node) { return cmark_node_get_end_line(node); }
+
 int StartLine(cmark_node* node) { return cmark_node_get_start_line(node); }
 
 int HeadingLevel(cmark_node* node) {

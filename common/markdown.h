@@ -57,6 +57,7 @@ struct Field {
 bool ParseFieldLine(const InlineLine& line, Field& field);
 
 int StartLine(cmark_node* node);
+int EndLine(cmark_node* node);
 int HeadingLevel(cmark_node* node);  // 0 for anything that is not a heading
 bool IsHeading(cmark_node* node);
 bool IsParagraph(cmark_node* node);

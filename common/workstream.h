@@ -123,6 +123,13 @@ struct Workstream {
   // "## Completion Checklist": its items' text, reproduced in the completion summary with a
   // box ticked where wsfleet verified the item.
   std::vector<std::string> checklist;
+  // Sections kept as written (CommonMark, their sub-headings included) for the agent's
+  // prompt: "## Technical Requirements", "## Implementation Plan", "## Known Issues &
+  // Risks", "## Integration Points". Empty when the card has none.
+  std::string technical_requirements;
+  std::string implementation_plan;
+  std::string risks;
+  std::string integration_points;
   std::vector<Step> steps;
 
   // Every `**Key**: value` field in order of first appearance, known or not.

@@ -209,16 +209,26 @@ Dispatcher::RetryContext Dispatcher::RetryContextOf(int index) const {
 void Dispatcher::QueueAssign(int index, const AttemptRow& attempt,
                              const std::vector<std::string>& node_addrs, const RetryContext& retry) {
   const common::Workstream& ws = run_.card(index);
-  std::vector<std::string> dependencies;
+  PromptInputs prompt;
   if (!ws.agent_type.empty()) {
     for (int dependency : run_.plan->graph.dependencies[index]) {
       std::string summary = RenderSummary(reader_.ViewOf(dependency), run_.row.plan_id);
-      if (!summary.empty()) dependencies.push_back(std::move(summary));
+      if (!summary.empty()) prompt.dependency_summaries.push_back(std::move(summary));
+    }
+    for (const common::Dependency& soft : ws.soft_dependencies) {
+      std::optional<int> other = run_.plan->IndexOf(soft.id);
+      if (!other) continue;  // outside the plan: the parser has said so
+      PromptInputs::Soft& entry = prompt.soft.emplace_back();
+      entry.id = soft.id.ToString();
+      entry.name = run_.card(*other).name;
+      if (run_.runs[*other].row.state == v1::WORKSTREAM_STATE_SUCCEEDED) {
+        entry.summary = RenderSummary(reader_.ViewOf(*other), run_.row.plan_id);
+      }
     }
   }
   AttemptSpecInputs inputs;
   inputs.plan_id = run_.row.plan_id;
-  inputs.prompt = RenderPrompt(ws, run_.row.plan_id, dependencies);
+  inputs.prompt = RenderPrompt(ws, run_.row.plan_id, prompt);
   inputs.node_addrs = node_addrs;
   inputs.resume_session = retry.resume_session;
   inputs.resume_baseline = retry.resume_baseline;
