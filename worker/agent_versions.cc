@@ -26,12 +26,6 @@ std::vector<uint64_t> Parts(const std::string& version) {
   return parts;
 }
 
-std::string Quote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 }  // namespace
 
 std::optional<std::string> ParseVersion(std::string_view text) {
@@ -64,7 +58,7 @@ bool VersionAtLeast(const std::string& have, const std::string& need) {
 
 std::optional<std::string> RunVersionCommand(const std::string& command) {
   absl::StatusOr<std::string> out =
-      common::RunCapturingOutput({"/bin/bash", "-c", "timeout 10 bash -c " + Quote(command) + " 2>&1"});
+      common::RunCapturingOutput({"/usr/bin/timeout", "10", "/bin/bash", "-c", command + " 2>&1"});
   if (!out.ok()) return std::nullopt;
   return *out;
 }

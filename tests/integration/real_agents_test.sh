@@ -136,6 +136,10 @@ done
 claude_printed=$(cat $(transcripts WS-01) | jq -s '[.[] | select(.type == "result")]')
 check "claude: tokens = its results' usage, summed" [ "$(ws WS-01 .agent_spent.input_tokens)" = \
   "$(jq '[.[].usage | .input_tokens + .cache_creation_input_tokens + .cache_read_input_tokens] | add' <<< "$claude_printed")" ]
+check "claude: turns = its results' num_turns, summed" \
+  [ "$(ws WS-01 .agent_spent.turns)" = "$(jq '[.[].num_turns] | add' <<< "$claude_printed")" ]
+check "claude: tool calls = the tool_use blocks it printed" [ "$(ws WS-01 .agent_spent.tool_calls)" = \
+  "$(cat $(transcripts WS-01) | jq -s '[.[] | select(.type == "assistant") | .message.content[] | select(.type == "tool_use")] | length')" ]
 check "claude: cost over both attempts = the session's cost it printed last" \
   [ "$(ws WS-01 '.agent_spent.cost_usd * 1e6 | round')" = "$(jq '.[-1].total_cost_usd * 1e6 | round' <<< "$claude_printed")" ]
 check "claude: the resumed attempt's cost = the difference" \
@@ -143,6 +147,14 @@ check "claude: the resumed attempt's cost = the difference" \
 codex_printed=$(cat $(transcripts WS-02) | jq -s '[.[] | select(.type == "turn.completed")][-1].usage')
 check "codex: tokens = its last thread total" [ "$(ws WS-02 .agent_spent.input_tokens)" = "$(jq .input_tokens <<< "$codex_printed")" ]
 check "codex: reports no cost" [ "$(ws WS-02 .agent_spent.cost_usd)" = null ]
+check "codex: tool calls = the command and file-change items it printed" [ "$(ws WS-02 .agent_spent.tool_calls)" = \
+  "$(cat $(transcripts WS-02) | jq -s '[.[] | select(.type == "item.completed" and (.item.type == "command_execution" or .item.type == "file_change"))] | length')" ]
+opencode_printed=$(cat $(transcripts WS-03) | jq -s '{steps: [.[] | select(.type == "step_start")] | length,
+  tools: [.[] | select(.type == "tool_use")] | length,
+  input: [.[] | select(.type == "step_finish") | .part.tokens | .input + .cache.read + .cache.write] | add}')
+check "opencode: turns, tool calls and input tokens = its steps, tool uses and step tokens ($opencode_printed)" \
+  [ "$(ws WS-03 '[.agent_spent.turns, .agent_spent.tool_calls, .agent_spent.input_tokens] | join(" ")')" = \
+    "$(jq -r '[.steps, .tools, .input] | join(" ")' <<< "$opencode_printed")" ]
 opencode_cost=$(cat $(transcripts WS-03) | jq -s '[.[] | select(.type == "step_finish") | .part.cost] | add * 1e6 | round')
 check "opencode: cost = its steps' costs, summed ($opencode_cost µ\$)" [ "$(ws WS-03 '.agent_spent.cost_usd * 1e6 | round')" = "$opencode_cost" ]
 check "opencode: a cost was reported" [ "$opencode_cost" -gt 0 ]
