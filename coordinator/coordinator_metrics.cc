@@ -66,6 +66,8 @@ struct CoordinatorMetrics::Families {
                                        "Resent worker events dropped as already stored")),
         events_stale(CounterFamily(r, "wsfleet_events_stale_rejected_total",
                                    "Events rejected because their attempt is no longer current (fencing)")),
+        input_refused(CounterFamily(r, "wsfleet_input_refused_total",
+                                    "Hellos and events refused as malformed or past a size limit, by what")),
         leases_expired(CounterFamily(r, "wsfleet_leases_expired_total",
                                      "Worker leases that expired (the worker was lost)")),
         log_bytes(CounterFamily(r, "wsfleet_log_bytes_total", "Step output bytes received and stored")),
@@ -113,6 +115,7 @@ struct CoordinatorMetrics::Families {
   Family<Counter>& events_stored;
   Family<Counter>& events_duplicate;
   Family<Counter>& events_stale;
+  Family<Counter>& input_refused;
   Family<Counter>& leases_expired;
   Family<Counter>& log_bytes;
   Family<Counter>& tests;
@@ -147,6 +150,7 @@ CoordinatorMetrics::CoordinatorMetrics(prometheus::Registry& registry,
   f.events_stored.Add({});
   f.events_duplicate.Add({});
   f.events_stale.Add({});
+  for (const char* what : {"hello", "event"}) f.input_refused.Add({{"what", what}});
   f.leases_expired.Add({});
   f.step_metric_dropped.Add({});
   f.queue_depth.Add({});
@@ -177,6 +181,12 @@ void CoordinatorMetrics::RefreshCounters(const SchedulerCounters& counters) {
   add(f.events_duplicate, counters.events_duplicate, last_counters_.events_duplicate);
   add(f.events_stale, counters.events_stale_rejected, last_counters_.events_stale_rejected);
   add(f.leases_expired, counters.leases_expired, last_counters_.leases_expired);
+  if (counters.events_invalid > last_counters_.events_invalid) {
+    f.input_refused.Add({{"what", "event"}}).Increment(static_cast<double>(counters.events_invalid - last_counters_.events_invalid));
+  }
+  if (counters.hellos_invalid > last_counters_.hellos_invalid) {
+    f.input_refused.Add({{"what", "hello"}}).Increment(static_cast<double>(counters.hellos_invalid - last_counters_.hellos_invalid));
+  }
   add(f.attempts_started, counters.attempts_started, last_counters_.attempts_started);
   last_counters_ = counters;
 }

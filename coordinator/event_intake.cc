@@ -1,5 +1,7 @@
 #include "coordinator/event_intake.h"
 
+#include "coordinator/input_check.h"
+
 namespace wsfleet::coordinator {
 
 void EventIntake::Queue(const std::string& worker_id, v1::EventBatch batch) {
@@ -11,11 +13,18 @@ std::vector<EventIntake::Admitted> EventIntake::Admit() {
   batch.swap(queued_);
   std::vector<Admitted> admitted;
   for (auto& [worker_id, event] : batch) {
+    if (absl::Status valid = CheckEvent(event); !valid.ok()) {
+      // Nothing of it is stored; the attempt it claims is told why, and ends there.
+      ++counters_.invalid;
+      rejects_.insert({{worker_id, event.attempt_id().substr(0, InputLimits::kAttemptId)},
+                       "event " + std::to_string(event.seq()) + " refused: " + std::string(valid.message())});
+      continue;
+    }
     AttemptRow* attempt = fence_(worker_id, event);
     // After its end an attempt can only be sent what it already sent.
     if (attempt == nullptr || (attempt->finished && event.seq() > attempt->stored_seq)) {
       ++counters_.rejected;
-      rejects_.insert({worker_id, event.attempt_id()});
+      rejects_.insert({{worker_id, event.attempt_id()}, "attempt " + event.attempt_id() + " is no longer current"});
       continue;
     }
     if (event.seq() <= attempt->stored_seq) {
@@ -33,19 +42,20 @@ std::vector<EventIntake::Admitted> EventIntake::Admit() {
 }
 
 void EventIntake::Answer(SchedulerOutput& output,
-                         const std::function<void(const std::string&, const std::string&)>& rejected) {
+                         const std::function<void(const std::string&, const std::string&, const std::string&)>& rejected) {
   for (const auto& [key, seq] : acks_) {
     v1::CoordinatorMessage message;
     message.mutable_ack()->set_attempt_id(key.second);
     message.mutable_ack()->set_seq(seq);
     output.Send(key.first, message);
   }
-  for (const auto& [worker, attempt] : rejects_) {
+  for (const auto& [key, reason] : rejects_) {
+    const auto& [worker, attempt] = key;
     v1::CoordinatorMessage message;
     message.mutable_reject()->set_attempt_id(attempt);
-    message.mutable_reject()->set_reason("attempt " + attempt + " is no longer current");
+    message.mutable_reject()->set_reason(reason);
     output.Send(worker, message);
-    if (rejected) rejected(worker, attempt);
+    if (rejected) rejected(worker, attempt, reason);
   }
   acks_.clear();
   rejects_.clear();

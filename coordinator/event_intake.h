@@ -35,14 +35,15 @@ class EventIntake {
   // for Answer().
   std::vector<Admitted> Admit();
   // Acks (each attempt's stored high-water mark) and rejects for what was admitted;
-  // `rejected` hears of each reject (worker, attempt).
+  // `rejected` hears of each reject (worker, attempt, why).
   void Answer(SchedulerOutput& output,
-              const std::function<void(const std::string&, const std::string&)>& rejected = {});
+              const std::function<void(const std::string&, const std::string&, const std::string&)>& rejected = {});
 
   struct Counters {
     uint64_t admitted = 0;
     uint64_t duplicate = 0;
     uint64_t rejected = 0;  // stale: the attempt is not current, or not the sender's
+    uint64_t invalid = 0;   // malformed or past a limit (CheckEvent): its attempt is rejected
   };
   const Counters& counters() const { return counters_; }
 
@@ -50,7 +51,7 @@ class EventIntake {
   Fence fence_;
   std::vector<std::pair<std::string, v1::Event>> queued_;
   std::map<std::pair<std::string, std::string>, uint64_t> acks_;  // (worker, attempt) -> seq
-  std::set<std::pair<std::string, std::string>> rejects_;
+  std::map<std::pair<std::string, std::string>, std::string> rejects_;  // (worker, attempt) -> why
   Counters counters_;
 };
 

@@ -20,6 +20,8 @@ struct SchedulerCounters {
   uint64_t events_stored = 0;
   uint64_t events_duplicate = 0;
   uint64_t events_stale_rejected = 0;
+  uint64_t events_invalid = 0;  // refused by CheckEvent
+  uint64_t hellos_invalid = 0;  // refused by CheckHello
   uint64_t leases_expired = 0;
   uint64_t attempts_started = 0;
 };

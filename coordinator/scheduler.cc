@@ -294,6 +294,15 @@ void Scheduler::OnWorkerRefused(const std::string& worker_id, const std::string&
   }
 }
 
+void Scheduler::OnInvalidHello(const std::string& reason) {
+  ++hellos_invalid_;
+  uint64_t held = 0;
+  if (log_limiter_.Allow("invalid hello", &held)) {
+    spdlog::warn("refused a Hello: {}{}", reason,
+                 held > 0 ? " (" + std::to_string(held) + " more since the last line)" : "");
+  }
+}
+
 void Scheduler::LeaseExpired(WorkerView& worker) {
   ++leases_expired_;
   spdlog::warn("worker {} missed its lease; its {} attempt(s) are lost", worker.id, worker.attempts.size());

@@ -61,6 +61,8 @@ class Scheduler : public RunReader {
   void OnWorkerDisconnected(const std::string& worker_id);
   // A session refused before it joined (a wrong token): logged, rate-limited per worker ID.
   void OnWorkerRefused(const std::string& worker_id, const std::string& reason);
+  // A Hello refused by CheckHello: counted, and logged at most so often.
+  void OnInvalidHello(const std::string& reason);
   // Queues events; FlushEvents() stores everything queued in one transaction, then acks.
   void OnEvents(const std::string& worker_id, v1::EventBatch batch);
   void FlushEvents();
@@ -135,6 +137,7 @@ class Scheduler : public RunReader {
   Dispatcher dispatcher_;
   std::vector<std::pair<std::string, v1::CoordinatorMessage>> pending_relays_;
   std::vector<std::string> pending_turns_;  // attempts granted the merge turn
+  uint64_t hellos_invalid_ = 0;
   uint64_t leases_expired_ = 0;
   common::LogLimiter log_limiter_;  // refused workers, fenced events: a line per key a minute
 };

@@ -64,6 +64,8 @@ SchedulerCounters Scheduler::counters() const {
   counters.events_stored = intake_.counters().admitted;
   counters.events_duplicate = intake_.counters().duplicate;
   counters.events_stale_rejected = intake_.counters().rejected;
+  counters.events_invalid = intake_.counters().invalid;
+  counters.hellos_invalid = hellos_invalid_;
   return counters;
 }
 

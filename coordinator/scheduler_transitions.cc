@@ -61,10 +61,10 @@ void Scheduler::FlushEvents() {
       StoreFailed(status);
     }
   }
-  intake_.Answer(output_, [this](const std::string& worker, const std::string& attempt) {
+  intake_.Answer(output_, [this](const std::string& worker, const std::string& attempt, const std::string& why) {
     uint64_t held = 0;
     if (log_limiter_.Allow("fenced " + worker, &held)) {
-      spdlog::warn("rejected events from worker {} for attempt {}: not its current attempt{}", worker, attempt,
+      spdlog::warn("rejected events from worker {} for attempt {}: {}{}", worker, attempt, why,
                    held > 0 ? " (and " + std::to_string(held) + " more since the last line)" : "");
     }
   });  // only now, with everything stored

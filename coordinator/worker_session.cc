@@ -1,5 +1,7 @@
 #include "coordinator/worker_session.h"
 
+#include "coordinator/input_check.h"
+
 
 #include "coordinator/scheduler.h"
 
@@ -44,6 +46,13 @@ void WorkerSessionReactor::OnReadDone(bool ok) {
     if (!incoming_.has_hello() || incoming_.hello().worker_id().empty()) {
       RequestFinish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                  "the first message of a session must be a Hello with a worker_id"));
+      return;
+    }
+    // Before anything of it is kept, logged or compared: a Hello past the limits is not
+    // a worker's.
+    if (absl::Status valid = CheckHello(incoming_.hello()); !valid.ok()) {
+      loop_.Post([&scheduler = scheduler_, why = std::string(valid.message())] { scheduler.OnInvalidHello(why); });
+      RequestFinish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "Hello refused: " + std::string(valid.message())));
       return;
     }
     if (!join_token_.empty() && !TokensEqual(incoming_.hello().token(), join_token_)) {

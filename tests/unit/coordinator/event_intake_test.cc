@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "tests/support/recording_output.h"
 
 namespace wsfleet::coordinator {
@@ -80,6 +82,28 @@ TEST_F(EventIntakeTest, AnotherWorkersOrAnEndedAttemptsNewEventsAreRejected) {
   EXPECT_TRUE(AdmittedSeqs().empty());
   EXPECT_EQ(Answers(), (std::vector<std::string>{"w1 ack a1 5", "w1 reject a1"}));
   EXPECT_EQ(intake_.counters().rejected, 3u);
+}
+
+// Found by a hostile client (issue 17): a NaN metric and an outcome that is none were
+// stored and exported verbatim. Now nothing of such an event is kept; its attempt is told why.
+TEST_F(EventIntakeTest, AMalformedEventIsRefusedWithTheReasonAndNothingOfItIsStored) {
+  v1::EventBatch batch = Batch("a1", {1, 2});
+  batch.mutable_events(1)->mutable_metric()->set_name("loss");
+  batch.mutable_events(1)->mutable_metric()->set_value(std::nan(""));
+  intake_.Queue("w1", std::move(batch));
+  EXPECT_EQ(AdmittedSeqs(), (std::vector<uint64_t>{1}));
+  EXPECT_EQ(attempt_.stored_seq, 1u);
+  EXPECT_EQ(intake_.counters().invalid, 1u);
+  output_.sent.clear();
+  intake_.Answer(output_);
+  bool told = false;
+  for (const auto& [worker, message] : output_.sent) {
+    if (message.has_reject()) {
+      EXPECT_EQ(message.reject().reason(), "event 2 refused: metric loss is not a finite number");
+      told = true;
+    }
+  }
+  EXPECT_TRUE(told);
 }
 
 }  // namespace
