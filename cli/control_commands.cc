@@ -16,15 +16,14 @@
 namespace wsfleet::cli {
 namespace {
 
-std::string Address(const ClientOptions& client) {
-  if (!client.coordinator.empty()) return client.coordinator;
-  if (const char* env = std::getenv("WSFLEET_COORDINATOR"); env != nullptr && *env != '\0') return env;
-  std::error_code error;
-  return "unix:" + std::filesystem::absolute(".wsfleet/coordinator.sock", error).string();
-}
-
+// The stub, or null when the channel cannot be made (said on stderr).
 std::unique_ptr<v1::ControlService::Stub> Stub(const ClientOptions& client) {
-  return v1::ControlService::NewStub(rpc::Connect(Address(client)));
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ClientChannel(client);
+  if (!channel.ok()) {
+    std::cerr << "wsfleet: " << channel.status().message() << "\n";
+    return nullptr;
+  }
+  return v1::ControlService::NewStub(*channel);
 }
 
 std::unique_ptr<grpc::ClientContext> Context(int seconds = 10) {
@@ -36,11 +35,16 @@ std::unique_ptr<grpc::ClientContext> Context(int seconds = 10) {
 
 int Report(const ClientOptions& client, const grpc::Status& status) {
   if (status.ok()) return kExitOk;
-  std::cerr << "wsfleet: " << Address(client) << ": " << status.error_message() << "\n";
-  return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-                 status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED
-             ? kExitFailed
-             : kExitInvalidPlan;
+  std::cerr << "wsfleet: " << ClientAddress(client) << ": " << status.error_message() << "\n";
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::UNAUTHENTICATED:
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return kExitFailed;
+    default:
+      return kExitInvalidPlan;
+  }
 }
 
 }  // namespace
@@ -61,7 +65,9 @@ int SubmitCommand(const ClientOptions& client, const std::vector<std::string>& p
   request.set_plan_name(std::filesystem::path(paths.front()).filename().string());
   request.set_keep_going(keep_going);
   v1::SubmitResponse response;
-  grpc::Status status = Stub(client)->Submit(Context(60).get(), request, &response);
+  auto stub = Stub(client);
+  if (!stub) return kExitUsage;
+  grpc::Status status = stub->Submit(Context(60).get(), request, &response);
   if (!status.ok()) return Report(client, status);
   for (const v1::Diagnostic& diagnostic : response.diagnostics()) {
     std::cerr << diagnostic.file() << ":" << diagnostic.line() << ": " << diagnostic.severity()
@@ -77,7 +83,9 @@ int StatusCommand(const ClientOptions& client) {
   v1::RunStatus status;
   v1::GetStatusRequest request;
   request.set_verification(client.output == "json");  // what report.json says too
-  grpc::Status rpc = Stub(client)->GetStatus(Context().get(), request, &status);
+  auto stub = Stub(client);
+  if (!stub) return kExitUsage;
+  grpc::Status rpc = stub->GetStatus(Context().get(), request, &status);
   if (!rpc.ok()) return Report(client, rpc);
   std::cout << (client.output == "json" ? coordinator::RunStatusJson(status).dump(2) + "\n"
                                          : RenderStatusTable(status));
@@ -86,7 +94,9 @@ int StatusCommand(const ClientOptions& client) {
 
 int WorkersCommand(const ClientOptions& client) {
   v1::ListWorkersResponse response;
-  grpc::Status rpc = Stub(client)->ListWorkers(Context().get(), {}, &response);
+  auto stub = Stub(client);
+  if (!stub) return kExitUsage;
+  grpc::Status rpc = stub->ListWorkers(Context().get(), {}, &response);
   if (!rpc.ok()) return Report(client, rpc);
   if (client.output == "json") {
     std::cout << coordinator::WorkersJson(response).dump(2) << "\n";  // labels: gpu.* from the burn-in
@@ -108,7 +118,9 @@ int LogsCommand(const ClientOptions& client, const std::string& workstream, bool
   request.set_workstream_id(workstream);
   request.set_follow(follow);
   grpc::ClientContext context;
-  auto reader = Stub(client)->StreamLogs(&context, request);
+  auto stub = Stub(client);
+  if (!stub) return kExitUsage;
+  auto reader = stub->StreamLogs(&context, request);
   v1::LogChunk chunk;
   while (reader->Read(&chunk)) std::cout << chunk.data() << std::flush;
   return Report(client, reader->Finish());
@@ -119,7 +131,9 @@ int CancelCommand(const ClientOptions& client, const std::string& workstream, bo
   request.set_workstream_id(workstream);
   request.set_all(all);
   v1::CancelResponse response;
-  grpc::Status rpc = Stub(client)->Cancel(Context().get(), request, &response);
+  auto stub = Stub(client);
+  if (!stub) return kExitUsage;
+  grpc::Status rpc = stub->Cancel(Context().get(), request, &response);
   if (!rpc.ok()) return Report(client, rpc);
   std::cout << "cancelling " << response.cancelled() << " workstream"
             << (response.cancelled() == 1 ? "" : "s") << "\n";
@@ -130,7 +144,9 @@ int RetryCommand(const ClientOptions& client, const std::string& workstream) {
   v1::RetryRequest request;
   request.set_workstream_id(workstream);
   v1::RetryResponse response;
-  grpc::Status rpc = Stub(client)->Retry(Context().get(), request, &response);
+  auto stub = Stub(client);
+  if (!stub) return kExitUsage;
+  grpc::Status rpc = stub->Retry(Context().get(), request, &response);
   if (rpc.ok()) std::cout << "retrying " << workstream << "\n";
   return Report(client, rpc);
 }
@@ -139,7 +155,9 @@ int DrainCommand(const ClientOptions& client, const std::string& worker) {
   v1::DrainRequest request;
   request.set_worker_id(worker);
   v1::DrainResponse response;
-  grpc::Status rpc = Stub(client)->Drain(Context().get(), request, &response);
+  auto stub = Stub(client);
+  if (!stub) return kExitUsage;
+  grpc::Status rpc = stub->Drain(Context().get(), request, &response);
   if (rpc.ok()) std::cout << "draining " << worker << "\n";
   return Report(client, rpc);
 }

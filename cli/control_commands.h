@@ -3,13 +3,10 @@
 #include <string>
 #include <vector>
 
+#include "cli/client_channel.h"
+
 namespace wsfleet::cli {
 
-// What every client command needs: where the coordinator is.
-struct ClientOptions {
-  std::string coordinator;  // default: $WSFLEET_COORDINATOR, else unix:.wsfleet/coordinator.sock
-  std::string output = "table";
-};
 
 int SubmitCommand(const ClientOptions& client, const std::vector<std::string>& paths,
                   bool keep_going);

@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,7 +13,6 @@
 #include <iostream>
 #include <cstdio>
 #include <mutex>
-#include <random>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -33,7 +33,10 @@
 #include "common/field_values.h"
 #include "gpu/burn_in.h"
 #include "gpu/devices.h"
+#include "security/certificates.h"
+#include "security/join_token.h"
 #include "worker/agent_versions.h"
+#include "worker/fleet_join.h"
 #include "worker/gpu_inventory.h"
 #include "worker/worker.h"
 
@@ -83,24 +86,29 @@ std::string SelfPath() {
   return error ? "wsfleet" : self.string();
 }
 
-// 128 random bits in hex.
-std::string RandomToken() {
-  std::random_device random;
-  std::string token;
-  char hex[9];
-  for (int i = 0; i < 4; ++i) {
-    std::snprintf(hex, sizeof hex, "%08x", random());
-    token += hex;
-  }
-  return token;
+// The value of environment variable `name`, then wiped: the bytes in place (what
+// /proc/PID/environ shows) and the variable itself, so that nothing this process starts
+// inherits it. Empty when unset.
+std::string TakeSecretFromEnvironment(const char* name) {
+  char* value = std::getenv(name);
+  if (value == nullptr) return "";
+  std::string taken = value;
+  std::fill(value, value + taken.size(), 'x');
+  ::unsetenv(name);
+  return taken;
 }
 
 std::string CoordinatorAddressFor(const std::string& state_dir) {
   std::error_code error;
   std::string socket = fs::absolute(fs::path(state_dir) / "coordinator.sock", error).string();
   fs::remove(socket, error);
-  // A unix socket path must fit sockaddr_un (108 bytes); else use loopback TCP.
-  return socket.size() < 100 ? "unix:" + socket : "127.0.0.1:0";
+  if (socket.size() < 100) return "unix:" + socket;
+  // A unix socket path must fit sockaddr_un (108 bytes); else a short one in a directory
+  // of its own (mkdtemp makes it 0700): a socket anyone could reach would let them act as
+  // the local admin.
+  char dir[] = "/tmp/wsfleet-run-XXXXXX";
+  if (::mkdtemp(dir) == nullptr) return "unix:" + socket;  // too long: the bind fails and says so
+  return "unix:" + std::string(dir) + "/coordinator.sock";
 }
 
 
@@ -155,13 +163,40 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
     spdlog::error("{}", std::string(token.status().message()));
     return kExitUsage;
   }
-  config.join_token = *token;
+  TakeSecretFromEnvironment("WSFLEET_JOIN_TOKEN");
+  config.tls = options.tls;
+  bool tcp = options.listen.rfind("unix:", 0) != 0;
+  if (!token->empty()) {
+    absl::StatusOr<security::JoinToken> parsed = security::ParseJoinToken(*token);
+    if (parsed.ok()) {
+      config.tls.bootstrap_tokens.push_back(*parsed);
+    } else if (options.tls.insecure || !tcp) {
+      config.join_token = *token;  // the plaintext fleet's shared secret, as before
+    } else {
+      spdlog::error("the join token is not a wsf1 token ({}); make one with `wsfleet token create`, or use "
+                    "--insecure for a plaintext fleet with a shared secret",
+                    std::string(parsed.status().message()));
+      return kExitUsage;
+    }
+  }
+  // Everything this process writes (store, logs, keys, the audit log) is its owner's alone.
+  ::umask(077);
   auto server = coordinator::CoordinatorServer::Start(config);
   if (!server.ok()) {
     spdlog::error("{}", std::string(server.status().message()));
     return kExitFailed;
   }
-  spdlog::info("listening on {}, state in {}", (*server)->address(), options.state_dir);
+  if (tcp && options.tls.insecure) {
+    spdlog::warn("--insecure: {} is plaintext and trusts every caller: anyone who reaches it can run shell "
+                 "commands on every worker, read every log and forge results",
+                 (*server)->address());
+  }
+  spdlog::info("listening on {}, state in {}{}", (*server)->address(), options.state_dir,
+               (*server)->ca_hash().empty() ? "" : "; TLS, CA key sha256 " + (*server)->ca_hash());
+  if (!(*server)->local_address().empty()) {
+    spdlog::info("local admin socket {} (wsfleet token create --coordinator {})", (*server)->local_address(),
+                 (*server)->local_address());
+  }
   if (!(*server)->metrics_url().empty()) spdlog::info("metrics at {}", (*server)->metrics_url());
   WaitForSignal();
   (*server)->Shutdown();
@@ -257,8 +292,27 @@ int RunWorkerCommand(const WorkerOptions& options) {
     spdlog::error("{}", std::string(token.status().message()));
     return kExitUsage;
   }
-  config.join_token = *token;
-  config.log_token = options.log_token;
+  TakeSecretFromEnvironment("WSFLEET_JOIN_TOKEN");
+  config.log_token = options.log_token.empty() ? TakeSecretFromEnvironment("WSFLEET_LOG_TOKEN") : options.log_token;
+  bool tcp = options.coordinator.rfind("unix:", 0) != 0;
+  if (!tcp || options.insecure) {
+    config.join_token = *token;  // a plaintext fleet's shared secret, if it has one
+  } else {
+    worker::JoinInputs join{options.coordinator, config.worker_id,
+                            options.credentials.empty()
+                                ? (workdir / ".wsfleet" / "credentials" / (config.worker_id + ".pem")).string()
+                                : options.credentials,
+                            *token, options.tls_ca};
+    absl::StatusOr<worker::Joined> joined =
+        worker::JoinFleet(join, std::chrono::seconds(60), [](const std::string& line) { spdlog::info("{}", line); });
+    if (!joined.ok()) {
+      spdlog::error("{}", std::string(joined.status().message()));
+      return joined.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage : kExitFailed;
+    }
+    spdlog::info("{}: {}", config.worker_id, joined->how);
+    config.security = joined->security;
+    for (const auto& [key, value] : joined->labels) config.labels.emplace(key, value);
+  }
   worker::Worker worker(config);
   if (absl::Status status = worker.Start(); !status.ok()) {
     spdlog::error("{}", std::string(status.message()));
@@ -336,7 +390,7 @@ int RunPlanCommand(const RunOptions& options) {
   }
   config.scheduler.verification = *verification;
   // The local workers share this machine: they append their output to the logs themselves.
-  std::string log_token = RandomToken();
+  std::string log_token = security::RandomHex(16);
   config.scheduler.local_log_token = log_token;
   auto started = coordinator::CoordinatorServer::Start(config);
   if (!started.ok()) {
@@ -361,6 +415,9 @@ int RunPlanCommand(const RunOptions& options) {
 
   std::vector<pid_t> workers;
   std::string self = SelfPath();
+  // In the workers' environment, not on their command lines (ps shows those to everyone);
+  // each worker takes it out of its own environment at start.
+  ::setenv("WSFLEET_LOG_TOKEN", log_token.c_str(), 1);
   for (uint32_t i = 1; i <= options.workers; ++i) {
     std::string id = "local-" + std::to_string(i);
     std::vector<std::string> argv = {self, "worker", "--coordinator", server.address(), "--id", id,
@@ -368,7 +425,7 @@ int RunPlanCommand(const RunOptions& options) {
                                      options.workdir, "--isolate", options.isolate,
                                      "--output-cap", std::to_string(options.output_cap_bytes),
                                      "--gpus", gpu_shares[i - 1], "--exit-with-parent",
-                                     "--log-token", log_token, "--log-level", options.log.level,
+                                     "--log-level", options.log.level,
                                      "--log-format", options.log.format};
     if (!config_path.empty()) {
       argv.push_back("--config");

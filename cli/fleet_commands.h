@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "coordinator/coordinator_server.h"
+
 namespace wsfleet::cli {
 
 // --log-level and --log-format of the daemons (see common/log.h).
@@ -25,7 +27,8 @@ struct CoordinatorOptions {
   bool require_verified = false;  // the same as --verification strict
   std::string metrics_address;  // HOST:PORT; empty: no /metrics
   size_t step_metric_series = 1000;
-  std::string join_token_file;  // else $WSFLEET_JOIN_TOKEN; none: any worker may join
+  std::string join_token_file;  // else $WSFLEET_JOIN_TOKEN: a wsf1 token registered at start
+  coordinator::TlsOptions tls;
   LogFlags log;
 };
 
@@ -44,6 +47,9 @@ struct WorkerOptions {
   bool exit_with_parent = false;  // set by `wsfleet run` for its local workers
   std::string metrics_address;  // HOST:PORT; empty: no /metrics
   std::string join_token_file;  // else $WSFLEET_JOIN_TOKEN
+  std::string credentials;      // default: WORKDIR/.wsfleet/credentials/ID.pem
+  std::string tls_ca;           // the coordinator's CA out of band
+  bool insecure = false;        // plaintext TCP
   std::string log_token;        // from wsfleet run: its coordinator shares this machine
   std::string gpus = "auto";    // auto | none | indices: what the worker offers
   bool burn_in = false;         // test the GPUs before offering them

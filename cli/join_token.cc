@@ -34,8 +34,8 @@ absl::StatusOr<std::string> ReadJoinToken(const std::string& file) {
     where = "$WSFLEET_JOIN_TOKEN";
   }
   if (token.rfind("CHANGE-ME", 0) == 0) {
-    return absl::InvalidArgumentError(where + ": still the placeholder token; put a random one "
-                                      "there (e.g. `openssl rand -hex 32`)");
+    return absl::InvalidArgumentError(where + ": still the placeholder token; put one from "
+                                      "`wsfleet token create` there (see k8s/base/join-token.yaml)");
   }
   return token;
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/access_commands.h"
 #include "cli/control_commands.h"
 #include "common/exit_codes.h"
 #include "cli/fleet_commands.h"
@@ -16,6 +17,7 @@
 #include "cli/rendezvous_commands.h"
 #include "cli/plan_commands.h"
 #include "cli/version.h"
+#include "proto/grpc_settings.h"
 #include "common/field_values.h"
 
 namespace {
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
   // they are reused (measured: 1 GiB of step output 8.5 s -> 4.7 s, docs/benchmarks.md).
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  rpc::RouteGrpcLogs();
   CLI::App app{"wsfleet: run a project's workstream cards on a fleet of GPU machines"};
   app.require_subcommand(1);
   app.set_version_flag("--version", VersionLine());
@@ -206,8 +209,24 @@ int main(int argc, char** argv) {
                               "Most wsfleet_step_metric series exported (workstream x name)")
       ->capture_default_str();
   coordinator_cmd->add_option("--join-token-file", coordinator_options.join_token_file,
-                              "File holding the token workers must present to join (default: "
-                              "$WSFLEET_JOIN_TOKEN; neither: any worker may join)");
+                              "File holding a join token (wsf1.<id>.<secret>, e.g. from a Kubernetes Secret) "
+                              "registered at start, never expiring (default: $WSFLEET_JOIN_TOKEN); with "
+                              "--insecure, any text workers must present");
+  coordinator_cmd->add_flag("--insecure", coordinator_options.tls.insecure,
+                            "Plaintext TCP: anyone who reaches the port may submit shell commands to every "
+                            "worker. Warned at every start and exported as wsfleet_insecure");
+  coordinator_cmd->add_option("--advertise", coordinator_options.tls.advertise,
+                              "A host name or address workers dial, for the server certificate (besides this "
+                              "machine's own names and addresses); repeatable");
+  coordinator_cmd->add_option("--tls-cert", coordinator_options.tls.cert_file,
+                              "An existing PKI's server certificate (PEM), instead of STATE/tls/");
+  coordinator_cmd->add_option("--tls-key", coordinator_options.tls.key_file,
+                              "Its private key (PEM, mode 0600)");
+  coordinator_cmd->add_option("--tls-client-ca", coordinator_options.tls.client_ca_file,
+                              "The CA clients' and workers' certificates chain to (PEM)");
+  coordinator_cmd->add_option("--tls-ca-key", coordinator_options.tls.ca_key_file,
+                              "That CA's key (0600): then join tokens work and the coordinator issues "
+                              "worker certificates");
   AddLogFlags(coordinator_cmd, coordinator_options.log);
   coordinator_cmd->callback(
       [&] { run = [&] { return RunCoordinatorCommand(coordinator_options); }; });
@@ -253,7 +272,15 @@ int main(int argc, char** argv) {
                        "Test each GPU (memory bandwidth, bf16 GEMM, results checked) before "
                        "offering it; a node that fails offers none and says why in `workers`");
   worker_cmd->add_option("--join-token-file", worker_options.join_token_file,
-                         "File holding the coordinator's join token (default: $WSFLEET_JOIN_TOKEN)");
+                         "File holding a join token from `wsfleet token create` (default: "
+                         "$WSFLEET_JOIN_TOKEN); needed until the worker has its certificate");
+  worker_cmd->add_option("--credentials", worker_options.credentials,
+                         "The worker's key, certificate and the fleet's CA, made when it joins and kept "
+                         "(default: WORKDIR/.wsfleet/credentials/ID.pem)");
+  worker_cmd->add_option("--tls-ca", worker_options.tls_ca,
+                         "The coordinator's CA (PEM), for an external PKI or a token without its CA hash");
+  worker_cmd->add_flag("--insecure", worker_options.insecure,
+                       "Plaintext TCP, for a coordinator started with --insecure");
   worker_cmd->add_option("--log-token", worker_options.log_token,
                          "Set by `wsfleet run` for its own workers: a coordinator with this token "
                          "shares the machine, and the worker appends its attempts' output to the "
@@ -266,6 +293,10 @@ int main(int argc, char** argv) {
     command->add_option("--coordinator", client.coordinator,
                         "Coordinator address (default: $WSFLEET_COORDINATOR, else "
                         "unix:.wsfleet/coordinator.sock)");
+    command->add_option("--credentials", client.credentials,
+                        "Credentials file from `wsfleet admin-cert create`, for a TCP address (default: "
+                        "$WSFLEET_CREDENTIALS)");
+    command->add_flag("--insecure", client.insecure, "Plaintext TCP, for a coordinator started with --insecure");
   };
   std::vector<std::string> submit_paths;
   bool submit_keep_going = false;
@@ -327,6 +358,7 @@ int main(int argc, char** argv) {
   drain_cmd->callback([&] { run = [&] { return DrainCommand(client, drain_worker); }; });
 
   AddCleanCommand(app, run);
+  AddAccessCommands(app, run);
   wsfleet::gpu::cli::AddGpuCommands(app, run);
   AddRendezvousCommands(app, run);
 

@@ -17,6 +17,10 @@ grpc::ServerUnaryReactor* ControlServiceImpl::Submit(grpc::CallbackServerContext
                                                      const v1::SubmitRequest* request,
                                                      v1::SubmitResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (grpc::Status allowed = access_.Check(access_.Identify(*context), Role::kAdmin, "Submit", request->plan_name()); !allowed.ok()) {
+    reactor->Finish(allowed);
+    return reactor;
+  }
   // Parsed here, on the gRPC thread, so the loop is not held up by a large plan.
   std::vector<common::SourceFile> files;
   for (const v1::SourceFile& file : request->files()) files.push_back({file.path(), file.text()});
@@ -47,6 +51,10 @@ grpc::ServerUnaryReactor* ControlServiceImpl::GetStatus(grpc::CallbackServerCont
                                                         const v1::GetStatusRequest* request,
                                                         v1::RunStatus* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (grpc::Status allowed = access_.Check(access_.Identify(*context), Role::kViewer, "GetStatus", ""); !allowed.ok()) {
+    reactor->Finish(allowed);
+    return reactor;
+  }
   loop_.Post([this, reactor, response, verification = request->verification()] {
     *response = scheduler_.Status();
     if (verification) AddVerification(scheduler_, *response);
@@ -56,7 +64,10 @@ grpc::ServerUnaryReactor* ControlServiceImpl::GetStatus(grpc::CallbackServerCont
 }
 
 grpc::ServerWriteReactor<v1::RunStatus>* ControlServiceImpl::WatchStatus(
-    grpc::CallbackServerContext*, const v1::GetStatusRequest*) {
+    grpc::CallbackServerContext* context, const v1::GetStatusRequest*) {
+  if (grpc::Status allowed = access_.Check(access_.Identify(*context), Role::kViewer, "WatchStatus", ""); !allowed.ok()) {
+    return new RefusedWriteReactor<v1::RunStatus>(allowed);
+  }
   auto* reactor = new StatusWatchReactor();
   loop_.Post([this, watch = reactor->watch()] {
     watch->Publish(scheduler_.Status());
@@ -67,6 +78,9 @@ grpc::ServerWriteReactor<v1::RunStatus>* ControlServiceImpl::WatchStatus(
 
 grpc::ServerWriteReactor<v1::LogChunk>* ControlServiceImpl::StreamLogs(
     grpc::CallbackServerContext* context, const v1::LogsRequest* request) {
+  if (grpc::Status allowed = access_.Check(access_.Identify(*context), Role::kViewer, "StreamLogs", request->workstream_id()); !allowed.ok()) {
+    return new RefusedWriteReactor<v1::LogChunk>(allowed);
+  }
   return LogFollower::Start(loop_, scheduler_, store_, *context, *request);
 }
 
@@ -74,6 +88,10 @@ grpc::ServerUnaryReactor* ControlServiceImpl::Cancel(grpc::CallbackServerContext
                                                      const v1::CancelRequest* request,
                                                      v1::CancelResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (grpc::Status allowed = access_.Check(access_.Identify(*context), Role::kAdmin, "Cancel", request->all() ? "--all" : request->workstream_id()); !allowed.ok()) {
+    reactor->Finish(allowed);
+    return reactor;
+  }
   loop_.Post([this, reactor, request, response] {
     std::string error;
     int cancelled = scheduler_.Cancel(request->workstream_id(), request->all(), &error);
@@ -88,6 +106,10 @@ grpc::ServerUnaryReactor* ControlServiceImpl::Retry(grpc::CallbackServerContext*
                                                     const v1::RetryRequest* request,
                                                     v1::RetryResponse*) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (grpc::Status allowed = access_.Check(access_.Identify(*context), Role::kAdmin, "Retry", request->workstream_id()); !allowed.ok()) {
+    reactor->Finish(allowed);
+    return reactor;
+  }
   loop_.Post([this, reactor, request] {
     reactor->Finish(ToGrpc(scheduler_.Retry(request->workstream_id())));
   });
@@ -98,6 +120,10 @@ grpc::ServerUnaryReactor* ControlServiceImpl::ListWorkers(grpc::CallbackServerCo
                                                           const v1::ListWorkersRequest*,
                                                           v1::ListWorkersResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (grpc::Status allowed = access_.Check(access_.Identify(*context), Role::kViewer, "ListWorkers", ""); !allowed.ok()) {
+    reactor->Finish(allowed);
+    return reactor;
+  }
   loop_.Post([this, reactor, response] {
     *response = scheduler_.Workers();
     reactor->Finish(grpc::Status::OK);
@@ -109,6 +135,10 @@ grpc::ServerUnaryReactor* ControlServiceImpl::Drain(grpc::CallbackServerContext*
                                                     const v1::DrainRequest* request,
                                                     v1::DrainResponse*) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (grpc::Status allowed = access_.Check(access_.Identify(*context), Role::kAdmin, "Drain", request->worker_id()); !allowed.ok()) {
+    reactor->Finish(allowed);
+    return reactor;
+  }
   loop_.Post([this, reactor, request] {
     reactor->Finish(ToGrpc(scheduler_.Drain(request->worker_id())));
   });

@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "common/event_loop.h"
+#include "coordinator/access_policy.h"
 #include "coordinator/status_watch.h"
 #include "wsfleet/v1/control.grpc.pb.h"
 
@@ -16,9 +17,11 @@ class StateStore;
 // reactor from there; nothing touches scheduler state from a gRPC thread.
 class ControlServiceImpl : public v1::ControlService::CallbackService {
  public:
+  // Every call is checked by `access` first: viewers read (status, logs, workers), admins
+  // also change things.
   ControlServiceImpl(common::EventLoop& loop, Scheduler& scheduler, StateStore& store,
-                     StatusWatchers& watchers)
-      : loop_(loop), scheduler_(scheduler), store_(store), watchers_(watchers) {}
+                     StatusWatchers& watchers, AccessPolicy& access)
+      : loop_(loop), scheduler_(scheduler), store_(store), watchers_(watchers), access_(access) {}
 
   grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* context,
                                    const v1::SubmitRequest* request,
@@ -48,6 +51,15 @@ class ControlServiceImpl : public v1::ControlService::CallbackService {
   Scheduler& scheduler_;
   StateStore& store_;
   StatusWatchers& watchers_;
+  AccessPolicy& access_;
+};
+
+// A server stream refused before it started: finishes with `status` at once.
+template <typename Message>
+class RefusedWriteReactor : public grpc::ServerWriteReactor<Message> {
+ public:
+  explicit RefusedWriteReactor(const grpc::Status& status) { this->Finish(status); }
+  void OnDone() override { delete this; }
 };
 
 // absl::Status -> grpc::Status, keeping the code and the message.

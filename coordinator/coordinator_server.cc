@@ -3,12 +3,17 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <set>
 
+#include <prometheus/gauge.h>
 #include <spdlog/spdlog.h>
 
+#include "coordinator/access_service.h"
 #include "coordinator/control_service.h"
+#include "coordinator/join_service.h"
 #include "coordinator/file_writer.h"
 #include "coordinator/sqlite_state_store.h"
 #include "coordinator/status_watch.h"
@@ -16,6 +21,7 @@
 #include "coordinator/timed_state_store.h"
 #include "coordinator/worker_session.h"
 #include "proto/grpc_settings.h"
+#include "security/grpc_tls.h"
 #include "telemetry/grpc_metrics.h"
 #include "telemetry/metrics_endpoint.h"
 
@@ -111,8 +117,12 @@ struct CoordinatorServer::Parts {
   std::unique_ptr<CoordinatorOutput> output;
   SpreadPlacement placement;
   std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<FleetPki> pki;  // null when nothing listens on TLS
+  std::unique_ptr<AccessPolicy> access;
   std::unique_ptr<WorkerServiceImpl> worker_service;
   std::unique_ptr<ControlServiceImpl> control_service;
+  std::unique_ptr<JoinServiceImpl> join_service;
+  std::unique_ptr<AccessServiceImpl> access_service;
   // Stopped first (declared last): a scrape in progress still finds everything it reads.
   std::unique_ptr<telemetry::MetricsEndpoint> endpoint;
 };
@@ -125,6 +135,24 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   absl::StatusOr<std::unique_ptr<SqliteStateStore>> store = SqliteStateStore::Open(config.state_dir);
   if (!store.ok()) return store.status();
   parts.sqlite = std::move(*store);
+  // The store, the logs, the keys and the tokens: no one else's to read.
+  ::chmod(config.state_dir.c_str(), 0700);
+  bool tcp = config.listen.rfind("unix:", 0) != 0;
+  if (tcp && !config.tls.insecure) {
+    absl::StatusOr<std::unique_ptr<FleetPki>> pki = LoadFleetPki(config.tls, config.state_dir);
+    if (!pki.ok()) return pki.status();
+    parts.pki = std::move(*pki);
+    server->ca_hash_ = parts.pki->tls.ca_public_key_sha256;
+  }
+  // Exported so that an alert catches a fleet left plaintext.
+  prometheus::BuildGauge()
+      .Name("wsfleet_insecure")
+      .Help("1 when the coordinator's TCP listener is plaintext and trusts every caller (--insecure)")
+      .Register(*parts.metrics_registry)
+      .Add({})
+      .Set(tcp && config.tls.insecure ? 1 : 0);
+  parts.access = std::make_unique<AccessPolicy>(tcp && config.tls.insecure,
+                                                (std::filesystem::path(config.state_dir) / "audit.log").string());
   parts.grpc_metrics = std::make_unique<telemetry::GrpcMetrics>(*parts.metrics_registry);
   for (const char* service : {v1::WorkerService::service_full_name(),
                               v1::ControlService::service_full_name()}) {
@@ -176,36 +204,58 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   });
   server->loop_.Start();
 
-  parts.worker_service =
-      std::make_unique<WorkerServiceImpl>(server->loop_, *parts.scheduler, parts.registry,
-                                          config.join_token);
+  parts.worker_service = std::make_unique<WorkerServiceImpl>(server->loop_, *parts.scheduler, parts.registry,
+                                                             *parts.access, config.join_token);
   parts.control_service = std::make_unique<ControlServiceImpl>(
-      server->loop_, *parts.scheduler, *parts.store, parts.watchers);
+      server->loop_, *parts.scheduler, *parts.store, parts.watchers, *parts.access);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  if (config.listen.rfind("unix:", 0) == 0) {
+  std::vector<std::string> sockets;
+  if (!tcp) sockets.push_back(config.listen.substr(5));
+  std::string local_socket = std::filesystem::absolute(std::filesystem::path(config.state_dir) / "coordinator.sock")
+                                 .lexically_normal().string();
+  // sockaddr_un holds 108 bytes: a deeper state directory has no local socket.
+  bool serve_local = tcp && config.local_socket && local_socket.size() < 100;
+  if (serve_local) sockets.push_back(local_socket);
+  for (const std::string& path : sockets) {
     // A socket left by a coordinator that was killed would refuse the bind.
     std::error_code ignored;
-    std::string path = config.listen.substr(5);
     if (std::filesystem::is_socket(path, ignored)) std::filesystem::remove(path, ignored);
   }
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(config.listen,
+                           parts.pki ? security::ServerCredentialsFor(parts.pki->tls) : grpc::InsecureServerCredentials(),
+                           &port);
+  if (serve_local) builder.AddListeningPort("unix:" + local_socket, grpc::InsecureServerCredentials());
   rpc::ApplyServerSettings(builder);
   builder.experimental().SetInterceptorCreators(parts.grpc_metrics->ServerInterceptors());
   builder.RegisterService(parts.worker_service.get());
   builder.RegisterService(parts.control_service.get());
+  if (parts.pki) {
+    parts.join_service = std::make_unique<JoinServiceImpl>(server->loop_, *parts.scheduler, parts.registry,
+                                                           *parts.pki, *parts.access);
+    builder.RegisterService(parts.join_service.get());
+  }
+  // On every listener, so that `wsfleet token create` on the local socket reaches it; it
+  // says so when there is nothing to administer.
+  static FleetPki no_pki;
+  parts.access_service = std::make_unique<AccessServiceImpl>(server->loop_, parts.pki ? *parts.pki : no_pki,
+                                                             *parts.access);
+  builder.RegisterService(parts.access_service.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr) {
     return absl::UnavailableError("cannot listen on " + config.listen);
   }
-  if (config.listen.rfind("unix:", 0) == 0) {
+  // Only the owner may connect: on Linux, connecting needs write permission on the socket.
+  for (const std::string& path : sockets) ::chmod(path.c_str(), 0600);
+  if (!tcp) {
     server->address_ = config.listen;
   } else {
     std::string host = config.listen.substr(0, config.listen.rfind(':'));
     server->address_ = host + ":" + std::to_string(port);
   }
+  if (serve_local) server->local_address_ = "unix:" + local_socket;
   return server;
 }
 

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 
@@ -10,14 +11,33 @@
 #include "coordinator/coordinator_metrics.h"
 #include "coordinator/scheduler.h"
 #include "coordinator/status_watch.h"
+#include "security/join_token.h"
 
 namespace wsfleet::coordinator {
+
+// How the coordinator's TCP listener is secured (see docs/security.md).
+struct TlsOptions {
+  bool insecure = false;  // plaintext, every caller trusted: warned at start, exported
+  std::vector<std::string> advertise;  // names and addresses for the certificate, besides this machine's
+  // An existing PKI instead of STATE/tls/: the server's certificate and key, the CA clients
+  // chain to, and optionally that CA's key (then the coordinator issues worker certificates).
+  std::string cert_file;
+  std::string key_file;
+  std::string client_ca_file;
+  std::string ca_key_file;
+  std::vector<security::JoinToken> bootstrap_tokens;  // registered at start (a Kubernetes Secret's)
+};
 
 struct CoordinatorConfig {
   std::string listen = "127.0.0.1:0";  // host:port (0: any free port) or unix:/path
   std::string state_dir = ".wsfleet";
   std::string metrics_address;  // HOST:PORT for /metrics (port 0: any free one); empty: off
-  std::string join_token;       // workers must present it; empty: any worker may join
+  // With --insecure only: what a worker's Hello must carry; empty: any worker may join.
+  std::string join_token;
+  TlsOptions tls;
+  // With a TCP listener, also serve STATE/coordinator.sock, only its owner's: the local
+  // admin's way in (`wsfleet token create`, `wsfleet status` on this machine).
+  bool local_socket = true;
   SchedulerOptions scheduler;
   CoordinatorMetricsOptions metrics;
 };
@@ -31,6 +51,10 @@ class CoordinatorServer {
   ~CoordinatorServer();
 
   const std::string& address() const { return address_; }  // what clients dial
+  // unix:STATE/coordinator.sock when the listener is TCP and it is served; else empty.
+  const std::string& local_address() const { return local_address_; }
+  // SHA-256 of the CA's public key (what join tokens pin); empty when --insecure.
+  const std::string& ca_hash() const { return ca_hash_; }
   // http://HOST:PORT/metrics as bound; empty when metrics are off.
   const std::string& metrics_url() const { return metrics_url_; }
   common::EventLoop& loop() { return loop_; }
@@ -51,6 +75,8 @@ class CoordinatorServer {
   Scheduler* scheduler_ = nullptr;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
+  std::string local_address_;
+  std::string ca_hash_;
   std::string metrics_url_;
   bool shut_down_ = false;
 };

@@ -45,10 +45,15 @@ absl::Status CheckAgent(const v1::AgentReport& agent) {
 
 }  // namespace
 
+absl::Status CheckName(const std::string& field, const std::string& name) {
+  if (name.empty()) return Invalid(field + " is empty");
+  WSFLEET_CHECK(Length(field, name, Limits::kWorkerId));
+  if (!Printable(name)) return Invalid(field + " holds a space or a character that is not printable ASCII");
+  return absl::OkStatus();
+}
+
 absl::Status CheckHello(const v1::Hello& hello) {
-  if (hello.worker_id().empty()) return Invalid("worker_id is empty");
-  WSFLEET_CHECK(Length("worker_id", hello.worker_id(), Limits::kWorkerId));
-  if (!Printable(hello.worker_id())) return Invalid("worker_id holds a space or a character that is not printable ASCII");
+  WSFLEET_CHECK(CheckName("worker_id", hello.worker_id()));
   WSFLEET_CHECK(Length("hostname", hello.hostname(), Limits::kHostname));
   WSFLEET_CHECK(Length("version", hello.version(), Limits::kShortText));
   WSFLEET_CHECK(Length("metrics_url", hello.metrics_url(), Limits::kShortText));

@@ -31,6 +31,8 @@ struct InputLimits {
 };
 
 // INVALID_ARGUMENT naming the first field past its limit; OK otherwise.
+// A worker ID or an operator's name: 1 to 128 printable ASCII characters, no spaces.
+absl::Status CheckName(const std::string& field, const std::string& name);
 absl::Status CheckHello(const v1::Hello& hello);
 absl::Status CheckEvent(const v1::Event& event);
 

@@ -31,8 +31,10 @@ bool TokensEqual(const std::string& given, const std::string& expected) {
 }
 
 WorkerSessionReactor::WorkerSessionReactor(common::EventLoop& loop, Scheduler& scheduler,
-                                           SessionRegistry& registry, const std::string& join_token)
-    : loop_(loop), scheduler_(scheduler), registry_(registry), join_token_(join_token) {
+                                           SessionRegistry& registry, AccessPolicy& access, Caller caller,
+                                           const std::string& join_token)
+    : loop_(loop), scheduler_(scheduler), registry_(registry), access_(access), caller_(std::move(caller)),
+      join_token_(join_token) {
   handle_->reactor_ = this;
   StartRead(&incoming_);
 }
@@ -55,14 +57,18 @@ void WorkerSessionReactor::OnReadDone(bool ok) {
       RequestFinish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "Hello refused: " + std::string(valid.message())));
       return;
     }
-    if (!join_token_.empty() && !TokensEqual(incoming_.hello().token(), join_token_)) {
-      loop_.Post([&scheduler = scheduler_, id = incoming_.hello().worker_id()] {
-        scheduler.OnWorkerRefused(id, "wrong join token");
+    if (auto [code, why] = Refusal(incoming_.hello()); !why.empty()) {
+      access_.Record(caller_, "Session", incoming_.hello().worker_id(), false, why);
+      loop_.Post([&scheduler = scheduler_, id = incoming_.hello().worker_id(), why] {
+        scheduler.OnWorkerRefused(id, why);
       });
-      RequestFinish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                                 "the join token does not match the coordinator's"));
+      RequestFinish(grpc::Status(code, why));
       return;
     }
+    access_.Record(caller_, "Session", incoming_.hello().worker_id(), true, "");
+    // Only a worker on the local socket shares this machine's files; a log token from
+    // anywhere else is not believed, whoever learnt it.
+    if (caller_.via != "unix socket") incoming_.mutable_hello()->clear_log_token();
     worker_id_ = incoming_.hello().worker_id();
     loop_.Post([this_handle = handle_, hello = incoming_.hello(), &registry = registry_,
                 &scheduler = scheduler_] {
@@ -80,6 +86,26 @@ void WorkerSessionReactor::OnReadDone(bool ok) {
   }
   incoming_.Clear();
   StartRead(&incoming_);
+}
+
+std::pair<grpc::StatusCode, std::string> WorkerSessionReactor::Refusal(const v1::Hello& hello) const {
+  if (caller_.trusted) {
+    if (caller_.via == "insecure" && !join_token_.empty() && !TokensEqual(hello.token(), join_token_)) {
+      return {grpc::StatusCode::UNAUTHENTICATED, "the join token does not match the coordinator's"};
+    }
+    return {grpc::StatusCode::OK, ""};
+  }
+  if (caller_.role != Role::kWorker) {
+    return {caller_.via == "none" ? grpc::StatusCode::UNAUTHENTICATED : grpc::StatusCode::PERMISSION_DENIED,
+            caller_.via == "none" ? "a worker needs a worker certificate: join with a token from `wsfleet token create`"
+                                  : "certificate '" + caller_.name + "' (role " + RoleName(caller_.role) +
+                                        ") is not a worker's"};
+  }
+  if (hello.worker_id() != caller_.name) {
+    return {grpc::StatusCode::PERMISSION_DENIED,
+            "this certificate is worker '" + caller_.name + "''s; it cannot speak for '" + hello.worker_id() + "'"};
+  }
+  return {grpc::StatusCode::OK, ""};
 }
 
 void WorkerSessionReactor::Enqueue(const v1::CoordinatorMessage& message) {
@@ -181,8 +207,8 @@ SessionHandle* SessionRegistry::Find(const std::string& worker_id) const {
 }
 
 grpc::ServerBidiReactor<v1::WorkerMessage, v1::CoordinatorMessage>* WorkerServiceImpl::Session(
-    grpc::CallbackServerContext*) {
-  return new WorkerSessionReactor(loop_, scheduler_, registry_, join_token_);
+    grpc::CallbackServerContext* context) {
+  return new WorkerSessionReactor(loop_, scheduler_, registry_, access_, access_.Identify(*context), join_token_);
 }
 
 }  // namespace wsfleet::coordinator

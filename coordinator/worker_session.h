@@ -8,6 +8,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "common/event_loop.h"
+#include "coordinator/access_policy.h"
 #include "wsfleet/v1/worker.grpc.pb.h"
 
 namespace wsfleet::coordinator {
@@ -36,9 +37,11 @@ class SessionHandle {
 class WorkerSessionReactor
     : public grpc::ServerBidiReactor<v1::WorkerMessage, v1::CoordinatorMessage> {
  public:
-  // `join_token`: what a Hello must carry (empty: anything); outlives the reactor.
+  // `caller`: who opened the stream (see AccessPolicy); a worker certificate speaks only
+  // for its own worker ID. `join_token`: what a Hello over a --insecure listener must
+  // carry (empty: anything); outlives the reactor.
   WorkerSessionReactor(common::EventLoop& loop, Scheduler& scheduler, SessionRegistry& registry,
-                       const std::string& join_token);
+                       AccessPolicy& access, Caller caller, const std::string& join_token);
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
@@ -54,7 +57,11 @@ class WorkerSessionReactor
   common::EventLoop& loop_;
   Scheduler& scheduler_;
   SessionRegistry& registry_;
+  AccessPolicy& access_;
+  const Caller caller_;
   const std::string& join_token_;
+  // Why this Hello may not open a session; empty when it may.
+  std::pair<grpc::StatusCode, std::string> Refusal(const v1::Hello& hello) const;
   std::shared_ptr<SessionHandle> handle_ = std::make_shared<SessionHandle>();
   std::string worker_id_;  // set by Hello; reads are serialized, so no lock
   v1::WorkerMessage incoming_;
@@ -85,11 +92,13 @@ class SessionRegistry {
 // The WorkerService: a new reactor per stream.
 class WorkerServiceImpl : public v1::WorkerService::CallbackService {
  public:
-  // A worker whose Hello does not carry `join_token` is refused (UNAUTHENTICATED); an
-  // empty token lets any worker join (loopback and unix sockets, `wsfleet run`).
+  // A session needs a worker certificate for the Hello's worker ID, or the local socket.
+  // On a --insecure listener, a Hello that does not carry `join_token` is refused
+  // (UNAUTHENTICATED); an empty token there lets any worker join.
   WorkerServiceImpl(common::EventLoop& loop, Scheduler& scheduler, SessionRegistry& registry,
-                    std::string join_token = "")
-      : loop_(loop), scheduler_(scheduler), registry_(registry), join_token_(std::move(join_token)) {}
+                    AccessPolicy& access, std::string join_token = "")
+      : loop_(loop), scheduler_(scheduler), registry_(registry), access_(access),
+        join_token_(std::move(join_token)) {}
 
   grpc::ServerBidiReactor<v1::WorkerMessage, v1::CoordinatorMessage>* Session(
       grpc::CallbackServerContext* context) override;
@@ -98,6 +107,7 @@ class WorkerServiceImpl : public v1::WorkerService::CallbackService {
   common::EventLoop& loop_;
   Scheduler& scheduler_;
   SessionRegistry& registry_;
+  AccessPolicy& access_;
   std::string join_token_;
 };
 

@@ -1,6 +1,45 @@
 #include "grpc_settings.h"
 
+#include <grpc/support/log.h>
+
+#include <chrono>
+#include <cstring>
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
 namespace wsfleet::rpc {
+
+namespace {
+
+void LogToSpdlog(gpr_log_func_args* args) {
+  static std::mutex mutex;
+  static std::chrono::steady_clock::time_point last;
+  static uint64_t held = 0;
+  if (args->severity != GPR_LOG_SEVERITY_ERROR) {
+    spdlog::debug("grpc: {}", args->message);
+    return;
+  }
+  uint64_t held_now = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto now = std::chrono::steady_clock::now();
+    if (now - last < std::chrono::seconds(1)) {
+      ++held;
+      return;
+    }
+    last = now;
+    held_now = held;
+    held = 0;
+  }
+  const char* file = std::strrchr(args->file, '/');
+  spdlog::warn("grpc: {} ({}:{}){}", args->message, file != nullptr ? file + 1 : args->file, args->line,
+               held_now > 0 ? " (" + std::to_string(held_now) + " more since the last line)" : "");
+}
+
+}  // namespace
+
+void RouteGrpcLogs() { gpr_set_log_function(LogToSpdlog); }
 
 void ApplyServerSettings(grpc::ServerBuilder& builder) {
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
@@ -27,16 +66,29 @@ grpc::ChannelArguments ClientChannelArguments() {
   return arguments;
 }
 
-std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                   ClientChannelArguments());
+namespace {
+
+grpc::ChannelArguments ArgumentsFor(const ChannelSecurity& security) {
+  grpc::ChannelArguments arguments = ClientChannelArguments();
+  if (!security.server_name.empty()) arguments.SetSslTargetNameOverride(security.server_name);
+  return arguments;
+}
+
+std::shared_ptr<grpc::ChannelCredentials> CredentialsFor(const ChannelSecurity& security) {
+  return security.credentials ? security.credentials : grpc::InsecureChannelCredentials();
+}
+
+}  // namespace
+
+std::shared_ptr<grpc::Channel> Connect(const std::string& address, const ChannelSecurity& security) {
+  return grpc::CreateCustomChannel(address, CredentialsFor(security), ArgumentsFor(security));
 }
 
 std::shared_ptr<grpc::Channel> Connect(
-    const std::string& address,
+    const std::string& address, const ChannelSecurity& security,
     std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors) {
   return grpc::experimental::CreateCustomChannelWithInterceptors(
-      address, grpc::InsecureChannelCredentials(), ClientChannelArguments(), std::move(interceptors));
+      address, CredentialsFor(security), ArgumentsFor(security), std::move(interceptors));
 }
 
 }  // namespace wsfleet::rpc

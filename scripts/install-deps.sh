@@ -22,14 +22,14 @@ packages=(
   libcmark-gfm-dev libcmark-gfm-extensions-dev libcli11-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libabsl-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
   protobuf-compiler libsqlitecpp-dev libsqlite3-dev libyaml-cpp-dev libpugixml-dev
-  prometheus-cpp-dev
+  prometheus-cpp-dev libssl-dev
 )
 $build_only || packages+=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # a real Prometheus server and promtool for the telemetry tests; the sqlite3 shell to
   # read the state store in integration tests
-  prometheus curl jq sqlite3
+  prometheus curl jq sqlite3 openssl
   # real test runners and coverage tools that verification tests drive
   python3-pytest python3-coverage gcovr
   # report.json checked against its JSON Schema

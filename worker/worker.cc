@@ -17,7 +17,7 @@ Worker::Worker(WorkerConfig config)
   grpc_metrics_->InitializeClient(*google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
           v1::WorkerService::service_full_name()));
   link_ = std::make_unique<GrpcCoordinatorLink>(
-      rpc::Connect(config_.coordinator, grpc_metrics_->ClientInterceptors()));
+      rpc::Connect(config_.coordinator, config_.security, grpc_metrics_->ClientInterceptors()));
   core_ = std::make_unique<WorkerCore>(config_, loop_, loop_, *link_, *metrics_,
                                        [this](absl::Status why) { Stopped(std::move(why)); });
 }

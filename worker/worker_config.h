@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "proto/grpc_settings.h"
 #include "worker/attempt_runner.h"
 #include "wsfleet/v1/types.pb.h"
 
@@ -13,6 +14,7 @@ namespace wsfleet::worker {
 
 struct WorkerConfig {
   std::string coordinator;  // host:port or unix:/path
+  rpc::ChannelSecurity security;  // TLS with the worker's certificate; plaintext when unset
   std::string worker_id;
   uint32_t slots = 1;
   std::map<std::string, std::string> labels;

@@ -38,7 +38,8 @@ check "base objects: $(kinds "$out/base.yaml")" [ "$(kinds "$out/base.yaml")" = 
   "kind: ConfigMap kind: DaemonSet kind: Namespace kind: Secret kind: Service kind: ServiceAccount kind: StatefulSet " ]
 has() { grep -qE -- "$2" "$out/$1.yaml"; }
 check "the coordinator keeps its state on a claim" has base 'volumeClaimTemplates:'
-check "probes use the gRPC health service" has base '^ +grpc:$'
+check "the coordinator is ready when its TLS port listens" has base '^ +tcpSocket:$'
+check "and alive while its loop answers a scrape" has base 'path: /metrics'
 check "Prometheus scrape annotations" has base 'prometheus.io/scrape: "true"'
 check "workers hold a GPU" has base 'nvidia.com/gpu: 1'
 check "workers tolerate GPU taints" has base 'key: nvidia.com/gpu'

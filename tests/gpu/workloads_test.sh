@@ -50,8 +50,10 @@ check "burn measured GEMM throughput" positive "$(metric "$TMP/burn.out" burn_ge
 PIDS+=($!)
 wait_for 20 grep -q "listening on" "$TMP/coordinator.log"
 address=$(sed -n 's/.*listening on \([^,]*\),.*/\1/p' "$TMP/coordinator.log")
-"$WSFLEET" worker --coordinator "$address" --id gpu-node --burn-in --workdir "$TMP/w" > "$TMP/worker.log" 2>&1 &
+"$WSFLEET" token create --coordinator "unix:$TMP/state/coordinator.sock" --out "$TMP/join.token" > /dev/null 2>&1
+"$WSFLEET" worker --coordinator "$address" --id gpu-node --burn-in --workdir "$TMP/w" \
+  --join-token-file "$TMP/join.token" > "$TMP/worker.log" 2>&1 &
 PIDS+=($!)
 check "the burned-in worker offers its GPUs with measured labels" wait_for 300 sh -c \
-  "'$WSFLEET' workers --coordinator $address -o json | jq -e '.workers[0].resources.labels[\"gpu.membw_gbps\"]'"
+  "'$WSFLEET' workers --coordinator unix:$TMP/state/coordinator.sock -o json | jq -e '.workers[0].resources.labels[\"gpu.membw_gbps\"]'"
 finish

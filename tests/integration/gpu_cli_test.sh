@@ -19,16 +19,18 @@ else
   PIDS+=($!)
   wait_for 20 grep -q "listening on" "$TMP/coordinator.log"
   address=$(sed -n 's/.*listening on \([^,]*\),.*/\1/p' "$TMP/coordinator.log")
+  join_token "$TMP/state" "$TMP/join.token"
   "$WSFLEET" worker --coordinator "$address" --id gate --gpus 0,1 --burn-in --workdir "$TMP/w" \
+    --join-token-file "$TMP/join.token" \
     > "$TMP/gate.log" 2>&1 &
   PIDS+=($!)
   check "a burn-in that cannot run: the worker joins offering no GPU" wait_for 20 sh -c \
-    "'$WSFLEET' workers --coordinator $address | grep -qE '^gate .* 0  0  .*burn-in could not run'"
+    "'$WSFLEET' workers --coordinator unix:$TMP/state/coordinator.sock | grep -qE '^gate .* 0  0  .*burn-in could not run'"
   check "and its log says so" contains "$TMP/gate.log" "offering no GPUs"
   card "$TMP/plan" WS-01 None 'echo never' '**GPUs**: 1'
-  "$WSFLEET" submit "$TMP/plan" --coordinator "$address" > /dev/null 2>&1
+  "$WSFLEET" submit "$TMP/plan" --coordinator "unix:$TMP/state/coordinator.sock" > /dev/null 2>&1
   check "GPU work is not placed on it" wait_for 20 sh -c \
-    "'$WSFLEET' status --coordinator $address | grep -E '^WS-01 .*FAILED' | grep -q GPU"
+    "'$WSFLEET' status --coordinator unix:$TMP/state/coordinator.sock | grep -E '^WS-01 .*FAILED' | grep -q GPU"
   for bench in membw gemm nccl burn; do
     "$WSFLEET" gpu bench $bench > "$TMP/$bench.out" 2>&1
     check "gpu bench $bench without a GPU: exit 69" [ $? -eq 69 ]

@@ -10,9 +10,11 @@ card "$plan" WS-02 None 'echo "visible=$CUDA_VISIBLE_DEVICES"' '**GPUs**: 1'
 "$WSFLEET" coordinator --listen 127.0.0.1:0 --state "$TMP/state" > "$TMP/coordinator.log" 2>&1 &
 PIDS+=($!)
 check "coordinator listening" wait_for 20 grep -q "listening on" "$TMP/coordinator.log"
-export WSFLEET_COORDINATOR=$(sed -n 's/.*listening on \([^,]*\),.*/\1/p' "$TMP/coordinator.log")
-"$WSFLEET" worker --coordinator "$WSFLEET_COORDINATOR" --id g1 --slots 2 --gpus 0,1,2 \
-  --workdir "$TMP/w" > "$TMP/worker.log" 2>&1 &
+address=$(sed -n 's/.*listening on \([^,]*\),.*/\1/p' "$TMP/coordinator.log")
+export WSFLEET_COORDINATOR=unix:$TMP/state/coordinator.sock
+join_token "$TMP/state" "$TMP/join.token"
+"$WSFLEET" worker --coordinator "$address" --id g1 --slots 2 --gpus 0,1,2 \
+  --workdir "$TMP/w" --join-token-file "$TMP/join.token" > "$TMP/worker.log" 2>&1 &
 PIDS+=($!)
 check "the worker offers 3 GPUs" wait_for 20 sh -c "'$WSFLEET' workers | grep -qE '^g1 .* 2  3  '"
 check "and says it could not check them" contains "$TMP/worker.log" "offered as given"

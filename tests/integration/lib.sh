@@ -71,9 +71,16 @@ finish() {
   [ "$failures" -eq 0 ]
 }
 
-# start_fleet WORKERS: a coordinator on loopback (port 0) and WORKERS workers, all serving
-# /metrics on port 0. Sets COORDINATOR (its address), COORDINATOR_METRICS and
-# WORKER_METRICS (host:port each) and exports WSFLEET_COORDINATOR for the client commands.
+# join_token STATE FILE: a join token from the coordinator whose state directory is STATE
+# (over its local socket), written to FILE.
+join_token() {
+  "$WSFLEET" token create --coordinator "unix:$1/coordinator.sock" --out "$2" > /dev/null 2>&1
+}
+
+# start_fleet WORKERS: a coordinator on loopback (port 0, TLS) and WORKERS workers that join
+# it with a token, all serving /metrics on port 0. Sets COORDINATOR (its TCP address),
+# COORDINATOR_METRICS and WORKER_METRICS (host:port each) and exports WSFLEET_COORDINATOR
+# (its local admin socket) for the client commands.
 start_fleet() {
   local workers=$1
   "$WSFLEET" coordinator --listen 127.0.0.1:0 --state "$TMP/state" --metrics-addr 127.0.0.1:0 \
@@ -82,12 +89,13 @@ start_fleet() {
   wait_for 20 grep -q "metrics at" "$TMP/coordinator.log" || { cat "$TMP/coordinator.log"; return 1; }
   COORDINATOR=$(sed -n 's/.*listening on \([^,]*\),.*/\1/p' "$TMP/coordinator.log")
   COORDINATOR_METRICS=$(sed -n 's|.*metrics at http://\([^/]*\)/metrics.*|\1|p' "$TMP/coordinator.log")
-  export WSFLEET_COORDINATOR=$COORDINATOR
+  export WSFLEET_COORDINATOR=unix:$TMP/state/coordinator.sock
+  join_token "$TMP/state" "$TMP/join.token" || { echo "no join token"; return 1; }
   WORKER_METRICS=()
   local i
   for i in $(seq 1 "$workers"); do
     "$WSFLEET" worker --coordinator "$COORDINATOR" --id "w$i" --slots 2 --workdir "$TMP/work" \
-      --metrics-addr 127.0.0.1:0 > "$TMP/worker$i.log" 2>&1 &
+      --join-token-file "$TMP/join.token" --metrics-addr 127.0.0.1:0 > "$TMP/worker$i.log" 2>&1 &
     PIDS+=($!)
     wait_for 20 grep -q "metrics at" "$TMP/worker$i.log" || { cat "$TMP/worker$i.log"; return 1; }
     WORKER_METRICS+=("$(sed -n 's|.*metrics at http://\([^/]*\)/metrics.*|\1|p' "$TMP/worker$i.log")")

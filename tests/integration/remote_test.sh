@@ -19,9 +19,11 @@ card "$plan" WS-03 "WS-01, WS-02" 'test -f a.txt && test -f b.txt && test -f REA
 "$WSFLEET" coordinator --listen 127.0.0.1:0 --state "$TMP/state" > "$TMP/coordinator.log" 2>&1 &
 PIDS+=($!)
 check "coordinator listening" wait_for 20 grep -q "listening on" "$TMP/coordinator.log"
-export WSFLEET_COORDINATOR=$(sed -n 's/.*listening on \([^,]*\),.*/\1/p' "$TMP/coordinator.log")
+address=$(sed -n 's/.*listening on \([^,]*\),.*/\1/p' "$TMP/coordinator.log")
+export WSFLEET_COORDINATOR=unix:$TMP/state/coordinator.sock
+join_token "$TMP/state" "$TMP/join.token"
 for w in 1 2; do
-  "$WSFLEET" worker --coordinator "$WSFLEET_COORDINATOR" --id "m$w" --repo "$origin" \
+  "$WSFLEET" worker --coordinator "$address" --id "m$w" --repo "$origin" --join-token-file "$TMP/join.token" \
     --isolate worktree --workdir "$TMP/m$w" > "$TMP/m$w.log" 2>&1 &
   PIDS+=($!)
 done

@@ -34,8 +34,7 @@ check "a blocked one has nothing checked" [ "$(jq -c '.workstreams[1] | [.criter
 "$WSFLEET" coordinator --listen 127.0.0.1:0 --state "$TMP/s" > "$TMP/coordinator.log" 2>&1 &
 PIDS+=($!)
 wait_for 20 grep -q "listening on" "$TMP/coordinator.log"
-address=$(sed -n 's/.*listening on \([^,]*\),.*/\1/p' "$TMP/coordinator.log")
-"$WSFLEET" status -o json --coordinator "$address" > "$TMP/status.json" 2> "$TMP/status.err"
+"$WSFLEET" status -o json --coordinator "unix:$TMP/s/coordinator.sock" > "$TMP/status.json" 2> "$TMP/status.err"
 check "status -o json answers" [ $? -eq 0 ]
 for field in criteria deliverables coverage verdict_reasons; do
   check "status says the same $field as the report" \

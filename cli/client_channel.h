@@ -1,0 +1,26 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+
+namespace wsfleet::cli {
+
+// What every client command needs: where the coordinator is, and who is asking.
+struct ClientOptions {
+  std::string coordinator;  // default: $WSFLEET_COORDINATOR, else unix:.wsfleet/coordinator.sock
+  std::string credentials;  // default: $WSFLEET_CREDENTIALS; needed for a TCP address
+  bool insecure = false;    // plaintext TCP, for a coordinator started with --insecure
+  std::string output = "table";
+};
+
+std::string ClientAddress(const ClientOptions& client);
+// The channel to the coordinator: plaintext on a unix socket (its owner's) or with
+// --insecure; else TLS with the credentials file's certificate, checking the coordinator
+// against its CA. An error says what to give when nothing fits.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ClientChannel(const ClientOptions& client);
+
+}  // namespace wsfleet::cli
