@@ -17,6 +17,11 @@ void SessionHandle::Flush() {
   if (reactor_ != nullptr) reactor_->Flush();
 }
 
+void SessionHandle::ResumeReading() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (reactor_ != nullptr) reactor_->ResumeReading();
+}
+
 void SessionHandle::Close(const grpc::Status& status) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (reactor_ != nullptr) reactor_->RequestFinish(status);
@@ -30,12 +35,19 @@ bool TokensEqual(const std::string& given, const std::string& expected) {
   return difference == 0;
 }
 
-WorkerSessionReactor::WorkerSessionReactor(common::EventLoop& loop, Scheduler& scheduler,
-                                           SessionRegistry& registry, AccessPolicy& access, Caller caller,
-                                           const std::string& join_token)
-    : loop_(loop), scheduler_(scheduler), registry_(registry), access_(access), caller_(std::move(caller)),
-      join_token_(join_token) {
+WorkerSessionReactor::WorkerSessionReactor(grpc::CallbackServerContext* context, common::EventLoop& loop,
+                                           Scheduler& scheduler, SessionRegistry& registry, AccessPolicy& access,
+                                           Caller caller, const std::string& join_token,
+                                           std::atomic<size_t>& open_sessions)
+    : context_(context), loop_(loop), scheduler_(scheduler), registry_(registry), access_(access),
+      caller_(std::move(caller)), join_token_(join_token), open_sessions_(open_sessions) {
   handle_->reactor_ = this;
+  if (open_sessions_.fetch_add(1) >= kMaxSessions) {
+    finished_ = true;
+    Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "the coordinator has " + std::to_string(kMaxSessions) + " sessions open; no more"));
+    return;
+  }
   StartRead(&incoming_);
 }
 
@@ -80,12 +92,24 @@ void WorkerSessionReactor::OnReadDone(bool ok) {
       scheduler.OnHeartbeat(id, heartbeat);
     });
   } else if (incoming_.has_events()) {
-    // Moved all the way: a batch can carry megabytes of output.
-    loop_.Post([id = worker_id_, batch = std::move(*incoming_.mutable_events()),
-                &scheduler = scheduler_]() mutable { scheduler.OnEvents(id, std::move(batch)); });
+    // Moved all the way: a batch can carry megabytes of output. The next read starts once
+    // the loop has taken this one: a worker that sends faster than the coordinator stores
+    // waits in gRPC's flow control, not in an ever longer queue of the loop's.
+    loop_.Post([handle = handle_, id = worker_id_, batch = std::move(*incoming_.mutable_events()),
+                &scheduler = scheduler_]() mutable {
+      scheduler.OnEvents(id, std::move(batch));
+      handle->ResumeReading();
+    });
+    incoming_.Clear();
+    return;
   }
   incoming_.Clear();
   StartRead(&incoming_);
+}
+
+void WorkerSessionReactor::ResumeReading() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!finish_requested_ && !finished_) StartRead(&incoming_);
 }
 
 std::pair<grpc::StatusCode, std::string> WorkerSessionReactor::Refusal(const v1::Hello& hello) const {
@@ -111,6 +135,27 @@ std::pair<grpc::StatusCode, std::string> WorkerSessionReactor::Refusal(const v1:
 void WorkerSessionReactor::Enqueue(const v1::CoordinatorMessage& message) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (finish_requested_ || finished_) return;
+  outgoing_bytes_ += message.ByteSizeLong();
+  if (outgoing_bytes_ > kMaxQueuedBytes) {
+    // The worker stopped reading (or cannot keep up by far): what it would be sent next
+    // would only pile up here. Its session ends; it may reconnect and be sent it again.
+    finish_requested_ = true;
+    finish_status_ = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                  "the session stopped reading what the coordinator sends");
+    outgoing_.clear();
+    outgoing_bytes_ = 0;
+    loop_.Post([&scheduler = scheduler_, id = worker_id_] {
+      scheduler.OnWorkerRefused(id, "closed: it stopped reading (over " + std::to_string(kMaxQueuedBytes >> 20) +
+                                        " MiB waiting to be sent)");
+    });
+    if (writing_) {
+      context_->TryCancel();  // the write it is stuck on ends, and OnWriteDone finishes
+    } else {
+      finished_ = true;
+      Finish(finish_status_);
+    }
+    return;
+  }
   outgoing_.push_back(message);
 }
 
@@ -140,6 +185,7 @@ void WorkerSessionReactor::StartNextWriteLocked() {
     }
   }
   outgoing_.clear();
+  outgoing_bytes_ = 0;
   StartWrite(&writing_message_);
 }
 
@@ -179,6 +225,7 @@ void WorkerSessionReactor::OnDone() {
       if (registry.Unbind(id, handle.get())) scheduler.OnWorkerDisconnected(id);
     });
   }
+  open_sessions_.fetch_sub(1);
   delete this;
 }
 
@@ -208,7 +255,8 @@ SessionHandle* SessionRegistry::Find(const std::string& worker_id) const {
 
 grpc::ServerBidiReactor<v1::WorkerMessage, v1::CoordinatorMessage>* WorkerServiceImpl::Session(
     grpc::CallbackServerContext* context) {
-  return new WorkerSessionReactor(loop_, scheduler_, registry_, access_, access_.Identify(*context), join_token_);
+  return new WorkerSessionReactor(context, loop_, scheduler_, registry_, access_, access_.Identify(*context),
+                                  join_token_, open_sessions_);
 }
 
 }  // namespace wsfleet::coordinator

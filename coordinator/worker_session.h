@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -25,6 +26,8 @@ class SessionHandle {
   void Send(const v1::CoordinatorMessage& message);
   void Flush();
   void Close(const grpc::Status& status);  // ends the stream (a newer session replaced it)
+  // The loop took the last event batch: the reactor may read the next one.
+  void ResumeReading();
 
  private:
   friend class WorkerSessionReactor;
@@ -33,15 +36,25 @@ class SessionHandle {
 };
 
 // One reactor per worker stream: reads Hello, heartbeats and events and posts them to the
-// loop; writes what the scheduler sends, one write in flight, always with a read pending.
+// loop; writes what the scheduler sends, one write in flight. A read is pending except
+// while an event batch it read waits for the loop (backpressure on a fast sender).
 class WorkerSessionReactor
     : public grpc::ServerBidiReactor<v1::WorkerMessage, v1::CoordinatorMessage> {
  public:
   // `caller`: who opened the stream (see AccessPolicy); a worker certificate speaks only
   // for its own worker ID. `join_token`: what a Hello over a --insecure listener must
   // carry (empty: anything); outlives the reactor.
-  WorkerSessionReactor(common::EventLoop& loop, Scheduler& scheduler, SessionRegistry& registry,
-                       AccessPolicy& access, Caller caller, const std::string& join_token);
+  WorkerSessionReactor(grpc::CallbackServerContext* context, common::EventLoop& loop, Scheduler& scheduler,
+                       SessionRegistry& registry, AccessPolicy& access, Caller caller,
+                       const std::string& join_token, std::atomic<size_t>& open_sessions);
+
+  // Sessions open at once, those not past their Hello included; one more is refused. A
+  // worker ID has one (a newer one replaces it).
+  static constexpr size_t kMaxSessions = 10000;
+
+  // What may wait to be sent to one worker; past it the session is closed (the worker
+  // stopped reading). An assignment and its acks are kilobytes.
+  static constexpr size_t kMaxQueuedBytes = size_t{16} << 20;
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
@@ -52,14 +65,17 @@ class WorkerSessionReactor
   void Enqueue(const v1::CoordinatorMessage& message);
   void Flush();
   void RequestFinish(const grpc::Status& status);
+  void ResumeReading();
   void StartNextWriteLocked();
 
+  grpc::CallbackServerContext* const context_;
   common::EventLoop& loop_;
   Scheduler& scheduler_;
   SessionRegistry& registry_;
   AccessPolicy& access_;
   const Caller caller_;
   const std::string& join_token_;
+  std::atomic<size_t>& open_sessions_;
   // Why this Hello may not open a session; empty when it may.
   std::pair<grpc::StatusCode, std::string> Refusal(const v1::Hello& hello) const;
   std::shared_ptr<SessionHandle> handle_ = std::make_shared<SessionHandle>();
@@ -68,6 +84,7 @@ class WorkerSessionReactor
 
   std::mutex mutex_;
   std::deque<v1::CoordinatorMessage> outgoing_;
+  size_t outgoing_bytes_ = 0;
   v1::CoordinatorMessage writing_message_;
   bool writing_ = false;
   bool finish_requested_ = false;
@@ -109,6 +126,7 @@ class WorkerServiceImpl : public v1::WorkerService::CallbackService {
   SessionRegistry& registry_;
   AccessPolicy& access_;
   std::string join_token_;
+  std::atomic<size_t> open_sessions_{0};
 };
 
 // Compares in time that depends only on the lengths, so a token cannot be guessed a byte

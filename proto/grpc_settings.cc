@@ -1,6 +1,7 @@
 #include "grpc_settings.h"
 
 #include <grpc/support/log.h>
+#include <grpcpp/resource_quota.h>
 
 #include <chrono>
 #include <cstring>
@@ -42,8 +43,13 @@ void LogToSpdlog(gpr_log_func_args* args) {
 void RouteGrpcLogs() { gpr_set_log_function(LogToSpdlog); }
 
 void ApplyServerSettings(grpc::ServerBuilder& builder) {
-  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  grpc::ResourceQuota quota("wsfleet-server");
+  quota.Resize(kServerMemoryQuotaBytes);
+  builder.SetResourceQuota(quota);  // the builder keeps its own reference
+  builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
+  // A worker holds one stream, a client a few: a connection opening hundreds is not theirs.
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 100);
+  builder.SetMaxSendMessageSize(kMaxResponseBytes);
   // Workers hold one long stream each: ping it so dead peers are noticed in seconds, and
   // allow the clients' pings without a call in flight.
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
@@ -55,8 +61,8 @@ void ApplyServerSettings(grpc::ServerBuilder& builder) {
 
 grpc::ChannelArguments ClientChannelArguments() {
   grpc::ChannelArguments arguments;
-  arguments.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  arguments.SetMaxSendMessageSize(kMaxMessageBytes);
+  arguments.SetMaxReceiveMessageSize(kMaxResponseBytes);
+  arguments.SetMaxSendMessageSize(kMaxRequestBytes);
   arguments.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
   arguments.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
   arguments.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);

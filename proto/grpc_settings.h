@@ -10,7 +10,17 @@
 // reconnect backoff. Defined once so both ends agree.
 namespace wsfleet::rpc {
 
-inline constexpr int kMaxMessageBytes = 64 << 20;  // a plan of many cards in one Submit
+// What a server accepts in one message: a plan of a thousand cards in one Submit with room
+// to spare; a worker's event batches are at most 4 MiB (worker_core.cc).
+inline constexpr int kMaxRequestBytes = 16 << 20;
+// What a server may send in one message: the status of a very large plan.
+inline constexpr int kMaxResponseBytes = 64 << 20;
+// What a server's gRPC may hold in buffers, all calls together. gRPC buffers a message
+// whole before it compares its size with the limit above; the quota makes it shrink HTTP/2
+// flow-control windows under pressure and reset a stream that would pass it, so a peer
+// that sends (or claims) a huge message cannot make the process hold it (measured in
+// tests/hostile: a 1 GiB claim).
+inline constexpr size_t kServerMemoryQuotaBytes = size_t{96} << 20;
 
 // How a client channel is secured: plaintext (a unix socket, or --insecure) when
 // `credentials` is null, else TLS with them.
