@@ -61,11 +61,25 @@ absl::Status LoadBudgets(const std::string& path, const YAML::Node& node, FleetC
 
 absl::Status LoadSteps(const std::string& path, const YAML::Node& node, FleetConfig& config) {
   if (node.IsNull()) return absl::OkStatus();
-  if (!node.IsMap()) return ErrorAt(path, node, "'steps' has the key direct_exec");
+  if (!node.IsMap()) return ErrorAt(path, node, "'steps' has the keys direct_exec, env_passthrough");
   for (const auto& field : node) {
     std::string name = field.first.as<std::string>();
+    if (name == "env_passthrough") {
+      if (!field.second.IsSequence()) {
+        return ErrorAt(path, field.second, "steps.env_passthrough is a list of variable names, e.g. [PATH, HOME]");
+      }
+      config.env_passthrough.emplace();
+      for (const YAML::Node& variable : field.second) {
+        std::string text = variable.IsScalar() ? variable.as<std::string>() : "";
+        if (text.empty() || text.find_first_of("= ") != std::string::npos) {
+          return ErrorAt(path, variable, "steps.env_passthrough: '" + text + "' is not a variable name");
+        }
+        config.env_passthrough->push_back(text);
+      }
+      continue;
+    }
     if (name != "direct_exec") {
-      return ErrorAt(path, field.first, "steps: unknown key '" + name + "' (known: direct_exec)");
+      return ErrorAt(path, field.first, "steps: unknown key '" + name + "' (known: direct_exec, env_passthrough)");
     }
     bool value = false;
     if (!field.second.IsScalar() || !YAML::convert<bool>::decode(field.second, value)) {

@@ -31,6 +31,7 @@ namespace wsfleet::cli {
 //     plan: $50, 20M tokens           # wsfleet run: the whole plan (--plan-budget wins)
 //   steps:
 //     direct_exec: false         # every step through its shell, even one simple command
+//     env_passthrough: [PATH, HOME, LANG]  # only these of the worker's variables reach steps
 //   verification: lenient        # wsfleet run: lenient | default | strict, or
 //   verification:                #   require_verified: true (= strict); the flags win
 //     require_verified: true
@@ -44,6 +45,8 @@ struct FleetConfig {
   std::optional<common::Workstream::Budget> workstream_budget;
   std::optional<common::Workstream::Budget> plan_budget;
   bool direct_exec = true;  // steps.direct_exec (see worker/direct_command.h)
+  // steps.env_passthrough: the worker's variables steps get; unset: all but WSFLEET_*.
+  std::optional<std::vector<std::string>> env_passthrough;
   std::optional<coordinator::Verification> verification;  // see coordinator/verdict.h
 };
 

@@ -223,6 +223,7 @@ int RunWorkerCommand(const WorkerOptions& options) {
     config.runner.setup_command = file->setup;
     config.runner.default_budget = file->workstream_budget;
     config.runner.direct_exec = file->direct_exec;
+    config.runner.env_passthrough = file->env_passthrough;
   }
   config.coordinator = options.coordinator;
   config.worker_id = options.id.empty() ? common::Hostname() + "-" + std::to_string(::getpid()) : options.id;

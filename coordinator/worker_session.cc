@@ -95,12 +95,14 @@ void WorkerSessionReactor::OnReadDone(bool ok) {
     // Moved all the way: a batch can carry megabytes of output. The next read starts once
     // the loop has taken this one: a worker that sends faster than the coordinator stores
     // waits in gRPC's flow control, not in an ever longer queue of the loop's.
-    loop_.Post([handle = handle_, id = worker_id_, batch = std::move(*incoming_.mutable_events()),
-                &scheduler = scheduler_]() mutable {
+    // `incoming_` is emptied before the post: once the loop has the batch it may start the
+    // next read into it, on another thread.
+    v1::EventBatch batch = std::move(*incoming_.mutable_events());
+    incoming_.Clear();
+    loop_.Post([handle = handle_, id = worker_id_, batch = std::move(batch), &scheduler = scheduler_]() mutable {
       scheduler.OnEvents(id, std::move(batch));
       handle->ResumeReading();
     });
-    incoming_.Clear();
     return;
   }
   incoming_.Clear();

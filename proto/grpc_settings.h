@@ -20,7 +20,7 @@ inline constexpr int kMaxResponseBytes = 64 << 20;
 // flow-control windows under pressure and reset a stream that would pass it, so a peer
 // that sends (or claims) a huge message cannot make the process hold it (measured in
 // tests/hostile: a 1 GiB claim).
-inline constexpr size_t kServerMemoryQuotaBytes = size_t{96} << 20;
+inline constexpr size_t kServerMemoryQuotaBytes = size_t{64} << 20;
 
 // How a client channel is secured: plaintext (a unix socket, or --insecure) when
 // `credentials` is null, else TLS with them.

@@ -319,6 +319,7 @@ v1::AttemptFinished AttemptRunner::MergeBack(uint32_t steps_run) {
 std::vector<std::string> AttemptRunner::Environment(const std::string& workspace, bool agent) const {
   StepEnvironmentInputs inputs;
   inputs.base = options_.base_env;
+  inputs.passthrough = options_.env_passthrough;
   inputs.workspace = workspace;
   inputs.worker_id = options_.worker_id;
   if (rendezvous_ != nullptr && rendezvous_error_.empty()) inputs.rendezvous_socket = rendezvous_->socket_path();

@@ -40,6 +40,8 @@ struct AttemptRunnerOptions {
   common::Nanos kill_grace = std::chrono::seconds(5);
   common::Nanos default_step_timeout{0};
   std::vector<std::string> base_env;  // the worker's environment, "KEY=value"
+  // Which of base_env's variables steps get (steps.env_passthrough); unset: all but WSFLEET_*.
+  std::optional<std::vector<std::string>> env_passthrough;
   // What time it is (event times, agents' wall time, which JUnit files are new); tests
   // pass a FakeClock.
   const common::TimeSource* time = &common::SystemTime();

@@ -17,6 +17,11 @@ std::vector<std::string> StepEnvironment(const v1::AttemptSpec& spec, const Step
   bool agent = !inputs.agent_tmp.empty();
   std::vector<std::string> env;
   for (const std::string& entry : inputs.base) {
+    if (inputs.passthrough &&
+        std::find(inputs.passthrough->begin(), inputs.passthrough->end(), entry.substr(0, entry.find('='))) ==
+            inputs.passthrough->end()) {
+      continue;
+    }
     if (entry.rfind("WSFLEET_", 0) == 0 || entry.rfind("CUDA_VISIBLE_DEVICES=", 0) == 0 ||
         (agent && (entry.rfind("TMPDIR=", 0) == 0 || entry.rfind("XDG_STATE_HOME=", 0) == 0))) {
       continue;

@@ -11,6 +11,7 @@ namespace wsfleet::worker {
 // What an attempt's steps get besides its spec.
 struct StepEnvironmentInputs {
   std::vector<std::string> base;  // the worker's own environment, NAME=value
+  std::optional<std::vector<std::string>> passthrough;  // only these names of `base`; unset: all
   std::string workspace;
   std::string worker_id;
   std::string rendezvous_socket;  // the gang's rendezvous; empty: none
@@ -23,7 +24,8 @@ struct StepEnvironmentInputs {
   std::string agent_state;
 };
 
-// The environment of an attempt's steps: the worker's, less what belongs to wsfleet, plus
+// The environment of an attempt's steps: the worker's (only the passthrough names, when
+// given), less what belongs to wsfleet (its secrets among them), plus
 // WSFLEET_* (identity, the gang's ranks and addresses, rendezvous, ports) and
 // CUDA_VISIBLE_DEVICES for exactly the GPUs assigned (none assigned: none visible).
 // A pure function.

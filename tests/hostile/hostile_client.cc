@@ -31,8 +31,8 @@ int Say(const grpc::Status& status) {
 }
 
 std::shared_ptr<grpc::Channel> Unchecked(const std::string& address) {
-  grpc::ChannelArguments arguments = rpc::ClientChannelArguments();
-  arguments.SetMaxSendMessageSize(-1);  // the coordinator's limit is what is tested
+  grpc::ChannelArguments arguments;
+  arguments.SetMaxSendMessageSize(-1);  // the coordinator's limit is what is tested, not ours
   return grpc::CreateCustomChannel(address, security::UncheckedChannelSecurity().credentials, arguments);
 }
 
@@ -122,6 +122,7 @@ int NoRead(std::shared_ptr<grpc::Channel> channel, const std::string& id, int ev
     }
     if (!stream->Write(batch)) {
       std::cout << "closed after " << sent << " events" << std::endl;
+      context.TryCancel();  // what it was sent is unread: Finish would wait for it
       return Say(stream->Finish());
     }
   }

@@ -49,6 +49,24 @@ TEST(StepEnvironmentTest, TheGangsRanksAndTheAssignedGpusOnly) {
   EXPECT_TRUE(Has(env, "WSFLEET_PORT_COUNT=100"));
 }
 
+TEST(StepEnvironmentTest, FleetSecretsNeverReachAStepAndAPassthroughListKeepsOnlyItsNames) {
+  StepEnvironmentInputs inputs;
+  inputs.base = {"PATH=/bin", "HOME=/root", "AWS_SECRET_ACCESS_KEY=k", "WSFLEET_JOIN_TOKEN=wsf1.x.y",
+                 "WSFLEET_LOG_TOKEN=abc", "WSFLEET_CREDENTIALS=/c.pem"};
+  std::vector<std::string> env = StepEnvironment(Spec(), inputs);
+  EXPECT_TRUE(Has(env, "AWS_SECRET_ACCESS_KEY=k")) << "without a list, the worker's variables pass";
+  for (const char* secret : {"WSFLEET_JOIN_TOKEN=wsf1.x.y", "WSFLEET_LOG_TOKEN=abc", "WSFLEET_CREDENTIALS=/c.pem"}) {
+    EXPECT_FALSE(Has(env, secret)) << secret;
+  }
+  inputs.passthrough = std::vector<std::string>{"PATH", "WSFLEET_JOIN_TOKEN"};
+  env = StepEnvironment(Spec(), inputs);
+  EXPECT_TRUE(Has(env, "PATH=/bin"));
+  EXPECT_FALSE(Has(env, "HOME=/root"));
+  EXPECT_FALSE(Has(env, "AWS_SECRET_ACCESS_KEY=k"));
+  EXPECT_FALSE(Has(env, "WSFLEET_JOIN_TOKEN=wsf1.x.y")) << "a fleet secret even when listed";
+  EXPECT_TRUE(Has(env, "WSFLEET_WORKSTREAM_ID=WS-04")) << "wsfleet's own variables are still set";
+}
+
 TEST(StepEnvironmentTest, NoGpusAssignedMeansNoneVisibleAndAnAgentGetsItsOwnScratch) {
   v1::AttemptSpec spec = Spec();
   spec.clear_gpu_indices();
