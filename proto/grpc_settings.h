@@ -19,7 +19,7 @@ inline constexpr int kMaxResponseBytes = 64 << 20;
 // whole before it compares its size with the limit above; the quota makes it shrink HTTP/2
 // flow-control windows under pressure and reset a stream that would pass it, so a peer
 // that sends (or claims) a huge message cannot make the process hold it (measured in
-// tests/hostile: a 1 GiB claim).
+// tests/hostile: a 1 GiB message).
 inline constexpr size_t kServerMemoryQuotaBytes = size_t{64} << 20;
 
 // How a client channel is secured: plaintext (a unix socket, or --insecure) when
