@@ -22,6 +22,11 @@ void SessionHandle::ResumeReading() {
   if (reactor_ != nullptr) reactor_->ResumeReading();
 }
 
+void SessionHandle::CloseIfNoHello() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (reactor_ != nullptr) reactor_->CloseIfNoHello();
+}
+
 void SessionHandle::Close(const grpc::Status& status) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (reactor_ != nullptr) reactor_->RequestFinish(status);
@@ -48,7 +53,18 @@ WorkerSessionReactor::WorkerSessionReactor(grpc::CallbackServerContext* context,
                         "the coordinator has " + std::to_string(kMaxSessions) + " sessions open; no more"));
     return;
   }
+  // A stream that never says who it is would hold a session slot for as long as its peer
+  // keeps the connection.
+  loop_.Post([&loop = loop_, handle = handle_] {
+    loop.RunAfter(kHelloDeadline, [handle] { handle->CloseIfNoHello(); });
+  });
   StartRead(&incoming_);
+}
+
+void WorkerSessionReactor::CloseIfNoHello() {
+  if (hello_seen_) return;
+  // Finished with the read still pending: the status reaches the peer, and the read ends.
+  RequestFinish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "no Hello within the deadline"));
 }
 
 void WorkerSessionReactor::OnReadDone(bool ok) {
@@ -82,6 +98,7 @@ void WorkerSessionReactor::OnReadDone(bool ok) {
     // anywhere else is not believed, whoever learnt it.
     if (caller_.via != "unix socket") incoming_.mutable_hello()->clear_log_token();
     worker_id_ = incoming_.hello().worker_id();
+    hello_seen_ = true;
     loop_.Post([this_handle = handle_, hello = incoming_.hello(), &registry = registry_,
                 &scheduler = scheduler_] {
       registry.Bind(hello.worker_id(), this_handle);

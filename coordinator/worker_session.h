@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -28,6 +29,7 @@ class SessionHandle {
   void Close(const grpc::Status& status);  // ends the stream (a newer session replaced it)
   // The loop took the last event batch: the reactor may read the next one.
   void ResumeReading();
+  void CloseIfNoHello();  // the Hello deadline passed
 
  private:
   friend class WorkerSessionReactor;
@@ -51,6 +53,8 @@ class WorkerSessionReactor
   // Sessions open at once, those not past their Hello included; one more is refused. A
   // worker ID has one (a newer one replaces it).
   static constexpr size_t kMaxSessions = 10000;
+  // A stream's first message, its Hello, must come within this.
+  static constexpr std::chrono::seconds kHelloDeadline{10};
 
   // What may wait to be sent to one worker; past it the session is closed (the worker
   // stopped reading). An assignment and its acks are kilobytes.
@@ -66,6 +70,7 @@ class WorkerSessionReactor
   void Flush();
   void RequestFinish(const grpc::Status& status);
   void ResumeReading();
+  void CloseIfNoHello();
   void StartNextWriteLocked();
 
   grpc::CallbackServerContext* const context_;
@@ -80,6 +85,7 @@ class WorkerSessionReactor
   std::pair<grpc::StatusCode, std::string> Refusal(const v1::Hello& hello) const;
   std::shared_ptr<SessionHandle> handle_ = std::make_shared<SessionHandle>();
   std::string worker_id_;  // set by Hello; reads are serialized, so no lock
+  std::atomic<bool> hello_seen_{false};  // read by the Hello deadline on the loop
   v1::WorkerMessage incoming_;
 
   std::mutex mutex_;

@@ -8,6 +8,7 @@
 //   hostile_client impersonate ADDR CREDS ID a worker session as ID with another worker's certificate
 //   hostile_client report ADDR CREDS ATTEMPT an event about ATTEMPT (assigned to another worker)
 //   hostile_client no-read ADDR CREDS N      N events the coordinator must answer, never reading
+//   hostile_client silent ADDR               a worker session that never sends its Hello
 
 #include <grpcpp/grpcpp.h>
 
@@ -150,6 +151,20 @@ int main(int argc, char** argv) {
     v1::RunStatus status;
     grpc::ClientContext context;
     return Say(stub->GetStatus(&context, {}, &status));
+  }
+  if (mode == "silent" && argc == 3) {
+    auto stub = v1::WorkerService::NewStub(Unchecked(address));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    auto start = std::chrono::steady_clock::now();
+    auto stream = stub->Session(&context);
+    v1::CoordinatorMessage answer;
+    while (stream->Read(&answer)) {
+    }
+    std::cout << "ended after " << std::chrono::duration_cast<std::chrono::seconds>(
+                                         std::chrono::steady_clock::now() - start).count()
+              << " s" << std::endl;
+    return Say(stream->Finish());
   }
   if (mode == "anonymous-worker" && argc == 4) return Session(Unchecked(address), argv[3]);
   if (mode == "impersonate" && argc == 5) return Session(As(address, argv[3], &name), argv[4]);
