@@ -165,6 +165,12 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
   }
   TakeSecretFromEnvironment("WSFLEET_JOIN_TOKEN");
   config.tls = options.tls;
+  absl::StatusOr<int64_t> ttl = common::ParseTimeoutSeconds(options.worker_cert_ttl);
+  if (!ttl.ok() || *ttl < 1) {
+    spdlog::error("--worker-cert-ttl '{}': a duration such as 30d or 12h", options.worker_cert_ttl);
+    return kExitUsage;
+  }
+  config.tls.worker_certificate_lifetime = std::chrono::seconds(*ttl);
   bool tcp = options.listen.rfind("unix:", 0) != 0;
   if (!token->empty()) {
     absl::StatusOr<security::JoinToken> parsed = security::ParseJoinToken(*token);
@@ -312,6 +318,8 @@ int RunWorkerCommand(const WorkerOptions& options) {
     }
     spdlog::info("{}: {}", config.worker_id, joined->how);
     config.security = joined->security;
+    join.token.clear();  // renewal needs only the certificate
+    config.renewal = join;
     for (const auto& [key, value] : joined->labels) config.labels.emplace(key, value);
   }
   worker::Worker worker(config);

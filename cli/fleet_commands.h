@@ -29,6 +29,7 @@ struct CoordinatorOptions {
   size_t step_metric_series = 1000;
   std::string join_token_file;  // else $WSFLEET_JOIN_TOKEN: a wsf1 token registered at start
   coordinator::TlsOptions tls;
+  std::string worker_cert_ttl = "30d";  // how long issued worker certificates live
   LogFlags log;
 };
 

@@ -224,6 +224,10 @@ int main(int argc, char** argv) {
                               "Its private key (PEM, mode 0600)");
   coordinator_cmd->add_option("--tls-client-ca", coordinator_options.tls.client_ca_file,
                               "The CA clients' and workers' certificates chain to (PEM)");
+  coordinator_cmd->add_option("--worker-cert-ttl", coordinator_options.worker_cert_ttl,
+                              "How long the worker certificates it issues live (workers renew them, "
+                              "running, with a third of it left)")
+      ->capture_default_str();
   coordinator_cmd->add_option("--tls-ca-key", coordinator_options.tls.ca_key_file,
                               "That CA's key (0600): then join tokens work and the coordinator issues "
                               "worker certificates");

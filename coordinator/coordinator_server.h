@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,8 @@ struct TlsOptions {
   std::string client_ca_file;
   std::string ca_key_file;
   std::vector<security::JoinToken> bootstrap_tokens;  // registered at start (a Kubernetes Secret's)
+  // How long the worker certificates it issues live; workers renew them with a third left.
+  std::chrono::seconds worker_certificate_lifetime = std::chrono::hours(24 * 30);
 };
 
 struct CoordinatorConfig {

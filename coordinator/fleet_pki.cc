@@ -25,6 +25,7 @@ absl::StatusOr<std::unique_ptr<FleetPki>> LoadFleetPki(const TlsOptions& options
   }
   if (!tls.ok()) return tls.status();
   pki->tls = std::move(*tls);
+  pki->worker_certificate_lifetime = options.worker_certificate_lifetime;
   if (pki->tls.can_issue()) {
     if (absl::Status status = security::EnsurePrivateDirectory(dir); !status.ok()) return status;
     absl::StatusOr<security::TokenRegistry> tokens = security::TokenRegistry::Open(dir + "/tokens.json");

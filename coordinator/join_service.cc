@@ -1,5 +1,7 @@
 #include "coordinator/join_service.h"
 
+#include <algorithm>
+
 #include "coordinator/control_service.h"
 #include "coordinator/input_check.h"
 #include "coordinator/scheduler.h"
@@ -94,8 +96,11 @@ grpc::Status JoinServiceImpl::Issue(const std::string& worker_id, const std::str
     return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "this coordinator does not issue certificates");
   }
   security::SystemTime now = pki_.now();
+  // Valid a little before now, for clocks behind the coordinator's: 5 minutes, or a tenth
+  // of a short life.
+  auto skew = std::min<std::chrono::seconds>(std::chrono::minutes(5), pki_.worker_certificate_lifetime / 10);
   security::CertificateProfile profile{worker_id, security::kRoleWorker, {}, {},
-                                       now - std::chrono::minutes(5), now + pki_.worker_certificate_lifetime, false};
+                                       now - skew, now + pki_.worker_certificate_lifetime, false};
   absl::StatusOr<std::string> certificate = security::IssueForRequest(pki_.tls.ca, csr_pem, profile);
   if (!certificate.ok()) return ToGrpc(certificate.status());
   response.set_certificate_pem(*certificate);

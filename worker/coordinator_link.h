@@ -2,6 +2,9 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
 #include <string>
 
 #include <grpcpp/grpcpp.h>
@@ -31,16 +34,19 @@ class CoordinatorLink {
   virtual Session* Open(const v1::WorkerMessage& hello, OnMessage on_message, OnEnd on_end) = 0;
 };
 
-// Sessions over one gRPC channel (reconnecting underneath as gRPC does).
+// Sessions over a gRPC channel (reconnecting underneath as gRPC does). Any thread.
 class GrpcCoordinatorLink : public CoordinatorLink {
  public:
-  explicit GrpcCoordinatorLink(std::shared_ptr<grpc::Channel> channel)
-      : channel_(std::move(channel)), stub_(v1::WorkerService::NewStub(channel_)) {}
+  explicit GrpcCoordinatorLink(std::shared_ptr<grpc::Channel> channel) { UseChannel(std::move(channel)); }
   Session* Open(const v1::WorkerMessage& hello, OnMessage on_message, OnEnd on_end) override;
+  // Sessions opened from now on use `channel` (one with a renewed certificate); an open
+  // session keeps its own, which stays alive with it.
+  void UseChannel(std::shared_ptr<grpc::Channel> channel);
 
  private:
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::WorkerService::Stub> stub_;
+  std::mutex mutex_;
+  // Every channel used so far, newest last: a session may outlive a renewal. One a month.
+  std::vector<std::pair<std::shared_ptr<grpc::Channel>, std::unique_ptr<v1::WorkerService::Stub>>> channels_;
 };
 
 }  // namespace wsfleet::worker

@@ -62,7 +62,18 @@ void CoordinatorSession::OnDone(const grpc::Status& status) {
 
 CoordinatorLink::Session* GrpcCoordinatorLink::Open(const v1::WorkerMessage& hello, OnMessage on_message,
                                                     OnEnd on_end) {
-  return CoordinatorSession::Open(*stub_, hello, std::move(on_message), std::move(on_end));
+  v1::WorkerService::Stub* stub = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stub = channels_.back().second.get();
+  }
+  return CoordinatorSession::Open(*stub, hello, std::move(on_message), std::move(on_end));
+}
+
+void GrpcCoordinatorLink::UseChannel(std::shared_ptr<grpc::Channel> channel) {
+  auto stub = v1::WorkerService::NewStub(channel);
+  std::lock_guard<std::mutex> lock(mutex_);
+  channels_.emplace_back(std::move(channel), std::move(stub));
 }
 
 }  // namespace wsfleet::worker

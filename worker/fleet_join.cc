@@ -1,5 +1,6 @@
 #include "worker/fleet_join.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -164,7 +165,26 @@ absl::StatusOr<Joined> JoinWithToken(const JoinInputs& inputs, std::chrono::seco
   return Save(inputs, *key, response, "joined with token " + token->id);
 }
 
+// How often to look at a certificate of this life: a twelfth of it, 1 s to 1 h.
+std::chrono::seconds CheckEvery(const security::ClientIdentity& identity) {
+  absl::StatusOr<security::CertificateInfo> info = security::ReadCertificate(identity.certificate_pem);
+  if (!info.ok()) return std::chrono::hours(1);
+  auto life = std::chrono::duration_cast<std::chrono::seconds>(info->not_after - info->not_before);
+  return std::clamp(life / 12, std::chrono::seconds(1), std::chrono::seconds(3600));
+}
+
 }  // namespace
+
+absl::StatusOr<std::optional<Joined>> RenewIfDue(const JoinInputs& inputs, std::chrono::seconds* next_check) {
+  *next_check = std::chrono::hours(1);
+  absl::StatusOr<security::ClientIdentity> existing = Existing(inputs);
+  if (!existing.ok()) return existing.status();
+  *next_check = CheckEvery(*existing);
+  if (Fresh(*existing)) return std::optional<Joined>();
+  absl::StatusOr<Joined> renewed = Renew(inputs, *existing, std::chrono::seconds(0), [](const std::string&) {});
+  if (!renewed.ok()) return renewed.status();
+  return std::optional<Joined>(std::move(*renewed));
+}
 
 absl::StatusOr<Joined> JoinFleet(const JoinInputs& inputs, std::chrono::seconds wait,
                                  const std::function<void(const std::string&)>& say) {

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -31,5 +32,10 @@ struct Joined {
 // fails at once, saying why. Blocking; the caller's thread.
 absl::StatusOr<Joined> JoinFleet(const JoinInputs& inputs, std::chrono::seconds wait,
                                  const std::function<void(const std::string&)>& say);
+
+// When the certificate in the credentials file is due for renewal (a third of its life
+// left): renews it as JoinFleet would and returns the new identity; else nothing. An error
+// when it is due and renewing failed. `next_check` is set to when to ask again.
+absl::StatusOr<std::optional<Joined>> RenewIfDue(const JoinInputs& inputs, std::chrono::seconds* next_check);
 
 }  // namespace wsfleet::worker

@@ -1,5 +1,7 @@
 #include "worker/worker.h"
 
+#include <spdlog/spdlog.h>
+
 #include "common/hostname.h"
 #include "gpu/telemetry.h"
 #include "proto/grpc_settings.h"
@@ -54,6 +56,15 @@ void Worker::RefreshMetrics() {
 absl::Status Worker::Run() {
   loop_.SetBatchEndHook([this] { core_->FlushEvents(); });
   loop_.Start();
+  if (config_.renewal) {
+    renewer_ = std::make_unique<CertificateRenewer>(
+        *config_.renewal,
+        [this](const Joined& joined) {
+          link_->UseChannel(rpc::Connect(config_.coordinator, joined.security, grpc_metrics_->ClientInterceptors()));
+          spdlog::info("{}: {}; sessions from now on use it", config_.worker_id, joined.how);
+        },
+        [](const std::string& line) { spdlog::warn("{}", line); });
+  }
   loop_.Post([this] { core_->Connect(); });
   std::unique_lock<std::mutex> lock(stop_mutex_);
   stopped_.wait(lock, [&] { return stopped_flag_; });
@@ -61,6 +72,7 @@ absl::Status Worker::Run() {
   // Stop every attempt (their process groups die), wait for them, then stop the loop.
   loop_.RunSync([this] { core_->BeginStop(); });
   core_->JoinAttempts();
+  renewer_.reset();
   loop_.Stop();
   std::lock_guard<std::mutex> exit_lock(stop_mutex_);
   return exit_status_;

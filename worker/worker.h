@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "common/event_loop.h"
+#include "worker/certificate_renewer.h"
 #include "worker/coordinator_link.h"
 #include "worker/worker_config.h"
 #include "worker/worker_core.h"
@@ -51,6 +52,7 @@ class Worker {
   common::EventLoop loop_;
   std::unique_ptr<GrpcCoordinatorLink> link_;
   std::unique_ptr<WorkerCore> core_;
+  std::unique_ptr<CertificateRenewer> renewer_;  // with TLS: keeps the certificate fresh
   std::mutex stop_mutex_;
   std::condition_variable stopped_;
   bool stopped_flag_ = false;

@@ -3,11 +3,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "proto/grpc_settings.h"
 #include "worker/attempt_runner.h"
+#include "worker/fleet_join.h"
 #include "wsfleet/v1/types.pb.h"
 
 namespace wsfleet::worker {
@@ -15,6 +17,8 @@ namespace wsfleet::worker {
 struct WorkerConfig {
   std::string coordinator;  // host:port or unix:/path
   rpc::ChannelSecurity security;  // TLS with the worker's certificate; plaintext when unset
+  // Where that certificate came from, to renew it while the worker runs; unset: plaintext.
+  std::optional<JoinInputs> renewal;
   std::string worker_id;
   uint32_t slots = 1;
   std::map<std::string, std::string> labels;

@@ -126,6 +126,27 @@ check "the audit log names who did what" sh -c \
              any(.[]; .caller == \"w1\" and .method == \"Session\" and .via == \"certificate\")' '$S/audit.log'"
 check "the audit log is 0600" [ "$(stat -c %a "$S/audit.log")" = 600 ]
 
+# Renewal while running: certificates of 20 s; the worker renews its own with a third left
+# and, once the first has expired, reconnects to a restarted coordinator with the new one.
+"$WSFLEET" coordinator --listen 127.0.0.1:0 --state "$TMP/s8" --worker-cert-ttl 20s > "$TMP/c8.log" 2>&1 &
+c8=$!
+PIDS+=($c8)
+wait_for 20 grep -q "listening on" "$TMP/c8.log"
+address8=$(sed -n 's/.*listening on \([^,]*\),.*/\1/p' "$TMP/c8.log")
+"$WSFLEET" token create --coordinator "unix:$TMP/s8/coordinator.sock" --out "$TMP/t8" > /dev/null 2>&1
+"$WSFLEET" worker --coordinator "$address8" --id r1 --workdir "$TMP/r1" --join-token-file "$TMP/t8" > "$TMP/r1.log" 2>&1 &
+PIDS+=($!)
+check "a worker joins a coordinator issuing 20 s certificates" wait_for 20 grep -q "r1: joined with token" "$TMP/r1.log"
+first=$(openssl x509 -in "$TMP/r1/.wsfleet/credentials/r1.pem" -noout -serial)
+check "and renews its certificate while it runs" wait_for 25 grep -q "r1: renewed its certificate; sessions from now on use it" "$TMP/r1.log"
+check "a new one, in its credentials file" sh -c "[ \"\$(openssl x509 -in '$TMP/r1/.wsfleet/credentials/r1.pem' -noout -serial)\" != '$first' ]"
+sleep 8  # the first certificate has expired now
+kill "$c8"; wait "$c8" 2> /dev/null
+"$WSFLEET" coordinator --listen "$address8" --state "$TMP/s8" --worker-cert-ttl 20s > "$TMP/c8b.log" 2>&1 &
+PIDS+=($!)
+check "after a restart it is back, with the renewed certificate" \
+  wait_for 20 sh -c "'$WSFLEET' workers --coordinator unix:$TMP/s8/coordinator.sock | grep -q '^r1 .*connected'"
+
 # The plaintext fleet of before: --insecure, a shared secret; it warns.
 printf 'a-good-random-token-0123456789\n' > "$TMP/shared"
 printf 'not-the-token\n' > "$TMP/not-shared"
