@@ -24,7 +24,8 @@ grpc::ServerUnaryReactor* AccessServiceImpl::Refused(grpc::CallbackServerContext
     allowed = grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                            pki_.tokens ? "this coordinator uses an external PKI without its CA key (--tls-ca-key); "
                                          "issue certificates there"
-                                       : "this coordinator runs --insecure: there are no tokens or certificates");
+                                       : "this coordinator has no TLS listener (it runs --insecure, or listens only "
+                                         "on a unix socket): there are no tokens or certificates");
   }
   if (allowed.ok()) return nullptr;
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();

@@ -133,7 +133,13 @@ absl::StatusOr<Joined> JoinWithToken(const JoinInputs& inputs, std::chrono::seco
     grpc::Status status = Retrying(wait, say, inputs.coordinator, [&](grpc::ClientContext& context) {
       return stub->GetCa(&context, v1::GetCaRequest(), &response);
     });
-    if (!status.ok()) return FromGrpc(status, "fetching the coordinator's CA from " + inputs.coordinator);
+    if (!status.ok()) {
+      bool handshake = status.error_message().find("andshake") != std::string::npos;
+      return FromGrpc(status, "fetching the coordinator's CA from " + inputs.coordinator +
+                                  (handshake ? " (no TLS there: a coordinator started with --insecure needs "
+                                               "--insecure on the worker too)"
+                                             : ""));
+    }
     ca_pem = response.ca_pem();
     server_name = response.server_name();
   }

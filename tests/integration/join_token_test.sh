@@ -167,6 +167,12 @@ metrics3=$(sed -n 's|.*metrics at \(http://[^ ]*\).*|\1|p' "$TMP/c3.log")
 check "the plaintext coordinator exports that it is" sh -c "curl -s '$metrics3' | grep -qx 'wsfleet_insecure 1'"
 metrics1=$(grep -o 'metrics at http://[^/]*/metrics' "$TMP/coordinator.log" | head -1 | cut -d' ' -f3)
 check "the TLS one that it is not" sh -c "curl -s '$metrics1' | grep -qx 'wsfleet_insecure 0'"
+timeout 30 "$WSFLEET" worker --coordinator "$address3" --id tls-to-plain --workdir "$TMP/tp" \
+  --join-token-file "$TMP/t1" > "$TMP/tp.log" 2>&1
+check "a TLS worker at a plaintext coordinator is told to use --insecure" \
+  contains "$TMP/tp.log" "a coordinator started with --insecure needs --insecure on the worker too"
+"$WSFLEET" token create --coordinator "unix:$TMP/s3/coordinator.sock" > "$TMP/plain-token.out" 2>&1
+check "and a plaintext coordinator makes no tokens, saying why" contains "$TMP/plain-token.out" "has no TLS listener"
 "$WSFLEET" coordinator --listen 127.0.0.1:0 --state "$TMP/s4" --join-token-file "$TMP/shared" > "$TMP/c4.log" 2>&1
 check "a shared secret without --insecure is a usage error" [ $? -eq 64 ]
 check "saying what to do" contains "$TMP/c4.log" "wsfleet token create"
