@@ -33,12 +33,7 @@ struct AdminCertOptions {
 };
 
 std::unique_ptr<v1::AccessService::Stub> Stub(const ClientOptions& client) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ClientChannel(client);
-  if (!channel.ok()) {
-    std::cerr << "wsfleet: " << channel.status().message() << "\n";
-    return nullptr;
-  }
-  return v1::AccessService::NewStub(*channel);
+  return ClientStub<v1::AccessService>(client);
 }
 
 grpc::ClientContext* Deadline(grpc::ClientContext& context) {

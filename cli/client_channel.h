@@ -1,5 +1,6 @@
 #pragma once
 
+#include <iostream>
 #include <memory>
 #include <string>
 
@@ -22,5 +23,18 @@ std::string ClientAddress(const ClientOptions& client);
 // --insecure; else TLS with the credentials file's certificate, checking the coordinator
 // against its CA. An error says what to give when nothing fits.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> ClientChannel(const ClientOptions& client);
+
+// A stub of `Service` on ClientChannel(client); null when no channel can be made (bad or
+// missing credentials), the reason then said on stderr: the command exits with a usage
+// error.
+template <typename Service>
+std::unique_ptr<typename Service::Stub> ClientStub(const ClientOptions& client) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ClientChannel(client);
+  if (!channel.ok()) {
+    std::cerr << "wsfleet: " << channel.status().message() << "\n";
+    return nullptr;
+  }
+  return Service::NewStub(*channel);
+}
 
 }  // namespace wsfleet::cli

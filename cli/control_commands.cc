@@ -16,14 +16,8 @@
 namespace wsfleet::cli {
 namespace {
 
-// The stub, or null when the channel cannot be made (said on stderr).
 std::unique_ptr<v1::ControlService::Stub> Stub(const ClientOptions& client) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ClientChannel(client);
-  if (!channel.ok()) {
-    std::cerr << "wsfleet: " << channel.status().message() << "\n";
-    return nullptr;
-  }
-  return v1::ControlService::NewStub(*channel);
+  return ClientStub<v1::ControlService>(client);
 }
 
 std::unique_ptr<grpc::ClientContext> Context(int seconds = 10) {

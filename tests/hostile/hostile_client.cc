@@ -54,14 +54,24 @@ v1::WorkerMessage Hello(const std::string& id) {
   return message;
 }
 
-// Opens a session as `id`, sends its Hello, and returns the first answer's status when the
-// coordinator ends the stream instead of welcoming it.
-int Session(std::shared_ptr<grpc::Channel> channel, const std::string& id) {
-  auto stub = v1::WorkerService::NewStub(channel);
+// A worker session as `id` whose Hello is sent. The context outlives the stream.
+struct OpenSession {
+  OpenSession(std::shared_ptr<grpc::Channel> channel, const std::string& id, int seconds)
+      : stub(v1::WorkerService::NewStub(std::move(channel))) {
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+    stream = stub->Session(&context);
+    stream->Write(Hello(id));
+  }
+  std::unique_ptr<v1::WorkerService::Stub> stub;
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  auto stream = stub->Session(&context);
-  stream->Write(Hello(id));
+  std::unique_ptr<grpc::ClientReaderWriter<v1::WorkerMessage, v1::CoordinatorMessage>> stream;
+};
+
+// Opens a session as `id` and returns the first answer's status when the coordinator ends
+// the stream instead of welcoming it.
+int Session(std::shared_ptr<grpc::Channel> channel, const std::string& id) {
+  OpenSession session(std::move(channel), id, 20);
+  auto& [stub, context, stream] = session;
   v1::CoordinatorMessage answer;
   if (stream->Read(&answer)) {
     std::cout << "welcomed" << std::endl;
@@ -80,11 +90,8 @@ v1::Event EventFor(const std::string& attempt, uint64_t seq) {
 }
 
 int Report(std::shared_ptr<grpc::Channel> channel, const std::string& id, const std::string& attempt) {
-  auto stub = v1::WorkerService::NewStub(channel);
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  auto stream = stub->Session(&context);
-  stream->Write(Hello(id));
+  OpenSession session(std::move(channel), id, 20);
+  auto& [stub, context, stream] = session;
   v1::CoordinatorMessage answer;
   if (!stream->Read(&answer) || !answer.has_welcome()) return Say(stream->Finish());
   v1::WorkerMessage batch;
@@ -109,11 +116,8 @@ int Report(std::shared_ptr<grpc::Channel> channel, const std::string& id, const 
 // Sends events for made-up attempts (each answered with a Reject) and never reads: the
 // coordinator must close the session rather than queue its answers without end.
 int NoRead(std::shared_ptr<grpc::Channel> channel, const std::string& id, int events) {
-  auto stub = v1::WorkerService::NewStub(channel);
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
-  auto stream = stub->Session(&context);
-  stream->Write(Hello(id));
+  OpenSession session(std::move(channel), id, 120);
+  auto& [stub, context, stream] = session;
   std::string padding(200, 'p');
   int sent = 0;
   while (sent < events) {
