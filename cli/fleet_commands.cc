@@ -24,6 +24,7 @@
 #include "cli/signals.h"
 #include "cli/status_follower.h"
 #include "cli/status_render.h"
+#include "cli/step_user_paths.h"
 #include "common/child_process.h"
 #include "common/log.h"
 #include "common/plan_loader.h"
@@ -293,6 +294,25 @@ int RunWorkerCommand(const WorkerOptions& options) {
                          ? (workdir / ".wsfleet" / "spool" / config.worker_id).string()
                          : options.spool_dir;
   config.runner.spool_dir = config.spool_dir;
+  std::string credentials = options.credentials.empty()
+                                ? (workdir / ".wsfleet" / "credentials" / (config.worker_id + ".pem")).string()
+                                : options.credentials;
+  if (!options.step_user.empty()) {
+    absl::StatusOr<StepUserPaths> paths = PrepareStepUser(options, workdir, config.worker_id);
+    if (!paths.ok()) {
+      spdlog::error("{}", std::string(paths.status().message()));
+      return kExitUsage;
+    }
+    config.runner.step_user = paths->user;
+    config.spool_dir = paths->spool;
+    config.runner.spool_dir = paths->scratch;
+    credentials = paths->credentials;
+    spdlog::info("steps run as {} (uid {}); the worker's own files are in {} and {}", paths->user.name,
+                 paths->user.uid, paths->credentials, paths->spool);
+  } else if (::geteuid() == 0 && options.coordinator.rfind("unix:", 0) != 0) {
+    spdlog::warn("steps run as root and share the worker's trust (its key, its spool, every process); "
+                 "--step-user USER runs them as another user");
+  }
   config.metrics_address = options.metrics_address;
   absl::StatusOr<std::string> token = ReadJoinToken(options.join_token_file);
   if (!token.ok()) {
@@ -305,11 +325,7 @@ int RunWorkerCommand(const WorkerOptions& options) {
   if (!tcp || options.insecure) {
     config.join_token = *token;  // a plaintext fleet's shared secret, if it has one
   } else {
-    worker::JoinInputs join{options.coordinator, config.worker_id,
-                            options.credentials.empty()
-                                ? (workdir / ".wsfleet" / "credentials" / (config.worker_id + ".pem")).string()
-                                : options.credentials,
-                            *token, options.tls_ca};
+    worker::JoinInputs join{options.coordinator, config.worker_id, credentials, *token, options.tls_ca};
     absl::StatusOr<worker::Joined> joined =
         worker::JoinFleet(join, std::chrono::seconds(60), [](const std::string& line) { spdlog::info("{}", line); });
     if (!joined.ok()) {

@@ -54,6 +54,7 @@ struct WorkerOptions {
   std::string log_token;        // from wsfleet run: its coordinator shares this machine
   std::string gpus = "auto";    // auto | none | indices: what the worker offers
   bool burn_in = false;         // test the GPUs before offering them
+  std::string step_user;        // a root worker runs steps as this user
   LogFlags log;
 };
 

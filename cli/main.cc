@@ -264,7 +264,7 @@ int main(int argc, char** argv) {
   worker_cmd->add_option("--config", worker_options.config,
                          "YAML file: agents (agent type -> command; claude, codex and opencode are built in), workspace (worktree setup), budgets, steps (direct_exec); see docs/user-guide.md#the-config-file");
   worker_cmd->add_option("--spool", worker_options.spool_dir,
-                         "Where unacknowledged events spill (default: WORKDIR/.wsfleet/spool/ID)");
+                         "Where unacknowledged events spill (default: WORKDIR/.wsfleet/spool/ID; see --step-user)");
   worker_cmd->add_option("--metrics-addr", worker_options.metrics_address,
                          "Serve Prometheus metrics at HOST:PORT/metrics (port 0: any free one; "
                          "the address is logged and shown by `wsfleet workers`)");
@@ -280,11 +280,16 @@ int main(int argc, char** argv) {
                          "$WSFLEET_JOIN_TOKEN); needed until the worker has its certificate");
   worker_cmd->add_option("--credentials", worker_options.credentials,
                          "The worker's key, certificate and the fleet's CA, made when it joins and kept "
-                         "(default: WORKDIR/.wsfleet/credentials/ID.pem)");
+                         "(default: WORKDIR/.wsfleet/credentials/ID.pem; see --step-user)");
   worker_cmd->add_option("--tls-ca", worker_options.tls_ca,
                          "The coordinator's CA (PEM), for an external PKI or a token without its CA hash");
   worker_cmd->add_flag("--insecure", worker_options.insecure,
                        "Plaintext TCP, for a coordinator started with --insecure");
+  worker_cmd->add_option("--step-user", worker_options.step_user,
+                         "Run steps, agents and their git commands as this user (name or uid); the worker "
+                         "must be root, WORKDIR must belong to the user, and the worker's own files move out "
+                         "of it (default --credentials /var/lib/wsfleet/worker-ID/credentials.pem, --spool "
+                         "/var/lib/wsfleet/worker-ID/spool). See docs/security.md");
   worker_cmd->add_option("--log-token", worker_options.log_token,
                          "Set by `wsfleet run` for its own workers: a coordinator with this token "
                          "shares the machine, and the worker appends its attempts' output to the "

@@ -26,6 +26,7 @@ class Server {
   // Creates the socket under `runtime_dir` ($TMPDIR or /tmp when empty) and serves it.
   absl::Status Start(const std::string& runtime_dir = "");
   const std::string& socket_path() const { return socket_path_; }
+  const std::string& directory() const { return directory_; }  // the socket's private directory
   // A value of the gang, relayed by the coordinator. Any thread.
   void Offer(const std::string& key, const std::string& value);
   // Fails waiting GETs, closes connections, removes the socket. Idempotent; any thread.

@@ -36,6 +36,8 @@ $build_only || packages+=(
   python3-jsonschema
   # fuzzing (libFuzzer) and sanitizers
   clang libclang-rt-14-dev
+  # every thread's stack of a process still running when an integration test fails
+  gdb
 )
 
 # Tools that may come from elsewhere (another kubectl, a newer Node.js): the Debian

@@ -1,6 +1,10 @@
 #include "worker/attempt_runner.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <fstream>
@@ -185,6 +189,11 @@ void AttemptRunner::Start() {
     });
     if (absl::Status status = rendezvous_->Start(); !status.ok()) {
       rendezvous_error_ = "cannot serve the attempt's rendezvous: " + std::string(status.message());
+    } else if (options_.step_user &&
+               (::chown(rendezvous_->directory().c_str(), options_.step_user->uid, options_.step_user->gid) != 0 ||
+                ::lchown(rendezvous_->socket_path().c_str(), options_.step_user->uid, options_.step_user->gid) != 0)) {
+      // The directory is the worker's own (just made, 0700): only the step user gets in.
+      rendezvous_error_ = "cannot give the rendezvous socket to the step user: " + std::string(std::strerror(errno));
     }
   }
   started_ = true;
@@ -234,7 +243,7 @@ std::string AttemptRunner::PrepareWorkspace(std::string* error) {
   // One worktree per workstream, on its own branch from the plan's integration branch, so
   // parallel agents do not collide and each starts from what its dependencies merged.
   git_.emplace(workdir.string(), spec_.plan_id(), spec_.workstream_id(), options_.base_env,
-               options_.repository);
+               options_.repository, options_.step_user);
   absl::StatusOr<GitWorkspace::Prepared> prepared = git_->Prepare();
   if (!prepared.ok()) {
     *error = std::string(prepared.status().message());
@@ -343,8 +352,11 @@ std::vector<std::string> AttemptRunner::Environment(const std::string& workspace
 void AttemptRunner::Run() {
   common::WallTime began = options_.time->WallNow();
   ports_ = PortBlock::Acquire(options_.port_lock_dir);  // none when all are taken: no variable
-  std::string error;
-  std::string workspace = PrepareWorkspace(&error);
+  // From here this thread touches the workspace with the step user's rights only.
+  std::optional<ThreadFilesystemUser> as_step_user;
+  if (options_.step_user) as_step_user.emplace(*options_.step_user);
+  std::string error = "cannot take the file rights of the step user";
+  std::string workspace = as_step_user && !as_step_user->ok() ? "" : PrepareWorkspace(&error);
   v1::Event started;
   started.mutable_started()->set_worker_id(options_.worker_id);
   started.mutable_started()->set_workspace(workspace);
@@ -453,6 +465,7 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
     }
     launch.workdir = workspace;
     launch.env = env;
+    launch.user = options_.step_user;
     if (options_.direct_exec) {
       launch.direct = PlanDirectCommand(step.script(), posix_shell ? StepShell::kSh : StepShell::kBash,
                                         workspace, env);

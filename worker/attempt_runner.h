@@ -51,7 +51,10 @@ struct AttemptRunnerOptions {
   // Agent type -> the agent run before the card's steps (see agents.h); the shipped
   // templates serve the types not configured here.
   std::map<std::string, AgentSpec> agents;
-  std::string spool_dir;  // where the prompt file is written
+  std::string spool_dir;  // where the prompt file and the agent's scratch go
+  // Steps, agents and git run as this user (a root worker's --step-user), and the attempt's
+  // own file work is done with its rights; spool_dir must then be the user's too.
+  std::optional<StepUser> step_user;
   std::string self_exe;   // this wsfleet binary, for steps as $WSFLEET_BIN
   // For each new worktree: untracked files copied in from the repository, then a command.
   std::vector<std::string> setup_copy;

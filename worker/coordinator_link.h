@@ -20,7 +20,8 @@ class CoordinatorLink {
   using OnMessage = std::function<void(v1::CoordinatorMessage)>;
   using OnEnd = std::function<void(grpc::Status)>;
 
-  // One session stream. Alive until its on_end has been called (then gone).
+  // One session stream. Its owner may go on calling it after its on_end (then nothing
+  // happens): the session lives while the owner's reference does.
   class Session {
    public:
     virtual ~Session() = default;
@@ -31,14 +32,14 @@ class CoordinatorLink {
   virtual ~CoordinatorLink() = default;
   // Opens a session that sends `hello` first. Its messages and its end arrive through the
   // callbacks, on any thread.
-  virtual Session* Open(const v1::WorkerMessage& hello, OnMessage on_message, OnEnd on_end) = 0;
+  virtual std::shared_ptr<Session> Open(const v1::WorkerMessage& hello, OnMessage on_message, OnEnd on_end) = 0;
 };
 
 // Sessions over a gRPC channel (reconnecting underneath as gRPC does). Any thread.
 class GrpcCoordinatorLink : public CoordinatorLink {
  public:
   explicit GrpcCoordinatorLink(std::shared_ptr<grpc::Channel> channel) { UseChannel(std::move(channel)); }
-  Session* Open(const v1::WorkerMessage& hello, OnMessage on_message, OnEnd on_end) override;
+  std::shared_ptr<Session> Open(const v1::WorkerMessage& hello, OnMessage on_message, OnEnd on_end) override;
   // Sessions opened from now on use `channel` (one with a renewed certificate); an open
   // session keeps its own, which stays alive with it.
   void UseChannel(std::shared_ptr<grpc::Channel> channel);

@@ -5,11 +5,12 @@ namespace wsfleet::worker {
 CoordinatorSession::CoordinatorSession(OnMessage on_message, OnEnd on_end)
     : on_message_(std::move(on_message)), on_end_(std::move(on_end)) {}
 
-CoordinatorSession* CoordinatorSession::Open(v1::WorkerService::Stub& stub,
-                                             const v1::WorkerMessage& hello, OnMessage on_message,
-                                             OnEnd on_end) {
-  auto* session = new CoordinatorSession(std::move(on_message), std::move(on_end));
-  stub.async()->Session(&session->context_, session);
+std::shared_ptr<CoordinatorSession> CoordinatorSession::Open(v1::WorkerService::Stub& stub,
+                                                             const v1::WorkerMessage& hello,
+                                                             OnMessage on_message, OnEnd on_end) {
+  std::shared_ptr<CoordinatorSession> session(new CoordinatorSession(std::move(on_message), std::move(on_end)));
+  session->self_ = session;
+  stub.async()->Session(&session->context_, session.get());
   session->StartRead(&session->incoming_);
   session->Send(hello);
   session->StartCall();
@@ -52,15 +53,32 @@ void CoordinatorSession::OnReadDone(bool ok) {
   StartRead(&incoming_);
 }
 
-void CoordinatorSession::Close() { context_.TryCancel(); }
-
-void CoordinatorSession::OnDone(const grpc::Status& status) {
-  OnEnd on_end = std::move(on_end_);
-  delete this;
-  on_end(status);
+void CoordinatorSession::Close() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (done_) return;
+  }
+  // Outside the lock: a cancellation may complete the call on this thread. The context
+  // outlives the call (this object does), so a cancel racing OnDone is harmless.
+  context_.TryCancel();
 }
 
-CoordinatorLink::Session* GrpcCoordinatorLink::Open(const v1::WorkerMessage& hello, OnMessage on_message,
+void CoordinatorSession::OnDone(const grpc::Status& status) {
+  std::shared_ptr<CoordinatorSession> self;
+  OnEnd on_end;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    done_ = true;
+    broken_ = true;
+    outgoing_.clear();
+    self = std::move(self_);
+    on_end = std::move(on_end_);
+  }
+  on_end(status);
+  // `self` goes here: the session is deleted now unless its owner still holds it.
+}
+
+std::shared_ptr<CoordinatorLink::Session> GrpcCoordinatorLink::Open(const v1::WorkerMessage& hello, OnMessage on_message,
                                                     OnEnd on_end) {
   v1::WorkerService::Stub* stub = nullptr;
   {

@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 
 #include <grpcpp/grpcpp.h>
@@ -13,7 +14,9 @@ namespace wsfleet::worker {
 
 // The worker's end of one session stream (client bidi reactor): one read always pending,
 // writes queued one at a time. Messages and the end of the stream are handed to callbacks
-// (which post them to the worker's loop). Deletes itself after OnDone.
+// (which post them to the worker's loop). It holds itself until OnDone, and its owner
+// holds it until it has seen the end: the loop may still Send or Close in between (its
+// end is on the way to the loop), and that must not find the session deleted.
 class CoordinatorSession
     : public grpc::ClientBidiReactor<v1::WorkerMessage, v1::CoordinatorMessage>,
       public CoordinatorLink::Session {
@@ -22,11 +25,12 @@ class CoordinatorSession
   using OnEnd = std::function<void(grpc::Status)>;
 
   // Starts the call and sends `hello` first.
-  static CoordinatorSession* Open(v1::WorkerService::Stub& stub, const v1::WorkerMessage& hello,
-                                  OnMessage on_message, OnEnd on_end);
+  static std::shared_ptr<CoordinatorSession> Open(v1::WorkerService::Stub& stub, const v1::WorkerMessage& hello,
+                                                  OnMessage on_message, OnEnd on_end);
 
   void Send(v1::WorkerMessage message) override;  // any thread; moved in: events carry output
   void Close() override;                          // any thread: cancels the call
+  // Both do nothing once the call is done.
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
@@ -44,7 +48,9 @@ class CoordinatorSession
   std::deque<v1::WorkerMessage> outgoing_;
   v1::WorkerMessage writing_message_;
   bool writing_ = false;
-  bool broken_ = false;
+  bool broken_ = false;  // a write failed, or the call is done: nothing more is written
+  bool done_ = false;
+  std::shared_ptr<CoordinatorSession> self_;  // until OnDone
 };
 
 }  // namespace wsfleet::worker

@@ -45,13 +45,14 @@ class FileLock {
 }  // namespace
 
 GitWorkspace::GitWorkspace(std::string workdir, std::string plan_id, std::string workstream_id,
-                           std::vector<std::string> env, std::string remote)
+                           std::vector<std::string> env, std::string remote, std::optional<StepUser> user)
     : repository_(remote.empty() ? workdir : (fs::path(workdir) / ".wsfleet" / "clone").string()),
       remote_(std::move(remote)),
       integration_("wsfleet/" + plan_id + "/integration"),
       branch_("wsfleet/" + plan_id + "/" + workstream_id),
       path_((fs::path(workdir) / ".wsfleet" / "worktrees" / plan_id / workstream_id).string()),
-      env_(std::move(env)) {
+      env_(std::move(env)),
+      user_(std::move(user)) {
   // Commits wsfleet makes need an identity; the user's, where git has one, wins.
   env_.push_back("GIT_CONFIG_COUNT=2");
   env_.push_back("GIT_CONFIG_KEY_0=user.useConfigOnly");
@@ -80,6 +81,7 @@ GitWorkspace::Result GitWorkspace::Git(const std::vector<std::string>& args,
   launch.argv = {"/usr/bin/git", "-C", where};
   launch.argv.insert(launch.argv.end(), args.begin(), args.end());
   launch.env = env_;
+  launch.user = user_;
   launch.timeout = std::chrono::minutes(10);
   Collect output;
   StepRunner runner;

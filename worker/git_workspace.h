@@ -1,10 +1,12 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "worker/step_user.h"
 
 namespace wsfleet::worker {
 
@@ -21,8 +23,10 @@ namespace wsfleet::worker {
 // with a plain push (refused unless it fast-forwards: the same compare-and-swap).
 class GitWorkspace {
  public:
+  // With a `user`, git runs as that user (--step-user: it owns the workdir, and a root
+  // git would run whatever hooks and configuration the steps left there).
   GitWorkspace(std::string workdir, std::string plan_id, std::string workstream_id,
-               std::vector<std::string> env, std::string remote = "");
+               std::vector<std::string> env, std::string remote = "", std::optional<StepUser> user = std::nullopt);
 
   const std::string& integration_branch() const { return integration_; }
   const std::string& branch() const { return branch_; }
@@ -75,6 +79,7 @@ class GitWorkspace {
   std::string branch_;
   std::string path_;
   std::vector<std::string> env_;
+  std::optional<StepUser> user_;
 };
 
 }  // namespace wsfleet::worker

@@ -51,6 +51,10 @@ class Spawner {
   // `tag` ("KEY=value") is added to the step's environment.
   int Spawn(const StepLaunch& launch, const std::string& tag, const Pipe& out, const Pipe& err, pid_t& pid) {
     tag_ = tag;
+    user_ = launch.user ? &*launch.user : nullptr;
+    workdir_ = launch.workdir;
+    out_ = out.write;
+    err_ = err.write;
     posix_spawn_file_actions_init(&actions_);
     have_actions_ = true;
     posix_spawn_file_actions_addopen(&actions_, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -82,15 +86,77 @@ class Spawner {
     std::vector<char*> argv;
     for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
+    std::vector<std::string> user_env;
+    if (user_ != nullptr) user_env = EnvironmentFor(*user_, env);
     std::vector<char*> envp;
     if (!tag_.empty()) envp.push_back(tag_.data());
-    for (const std::string& entry : env) envp.push_back(const_cast<char*>(entry.c_str()));
+    for (const std::string& entry : user_ != nullptr ? user_env : env) envp.push_back(const_cast<char*>(entry.c_str()));
     envp.push_back(nullptr);
+    if (user_ != nullptr) return SpawnAsUser(path, argv.data(), envp.data(), pid);
     return posix_spawn(&pid, path.c_str(), &actions_, &attributes_, argv.data(), envp.data());
+  }
+
+  // What posix_spawn does above, and then the user's groups and IDs before the exec, which
+  // posix_spawn cannot do. The child makes only async-signal-safe system calls (the worker
+  // has other threads); an exec that fails sends its errno back through a close-on-exec pipe.
+  int SpawnAsUser(const std::string& path, char** argv, char** envp, pid_t& pid) {
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0) return errno;
+    const char* file = path.c_str();
+    const char* workdir = workdir_.empty() ? nullptr : workdir_.c_str();
+    const StepUser& user = *user_;
+    pid = ::fork();
+    if (pid < 0) {
+      int error = errno;
+      ::close(report[0]);
+      ::close(report[1]);
+      return error;
+    }
+    if (pid == 0) {
+      struct sigaction default_action {};
+      default_action.sa_handler = SIG_DFL;
+      for (int signal = 1; signal < NSIG; ++signal) ::sigaction(signal, &default_action, nullptr);
+      sigset_t none;
+      sigemptyset(&none);
+      ::sigprocmask(SIG_SETMASK, &none, nullptr);
+      int error = 0;
+      int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (::setpgid(0, 0) != 0 || null < 0 || ::dup2(null, STDIN_FILENO) < 0 ||
+          ::dup2(out_, STDOUT_FILENO) < 0 || ::dup2(err_, STDERR_FILENO) < 0 ||
+          ::syscall(SYS_setgroups, user.groups.size(), user.groups.data()) != 0 ||
+          ::syscall(SYS_setresgid, user.gid, user.gid, user.gid) != 0 ||
+          ::syscall(SYS_setresuid, user.uid, user.uid, user.uid) != 0 ||
+          (workdir != nullptr && ::chdir(workdir) != 0)) {  // as the user: where it may go
+        error = errno;
+      } else {
+        ::execve(file, argv, envp);
+        error = errno;
+      }
+      [[maybe_unused]] ssize_t written = ::write(report[1], &error, sizeof error);
+      ::_exit(127);
+    }
+    ::close(report[1]);
+    ::setpgid(pid, pid);  // as posix_spawn's: the group exists before anyone signals it
+    int error = 0;
+    ssize_t got;
+    do {
+      got = ::read(report[0], &error, sizeof error);
+    } while (got < 0 && errno == EINTR);
+    ::close(report[0]);
+    if (got == static_cast<ssize_t>(sizeof error) && error != 0) {
+      ::waitpid(pid, nullptr, 0);
+      pid = 0;
+      return error;
+    }
+    return 0;
   }
 
   posix_spawn_file_actions_t actions_;
   posix_spawnattr_t attributes_;
+  const StepUser* user_ = nullptr;
+  std::string workdir_;
+  int out_ = -1;
+  int err_ = -1;
   bool have_actions_ = false;
   bool have_attributes_ = false;
   std::string tag_;

@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "worker/direct_command.h"
+#include "worker/step_user.h"
 
 namespace wsfleet::worker {
 
@@ -30,6 +31,8 @@ struct StepLaunch {
   common::Nanos timeout{0};       // 0: no limit
   common::Nanos hang_timeout{0};  // no output for this long: hung, ended as on timeout; 0: none
   common::Nanos kill_grace = std::chrono::seconds(5);  // SIGTERM, then SIGKILL after this
+  // Run as this user (a root worker's --step-user), with its HOME, USER and LOGNAME.
+  std::optional<StepUser> user;
 };
 
 struct StepResult {

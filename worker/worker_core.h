@@ -70,7 +70,7 @@ class WorkerCore {
   std::function<void(absl::Status)> on_refused_;
   std::string hostname_;
   std::string metrics_url_;
-  CoordinatorLink::Session* session_ = nullptr;
+  std::shared_ptr<CoordinatorLink::Session> session_;
   bool welcomed_ = false;
   bool stopping_ = false;
   common::TimerId heartbeat_timer_ = 0;

@@ -67,8 +67,22 @@ finish() {
     for log in "$TMP"/out "$TMP"/*.out "$TMP"/*.log; do
       [ -f "$log" ] && { echo "--- last lines of $log"; tail -n 30 "$log"; }
     done
+    dump_stacks
   fi
   [ "$failures" -eq 0 ]
+}
+
+# Where each process this test started stands (every thread's stack), for a failure that
+# will not come back on a rerun: a stalled loop shows what it waits on.
+dump_stacks() {
+  command -v gdb > /dev/null || { echo "(no gdb here: no stacks)"; return 0; }
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill -0 "$pid" 2> /dev/null || continue
+    echo "--- stacks of $pid: $(tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null | cut -c1-200)"
+    timeout 60 gdb -p "$pid" -batch -nx -ex "set pagination off" -ex "thread apply all bt 30" 2>&1 |
+      grep -E '^(Thread|#)' | head -400
+  done
 }
 
 # join_token STATE FILE: a join token from the coordinator whose state directory is STATE

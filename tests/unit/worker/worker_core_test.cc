@@ -56,19 +56,19 @@ class ScriptedLink : public CoordinatorLink {
     bool closed = false;
   };
 
-  Session* Open(const v1::WorkerMessage& hello, OnMessage on_message, OnEnd on_end) override {
+  std::shared_ptr<Session> Open(const v1::WorkerMessage& hello, OnMessage on_message, OnEnd on_end) override {
     hellos.push_back(hello.hello());
-    sessions.push_back(std::make_unique<ScriptedSession>());
+    sessions.push_back(std::make_shared<ScriptedSession>());
     on_message_ = std::move(on_message);
     on_end_ = std::move(on_end);
-    return sessions.back().get();
+    return sessions.back();
   }
   void Deliver(v1::CoordinatorMessage message) { on_message_(std::move(message)); }
   void End(grpc::Status status) { on_end_(std::move(status)); }
   ScriptedSession& session() { return *sessions.back(); }
 
   std::vector<v1::Hello> hellos;
-  std::vector<std::unique_ptr<ScriptedSession>> sessions;
+  std::vector<std::shared_ptr<ScriptedSession>> sessions;
 
  private:
   OnMessage on_message_;
