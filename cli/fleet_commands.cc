@@ -400,6 +400,7 @@ int RunPlanCommand(const RunOptions& options) {
   coordinator::CoordinatorConfig config;
   config.listen = CoordinatorAddressFor(options.state_dir);
   config.state_dir = options.state_dir;
+  config.owner = "wsfleet run";
   config.scheduler = SchedulerOptionsFrom(options.heartbeat_seconds, options.lease_seconds,
                                               options.gang_timeout_seconds, options.worker_queue);
   config.metrics_address = options.metrics_address;

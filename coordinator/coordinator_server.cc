@@ -16,6 +16,7 @@
 #include "coordinator/join_service.h"
 #include "coordinator/file_writer.h"
 #include "coordinator/sqlite_state_store.h"
+#include "coordinator/state_directory_lock.h"
 #include "coordinator/status_watch.h"
 #include "coordinator/summary_writer.h"
 #include "coordinator/timed_state_store.h"
@@ -104,6 +105,7 @@ class CoordinatorOutput : public SchedulerOutput {
 }  // namespace
 
 struct CoordinatorServer::Parts {
+  std::unique_ptr<StateDirectoryLock> owner;  // first in, last out: held while anything below runs
   std::shared_ptr<prometheus::Registry> metrics_registry = std::make_shared<prometheus::Registry>();
   std::unique_ptr<telemetry::GrpcMetrics> grpc_metrics;
   std::unique_ptr<CoordinatorMetrics> metrics;
@@ -132,6 +134,9 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   std::unique_ptr<CoordinatorServer> server(new CoordinatorServer());
   server->parts_ = std::make_unique<Parts>();
   Parts& parts = *server->parts_;
+  absl::StatusOr<std::unique_ptr<StateDirectoryLock>> owner = StateDirectoryLock::Acquire(config.state_dir, config.owner);
+  if (!owner.ok()) return owner.status();
+  parts.owner = std::move(*owner);
   absl::StatusOr<std::unique_ptr<SqliteStateStore>> store = SqliteStateStore::Open(config.state_dir);
   if (!store.ok()) return store.status();
   parts.sqlite = std::move(*store);

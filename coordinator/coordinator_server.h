@@ -34,6 +34,7 @@ struct TlsOptions {
 struct CoordinatorConfig {
   std::string listen = "127.0.0.1:0";  // host:port (0: any free port) or unix:/path
   std::string state_dir = ".wsfleet";
+  std::string owner = "wsfleet coordinator";  // what holds the state directory, for a second one's refusal
   std::string metrics_address;  // HOST:PORT for /metrics (port 0: any free one); empty: off
   // With --insecure only: what a worker's Hello must carry; empty: any worker may join.
   std::string join_token;
