@@ -67,18 +67,19 @@ std::vector<std::string> CurrentEnvironment() {
   return env;
 }
 
-// Blocks until SIGINT or SIGTERM.
-void WaitForSignal() {
+// Blocks until SIGINT or SIGTERM; which one.
+int WaitForSignal() {
   std::mutex mutex;
   std::condition_variable cv;
-  bool signalled = false;
-  SignalWatcher watcher([&](int) {
+  int signalled = 0;
+  SignalWatcher watcher([&](int signal) {
     std::lock_guard<std::mutex> lock(mutex);
-    signalled = true;
+    signalled = signal;
     cv.notify_all();
   });
   std::unique_lock<std::mutex> lock(mutex);
-  cv.wait(lock, [&] { return signalled; });
+  cv.wait(lock, [&] { return signalled != 0; });
+  return signalled;
 }
 
 std::string SelfPath() {
@@ -205,8 +206,12 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
                  (*server)->local_address());
   }
   if (!(*server)->metrics_url().empty()) spdlog::info("metrics at {}", (*server)->metrics_url());
-  WaitForSignal();
+  int signal = WaitForSignal();
+  spdlog::info("{}: stopping: no new calls or sessions; what is queued is stored and the store closed",
+               signal == SIGTERM ? "SIGTERM" : "SIGINT");
   (*server)->Shutdown();
+  server->reset();
+  spdlog::info("stopped; the workers keep what is not stored and send it to the next coordinator");
   return kExitOk;
 }
 
@@ -314,6 +319,12 @@ int RunWorkerCommand(const WorkerOptions& options) {
                  "--step-user USER runs them as another user");
   }
   config.metrics_address = options.metrics_address;
+  absl::StatusOr<int64_t> grace = common::ParseTimeoutSeconds(options.grace);
+  if (!grace.ok() && options.grace != "0") {
+    spdlog::error("--grace '{}': a duration such as 30s or 2m", options.grace);
+    return kExitUsage;
+  }
+  config.grace = std::chrono::seconds(grace.ok() ? *grace : 0);
   absl::StatusOr<std::string> token = ReadJoinToken(options.join_token_file);
   if (!token.ok()) {
     spdlog::error("{}", std::string(token.status().message()));
@@ -343,7 +354,15 @@ int RunWorkerCommand(const WorkerOptions& options) {
     spdlog::error("{}", std::string(status.message()));
     return kExitFailed;
   }
-  SignalWatcher watcher([&](int) { worker.Stop(); });
+  // The first SIGTERM or SIGINT leaves in order (see --grace); a second stops at once.
+  std::atomic<int> signals{0};
+  SignalWatcher watcher([&](int signal) {
+    if (signals.fetch_add(1) == 0 && !options.exit_with_parent) {
+      worker.Leave(signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    } else {
+      worker.Stop();
+    }
+  });
   spdlog::info("worker {} -> {}", config.worker_id, config.coordinator);
   if (!worker.metrics_url().empty()) spdlog::info("{} metrics at {}", config.worker_id, worker.metrics_url());
   if (absl::Status status = worker.Run(); !status.ok()) {

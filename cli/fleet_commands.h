@@ -55,6 +55,7 @@ struct WorkerOptions {
   std::string gpus = "auto";    // auto | none | indices: what the worker offers
   bool burn_in = false;         // test the GPUs before offering them
   std::string step_user;        // a root worker runs steps as this user
+  std::string grace = "30s";    // SIGTERM: how long running attempts may take before they are handed back
   LogFlags log;
 };
 

@@ -12,12 +12,31 @@
 
 namespace wsfleet::cli {
 
-SignalWatcher::SignalWatcher(std::function<void(int)> on_signal) {
+namespace {
+
+sigset_t StopSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  return set;
+}
+
+}  // namespace
+
+void BlockStopSignals() {
+  sigset_t set = StopSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+void UnblockStopSignals() {
+  sigset_t set = StopSignals();
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+}
+
+SignalWatcher::SignalWatcher(std::function<void(int)> on_signal) {
+  sigset_t set = StopSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);  // already, from main; this thread at least
   signal_fd_ = ::signalfd(-1, &set, SFD_CLOEXEC);
   stop_fd_ = ::eventfd(0, EFD_CLOEXEC);
   thread_ = new std::thread([this, on_signal = std::move(on_signal)] {

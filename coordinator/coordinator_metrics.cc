@@ -143,7 +143,8 @@ CoordinatorMetrics::CoordinatorMetrics(prometheus::Registry& registry,
   for (const char* result : {"passed", "failed", "skipped"}) f.tests.Add({{"result", result}});
   for (auto outcome : {v1::ATTEMPT_OUTCOME_SUCCEEDED, v1::ATTEMPT_OUTCOME_FAILED,
                        v1::ATTEMPT_OUTCOME_CANCELLED, v1::ATTEMPT_OUTCOME_TIMED_OUT,
-                       v1::ATTEMPT_OUTCOME_LOST, v1::ATTEMPT_OUTCOME_REVOKED}) {
+                       v1::ATTEMPT_OUTCOME_LOST, v1::ATTEMPT_OUTCOME_REVOKED,
+                       v1::ATTEMPT_OUTCOME_HANDED_BACK}) {
     f.attempts.Add({{"result", rpc::OutcomeLabel(outcome)}});
   }
   f.attempts_started.Add({});

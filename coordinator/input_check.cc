@@ -52,6 +52,10 @@ absl::Status CheckName(const std::string& field, const std::string& name) {
   return absl::OkStatus();
 }
 
+absl::Status CheckLeaving(const v1::Leaving& leaving) {
+  return Length("leaving.reason", leaving.reason(), Limits::kShortText);
+}
+
 absl::Status CheckHello(const v1::Hello& hello) {
   WSFLEET_CHECK(CheckName("worker_id", hello.worker_id()));
   WSFLEET_CHECK(Length("hostname", hello.hostname(), Limits::kHostname));

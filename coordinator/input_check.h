@@ -34,6 +34,7 @@ struct InputLimits {
 // A worker ID or an operator's name: 1 to 128 printable ASCII characters, no spaces.
 absl::Status CheckName(const std::string& field, const std::string& name);
 absl::Status CheckHello(const v1::Hello& hello);
+absl::Status CheckLeaving(const v1::Leaving& leaving);
 absl::Status CheckEvent(const v1::Event& event);
 
 }  // namespace wsfleet::coordinator

@@ -43,6 +43,7 @@ struct WorkstreamRun {
     bool lost = false;  // lost ranks count against the lost retries, failures the failed
     bool final = false;  // not retried: an agent stopped by its budget would only spend more
     std::string message;
+    bool handed_back = false;  // by a worker shutting down: run again at once, counting against nothing
   };
   std::optional<Break> gang_break;
   WorkstreamFacts facts;

@@ -1,5 +1,7 @@
 #include "coordinator/scheduler.h"
 
+#include "absl/strings/escaping.h"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -160,7 +162,8 @@ absl::Status Scheduler::Recover() {
               run.gang_break = WorkstreamRun::Break{attempt.outcome == v1::ATTEMPT_OUTCOME_LOST, false,
                                           "rank " + std::to_string(attempt.rank) + " on " +
                                               attempt.worker_id + " ended " +
-                                              rpc::OutcomeLabel(attempt.outcome)};
+                                              rpc::OutcomeLabel(attempt.outcome),
+                                          attempt.outcome == v1::ATTEMPT_OUTCOME_HANDED_BACK};
             }
             continue;
           }
@@ -283,6 +286,13 @@ void Scheduler::OnHeartbeat(const std::string& worker_id, const v1::Heartbeat&) 
 
 void Scheduler::OnWorkerDisconnected(const std::string& worker_id) {
   workers_.Disconnected(worker_id);
+  output_.StatusChanged(*this);
+}
+
+void Scheduler::OnWorkerLeaving(const std::string& worker_id, const std::string& reason) {
+  if (!workers_.Drain(worker_id).ok()) return;
+  spdlog::info("worker {} is leaving ({}): nothing more is placed on it", worker_id,
+               reason.empty() ? "no reason given" : absl::CHexEscape(reason));
   output_.StatusChanged(*this);
 }
 

@@ -59,6 +59,8 @@ class Scheduler : public RunReader {
   void OnWorkerHello(const v1::Hello& hello);
   void OnHeartbeat(const std::string& worker_id, const v1::Heartbeat& heartbeat);
   void OnWorkerDisconnected(const std::string& worker_id);
+  // The worker is shutting down: nothing more is placed on it (until its next Hello).
+  void OnWorkerLeaving(const std::string& worker_id, const std::string& reason);
   // A session refused before it joined (a wrong token): logged, rate-limited per worker ID.
   void OnWorkerRefused(const std::string& worker_id, const std::string& reason);
   // A Hello refused by CheckHello: counted, and logged at most so often.
@@ -105,7 +107,7 @@ class Scheduler : public RunReader {
   // One rank of a workstream's current attempt ended; once every rank has, the attempt's
   // outcome decides the workstream's fate (Resolve).
   struct RankEnd {
-    enum class Kind { kSucceeded, kFailed, kLost, kCancelled } kind;
+    enum class Kind { kSucceeded, kFailed, kLost, kCancelled, kHandedBack } kind;
     std::string message;
     bool final = false;  // a failure that retrying cannot mend (a budget stop)
   };

@@ -122,7 +122,8 @@ void Scheduler::AttemptFinished(AttemptRow& attempt, const v1::AttemptFinished& 
   observer_->AttemptEnded(finished.outcome());
   workers_.cluster().Release(attempt.worker_id, attempt.gpus, attempt.attempt_id);
   const WorkstreamRun& run = run_.runs[run_.IndexOf(attempt)];
-  if (finished.outcome() == v1::ATTEMPT_OUTCOME_REVOKED && !run.cancel_requested) {
+  if (finished.outcome() == v1::ATTEMPT_OUTCOME_REVOKED && !run.cancel_requested &&
+      run.row.state == v1::WORKSTREAM_STATE_ASSIGNED) {
     Revoked(run_.IndexOf(attempt), attempt);
     return;
   }
@@ -131,11 +132,15 @@ void Scheduler::AttemptFinished(AttemptRow& attempt, const v1::AttemptFinished& 
   if (finished.outcome() == v1::ATTEMPT_OUTCOME_SUCCEEDED) {
     end.kind = RankEnd::Kind::kSucceeded;
   } else if (finished.outcome() == v1::ATTEMPT_OUTCOME_CANCELLED ||
-             finished.outcome() == v1::ATTEMPT_OUTCOME_REVOKED) {
+             finished.outcome() == v1::ATTEMPT_OUTCOME_REVOKED ||
+             finished.outcome() == v1::ATTEMPT_OUTCOME_HANDED_BACK) {
     // Stopped because it was asked to (a cancel, or another rank ended the gang), or by
-    // its worker on its own (drained, shutting down): that is as good as lost.
+    // its worker on its own: handed back on a shutdown (run again, not held against the
+    // card), or anything else (a revoke once it had started): as good as lost.
     if (run.cancel_requested || run.gang_break) {
       end.kind = RankEnd::Kind::kCancelled;
+    } else if (finished.outcome() == v1::ATTEMPT_OUTCOME_HANDED_BACK) {
+      end = {RankEnd::Kind::kHandedBack, "handed back by " + attempt.worker_id + ": " + finished.message(), false};
     } else {
       end = {RankEnd::Kind::kLost, "stopped by its worker: " + finished.message(), false};
     }
@@ -181,7 +186,8 @@ void Scheduler::RankEnded(const AttemptRow& attempt, const RankEnd& end) {
     // The first rank to fail ends the gang: the others cannot finish without it (they
     // would wait in a collective until their own timeouts).
     std::string who = gang ? "rank " + std::to_string(attempt.rank) + " on " + attempt.worker_id + ": " : "";
-    run.gang_break = WorkstreamRun::Break{end.kind == RankEnd::Kind::kLost, end.final, who + end.message};
+    run.gang_break = WorkstreamRun::Break{end.kind == RankEnd::Kind::kLost, end.final, who + end.message,
+                                          end.kind == RankEnd::Kind::kHandedBack};
     if (gang) CancelRanks(index, "the gang ended: " + run.gang_break->message);
   }
   for (const std::string& id : run.gang) {
@@ -199,6 +205,11 @@ void Scheduler::Resolve(int index) {
            budget_.stop_reason().empty() ? "cancelled"
                                          : "the plan's budget is spent: " + budget_.stop_reason());
     BlockDependents(index, id + " was cancelled");
+    return;
+  }
+  if (broke && broke->handed_back) {
+    run.row.message = broke->message;
+    run_.MakeReady(index, clock_.Now());
     return;
   }
   if (broke && broke->lost) {

@@ -104,6 +104,14 @@ void WorkerSessionReactor::OnReadDone(bool ok) {
       registry.Bind(hello.worker_id(), this_handle);
       scheduler.OnWorkerHello(hello);
     });
+  } else if (incoming_.has_leaving()) {
+    if (absl::Status valid = CheckLeaving(incoming_.leaving()); !valid.ok()) {
+      RequestFinish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(valid.message())));
+      return;
+    }
+    loop_.Post([id = worker_id_, reason = incoming_.leaving().reason(), &scheduler = scheduler_] {
+      scheduler.OnWorkerLeaving(id, reason);
+    });
   } else if (incoming_.has_heartbeat()) {
     loop_.Post([id = worker_id_, heartbeat = incoming_.heartbeat(), &scheduler = scheduler_] {
       scheduler.OnHeartbeat(id, heartbeat);

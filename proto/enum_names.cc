@@ -28,6 +28,7 @@ const char* OutcomeName(v1::AttemptOutcome outcome) {
     case v1::ATTEMPT_OUTCOME_TIMED_OUT: return "TIMED_OUT";
     case v1::ATTEMPT_OUTCOME_LOST: return "LOST";
     case v1::ATTEMPT_OUTCOME_REVOKED: return "REVOKED";
+    case v1::ATTEMPT_OUTCOME_HANDED_BACK: return "HANDED_BACK";
     default: return "UNKNOWN";
   }
 }

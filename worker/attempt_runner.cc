@@ -213,6 +213,14 @@ void AttemptRunner::OfferRendezvous(const std::string& key, const std::string& v
   if (rendezvous_ != nullptr) rendezvous_->Offer(key, value);
 }
 
+void AttemptRunner::HandBack(const std::string& reason) {
+  {
+    std::lock_guard<std::mutex> lock(runner_mutex_);
+    hand_back_reason_ = reason;
+  }
+  Cancel();
+}
+
 void AttemptRunner::Cancel() {
   cancelled_ = true;
   {
@@ -383,6 +391,13 @@ void AttemptRunner::Run() {
                                         finished.outcome() == v1::ATTEMPT_OUTCOME_FAILED);
   if (stepped) ReportCoverage(workspace, began);
   if (finished.outcome() == v1::ATTEMPT_OUTCOME_SUCCEEDED) ReportDeliverables(workspace);
+  {
+    std::lock_guard<std::mutex> lock(runner_mutex_);
+    if (!hand_back_reason_.empty() && finished.outcome() == v1::ATTEMPT_OUTCOME_CANCELLED) {
+      finished.set_outcome(v1::ATTEMPT_OUTCOME_HANDED_BACK);
+      finished.set_message(hand_back_reason_ + " (" + finished.message() + ")");
+    }
+  }
   v1::Event end;
   *end.mutable_finished() = finished;
   if (finished.outcome() != v1::ATTEMPT_OUTCOME_SUCCEEDED) end.mutable_finished()->set_log_tail(log_tail_);

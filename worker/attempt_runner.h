@@ -82,6 +82,9 @@ class AttemptRunner {
 
   void Start();
   void Cancel();  // any thread
+  // Stops it as Cancel() does, for a worker that is shutting down: it ends
+  // ATTEMPT_OUTCOME_HANDED_BACK (run again elsewhere) rather than cancelled. Any thread.
+  void HandBack(const std::string& reason);
   // Ends an attempt that was never started (it waited in the worker's queue) with
   // `outcome`, reporting it like any other end.
   void EndUnstarted(v1::AttemptOutcome outcome, const std::string& message);
@@ -130,6 +133,7 @@ class AttemptRunner {
   std::mutex runner_mutex_;
   StepRunner* current_step_ = nullptr;  // under runner_mutex_
   std::atomic<bool> cancelled_{false};
+  std::string hand_back_reason_;  // under runner_mutex_; set by HandBack
   std::atomic<bool> finished_{false};
   bool started_ = false;
   std::optional<GitWorkspace> git_;  // when isolated in a worktree

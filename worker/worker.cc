@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <thread>
+
 #include "common/hostname.h"
 #include "gpu/telemetry.h"
 #include "proto/grpc_settings.h"
@@ -67,11 +69,20 @@ absl::Status Worker::Run() {
   }
   loop_.Post([this] { core_->Connect(); });
   std::unique_lock<std::mutex> lock(stop_mutex_);
-  stopped_.wait(lock, [&] { return stopped_flag_; });
+  stopped_.wait(lock, [&] { return stopped_flag_ || !leave_reason_.empty(); });
   lock.unlock();
+  LeaveInOrder();
   // Stop every attempt (their process groups die), wait for them, then stop the loop.
   loop_.RunSync([this] { core_->BeginStop(); });
   core_->JoinAttempts();
+  // The closed session's call ends on a gRPC thread, through interceptors that record
+  // into this worker's metrics: they must be done before the worker goes.
+  for (int i = 0; i < 500; ++i) {
+    bool open = false;
+    loop_.RunSync([&] { open = core_->SessionOpen(); });
+    if (!open) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   renewer_.reset();
   loop_.Stop();
   std::lock_guard<std::mutex> exit_lock(stop_mutex_);
@@ -79,6 +90,53 @@ absl::Status Worker::Run() {
 }
 
 void Worker::Stop() { Stopped(absl::OkStatus()); }
+
+void Worker::Leave(const std::string& reason) {
+  std::lock_guard<std::mutex> lock(stop_mutex_);
+  if (leave_reason_.empty()) leave_reason_ = reason.empty() ? "shutting down" : reason;
+  stopped_.notify_all();
+}
+
+bool Worker::WaitUntilSettled(std::chrono::steady_clock::time_point deadline) {
+  while (true) {
+    bool settled = false;
+    loop_.RunSync([&] { settled = core_->Settled(); });
+    if (settled) return true;
+    std::unique_lock<std::mutex> lock(stop_mutex_);
+    if (stopped_.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(100)),
+                            [&] { return stopped_flag_; }) ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+  }
+}
+
+void Worker::LeaveInOrder() {
+  std::string reason;
+  {
+    std::lock_guard<std::mutex> lock(stop_mutex_);
+    if (stopped_flag_) return;
+    reason = leave_reason_;
+  }
+  auto grace_seconds = std::chrono::duration_cast<std::chrono::seconds>(config_.grace).count();
+  spdlog::info("{}: leaving: taking no new work; running attempts have {} s to finish", reason, grace_seconds);
+  loop_.RunSync([&] { core_->BeginLeave(config_.worker_id + " is shutting down (" + reason + ")"); });
+  if (!WaitUntilSettled(std::chrono::steady_clock::now() + config_.grace)) {
+    {
+      std::lock_guard<std::mutex> lock(stop_mutex_);
+      if (stopped_flag_) return;  // stopped at once after all
+    }
+    spdlog::warn("the grace period ({} s) is over: handing back what still runs", grace_seconds);
+    loop_.RunSync([&] {
+      core_->HandBack("handed back: " + config_.worker_id + " shut down (" + reason + ") before it finished");
+    });
+    // Their ends must reach the coordinator, or it would count them lost a lease later.
+    if (!WaitUntilSettled(std::chrono::steady_clock::now() + std::chrono::seconds(10))) {
+      spdlog::warn("some attempts' ends were not acknowledged; the coordinator will find them lost");
+    }
+  }
+  spdlog::info("left: every attempt finished or handed back");
+}
 
 void Worker::Stopped(absl::Status why) {
   std::lock_guard<std::mutex> lock(stop_mutex_);

@@ -36,12 +36,19 @@ class Worker {
   // with the same token cannot succeed).
   absl::Status Run();
   void Stop();  // any thread (signal handlers post it)
+  // Any thread (the first SIGTERM): nothing new is taken; running attempts get the grace
+  // period to finish, then are handed back; Run() returns once all that is acknowledged.
+  // A Stop() meanwhile cuts it short.
+  void Leave(const std::string& reason);
   // http://HOST:PORT/metrics as bound, after Start(); empty when off.
   const std::string& metrics_url() const { return metrics_url_; }
 
  private:
   void Stopped(absl::Status why);
   void RefreshMetrics();
+  // Waits (off the loop) until the core is settled or `deadline` or Stop(); true if settled.
+  bool WaitUntilSettled(std::chrono::steady_clock::time_point deadline);
+  void LeaveInOrder();
 
   WorkerConfig config_;
   std::shared_ptr<prometheus::Registry> metrics_registry_;
@@ -56,6 +63,7 @@ class Worker {
   std::mutex stop_mutex_;
   std::condition_variable stopped_;
   bool stopped_flag_ = false;
+  std::string leave_reason_;  // under stop_mutex_; set by Leave
   absl::Status exit_status_;  // why Run() returns; under stop_mutex_
   // Stopped first (declared last): a scrape in progress still finds the loop.
   std::unique_ptr<telemetry::MetricsEndpoint> metrics_endpoint_;

@@ -31,6 +31,8 @@ struct WorkerConfig {
   // From `wsfleet run`: presented in Hello; a coordinator with the same token shares this
   // machine and has this worker write its attempts' logs into the state directory itself.
   std::string log_token;
+  // On SIGTERM: how long running attempts may take to finish before they are handed back.
+  common::Nanos grace = std::chrono::seconds(30);
   AttemptRunnerOptions runner;
 };
 

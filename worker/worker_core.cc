@@ -36,18 +36,62 @@ WorkerCore::~WorkerCore() {
   JoinAttempts();
 }
 
+void WorkerCore::BeginLeave(const std::string& reason) {
+  leaving_ = reason.empty() ? "the worker is shutting down" : reason;
+  SendLeaving();
+  while (!queued_.empty()) {
+    std::string id = queued_.front();
+    queued_.pop_front();
+    runners_.at(id)->EndUnstarted(v1::ATTEMPT_OUTCOME_REVOKED, "handed back before it started: " + leaving_);
+  }
+}
+
+void WorkerCore::SendLeaving() {
+  if (leaving_.empty() || session_ == nullptr || !welcomed_) return;
+  v1::WorkerMessage message;
+  message.mutable_leaving()->set_reason(leaving_);
+  session_->Send(message);
+}
+
+void WorkerCore::HandBack(const std::string& reason) {
+  for (auto& [id, runner] : runners_) {
+    if (runner->started() && !runner->finished()) runner->HandBack(reason);
+  }
+}
+
+bool WorkerCore::Settled() const {
+  for (const auto& [id, runner] : runners_) {
+    if (!ended_.count(id)) return false;  // its end is not in the outbox yet
+  }
+  for (const std::string& id : outbox_.Attempts()) {
+    if (!outbox_.Empty(id)) return false;
+  }
+  return true;
+}
+
 void WorkerCore::BeginStop() {
   output_gate_.SetDraining(false);  // no attempt thread may wait for acknowledgements now
   stopping_ = true;
   if (session_ != nullptr) session_->Close();
-  for (auto& [id, runner] : runners_) runner->Cancel();
+  // Out of the loop's sight: JoinAttempts joins them on another thread while the loop
+  // still takes in their last events (which need no runner; stopping_ starts nothing).
+  std::lock_guard<std::mutex> lock(stopped_runners_mutex_);
+  for (auto& [id, runner] : runners_) {
+    runner->Cancel();
+    stopped_runners_.push_back(std::move(runner));
+  }
+  runners_.clear();
+  queued_.clear();
 }
 
 void WorkerCore::JoinAttempts() {
   output_gate_.SetDraining(false);
-  // Reset, not erased: the loop may still run their last events in (stopping_ keeps it
-  // from starting anything).
-  for (auto& [id, runner] : runners_) runner.reset();
+  std::vector<std::unique_ptr<AttemptRunner>> stopped;
+  {
+    std::lock_guard<std::mutex> lock(stopped_runners_mutex_);
+    stopped.swap(stopped_runners_);
+  }
+  stopped.clear();  // each joins its thread
 }
 
 WorkerSnapshot WorkerCore::Snapshot() const {
@@ -201,6 +245,7 @@ void WorkerCore::OnWelcome(const v1::Welcome& welcome) {
     if (found != runners_.end()) found->second->Cancel();
     outbox_.Drop(id);
   }
+  SendLeaving();  // a Hello undid it
   // Resend what the coordinator may not have stored; it drops what it already has.
   window_.Restart();
   FlushEvents();
@@ -233,7 +278,10 @@ void WorkerCore::OnAssign(const v1::AttemptSpec& assigned) {
         loop_.Post([this, id, event = std::move(event)]() mutable { OnEmitted(id, std::move(event)); });
       });
   bool slot_free = Running() < config_.slots;
-  if (slot_free) {
+  if (!leaving_.empty()) {
+    // Sent before the coordinator heard that this worker is leaving.
+    runner->EndUnstarted(v1::ATTEMPT_OUTCOME_REVOKED, "handed back before it started: " + leaving_);
+  } else if (slot_free) {
     runner->Start();
   } else {
     queued_.push_back(id);

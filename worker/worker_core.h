@@ -3,6 +3,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <random>
 #include <set>
@@ -41,10 +42,21 @@ class WorkerCore {
   // Sends what the window allows, once something urgent waits or the hold has passed; the
   // loop's batch-end hook.
   void FlushEvents();
+  // Shutting down in order: tells the coordinator to place nothing more here, hands back
+  // what waits in the queue (now and as it arrives) and starts nothing new; running
+  // attempts go on.
+  void BeginLeave(const std::string& reason);
+  // Stops the running attempts as handed back (the grace period is over).
+  void HandBack(const std::string& reason);
+  // Every attempt ended and every event of theirs acknowledged: nothing is left to lose.
+  bool Settled() const;
   // Closes the session and cancels every attempt (their process groups die).
   void BeginStop();
   // After BeginStop, off the loop: waits for the attempts' threads to end.
   void JoinAttempts();
+  // A session is open or closing: its call has not ended yet (gRPC still runs its
+  // interceptors, which point into the worker's metrics).
+  bool SessionOpen() const { return session_ != nullptr; }
   WorkerSnapshot Snapshot() const;
   void set_metrics_url(std::string url) { metrics_url_ = std::move(url); }
 
@@ -73,6 +85,8 @@ class WorkerCore {
   std::shared_ptr<CoordinatorLink::Session> session_;
   bool welcomed_ = false;
   bool stopping_ = false;
+  std::string leaving_;  // why the worker is leaving (BeginLeave); empty: it is not
+  void SendLeaving();
   common::TimerId heartbeat_timer_ = 0;
   common::TimerId reconnect_timer_ = 0;
   common::Nanos heartbeat_interval_ = std::chrono::seconds(2);
@@ -83,6 +97,9 @@ class WorkerCore {
   // one queued, and for the non-output events, without spilling while connected.
   OutputGate output_gate_{config_.outbox_memory_bytes / 4 * 3};
   std::map<std::string, std::unique_ptr<AttemptRunner>> runners_;
+  // Moved here by BeginStop (on the loop), joined by JoinAttempts (off it).
+  std::mutex stopped_runners_mutex_;
+  std::vector<std::unique_ptr<AttemptRunner>> stopped_runners_;
   std::set<std::string> ended_;  // attempts whose AttemptFinished is in the outbox
   // Assigned beyond the free slots: started in this order as slots free.
   std::deque<std::string> queued_;

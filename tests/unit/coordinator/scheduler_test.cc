@@ -472,3 +472,53 @@ TEST_F(SchedulerTest, AWrongLogTokenOrNoneConfiguredMeansWorkersSendTheirOutput)
 
 }  // namespace
 }  // namespace wsfleet::coordinator
+
+namespace wsfleet::coordinator {
+namespace {
+
+// A worker shutting down (SIGTERM) says it is leaving: nothing more goes to it. What it
+// hands back when its grace runs out is placed again at once, elsewhere, and spends none
+// of the card's retries (Retries: 0 here: a lost attempt would fail it).
+TEST_F(SchedulerTest, AnAttemptHandedBackByALeavingWorkerRunsAgainAtOnceWithoutSpendingARetry) {
+  Submit({Card(1, "None", "**Retries**: 0\n"), Card(2, "None")});
+  Hello("w1", 1);
+  auto first = output_.TakeAssigns();
+  ASSERT_EQ(first.size(), 1u);
+  std::string attempt = first[0].second.attempt_id();
+  Report("w1", {Started(attempt)});
+  scheduler_->OnWorkerLeaving("w1", "SIGTERM");
+  Report("w1", {Finished(attempt, 2, v1::ATTEMPT_OUTCOME_HANDED_BACK, "handed back: w1 shut down")});
+  EXPECT_EQ(State(first[0].second.workstream_id()), v1::WORKSTREAM_STATE_READY);
+  EXPECT_NE(Message(first[0].second.workstream_id()).find("handed back by w1"), std::string::npos)
+      << Message(first[0].second.workstream_id());
+  EXPECT_TRUE(output_.TakeAssigns().empty()) << "w1 is leaving: nothing is placed on it";
+  Hello("w2", 1);
+  auto again = output_.TakeAssigns();  // no backoff to wait out
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].first, "w2");
+  EXPECT_EQ(again[0].second.workstream_id(), first[0].second.workstream_id());
+  EXPECT_EQ(again[0].second.attempt_number(), 2u) << "it ran once: it counts as an attempt";
+  Complete("w2", again[0].second.attempt_id());
+  EXPECT_EQ(State(first[0].second.workstream_id()), v1::WORKSTREAM_STATE_SUCCEEDED);
+  // A Hello (the worker restarted) takes it back into the fleet.
+  Hello("w1", 1);
+  EXPECT_EQ(output_.TakeAssigns().size(), 1u);
+}
+
+// REVOKED is for an attempt that never started; said of a running one, the workstream does
+// not wait for it forever: it is as good as lost, and retried.
+TEST_F(SchedulerTest, ARevokeOfAStartedAttemptIsTakenAsLost) {
+  Submit({Card(1, "None")});
+  Hello("w1", 1);
+  std::string attempt = output_.TakeAssigns()[0].second.attempt_id();
+  Report("w1", {Started(attempt), Finished(attempt, 2, v1::ATTEMPT_OUTCOME_REVOKED, "revoked")});
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_READY);
+  EXPECT_NE(Message("WS-01").find("lost: stopped by its worker"), std::string::npos) << Message("WS-01");
+  clock_.Advance(2s);
+  auto retry = output_.TakeAssigns();
+  ASSERT_EQ(retry.size(), 1u);
+  EXPECT_EQ(retry[0].second.attempt_number(), 2u);
+}
+
+}  // namespace
+}  // namespace wsfleet::coordinator
