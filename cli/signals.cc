@@ -7,8 +7,13 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <fstream>
+#include <string>
 #include <thread>
+
+#include <spdlog/spdlog.h>
 
 namespace wsfleet::cli {
 
@@ -20,6 +25,17 @@ sigset_t StopSignals() {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   return set;
+}
+
+// The first 200 bytes of a process's command line, spaces between its arguments.
+std::string CommandLineOf(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  std::string text(200, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  while (!text.empty() && text.back() == '\0') text.pop_back();
+  std::replace(text.begin(), text.end(), '\0', ' ');
+  return text.empty() ? "gone" : text;
 }
 
 }  // namespace
@@ -46,6 +62,9 @@ SignalWatcher::SignalWatcher(std::function<void(int)> on_signal) {
       if (fds[1].revents != 0) return;
       struct signalfd_siginfo info {};
       if ((fds[0].revents & POLLIN) && ::read(signal_fd_, &info, sizeof info) == sizeof info) {
+        // Who stopped us, for the operator (a kubelet, a supervisor, a stray script).
+        spdlog::info("{} from pid {} ({})", info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT", info.ssi_pid,
+                     CommandLineOf(static_cast<pid_t>(info.ssi_pid)));
         on_signal(static_cast<int>(info.ssi_signo));
       }
     }

@@ -18,9 +18,20 @@ constexpr int kMaxGpus = 1024;
 constexpr int kMaxNodes = 1024;
 constexpr int kMaxRetries = 100;
 
+// A heading whose shell blocks are the card's steps, at any level: one that names tests or
+// verification ("Test Commands", "Verification Steps", "Verification & Validation",
+// "Testing"; not "Acceptance Verification (Orchestrator)": see ContextOf). "Latest results"
+// is not one.
 bool IsStepsHeading(const std::string& normalized) {
-  return Contains(normalized, "test commands") || StartsWith(normalized, "verification steps") ||
-         normalized == "verification" || normalized == "verification commands";
+  size_t start = 0;
+  while (start < normalized.size()) {
+    size_t end = start;
+    while (end < normalized.size() && IsAsciiAlpha(normalized[end])) ++end;
+    std::string_view word = std::string_view(normalized).substr(start, end - start);
+    if (word == "test" || word == "tests" || word == "testing" || StartsWith(word, "verif")) return true;
+    start = end + 1;
+  }
+  return false;
 }
 
 bool IsTestHeading(const std::string& normalized) { return Contains(normalized, "test"); }
@@ -64,6 +75,9 @@ CardBuilder::Context CardBuilder::ContextOf(const std::vector<HeadingFrame>& sta
     if (StartsWith(h, "objective")) return Context::kObjective;
     if (StartsWith(h, "deliverables")) return Context::kDeliverables;
     if (StartsWith(h, "acceptance criteria")) return Context::kCriteria;
+    // The orchestrator's own acceptance check: judging acceptance is wsfleet's job, and the
+    // template's script there only prints what to expect.
+    if (StartsWith(h, "acceptance verification")) return Context::kNone;
     if (StartsWith(h, "blocked by")) return Context::kBlockedBy;
     if (h == "blocks") return Context::kBlocks;
     if (StartsWith(h, "soft dependencies")) return Context::kSoft;
@@ -439,6 +453,12 @@ void CardBuilder::Finish(Workstream& workstream) {
     diagnostics_.Warn(vague_dependencies_->where,
                       "dependencies '" + vague_dependencies_text_ +
                           "' name no workstream ID (write None if there is none)");
+  }
+  if (workstream.steps.empty()) {
+    // Else it would "succeed" having checked nothing.
+    diagnostics_.Warn(workstream.where,
+                      workstream.id.ToString() + " has no step to run: no ```bash (or sh, console or unlabelled) "
+                      "block under a test or verification heading; its run will say it verified nothing");
   }
   std::sort(workstream.dependencies.begin(), workstream.dependencies.end(),
             [](const Dependency& a, const Dependency& b) { return a.id < b.id; });

@@ -45,6 +45,7 @@ std::vector<std::string> VerdictReasons(const common::Workstream& card, const Wo
   std::vector<std::string> reasons;
   bool strict = fleet == Verification::kStrict || card.strict_verification;
   if (fleet != Verification::kLenient || card.strict_verification) {
+    if (card.steps.empty()) reasons.push_back(std::string(kNoStepsRan));
     if (facts.tests.failed() > 0) reasons.push_back(TestsFailed(facts));
     std::vector<std::string> missing;
     for (const common::Deliverable& deliverable : card.deliverables) {

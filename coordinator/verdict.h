@@ -21,6 +21,11 @@ enum class Verification { kLenient, kDefault, kStrict };
 std::optional<Verification> ParseVerification(std::string_view text);  // lenient|default|strict
 const char* VerificationName(Verification verification);
 
+// The verdict on a card without steps (it fails but under lenient verification, where
+// its success says this instead of nothing).
+inline constexpr std::string_view kNoStepsRan =
+    "no step ran: the card has no shell block under a test or verification heading, so nothing checked its work";
+
 // Why a workstream whose every step passed is still not done, by `fleet`'s rules and its
 // card's, each reason naming the rule ("1 test failed: A.c", "deliverable missing:
 // out/report.txt"); none when it is done. A pure function of the card and what its

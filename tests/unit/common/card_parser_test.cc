@@ -298,6 +298,7 @@ $ echo two \
 echo not a step
 ```
 )"));
+  // Not the orchestrator's acceptance script (judging acceptance is wsfleet's job), nor the Notes.
   ASSERT_EQ(ws.steps.size(), 4u);
   EXPECT_EQ(ws.steps[0].script, "make test\n");
   EXPECT_EQ(ws.steps[0].where.line, 7);
@@ -469,6 +470,53 @@ TEST(CardParserTest, DocumentWithoutIdIsNotACard) {
 TEST(CardParserTest, BadIdFieldIsAnError) {
   ParsedDocument document = Parse("# Thing\n\n**ID**: banana\n");
   EXPECT_EQ(document.diagnostics.error_count(), 1);
+}
+
+}  // namespace
+}  // namespace wsfleet::common
+
+namespace wsfleet::common {
+namespace {
+
+// The seed plans' shape that ran as "Steps: 0" and SUCCEEDED: the card's only block sits
+// right under "## Verification & Validation". Any heading naming verification or tests
+// counts, at any level; a heading that only contains the letters ("Latest results") does not.
+TEST(CardParserTest, ABlockRightUnderAVerificationOrTestHeadingOfAnyLevelIsAStep) {
+  const Workstream& ws = Only(Parse(R"(# WS-01: A
+
+**Duration**: 1 day
+
+## Verification & Validation
+
+```bash
+./check.sh
+```
+
+## Latest results
+
+```bash
+echo not a step
+```
+
+#### Testing
+
+```
+make check
+```
+)"));
+  ASSERT_EQ(ws.steps.size(), 2u);
+  EXPECT_EQ(ws.steps[0].script, "./check.sh\n");
+  EXPECT_EQ(ws.steps[0].heading, "Verification & Validation");
+  EXPECT_EQ(ws.steps[1].script, "make check\n");
+}
+
+TEST(CardParserTest, ACardWithoutAStepIsAWarningAtItsHeading) {
+  ParsedDocument document = Parse("# WS-01: A\n\n**Duration**: 1 day\n\n## Notes\n\n```bash\nmake\n```\n", "a.md");
+  ASSERT_EQ(document.diagnostics.all().size(), 1u);
+  EXPECT_EQ(document.diagnostics.all()[0].ToString(),
+            "a.md:1: warning: WS-01 has no step to run: no ```bash (or sh, console or unlabelled) block under a "
+            "test or verification heading; its run will say it verified nothing");
+  EXPECT_EQ(document.diagnostics.error_count(), 0) << "a warning: the plan still runs";
 }
 
 }  // namespace

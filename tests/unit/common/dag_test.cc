@@ -13,7 +13,7 @@ SourceFile Card(int id, const std::string& dependencies, const std::string& dura
   std::string name = "ws" + std::to_string(id) + ".md";
   return {name, "# WS-" + std::to_string(id) + ": Card " + std::to_string(id) +
                     "\n\n**Duration**: " + duration + "\n**Status**: " + status +
-                    "\n**Dependencies**: " + dependencies + "\n"};
+                    "\n**Dependencies**: " + dependencies + "\n\n## Test Commands\n\n```bash\ntrue\n```\n"};
 }
 
 std::vector<std::string> Messages(const Plan& plan, Severity severity) {
@@ -90,9 +90,9 @@ TEST(DagTest, DuplicateIdReportedAtBothPlaces) {
 
 TEST(DagTest, BlocksMismatchIsAWarning) {
   Plan plan = AssemblePlan(
-      {{"a.md", "# WS-01: A\n**Duration**: 1 day\n\n### Blocks\n- **WS-02**: x\n"},
-       {"b.md", "# WS-02: B\n**Duration**: 1 day\n**Dependencies**: None\n"},
-       {"c.md", "# WS-03: C\n**Duration**: 1 day\n**Dependencies**: WS-01\n"}});
+      {{"a.md", "# WS-01: A\n**Duration**: 1 day\n\n### Blocks\n- **WS-02**: x\n\n## Tests\n\n```\ntrue\n```\n"},
+       {"b.md", "# WS-02: B\n**Duration**: 1 day\n**Dependencies**: None\n\n## Tests\n\n```\ntrue\n```\n"},
+       {"c.md", "# WS-03: C\n**Duration**: 1 day\n**Dependencies**: WS-01\n\n## Tests\n\n```\ntrue\n```\n"}});
   EXPECT_TRUE(plan.ok());
   EXPECT_EQ(Messages(plan, Severity::kWarning),
             Strings({"a.md:5: warning: WS-01 says it blocks WS-02, but WS-02 does not depend "

@@ -32,12 +32,13 @@ class SchedulerTest : public ::testing::Test {
     scheduler_ = std::make_unique<Scheduler>(clock_, *store_, output_, placement_, options_);
   }
 
+  // A card with one step (a card without any cannot succeed: see verdict.h).
   static common::SourceFile Card(int id, const std::string& dependencies,
                                  const std::string& extra = "") {
     std::string number = std::to_string(id);
     return {"ws" + number + ".md", "# WS-" + number + ": Card " + number +
                                        "\n\n**Duration**: 1 day\n**Dependencies**: " +
-                                       dependencies + "\n" + extra};
+                                       dependencies + "\n" + extra + "\n## Test Commands\n\n```bash\ntrue\n```\n"};
   }
 
   std::string Submit(const std::vector<common::SourceFile>& cards, bool keep_going = false) {

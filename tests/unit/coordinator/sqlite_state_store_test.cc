@@ -339,8 +339,8 @@ TEST_F(SqliteStateStoreTest, SchedulerRecoversFromSqlite) {
     auto store = Open();
     Scheduler scheduler(clock, *store, output, placement, options);
     auto submitted = scheduler.Submit(
-        {{"a.md", "# WS-01: A\n**Duration**: 1 day\n"},
-         {"b.md", "# WS-02: B\n**Duration**: 1 day\n**Dependencies**: WS-01\n"}},
+        {{"a.md", "# WS-01: A\n**Duration**: 1 day\n\n## Test Commands\n\n```bash\ntrue\n```\n"},
+         {"b.md", "# WS-02: B\n**Duration**: 1 day\n**Dependencies**: WS-01\n\n## Test Commands\n\n```bash\ntrue\n```\n"}},
         "demo", false);
     ASSERT_TRUE(submitted.ok());
     v1::Hello hello;

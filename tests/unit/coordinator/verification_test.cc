@@ -137,3 +137,30 @@ TEST_F(VerificationTest, AVerdictFailureIsRetriedLikeAStepFailure) {
 
 }  // namespace
 }  // namespace wsfleet::coordinator
+
+namespace wsfleet::coordinator {
+namespace {
+
+// A card with no step checked nothing: it does not succeed as if it had (it did, silently,
+// with "Steps: 0"). Under lenient verification it succeeds, saying so.
+TEST_F(SchedulerTest, ACardWithoutStepsFailsSayingItCheckedNothing) {
+  Submit({{"ws1.md", "# WS-01: Nothing to run\n\n**Duration**: 1 day\n\n## Verification & Notes\n\nLooks fine.\n"}});
+  Hello("w1", 1);
+  std::string attempt = output_.TakeAssigns()[0].second.attempt_id();
+  Complete("w1", attempt);
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_FAILED);
+  EXPECT_NE(Message("WS-01").find("no step ran"), std::string::npos) << Message("WS-01");
+}
+
+TEST_F(SchedulerTest, UnderLenientVerificationACardWithoutStepsSucceedsSayingSo) {
+  options_.verification = Verification::kLenient;
+  Restart();
+  Submit({{"ws1.md", "# WS-01: Nothing to run\n\n**Duration**: 1 day\n"}});
+  Hello("w1", 1);
+  Complete("w1", output_.TakeAssigns()[0].second.attempt_id());
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_SUCCEEDED);
+  EXPECT_EQ(Message("WS-01"), std::string(kNoStepsRan) + " (lenient verification)");
+}
+
+}  // namespace
+}  // namespace wsfleet::coordinator
