@@ -295,6 +295,11 @@ int RunWorkerCommand(const WorkerOptions& options) {
   config.runner.base_env = CurrentEnvironment();
   config.runner.repository = options.repository;
   config.runner.self_exe = SelfPath();
+  if (fs::path guard = fs::path(config.runner.self_exe).parent_path() / "wsfleet-step-guard"; fs::exists(guard)) {
+    config.step_guard = guard.string();
+  } else {
+    spdlog::warn("{} is missing: steps will not die with this worker (install it beside wsfleet)", guard.string());
+  }
   config.spool_dir = options.spool_dir.empty()
                          ? (workdir / ".wsfleet" / "spool" / config.worker_id).string()
                          : options.spool_dir;

@@ -32,12 +32,15 @@ WorkerView& WorkerRegistry::Join(const v1::Hello& hello, bool writes_logs) {
   return worker;
 }
 
-void WorkerRegistry::Alive(const std::string& id, bool heartbeat) {
+bool WorkerRegistry::Alive(const std::string& id, bool heartbeat) {
   WorkerView* worker = cluster_.Find(id);
-  if (worker == nullptr || worker->lost) return;
+  if (worker == nullptr || worker->lost) return false;
   if (heartbeat) worker->last_heartbeat_unix_ms = common::ToUnixMillis(clock_.WallNow());
   Renew(*worker);
+  return true;
 }
+
+common::Nanos WorkerRegistry::lease() const { return lease_; }
 
 void WorkerRegistry::Disconnected(const std::string& id) {
   if (WorkerView* worker = cluster_.Find(id)) worker->connected = false;

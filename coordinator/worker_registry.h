@@ -25,8 +25,10 @@ class WorkerRegistry {
   // A worker's Hello: what it offers now; connected (again), not draining, lease renewed.
   WorkerView& Join(const v1::Hello& hello, bool writes_logs);
   // A worker that proves itself alive (a heartbeat, events) keeps its lease; a lost one
-  // must say Hello again. `heartbeat`: also the time it was last heard from.
-  void Alive(const std::string& id, bool heartbeat);
+  // must say Hello again. `heartbeat`: also the time it was last heard from. False when
+  // nothing was renewed (unknown, or lost already).
+  bool Alive(const std::string& id, bool heartbeat);
+  common::Nanos lease() const;
   // Its session ended; its lease keeps running: back within it, it keeps its attempts.
   void Disconnected(const std::string& id);
   // No new work goes to it.

@@ -7,6 +7,6 @@ set -euo pipefail
 cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSFLEET_BUILD_TESTS=OFF "$@"
 cmake --build /build --target wsfleet
 mkdir -p /runtime/usr/local/bin
-cp /build/bin/wsfleet /runtime/usr/local/bin/
+cp /build/bin/wsfleet /build/bin/wsfleet-step-guard /runtime/usr/local/bin/  # the guard goes beside it
 ldd /build/bin/wsfleet | awk '/=> \// { print $3 }' | grep -v -e '/libcuda\.so' -e '/libnvidia-' \
   | xargs -I{} cp --parents -L {} /runtime/

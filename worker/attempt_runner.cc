@@ -481,6 +481,7 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
     launch.workdir = workspace;
     launch.env = env;
     launch.user = options_.step_user;
+    launch.fence = options_.fence;
     if (options_.direct_exec) {
       launch.direct = PlanDirectCommand(step.script(), posix_shell ? StepShell::kSh : StepShell::kBash,
                                         workspace, env);

@@ -55,6 +55,9 @@ struct AttemptRunnerOptions {
   // Steps, agents and git run as this user (a root worker's --step-user), and the attempt's
   // own file work is done with its rights; spool_dir must then be the user's too.
   std::optional<StepUser> step_user;
+  // Steps (and agents) run under its guard: they die with the worker and its lease. Null:
+  // not guarded (tests, or no guard binary beside wsfleet).
+  StepFence* fence = nullptr;
   std::string self_exe;   // this wsfleet binary, for steps as $WSFLEET_BIN
   // For each new worktree: untracked files copied in from the repository, then a command.
   std::vector<std::string> setup_copy;

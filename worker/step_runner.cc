@@ -36,6 +36,9 @@ std::string SignalName(int signal) {
   return name != nullptr ? std::string("SIG") + name : "signal " + std::to_string(signal);
 }
 
+// Where a guard finds its fence (see step_fence.h).
+constexpr int kGuardFenceFd = 3;
+
 int OpenPidfd(pid_t pid) {
   return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
 }
@@ -48,8 +51,10 @@ class Spawner {
     if (have_attributes_) posix_spawnattr_destroy(&attributes_);
   }
 
-  // `tag` ("KEY=value") is added to the step's environment.
-  int Spawn(const StepLaunch& launch, const std::string& tag, const Pipe& out, const Pipe& err, pid_t& pid) {
+  // `tag` ("KEY=value") is added to the step's environment. With `fence_read` (>= 0) the
+  // step runs under its guard, which gets that pipe as fd 3.
+  int Spawn(const StepLaunch& launch, const std::string& tag, const Pipe& out, const Pipe& err, int fence_read,
+            pid_t& pid) {
     tag_ = tag;
     user_ = launch.user ? &*launch.user : nullptr;
     workdir_ = launch.workdir;
@@ -60,6 +65,8 @@ class Spawner {
     posix_spawn_file_actions_addopen(&actions_, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions_, out.write, STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions_, err.write, STDERR_FILENO);
+    if (fence_read >= 0) posix_spawn_file_actions_adddup2(&actions_, fence_read, kGuardFenceFd);
+    fence_read_ = fence_read;
     if (!launch.workdir.empty()) {
       posix_spawn_file_actions_addchdir_np(&actions_, launch.workdir.c_str());
     }
@@ -73,6 +80,17 @@ class Spawner {
     posix_spawnattr_setpgroup(&attributes_, 0);
     posix_spawnattr_setflags(&attributes_, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
                                                POSIX_SPAWN_SETSIGMASK);
+    if (fence_read >= 0) {
+      // The guard tries the direct command and falls back to the shell itself.
+      std::vector<std::string> guarded = {launch.fence->guard_path(), std::to_string(kGuardFenceFd)};
+      if (launch.direct) {
+        guarded.insert(guarded.end(), {"--direct", launch.direct->path, std::to_string(launch.direct->argv.size())});
+        guarded.insert(guarded.end(), launch.direct->argv.begin(), launch.direct->argv.end());
+      }
+      guarded.push_back("--");
+      guarded.insert(guarded.end(), launch.argv.begin(), launch.argv.end());
+      return SpawnWith(guarded.front(), guarded, launch.direct ? launch.direct->env : launch.env, pid);
+    }
     if (launch.direct &&
         SpawnWith(launch.direct->path, launch.direct->argv, launch.direct->env, pid) == 0) {
       return 0;
@@ -123,6 +141,7 @@ class Spawner {
       int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
       if (::setpgid(0, 0) != 0 || null < 0 || ::dup2(null, STDIN_FILENO) < 0 ||
           ::dup2(out_, STDOUT_FILENO) < 0 || ::dup2(err_, STDERR_FILENO) < 0 ||
+          (fence_read_ >= 0 && ::dup2(fence_read_, kGuardFenceFd) < 0) ||
           ::syscall(SYS_setgroups, user.groups.size(), user.groups.data()) != 0 ||
           ::syscall(SYS_setresgid, user.gid, user.gid, user.gid) != 0 ||
           ::syscall(SYS_setresuid, user.uid, user.uid, user.uid) != 0 ||
@@ -157,6 +176,7 @@ class Spawner {
   std::string workdir_;
   int out_ = -1;
   int err_ = -1;
+  int fence_read_ = -1;
   bool have_actions_ = false;
   bool have_attributes_ = false;
   std::string tag_;
@@ -214,7 +234,28 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
   // Every process of the step carries the tag, so those that left its process group (a
   // command an agent ran in the background, in a session of its own) end with it too.
   const std::string tag = NewStepTag();
-  int spawn_error = Spawner().Spawn(launch, tag, out, err, pid);
+  StepFence::Ends fence;
+  if (launch.fence != nullptr && !launch.fence->guard_path().empty()) {
+    fence = launch.fence->Open();
+    if (fence.read < 0) {
+      result.error = std::string("cannot make the step's fence: ") + std::strerror(errno);
+      CloseFd(out.read);
+      CloseFd(out.write);
+      CloseFd(err.read);
+      CloseFd(err.write);
+      return result;
+    }
+  }
+  // Closed when Run returns: a guard still there then learns the step is over for us.
+  struct FenceRelease {
+    StepFence* fence;
+    int write;
+    ~FenceRelease() {
+      if (fence != nullptr) fence->Close(write);
+    }
+  } release{fence.write >= 0 ? launch.fence : nullptr, fence.write};
+  int spawn_error = Spawner().Spawn(launch, tag, out, err, fence.read, pid);
+  CloseFd(fence.read);
   CloseFd(out.write);
   CloseFd(err.write);
   if (spawn_error != 0) {

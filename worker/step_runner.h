@@ -8,6 +8,7 @@
 
 #include "common/clock.h"
 #include "worker/direct_command.h"
+#include "worker/step_fence.h"
 #include "worker/step_user.h"
 
 namespace wsfleet::worker {
@@ -33,6 +34,8 @@ struct StepLaunch {
   common::Nanos kill_grace = std::chrono::seconds(5);  // SIGTERM, then SIGKILL after this
   // Run as this user (a root worker's --step-user), with its HOME, USER and LOGNAME.
   std::optional<StepUser> user;
+  // Run under the fence's guard: the step dies with the worker and with its lease.
+  StepFence* fence = nullptr;
 };
 
 struct StepResult {

@@ -9,6 +9,7 @@
 #include "common/event_loop.h"
 #include "worker/certificate_renewer.h"
 #include "worker/coordinator_link.h"
+#include "worker/step_fence.h"
 #include "worker/worker_config.h"
 #include "worker/worker_core.h"
 #include "worker/worker_metrics.h"
@@ -56,6 +57,7 @@ class Worker {
   std::unique_ptr<WorkerMetrics> metrics_;
   std::unique_ptr<gpu::Nvml> nvml_;  // the GPU gauges' source; none without the driver
   std::string metrics_url_;
+  std::unique_ptr<StepFence> fence_;  // before the core, whose attempts use it
   common::EventLoop loop_;
   std::unique_ptr<GrpcCoordinatorLink> link_;
   std::unique_ptr<WorkerCore> core_;

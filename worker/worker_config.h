@@ -33,6 +33,8 @@ struct WorkerConfig {
   std::string log_token;
   // On SIGTERM: how long running attempts may take to finish before they are handed back.
   common::Nanos grace = std::chrono::seconds(30);
+  // wsfleet-step-guard, beside the wsfleet binary; empty: steps run unguarded.
+  std::string step_guard;
   AttemptRunnerOptions runner;
 };
 

@@ -4,9 +4,9 @@
 # plan; the lock reaches no worker or step.
 source "$(dirname "$0")/lib.sh"
 card "$TMP/plan" WS-01 None 'touch "$OUT/started"; sleep 30'
-# Under `wsfleet run`: the step's and its worker's open files, and the run's own.
-card "$TMP/plan2" WS-01 None 'ls -l /proc/$$/fd /proc/$PPID/fd > "$OUT/fds" 2>&1
-ls -l /proc/$(ps -o ppid= -p $PPID | tr -d " ")/fd > "$OUT/run-fds" 2>&1'
+# Under `wsfleet run`: the open files of the step, its guard and its worker, and the run's own.
+card "$TMP/plan2" WS-01 None 'ls -l /proc/$$/fd /proc/$PPID/fd /proc/$(ps -o ppid= -p $PPID | tr -d " ")/fd > "$OUT/fds" 2>&1
+ls -l /proc/$(pgrep -o -f "wsfleet run .*--state $OUT/state2")/fd > "$OUT/run-fds" 2>&1'
 export OUT=$TMP
 "$WSFLEET" coordinator --listen "unix:$TMP/c.sock" --state "$TMP/state" > "$TMP/first.log" 2>&1 &
 first=$!

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace wsfleet::step_guard {
+
+// What the worker hands its guard on the command line:
+//   wsfleet-step-guard FENCE_FD [--direct PATH N ARG...] -- SHELL_PATH ARG...
+// The direct command is tried first; when the kernel will not run it, the shell command
+// runs instead (see worker/direct_command.h).
+struct GuardedCommand {
+  int fence_fd = -1;
+  std::string direct_path;         // empty: none
+  std::vector<std::string> direct_argv;
+  std::string shell_path;
+  std::vector<std::string> shell_argv;
+};
+
+// Nothing on failure (and `error` says why).
+bool ParseGuardArguments(const std::vector<std::string>& args, GuardedCommand& out, std::string& error);
+
+// The fence: 8-byte little-endian CLOCK_MONOTONIC milliseconds written by the worker to
+// FENCE_FD whenever its lease is renewed; 0 means "none yet". Past the deadline, or when
+// the worker's end closes (the worker is gone), the step and everything it started die.
+int64_t MonotonicMillis();
+
+// Kills (SIGKILL) every process of the step: the guard's process group, the processes
+// whose environment holds `tag` (those that left the group), and every child the guard
+// has as their subreaper (orphans re-parented to it), until none is left or `rounds` pass.
+void KillEverything(const std::string& tag, int rounds = 20);
+
+// Runs the step and watches the fence; returns the guard's exit status (the step's, or
+// the signal that ended it as 128 + N, raised by main instead).
+int RunGuarded(const GuardedCommand& command, const std::string& tag, int* signal_to_raise);
+
+}  // namespace wsfleet::step_guard

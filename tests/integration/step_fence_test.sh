@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# A worker's steps die with it: kill -9 of the worker mid-step leaves no process of the
+# attempt running (its step, the step's children, and a daemon it started with setsid),
+# and none of them gets to do what it would have done after a sleep. And with its lease:
+# a worker frozen past its lease (SIGSTOP, as a partition looks from the coordinator) has
+# its step stopped before the retry runs elsewhere; thawed, it is told it was declared
+# lost, rejoins, and its stale result is refused: the workstream succeeded once.
+source "$(dirname "$0")/lib.sh"
+sock="unix:$TMP/c.sock"
+export WSFLEET_COORDINATOR=$sock OUT=$TMP
+"$WSFLEET" coordinator --listen "$sock" --state "$TMP/state" --lease 3 --heartbeat 0.5 > "$TMP/coordinator.log" 2>&1 &
+PIDS+=($!)
+wait_for 20 sh -c "'$WSFLEET' workers > /dev/null" || { cat "$TMP/coordinator.log"; exit 1; }
+"$WSFLEET" worker --coordinator "$sock" --id w1 --workdir "$TMP/work" > "$TMP/w1.log" 2>&1 &
+worker=$!
+PIDS+=($worker)
+card "$TMP/plan" WS-01 None 'setsid sh -c "sleep 4; echo escaped > \"$OUT/escaped-marker\"" < /dev/null > /dev/null 2>&1 &
+(sleep 4; echo child > "$OUT/child-marker") &
+touch "$OUT/started"
+sleep 4
+echo step > "$OUT/step-marker"'
+"$WSFLEET" submit "$TMP/plan" > /dev/null
+check "the step started" wait_for 20 test -e "$TMP/started"
+# attempt_processes: the processes whose environment names this attempt (steps get WSFLEET_ATTEMPT_ID).
+attempt_processes() {
+  grep -l -s -a "WSFLEET_ATTEMPT_ID=WS-01-" /proc/[0-9]*/environ 2> /dev/null | grep -v "/proc/$$/" | wc -l
+}
+check "it runs its shell, a child and a setsid daemon ($(attempt_processes) processes)" [ "$(attempt_processes)" -ge 3 ]
+kill -9 "$worker"
+check "kill -9 of the worker: no process of the attempt is left within 2 s" wait_for 2 sh -c "[ \$(grep -l -s -a 'WSFLEET_ATTEMPT_ID=WS-01-' /proc/[0-9]*/environ 2> /dev/null | wc -l) -eq 0 ]"
+sleep 5
+check "the step did not go on" test ! -e "$TMP/step-marker"
+check "nor its child" test ! -e "$TMP/child-marker"
+check "nor the daemon it started with setsid" test ! -e "$TMP/escaped-marker"
+
+"$WSFLEET" cancel --all > /dev/null 2>&1  # WS-01 waits for a worker: one plan at a time
+check "the first plan is over" wait_for 20 sh -c "'$WSFLEET' status | grep -q '(done'"
+
+# Frozen past the lease.
+"$WSFLEET" worker --coordinator "$sock" --id w2 --workdir "$TMP/work" > "$TMP/w2.log" 2>&1 &
+frozen=$!
+PIDS+=($frozen)
+check "w2 joins" wait_for 20 sh -c "'$WSFLEET' workers | grep -q '^w2 .*connected'"
+card "$TMP/plan2" WS-02 None 'echo "$WSFLEET_WORKER_ID" >> "$OUT/ran-WS-02"
+if [ "$WSFLEET_WORKER_ID" = w2 ]; then sleep 8; echo late > "$OUT/frozen-marker"; fi
+echo "$WSFLEET_WORKER_ID" >> "$OUT/done-WS-02"'
+"$WSFLEET" submit "$TMP/plan2" > /dev/null
+check "WS-02 runs on w2" wait_for 20 grep -qx w2 "$TMP/ran-WS-02"
+kill -STOP "$frozen"
+"$WSFLEET" worker --coordinator "$sock" --id w3 --workdir "$TMP/work" > "$TMP/w3.log" 2>&1 &
+PIDS+=($!)
+check "w2 is declared lost and WS-02 runs again on w3" wait_for 20 grep -qx w3 "$TMP/done-WS-02"
+check "... after w2's step was stopped by its guard" \
+  sh -c "[ \$(grep -l -s -a 'WSFLEET_WORKER_ID=w2' /proc/[0-9]*/environ 2> /dev/null | xargs -r grep -l -s -a 'WSFLEET_ATTEMPT_ID=WS-02-' 2> /dev/null | wc -l) -eq 0 ]"
+sleep 6  # past the frozen step's sleep
+check "the frozen worker's step never finished" test ! -e "$TMP/frozen-marker"
+kill -CONT "$frozen"
+check "thawed, w2 is told it was declared lost and rejoins" wait_for 20 grep -q "declared lost.*rejoining" "$TMP/w2.log"
+check "... and is connected again" wait_for 20 sh -c "'$WSFLEET' workers | grep -q '^w2 .*connected'"
+check "WS-02 succeeded once, on w3" sh -c "'$WSFLEET' status | grep -qE '^WS-02 .*SUCCEEDED .*w3'"
+check "its step finished once" [ "$(wc -l < "$TMP/done-WS-02")" -eq 1 ]
+finish
