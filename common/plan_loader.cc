@@ -1,5 +1,7 @@
 #include "common/plan_loader.h"
 
+#include "common/text_limits.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -133,7 +135,9 @@ void ReadFile(size_t max_bytes, FileOutcome& outcome, std::string& text) {
 }
 
 ParsedDocument ParseSource(const std::string& path, std::string_view text) {
-  if (std::optional<TextProblem> problem = CheckText(text)) {
+  std::optional<TextProblem> problem = CheckText(text);
+  if (!problem) problem = CheckTextLimits(text);  // before the parser sees it: see text_limits.h
+  if (problem) {
     ParsedDocument document;
     document.diagnostics.Error({path, problem->line}, problem->message);
     return document;

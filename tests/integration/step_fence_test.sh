@@ -7,7 +7,14 @@
 # lost, rejoins, and its stale result is refused: the workstream succeeded once.
 source "$(dirname "$0")/lib.sh"
 sock="unix:$TMP/c.sock"
-export WSFLEET_COORDINATOR=$sock OUT=$TMP
+# Every step of this test carries MARK (the workers pass their environment on): other
+# tests' steps, running beside this one, do not.
+export WSFLEET_COORDINATOR=$sock OUT=$TMP MARK="step-fence-$$-$RANDOM"
+# marked PATTERN: how many processes of this test's steps hold PATTERN in their environment.
+marked() {
+  grep -l -s -a "^MARK=$MARK\$" --null-data /proc/[0-9]*/environ 2> /dev/null | tr '\0' '\n' |
+    xargs -r grep -l -s -a "$1" 2> /dev/null | grep -v "^/proc/$$/" | wc -l
+}
 "$WSFLEET" coordinator --listen "$sock" --state "$TMP/state" --lease 3 --heartbeat 0.5 > "$TMP/coordinator.log" 2>&1 &
 PIDS+=($!)
 wait_for 20 sh -c "'$WSFLEET' workers > /dev/null" || { cat "$TMP/coordinator.log"; exit 1; }
@@ -21,13 +28,11 @@ sleep 4
 echo step > "$OUT/step-marker"'
 "$WSFLEET" submit "$TMP/plan" > /dev/null
 check "the step started" wait_for 20 test -e "$TMP/started"
-# attempt_processes: the processes whose environment names this attempt (steps get WSFLEET_ATTEMPT_ID).
-attempt_processes() {
-  grep -l -s -a "WSFLEET_ATTEMPT_ID=WS-01-" /proc/[0-9]*/environ 2> /dev/null | grep -v "/proc/$$/" | wc -l
-}
-check "it runs its shell, a child and a setsid daemon ($(attempt_processes) processes)" [ "$(attempt_processes)" -ge 3 ]
+check "it runs its shell, a child and a setsid daemon ($(marked WSFLEET_ATTEMPT_ID=WS-01-) processes)" \
+  [ "$(marked WSFLEET_ATTEMPT_ID=WS-01-)" -ge 3 ]
 kill -9 "$worker"
-check "kill -9 of the worker: no process of the attempt is left within 2 s" wait_for 2 sh -c "[ \$(grep -l -s -a 'WSFLEET_ATTEMPT_ID=WS-01-' /proc/[0-9]*/environ 2> /dev/null | wc -l) -eq 0 ]"
+gone() { [ "$(marked "$1")" -eq 0 ]; }
+check "kill -9 of the worker: no process of the attempt is left within 2 s" wait_for 2 gone WSFLEET_ATTEMPT_ID=WS-01-
 sleep 5
 check "the step did not go on" test ! -e "$TMP/step-marker"
 check "nor its child" test ! -e "$TMP/child-marker"
@@ -50,8 +55,7 @@ kill -STOP "$frozen"
 "$WSFLEET" worker --coordinator "$sock" --id w3 --workdir "$TMP/work" > "$TMP/w3.log" 2>&1 &
 PIDS+=($!)
 check "w2 is declared lost and WS-02 runs again on w3" wait_for 20 grep -qx w3 "$TMP/done-WS-02"
-check "... after w2's step was stopped by its guard" \
-  sh -c "[ \$(grep -l -s -a 'WSFLEET_WORKER_ID=w2' /proc/[0-9]*/environ 2> /dev/null | xargs -r grep -l -s -a 'WSFLEET_ATTEMPT_ID=WS-02-' 2> /dev/null | wc -l) -eq 0 ]"
+check "... after w2's step was stopped by its guard" gone WSFLEET_WORKER_ID=w2
 sleep 6  # past the frozen step's sleep
 check "the frozen worker's step never finished" test ! -e "$TMP/frozen-marker"
 kill -CONT "$frozen"

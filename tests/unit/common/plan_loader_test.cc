@@ -1,4 +1,5 @@
 #include "common/plan_loader.h"
+#include "common/text_limits.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -182,6 +183,39 @@ TEST(PlanLoaderExampleTest, HelloFleetIsValidWithoutWarnings) {
   }
   EXPECT_GE(plan.workstreams.size(), 8u);
   EXPECT_LE(plan.workstreams.size(), 12u);
+}
+
+}  // namespace
+}  // namespace wsfleet::common
+
+namespace wsfleet::common {
+namespace {
+
+// cmark-gfm's table extension is quadratic in a row's cells: one card with five rows of
+// 65,000 `|` took 43 s to parse (and stalled the coordinator that parsed it). Past the
+// limits a card is an error at the line, before the parser sees it.
+TEST(PlanLoaderLimitsTest, ATableRowWithTooManyCellsIsAnErrorAtItsLine) {
+  std::string card = "# WS-01: Wide\n\n**Duration**: 1 day\n\n## Test Commands\n\n```bash\ntrue\n```\n\n" +
+                     std::string(65000, '|') + "\n";
+  Plan plan = AssemblePlan({{"wide.md", card}});
+  ASSERT_EQ(plan.diagnostics.error_count(), 1);
+  EXPECT_EQ(plan.diagnostics.all()[0].ToString(),
+            "wide.md:11: error: a line with 65000 '|' (table cells); at most 1000 in a row");
+  EXPECT_TRUE(plan.workstreams.empty());
+}
+
+TEST(PlanLoaderLimitsTest, ALineTooLongIsAnErrorAtItsLine) {
+  std::string card = "# WS-01: Long\n\n" + std::string(300000, 'x') + "\n";
+  Plan plan = AssemblePlan({{"long.md", card}});
+  ASSERT_EQ(plan.diagnostics.error_count(), 1);
+  EXPECT_EQ(plan.diagnostics.all()[0].ToString(),
+            "long.md:3: error: a line of 300000 bytes; a card's lines are at most 262144");
+}
+
+TEST(PlanLoaderLimitsTest, ARealTableAndAShellPipelineAreWithinTheLimits) {
+  EXPECT_FALSE(CheckTextLimits("| a | b |\n|---|---|\n| 1 | 2 |\ncat x | grep y | wc -l\n"));
+  EXPECT_FALSE(CheckTextLimits(std::string(1000, '|')));
+  EXPECT_TRUE(CheckTextLimits(std::string(1001, '|')));
 }
 
 }  // namespace
