@@ -1,6 +1,5 @@
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <set>
@@ -11,10 +10,8 @@ namespace wsfleet::worker {
 // How a worker's steps die with it: each runs under wsfleet-step-guard (step_guard/),
 // which holds the read end of a pipe from the worker. When the worker is gone (kill -9
 // included) the pipe closes and the guard kills the step and everything it started, also
-// what left its process group; past the deadline the worker last wrote (its lease as the
-// coordinator last renewed it), the guard does the same: a worker that is frozen or cut
-// off from its coordinator stops its steps before they are run again elsewhere.
-// Thread-safe.
+// what left its process group. (The guard also stops a step past a deadline written to
+// the pipe; the worker does not send one yet: see docs/fleet.md.) Thread-safe.
 class StepFence {
  public:
   explicit StepFence(std::string guard_path) : guard_path_(std::move(guard_path)) {}
@@ -28,22 +25,14 @@ class StepFence {
     int read = -1;   // for the guard (close-on-exec, not fd 3: the spawn moves it there)
     int write = -1;  // kept by the worker until the step ends
   };
-  // A pipe for one step's guard, the current deadline already in it; {-1, -1} on failure.
+  // A pipe for one step's guard; {-1, -1} on failure.
   Ends Open();
   void Close(int write_end);
-  // No step may run once `left` has passed from now. Sent to every guard (as a
-  // CLOCK_MONOTONIC time in milliseconds, which is what they compare with).
-  void RenewFor(std::chrono::milliseconds left);
-  // A deadline was set and has passed.
-  bool Lapsed() const;
 
  private:
-  static void Send(int fd, int64_t deadline_ms);
-
   const std::string guard_path_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::set<int> write_ends_;
-  int64_t deadline_ms_ = 0;
 };
 
 }  // namespace wsfleet::worker

@@ -46,14 +46,6 @@ void WorkerCore::BeginLeave(const std::string& reason) {
   }
 }
 
-void WorkerCore::RenewFence(common::SteadyTime deadline) {
-  lease_lapsed_ = false;
-  StepFence* fence = config_.runner.fence;
-  if (fence == nullptr) return;
-  // Relative: this core's clock may be a test's.
-  fence->RenewFor(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_.Now()));
-}
-
 void WorkerCore::SendLeaving() {
   if (leaving_.empty() || session_ == nullptr || !welcomed_) return;
   v1::WorkerMessage message;
@@ -143,8 +135,6 @@ void WorkerCore::Connect() {
     }
   }
   welcomed_ = false;
-  hello_sent_ = clock_.Now();
-  heartbeats_sent_.clear();
   session_ = link_.Open(
       message,
       [this](v1::CoordinatorMessage incoming) {
@@ -169,7 +159,9 @@ void WorkerCore::OnSessionEnded(const grpc::Status& status) {
   spdlog::warn("session ended ({}); reconnecting", status.error_message());
   std::uniform_real_distribution<double> jitter(0.8, 1.2);
   common::Nanos delay(static_cast<int64_t>(static_cast<double>(reconnect_delay_.count()) * jitter(random_)));
-  reconnect_delay_ = std::min<common::Nanos>(reconnect_delay_ * 2, std::chrono::seconds(5));
+  // Back well within the lease after a coordinator restart, or its attempts are lost.
+  common::Nanos cap = std::min<common::Nanos>(std::chrono::seconds(5), lease_ / 4);
+  reconnect_delay_ = std::min<common::Nanos>(reconnect_delay_ * 2, std::max<common::Nanos>(cap, std::chrono::milliseconds(200)));
   reconnect_timer_ = clock_.RunAfter(delay, [this] {
     reconnect_timer_ = 0;
     Connect();
@@ -233,17 +225,6 @@ void WorkerCore::OnMessage(const v1::CoordinatorMessage& message) {
     case v1::CoordinatorMessage::kBatch:
       for (const v1::CoordinatorMessage& inner : message.batch().messages()) OnMessage(inner);
       break;
-    case v1::CoordinatorMessage::kLease: {
-      // Renewed at the heartbeat it answers (they are answered in order), or later: so
-      // the lease runs at least this long.
-      common::SteadyTime sent = clock_.Now();
-      if (!heartbeats_sent_.empty()) {
-        sent = heartbeats_sent_.front();
-        heartbeats_sent_.pop_front();
-      }
-      RenewFence(sent + std::chrono::milliseconds(message.lease().lease_ms()));
-      break;
-    }
     case v1::CoordinatorMessage::kRejoin:
       spdlog::warn("the coordinator says: {}; rejoining", message.rejoin().reason());
       session_->Close();  // its end reconnects; the Hello takes this worker back
@@ -258,7 +239,7 @@ void WorkerCore::OnMessage(const v1::CoordinatorMessage& message) {
 
 void WorkerCore::OnWelcome(const v1::Welcome& welcome) {
   welcomed_ = true;
-  if (welcome.lease_ms() > 0) RenewFence(hello_sent_ + std::chrono::milliseconds(welcome.lease_ms()));
+  if (welcome.lease_ms() > 0) lease_ = std::chrono::milliseconds(welcome.lease_ms());
   output_gate_.SetDraining(true);
   reconnect_delay_ = std::chrono::milliseconds(200);
   if (welcome.heartbeat_interval_ms() > 0) {
@@ -285,15 +266,7 @@ void WorkerCore::Heartbeat() {
   v1::WorkerMessage message;
   message.mutable_heartbeat()->set_running_attempts(static_cast<uint32_t>(runners_.size()));
   session_->Send(message);
-  heartbeats_sent_.push_back(clock_.Now());
-  StepFence* fence = config_.runner.fence;
-  if (fence != nullptr && fence->Lapsed()) {
-    if (!lease_lapsed_) {
-      spdlog::warn("this worker's lease lapsed (no answer from the coordinator for a lease): its steps' guards "
-                   "stopped them; the coordinator runs those attempts elsewhere");
-    }
-    lease_lapsed_ = true;
-  }
+
   metrics_.HeartbeatSent();
   heartbeat_timer_ = clock_.RunAfter(heartbeat_interval_, [this] { Heartbeat(); });
 }

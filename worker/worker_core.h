@@ -87,11 +87,7 @@ class WorkerCore {
   bool stopping_ = false;
   std::string leaving_;  // why the worker is leaving (BeginLeave); empty: it is not
   void SendLeaving();
-  // The lease runs until `deadline` (this core's clock): the steps' guards are told.
-  void RenewFence(common::SteadyTime deadline);
-  common::SteadyTime hello_sent_{};
-  std::deque<common::SteadyTime> heartbeats_sent_;  // not answered yet, oldest first
-  bool lease_lapsed_ = false;
+  common::Nanos lease_ = std::chrono::seconds(10);  // as the last Welcome said
   common::TimerId heartbeat_timer_ = 0;
   common::TimerId reconnect_timer_ = 0;
   common::Nanos heartbeat_interval_ = std::chrono::seconds(2);

@@ -69,7 +69,9 @@ check "nothing was acknowledged" sh -c "! grep -q ACKED '$TMP/forge.out'"
 check "WS-01 is still running, not succeeded" sh -c "'$WSFLEET' status | grep -qE '^WS-01 .*RUNNING'"
 "$WSFLEET" cancel --all > /dev/null
 
-pkill -f -- "--id w1 --slots" ; sleep 0.5  # the real w1 would take its session back
+# The real w1 would take its session back. By its pid: a pkill by command line also
+# stopped other tests' workers called w1 running beside this one.
+kill "${PIDS[1]}"; wait "${PIDS[1]}" 2> /dev/null
 "$HOSTILE" no-read "$COORDINATOR" "$creds" 300000 > "$TMP/noread.out" 2>&1
 check "a session that never reads is closed" grep -q "^closed after" "$TMP/noread.out"
 check "the coordinator says why" wait_for 10 grep -q "refused worker 'w1': closed: it stopped reading" "$TMP/coordinator.log"

@@ -101,7 +101,7 @@ card "$TMP/plan2" WS-10 None 'sleep 30'
 "$WSFLEET" submit "$TMP/plan2" > /dev/null 2>&1
 check "WS-10 runs on node-a" wait_for 20 sh -c "'$WSFLEET' status | grep -qE '^WS-10 .*RUNNING'"
 attempt=$(sqlite3 "$S/wsfleet.db" "select attempt_id from attempts where ws_id = 'WS-10' and worker_id = 'node-a' limit 1")
-pkill -f -- "--id node-b " ; sleep 0.5
+ip netns pids "$B" | xargs -r kill; sleep 0.5  # node-b: only this test's namespace, not a pkill by name
 ip netns exec "$B" "$HOSTILE" report 10.210.2.1:7447 "$creds_b" "$attempt" > "$TMP/forge.out" 2>&1
 check "node-b reporting node-a's attempt as succeeded is rejected" grep -q "^rejected $attempt: " "$TMP/forge.out"
 check "WS-10 is still running" sh -c "'$WSFLEET' status | grep -qE '^WS-10 .*RUNNING'"
