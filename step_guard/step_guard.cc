@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -66,6 +67,31 @@ void Say(const std::string& text) {
   [[maybe_unused]] ssize_t written = ::write(STDERR_FILENO, line.data(), line.size());
 }
 
+template <typename Id>
+bool ParseId(const std::string& text, Id& out) {
+  if (text.empty() || text.size() > 10 || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  unsigned long long value = std::strtoull(text.c_str(), nullptr, 10);
+  if (value >= 0xffffffffULL) return false;  // (uid_t)-1 means "unchanged" to the kernel
+  out = static_cast<Id>(value);
+  return true;
+}
+
+bool ParseGroups(const std::string& text, std::vector<gid_t>& out) {
+  out.clear();
+  if (text == "-") return true;
+  size_t start = 0;
+  while (true) {
+    size_t comma = text.find(',', start);
+    gid_t group = 0;
+    if (!ParseId(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start), group)) {
+      return false;
+    }
+    out.push_back(group);
+    if (comma == std::string::npos) return true;
+    start = comma + 1;
+  }
+}
+
 }  // namespace
 
 bool ParseGuardArguments(const std::vector<std::string>& args, GuardedCommand& out, std::string& error) {
@@ -85,6 +111,20 @@ bool ParseGuardArguments(const std::vector<std::string>& args, GuardedCommand& o
   if (!next(word)) {
     error = "no command";
     return false;
+  }
+  if (word == "--user") {
+    std::string uid, gid, groups;
+    if (!next(uid) || !next(gid) || !next(groups) || !ParseId(uid, out.uid) || !ParseId(gid, out.gid) ||
+        !ParseGroups(groups, out.groups)) {
+      error = "--user takes a user ID, a group ID and a comma-separated list of group IDs (or -)";
+      return false;
+    }
+    if (out.uid == 0) {
+      error = "--user 0: the step user is never root";
+      return false;
+    }
+    out.as_user = true;
+    if (!next(word)) word.clear();
   }
   if (word == "--direct") {
     std::string count;
@@ -171,6 +211,13 @@ int RunGuarded(const GuardedCommand& command, const std::string& tag, int* signa
     ::signal(SIGINT, SIG_DFL);
     ::signal(SIGPIPE, SIG_DFL);  // an ignored signal would stay ignored across exec
     ::close(command.fence_fd);
+    if (command.as_user &&
+        (::setgroups(command.groups.size(), command.groups.data()) != 0 ||
+         ::setresgid(command.gid, command.gid, command.gid) != 0 ||
+         ::setresuid(command.uid, command.uid, command.uid) != 0)) {
+      Say(std::string("cannot become the step user: ") + std::strerror(errno));
+      ::_exit(127);
+    }
     if (!command.direct_path.empty()) ::execve(command.direct_path.c_str(), direct_argv.data(), environ);
     ::execve(command.shell_path.c_str(), shell_argv.data(), environ);
     char cwd[4096];

@@ -9,11 +9,18 @@
 namespace wsfleet::step_guard {
 
 // What the worker hands its guard on the command line:
-//   wsfleet-step-guard FENCE_FD [--direct PATH N ARG...] -- SHELL_PATH ARG...
+//   wsfleet-step-guard FENCE_FD [--user UID GID GROUPS] [--direct PATH N ARG...] -- SHELL_PATH ARG...
 // The direct command is tried first; when the kernel will not run it, the shell command
-// runs instead (see worker/direct_command.h).
+// runs instead (see worker/direct_command.h). With --user (GROUPS: comma-separated group
+// IDs, or "-" for none) the guard stays as it was started (root) and only the step runs as
+// that user: the step can then neither signal its guard nor stop it from killing what the
+// step started, and the guard's binary need not be reachable by the user.
 struct GuardedCommand {
   int fence_fd = -1;
+  bool as_user = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
   std::string direct_path;         // empty: none
   std::vector<std::string> direct_argv;
   std::string shell_path;

@@ -1,4 +1,4 @@
-// wsfleet-step-guard FENCE_FD [--direct PATH N ARG...] -- SHELL ARG...
+// wsfleet-step-guard FENCE_FD [--user UID GID GROUPS] [--direct PATH N ARG...] -- SHELL ARG...
 // Started by a wsfleet worker for each step: runs the step and makes sure nothing of it
 // outlives the worker or the worker's lease. Exits as the step did.
 
@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   std::string error;
   if (!wsfleet::step_guard::ParseGuardArguments(args, command, error)) {
     std::fprintf(stderr,
-                 "wsfleet-step-guard: %s\nusage: wsfleet-step-guard FENCE_FD [--direct PATH N ARG...] -- SHELL ARG...\n"
+                 "wsfleet-step-guard: %s\nusage: wsfleet-step-guard FENCE_FD [--user UID GID GROUPS] [--direct PATH N ARG...] -- SHELL ARG...\n"
                  "(started by wsfleet workers, not by hand)\n",
                  error.c_str());
     return 64;

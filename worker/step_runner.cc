@@ -57,6 +57,9 @@ class Spawner {
             pid_t& pid) {
     tag_ = tag;
     user_ = launch.user ? &*launch.user : nullptr;
+    // Under a guard, the guard (as the worker's user) drops to the step user itself, just
+    // before the step: it must be able to kill whatever the step starts.
+    drop_user_ = fence_read < 0 ? user_ : nullptr;
     workdir_ = launch.workdir;
     out_ = out.write;
     err_ = err.write;
@@ -83,6 +86,12 @@ class Spawner {
     if (fence_read >= 0) {
       // The guard tries the direct command and falls back to the shell itself.
       std::vector<std::string> guarded = {launch.fence->guard_path(), std::to_string(kGuardFenceFd)};
+      if (user_ != nullptr) {
+        std::string groups;
+        for (gid_t group : user_->groups) groups += (groups.empty() ? "" : ",") + std::to_string(group);
+        guarded.insert(guarded.end(), {"--user", std::to_string(user_->uid), std::to_string(user_->gid),
+                                       groups.empty() ? "-" : groups});
+      }
       if (launch.direct) {
         guarded.insert(guarded.end(), {"--direct", launch.direct->path, std::to_string(launch.direct->argv.size())});
         guarded.insert(guarded.end(), launch.direct->argv.begin(), launch.direct->argv.end());
@@ -110,19 +119,24 @@ class Spawner {
     if (!tag_.empty()) envp.push_back(tag_.data());
     for (const std::string& entry : user_ != nullptr ? user_env : env) envp.push_back(const_cast<char*>(entry.c_str()));
     envp.push_back(nullptr);
-    if (user_ != nullptr) return SpawnAsUser(path, argv.data(), envp.data(), pid);
+    if (user_ != nullptr) return SpawnForked(path, argv.data(), envp.data(), pid);
     return posix_spawn(&pid, path.c_str(), &actions_, &attributes_, argv.data(), envp.data());
   }
 
-  // What posix_spawn does above, and then the user's groups and IDs before the exec, which
-  // posix_spawn cannot do. The child makes only async-signal-safe system calls (the worker
-  // has other threads); an exec that fails sends its errno back through a close-on-exec pipe.
-  int SpawnAsUser(const std::string& path, char** argv, char** envp, pid_t& pid) {
+  // What posix_spawn does above, and then credentials before the exec, which posix_spawn
+  // cannot do: the step user's groups and IDs (no guard), or (a guard, which drops to the
+  // user itself) the worker's own IDs back in full. The spawning thread may be checking
+  // files as the step user (ThreadFilesystemUser); a root exec with that file group
+  // counts as a change of IDs, and the kernel would run the guard in secure mode, where
+  // glibc strips TMPDIR and the like from the step's environment. The child makes only
+  // async-signal-safe system calls (the worker has other threads); an exec that fails
+  // sends its errno back through a close-on-exec pipe.
+  int SpawnForked(const std::string& path, char** argv, char** envp, pid_t& pid) {
     int report[2];
     if (::pipe2(report, O_CLOEXEC) != 0) return errno;
     const char* file = path.c_str();
     const char* workdir = workdir_.empty() ? nullptr : workdir_.c_str();
-    const StepUser& user = *user_;
+    const StepUser* drop = drop_user_;
     pid = ::fork();
     if (pid < 0) {
       int error = errno;
@@ -142,10 +156,12 @@ class Spawner {
       if (::setpgid(0, 0) != 0 || null < 0 || ::dup2(null, STDIN_FILENO) < 0 ||
           ::dup2(out_, STDOUT_FILENO) < 0 || ::dup2(err_, STDERR_FILENO) < 0 ||
           (fence_read_ >= 0 && ::dup2(fence_read_, kGuardFenceFd) < 0) ||
-          ::syscall(SYS_setgroups, user.groups.size(), user.groups.data()) != 0 ||
-          ::syscall(SYS_setresgid, user.gid, user.gid, user.gid) != 0 ||
-          ::syscall(SYS_setresuid, user.uid, user.uid, user.uid) != 0 ||
-          (workdir != nullptr && ::chdir(workdir) != 0)) {  // as the user: where it may go
+          (drop != nullptr ? ::syscall(SYS_setgroups, drop->groups.size(), drop->groups.data()) != 0 ||
+                                 ::syscall(SYS_setresgid, drop->gid, drop->gid, drop->gid) != 0 ||
+                                 ::syscall(SYS_setresuid, drop->uid, drop->uid, drop->uid) != 0
+                           // (setfs*id report the old ID, never an error)
+                           : (::syscall(SYS_setfsgid, ::getegid()), ::syscall(SYS_setfsuid, ::geteuid()), false)) ||
+          (workdir != nullptr && ::chdir(workdir) != 0)) {  // as the user, without a guard: where it may go
         error = errno;
       } else {
         ::execve(file, argv, envp);
@@ -172,7 +188,8 @@ class Spawner {
 
   posix_spawn_file_actions_t actions_;
   posix_spawnattr_t attributes_;
-  const StepUser* user_ = nullptr;
+  const StepUser* user_ = nullptr;       // whose environment the step gets
+  const StepUser* drop_user_ = nullptr;  // who the child becomes: set when no guard does that
   std::string workdir_;
   int out_ = -1;
   int err_ = -1;
@@ -259,7 +276,9 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
   CloseFd(out.write);
   CloseFd(err.write);
   if (spawn_error != 0) {
-    result.error = launch.argv[0] + ": " + std::strerror(spawn_error) +
+    // Under a guard, what failed to start is the guard (the step's own failure to start is
+    // the guard's exit 127 and its message).
+    result.error = (fence.write >= 0 ? launch.fence->guard_path() : launch.argv[0]) + ": " + std::strerror(spawn_error) +
                    (launch.workdir.empty() ? "" : " (in " + launch.workdir + ")");
     CloseFd(out.read);
     CloseFd(err.read);

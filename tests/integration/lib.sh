@@ -8,7 +8,8 @@ PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
   wait 2>/dev/null
-  rm -rf "$TMP"
+  # WSFLEET_KEEP_TMP=1 keeps the directory (its logs, state and workspaces) to look into.
+  if [ "${WSFLEET_KEEP_TMP:-0}" = 1 ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 failures=0

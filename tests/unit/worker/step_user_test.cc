@@ -77,6 +77,39 @@ TEST_F(StepUserTest, AStepRunsAsTheUserWithItsGroupsAndHome) {
                           dir_.string() + "\n1\n");
 }
 
+// The guard stays root and drops to the user only for the step: the user need not reach
+// the guard's binary (a build tree under a 0700 directory), and cannot signal the guard.
+TEST_F(StepUserTest, AGuardedStepRunsAsTheUserUnderAGuardTheUserCannotReach) {
+  REQUIRE_ROOT();
+  StepUser user = *ResolveStepUser("nobody");
+  fs::path closed = dir_ / "closed";
+  fs::create_directories(closed);
+  fs::permissions(closed, fs::perms::owner_all);
+  fs::copy_file(WSFLEET_STEP_GUARD, closed / "wsfleet-step-guard");
+  fs::path work = dir_ / "work";
+  ASSERT_TRUE(PrepareStepUserWorkdir(user, work.string()).ok());
+  StepFence fence((closed / "wsfleet-step-guard").string());
+  StepLaunch launch;
+  launch.argv = {"/bin/sh", "-c",
+                 "id -u; id -G; pwd; echo $TMPDIR; kill -TERM $PPID 2>/dev/null && echo signalled || echo refused"};
+  launch.env = {"PATH=/usr/bin:/bin", "TMPDIR=/tmp/scratch"};
+  launch.workdir = work.string();
+  launch.user = user;
+  launch.fence = &fence;
+  CollectingSink sink;
+  StepResult result;
+  // From a thread that checks files as the user, as the worker's attempt threads do: the
+  // guard still starts as plain root (not in secure mode, which would drop TMPDIR).
+  std::thread([&] {
+    ThreadFilesystemUser as_user(user);
+    result = StepRunner().Run(launch, sink);
+  }).join();
+  ASSERT_TRUE(result.succeeded()) << result.Describe() << sink.err;
+  std::string groups;
+  for (gid_t group : user.groups) groups += (groups.empty() ? "" : " ") + std::to_string(group);
+  EXPECT_EQ(sink.out, std::to_string(user.uid) + "\n" + groups + "\n" + work.string() + "\n/tmp/scratch\nrefused\n");
+}
+
 TEST_F(StepUserTest, AProgramThatCannotStartIsReportedAsWithoutAUser) {
   REQUIRE_ROOT();
   StepLaunch launch;
