@@ -280,12 +280,17 @@ void Scheduler::OnWorkerHello(const v1::Hello& hello) {
   output_.StatusChanged(*this);
 }
 
-void Scheduler::OnHeartbeat(const std::string& worker_id, const v1::Heartbeat&) {
-  if (workers_.Alive(worker_id, /*heartbeat=*/true)) return;
-  // Declared lost while its session stayed open: not ignored, told. Its Hello will take
-  // it back; its attempts are already running elsewhere.
+void Scheduler::OnHeartbeat(const std::string& worker_id, const v1::Heartbeat& heartbeat) {
   v1::CoordinatorMessage reply;
-  reply.mutable_rejoin()->set_reason("declared lost: no heartbeat within its lease");
+  if (workers_.Alive(worker_id, /*heartbeat=*/true)) {
+    // The worker's steps may run a lease from when it sent this; past that, it stops them.
+    reply.mutable_lease()->set_heartbeat_sent_ms(heartbeat.sent_ms());
+    reply.mutable_lease()->set_lease_ms(std::chrono::duration_cast<std::chrono::milliseconds>(workers_.lease()).count());
+  } else {
+    // Declared lost while its session stayed open: not ignored, told. Its Hello will
+    // take it back; its attempts are already running elsewhere.
+    reply.mutable_rejoin()->set_reason("declared lost: no heartbeat within its lease");
+  }
   output_.Send(worker_id, reply);
 }
 

@@ -221,6 +221,18 @@ void AttemptRunner::HandBack(const std::string& reason) {
   Cancel();
 }
 
+bool AttemptRunner::FencedOut() {
+  if (options_.fence == nullptr || !options_.fence->Lapsed()) return false;
+  {
+    std::lock_guard<std::mutex> lock(runner_mutex_);
+    if (hand_back_reason_.empty()) {
+      hand_back_reason_ = "fenced: this worker's lease lapsed (no renewal from the coordinator within a lease)";
+    }
+  }
+  cancelled_ = true;
+  return true;
+}
+
 void AttemptRunner::Cancel() {
   cancelled_ = true;
   {
@@ -460,7 +472,7 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
     v1::StepSpec& step = steps[i];
     step.set_name(step.name() + name_suffix);
     auto number = static_cast<uint32_t>(i) + first_step;
-    if (cancelled_) {
+    if (FencedOut() || cancelled_) {
       finished.set_outcome(v1::ATTEMPT_OUTCOME_CANCELLED);
       finished.set_message("cancelled before " + step.name());
       return finished;
@@ -548,6 +560,9 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
       finished.set_message(step.name() + ": stopped by its budget: " + reporter->budget_stop());
       return finished;
     }
+    // The guard killed it at the lease's end (or the lease ran out while it failed): the
+    // worker no longer owns this attempt, which is no failure of the card.
+    if (!result.succeeded() && FencedOut()) result.cancelled = true;
     if (!result.succeeded()) {
       std::string where = step.name() + " (" + step.file() + ":" + std::to_string(step.line()) + ")";
       finished.set_outcome(result.cancelled ? v1::ATTEMPT_OUTCOME_CANCELLED

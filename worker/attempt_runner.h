@@ -127,6 +127,9 @@ class AttemptRunner {
                    const v1::StepSpec& step, common::WallTime step_begin);
   // Keeps the end of the attempt's output, for its AttemptFinished.log_tail.
   void KeepTail(std::string_view data);
+  // The worker's lease lapsed: this attempt is handed back (and cancelled) rather than
+  // failed; true then.
+  bool FencedOut();
   void EmitEvent(v1::Event event);
 
   v1::AttemptSpec spec_;

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace wsfleet::worker {
 
 StepFence::~StepFence() {
@@ -21,8 +23,12 @@ StepFence::Ends StepFence::Open() {
     ::close(fds[1]);
     return {};
   }
+  // A guard that stops reading must not stall the worker: a full pipe drops a deadline,
+  // and the next one follows within a heartbeat.
+  ::fcntl(fds[1], F_SETFL, O_NONBLOCK);
   std::lock_guard<std::mutex> lock(mutex_);
   write_ends_.insert(fds[1]);
+  if (deadline_ms_ > 0) Send(fds[1], deadline_ms_);
   return {read_end, fds[1]};
 }
 
@@ -30,6 +36,33 @@ void StepFence::Close(int write_end) {
   if (write_end < 0) return;
   std::lock_guard<std::mutex> lock(mutex_);
   if (write_ends_.erase(write_end) > 0) ::close(write_end);
+}
+
+namespace {
+
+// The guard's clock (step_guard/step_guard.cc reads the same one).
+int64_t MonotonicMillis() {
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1000000;
+}
+
+}  // namespace
+
+void StepFence::RenewFor(std::chrono::milliseconds left) {
+  int64_t deadline = MonotonicMillis() + std::max<int64_t>(left.count(), 1);
+  std::lock_guard<std::mutex> lock(mutex_);
+  deadline_ms_ = deadline;
+  for (int fd : write_ends_) Send(fd, deadline);
+}
+
+bool StepFence::Lapsed() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return deadline_ms_ > 0 && MonotonicMillis() >= deadline_ms_;
+}
+
+void StepFence::Send(int fd, int64_t deadline_ms) {
+  [[maybe_unused]] ssize_t written = ::write(fd, &deadline_ms, sizeof deadline_ms);
 }
 
 }  // namespace wsfleet::worker

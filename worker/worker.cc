@@ -19,7 +19,7 @@ Worker::Worker(WorkerConfig config)
       metrics_(std::make_unique<WorkerMetrics>(*metrics_registry_, config_.worker_id, common::Hostname(),
                                                config_.slots)) {
   fence_ = std::make_unique<StepFence>(config_.step_guard);
-  config_.runner.fence = config_.step_guard.empty() ? nullptr : fence_.get();
+  config_.runner.fence = fence_.get();  // without a guard, it keeps the lease alone
   grpc_metrics_->InitializeClient(*google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
           v1::WorkerService::service_full_name()));
   link_ = std::make_unique<GrpcCoordinatorLink>(

@@ -33,6 +33,7 @@ WorkerCore::~WorkerCore() {
   // Timers must not outlive the core their callbacks point into.
   if (heartbeat_timer_ != 0) clock_.CancelTimer(heartbeat_timer_);
   if (reconnect_timer_ != 0) clock_.CancelTimer(reconnect_timer_);
+  if (lease_timer_ != 0) clock_.CancelTimer(lease_timer_);
   JoinAttempts();
 }
 
@@ -135,6 +136,7 @@ void WorkerCore::Connect() {
     }
   }
   welcomed_ = false;
+  hello_sent_ = clock_.Now();
   session_ = link_.Open(
       message,
       [this](v1::CoordinatorMessage incoming) {
@@ -225,6 +227,12 @@ void WorkerCore::OnMessage(const v1::CoordinatorMessage& message) {
     case v1::CoordinatorMessage::kBatch:
       for (const v1::CoordinatorMessage& inner : message.batch().messages()) OnMessage(inner);
       break;
+    case v1::CoordinatorMessage::kLease:
+      if (message.lease().heartbeat_sent_ms() > 0) {
+        RenewLease(common::SteadyTime(std::chrono::milliseconds(message.lease().heartbeat_sent_ms())) +
+                   std::chrono::milliseconds(message.lease().lease_ms()));
+      }
+      break;
     case v1::CoordinatorMessage::kRejoin:
       spdlog::warn("the coordinator says: {}; rejoining", message.rejoin().reason());
       session_->Close();  // its end reconnects; the Hello takes this worker back
@@ -239,7 +247,10 @@ void WorkerCore::OnMessage(const v1::CoordinatorMessage& message) {
 
 void WorkerCore::OnWelcome(const v1::Welcome& welcome) {
   welcomed_ = true;
-  if (welcome.lease_ms() > 0) lease_ = std::chrono::milliseconds(welcome.lease_ms());
+  if (welcome.lease_ms() > 0) {
+    lease_ = std::chrono::milliseconds(welcome.lease_ms());
+    RenewLease(hello_sent_ + lease_);  // the coordinator counts its lease from the Hello on
+  }
   output_gate_.SetDraining(true);
   reconnect_delay_ = std::chrono::milliseconds(200);
   if (welcome.heartbeat_interval_ms() > 0) {
@@ -265,10 +276,50 @@ void WorkerCore::Heartbeat() {
   if (session_ == nullptr || !welcomed_) return;
   v1::WorkerMessage message;
   message.mutable_heartbeat()->set_running_attempts(static_cast<uint32_t>(runners_.size()));
+  message.mutable_heartbeat()->set_sent_ms(
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch()).count());
   session_->Send(message);
 
   metrics_.HeartbeatSent();
   heartbeat_timer_ = clock_.RunAfter(heartbeat_interval_, [this] { Heartbeat(); });
+}
+
+void WorkerCore::RenewLease(common::SteadyTime deadline) {
+  if (deadline <= lease_deadline_) return;  // an older heartbeat's answer
+  lease_deadline_ = deadline;
+  common::Nanos left = deadline - clock_.Now();
+  if (StepFence* fence = config_.runner.fence) {
+    // Relative: this core's clock may be a test's.
+    fence->RenewFor(std::chrono::duration_cast<std::chrono::milliseconds>(left));
+  }
+  if (lease_lapsed_) {
+    lease_lapsed_ = false;
+    spdlog::info("lease renewed: taking work again");
+    StartQueued();
+  }
+  if (lease_timer_ != 0) clock_.CancelTimer(lease_timer_);
+  lease_timer_ = clock_.RunAfter(std::max<common::Nanos>(left, common::Nanos(0)), [this] {
+    lease_timer_ = 0;
+    CheckLease();
+  });
+}
+
+void WorkerCore::CheckLease() {
+  if (lease_lapsed_ || stopping_ || clock_.Now() < lease_deadline_) return;
+  lease_lapsed_ = true;
+  std::string reason = "fenced: this worker's lease lapsed (no renewal from the coordinator for " +
+                       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(lease_).count()) +
+                       " ms: the worker was frozen or cut off)";
+  size_t stopped = 0;
+  for (auto& [id, runner] : runners_) {
+    if (!runner->started() || runner->finished()) continue;
+    runner->HandBack(reason);
+    ++stopped;
+  }
+  metrics_.LeaseLapsed(stopped);
+  spdlog::warn("{}: stopped {} running attempt(s), which the coordinator runs again elsewhere; starting nothing "
+               "until the lease is renewed",
+               reason, stopped);
 }
 
 void WorkerCore::OnAssign(const v1::AttemptSpec& assigned) {
@@ -304,7 +355,7 @@ size_t WorkerCore::Running() const {
 }
 
 void WorkerCore::StartQueued() {
-  while (!stopping_ && !queued_.empty() && unacked_failures_.empty() && Running() < config_.slots) {
+  while (!stopping_ && !lease_lapsed_ && !queued_.empty() && unacked_failures_.empty() && Running() < config_.slots) {
     std::string id = std::move(queued_.front());
     queued_.pop_front();
     runners_.at(id)->Start();

@@ -73,6 +73,11 @@ class WorkerCore {
   void OnEmitted(const std::string& attempt_id, v1::Event event);
   void Heartbeat();
   void ReapFinished();
+  // The coordinator renewed the lease until `deadline` (this core's clock): the steps'
+  // guards are told, and a lease check is armed for then.
+  void RenewLease(common::SteadyTime deadline);
+  // Past the deadline with no renewal: the running attempts stop (self-fencing).
+  void CheckLease();
 
   WorkerConfig config_;
   common::Clock& clock_;
@@ -88,6 +93,10 @@ class WorkerCore {
   std::string leaving_;  // why the worker is leaving (BeginLeave); empty: it is not
   void SendLeaving();
   common::Nanos lease_ = std::chrono::seconds(10);  // as the last Welcome said
+  common::SteadyTime hello_sent_{};
+  common::SteadyTime lease_deadline_{};  // the epoch: no lease yet
+  bool lease_lapsed_ = false;            // fenced, until the next renewal
+  common::TimerId lease_timer_ = 0;
   common::TimerId heartbeat_timer_ = 0;
   common::TimerId reconnect_timer_ = 0;
   common::Nanos heartbeat_interval_ = std::chrono::seconds(2);

@@ -41,6 +41,11 @@ struct WorkerMetrics::Families {
         session_ends(CounterFamily(r, "wsfleet_worker_session_ends_total",
                                    "Sessions to the coordinator that ended (then reconnected)")),
         heartbeats(CounterFamily(r, "wsfleet_worker_heartbeats_sent_total", "Heartbeats sent")),
+        lease_lapses(CounterFamily(r, "wsfleet_worker_lease_lapses_total",
+                                   "Times this worker's lease lapsed (no renewal from the coordinator within "
+                                   "a lease) and it stopped its running attempts (self-fencing)")),
+        fenced_attempts(CounterFamily(r, "wsfleet_worker_fenced_attempts_total",
+                                      "Running attempts this worker stopped because its lease lapsed")),
         gpu_utilization(GaugeFamily(r, "wsfleet_gpu_utilization_percent",
                                     "GPU busy time over the last sample period (DCGM_FI_DEV_GPU_UTIL)")),
         gpu_memory_used(GaugeFamily(r, "wsfleet_gpu_memory_used_bytes",
@@ -67,6 +72,8 @@ struct WorkerMetrics::Families {
   Family<Counter>& events_acked;
   Family<Counter>& session_ends;
   Family<Counter>& heartbeats;
+  Family<Counter>& lease_lapses;
+  Family<Counter>& fenced_attempts;
   Family<Gauge>& gpu_utilization;
   Family<Gauge>& gpu_memory_used;
   Family<Gauge>& gpu_memory_total;
@@ -84,7 +91,8 @@ WorkerMetrics::WorkerMetrics(prometheus::Registry& registry, const std::string& 
   f.info.Add({{"worker", worker_id}, {"Hostname", hostname}}).Set(1);
   f.slots.Add({}).Set(slots);
   for (auto* family : {&f.connected, &f.running, &f.outbox_bytes, &f.in_flight_bytes}) family->Add({});
-  for (auto* family : {&f.spilled, &f.events_sent, &f.events_acked, &f.session_ends, &f.heartbeats}) {
+  for (auto* family : {&f.spilled, &f.events_sent, &f.events_acked, &f.session_ends, &f.heartbeats,
+                        &f.lease_lapses, &f.fenced_attempts}) {
     family->Add({});
   }
   for (const char* stream : {"stdout", "stderr"}) f.log_bytes.Add({{"stream", stream}});
@@ -131,6 +139,10 @@ void WorkerMetrics::EventsAcked(size_t count) {
 }
 void WorkerMetrics::SessionEnded() { families_->session_ends.Add({}).Increment(); }
 void WorkerMetrics::HeartbeatSent() { families_->heartbeats.Add({}).Increment(); }
+void WorkerMetrics::LeaseLapsed(size_t fenced_attempts) {
+  families_->lease_lapses.Add({}).Increment();
+  families_->fenced_attempts.Add({}).Increment(static_cast<double>(fenced_attempts));
+}
 
 void WorkerMetrics::SetGpus(const std::vector<gpu::GpuReading>& gpus) {
   Families& f = *families_;

@@ -38,6 +38,8 @@ class WorkerMetrics {
   void EventsAcked(size_t count);
   void SessionEnded();
   void HeartbeatSent();
+  // The lease lapsed and the worker stopped `fenced_attempts` running attempts.
+  void LeaseLapsed(size_t fenced_attempts);
   // The per-GPU gauges (wsfleet_gpu_*, labelled gpu, UUID, modelName, Hostname as
   // dcgm-exporter does), replaced by these readings; without readings there are none, and
   // a value a device does not report has no series rather than a false 0.

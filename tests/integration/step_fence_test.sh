@@ -2,9 +2,10 @@
 # A worker's steps die with it: kill -9 of the worker mid-step leaves no process of the
 # attempt running (its step, the step's children, and a daemon it started with setsid),
 # and none of them gets to do what it would have done after a sleep. A worker frozen past
-# its lease (SIGSTOP, as a partition looks from the coordinator) is declared lost and its
-# attempt runs elsewhere; thawed, it is told so, rejoins, and its stale result is refused:
-# the workstream succeeded once. (Its step is not yet stopped by the lease: see fleet.md.)
+# its lease (SIGSTOP, as a partition looks from the coordinator) has its step stopped by
+# the step's guard at the lease's end, before the coordinator declares it lost and runs the
+# attempt elsewhere; thawed, it logs the lapse, is told it was declared lost, rejoins, and
+# its stale result is refused: the workstream succeeded once.
 source "$(dirname "$0")/lib.sh"
 sock="unix:$TMP/c.sock"
 # Every step of this test carries MARK (the workers pass their environment on): other
@@ -48,6 +49,9 @@ PIDS+=($frozen)
 check "w2 joins" wait_for 20 sh -c "'$WSFLEET' workers | grep -q '^w2 .*connected'"
 card "$TMP/plan2" WS-02 None 'echo "$WSFLEET_WORKER_ID" >> "$OUT/ran-WS-02"
 if [ "$WSFLEET_WORKER_ID" = w2 ]; then sleep 8; echo late > "$OUT/frozen-marker"; fi
+# The retry: is any process of the first attempt (on w2) still running?
+grep -l -s -a "^MARK=$MARK\$" --null-data /proc/[0-9]*/environ | tr "\0" "\n" |
+  xargs -r grep -l -s -a --null-data "^WSFLEET_WORKER_ID=w2\$" | wc -l > "$OUT/w2-alive-at-$WSFLEET_WORKER_ID" || true
 echo "$WSFLEET_WORKER_ID" >> "$OUT/done-WS-02"'
 "$WSFLEET" submit "$TMP/plan2" > /dev/null
 check "WS-02 runs on w2" wait_for 20 grep -qx w2 "$TMP/ran-WS-02"
@@ -55,8 +59,13 @@ kill -STOP "$frozen"
 "$WSFLEET" worker --coordinator "$sock" --id w3 --workdir "$TMP/work" > "$TMP/w3.log" 2>&1 &
 PIDS+=($!)
 check "w2 is declared lost and WS-02 runs again on w3" wait_for 20 grep -qx w3 "$TMP/done-WS-02"
+check "w2's step was stopped (by its guard, at the lease's end) before the retry started" \
+  grep -qx 0 "$TMP/w2-alive-at-w3"
 kill -CONT "$frozen"
 check "thawed, w2 is told it was declared lost and rejoins" wait_for 20 grep -q "declared lost.*rejoining" "$TMP/w2.log"
+check "... and logs that its lease lapsed" grep -q "lease lapsed" "$TMP/w2.log"
+sleep 2
+check "the frozen worker's step never finished" test ! -e "$TMP/frozen-marker"
 check "... and is connected again" wait_for 20 sh -c "'$WSFLEET' workers | grep -q '^w2 .*connected'"
 check "WS-02 succeeded once, on w3" sh -c "'$WSFLEET' status | grep -qE '^WS-02 .*SUCCEEDED .*w3'"
 check "the store holds one success" sh -c "'$WSFLEET' status -o json | grep -c '\"state\": \"SUCCEEDED\"' | grep -qx 1"

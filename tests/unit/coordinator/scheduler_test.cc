@@ -172,6 +172,31 @@ TEST_F(SchedulerTest, LostWorkerAttemptsAreRetriedElsewhereAfterBackoff) {
   EXPECT_NE(retry[0].second.attempt_id(), first);
 }
 
+// A heartbeat in good standing is answered with the lease, counted from when the worker
+// sent it (its own clock, echoed); one from a worker already declared lost is answered
+// with Rejoin, never ignored.
+TEST_F(SchedulerTest, HeartbeatsAreAnsweredWithTheLeaseOrWithRejoin) {
+  Submit({Card(1, "None")});
+  Hello("w1", 1);
+  Hello("w2", 1);
+  output_.sent.clear();
+  v1::Heartbeat beat;
+  beat.set_sent_ms(123456);
+  scheduler_->OnHeartbeat("w1", beat);
+  ASSERT_EQ(output_.Count([](const auto& m) { return m.has_lease(); }), 1);
+  EXPECT_EQ(output_.sent.back().first, "w1");
+  EXPECT_EQ(output_.sent.back().second.lease().heartbeat_sent_ms(), 123456);
+  EXPECT_EQ(output_.sent.back().second.lease().lease_ms(), 10000);
+  for (int i = 0; i < 6; ++i) {  // w1 goes silent past its lease
+    clock_.Advance(2s);
+    scheduler_->OnHeartbeat("w2", {});
+  }
+  output_.sent.clear();
+  scheduler_->OnHeartbeat("w1", beat);
+  ASSERT_EQ(output_.Count([](const auto& m) { return m.has_rejoin(); }), 1);
+  EXPECT_EQ(output_.Count([](const auto& m) { return m.has_lease(); }), 0);
+}
+
 TEST_F(SchedulerTest, EventsFromAFencedAttemptAreRejected) {
   Submit({Card(1, "None")});
   Hello("w1", 1);

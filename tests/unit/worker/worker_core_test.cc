@@ -4,6 +4,7 @@
 // their own threads); everything else runs on this thread, as the worker's loop.
 
 #include "worker/worker_core.h"
+#include "worker/step_fence.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -189,6 +190,7 @@ class WorkerCoreTest : public ::testing::Test {
   WorkerMetrics metrics_{registry_, "w1", "host", 1};
   std::optional<absl::Status> refused_;
   v1::AttemptFinished finished_;
+  StepFence fence_{""};  // no guard: the worker fences on its own (outlives core_'s attempts)
   std::unique_ptr<WorkerCore> core_;
 };
 
@@ -285,6 +287,54 @@ TEST_F(WorkerCoreTest, AFailureHoldsTheQueueUntilTheCoordinatorHasStoredIt) {
   Ack("a1", LastSeq("a1"));
   ASSERT_TRUE(TurnUntil([&] { return Finished("a2") != nullptr; }));
   EXPECT_TRUE(Started("a2"));
+}
+
+// The lease: renewed by the coordinator's answer to each heartbeat, from when that
+// heartbeat was sent. Unanswered for a lease, the worker stops its running attempts
+// (handed back, to run elsewhere) and starts nothing until a renewal comes.
+TEST_F(WorkerCoreTest, StopsItsAttemptsWhenItsLeaseLapsesAndResumesWhenRenewed) {
+  config_.runner.fence = &fence_;
+  Start();
+  v1::CoordinatorMessage welcome;
+  welcome.mutable_welcome()->set_heartbeat_interval_ms(1000);
+  welcome.mutable_welcome()->set_lease_ms(3000);
+  link_.Deliver(welcome);
+  Turn();
+  Assign("a1", "sleep 30");
+  Assign("a2", "true");
+  ASSERT_TRUE(TurnUntil([&] { return core_->Snapshot().outbox_memory_bytes > 0; }));  // a1 started
+  auto renew_last_heartbeat = [&] {
+    int64_t sent = 0;
+    for (const v1::WorkerMessage& message : link_.sessions.back()->sent) {
+      if (message.has_heartbeat()) sent = message.heartbeat().sent_ms();
+    }
+    ASSERT_GT(sent, 0);
+    v1::CoordinatorMessage lease;
+    lease.mutable_lease()->set_heartbeat_sent_ms(sent);
+    lease.mutable_lease()->set_lease_ms(3000);
+    link_.Deliver(lease);
+    Turn();
+  };
+  for (int beat = 0; beat < 6; ++beat) {  // 6 s, twice the lease, renewed all along
+    clock_.Advance(std::chrono::seconds(1));
+    Turn();
+    renew_last_heartbeat();
+  }
+  EXPECT_EQ(Finished("a1"), nullptr) << "a renewed lease stops nothing";
+  // The answers stop (the worker is cut off): a lease after the last answered heartbeat.
+  clock_.Advance(std::chrono::milliseconds(2999));
+  Turn();
+  EXPECT_EQ(Finished("a1"), nullptr);
+  clock_.Advance(std::chrono::milliseconds(1));
+  ASSERT_TRUE(TurnUntil([&] { return Finished("a1") != nullptr; }));
+  EXPECT_EQ(Finished("a1")->outcome(), v1::ATTEMPT_OUTCOME_HANDED_BACK);
+  EXPECT_NE(Finished("a1")->message().find("lease lapsed"), std::string::npos) << Finished("a1")->message();
+  Ack("a1", LastSeq("a1"));  // the slot is free, but a2 waits for a lease
+  for (int i = 0; i < 20; ++i) Turn();
+  EXPECT_FALSE(Started("a2"));
+  renew_last_heartbeat();
+  ASSERT_TRUE(TurnUntil([&] { return Finished("a2") != nullptr; }));
+  EXPECT_EQ(Finished("a2")->outcome(), v1::ATTEMPT_OUTCOME_SUCCEEDED);
 }
 
 TEST_F(WorkerCoreTest, ReconnectsWithGrowingJitteredBackoff) {
