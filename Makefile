@@ -51,6 +51,7 @@ bench: build
 	$(BUILD_DIR)/bin/wsfleet_bench --benchmark_counters_tabular=true
 	bench/fleet_bench.sh $(BUILD_DIR)
 	bench/tls_bench.sh $(BUILD_DIR)
+	bench/restart_bench.sh $(BUILD_DIR)
 
 # libFuzzer needs clang; each fuzz target runs FUZZ_SECONDS, starting from the seed corpus.
 fuzz: deps

@@ -319,6 +319,13 @@ int RunWorkerCommand(const WorkerOptions& options) {
     credentials = paths->credentials;
     spdlog::info("steps run as {} (uid {}); the worker's own files are in {} and {}", paths->user.name,
                  paths->user.uid, paths->credentials, paths->spool);
+    if (!worker::UserCanExecute(paths->user, config.runner.self_exe)) {
+      // Steps call it as $WSFLEET_BIN (a gang's rendezvous, `wsfleet rendezvous put`).
+      spdlog::warn("{} cannot run {} (it, or a directory above it, is closed to that user): steps that call "
+                   "$WSFLEET_BIN (a gang's rendezvous) will fail; install wsfleet where {} can reach it "
+                   "(/usr/local/bin)",
+                   paths->user.name, config.runner.self_exe, paths->user.name);
+    }
   } else if (::geteuid() == 0 && options.coordinator.rfind("unix:", 0) != 0) {
     spdlog::warn("steps run as root and share the worker's trust (its key, its spool, every process); "
                  "--step-user USER runs them as another user");

@@ -68,6 +68,14 @@ struct CoordinatorMetrics::Families {
                                    "Events rejected because their attempt is no longer current (fencing)")),
         input_refused(CounterFamily(r, "wsfleet_input_refused_total",
                                     "Hellos and events refused as malformed or past a size limit, by what")),
+        workers_refused(CounterFamily(r, "wsfleet_workers_refused_total",
+                                      "Worker sessions refused (a wrong join token, a certificate of another worker)")),
+        store_write_failures(CounterFamily(r, "wsfleet_store_write_failures_total",
+                                           "State store writes refused for want of space (a full disk), retries "
+                                           "included")),
+        store_held_writes(GaugeFamily(r, "wsfleet_store_held_writes",
+                                      "Writes held until the state directory has space again (0: none; above 0, "
+                                      "acknowledgements and new assignments wait)")),
         leases_expired(CounterFamily(r, "wsfleet_leases_expired_total",
                                      "Worker leases that expired (the worker was lost)")),
         log_bytes(CounterFamily(r, "wsfleet_log_bytes_total", "Step output bytes received and stored")),
@@ -116,6 +124,9 @@ struct CoordinatorMetrics::Families {
   Family<Counter>& events_duplicate;
   Family<Counter>& events_stale;
   Family<Counter>& input_refused;
+  Family<Counter>& workers_refused;
+  Family<Counter>& store_write_failures;
+  Family<Gauge>& store_held_writes;
   Family<Counter>& leases_expired;
   Family<Counter>& log_bytes;
   Family<Counter>& tests;
@@ -153,6 +164,9 @@ CoordinatorMetrics::CoordinatorMetrics(prometheus::Registry& registry,
   f.events_stale.Add({});
   for (const char* what : {"hello", "event"}) f.input_refused.Add({{"what", what}});
   f.leases_expired.Add({});
+  f.workers_refused.Add({});
+  f.store_write_failures.Add({});
+  f.store_held_writes.Add({});
   f.step_metric_dropped.Add({});
   f.queue_depth.Add({});
   f.loop_lag.Add({});
@@ -182,6 +196,9 @@ void CoordinatorMetrics::RefreshCounters(const SchedulerCounters& counters) {
   add(f.events_duplicate, counters.events_duplicate, last_counters_.events_duplicate);
   add(f.events_stale, counters.events_stale_rejected, last_counters_.events_stale_rejected);
   add(f.leases_expired, counters.leases_expired, last_counters_.leases_expired);
+  add(f.workers_refused, counters.workers_refused, last_counters_.workers_refused);
+  add(f.store_write_failures, counters.store_write_failures, last_counters_.store_write_failures);
+  f.store_held_writes.Add({}).Set(static_cast<double>(counters.store_held_writes));
   if (counters.events_invalid > last_counters_.events_invalid) {
     f.input_refused.Add({{"what", "event"}}).Increment(static_cast<double>(counters.events_invalid - last_counters_.events_invalid));
   }

@@ -19,6 +19,7 @@
 #include "coordinator/state_directory_lock.h"
 #include "coordinator/status_watch.h"
 #include "coordinator/summary_writer.h"
+#include "coordinator/holding_state_store.h"
 #include "coordinator/timed_state_store.h"
 #include "coordinator/worker_session.h"
 #include "proto/grpc_settings.h"
@@ -27,6 +28,11 @@
 #include "telemetry/metrics_endpoint.h"
 
 namespace wsfleet::coordinator {
+
+// The health service name that reports the state store: NOT_SERVING while a full disk
+// holds its writes (the overall status stays SERVING: the coordinator still answers).
+constexpr const char* kStoreHealthService = "wsfleet.v1.StateStore";
+
 namespace {
 
 // Routes the scheduler's commands to sessions and watchers; status is published at most
@@ -113,6 +119,7 @@ struct CoordinatorServer::Parts {
   FileWriter files{[](const std::string& message) { spdlog::error("{}", message); }};
   std::unique_ptr<SqliteStateStore> sqlite;
   std::unique_ptr<TimedStateStore> store;
+  std::unique_ptr<HoldingStateStore> holding_store;  // over `store`: a full disk is waited out
   std::unique_ptr<SummaryWriter> summaries;
   SessionRegistry registry;
   StatusWatchers watchers;
@@ -195,7 +202,8 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
       });
   parts.output = std::make_unique<CoordinatorOutput>(server->loop_, parts.registry, parts.watchers,
                                                      *parts.summaries);
-  parts.scheduler = std::make_unique<Scheduler>(server->loop_, *parts.store, *parts.output,
+  parts.holding_store = std::make_unique<HoldingStateStore>(*parts.store, server->loop_);
+  parts.scheduler = std::make_unique<Scheduler>(server->loop_, *parts.holding_store, *parts.output,
                                                 parts.placement, options);
   server->scheduler_ = parts.scheduler.get();
   // Recovery before serving; the loop thread is not running yet, so this thread may act
@@ -203,9 +211,15 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   if (absl::Status status = parts.scheduler->Recover(); !status.ok()) return status;
   parts.scheduler->set_observer(parts.metrics.get());
   parts.output->RewriteSummaries(*parts.scheduler);
-  server->loop_.SetBatchEndHook([scheduler = parts.scheduler.get(), registry = &parts.registry] {
+  server->loop_.SetBatchEndHook([self = server.get(), scheduler = parts.scheduler.get(),
+                                 store = parts.holding_store.get(), registry = &parts.registry] {
     scheduler->FlushEvents();
     registry->FlushAll();
+    bool held = store->held().has_value();
+    if (held != self->store_held_ && self->health_ != nullptr) {
+      self->health_->SetServingStatus(kStoreHealthService, !held);
+    }
+    self->store_held_ = held;
   });
   server->loop_.Start();
 
@@ -252,6 +266,8 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   if (server->server_ == nullptr) {
     return absl::UnavailableError("cannot listen on " + config.listen);
   }
+  server->server_->GetHealthCheckService()->SetServingStatus(kStoreHealthService, true);
+  server->loop_.RunSync([self = server.get()] { self->health_ = self->server_->GetHealthCheckService(); });
   // Only the owner may connect: on Linux, connecting needs write permission on the socket.
   for (const std::string& path : sockets) ::chmod(path.c_str(), 0600);
   if (!tcp) {

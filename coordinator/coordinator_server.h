@@ -78,6 +78,10 @@ class CoordinatorServer {
   std::unique_ptr<Parts> parts_;
   Scheduler* scheduler_ = nullptr;
   std::unique_ptr<grpc::Server> server_;
+  // The gRPC health service, for the loop to report the store on (wsfleet.v1.StateStore:
+  // NOT_SERVING while a full disk holds its writes). Loop thread only; null until serving.
+  grpc::HealthCheckServiceInterface* health_ = nullptr;
+  bool store_held_ = false;
   std::string address_;
   std::string local_address_;
   std::string ca_hash_;

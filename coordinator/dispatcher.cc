@@ -52,7 +52,8 @@ void Dispatcher::Dispatch() {
 }
 
 void Dispatcher::Round() {
-  if (!run_.has_plan() || run_.halted) return;
+  // Nothing is placed while the store holds writes (a full disk): see HoldingStateStore.
+  if (!run_.has_plan() || run_.halted || store_.held()) return;
   common::SteadyTime now = clock_.Now();
   std::optional<common::SteadyTime> earliest;
   // Queueing on busy workers stops once ready work that needs a free slot is left waiting:

@@ -24,6 +24,9 @@ struct SchedulerCounters {
   uint64_t hellos_invalid = 0;  // refused by CheckHello
   uint64_t leases_expired = 0;
   uint64_t attempts_started = 0;
+  uint64_t workers_refused = 0;       // sessions refused (a wrong join token, a bad certificate)
+  uint64_t store_write_failures = 0;  // writes the store refused for want of space, retries included
+  uint64_t store_held_writes = 0;     // writes held now, waiting for space (a gauge)
 };
 
 // One workstream as the run stands, read-only. Valid until the scheduler next changes (the

@@ -22,7 +22,8 @@ Scheduler::Scheduler(common::Clock& clock, StateStore& store, SchedulerOutput& o
                      const PlacementPolicy& placement, SchedulerOptions options)
     : clock_(clock),
       store_(store),
-      output_(output),
+      held_output_(output, store),
+      output_(held_output_),
       options_(std::move(options)),
       random_(options_.random_seed),
       workers_(clock, options_.lease, [this](WorkerView& worker) { LeaseExpired(worker); }),
@@ -31,9 +32,14 @@ Scheduler::Scheduler(common::Clock& clock, StateStore& store, SchedulerOutput& o
       merge_([this](const std::string& a, const std::string& b) {
         return run_.KeyOf(run_.IndexOf(run_.attempts.at(a))) < run_.KeyOf(run_.IndexOf(run_.attempts.at(b)));
       }),
-      dispatcher_(clock, store, output, placement, workers_.cluster(), options_, run_, random_, *this,
+      dispatcher_(clock, store, output_, placement, workers_.cluster(), options_, run_, random_, *this,
                   [this](int index, const std::string& message) { Fail(index, message); }),
       log_limiter_(clock, std::chrono::minutes(1)) {}
+
+Scheduler::~Scheduler() {
+  // The timer must not outlive the scheduler its callback points into.
+  if (store_retry_timer_ != 0) clock_.CancelTimer(store_retry_timer_);
+}
 
 void Scheduler::CommitDirty() {
   if (run_.CommitDirty(store_)) output_.StatusChanged(*this);
@@ -307,6 +313,7 @@ void Scheduler::OnWorkerLeaving(const std::string& worker_id, const std::string&
 }
 
 void Scheduler::OnWorkerRefused(const std::string& worker_id, const std::string& reason) {
+  ++workers_refused_;
   uint64_t held = 0;
   if (log_limiter_.Allow("refused " + worker_id, &held)) {
     spdlog::warn("refused worker '{}': {}{}", worker_id, reason,

@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/plan.h"
 #include "coordinator/dispatcher.h"
+#include "coordinator/held_output.h"
 #include "coordinator/event_intake.h"
 #include "coordinator/merge_queue.h"
 #include "coordinator/placement_policy.h"
@@ -38,6 +39,9 @@ class Scheduler : public RunReader {
  public:
   Scheduler(common::Clock& clock, StateStore& store, SchedulerOutput& output,
             const PlacementPolicy& placement, SchedulerOptions options);
+  ~Scheduler() override;
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
 
   // Who hears about stored events and endings (the metrics); none by default. Set it
   // after Recover() so that what recovery replays is not counted again.
@@ -124,9 +128,16 @@ class Scheduler : public RunReader {
   std::string MergeState(int index) const;  // see RunView::merge
   void CommitDirty();  // UpdateWorkstreams for state changes not tied to events
 
+  // The store holds writes (a full disk): retried every second; once through, what waited
+  // for them goes out and the scheduler goes on.
+  void WatchHeldStore();
+  void RetryHeldStore();
+
   common::Clock& clock_;
   StateStore& store_;
+  HeldOutput held_output_;  // output_ is this: messages wait while the store holds writes
   SchedulerOutput& output_;
+  common::TimerId store_retry_timer_ = 0;
   SchedulerObserver no_observer_;
   SchedulerObserver* observer_ = &no_observer_;
   SchedulerOptions options_;
@@ -140,6 +151,7 @@ class Scheduler : public RunReader {
   std::vector<std::pair<std::string, v1::CoordinatorMessage>> pending_relays_;
   std::vector<std::string> pending_turns_;  // attempts granted the merge turn
   uint64_t hellos_invalid_ = 0;
+  uint64_t workers_refused_ = 0;
   uint64_t leases_expired_ = 0;
   common::LogLimiter log_limiter_;  // refused workers, fenced events: a line per key a minute
 };

@@ -12,6 +12,11 @@ v1::RunStatus Scheduler::Status() const {
   v1::RunStatus status;
   status.set_state_dir(options_.state_dir);
   status.set_metrics_url(options_.metrics_url);
+  if (std::optional<StateStore::Hold> hold = store_.held()) {
+    status.mutable_store_held()->set_reason(hold->reason);
+    status.mutable_store_held()->set_since_unix_ms(hold->since_unix_ms);
+    status.mutable_store_held()->set_writes(static_cast<uint32_t>(hold->writes));
+  }
   if (!run_.has_plan()) {
     status.set_done(true);
     return status;
@@ -66,6 +71,10 @@ SchedulerCounters Scheduler::counters() const {
   counters.events_stale_rejected = intake_.counters().rejected;
   counters.events_invalid = intake_.counters().invalid;
   counters.hellos_invalid = hellos_invalid_;
+  counters.workers_refused = workers_refused_;
+  counters.store_write_failures = store_.failed_writes();
+  std::optional<StateStore::Hold> hold = store_.held();
+  counters.store_held_writes = hold ? hold->writes : 0;
   return counters;
 }
 

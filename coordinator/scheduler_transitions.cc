@@ -39,7 +39,10 @@ AttemptRow* Scheduler::Fence(const std::string& worker_id, const v1::Event& even
 }
 
 void Scheduler::FlushEvents() {
-  if (intake_.empty()) return;
+  // While the store holds writes, no event is admitted: unacknowledged, they wait in the
+  // workers' outboxes (whose send windows bound what arrives meanwhile).
+  WatchHeldStore();
+  if (store_.held() || intake_.empty()) return;
   std::vector<v1::Event> to_store;
   std::vector<std::pair<std::string, v1::AttemptFinished>> finished;
   for (auto& [attempt, event] : intake_.Admit()) {
@@ -56,7 +59,7 @@ void Scheduler::FlushEvents() {
   dispatcher_.MarkPlacedDirty();
   auto [rows, attempt_rows] = run_.TakeDirty();
   if (!to_store.empty() || !rows.empty()) {
-    if (absl::Status status = store_.RecordEvents(std::move(to_store), attempt_rows, rows);
+    if (absl::Status status = store_.RecordEvents(to_store, attempt_rows, rows);
         !status.ok()) {
       StoreFailed(status);
     }
@@ -69,6 +72,25 @@ void Scheduler::FlushEvents() {
     }
   });  // only now, with everything stored
   dispatcher_.SendPlaced();
+  SendRelays();
+  WatchHeldStore();
+  output_.StatusChanged(*this);
+}
+
+void Scheduler::WatchHeldStore() {
+  if (store_retry_timer_ != 0 || !store_.held()) return;
+  store_retry_timer_ = clock_.RunAfter(std::chrono::seconds(1), [this] { RetryHeldStore(); });
+}
+
+void Scheduler::RetryHeldStore() {
+  store_retry_timer_ = 0;
+  if (!store_.RetryHeld()) {
+    WatchHeldStore();
+    return;
+  }
+  held_output_.Release();
+  FlushEvents();
+  dispatcher_.Dispatch();
   SendRelays();
   output_.StatusChanged(*this);
 }

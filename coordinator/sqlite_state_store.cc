@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 
 #include <cerrno>
 #include <cstring>
@@ -63,8 +64,12 @@ std::vector<uint32_t> SplitGpus(const std::string& text) {
   return gpus;
 }
 
+// Out of space (ENOSPC, a quota) is ResourceExhausted: a state the coordinator waits out
+// (HoldingStateStore), unlike other failures.
 absl::Status Errno(const std::string& what) {
-  return absl::InternalError(what + ": " + std::strerror(errno));
+  std::string message = what + ": " + std::strerror(errno);
+  if (errno == ENOSPC || errno == EDQUOT) return absl::ResourceExhaustedError(message);
+  return absl::InternalError(message);
 }
 
 // Appends `pieces` to the log at `path` with one writev, durably; returns the offset
@@ -91,6 +96,8 @@ absl::StatusOr<int64_t> AppendLog(const std::string& path,
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       absl::Status status = Errno("write " + path);
+      // What part of it was written goes again: the retry appends it whole.
+      [[maybe_unused]] int cut = ::ftruncate(fd, info.st_size);
       ::close(fd);
       return status;
     }
@@ -104,6 +111,7 @@ absl::StatusOr<int64_t> AppendLog(const std::string& path,
   }
   if (::fdatasync(fd) != 0) {
     absl::Status status = Errno("fdatasync " + path);
+    [[maybe_unused]] int cut = ::ftruncate(fd, info.st_size);
     ::close(fd);
     return status;
   }
@@ -182,8 +190,13 @@ struct SqliteStateStore::Writer {
     insert.exec();
   }
 
-  void Event(const v1::Event& event, int64_t log_offset, int64_t log_length) {
+  // A log event's row records where its bytes are in the log, not the bytes: they are
+  // set aside while it is serialized (and put back: a failed commit is tried again).
+  void Event(v1::Event& event, int64_t log_offset, int64_t log_length) {
+    std::string data;
+    if (event.has_log() && log_length > 0 && !event.log().in_file()) event.mutable_log()->mutable_data()->swap(data);
     std::string payload = event.SerializeAsString();
+    if (!data.empty()) event.mutable_log()->mutable_data()->swap(data);
     SQLite::Statement& insert = store.Prepared("INSERT OR IGNORE INTO events VALUES(?,?,?,?,?,?)");
     insert.bind(1, event.attempt_id());
     insert.bind(2, static_cast<int64_t>(event.seq()));
@@ -207,7 +220,8 @@ SQLite::Statement& SqliteStateStore::Prepared(const char* sql) {
   if (statement == nullptr) {
     statement = std::make_unique<SQLite::Statement>(*db_, sql);
   } else {
-    statement->reset();
+    // Not reset(): after a failed step (a full disk) that reports the old error again.
+    statement->tryReset();
     statement->clearBindings();
   }
   return *statement;
@@ -273,6 +287,10 @@ namespace {
 absl::Status Guard(const std::function<void()>& body) {
   try {
     body();
+  } catch (const SQLite::Exception& e) {
+    std::string message = std::string("state store: ") + e.what();
+    if (e.getErrorCode() == SQLITE_FULL) return absl::ResourceExhaustedError(message);
+    return absl::InternalError(message);
   } catch (const std::exception& e) {
     return absl::InternalError(std::string("state store: ") + e.what());
   }
@@ -325,7 +343,7 @@ absl::Status SqliteStateStore::StartAttempts(const std::vector<AttemptRow>& atte
   return CommitRows(attempts, workstreams);
 }
 
-absl::Status SqliteStateStore::RecordEvents(std::vector<v1::Event> events,
+absl::Status SqliteStateStore::RecordEvents(std::vector<v1::Event>& events,
                                             const std::vector<AttemptRow>& attempts,
                                             const std::vector<WorkstreamRow>& workstreams) {
   std::map<std::string, std::string> workstream_of;
@@ -337,6 +355,15 @@ absl::Status SqliteStateStore::RecordEvents(std::vector<v1::Event> events,
   for (size_t i = 0; i < events.size(); ++i) {
     if (events[i].has_log()) chunks_of[events[i].attempt_id()].push_back(i);
   }
+  // Logs appended to below, with their length before: cut back if the rows do not commit,
+  // so that trying the batch again does not store its bytes twice.
+  std::vector<std::pair<std::string, int64_t>> appended;
+  auto undo = [&](absl::Status status) {
+    for (const auto& [path, length] : appended) {
+      [[maybe_unused]] int cut = ::truncate(path.c_str(), length);
+    }
+    return status;
+  };
   for (auto& [attempt, indices] : chunks_of) {
     auto found = workstream_of.find(attempt);
     if (found == workstream_of.end()) return absl::InternalError("log event without attempt row");
@@ -368,30 +395,34 @@ absl::Status SqliteStateStore::RecordEvents(std::vector<v1::Event> events,
     if (indices.empty()) continue;
     std::vector<std::string_view> pieces;
     for (size_t i : indices) pieces.push_back(events[i].log().data());
-    absl::StatusOr<int64_t> offset = AppendLog(paths_.Log(found->second, attempt), pieces);
-    if (!offset.ok()) return offset.status();
+    std::string log = paths_.Log(found->second, attempt);
+    absl::StatusOr<int64_t> offset = AppendLog(log, pieces);
+    if (!offset.ok()) return undo(offset.status());
+    appended.emplace_back(log, *offset);
     // The agent's own output is also its transcript, a file of its JSON lines alone.
     std::vector<std::string_view> transcript;
     for (size_t i : indices) {
       if (events[i].log().transcript()) transcript.push_back(events[i].log().data());
     }
     if (!transcript.empty()) {
-      absl::StatusOr<int64_t> written = AppendLog(paths_.Transcript(found->second, attempt), transcript);
-      if (!written.ok()) return written.status();
+      std::string path = paths_.Transcript(found->second, attempt);
+      absl::StatusOr<int64_t> written = AppendLog(path, transcript);
+      if (!written.ok()) return undo(written.status());
+      appended.emplace_back(path, *written);
     }
     int64_t at = *offset;
     for (size_t i : indices) {
       auto length = static_cast<int64_t>(events[i].log().data().size());
       log_ranges[i] = {at, length};
       at += length;
-      events[i].mutable_log()->clear_data();  // the row records where the bytes are
     }
   }
-  return CommitRows(attempts, workstreams, [&](Writer& writer) {
+  absl::Status committed = CommitRows(attempts, workstreams, [&](Writer& writer) {
     for (size_t i = 0; i < events.size(); ++i) {
       writer.Event(events[i], log_ranges[i].first, log_ranges[i].second);
     }
   });
+  return committed.ok() ? committed : undo(committed);
 }
 
 absl::Status SqliteStateStore::UpdateWorkstreams(const std::vector<WorkstreamRow>& workstreams,

@@ -28,7 +28,7 @@ class SqliteStateStore : public StateStore {
                           const std::vector<WorkstreamRow>& workstreams) override;
   absl::Status StartAttempts(const std::vector<AttemptRow>& attempts,
                              const std::vector<WorkstreamRow>& workstreams) override;
-  absl::Status RecordEvents(std::vector<v1::Event> events,
+  absl::Status RecordEvents(std::vector<v1::Event>& events,
                             const std::vector<AttemptRow>& attempts,
                             const std::vector<WorkstreamRow>& workstreams) override;
   absl::Status UpdateWorkstreams(const std::vector<WorkstreamRow>& workstreams,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,8 +84,10 @@ class StateStore {
   // assignments of one dispatch round, before any Assign goes out.
   virtual absl::Status StartAttempts(const std::vector<AttemptRow>& attempts,
                                      const std::vector<WorkstreamRow>& workstreams) = 0;
-  // Events of one group commit, with the attempt and workstream rows they changed.
-  virtual absl::Status RecordEvents(std::vector<v1::Event> events,
+  // Events of one group commit, with the attempt and workstream rows they changed. On
+  // failure nothing of it is stored (log bytes already appended are cut off again) and
+  // `events` are as they came, to be tried again; on success they may have been moved from.
+  virtual absl::Status RecordEvents(std::vector<v1::Event>& events,
                                     const std::vector<AttemptRow>& attempts,
                                     const std::vector<WorkstreamRow>& workstreams) = 0;
   // State changes not caused by events: blocked, cancelled, retried, backoff.
@@ -97,6 +100,19 @@ class StateStore {
   virtual absl::Status RecordWorker(const WorkerRow& worker) = 0;
 
   virtual absl::StatusOr<StoredState> Load() = 0;
+
+  // Writes held for want of space (HoldingStateStore): why, since when, how many. None
+  // for a store that never holds.
+  struct Hold {
+    std::string reason;
+    int64_t since_unix_ms = 0;
+    size_t writes = 0;
+  };
+  virtual std::optional<Hold> held() const { return std::nullopt; }
+  // Tries the held writes again, in order; true once none is left.
+  virtual bool RetryHeld() { return true; }
+  // Writes refused for want of space so far, retries included.
+  virtual uint64_t failed_writes() const { return 0; }
 
   // Where an attempt's log lives (for `wsfleet logs` and the summaries).
   virtual std::string LogPath(const std::string& workstream_id,

@@ -22,11 +22,11 @@ absl::Status TimedStateStore::StartAttempts(const std::vector<AttemptRow>& attem
   return Timed("start_attempts", [&] { return inner_.StartAttempts(attempts, workstreams); });
 }
 
-absl::Status TimedStateStore::RecordEvents(std::vector<v1::Event> events,
+absl::Status TimedStateStore::RecordEvents(std::vector<v1::Event>& events,
                                            const std::vector<AttemptRow>& attempts,
                                            const std::vector<WorkstreamRow>& workstreams) {
   return Timed("record_events",
-               [&] { return inner_.RecordEvents(std::move(events), attempts, workstreams); });
+               [&] { return inner_.RecordEvents(events, attempts, workstreams); });
 }
 
 absl::Status TimedStateStore::UpdateWorkstreams(const std::vector<WorkstreamRow>& workstreams,

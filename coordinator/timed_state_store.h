@@ -20,7 +20,7 @@ class TimedStateStore : public StateStore {
                           const std::vector<WorkstreamRow>& workstreams) override;
   absl::Status StartAttempts(const std::vector<AttemptRow>& attempts,
                              const std::vector<WorkstreamRow>& workstreams) override;
-  absl::Status RecordEvents(std::vector<v1::Event> events, const std::vector<AttemptRow>& attempts,
+  absl::Status RecordEvents(std::vector<v1::Event>& events, const std::vector<AttemptRow>& attempts,
                             const std::vector<WorkstreamRow>& workstreams) override;
   absl::Status UpdateWorkstreams(const std::vector<WorkstreamRow>& workstreams,
                                  const std::vector<AttemptRow>& attempts) override;

@@ -1,5 +1,6 @@
 #include "worker/step_user.h"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 
@@ -116,6 +118,20 @@ ThreadFilesystemUser::~ThreadFilesystemUser() {
   ::syscall(SYS_setfsuid, saved_uid_);
   ::syscall(SYS_setfsgid, saved_gid_);
   SetThreadGroups(saved_groups_);
+}
+
+}  // namespace wsfleet::worker
+
+namespace wsfleet::worker {
+
+bool UserCanExecute(const StepUser& user, const std::string& path) {
+  bool can = false;
+  std::thread([&] {
+    ThreadFilesystemUser as_user(user);
+    // AT_EACCESS: with this thread's file IDs (the user's), not the process's real ones.
+    can = as_user.ok() && ::faccessat(AT_FDCWD, path.c_str(), X_OK, AT_EACCESS) == 0;
+  }).join();
+  return can;
 }
 
 }  // namespace wsfleet::worker

@@ -28,6 +28,10 @@ absl::StatusOr<StepUser> ResolveStepUser(const std::string& name_or_uid);
 // must belong to the user, and every directory above it must let the user through.
 absl::Status PrepareStepUserWorkdir(const StepUser& user, const std::string& workdir);
 
+// Whether `user` may execute `path` (every directory above it included): checked with the
+// user's rights, on a thread of its own.
+bool UserCanExecute(const StepUser& user, const std::string& path);
+
 // `env` with HOME, USER and LOGNAME those of `user` (git and the agents read their
 // configuration from HOME, and root's is closed to the user).
 std::vector<std::string> EnvironmentFor(const StepUser& user, std::vector<std::string> env);

@@ -70,7 +70,7 @@ check "gRPC session streams counted" equals \
 
 # Rules: every group loaded and every rule evaluated without error.
 curl -sf "$prom/api/v1/rules" > "$TMP/rules.json"
-check "rules loaded" [ "$(jq '[.data.groups[].rules[]] | length' "$TMP/rules.json")" -eq 12 ]
+check "rules loaded" [ "$(jq '[.data.groups[].rules[]] | length' "$TMP/rules.json")" -eq 13 ]
 check "rules evaluate" wait_for 20 sh -c "curl -sf '$prom/api/v1/rules' | jq -e '[.data.groups[].rules[] | select(.health != \"ok\")] | length == 0'"
 check "recording rule has data" wait_for 20 sh -c "curl -sf '$prom/api/v1/query' --data-urlencode 'query=wsfleet:workstreams_open' | jq -e '.data.result | length == 1'"
 check "no alert fires on a healthy run" sh -c "curl -sf '$prom/api/v1/alerts' | jq -e '[.data.alerts[] | select(.state == \"firing\")] | length == 0' > /dev/null"

@@ -7,6 +7,16 @@
 source "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" -ne 0 ]; then echo "SKIP: --step-user needs root (this runs as uid $(id -u))"; exit 77; fi
 chmod 711 "$TMP"  # as /var/lib: nobody may pass through to its workdirs, not list
+# Installed where nobody can reach it, as an operator would (/usr/local/bin): the build
+# tree may sit under a directory closed to nobody (a clone under mktemp -d). A copy under
+# a closed directory shows the warning a worker gives then.
+mkdir -p "$TMP/bin" "$TMP/closed" && chmod 755 "$TMP/bin" && chmod 700 "$TMP/closed"
+for dir in "$TMP/bin" "$TMP/closed"; do  # hard links where the file system allows
+  cp -l "$WSFLEET" "$(dirname "$WSFLEET")/wsfleet-step-guard" "$dir/" 2> /dev/null ||
+    cp "$WSFLEET" "$(dirname "$WSFLEET")/wsfleet-step-guard" "$dir/"
+done
+closed_wsfleet=$TMP/closed/wsfleet
+WSFLEET=$TMP/bin/wsfleet
 mkdir -p "$TMP/out" "$TMP/private" && chmod 777 "$TMP/out"
 export OUT=$TMP/out STATE_DIR=$TMP/state PRIVATE=$TMP/private  # the steps get the worker's environment
 
@@ -37,6 +47,13 @@ chown nobody "$TMP/rootwork"
 "$WSFLEET" worker --coordinator "$COORDINATOR" --id bad --workdir "$TMP/rootwork" --step-user nobody \
   --spool "$TMP/rootwork/spool" --join-token-file "$TMP/join.token" > "$TMP/bad.out" 2>&1
 check "a spool inside the user's workdir is refused" contains "$TMP/bad.out" "is inside --workdir"
+
+echo bogus > "$TMP/bogus.token"
+mkdir -p "$TMP/closedwork" && chown nobody "$TMP/closedwork"
+"$closed_wsfleet" worker --coordinator "$COORDINATOR" --id closed --workdir "$TMP/closedwork" --step-user nobody \
+  --credentials "$PRIVATE/closed.pem" --spool "$PRIVATE/spool-closed" --join-token-file "$TMP/bogus.token" \
+  > "$TMP/closed.out" 2>&1
+check "a wsfleet the step user cannot run is named at start" contains "$TMP/closed.out" "nobody cannot run $closed_wsfleet"
 
 git_repo "$TMP/repo"
 chown -R nobody:nogroup "$TMP/repo"

@@ -29,10 +29,10 @@ class FakeStateStore : public coordinator::StateStore {
                              const std::vector<coordinator::WorkstreamRow>& rows) override {
     return Apply({}, attempts, rows);
   }
-  absl::Status RecordEvents(std::vector<v1::Event> events,
+  absl::Status RecordEvents(std::vector<v1::Event>& events,
                             const std::vector<coordinator::AttemptRow>& attempts,
                             const std::vector<coordinator::WorkstreamRow>& rows) override {
-    return Apply(std::move(events), attempts, rows);
+    return Apply(events, attempts, rows);
   }
   absl::Status UpdateWorkstreams(const std::vector<coordinator::WorkstreamRow>& rows,
                                  const std::vector<coordinator::AttemptRow>& attempts) override {
@@ -41,10 +41,12 @@ class FakeStateStore : public coordinator::StateStore {
   absl::Status MarkWorkerLost(const coordinator::WorkerRow& worker,
                               const std::vector<coordinator::AttemptRow>& attempts,
                               const std::vector<coordinator::WorkstreamRow>& rows) override {
+    if (absl::Status status = Apply({}, attempts, rows); !status.ok()) return status;
     workers_[worker.worker_id] = worker;
-    return Apply({}, attempts, rows);
+    return absl::OkStatus();
   }
   absl::Status RecordWorker(const coordinator::WorkerRow& worker) override {
+    if (full_) return absl::ResourceExhaustedError("state store: database or disk is full (injected)");
     workers_[worker.worker_id] = worker;
     return absl::OkStatus();
   }
@@ -61,12 +63,15 @@ class FakeStateStore : public coordinator::StateStore {
   }
 
   void FailNextCommit() { fail_next_ = true; }
+  // Every commit fails (disk full) until this is called with false.
+  void SetFull(bool full) { full_ = full; }
   int commits() const { return commits_; }
   size_t stored_events() const { return events_.size(); }
   const coordinator::WorkstreamRow& row(const std::string& id) { return workstreams_.at(id); }
 
  private:
   absl::Status Commit() {
+    if (full_) return absl::ResourceExhaustedError("state store: database or disk is full (injected)");
     if (fail_next_) {
       fail_next_ = false;
       return absl::ResourceExhaustedError("disk full (injected)");
@@ -93,6 +98,7 @@ class FakeStateStore : public coordinator::StateStore {
   std::set<std::pair<std::string, uint64_t>> stored_;
   std::map<std::string, coordinator::WorkerRow> workers_;
   bool fail_next_ = false;
+  bool full_ = false;
   int commits_ = 0;
 };
 

@@ -15,6 +15,13 @@
 namespace wsfleet::coordinator {
 namespace {
 
+// RecordEvents takes its batch by reference (kept intact on failure, for a retry).
+absl::Status Record(StateStore& store, std::vector<v1::Event> events, const std::vector<AttemptRow>& attempts,
+                    const std::vector<WorkstreamRow>& rows) {
+  return store.RecordEvents(events, attempts, rows);
+}
+
+
 namespace fs = std::filesystem;
 
 class SqliteStateStoreTest : public ::testing::Test {
@@ -67,7 +74,7 @@ TEST_F(SqliteStateStoreTest, OperationsSurviveReopening) {
     metric.set_seq(2);
     metric.mutable_metric()->set_name("gbps");
     metric.mutable_metric()->set_value(42);
-    ASSERT_TRUE(store->RecordEvents({Log(attempt.attempt_id, 1, "hello\n"), metric}, {attempt}, {row}).ok());
+    ASSERT_TRUE(Record(*store, {Log(attempt.attempt_id, 1, "hello\n"), metric}, {attempt}, {row}).ok());
   }
   auto store = Open();
   absl::StatusOr<StoredState> state = store->Load();
@@ -99,7 +106,7 @@ TEST_F(SqliteStateStoreTest, LogBytesWithoutCommittedEventsAreCutOnLoad) {
   WorkstreamRow row;
   row.workstream_id = "WS-02";
   ASSERT_TRUE(store->StartAttempts({attempt}, {row}).ok());
-  ASSERT_TRUE(store->RecordEvents({Log("a1", 1, "kept\n")}, {attempt}, {}).ok());
+  ASSERT_TRUE(Record(*store, {Log("a1", 1, "kept\n")}, {attempt}, {}).ok());
   // A crash after the log append, before the commit: the bytes are there, the row is not.
   std::ofstream(store->LogPath("WS-02", "a1"), std::ios::app) << "uncommitted\n";
   ASSERT_TRUE(store->Load().ok());
@@ -115,7 +122,7 @@ TEST_F(SqliteStateStoreTest, TheAgentsOutputIsAlsoItsTranscriptCutLikeTheLog) {
   ASSERT_TRUE(store->StartAttempts({attempt}, {}).ok());
   v1::Event agent = Log("a1", 1, "{\"type\":\"turn.started\"}\n");
   agent.mutable_log()->set_transcript(true);
-  ASSERT_TRUE(store->RecordEvents({agent, Log("a1", 2, "test output\n")}, {attempt}, {}).ok());
+  ASSERT_TRUE(Record(*store, {agent, Log("a1", 2, "test output\n")}, {attempt}, {}).ok());
   fs::path transcript = dir_ / "transcripts" / "WS-02" / "a1.jsonl";
   std::ifstream in(transcript);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -144,15 +151,15 @@ TEST_F(SqliteStateStoreTest, OutputAWorkerOnThisMachineWroteIsStoredWhereItIs) {
     return event;
   };
   attempt.stored_seq = 2;
-  ASSERT_TRUE(store->RecordEvents({named(1, 0, 6), named(2, 6, 7)}, {attempt}, {}).ok());
+  ASSERT_TRUE(Record(*store, {named(1, 0, 6), named(2, 6, 7)}, {attempt}, {}).ok());
   // One the worker sent with its bytes lands after them.
   attempt.stored_seq = 3;
-  ASSERT_TRUE(store->RecordEvents({Log("a1", 3, "third\n")}, {attempt}, {}).ok());
+  ASSERT_TRUE(Record(*store, {Log("a1", 3, "third\n")}, {attempt}, {}).ok());
   std::ifstream in(store->LogPath("WS-03", "a1"));
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(text, "first\nsecond\nthird\n");
   // Ranges past the end of the file are not stored: those bytes are not there.
-  EXPECT_EQ(store->RecordEvents({named(4, 19, 10)}, {attempt}, {}).code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(Record(*store, {named(4, 19, 10)}, {attempt}, {}).code(), absl::StatusCode::kDataLoss);
   // Reloading keeps every byte a stored event names.
   ASSERT_TRUE(store->Load().ok());
   EXPECT_EQ(fs::file_size(store->LogPath("WS-03", "a1")), 19u);
@@ -169,8 +176,8 @@ TEST_F(SqliteStateStoreTest, DuplicateEventsAreStoredOnce) {
   event.set_attempt_id("a1");
   event.set_seq(1);
   event.mutable_started();
-  ASSERT_TRUE(store->RecordEvents({event}, {attempt}, {}).ok());
-  ASSERT_TRUE(store->RecordEvents({event}, {attempt}, {}).ok());
+  ASSERT_TRUE(Record(*store, {event}, {attempt}, {}).ok());
+  ASSERT_TRUE(Record(*store, {event}, {attempt}, {}).ok());
   EXPECT_EQ(store->Load()->events.size(), 1u);
 }
 
@@ -286,7 +293,7 @@ TEST_F(SqliteStateStoreTest, MigratesALayoutTwoDirectoryKeepingItsEventsInAttemp
   a1.workstream_id = "WS-01";
   a1.number = 1;
   a1.stored_seq = 2;
-  ASSERT_TRUE(store->RecordEvents({later}, {a1}, {}).ok());
+  ASSERT_TRUE(Record(*store, {later}, {a1}, {}).ok());
   absl::StatusOr<StoredState> state = store->Load();
   ASSERT_TRUE(state.ok()) << state.status();
   ASSERT_EQ(state->events.size(), 3u);
@@ -314,7 +321,7 @@ TEST_F(SqliteStateStoreTest, LoadsEventsInTheOrderTheyWereStored) {
     v1::Event event;
     event.set_attempt_id(id);
     event.set_seq(seq);
-    ASSERT_TRUE(store->RecordEvents({event}, {}, {}).ok());
+    ASSERT_TRUE(Record(*store, {event}, {}, {}).ok());
   }
   store.reset();
   store = Open();  // the order survives a restart

@@ -110,6 +110,21 @@ TEST_F(StepUserTest, AGuardedStepRunsAsTheUserUnderAGuardTheUserCannotReach) {
   EXPECT_EQ(sink.out, std::to_string(user.uid) + "\n" + groups + "\n" + work.string() + "\n/tmp/scratch\nrefused\n");
 }
 
+TEST_F(StepUserTest, TellsWhetherTheUserCanRunAProgramThroughEveryDirectoryAboveIt) {
+  REQUIRE_ROOT();
+  StepUser user = *ResolveStepUser("nobody");
+  EXPECT_TRUE(UserCanExecute(user, "/bin/sh"));
+  fs::path closed = dir_ / "closed";
+  fs::create_directories(closed);
+  fs::copy_file("/bin/true", closed / "tool");
+  fs::permissions(closed, fs::perms::owner_all);
+  EXPECT_FALSE(UserCanExecute(user, (closed / "tool").string())) << "a 0700 directory above it";
+  EXPECT_TRUE(::access((closed / "tool").c_str(), X_OK) == 0) << "root itself still can";
+  fs::permissions(closed, fs::perms::all);
+  EXPECT_TRUE(UserCanExecute(user, (closed / "tool").string()));
+  EXPECT_FALSE(UserCanExecute(user, (dir_ / "missing").string()));
+}
+
 TEST_F(StepUserTest, AProgramThatCannotStartIsReportedAsWithoutAUser) {
   REQUIRE_ROOT();
   StepLaunch launch;

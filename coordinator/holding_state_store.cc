@@ -1,0 +1,97 @@
+#include "coordinator/holding_state_store.h"
+
+#include <spdlog/spdlog.h>
+
+#include "coordinator/plan_run.h"
+
+namespace wsfleet::coordinator {
+
+absl::Status HoldingStateStore::Run(Write write) {
+  if (held_.empty()) {
+    absl::Status status = write();
+    if (status.code() != absl::StatusCode::kResourceExhausted) return status;
+    StartHolding(status);
+  }
+  held_.push_back(std::move(write));
+  return absl::OkStatus();
+}
+
+void HoldingStateStore::StartHolding(const absl::Status& status) {
+  ++failed_writes_;
+  reason_ = std::string(status.message());
+  since_unix_ms_ = common::ToUnixMillis(clock_.WallNow());
+  spdlog::critical("the state directory is full ({}): holding this write and every one after it, and the "
+                   "acknowledgements and assignments that wait for them; retrying until there is space",
+                   reason_);
+}
+
+absl::Status HoldingStateStore::SubmitPlan(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams) {
+  if (!held_.empty()) {
+    return absl::ResourceExhaustedError("the coordinator's state directory is full (" + reason_ +
+                                        "): no plan can be stored until there is space");
+  }
+  absl::Status status = inner_.SubmitPlan(plan, workstreams);
+  if (status.code() == absl::StatusCode::kResourceExhausted) {
+    ++failed_writes_;
+    return absl::ResourceExhaustedError("the coordinator's state directory is full: " + std::string(status.message()));
+  }
+  return status;
+}
+
+absl::Status HoldingStateStore::StartAttempts(const std::vector<AttemptRow>& attempts,
+                                              const std::vector<WorkstreamRow>& workstreams) {
+  return Run([this, attempts, workstreams] { return inner_.StartAttempts(attempts, workstreams); });
+}
+
+absl::Status HoldingStateStore::RecordEvents(std::vector<v1::Event>& events, const std::vector<AttemptRow>& attempts,
+                                             const std::vector<WorkstreamRow>& workstreams) {
+  if (held_.empty()) {
+    // The common case, without copies: the events are only kept when the write is held.
+    absl::Status status = inner_.RecordEvents(events, attempts, workstreams);
+    if (status.code() != absl::StatusCode::kResourceExhausted) return status;
+    StartHolding(status);
+  }
+  auto kept = std::make_shared<std::vector<v1::Event>>(std::move(events));
+  held_.push_back([this, kept, attempts, workstreams] { return inner_.RecordEvents(*kept, attempts, workstreams); });
+  return absl::OkStatus();
+}
+
+absl::Status HoldingStateStore::UpdateWorkstreams(const std::vector<WorkstreamRow>& workstreams,
+                                                  const std::vector<AttemptRow>& attempts) {
+  return Run([this, workstreams, attempts] { return inner_.UpdateWorkstreams(workstreams, attempts); });
+}
+
+absl::Status HoldingStateStore::MarkWorkerLost(const WorkerRow& worker, const std::vector<AttemptRow>& attempts,
+                                               const std::vector<WorkstreamRow>& workstreams) {
+  return Run([this, worker, attempts, workstreams] { return inner_.MarkWorkerLost(worker, attempts, workstreams); });
+}
+
+absl::Status HoldingStateStore::RecordWorker(const WorkerRow& worker) {
+  return Run([this, worker] { return inner_.RecordWorker(worker); });
+}
+
+std::optional<StateStore::Hold> HoldingStateStore::held() const {
+  if (held_.empty()) return std::nullopt;
+  return Hold{reason_, since_unix_ms_, held_.size()};
+}
+
+bool HoldingStateStore::RetryHeld() {
+  while (!held_.empty()) {
+    absl::Status status = held_.front()();
+    if (status.code() == absl::StatusCode::kResourceExhausted) {
+      ++failed_writes_;
+      reason_ = std::string(status.message());
+      return false;
+    }
+    if (!status.ok()) {
+      // Not space: what the store does with any other failure (see plan_run.h).
+      StoreFailed(status);
+    }
+    held_.pop_front();
+  }
+  spdlog::warn("the state directory has space again: the held writes are stored ({} s after the disk filled)",
+               (common::ToUnixMillis(clock_.WallNow()) - since_unix_ms_) / 1000);
+  return true;
+}
+
+}  // namespace wsfleet::coordinator
