@@ -15,7 +15,7 @@ CMAKE_COMMON = -G Ninja -DWSFLEET_WERROR=ON $(CMAKE_FLAGS)
 IMAGE          ?= wsfleet
 IMAGE_TAG      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all deps build run test test-gpu test-sanitize bench fuzz image format clean
+.PHONY: all deps build run test test-gpu test-sanitize bench soak fuzz image format clean
 
 all: build
 
@@ -46,6 +46,11 @@ test-sanitize: deps
 	cmake --build $(SANITIZE_DIR)
 	@scripts/install-deps.sh --agent-clis $(SANITIZE_DIR)
 	ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j$(CTEST_JOBS) -LE '^gpu$$'
+
+# Not part of `make test`: 500 workstreams under worker and coordinator kill -9 (about 5
+# minutes; docs/benchmarks.md has its last result).
+soak: build
+	tests/soak/soak.sh $(BUILD_DIR)/bin/wsfleet 500
 
 bench: build
 	$(BUILD_DIR)/bin/wsfleet_bench --benchmark_counters_tabular=true

@@ -257,6 +257,7 @@ void WorkerCore::OnWelcome(const v1::Welcome& welcome) {
     heartbeat_interval_ = std::chrono::milliseconds(welcome.heartbeat_interval_ms());
   }
   for (const std::string& id : welcome.cancelled_attempt_ids()) {
+    spdlog::info("attempt {} ran elsewhere while this worker was away: stopped, its events dropped", id);
     if (Unqueue(id)) runners_.erase(id);
     unacked_failures_.erase(id);  // dropped below: its end will never be stored
     auto found = runners_.find(id);
