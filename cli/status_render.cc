@@ -1,7 +1,6 @@
 #include "cli/status_render.h"
 
 #include <cstdio>
-#include <ctime>
 #include <vector>
 
 #include "common/text.h"
@@ -42,15 +41,6 @@ std::string CriticalPathLeft(const v1::RunStatus& status) {
 }
 
 namespace {
-
-std::string UtcTime(int64_t unix_ms) {
-  std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc);
-  return text;
-}
 
 // 950, 12.3k, 4.1M: token counts at a glance.
 std::string CompactCount(uint64_t count) {
@@ -143,7 +133,7 @@ std::string RenderStatusTable(const v1::RunStatus& status) {
   if (!status.metrics_url().empty()) out += "metrics: " + status.metrics_url() + "\n";
   if (status.has_store_held()) {
     const v1::StoreHold& held = status.store_held();
-    out += "state store: FULL since " + UtcTime(held.since_unix_ms()) + " (" + held.reason() +
+    out += "state store: FULL since " + common::UtcDateTime(held.since_unix_ms()) + " (" + held.reason() +
            "): " + std::to_string(held.writes()) +
            " write(s) held; events are not acknowledged and nothing new starts until there is space\n";
   }

@@ -1,5 +1,7 @@
 #include "common/text.h"
 
+#include <ctime>
+
 namespace wsfleet::common {
 
 std::string_view Trim(std::string_view text) {
@@ -99,6 +101,16 @@ std::vector<std::string> SplitLines(std::string_view text) {
     start = end + 1;
   }
   return lines;
+}
+
+std::string UtcDateTime(int64_t unix_ms) {
+  if (unix_ms <= 0) return "-";
+  std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%SZ", &utc);
+  return buffer;
 }
 
 }  // namespace wsfleet::common

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,8 @@ inline char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<cha
 
 std::string_view Trim(std::string_view text);
 std::string ToLower(std::string_view text);
+// Unix milliseconds as "2026-12-04 00:30:00Z" (UTC); "-" for 0 or less (never).
+std::string UtcDateTime(int64_t unix_ms);
 bool StartsWith(std::string_view text, std::string_view prefix);
 bool EndsWith(std::string_view text, std::string_view suffix);
 bool Contains(std::string_view text, std::string_view needle);

@@ -13,15 +13,7 @@ namespace {
 
 using common::ToLower;
 
-std::string Date(int64_t unix_ms) {
-  if (unix_ms <= 0) return "-";
-  std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%SZ", &utc);
-  return buffer;
-}
+std::string Date(int64_t unix_ms) { return common::UtcDateTime(unix_ms); }
 
 std::string Days(const common::DayRange& range) {
   char buffer[64];

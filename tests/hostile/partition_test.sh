@@ -9,30 +9,8 @@
 # 77) where namespaces cannot be made; the netem part says so where netem is missing.
 # Usage: partition_test.sh WSFLEET SOURCE_DIR
 source "$(dirname "$0")/../integration/lib.sh"
-tag=$$
-C=wsf-pc-$tag A=wsf-pa-$tag B=wsf-pb-$tag
-if ! command -v ip > /dev/null || ! ip netns add "$C" 2> "$TMP/netns.err"; then
-  echo "SKIP: cannot create network namespaces here ($(cat "$TMP/netns.err" 2> /dev/null || echo 'no ip command'))"
-  exit 77
-fi
-ip netns add "$A" && ip netns add "$B"
-netns_cleanup() {
-  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2> /dev/null; done
-  for ns in "$C" "$A" "$B"; do ip netns pids "$ns" 2> /dev/null | xargs -r kill -9; ip netns del "$ns" 2> /dev/null; done
-  rm -rf "$TMP"
-}
-trap netns_cleanup EXIT
-link() {  # link NS SUBNET: a veth pair from the coordinator's namespace to NS
-  ip link add "c$2-$tag" netns "$C" type veth peer name "w$2-$tag" netns "$1"
-  ip -n "$C" addr add "10.211.$2.1/24" dev "c$2-$tag"
-  ip -n "$1" addr add "10.211.$2.2/24" dev "w$2-$tag"
-  ip -n "$C" link set "c$2-$tag" up
-  ip -n "$1" link set "w$2-$tag" up
-  ip -n "$1" link set lo up
-}
-ip -n "$C" link set lo up
-link "$A" 1
-link "$B" 2
+source "$(dirname "$0")/netns_lib.sh"
+netns_setup wsf-p 211
 
 S=$TMP/state
 ip netns exec "$C" "$WSFLEET" coordinator --listen 0.0.0.0:7447 --state "$S" --lease 3 --heartbeat 0.5 \

@@ -39,3 +39,15 @@ TEST(Utf8Test, RejectsOverlongsSurrogatesTruncationAndNul) {
 
 }  // namespace
 }  // namespace wsfleet::common
+
+namespace wsfleet::common {
+namespace {
+
+TEST(UtcDateTimeTest, WritesUnixMillisecondsAsUtcAndNeverAsADash) {
+  EXPECT_EQ(UtcDateTime(1'796'345'400'000), "2026-12-04 00:50:00Z");
+  EXPECT_EQ(UtcDateTime(0), "-");
+  EXPECT_EQ(UtcDateTime(-5), "-");
+}
+
+}  // namespace
+}  // namespace wsfleet::common
