@@ -162,6 +162,17 @@ void ForEachInParallel(size_t count, unsigned threads, const std::function<void(
   for (std::thread& thread : pool) thread.join();
 }
 
+// The graph over the workstreams, its checks and its analysis.
+void Connect(Plan& plan) {
+  std::sort(plan.workstreams.begin(), plan.workstreams.end(),
+            [](const Workstream& a, const Workstream& b) { return a.id < b.id; });
+  plan.graph = BuildGraph(plan.workstreams, plan.diagnostics);
+  CheckBlocksAgree(plan.workstreams, plan.graph, plan.diagnostics);
+  if (CheckAcyclic(plan.workstreams, plan.graph, plan.diagnostics)) {
+    plan.analysis = Analyze(plan.workstreams, plan.graph);
+  }
+}
+
 Plan MergeDocuments(std::vector<FileOutcome>& outcomes) {
   Plan plan;
   std::map<WorkstreamId, SourceLocation> first_seen;
@@ -188,17 +199,20 @@ Plan MergeDocuments(std::vector<FileOutcome>& outcomes) {
       plan.workstreams.push_back(std::move(ws));
     }
   }
-  std::sort(plan.workstreams.begin(), plan.workstreams.end(),
-            [](const Workstream& a, const Workstream& b) { return a.id < b.id; });
-  plan.graph = BuildGraph(plan.workstreams, plan.diagnostics);
-  CheckBlocksAgree(plan.workstreams, plan.graph, plan.diagnostics);
-  if (CheckAcyclic(plan.workstreams, plan.graph, plan.diagnostics)) {
-    plan.analysis = Analyze(plan.workstreams, plan.graph);
-  }
+  Connect(plan);
   return plan;
 }
 
 }  // namespace
+
+Plan AssembleParsed(std::vector<Workstream> workstreams, std::vector<SourceFile> sources) {
+  Plan plan;
+  plan.workstreams = std::move(workstreams);
+  for (const SourceFile& source : sources) plan.card_files.push_back(source.path);
+  plan.sources = std::move(sources);
+  Connect(plan);
+  return plan;
+}
 
 std::optional<int> Plan::IndexOf(WorkstreamId id) const {
   auto found = std::lower_bound(workstreams.begin(), workstreams.end(), id,

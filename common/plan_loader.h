@@ -27,4 +27,8 @@ Plan LoadPlan(const std::vector<std::string>& paths, const LoadOptions& options 
 // The same from text already in memory (tests, benchmarks, fuzzing).
 Plan AssemblePlan(const std::vector<SourceFile>& sources, const LoadOptions& options = {});
 
+// A plan from workstreams parsed before (a coordinator's stored plan) and the texts they
+// came from: the graph, its checks and its analysis, without parsing the texts again.
+Plan AssembleParsed(std::vector<Workstream> workstreams, std::vector<SourceFile> sources);
+
 }  // namespace wsfleet::common

@@ -2,6 +2,7 @@
 
 #include "common/plan_loader.h"
 #include "coordinator/log_follower.h"
+#include "coordinator/plan_codec.h"
 #include "coordinator/scheduler.h"
 #include "coordinator/state_store.h"
 #include "coordinator/verification_view.h"
@@ -25,8 +26,10 @@ grpc::ServerUnaryReactor* ControlServiceImpl::Submit(grpc::CallbackServerContext
   std::vector<common::SourceFile> files;
   for (const v1::SourceFile& file : request->files()) files.push_back({file.path(), file.text()});
   auto plan = std::make_shared<common::Plan>(common::AssemblePlan(files));
-  loop_.Post([this, reactor, request, response, plan] {
-    auto result = scheduler_.SubmitParsed(std::move(*plan), request->plan_name(), request->keep_going());
+  auto encoded = std::make_shared<std::string>(plan->ok() ? EncodeWorkstreams(plan->workstreams) : "");
+  loop_.Post([this, reactor, request, response, plan, encoded] {
+    auto result = scheduler_.SubmitParsed(std::move(*plan), request->plan_name(), request->keep_going(),
+                                          std::move(*encoded));
     if (!result.ok()) {
       reactor->Finish(ToGrpc(result.status()));
       return;

@@ -7,7 +7,10 @@
 #include <set>
 #include <tuple>
 
+#include <spdlog/spdlog.h>
+
 #include "common/plan_loader.h"
+#include "coordinator/plan_codec.h"
 #include "proto/enum_names.h"
 
 namespace wsfleet::coordinator {
@@ -51,7 +54,7 @@ absl::StatusOr<Scheduler::SubmitResult> Scheduler::Submit(
 }
 
 absl::StatusOr<Scheduler::SubmitResult> Scheduler::SubmitParsed(common::Plan parsed, const std::string& name,
-                                                          bool keep_going) {
+                                                          bool keep_going, std::string encoded) {
   if (run_.has_plan() && !Done()) {
     return absl::FailedPreconditionError("plan " + run_.row.plan_id +
                                          " is still running; cancel it first");
@@ -63,8 +66,10 @@ absl::StatusOr<Scheduler::SubmitResult> Scheduler::SubmitParsed(common::Plan par
   if (plan->workstreams.empty()) {
     return absl::InvalidArgumentError("the plan holds no workstream cards");
   }
-  // What is stored is what was parsed: recovery parses exactly these texts again.
-  PlanRow row{random_.NewId(name.empty() ? "plan" : name), name, keep_going, WallMillis(clock_), plan->sources};
+  // What is stored is what was parsed: the texts, and the workstreams recovery rebuilds
+  // the plan from without parsing them again.
+  PlanRow row{random_.NewId(name.empty() ? "plan" : name), name, keep_going, WallMillis(clock_), plan->sources,
+              encoded.empty() ? EncodeWorkstreams(plan->workstreams) : std::move(encoded)};
   std::vector<WorkstreamRow> rows;
   for (const common::Workstream& ws : plan->workstreams) {
     WorkstreamRow initial;
@@ -106,7 +111,16 @@ absl::Status Scheduler::Recover() {
   absl::StatusOr<StoredState> stored = store_.Load();
   if (!stored.ok()) return stored.status();
   if (!stored->has_plan) return absl::OkStatus();
-  auto plan = std::make_unique<common::Plan>(common::AssemblePlan(stored->plan.files));
+  std::unique_ptr<common::Plan> plan;
+  if (!stored->plan.parsed.empty()) {
+    absl::StatusOr<std::vector<common::Workstream>> workstreams = DecodeWorkstreams(stored->plan.parsed);
+    if (workstreams.ok()) {
+      plan = std::make_unique<common::Plan>(common::AssembleParsed(std::move(*workstreams), stored->plan.files));
+    } else {
+      spdlog::warn("{}: parsing the stored cards again", std::string(workstreams.status().message()));
+    }
+  }
+  if (plan == nullptr) plan = std::make_unique<common::Plan>(common::AssemblePlan(stored->plan.files));
   if (!plan->ok()) return absl::DataLossError("the stored plan no longer validates");
   run_.Adopt(std::move(plan), stored->plan);
   std::map<std::string, WorkstreamRow> rows;

@@ -23,6 +23,8 @@ constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS plans(
   plan_id TEXT PRIMARY KEY, name TEXT NOT NULL, keep_going INTEGER NOT NULL,
   created_ms INTEGER NOT NULL, current INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS plan_parsed(
+  plan_id TEXT PRIMARY KEY, workstreams BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS plan_files(
   plan_id TEXT NOT NULL, position INTEGER NOT NULL, path TEXT NOT NULL, text BLOB NOT NULL,
   PRIMARY KEY(plan_id, position));
@@ -210,8 +212,9 @@ struct SqliteStateStore::Writer {
 
 // Raise it with every change to the tables, and migrate older layouts in Open().
 // 2: attempts.rank, attempts.gang (multi-node gangs); 3: events.ord (the order they were
-// stored in, which recovery replays them in).
-constexpr int kSchemaVersion = 3;
+// stored in, which recovery replays them in); 4: plan_parsed (the
+// workstreams as parsed at submission: recovery does not parse the cards again).
+constexpr int kSchemaVersion = 4;
 
 SqliteStateStore::SqliteStateStore(StatePaths paths) : paths_(std::move(paths)) {}
 
@@ -317,6 +320,12 @@ absl::Status SqliteStateStore::SubmitPlan(const PlanRow& plan,
       file.bind(3, plan.files[i].path);
       file.bind(4, plan.files[i].text.data(), static_cast<int>(plan.files[i].text.size()));
       file.exec();
+    }
+    if (!plan.parsed.empty()) {
+      SQLite::Statement parsed(*db_, "INSERT INTO plan_parsed VALUES(?,?)");
+      parsed.bind(1, plan.plan_id);
+      parsed.bind(2, plan.parsed.data(), static_cast<int>(plan.parsed.size()));
+      parsed.exec();
     }
     Writer writer{*this, plan.plan_id};
     for (const WorkstreamRow& row : workstreams) writer.Workstream(row);
@@ -463,6 +472,12 @@ absl::StatusOr<StoredState> SqliteStateStore::Load() {
     state.plan.name = plan.getColumn(0).getString();
     state.plan.keep_going = plan.getColumn(1).getInt() != 0;
     state.plan.created_unix_ms = plan.getColumn(2).getInt64();
+    SQLite::Statement parsed(*db_, "SELECT workstreams FROM plan_parsed WHERE plan_id=?");
+    parsed.bind(1, plan_id_);
+    if (parsed.executeStep()) {
+      SQLite::Column blob = parsed.getColumn(0);
+      state.plan.parsed.assign(static_cast<const char*>(blob.getBlob()), static_cast<size_t>(blob.getBytes()));
+    }
     SQLite::Statement files(*db_,
                             "SELECT path, text FROM plan_files WHERE plan_id=? ORDER BY position");
     files.bind(1, plan_id_);

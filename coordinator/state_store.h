@@ -19,7 +19,10 @@ struct PlanRow {
   std::string name;
   bool keep_going = false;
   int64_t created_unix_ms = 0;
-  std::vector<common::SourceFile> files;  // the cards as submitted; re-parsed on recovery
+  std::vector<common::SourceFile> files;  // the cards as submitted
+  // Their workstreams as parsed then (plan_codec.h), which recovery rebuilds the plan from;
+  // empty when there are none stored (an older state directory): the files are parsed.
+  std::string parsed;
 };
 
 struct WorkstreamRow {

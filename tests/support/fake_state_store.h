@@ -63,6 +63,11 @@ class FakeStateStore : public coordinator::StateStore {
   }
 
   void FailNextCommit() { fail_next_ = true; }
+  // The stored card texts replaced by text that holds no card: what recovery builds then
+  // comes from the stored parsed workstreams alone.
+  void ForgetPlanTexts() {
+    for (common::SourceFile& file : state_.plan.files) file.text = "no card here\n";
+  }
   // Every commit fails (disk full) until this is called with false.
   void SetFull(bool full) { full_ = full; }
   int commits() const { return commits_; }

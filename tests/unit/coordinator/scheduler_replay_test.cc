@@ -148,5 +148,18 @@ TEST_F(SchedulerReplayTest, ARestartedCoordinatorRebuildsTheViewLiveEventsBuilt)
   }
 }
 
+// Recovery rebuilds the plan from the workstreams stored as parsed, not from the texts.
+TEST_F(SchedulerReplayTest, RecoveryDoesNotParseTheCardsAgain) {
+  Submit({Card(1, "None", "**Retries**: 1\n**Labels**: zone=a\n"), Card(2, "WS-01")});
+  store_->ForgetPlanTexts();
+  Restart();
+  ASSERT_TRUE(scheduler_->Recover().ok());
+  ASSERT_TRUE(scheduler_->has_plan());
+  ASSERT_EQ(scheduler_->plan()->workstreams.size(), 2u);
+  EXPECT_EQ(scheduler_->plan()->workstreams[0].labels.at("zone"), "a");
+  EXPECT_EQ(scheduler_->plan()->workstreams[1].dependencies.at(0).id.ToString(), "WS-01");
+  EXPECT_EQ(scheduler_->plan()->workstreams[1].steps.at(0).script, "true\n");
+}
+
 }  // namespace
 }  // namespace wsfleet::coordinator

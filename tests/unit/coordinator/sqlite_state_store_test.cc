@@ -54,7 +54,7 @@ class SqliteStateStoreTest : public ::testing::Test {
 TEST_F(SqliteStateStoreTest, OperationsSurviveReopening) {
   {
     auto store = Open();
-    PlanRow plan{"p1", "demo", true, 1234, {{"ws1.md", "# WS-1: A\n"}}};
+    PlanRow plan{"p1", "demo", true, 1234, {{"ws1.md", "# WS-1: A\n"}}, "[parsed]"};
     WorkstreamRow row;
     row.workstream_id = "WS-01";
     ASSERT_TRUE(store->SubmitPlan(plan, {row}).ok());
@@ -84,6 +84,7 @@ TEST_F(SqliteStateStoreTest, OperationsSurviveReopening) {
   EXPECT_TRUE(state->plan.keep_going);
   ASSERT_EQ(state->plan.files.size(), 1u);
   EXPECT_EQ(state->plan.files[0].text, "# WS-1: A\n");
+  EXPECT_EQ(state->plan.parsed, "[parsed]");
   ASSERT_EQ(state->workstreams.size(), 1u);
   EXPECT_EQ(state->workstreams[0].state, v1::WORKSTREAM_STATE_RUNNING);
   ASSERT_EQ(state->attempts.size(), 1u);
@@ -99,7 +100,7 @@ TEST_F(SqliteStateStoreTest, OperationsSurviveReopening) {
 
 TEST_F(SqliteStateStoreTest, LogBytesWithoutCommittedEventsAreCutOnLoad) {
   auto store = Open();
-  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}}, {}).ok());
+  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, ""}, {}).ok());
   AttemptRow attempt;
   attempt.attempt_id = "a1";
   attempt.workstream_id = "WS-02";
@@ -115,7 +116,7 @@ TEST_F(SqliteStateStoreTest, LogBytesWithoutCommittedEventsAreCutOnLoad) {
 
 TEST_F(SqliteStateStoreTest, TheAgentsOutputIsAlsoItsTranscriptCutLikeTheLog) {
   auto store = Open();
-  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}}, {}).ok());
+  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, ""}, {}).ok());
   AttemptRow attempt;
   attempt.attempt_id = "a1";
   attempt.workstream_id = "WS-02";
@@ -135,7 +136,7 @@ TEST_F(SqliteStateStoreTest, TheAgentsOutputIsAlsoItsTranscriptCutLikeTheLog) {
 
 TEST_F(SqliteStateStoreTest, OutputAWorkerOnThisMachineWroteIsStoredWhereItIs) {
   auto store = Open();
-  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}}, {}).ok());
+  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, ""}, {}).ok());
   AttemptRow attempt;
   attempt.attempt_id = "a1";
   attempt.workstream_id = "WS-03";
@@ -167,7 +168,7 @@ TEST_F(SqliteStateStoreTest, OutputAWorkerOnThisMachineWroteIsStoredWhereItIs) {
 
 TEST_F(SqliteStateStoreTest, DuplicateEventsAreStoredOnce) {
   auto store = Open();
-  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}}, {}).ok());
+  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, ""}, {}).ok());
   AttemptRow attempt;
   attempt.attempt_id = "a1";
   attempt.workstream_id = "WS-01";
@@ -203,7 +204,7 @@ TEST_F(SqliteStateStoreTest, RefusesAStateDirectoryWrittenByANewerWsfleet) {
 
 TEST_F(SqliteStateStoreTest, GangRanksRoundTrip) {
   auto store = Open();
-  PlanRow plan{"p1", "test", false, 1, {{"ws1.md", "# WS-01: One\n"}}};
+  PlanRow plan{"p1", "test", false, 1, {{"ws1.md", "# WS-01: One\n"}}, ""};
   WorkstreamRow row;
   row.workstream_id = "WS-01";
   ASSERT_TRUE(store->SubmitPlan(plan, {row}).ok());
@@ -253,7 +254,7 @@ TEST_F(SqliteStateStoreTest, MigratesALayoutOneDirectoryKeepingItsAttempts) {
   EXPECT_EQ(state->attempts[0].rank, 0);
   EXPECT_EQ(state->attempts[0].GangId(), "a1");
   SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 3);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 4);
 }
 
 TEST_F(SqliteStateStoreTest, MigratesALayoutTwoDirectoryKeepingItsEventsInAttemptOrder) {
@@ -302,12 +303,12 @@ TEST_F(SqliteStateStoreTest, MigratesALayoutTwoDirectoryKeepingItsEventsInAttemp
   EXPECT_EQ(state->events[2].attempt_id(), "a1");
   EXPECT_EQ(state->events[2].seq(), 2u);
   SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 3);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 4);
 }
 
 TEST_F(SqliteStateStoreTest, LoadsEventsInTheOrderTheyWereStored) {
   auto store = Open();
-  ASSERT_TRUE(store->SubmitPlan({"p1", "n", false, 1, {}}, {}).ok());
+  ASSERT_TRUE(store->SubmitPlan({"p1", "n", false, 1, {}, ""}, {}).ok());
   std::vector<AttemptRow> attempts;
   for (const char* id : {"z-late-name", "a-early-name"}) {
     AttemptRow row;

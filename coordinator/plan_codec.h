@@ -1,0 +1,20 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/workstream.h"
+
+namespace wsfleet::coordinator {
+
+// The parsed workstreams of a submitted plan as stored beside its card texts, so that a
+// restarted coordinator rebuilds the plan without parsing the cards again (faster, and the
+// plan it resumes is the one that ran, whatever a newer parser would read in the texts).
+// JSON, versioned: a blob of another version is refused (recovery then parses the texts).
+// Empty when the workstreams cannot be encoded (card text that is not UTF-8).
+std::string EncodeWorkstreams(const std::vector<common::Workstream>& workstreams);
+absl::StatusOr<std::vector<common::Workstream>> DecodeWorkstreams(std::string_view encoded);
+
+}  // namespace wsfleet::coordinator

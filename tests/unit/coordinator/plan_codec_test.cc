@@ -1,0 +1,66 @@
+#include "coordinator/plan_codec.h"
+
+#include <gtest/gtest.h>
+
+#include "common/plan_loader.h"
+
+namespace wsfleet::coordinator {
+namespace {
+
+// The GPU bring-up example sets most of what a card can say: its workstreams survive the
+// round trip whole (encoding what was decoded gives the same text) and field by field.
+TEST(PlanCodecTest, AnExamplePlanSurvivesTheRoundTrip) {
+  common::Plan plan = common::LoadPlan({std::string(WSFLEET_EXAMPLES_DIR) + "/gpu-bringup"});
+  ASSERT_TRUE(plan.ok());
+  std::string encoded = EncodeWorkstreams(plan.workstreams);
+  ASSERT_FALSE(encoded.empty());
+  absl::StatusOr<std::vector<common::Workstream>> decoded = DecodeWorkstreams(encoded);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(EncodeWorkstreams(*decoded), encoded);
+  ASSERT_EQ(decoded->size(), plan.workstreams.size());
+  for (size_t i = 0; i < plan.workstreams.size(); ++i) {
+    const common::Workstream& a = plan.workstreams[i];
+    const common::Workstream& b = (*decoded)[i];
+    EXPECT_EQ(a.id, b.id);
+    EXPECT_EQ(a.name, b.name);
+    EXPECT_EQ(a.where.ToString(), b.where.ToString());
+    EXPECT_EQ(a.priority, b.priority);
+    EXPECT_EQ(a.duration.estimate, b.duration.estimate);
+    EXPECT_EQ(a.gpus, b.gpus);
+    EXPECT_EQ(a.labels, b.labels);
+    EXPECT_EQ(a.fields, b.fields);
+    EXPECT_EQ(a.technical_requirements, b.technical_requirements);
+    ASSERT_EQ(a.steps.size(), b.steps.size());
+    for (size_t s = 0; s < a.steps.size(); ++s) EXPECT_EQ(a.steps[s].script, b.steps[s].script);
+    ASSERT_EQ(a.criteria.size(), b.criteria.size());
+    for (size_t c = 0; c < a.criteria.size(); ++c) {
+      EXPECT_EQ(a.criteria[c].text, b.criteria[c].text);
+      EXPECT_EQ(a.criteria[c].check.has_value(), b.criteria[c].check.has_value());
+      if (a.criteria[c].check) {
+        EXPECT_EQ(a.criteria[c].check->value, b.criteria[c].check->value);
+      }
+    }
+  }
+  common::Plan rebuilt = common::AssembleParsed(std::move(*decoded), plan.sources);
+  EXPECT_TRUE(rebuilt.ok());
+  EXPECT_EQ(rebuilt.analysis.critical_path.chain, plan.analysis.critical_path.chain);
+  EXPECT_EQ(rebuilt.analysis.critical_path.days_max, plan.analysis.critical_path.days_max);
+}
+
+TEST(PlanCodecTest, ABlobOfAnotherFormatOrBrokenIsRefused) {
+  EXPECT_EQ(DecodeWorkstreams("{\"format\": 99}\n").status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(DecodeWorkstreams("").status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(DecodeWorkstreams("{not json").status().code(), absl::StatusCode::kDataLoss);
+  absl::StatusOr<std::vector<common::Workstream>> broken = DecodeWorkstreams("{\"format\": 2}\n{\"id\": \"x\"}\n");
+  EXPECT_EQ(broken.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(broken.status().message().find("workstream 1"), std::string::npos) << broken.status();
+}
+
+TEST(PlanCodecTest, TextThatIsNotUtf8IsNotEncoded) {
+  common::Workstream ws;
+  ws.name = std::string("bad \xff byte");
+  EXPECT_EQ(EncodeWorkstreams({ws}), "");
+}
+
+}  // namespace
+}  // namespace wsfleet::coordinator
