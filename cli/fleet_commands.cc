@@ -217,9 +217,12 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
 
 int RunWorkerCommand(const WorkerOptions& options) {
   if (options.exit_with_parent) {
-    // A local worker of `wsfleet run` must not outlive it, even if it is killed -9.
     pid_t parent = ::getppid();
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    // A local worker of `wsfleet run` must not outlive it, even if it is killed -9. Until
+    // its signal watcher runs, SIGTERM would wait blocked (main blocks it) for as long as
+    // starting takes (GPU discovery can take seconds): so SIGKILL, which nothing blocks,
+    // while nothing has started yet; SIGTERM (a clean stop) once the watcher is there.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) return kExitOk;  // the parent died before prctl took effect
   }
   if (!StartLogging("worker", options.log)) return kExitUsage;
@@ -375,6 +378,8 @@ int RunWorkerCommand(const WorkerOptions& options) {
       worker.Stop();
     }
   });
+  // Had the parent died before this, SIGKILL would have ended this process already.
+  if (options.exit_with_parent) ::prctl(PR_SET_PDEATHSIG, SIGTERM);
   spdlog::info("worker {} -> {}", config.worker_id, config.coordinator);
   if (!worker.metrics_url().empty()) spdlog::info("{} metrics at {}", config.worker_id, worker.metrics_url());
   if (absl::Status status = worker.Run(); !status.ok()) {

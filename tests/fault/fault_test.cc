@@ -41,9 +41,11 @@ class FaultTest : public ::testing::Test {
   }
 
   void StartCoordinator() {
+    // A short lease keeps the test short; not shorter: a worker whose lease lapses (a
+    // loaded CI machine answering heartbeats late) stops its steps itself (self-fencing).
     coordinator_ = std::make_unique<testing::Process>(
         std::vector<std::string>{WSFLEET_BINARY, "coordinator", "--listen", address_, "--state",
-                                 (dir_ / "state").string(), "--heartbeat", "0.2", "--lease", "1.5"},
+                                 (dir_ / "state").string(), "--heartbeat", "0.3", "--lease", "3"},
         (dir_ / "coordinator.log").string());
     ASSERT_TRUE(testing::WaitFor(20s, [&] { return Status().ok(); })) << "coordinator did not start";
   }
@@ -191,7 +193,7 @@ TEST_F(FaultTest, CoordinatorKilledThreeTimesDuringA200WorkstreamRun) {
 TEST_F(FaultTest, AGangWhoseRankLosesItsWorkerRunsAgainAsAWholeGang) {
   StartCoordinator();
   for (const char* id : {"w1", "w2", "w3"}) StartWorker(id, 1);
-  WriteCard(1, "None", "echo rank $WSFLEET_NODE_RANK; sleep 3; echo done", "**Nodes**: 2\n");
+  WriteCard(1, "None", "echo rank $WSFLEET_NODE_RANK; sleep 8; echo done", "**Nodes**: 2\n");  // outlasts the lease
   // All three workers must have joined, so that the gang can be placed again without one.
   ASSERT_TRUE(testing::WaitFor(20s, [&] {
     v1::ListWorkersResponse workers;
