@@ -1,9 +1,12 @@
 #include "worker/step_fence.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 
 namespace wsfleet::worker {
 
@@ -62,7 +65,21 @@ bool StepFence::Lapsed() const {
 }
 
 void StepFence::Send(int fd, int64_t deadline_ms) {
-  [[maybe_unused]] ssize_t written = ::write(fd, &deadline_ms, sizeof deadline_ms);
+  // A guard that has just ended (its step killed) leaves a pipe without a reader until the
+  // step's runner closes it: the write fails with EPIPE and raises SIGPIPE, whose default
+  // action would end the worker without a word. Blocked around the write, and a SIGPIPE
+  // the write raised is taken back before unblocking.
+  sigset_t pipe_signal, before;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  ::pthread_sigmask(SIG_BLOCK, &pipe_signal, &before);
+  ssize_t written = ::write(fd, &deadline_ms, sizeof deadline_ms);
+  if (written < 0 && errno == EPIPE) {
+    timespec none{};
+    while (::sigtimedwait(&pipe_signal, nullptr, &none) == SIGPIPE) {
+    }
+  }
+  ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
 }
 
 }  // namespace wsfleet::worker
