@@ -6,16 +6,6 @@
 
 namespace wsfleet::coordinator {
 
-absl::Status HoldingStateStore::Run(Write write) {
-  if (held_.empty()) {
-    absl::Status status = write();
-    if (status.code() != absl::StatusCode::kResourceExhausted) return status;
-    StartHolding(status);
-  }
-  held_.push_back(std::move(write));
-  return absl::OkStatus();
-}
-
 void HoldingStateStore::StartHolding(const absl::Status& status) {
   ++failed_writes_;
   reason_ = std::string(status.message());
@@ -38,36 +28,50 @@ absl::Status HoldingStateStore::SubmitPlan(const PlanRow& plan, const std::vecto
   return status;
 }
 
+// Every write's own path: tried in place (no copies) while nothing is held; its arguments
+// are copied into a held write only when it must wait.
+template <typename Now, typename Keep>
+absl::Status HoldingStateStore::TryOrHold(Now now, Keep keep) {
+  if (held_.empty()) {
+    absl::Status status = now();
+    if (status.code() != absl::StatusCode::kResourceExhausted) return status;
+    StartHolding(status);
+  }
+  held_.push_back(keep());
+  return absl::OkStatus();
+}
+
 absl::Status HoldingStateStore::StartAttempts(const std::vector<AttemptRow>& attempts,
                                               const std::vector<WorkstreamRow>& workstreams) {
-  return Run([this, attempts, workstreams] { return inner_.StartAttempts(attempts, workstreams); });
+  return TryOrHold([&] { return inner_.StartAttempts(attempts, workstreams); },
+                   [&]() -> Write { return [this, attempts, workstreams] { return inner_.StartAttempts(attempts, workstreams); }; });
 }
 
 absl::Status HoldingStateStore::RecordEvents(std::vector<v1::Event>& events, const std::vector<AttemptRow>& attempts,
                                              const std::vector<WorkstreamRow>& workstreams) {
-  if (held_.empty()) {
-    // The common case, without copies: the events are only kept when the write is held.
-    absl::Status status = inner_.RecordEvents(events, attempts, workstreams);
-    if (status.code() != absl::StatusCode::kResourceExhausted) return status;
-    StartHolding(status);
-  }
-  auto kept = std::make_shared<std::vector<v1::Event>>(std::move(events));
-  held_.push_back([this, kept, attempts, workstreams] { return inner_.RecordEvents(*kept, attempts, workstreams); });
-  return absl::OkStatus();
+  return TryOrHold([&] { return inner_.RecordEvents(events, attempts, workstreams); },
+                   [&]() -> Write {
+                     auto kept = std::make_shared<std::vector<v1::Event>>(std::move(events));
+                     return [this, kept, attempts, workstreams] { return inner_.RecordEvents(*kept, attempts, workstreams); };
+                   });
 }
 
 absl::Status HoldingStateStore::UpdateWorkstreams(const std::vector<WorkstreamRow>& workstreams,
                                                   const std::vector<AttemptRow>& attempts) {
-  return Run([this, workstreams, attempts] { return inner_.UpdateWorkstreams(workstreams, attempts); });
+  return TryOrHold([&] { return inner_.UpdateWorkstreams(workstreams, attempts); },
+                   [&]() -> Write { return [this, workstreams, attempts] { return inner_.UpdateWorkstreams(workstreams, attempts); }; });
 }
 
 absl::Status HoldingStateStore::MarkWorkerLost(const WorkerRow& worker, const std::vector<AttemptRow>& attempts,
                                                const std::vector<WorkstreamRow>& workstreams) {
-  return Run([this, worker, attempts, workstreams] { return inner_.MarkWorkerLost(worker, attempts, workstreams); });
+  return TryOrHold(
+      [&] { return inner_.MarkWorkerLost(worker, attempts, workstreams); },
+      [&]() -> Write { return [this, worker, attempts, workstreams] { return inner_.MarkWorkerLost(worker, attempts, workstreams); }; });
 }
 
 absl::Status HoldingStateStore::RecordWorker(const WorkerRow& worker) {
-  return Run([this, worker] { return inner_.RecordWorker(worker); });
+  return TryOrHold([&] { return inner_.RecordWorker(worker); },
+                   [&]() -> Write { return [this, worker] { return inner_.RecordWorker(worker); }; });
 }
 
 std::optional<StateStore::Hold> HoldingStateStore::held() const {

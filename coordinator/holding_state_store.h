@@ -43,8 +43,10 @@ class HoldingStateStore : public StateStore {
 
  private:
   using Write = std::function<absl::Status()>;
-  // Runs `write` now, or holds it (behind others, or when it finds the disk full).
-  absl::Status Run(Write write);
+  // Runs `now` in place, or holds the write `keep` makes (behind others, or when `now`
+  // finds the disk full).
+  template <typename Now, typename Keep>
+  absl::Status TryOrHold(Now now, Keep keep);
   void StartHolding(const absl::Status& status);
 
   StateStore& inner_;
