@@ -1,14 +1,33 @@
 #include "worker/coordinator_session.h"
 
+#include <spdlog/spdlog.h>
+
 namespace wsfleet::worker {
 
-CoordinatorSession::CoordinatorSession(OnMessage on_message, OnEnd on_end)
-    : on_message_(std::move(on_message)), on_end_(std::move(on_end)) {}
+LiveSessions::Hold::Hold(std::shared_ptr<LiveSessions> live) : live_(std::move(live)) {
+  std::lock_guard<std::mutex> lock(live_->mutex_);
+  ++live_->count_;
+}
+
+LiveSessions::Hold::~Hold() {
+  std::lock_guard<std::mutex> lock(live_->mutex_);
+  if (--live_->count_ == 0) live_->none_.notify_all();
+}
+
+bool LiveSessions::WaitUntilNone(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return none_.wait_until(lock, deadline, [this] { return count_ == 0; });
+}
+
+CoordinatorSession::CoordinatorSession(std::shared_ptr<LiveSessions> live, OnMessage on_message, OnEnd on_end)
+    : hold_(std::move(live)), on_message_(std::move(on_message)), on_end_(std::move(on_end)) {}
 
 std::shared_ptr<CoordinatorSession> CoordinatorSession::Open(v1::WorkerService::Stub& stub,
+                                                             std::shared_ptr<LiveSessions> live,
                                                              const v1::WorkerMessage& hello,
                                                              OnMessage on_message, OnEnd on_end) {
-  std::shared_ptr<CoordinatorSession> session(new CoordinatorSession(std::move(on_message), std::move(on_end)));
+  std::shared_ptr<CoordinatorSession> session(
+      new CoordinatorSession(std::move(live), std::move(on_message), std::move(on_end)));
   session->self_ = session;
   stub.async()->Session(&session->context_, session.get());
   session->StartRead(&session->incoming_);
@@ -85,7 +104,13 @@ std::shared_ptr<CoordinatorLink::Session> GrpcCoordinatorLink::Open(const v1::Wo
     std::lock_guard<std::mutex> lock(mutex_);
     stub = channels_.back().second.get();
   }
-  return CoordinatorSession::Open(*stub, hello, std::move(on_message), std::move(on_end));
+  return CoordinatorSession::Open(*stub, live_, hello, std::move(on_message), std::move(on_end));
+}
+
+GrpcCoordinatorLink::~GrpcCoordinatorLink() {
+  if (!live_->WaitUntilNone(std::chrono::steady_clock::now() + std::chrono::seconds(10))) {
+    spdlog::warn("a session to the coordinator outlived the worker's wait for it (10 s)");
+  }
 }
 
 void GrpcCoordinatorLink::UseChannel(std::shared_ptr<grpc::Channel> channel) {

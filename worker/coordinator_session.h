@@ -25,8 +25,10 @@ class CoordinatorSession
   using OnEnd = std::function<void(grpc::Status)>;
 
   // Starts the call and sends `hello` first.
-  static std::shared_ptr<CoordinatorSession> Open(v1::WorkerService::Stub& stub, const v1::WorkerMessage& hello,
-                                                  OnMessage on_message, OnEnd on_end);
+  static std::shared_ptr<CoordinatorSession> Open(v1::WorkerService::Stub& stub,
+                                                  std::shared_ptr<LiveSessions> live,
+                                                  const v1::WorkerMessage& hello, OnMessage on_message,
+                                                  OnEnd on_end);
 
   void Send(v1::WorkerMessage message) override;  // any thread; moved in: events carry output
   void Close() override;                          // any thread: cancels the call
@@ -37,9 +39,10 @@ class CoordinatorSession
   void OnDone(const grpc::Status& status) override;
 
  private:
-  CoordinatorSession(OnMessage on_message, OnEnd on_end);
+  CoordinatorSession(std::shared_ptr<LiveSessions> live, OnMessage on_message, OnEnd on_end);
   void StartNextWriteLocked();
 
+  LiveSessions::Hold hold_;  // first: released after the context (and its channel) are gone
   grpc::ClientContext context_;
   OnMessage on_message_;
   OnEnd on_end_;

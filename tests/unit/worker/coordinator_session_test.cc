@@ -26,16 +26,16 @@ class CoordinatorSessionTest : public ::testing::Test {
  protected:
   CoordinatorSessionTest() {
     grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
     builder.RegisterService(&service_);
     server_ = builder.BuildAndStart();
     link_ = std::make_unique<GrpcCoordinatorLink>(
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(port_), grpc::InsecureChannelCredentials()));
   }
   ~CoordinatorSessionTest() override { server_->Shutdown(); }
 
   EndingCoordinator service_;
+  int port_ = 0;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<GrpcCoordinatorLink> link_;
 };
@@ -73,6 +73,32 @@ TEST_F(CoordinatorSessionTest, ASessionTheOwnerStillHoldsMayBeUsedAfterItEnded) 
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     EXPECT_TRUE(watch.expired()) << "the session was never deleted";
+  }
+}
+
+// The worker goes as soon as its loop has seen the session's end, while gRPC's thread is
+// still inside OnDone: the session (its ClientContext) then let go of the channel's last
+// reference there, and the channel's destructor joined that very thread (the worker hung at
+// exit under ASan, a gRPC thread reporting a use after free). The link now outlives every
+// session it opened: its destructor waits until they are gone.
+TEST_F(CoordinatorSessionTest, TheLinkOutlivesTheSessionsItOpened) {
+  for (int round = 0; round < 5; ++round) {
+    auto link = std::make_unique<GrpcCoordinatorLink>(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(port_), grpc::InsecureChannelCredentials()));
+    std::promise<void> ended;
+    std::weak_ptr<CoordinatorLink::Session> watch;
+    {
+      v1::WorkerMessage hello;
+      hello.mutable_hello()->set_worker_id("w1");
+      watch = link->Open(hello, [](v1::CoordinatorMessage) {}, [&](grpc::Status) {
+        ended.set_value();
+        // The rest of OnDone (letting go of the session) comes later on this thread.
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      });
+    }
+    ended.get_future().wait();
+    link.reset();
+    EXPECT_TRUE(watch.expired()) << "the link went before a session it opened";
   }
 }
 
