@@ -41,10 +41,7 @@ grpc::ClientContext* Deadline(grpc::ClientContext& context) {
   return &context;
 }
 
-int Failed(const ClientOptions& client, const grpc::Status& status) {
-  std::cerr << "wsfleet: " << ClientAddress(client) << ": " << status.error_message() << "\n";
-  return status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ? kExitUsage : kExitFailed;
-}
+int Failed(const ClientOptions& client, const grpc::Status& status) { return ReportRpcFailure(client, status); }
 
 // A duration such as 24h, 30m or 7d; 0 for never. -1 (said on stderr) when it is not one.
 int64_t TtlSeconds(const std::string& text, const char* flag) {

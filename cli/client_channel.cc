@@ -2,8 +2,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 
 #include "absl/status/status.h"
+#include "common/exit_codes.h"
 #include "proto/grpc_settings.h"
 #include "security/client_identity.h"
 #include "security/grpc_tls.h"
@@ -15,6 +17,27 @@ std::string ClientAddress(const ClientOptions& client) {
   if (const char* env = std::getenv("WSFLEET_COORDINATOR"); env != nullptr && *env != '\0') return env;
   std::error_code error;
   return "unix:" + std::filesystem::absolute(".wsfleet/coordinator.sock", error).string();
+}
+
+int ReportRpcFailure(const ClientOptions& client, const grpc::Status& status, bool submitting) {
+  if (status.ok()) return kExitOk;
+  std::cerr << "wsfleet: " << ClientAddress(client) << ": " << status.error_message() << "\n";
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return kExitUnreachable;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:  // the state store is full
+    case grpc::StatusCode::ABORTED:
+      return kExitBusy;
+    case grpc::StatusCode::FAILED_PRECONDITION:  // for a plan: another still runs
+      return submitting ? kExitBusy : kExitFailed;
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return submitting ? kExitInvalidPlan : kExitUsage;
+    case grpc::StatusCode::NOT_FOUND:  // no such workstream or worker
+      return kExitUsage;
+    default:
+      return kExitFailed;
+  }
 }
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> ClientChannel(const ClientOptions& client) {

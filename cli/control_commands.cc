@@ -27,19 +27,7 @@ std::unique_ptr<grpc::ClientContext> Context(int seconds = 10) {
   return context;
 }
 
-int Report(const ClientOptions& client, const grpc::Status& status) {
-  if (status.ok()) return kExitOk;
-  std::cerr << "wsfleet: " << ClientAddress(client) << ": " << status.error_message() << "\n";
-  switch (status.error_code()) {
-    case grpc::StatusCode::UNAVAILABLE:
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-    case grpc::StatusCode::UNAUTHENTICATED:
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return kExitFailed;
-    default:
-      return kExitInvalidPlan;
-  }
-}
+int Report(const ClientOptions& client, const grpc::Status& status) { return ReportRpcFailure(client, status); }
 
 }  // namespace
 
@@ -62,7 +50,7 @@ int SubmitCommand(const ClientOptions& client, const std::vector<std::string>& p
   auto stub = Stub(client);
   if (!stub) return kExitUsage;
   grpc::Status status = stub->Submit(Context(60).get(), request, &response);
-  if (!status.ok()) return Report(client, status);
+  if (!status.ok()) return ReportRpcFailure(client, status, /*submitting=*/true);
   for (const v1::Diagnostic& diagnostic : response.diagnostics()) {
     std::cerr << diagnostic.file() << ":" << diagnostic.line() << ": " << diagnostic.severity()
               << ": " << diagnostic.message() << "\n";

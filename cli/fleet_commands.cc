@@ -38,6 +38,7 @@
 #include "security/join_token.h"
 #include "worker/agent_versions.h"
 #include "worker/fleet_join.h"
+#include "worker/environment_probe.h"
 #include "worker/gpu_inventory.h"
 #include "worker/worker.h"
 
@@ -278,6 +279,11 @@ int RunWorkerCommand(const WorkerOptions& options) {
     }
   }
   for (const auto& [key, value] : gpus->labels) config.labels.emplace(key, value);  // --label wins
+  // What this machine is, for cards' `### Environment` (architecture, OS, CUDA, Python, Rust).
+  for (const auto& [key, value] : worker::EnvironmentLabels(worker::ReadEnvironmentSources())) {
+    config.labels.emplace(key, value);
+  }
+  spdlog::info("this machine: {}", common::DescribeEnvironment(config.labels));
   // The agent CLIs this worker has: the coordinator places agent cards only where theirs is.
   for (const auto& [key, value] :
        worker::AgentLabels(config.runner.agents, worker::RunVersionCommand,

@@ -67,6 +67,13 @@ Json WorkstreamJson(const Plan& plan, int index) {
   json["strict_verification"] = ws.strict_verification;
   json["labels"] = Json::object();
   for (const auto& [key, value] : ws.labels) json["labels"][key] = value;
+  // What a worker must have ("needs"), or a line that is only a hint (needs: null).
+  json["environment"] = Json::array();
+  for (const common::EnvironmentNeed& need : ws.environment) {
+    bool hint = need.kind == common::EnvironmentNeed::Kind::kHint;
+    json["environment"].push_back(
+        {{"text", need.text}, {"needs", hint ? Json(nullptr) : Json(common::Describe(need))}, {"line", need.where.line}});
+  }
   json["level"] = plan.analysis.acyclic ? Json(plan.analysis.level_of[index]) : Json(nullptr);
   json["on_critical_path"] = plan.analysis.acyclic && plan.analysis.on_critical_path[index];
   json["deliverables"] = Json::array();

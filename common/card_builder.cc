@@ -36,6 +36,12 @@ bool IsStepsHeading(const std::string& normalized) {
 
 bool IsTestHeading(const std::string& normalized) { return Contains(normalized, "test"); }
 
+// Keys the card itself reads wherever they stand (a `**GPUs**: 2` under Environment too).
+bool IsCardField(const std::string& key) {
+  static const std::set<std::string> kKeys = {"id", "gpus", "gpu count", "nodes", "labels", "timeout", "retries"};
+  return kKeys.count(NormalizeHeading(key)) > 0;
+}
+
 cmark_node* FirstParagraph(cmark_node* item) {
   cmark_node* child = cmark_node_first_child(item);
   return (child != nullptr && IsParagraph(child)) ? child : nullptr;
@@ -84,6 +90,7 @@ CardBuilder::Context CardBuilder::ContextOf(const std::vector<HeadingFrame>& sta
     if (IsStepsHeading(h)) return Context::kSteps;
     if (StartsWith(h, "known issues")) return Context::kKnownIssues;
     if (StartsWith(h, "completion checklist")) return Context::kChecklist;
+    if (h == "environment" || StartsWith(h, "environment ")) return Context::kEnvironment;
   }
   return Context::kNone;
 }
@@ -169,6 +176,10 @@ std::optional<Workstream> CardBuilder::Build(const std::vector<cmark_node*>& blo
           criteria_group_ = StripDecorations(field.key);
           continue;
         }
+        if (context == Context::kEnvironment && !IsCardField(field.key)) {
+          OnEnvironmentLine(field.key + ": " + field.value, lines[i].line);
+          continue;
+        }
         if (context == Context::kKnownIssues) {  // the issue's own fields, not the card's
           if (ws_.known_issues.empty()) continue;
           Workstream::KnownIssue& issue = ws_.known_issues.back();
@@ -201,6 +212,15 @@ std::optional<Workstream> CardBuilder::Build(const std::vector<cmark_node*>& blo
           break;
         case Context::kChecklist:
           for (std::string& text : ItemTexts(block)) ws_.checklist.push_back(std::move(text));
+          break;
+        case Context::kEnvironment:
+          for (cmark_node* item = cmark_node_first_child(block); item != nullptr; item = cmark_node_next(item)) {
+            cmark_node* paragraph = FirstParagraph(item);
+            if (paragraph == nullptr) continue;
+            std::string text;
+            for (const InlineLine& line : InlineLines(paragraph)) text += (text.empty() ? "" : " ") + line.text;
+            OnEnvironmentLine(text, StartLine(item));
+          }
           break;
         default: break;
       }
@@ -384,6 +404,14 @@ void CardBuilder::OnDeliverables(cmark_node* list) {
     }
     cmark_iter_free(iter);
     ws_.deliverables.push_back(std::move(deliverable));
+  }
+}
+
+void CardBuilder::OnEnvironmentLine(const std::string& line, int line_number) {
+  size_t colon = line.find(':');
+  if (colon == std::string::npos || colon == 0) return;  // prose: nothing to read
+  for (EnvironmentNeed& need : ReadEnvironmentLine(line.substr(0, colon), line.substr(colon + 1), At(line_number))) {
+    ws_.environment.push_back(std::move(need));
   }
 }
 

@@ -53,7 +53,8 @@ class CardBuilder {
 
  private:
   enum class Context {
-    kNone, kObjective, kDeliverables, kCriteria, kBlockedBy, kBlocks, kSoft, kSteps, kKnownIssues, kChecklist
+    kNone, kObjective, kDeliverables, kCriteria, kBlockedBy, kBlocks, kSoft, kSteps, kKnownIssues, kChecklist,
+    kEnvironment
   };
   struct HeadingFrame {
     int level;
@@ -71,6 +72,7 @@ class CardBuilder {
                         const char* what);
   void OnDependencyList(cmark_node* list, std::vector<Dependency>& into, const char* what);
   void OnDeliverables(cmark_node* list);
+  void OnEnvironmentLine(const std::string& line, int line_number);
   void OnCriteria(cmark_node* list);
   // Each top-level item's text (checkbox markers removed).
   std::vector<std::string> ItemTexts(cmark_node* list) const;

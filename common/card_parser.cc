@@ -3,6 +3,7 @@
 #include <cmark-gfm.h>
 
 #include <filesystem>
+#include <set>
 
 #include "common/card_builder.h"
 #include "common/markdown.h"
@@ -30,6 +31,32 @@ bool HasIdField(const std::vector<cmark_node*>& blocks, size_t begin, size_t end
     }
   }
   return false;
+}
+
+// True when a paragraph in blocks[begin, end) carries a field only a card has (ID,
+// Dependencies, Duration, Priority, ...): what makes a heading naming a workstream a card
+// of its own rather than a section of the card around it.
+bool HasCardFields(const std::vector<cmark_node*>& blocks, size_t begin, size_t end) {
+  static const std::set<std::string> kCardKeys = {
+      "id",       "dependencies", "depends on", "duration",     "estimate",     "estimated duration",
+      "priority", "agent type",   "agent",      "orchestrator", "milestone",    "soft dependencies"};
+  for (size_t i = begin; i < end; ++i) {
+    if (!IsParagraph(blocks[i])) continue;
+    for (const InlineLine& line : InlineLines(blocks[i])) {
+      Field field;
+      if (ParseFieldLine(line, field) && kCardKeys.count(NormalizeHeading(field.key)) > 0) return true;
+    }
+  }
+  return false;
+}
+
+// The block after the section that the heading at `begin` opens (the next heading of its
+// level or above).
+size_t SectionEnd(const std::vector<cmark_node*>& blocks, size_t begin) {
+  int level = HeadingLevel(blocks[begin]);
+  size_t end = begin + 1;
+  while (end < blocks.size() && !(IsHeading(blocks[end]) && HeadingLevel(blocks[end]) <= level)) ++end;
+  return end;
 }
 
 }  // namespace
@@ -79,18 +106,23 @@ ParsedDocument ParseCardDocument(std::string_view file, std::string_view text) {
   }
   for (size_t h = 0; !single_card && h < id_headings.size();) {
     auto [begin, heading] = id_headings[h];
-    int level = HeadingLevel(blocks[begin]);
-    size_t natural_end = begin + 1;
-    while (natural_end < blocks.size() &&
-           !(IsHeading(blocks[natural_end]) && HeadingLevel(blocks[natural_end]) <= level)) {
-      ++natural_end;
-    }
+    size_t natural_end = SectionEnd(blocks, begin);
     size_t next_id = h + 1 < id_headings.size() ? id_headings[h + 1].first : blocks.size();
+    size_t end = natural_end;
     // A card with its own **ID** field keeps deeper headings that mention IDs ("### WS-03
-    // integration notes"); without one, a nested ID heading starts the next workstream.
-    size_t end = HasIdField(blocks, begin + 1, std::min(next_id, natural_end))
-                     ? natural_end
-                     : std::min(natural_end, next_id);
+    // integration notes"). Without one, a deeper ID heading starts the next workstream only
+    // if it carries card fields of its own ("### WS-04 (ComfyUI Setup)" in the notes to the
+    // workstreams that follow is a section of this card).
+    if (!HasIdField(blocks, begin + 1, std::min(next_id, natural_end))) {
+      for (size_t k = h + 1; k < id_headings.size() && id_headings[k].first < natural_end; ++k) {
+        size_t nested = id_headings[k].first;
+        size_t nested_next_id = k + 1 < id_headings.size() ? id_headings[k + 1].first : blocks.size();
+        if (HasCardFields(blocks, nested + 1, std::min(SectionEnd(blocks, nested), nested_next_id))) {
+          end = nested;
+          break;
+        }
+      }
+    }
     sections.push_back({begin, end, heading});
     while (h < id_headings.size() && id_headings[h].first < end) ++h;
   }

@@ -176,6 +176,7 @@ void Connect(Plan& plan) {
 Plan MergeDocuments(std::vector<FileOutcome>& outcomes) {
   Plan plan;
   std::map<WorkstreamId, SourceLocation> first_seen;
+  std::vector<Workstream> duplicates;  // left out, their dependencies still checked
   for (FileOutcome& outcome : outcomes) {
     plan.diagnostics.Append(outcome.problems);
     ParsedDocument& document = outcome.document;
@@ -194,12 +195,21 @@ Plan MergeDocuments(std::vector<FileOutcome>& outcomes) {
                                              " (first defined at " + it->second.ToString() + ")");
         plan.diagnostics.Error(it->second, "duplicate ID " + ws.id.ToString() +
                                                " (defined again at " + ws.where.ToString() + ")");
+        duplicates.push_back(std::move(ws));
         continue;
       }
       plan.workstreams.push_back(std::move(ws));
     }
   }
   Connect(plan);
+  for (const Workstream& ws : duplicates) {
+    for (const Dependency& dependency : ws.dependencies) {
+      if (!first_seen.contains(dependency.id)) {
+        plan.diagnostics.Error(dependency.where, ws.id.ToString() + " depends on unknown workstream " +
+                                                     dependency.id.ToString());
+      }
+    }
+  }
   return plan;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/diagnostic.h"
+#include "common/environment.h"
 #include "common/workstream_id.h"
 
 // The workstream model: what one card says, after parsing. Plain values, no behaviour.
@@ -97,6 +98,9 @@ struct Workstream {
   std::optional<int64_t> hang_timeout_seconds;
   std::optional<int> retries;
   std::map<std::string, std::string> labels;
+  // "### Environment": what a worker must have (architecture, OS, GPU, CUDA, Python, Rust),
+  // and the lines that are only hints ("(if applicable)"). Combined with labels.
+  std::vector<EnvironmentNeed> environment;
   // `**Budget**: 2h, 50 turns, 2M tokens, $5`: what one attempt's agent may spend; 0: no limit.
   struct Budget {
     int64_t wall_seconds = 0;

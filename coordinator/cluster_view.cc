@@ -4,6 +4,25 @@
 
 namespace wsfleet::coordinator {
 
+namespace {
+
+// "w1, w2, w3 and 4 more" (`separator` between them).
+std::string FewOf(const std::vector<std::string>& names, const char* separator = ", ") {
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < 3; ++i) out += (i == 0 ? "" : separator) + names[i];
+  if (names.size() > 3) out += " and " + std::to_string(names.size() - 3) + " more";
+  return out;
+}
+
+bool PlainLabelsMatch(const PlacementRequest& request, const std::map<std::string, std::string>& offered) {
+  for (const std::string& key : request.label_keys) {
+    if (!offered.count(key)) return false;
+  }
+  return LabelsMatch(request.labels, offered);
+}
+
+}  // namespace
+
 std::vector<uint32_t> WorkerView::FreeGpus() const {
   std::vector<uint32_t> free;
   for (uint32_t index : gpu_indices) {
@@ -59,25 +78,35 @@ bool LabelsMatch(const std::map<std::string, std::string>& wanted,
 }
 
 bool LabelsMatch(const PlacementRequest& request, const std::map<std::string, std::string>& offered) {
-  for (const std::string& key : request.label_keys) {
-    if (!offered.count(key)) return false;
-  }
-  return LabelsMatch(request.labels, offered);
+  return PlainLabelsMatch(request, offered) && EnvironmentMatches(request, offered);
 }
+
+bool EnvironmentMatches(const PlacementRequest& request, const std::map<std::string, std::string>& offered) {
+  for (const common::EnvironmentNeed& need : request.environment) {
+    if (!common::Satisfies(need, offered)) return false;
+  }
+  return true;
+}
+
 
 std::optional<std::string> ClusterView::WhyInfeasible(const PlacementRequest& request) const {
   bool any = false;
   size_t most_gpus = 0;
   bool any_labels = false;
+  bool any_environment = false;
+  std::vector<std::string> lacking;  // label-matching workers, with what they have
   for (const auto& [id, worker] : workers_) {
     if (worker.lost) continue;
     any = true;
-    bool labels = LabelsMatch(request, worker.labels);
+    bool labels = PlainLabelsMatch(request, worker.labels);
+    bool environment = labels && EnvironmentMatches(request, worker.labels);
     any_labels = any_labels || labels;
-    if (labels && worker.slots > 0 && worker.gpu_indices.size() >= request.gpus) {
+    any_environment = any_environment || environment;
+    if (labels && !environment) lacking.push_back(id + ": " + common::DescribeEnvironment(worker.labels));
+    if (environment && worker.slots > 0 && worker.gpu_indices.size() >= request.gpus) {
       return std::nullopt;
     }
-    if (labels) most_gpus = std::max(most_gpus, worker.gpu_indices.size());
+    if (environment) most_gpus = std::max(most_gpus, worker.gpu_indices.size());
   }
   if (!any) return std::nullopt;
   if (!any_labels) {
@@ -96,8 +125,42 @@ std::optional<std::string> ClusterView::WhyInfeasible(const PlacementRequest& re
     }
     return why;
   }
+  if (!any_environment) {
+    std::string needs;
+    for (const common::EnvironmentNeed& need : request.environment) {
+      if (need.kind != common::EnvironmentNeed::Kind::kHint) needs += (needs.empty() ? "" : ", ") + common::Describe(need);
+    }
+    return "needs " + needs + ": no such worker (" + FewOf(lacking, "; ") + ")";
+  }
   return "needs " + std::to_string(request.gpus) + " GPUs; the largest matching worker has " +
          std::to_string(most_gpus);
+}
+
+std::string ClusterView::WhyWaiting(const PlacementRequest& request) const {
+  std::vector<std::string> draining, away, short_of_gpus, busy;
+  for (const auto& [id, worker] : workers_) {
+    if (worker.lost || worker.slots == 0 || worker.gpu_indices.size() < request.gpus ||
+        request.exclude_workers.count(id) || !LabelsMatch(request, worker.labels)) {
+      continue;
+    }
+    if (!worker.connected) {
+      away.push_back(id);
+    } else if (worker.draining) {
+      draining.push_back(id);
+    } else if (worker.FreeGpus().size() < request.gpus) {
+      short_of_gpus.push_back(id);
+    } else {
+      busy.push_back(id);
+    }
+  }
+  if (!busy.empty()) return "waiting for a free slot (busy: " + FewOf(busy) + ")";
+  if (!short_of_gpus.empty()) {
+    return "waiting for " + std::to_string(request.gpus) + " free GPU" + (request.gpus == 1 ? "" : "s") +
+           " (in use on " + FewOf(short_of_gpus) + ")";
+  }
+  if (!away.empty()) return "waiting for its workers to reconnect (" + FewOf(away) + ")";
+  if (!draining.empty()) return "waiting: every worker that can run it is draining (" + FewOf(draining) + ")";
+  return workers_.empty() ? "waiting for a worker to join" : "waiting for a worker that can run it";
 }
 
 std::optional<std::string> ClusterView::WhyGangInfeasible(const PlacementRequest& request,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/environment.h"
 #include "wsfleet/v1/types.pb.h"
 
 namespace wsfleet::coordinator {
@@ -53,6 +54,8 @@ struct PlacementRequest {
   // How many assignments a busy worker may hold queued beyond its slots for this request
   // (0: it needs a free slot now).
   uint32_t queue = 0;
+  // The card's Environment, checked against the worker's env.* and gpu.* labels.
+  std::vector<common::EnvironmentNeed> environment;
 };
 
 // The fleet as the scheduler sees it. Loop thread only.
@@ -75,6 +78,9 @@ class ClusterView {
   std::optional<std::string> WhyGangInfeasible(const PlacementRequest& request, int nodes) const;
   // How many workers could take `request` right now (accepting, free slot, free GPUs).
   int CountPlaceable(const PlacementRequest& request) const;
+  // Why `request`, which some worker could run, is not placed now: every such worker is
+  // draining, away, out of free GPUs or of free slots (named, a few of each).
+  std::string WhyWaiting(const PlacementRequest& request) const;
 
  private:
   std::map<std::string, WorkerView> workers_;
@@ -83,7 +89,9 @@ class ClusterView {
 bool LabelsMatch(const std::map<std::string, std::string>& wanted,
                  const std::map<std::string, std::string>& offered);
 
-// The request's labels match and its label keys are all there.
+// The request's labels match, its label keys are all there and its environment is met.
 bool LabelsMatch(const PlacementRequest& request, const std::map<std::string, std::string>& offered);
+// Only the environment part of that.
+bool EnvironmentMatches(const PlacementRequest& request, const std::map<std::string, std::string>& offered);
 
 }  // namespace wsfleet::coordinator

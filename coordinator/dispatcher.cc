@@ -20,7 +20,11 @@ PlacementRequest RequestFor(const common::Workstream& ws, uint32_t queue_room = 
   // A card's agent runs only where its CLI is: the worker advertises agent.<type>.
   std::set<std::string> keys;
   if (!ws.agent_type.empty() && ws.agent_type != "shell") keys.insert("agent." + ws.agent_type);
-  return {static_cast<uint32_t>(ws.gpus), ws.labels, std::move(keys), {}, queue_room};
+  std::vector<common::EnvironmentNeed> environment;
+  for (const common::EnvironmentNeed& need : ws.environment) {
+    if (need.kind != common::EnvironmentNeed::Kind::kHint) environment.push_back(need);
+  }
+  return {static_cast<uint32_t>(ws.gpus), ws.labels, std::move(keys), {}, queue_room, std::move(environment)};
 }
 
 }  // namespace
@@ -65,6 +69,7 @@ void Dispatcher::Round() {
       Earliest(earliest, run.not_before);
       continue;
     }
+    run.waiting_for_room = false;
     if (std::optional<std::string> infeasible = Infeasible(index)) {
       if (!run.infeasible_since) run.infeasible_since = now;
       common::SteadyTime deadline = *run.infeasible_since + options_.infeasible_grace;
@@ -93,8 +98,9 @@ void Dispatcher::Round() {
         Earliest(earliest, deadline);
       }
     } else {
-      run.waiting = cluster_.workers().empty() ? "waiting for a worker to join"
-                                               : "waiting for a free worker";
+      // Said when status is asked for (WhyWaiting): which workers are busy changes every round.
+      run.waiting.clear();
+      run.waiting_for_room = true;
     }
   }
   RevokeQueued(now, earliest);
@@ -113,6 +119,8 @@ std::optional<std::string> Dispatcher::Infeasible(int index) const {
   return ws.nodes > 1 ? cluster_.WhyGangInfeasible(RequestFor(ws), ws.nodes)
                       : cluster_.WhyInfeasible(RequestFor(ws));
 }
+
+std::string Dispatcher::WhyWaiting(int index) const { return cluster_.WhyWaiting(RequestFor(run_.card(index))); }
 
 std::string Dispatcher::GangWaiting(int index) const {
   const common::Workstream& ws = run_.card(index);
@@ -165,6 +173,7 @@ bool Dispatcher::TryAssign(int index, bool may_queue) {
   run.row.worker_id = workers;
   run.row.message.clear();
   run.waiting.clear();
+  run.waiting_for_room = false;
   run.cancel_requested = false;
   run.gang_waiting_since.reset();
   run.gang.clear();

@@ -50,6 +50,8 @@ class Dispatcher {
 
   // Why no worker in the fleet could run the workstream (nullopt: some could).
   std::optional<std::string> Infeasible(int index) const;
+  // Why a READY workstream some worker could run is not placed now (busy, draining...).
+  std::string WhyWaiting(int index) const;
   // Takes back everything waiting in workers' queues (nothing new may start).
   void RevokeAllQueued();
   uint64_t attempts_started() const { return attempts_started_; }

@@ -21,6 +21,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MetricCheck, metric, op, value, unit)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Deliverable, text, paths, where)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Workstream::Budget, wall_seconds, turns, tokens, dollars)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Workstream::KnownIssue, title, problem, impact, mitigation)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EnvironmentNeed, kind, text, value, os_version, at_least, where)
 
 }  // namespace wsfleet::common
 
@@ -53,7 +54,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Criterion, group, text, checkbox, check, wher
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Workstream, id, name, where, priority, status, status_text, status_where,
                                    milestone, orchestrator, agent_type, agent_type_where, objective, duration,
                                    dependencies, soft_dependencies, blocks, gpus, nodes, timeout_seconds,
-                                   hang_timeout_seconds, retries, labels, budget, strict_verification,
+                                   hang_timeout_seconds, retries, labels, environment, budget, strict_verification,
                                    deliverables, criteria, known_issues, checklist, technical_requirements,
                                    implementation_plan, risks, integration_points, steps, fields)
 
@@ -62,7 +63,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Workstream, id, name, where, priority, status
 namespace wsfleet::coordinator {
 namespace {
 
-constexpr int kFormat = 2;  // raise with any change to what is written
+constexpr int kFormat = 3;  // raise with any change to what is written
 
 // Runs task(i) for i in [0, count) on every core: decoding is as parallel as parsing was.
 void ForEachInParallel(size_t count, const std::function<void(size_t)>& task) {

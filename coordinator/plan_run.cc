@@ -29,6 +29,16 @@ void PlanRun::Adopt(std::unique_ptr<common::Plan> adopted, PlanRow adopted_row) 
   for (size_t i = 0; i < plan->workstreams.size(); ++i) {
     index_[plan->workstreams[i].id.ToString()] = static_cast<int>(i);
   }
+  soft_dependencies_.assign(plan->workstreams.size(), {});
+  soft_dependents_.assign(plan->workstreams.size(), {});
+  for (size_t i = 0; i < plan->workstreams.size(); ++i) {
+    for (const common::Dependency& soft : plan->workstreams[i].soft_dependencies) {
+      std::optional<int> found = plan->IndexOf(soft.id);
+      if (!found || *found == static_cast<int>(i)) continue;
+      soft_dependencies_[i].push_back(*found);
+      soft_dependents_[*found].push_back(static_cast<int>(i));
+    }
+  }
 }
 
 bool PlanRun::IsCurrent(const AttemptRow& attempt) const {
@@ -39,7 +49,18 @@ bool PlanRun::IsCurrent(const AttemptRow& attempt) const {
 ReadyQueue::Key PlanRun::KeyOf(int index) const {
   const common::Workstream& ws = card(index);
   double remaining = plan->analysis.acyclic ? plan->analysis.remaining_days_max[index] : 0;
-  return {ws.priority.value_or(10), remaining, ws.id.number(), index};
+  return {ws.priority.value_or(10), remaining, ws.id.number(), index, SoftWaiting(index)};
+}
+
+bool PlanRun::SoftWaiting(int index) const {
+  for (int soft : soft_dependencies_[index]) {
+    v1::WorkstreamState state = runs[soft].row.state;
+    if (state == v1::WORKSTREAM_STATE_READY || state == v1::WORKSTREAM_STATE_ASSIGNED ||
+        state == v1::WORKSTREAM_STATE_RUNNING) {
+      return true;
+    }
+  }
+  return false;
 }
 
 void PlanRun::MakeReady(int index, common::SteadyTime not_before) {
@@ -71,6 +92,12 @@ void PlanRun::SetState(int index, v1::WorkstreamState state) {
   current = state;
   if (Active(current)) ++active_;
   else if (!Ended(current)) ++open_;
+  // Workstreams that order themselves after this one (soft dependents) move in the queue.
+  if (index < static_cast<int>(soft_dependents_.size())) {
+    for (int dependent : soft_dependents_[index]) {
+      if (ready.Contains(dependent)) ready.Add(KeyOf(dependent));
+    }
+  }
 }
 
 void PlanRun::Recount() {

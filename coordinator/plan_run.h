@@ -25,6 +25,7 @@ struct WorkstreamRun {
   common::SteadyTime not_before{};  // backoff: not dispatched before this
   bool cancel_requested = false;
   std::string waiting;              // why a READY workstream is not placed yet
+  bool waiting_for_room = false;    // ... or only for room on a worker: Dispatcher::WhyWaiting says where
   // When no worker in the fleet could run it (too few GPUs, no matching labels): it fails
   // once that has lasted SchedulerOptions::infeasible_grace, giving workers time to join.
   std::optional<common::SteadyTime> infeasible_since;
@@ -95,7 +96,11 @@ struct PlanRun {
  private:
   bool DoneByScan() const;  // what Done() must agree with (checked in debug builds)
 
+  bool SoftWaiting(int index) const;  // a soft dependency of it is ready or running
+
   std::unordered_map<std::string, int> index_;  // workstream ID, as stored → its index
+  std::vector<std::vector<int>> soft_dependencies_;  // by index, those in the plan
+  std::vector<std::vector<int>> soft_dependents_;
   int active_ = 0;  // workstreams ASSIGNED or RUNNING
   int open_ = 0;    // the rest that have not ended
   std::set<int> dirty_;

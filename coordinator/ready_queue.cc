@@ -5,8 +5,8 @@
 namespace wsfleet::coordinator {
 
 bool ReadyQueue::Key::operator<(const Key& other) const {
-  return std::make_tuple(priority, -remaining_days, id_number, index) <
-         std::make_tuple(other.priority, -other.remaining_days, other.id_number, other.index);
+  return std::make_tuple(priority, soft_waiting, -remaining_days, id_number, index) <
+         std::make_tuple(other.priority, other.soft_waiting, -other.remaining_days, other.id_number, other.index);
 }
 
 void ReadyQueue::Add(const Key& key) {

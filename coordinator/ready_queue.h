@@ -7,8 +7,9 @@
 
 namespace wsfleet::coordinator {
 
-// Ready workstreams in dispatch order: priority (P0 first, unset last), then the longest
-// remaining critical path, then ID. Loop thread only.
+// Ready workstreams in dispatch order: priority (P0 first, unset last), then those whose
+// soft dependencies are not ready or running (a soft dependency orders, never waits), then
+// the longest remaining critical path, then ID. Loop thread only.
 class ReadyQueue {
  public:
   struct Key {
@@ -16,6 +17,7 @@ class ReadyQueue {
     double remaining_days = 0;
     int id_number = 0;
     int index = 0;  // into the plan's workstreams
+    bool soft_waiting = false;  // a soft dependency is ready or running
     bool operator<(const Key& other) const;
   };
 

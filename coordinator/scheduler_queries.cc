@@ -34,8 +34,10 @@ v1::RunStatus Scheduler::Status() const {
     out.set_state(run.row.state);
     out.set_attempts(static_cast<uint32_t>(run.row.attempts));
     out.set_worker_id(run.row.worker_id);
-    if (run.row.state == v1::WORKSTREAM_STATE_READY && !run.waiting.empty()) {
-      out.set_message(run.row.message.empty() ? run.waiting : run.row.message);
+    if (run.row.state == v1::WORKSTREAM_STATE_READY && (!run.waiting.empty() || run.waiting_for_room)) {
+      out.set_message(!run.row.message.empty() ? run.row.message
+                      : run.waiting_for_room   ? dispatcher_.WhyWaiting(static_cast<int>(i))
+                                               : run.waiting);
     } else if (run.row.state == v1::WORKSTREAM_STATE_ASSIGNED && run.queued_since) {
       out.set_message("queued on " + run.row.worker_id + " until one of its slots frees");
     } else {

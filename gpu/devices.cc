@@ -59,9 +59,16 @@ absl::StatusOr<std::vector<DeviceInfo>> DiscoverDevices() {
   return devices;
 }
 
+int CudaDriverVersion() {
+  int version = 0;
+  return cudaDriverGetVersion(&version) == cudaSuccess ? version : 0;
+}
+
 #else
 
 bool BuiltWithCuda() { return false; }
+
+int CudaDriverVersion() { return 0; }
 
 absl::StatusOr<std::vector<DeviceInfo>> DiscoverDevices() {
   return absl::UnavailableError(

@@ -38,4 +38,8 @@ bool BuiltWithCuda();
 // without CUDA, the driver is missing, or there is no GPU.
 absl::StatusOr<std::vector<DeviceInfo>> DiscoverDevices();
 
+// The newest CUDA the installed driver supports, as cudaDriverGetVersion gives it (13000
+// for 13.0); 0 without a driver or in a build without CUDA.
+int CudaDriverVersion();
+
 }  // namespace wsfleet::gpu

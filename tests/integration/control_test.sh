@@ -44,7 +44,7 @@ check "WS-03 pending again" sh -c "'$WSFLEET' status | grep -qE '^WS-03 .*PENDIN
 check "drain" contains "$TMP/drain.out" "draining w1"
 check "worker shows draining" sh -c "'$WSFLEET' workers | grep -q 'w1.*draining'"
 "$WSFLEET" cancel WS-77 > "$TMP/cancel-bad.out" 2>&1
-check "unknown workstream is an error" [ $? -ne 0 ]
+check "unknown workstream is a bad argument: exit 64" [ $? -eq 64 ]
 "$WSFLEET" status --coordinator "unix:$TMP/nothing.sock" > "$TMP/down.out" 2>&1
-check "no coordinator: exit 1" [ $? -eq 1 ]
+check "no coordinator: exit 68" [ $? -eq 68 ]
 finish

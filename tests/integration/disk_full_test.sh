@@ -43,6 +43,8 @@ check "... with the reason" grep -qiE "state store: FULL since .*(full|No space 
 check "the metric shows held writes" sh -c "curl -sf '$metrics' | grep -qE '^wsfleet_store_held_writes [1-9]'"
 check "the metric counts the refused writes" \
   sh -c "curl -sf '$metrics' | grep -qE '^wsfleet_store_write_failures_total [1-9]'"
+"$WSFLEET" submit "$TMP/plan" > "$TMP/busy-submit.out" 2>&1
+check "a submit meanwhile is told to try again later: exit 75 (busy), not 2 (a bad plan)" [ $? -eq 75 ]
 sleep 5  # longer than the lease
 check "the coordinator is still up" kill -0 "$coordinator"
 check "its worker was not declared lost" sh -c "'$WSFLEET' workers | grep -q '^w1 .*connected'"

@@ -12,6 +12,12 @@ namespace wsfleet::common {
 namespace {
 namespace fs = std::filesystem;
 
+std::string Lines(const Diagnostics& diagnostics) {
+  std::string lines;
+  for (const Diagnostic& diagnostic : diagnostics.Sorted()) lines += diagnostic.ToString() + "\n";
+  return lines;
+}
+
 class PlanLoaderTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -82,6 +88,44 @@ TEST_F(PlanLoaderTest, SameFileTwiceCountsOnce) {
   Plan plan = LoadPlan({root_.string(), (root_ / "a.md").string()});
   EXPECT_TRUE(plan.ok());
   EXPECT_EQ(plan.workstreams.size(), 1u);
+}
+
+// Found trying the seed plans: WS-02's card names WS-04 in a heading of its notes to the
+// workstreams after it. That heading is not a card (it carries no card fields of its own),
+// so WS-04's own card is no duplicate, and its unknown dependency is reported.
+TEST_F(PlanLoaderTest, AHeadingNamingAnotherWorkstreamInsideACardIsNotACard) {
+  Write("WS-02.md", R"(# WS-02: Model Setup
+
+**Dependencies**: None
+**Duration**: 1 day
+
+## Next Steps for Dependent Workstreams
+
+### WS-04 (ComfyUI Setup)
+
+- Use the model from here; **Dependencies**: WS-02 in its card.
+
+### WS-05 (Render)
+
+Needs WS-99 done.
+)");
+  Write("WS-04.md", "# WS-04: ComfyUI Setup\n\n**ID**: WS-04\n**Dependencies**: WS-02, WS-77\n");
+  Plan plan = LoadPlan({root_.string()});
+  ASSERT_EQ(plan.workstreams.size(), 2u) << Lines(plan.diagnostics);
+  EXPECT_EQ(plan.diagnostics.error_count(), 1) << Lines(plan.diagnostics);
+  EXPECT_NE(Lines(plan.diagnostics).find("WS-04 depends on unknown workstream WS-77"), std::string::npos)
+      << Lines(plan.diagnostics);
+}
+
+// A real duplicate is reported, and the card left out for it still has its dependencies
+// checked: an error there is not hidden behind the duplicate.
+TEST_F(PlanLoaderTest, ADuplicateCardsUnknownDependencyIsStillReported) {
+  Write("a.md", "# WS-01: A\n**Duration**: 1 day\n");
+  Write("b.md", "# WS-01: A again\n**Dependencies**: WS-66\n");
+  Plan plan = LoadPlan({root_.string()});
+  std::string all = Lines(plan.diagnostics);
+  EXPECT_NE(all.find("duplicate ID WS-01"), std::string::npos) << all;
+  EXPECT_NE(all.find("WS-01 depends on unknown workstream WS-66"), std::string::npos) << all;
 }
 
 TEST_F(PlanLoaderTest, MissingPathIsAnError) {

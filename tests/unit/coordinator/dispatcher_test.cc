@@ -101,8 +101,58 @@ TEST_F(DispatcherTest, PlacesReadyWorkInPriorityOrderAndStoresItBeforeSending) {
   EXPECT_EQ(State(0), v1::WORKSTREAM_STATE_READY);
   EXPECT_EQ(store_.row("WS-02").state, v1::WORKSTREAM_STATE_ASSIGNED);  // stored, then sent
   EXPECT_EQ(store_.commits(), 1);
-  EXPECT_EQ(run_.runs[0].waiting, "waiting for a free worker");
+  EXPECT_EQ(dispatcher_.WhyWaiting(0), "waiting for a free slot (busy: w1)");
   EXPECT_EQ(dispatcher_.attempts_started(), 1u);
+}
+
+// A soft dependency orders ready work, never holds it: WS-02 (softly after WS-03) goes
+// after WS-03 while WS-03 is ready or running, and runs at once when a slot is free.
+TEST_F(DispatcherTest, ASoftDependencyOrdersReadyWorkButNeverHoldsIt) {
+  Plan({"", "**Soft Dependencies**: WS-03\n", ""});
+  Worker("w1", 2);
+  dispatcher_.Dispatch();
+  EXPECT_EQ(State(0), v1::WORKSTREAM_STATE_ASSIGNED);
+  EXPECT_EQ(State(1), v1::WORKSTREAM_STATE_READY) << "after WS-03, which is ready";
+  EXPECT_EQ(State(2), v1::WORKSTREAM_STATE_ASSIGNED);
+  Worker("w2", 1);
+  dispatcher_.Dispatch();
+  EXPECT_EQ(State(1), v1::WORKSTREAM_STATE_ASSIGNED) << "WS-03 still runs: WS-02 does not wait for it";
+}
+
+// A card waits with the reason that holds: its only worker drains, its GPUs are in use.
+// (It said "waiting for a free worker" whatever the reason.)
+TEST_F(DispatcherTest, AWaitingCardSaysWhatItWaitsFor) {
+  Plan({"", "**GPUs**: 2\n"});
+  Worker("w1", 4).draining = true;
+  Worker("w2", 4, /*gpus=*/2).busy_gpus = {0};
+  dispatcher_.Dispatch();
+  EXPECT_EQ(State(0), v1::WORKSTREAM_STATE_ASSIGNED) << "w2 has a free slot";
+  EXPECT_EQ(dispatcher_.WhyWaiting(1), "waiting for 2 free GPUs (in use on w2)");
+  cluster_.Upsert("w2").draining = true;
+  EXPECT_EQ(dispatcher_.WhyWaiting(1), "waiting: every worker that can run it is draining (w2)");
+  cluster_.Upsert("w2").connected = false;
+  EXPECT_EQ(dispatcher_.WhyWaiting(1), "waiting for its workers to reconnect (w2)");
+}
+
+// `### Environment` places a card: an x86 worker without a GPU cannot run a GB10 card,
+// and the card says what it needs and what the fleet has, then fails after the grace.
+TEST_F(DispatcherTest, ACardsEnvironmentIsAPlacementConstraint) {
+  options_.infeasible_grace = std::chrono::seconds(30);
+  Plan({"### Environment\n- Hardware: DGX-Spark GB10\n- OS: Ubuntu 22.04 (ARM64)\n- CUDA: 13.0\n"
+        "- Python: 3.10+ (if applicable)\n"});
+  WorkerView& laptop = Worker("w1", 2);
+  laptop.labels = {{"env.arch", "amd64"}, {"env.os", "debian"}, {"env.os.version", "12"}};
+  dispatcher_.Dispatch();
+  EXPECT_EQ(State(0), v1::WORKSTREAM_STATE_READY);
+  EXPECT_EQ(run_.runs[0].waiting,
+            "no worker can run it yet: needs a GB10 GPU, ubuntu 22.04, arm64, CUDA \xE2\x89\xA5 13.0: no such "
+            "worker (w1: amd64, debian 12, no GPU)");
+  WorkerView& spark = Worker("spark", 1, /*gpus=*/1);
+  spark.labels = {{"env.arch", "arm64"},         {"env.os", "ubuntu"},         {"env.os.version", "22.04"},
+                  {"gpu.product", "NVIDIA-GB10"}, {"env.cuda.driver", "13.0"}, {"env.cuda.runtime", "13.0"}};
+  dispatcher_.Dispatch();
+  EXPECT_EQ(State(0), v1::WORKSTREAM_STATE_ASSIGNED);
+  EXPECT_EQ(run_.attempts.begin()->second.worker_id, "spark");
 }
 
 TEST_F(DispatcherTest, RoundAloneHoldsAssignsUntilTheCallersCommit) {

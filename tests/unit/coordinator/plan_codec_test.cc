@@ -28,6 +28,11 @@ TEST(PlanCodecTest, AnExamplePlanSurvivesTheRoundTrip) {
     EXPECT_EQ(a.duration.estimate, b.duration.estimate);
     EXPECT_EQ(a.gpus, b.gpus);
     EXPECT_EQ(a.labels, b.labels);
+    ASSERT_EQ(a.environment.size(), b.environment.size());
+    for (size_t e = 0; e < a.environment.size(); ++e) {
+      EXPECT_EQ(common::Describe(a.environment[e]), common::Describe(b.environment[e]));
+      EXPECT_EQ(a.environment[e].where.ToString(), b.environment[e].where.ToString());
+    }
     EXPECT_EQ(a.fields, b.fields);
     EXPECT_EQ(a.technical_requirements, b.technical_requirements);
     ASSERT_EQ(a.steps.size(), b.steps.size());
@@ -51,7 +56,7 @@ TEST(PlanCodecTest, ABlobOfAnotherFormatOrBrokenIsRefused) {
   EXPECT_EQ(DecodeWorkstreams("{\"format\": 99}\n").status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(DecodeWorkstreams("").status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(DecodeWorkstreams("{not json").status().code(), absl::StatusCode::kDataLoss);
-  absl::StatusOr<std::vector<common::Workstream>> broken = DecodeWorkstreams("{\"format\": 2}\n{\"id\": \"x\"}\n");
+  absl::StatusOr<std::vector<common::Workstream>> broken = DecodeWorkstreams("{\"format\": 3}\n{\"id\": \"x\"}\n");
   EXPECT_EQ(broken.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_NE(broken.status().message().find("workstream 1"), std::string::npos) << broken.status();
 }
