@@ -57,6 +57,7 @@ bench: build
 	bench/fleet_bench.sh $(BUILD_DIR)
 	bench/tls_bench.sh $(BUILD_DIR)
 	bench/restart_bench.sh $(BUILD_DIR)
+	bench/replace_bench.sh $(BUILD_DIR)
 
 # libFuzzer needs clang; each fuzz target runs FUZZ_SECONDS, starting from the seed corpus.
 fuzz: deps

@@ -122,14 +122,24 @@ int CancelCommand(const ClientOptions& client, const std::string& workstream, bo
   return kExitOk;
 }
 
-int RetryCommand(const ClientOptions& client, const std::string& workstream) {
+int RetryCommand(const ClientOptions& client, const std::string& workstream, bool failed) {
+  if (workstream.empty() && !failed) {
+    std::cerr << "wsfleet retry: give a workstream ID, or --failed\n";
+    return kExitUsage;
+  }
   v1::RetryRequest request;
   request.set_workstream_id(workstream);
+  request.set_failed(failed);
   v1::RetryResponse response;
   auto stub = Stub(client);
   if (!stub) return kExitUsage;
   grpc::Status rpc = stub->Retry(Context().get(), request, &response);
-  if (rpc.ok()) std::cout << "retrying " << workstream << "\n";
+  if (rpc.ok() && failed) {
+    std::cout << "running " << response.rerun() << " workstream" << (response.rerun() == 1 ? "" : "s")
+              << " again\n";
+  } else if (rpc.ok()) {
+    std::cout << "retrying " << workstream << "\n";
+  }
   return Report(client, rpc);
 }
 

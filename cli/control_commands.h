@@ -14,7 +14,9 @@ int StatusCommand(const ClientOptions& client);
 int WorkersCommand(const ClientOptions& client);
 int LogsCommand(const ClientOptions& client, const std::string& workstream, bool follow);
 int CancelCommand(const ClientOptions& client, const std::string& workstream, bool all);
-int RetryCommand(const ClientOptions& client, const std::string& workstream);
+// One FAILED or CANCELLED workstream; with `failed`, every FAILED, CANCELLED and BLOCKED
+// one and what depends on them (and `workstream`, if given, with its dependents).
+int RetryCommand(const ClientOptions& client, const std::string& workstream, bool failed);
 int DrainCommand(const ClientOptions& client, const std::string& worker);
 
 }  // namespace wsfleet::cli

@@ -226,6 +226,11 @@ int RunWorkerCommand(const WorkerOptions& options) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) return kExitOk;  // the parent died before prctl took effect
   }
+  // First: no process this one starts (the version probes below) inherits the secret, and
+  // it is visible in this process's environment for as short a time as can be.
+  std::string log_token_from_environment = TakeSecretFromEnvironment("WSFLEET_LOG_TOKEN");
+  absl::StatusOr<std::string> token = ReadJoinToken(options.join_token_file);
+  TakeSecretFromEnvironment("WSFLEET_JOIN_TOKEN");
   if (!StartLogging("worker", options.log)) return kExitUsage;
   worker::WorkerConfig config;
   if (!options.config.empty()) {
@@ -346,13 +351,11 @@ int RunWorkerCommand(const WorkerOptions& options) {
     return kExitUsage;
   }
   config.grace = std::chrono::seconds(grace.ok() ? *grace : 0);
-  absl::StatusOr<std::string> token = ReadJoinToken(options.join_token_file);
   if (!token.ok()) {
     spdlog::error("{}", std::string(token.status().message()));
     return kExitUsage;
   }
-  TakeSecretFromEnvironment("WSFLEET_JOIN_TOKEN");
-  config.log_token = options.log_token.empty() ? TakeSecretFromEnvironment("WSFLEET_LOG_TOKEN") : options.log_token;
+  config.log_token = options.log_token.empty() ? log_token_from_environment : options.log_token;
   bool tcp = options.coordinator.rfind("unix:", 0) != 0;
   if (!tcp || options.insecure) {
     config.join_token = *token;  // a plaintext fleet's shared secret, if it has one
@@ -535,7 +538,8 @@ int RunPlanCommand(const RunOptions& options) {
   server.loop().RunSync([&] {
     submitted = coordinator::SubmitOrResume(server.scheduler(), std::move(plan),
                                             fs::path(options.paths.front()).filename().string(),
-                                            options.keep_going, options.state_dir);
+                                            options.keep_going, options.state_dir,
+                                            {options.rerun_failed, options.rerun, options.keep_changed});
   });
   if (!submitted.ok()) {
     std::cerr << "wsfleet run: " << submitted.status().message() << "\n";
@@ -544,12 +548,32 @@ int RunPlanCommand(const RunOptions& options) {
   }
   std::cout << (submitted->resumed ? "resuming" : "running") << " " << workstreams
             << " workstreams on " << options.workers << " workers (state in "
-            << options.state_dir << ")" << std::endl;
+            << options.state_dir << ")";
+  const coordinator::Scheduler::Revision& revision = submitted->revision;
+  auto list = [](const char* what, const std::vector<std::string>& ids) {
+    std::string out;
+    for (const std::string& id : ids) out += (out.empty() ? "" : ", ") + id;
+    return ids.empty() ? std::string() : std::string(what) + " " + out;
+  };
+  std::string edits;
+  for (const std::string& part : {list("changed", revision.changed), list("added", revision.added),
+                                  list("removed", revision.removed)}) {
+    if (!part.empty()) edits += (edits.empty() ? "" : "; ") + part;
+  }
+  if (!edits.empty()) std::cout << "; cards edited since its last run (" << edits << ")";
+  if (submitted->resumed && (options.rerun_failed || !options.rerun.empty() || !edits.empty())) {
+    std::cout << "; " << submitted->rerun << " to run again";
+  }
+  std::cout << std::endl;
 
   ProgressPrinter progress(::isatty(STDOUT_FILENO) != 0);
+  // What was published before the submission (a resumed run's earlier end) is old: the run
+  // starts from the state the submission left.
+  follower.Take();
   v1::RunStatus status;
+  server.loop().RunSync([&] { status = server.scheduler().Status(); });
   bool cancelled = false;
-  bool unprinted = false;
+  bool unprinted = true;
   // Progress at most every 100 ms; the end as soon as it is published.
   constexpr auto kProgressEvery = std::chrono::milliseconds(100);
   auto next_progress = std::chrono::steady_clock::now();

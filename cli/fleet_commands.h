@@ -65,6 +65,9 @@ struct RunOptions {
   uint32_t slots = 1;
   std::string state_dir = ".wsfleet";
   bool keep_going = false;
+  bool rerun_failed = false;        // resuming: FAILED, CANCELLED, BLOCKED run again
+  std::vector<std::string> rerun;   // resuming: these and their dependents run again
+  bool keep_changed = false;        // resuming with edited cards: they do not run again
   std::string workdir = ".";
   std::string isolate = "auto";
   std::string repository;  // passed to the local workers (--repo)

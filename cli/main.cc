@@ -101,10 +101,20 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--slots", run_options.slots, "Workstreams each worker runs at once")
       ->check(CLI::Range(1, 1024))->capture_default_str();
   run_cmd->add_option("--state", run_options.state_dir,
-                      "State directory (store, logs, summaries); an unfinished run there resumes")
+                      "State directory (store, logs, summaries); a run of the same cards there resumes, "
+                      "finished or halted too, without running again what succeeded")
       ->capture_default_str();
   run_cmd->add_flag("--keep-going", run_options.keep_going,
                     "After a failure keep starting work that does not depend on it");
+  run_cmd->add_flag("--rerun-failed", run_options.rerun_failed,
+                    "Resuming a run of the same cards: run its FAILED, CANCELLED and BLOCKED workstreams "
+                    "again (what succeeded stays)");
+  run_cmd->add_flag("--keep-changed", run_options.keep_changed,
+                    "Resuming a run whose cards were edited since: store the edited cards but do not run "
+                    "their workstreams again (by default a changed card runs again with its dependents)");
+  run_cmd->add_option("--rerun", run_options.rerun,
+                      "Resuming a run of the same cards: run this workstream again with its dependents, "
+                      "even if it succeeded (repeatable)");
   run_cmd->add_option("--workdir", run_options.workdir, "Where steps run")->capture_default_str();
   run_cmd->add_option("--isolate", run_options.isolate,
                       "worktree: a git worktree and branch per workstream, merged back into the plan's "
@@ -355,10 +365,16 @@ int main(int argc, char** argv) {
   });
 
   std::string retry_workstream;
-  CLI::App* retry_cmd = app.add_subcommand("retry", "Run a failed or cancelled workstream again");
-  retry_cmd->add_option("workstream", retry_workstream, "Workstream ID")->required();
+  bool retry_failed = false;
+  CLI::App* retry_cmd = app.add_subcommand(
+      "retry", "Run a failed or cancelled workstream again; with --failed, everything that did not succeed");
+  retry_cmd->add_option("workstream", retry_workstream,
+                        "Workstream ID (FAILED or CANCELLED; with --failed any, run again with its dependents)");
+  retry_cmd->add_flag("--failed", retry_failed,
+                      "Every FAILED, CANCELLED and BLOCKED workstream, with what depends on them; SUCCEEDED "
+                      "ones stay (a finished or halted plan runs again for them)");
   add_client(retry_cmd);
-  retry_cmd->callback([&] { run = [&] { return RetryCommand(client, retry_workstream); }; });
+  retry_cmd->callback([&] { run = [&] { return RetryCommand(client, retry_workstream, retry_failed); }; });
 
   CLI::App* workers_cmd = app.add_subcommand("workers", "List the workers and their state");
   add_client(workers_cmd);

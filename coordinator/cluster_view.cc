@@ -181,6 +181,13 @@ std::optional<std::string> ClusterView::WhyGangInfeasible(const PlacementRequest
          std::to_string(able);
 }
 
+bool ClusterView::AnyRoom(uint32_t queue) const {
+  for (const auto& [id, worker] : workers_) {
+    if (worker.Accepting() && worker.used_slots < worker.slots + queue) return true;
+  }
+  return false;
+}
+
 int ClusterView::CountPlaceable(const PlacementRequest& request) const {
   int count = 0;
   for (const auto& [id, worker] : workers_) count += worker.CanTakeNow(request) ? 1 : 0;

@@ -78,6 +78,9 @@ class ClusterView {
   std::optional<std::string> WhyGangInfeasible(const PlacementRequest& request, int nodes) const;
   // How many workers could take `request` right now (accepting, free slot, free GPUs).
   int CountPlaceable(const PlacementRequest& request) const;
+  // Whether any accepting worker has a free slot, or room in its queue for `queue` more:
+  // when none has, nothing more can be placed in this round.
+  bool AnyRoom(uint32_t queue) const;
   // Why `request`, which some worker could run, is not placed now: every such worker is
   // draining, away, out of free GPUs or of free slots (named, a few of each).
   std::string WhyWaiting(const PlacementRequest& request) const;

@@ -107,14 +107,22 @@ grpc::ServerUnaryReactor* ControlServiceImpl::Cancel(grpc::CallbackServerContext
 
 grpc::ServerUnaryReactor* ControlServiceImpl::Retry(grpc::CallbackServerContext* context,
                                                     const v1::RetryRequest* request,
-                                                    v1::RetryResponse*) {
+                                                    v1::RetryResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (grpc::Status allowed = access_.Check(access_.Identify(*context), Role::kAdmin, "Retry", request->workstream_id()); !allowed.ok()) {
     reactor->Finish(allowed);
     return reactor;
   }
-  loop_.Post([this, reactor, request] {
-    reactor->Finish(ToGrpc(scheduler_.Retry(request->workstream_id())));
+  loop_.Post([this, reactor, request, response] {
+    if (!request->failed()) {
+      reactor->Finish(ToGrpc(scheduler_.Retry(request->workstream_id())));
+      return;
+    }
+    Scheduler::RerunSelection selection{true, {}};
+    if (!request->workstream_id().empty()) selection.workstreams.push_back(request->workstream_id());
+    absl::StatusOr<int> rerun = scheduler_.Rerun(selection);
+    if (rerun.ok()) response->set_rerun(static_cast<uint32_t>(*rerun));
+    reactor->Finish(ToGrpc(rerun.status()));
   });
   return reactor;
 }

@@ -43,7 +43,7 @@ class CoordinatorOutput : public SchedulerOutput {
                     const SummaryWriter& summaries)
       : clock_(clock), registry_(registry), watchers_(watchers), summaries_(summaries) {}
   void Send(const std::string& worker_id, const v1::CoordinatorMessage& message) override {
-    if (SessionHandle* session = registry_.Find(worker_id)) session->Send(message);
+    registry_.Send(worker_id, message);
   }
   void StatusChanged(const RunReader& run) override { SchedulePublish(run); }
   void WorkstreamEnded(const RunReader& run, int index) override {

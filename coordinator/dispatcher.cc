@@ -63,44 +63,20 @@ void Dispatcher::Round() {
   // Queueing on busy workers stops once ready work that needs a free slot is left waiting:
   // a worker starts what it holds queued before anything the coordinator sends later.
   bool may_queue = options_.worker_queue > 0;
-  for (int index : run_.ready.InOrder()) {
-    WorkstreamRun& run = run_.runs[index];
-    if (run.not_before > now) {
-      Earliest(earliest, run.not_before);
-      continue;
-    }
-    run.waiting_for_room = false;
-    if (std::optional<std::string> infeasible = Infeasible(index)) {
-      if (!run.infeasible_since) run.infeasible_since = now;
-      common::SteadyTime deadline = *run.infeasible_since + options_.infeasible_grace;
-      if (now >= deadline) {
-        fail_(index, "cannot be placed: " + *infeasible);
-      } else {
-        run.waiting = "no worker can run it yet: " + *infeasible;
-        Earliest(earliest, deadline);
+  std::optional<ReadyQueue::Key> after;
+  for (bool more = true; more;) {
+    std::vector<ReadyQueue::Key> page = run_.ready.Page(after, 256);
+    more = !page.empty();
+    if (more) after = page.back();
+    for (const ReadyQueue::Key& key : page) {
+      if (!run_.ready.Contains(key.index)) continue;  // placed or ended since the page was read
+      // No worker has room: nothing further down can be placed either, and what waits
+      // there is looked at again when a slot frees (every attempt's end dispatches).
+      if (!cluster_.AnyRoom(may_queue ? options_.worker_queue : 0)) {
+        more = false;
+        break;
       }
-      continue;
-    }
-    run.infeasible_since.reset();
-    bool queueable = Queueable(index);
-    if (TryAssign(index, may_queue && queueable)) continue;
-    if (!queueable) may_queue = false;
-    if (run_.card(index).nodes > 1) {
-      if (!run.gang_waiting_since) run.gang_waiting_since = now;
-      common::SteadyTime deadline = *run.gang_waiting_since + options_.gang_timeout;
-      if (now >= deadline) {
-        fail_(index, "not placed within the gang timeout (" +
-                         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                            options_.gang_timeout).count()) +
-                         " s): " + GangWaiting(index));
-      } else {
-        run.waiting = GangWaiting(index);
-        Earliest(earliest, deadline);
-      }
-    } else {
-      // Said when status is asked for (WhyWaiting): which workers are busy changes every round.
-      run.waiting.clear();
-      run.waiting_for_room = true;
+      Consider(key.index, now, earliest, may_queue);
     }
   }
   RevokeQueued(now, earliest);
@@ -114,13 +90,61 @@ void Dispatcher::Round() {
   }
 }
 
+void Dispatcher::Consider(int index, common::SteadyTime now, std::optional<common::SteadyTime>& earliest,
+                          bool& may_queue) {
+  WorkstreamRun& run = run_.runs[index];
+  if (run.not_before > now) {
+    Earliest(earliest, run.not_before);
+    return;
+  }
+  // Cleared when it only waits for room: status says for what (WhyWaiting), which changes
+  // with every round.
+  run.waiting.clear();
+  if (std::optional<std::string> infeasible = Infeasible(index)) {
+    if (!run.infeasible_since) run.infeasible_since = now;
+    common::SteadyTime deadline = *run.infeasible_since + options_.infeasible_grace;
+    if (now >= deadline) {
+      fail_(index, "cannot be placed: " + *infeasible);
+    } else {
+      run.waiting = "no worker can run it yet: " + *infeasible;
+      Earliest(earliest, deadline);
+    }
+    return;
+  }
+  run.infeasible_since.reset();
+  bool queueable = Queueable(index);
+  if (TryAssign(index, may_queue && queueable)) return;
+  if (!queueable) may_queue = false;
+  if (run_.card(index).nodes <= 1) return;
+  if (!run.gang_waiting_since) run.gang_waiting_since = now;
+  common::SteadyTime deadline = *run.gang_waiting_since + options_.gang_timeout;
+  if (now >= deadline) {
+    fail_(index, "not placed within the gang timeout (" +
+                     std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options_.gang_timeout).count()) +
+                     " s): " + GangWaiting(index));
+  } else {
+    run.waiting = GangWaiting(index);
+    Earliest(earliest, deadline);
+  }
+}
+
 std::optional<std::string> Dispatcher::Infeasible(int index) const {
   const common::Workstream& ws = run_.card(index);
   return ws.nodes > 1 ? cluster_.WhyGangInfeasible(RequestFor(ws), ws.nodes)
                       : cluster_.WhyInfeasible(RequestFor(ws));
 }
 
-std::string Dispatcher::WhyWaiting(int index) const { return cluster_.WhyWaiting(RequestFor(run_.card(index))); }
+std::string Dispatcher::WhyWaiting(int index, std::map<std::string, std::string>* memo) const {
+  PlacementRequest request = RequestFor(run_.card(index));
+  if (memo == nullptr) return cluster_.WhyWaiting(request);
+  std::string key = std::to_string(request.gpus);
+  for (const auto& [name, value] : request.labels) key += "\n" + name + "=" + value;
+  for (const std::string& name : request.label_keys) key += "\n" + name;
+  for (const common::EnvironmentNeed& need : request.environment) key += "\n" + common::Describe(need);
+  auto [found, inserted] = memo->try_emplace(std::move(key));
+  if (inserted) found->second = cluster_.WhyWaiting(request);
+  return found->second;
+}
 
 std::string Dispatcher::GangWaiting(int index) const {
   const common::Workstream& ws = run_.card(index);
@@ -173,7 +197,6 @@ bool Dispatcher::TryAssign(int index, bool may_queue) {
   run.row.worker_id = workers;
   run.row.message.clear();
   run.waiting.clear();
-  run.waiting_for_room = false;
   run.cancel_requested = false;
   run.gang_waiting_since.reset();
   run.gang.clear();

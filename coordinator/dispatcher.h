@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -51,12 +52,16 @@ class Dispatcher {
   // Why no worker in the fleet could run the workstream (nullopt: some could).
   std::optional<std::string> Infeasible(int index) const;
   // Why a READY workstream some worker could run is not placed now (busy, draining...).
-  std::string WhyWaiting(int index) const;
+  // Workstreams that ask the same of a worker wait for the same reason: `memo` (one per
+  // status) keeps each answer, so a status of many such costs one walk of the fleet each.
+  std::string WhyWaiting(int index, std::map<std::string, std::string>* memo = nullptr) const;
   // Takes back everything waiting in workers' queues (nothing new may start).
   void RevokeAllQueued();
   uint64_t attempts_started() const { return attempts_started_; }
 
  private:
+  // One ready workstream in a round: placed, or why not (infeasible, a gang waiting).
+  void Consider(int index, common::SteadyTime now, std::optional<common::SteadyTime>& earliest, bool& may_queue);
   bool TryAssign(int index, bool may_queue);
   bool Queueable(int index) const;
   std::string GangWaiting(int index) const;

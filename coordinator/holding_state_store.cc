@@ -69,6 +69,12 @@ absl::Status HoldingStateStore::MarkWorkerLost(const WorkerRow& worker, const st
       [&]() -> Write { return [this, worker, attempts, workstreams] { return inner_.MarkWorkerLost(worker, attempts, workstreams); }; });
 }
 
+absl::Status HoldingStateStore::ReviseCards(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams,
+                                            const std::vector<std::string>& removed) {
+  if (held()) return absl::ResourceExhaustedError("the coordinator's state directory is full (" + reason_ + ")");
+  return inner_.ReviseCards(plan, workstreams, removed);
+}
+
 absl::Status HoldingStateStore::RecordWorker(const WorkerRow& worker) {
   return TryOrHold([&] { return inner_.RecordWorker(worker); },
                    [&]() -> Write { return [this, worker] { return inner_.RecordWorker(worker); }; });

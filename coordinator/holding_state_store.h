@@ -32,6 +32,9 @@ class HoldingStateStore : public StateStore {
   absl::Status MarkWorkerLost(const WorkerRow& worker, const std::vector<AttemptRow>& attempts,
                               const std::vector<WorkstreamRow>& workstreams) override;
   absl::Status RecordWorker(const WorkerRow& worker) override;
+  // Not held: `run` says the store is full and the cards stay as they were.
+  absl::Status ReviseCards(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams,
+                           const std::vector<std::string>& removed) override;
   absl::StatusOr<StoredState> Load() override { return inner_.Load(); }
   std::string LogPath(const std::string& workstream_id, const std::string& attempt_id) const override {
     return inner_.LogPath(workstream_id, attempt_id);

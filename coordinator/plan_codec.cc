@@ -80,6 +80,32 @@ void ForEachInParallel(size_t count, const std::function<void(size_t)>& task) {
 
 }  // namespace
 
+std::string CardContent(const common::Workstream& workstream) {
+  std::function<void(nlohmann::json&)> strip = [&](nlohmann::json& json) {
+    if (json.is_object()) {
+      for (auto it = json.begin(); it != json.end();) {
+        const std::string& key = it.key();
+        bool location = key == "where" || key == "line" || (key.size() > 6 && key.ends_with("_where"));
+        if (location) {
+          it = json.erase(it);
+        } else {
+          strip(*it);
+          ++it;
+        }
+      }
+    } else if (json.is_array()) {
+      for (nlohmann::json& item : json) strip(item);
+    }
+  };
+  try {
+    nlohmann::json json = workstream;
+    strip(json);
+    return json.dump();
+  } catch (const nlohmann::json::type_error&) {
+    return "";
+  }
+}
+
 // One line for the format, then one JSON object a line per workstream (JSON strings hold
 // no raw newline), so that the lines decode in parallel.
 std::string EncodeWorkstreams(const std::vector<common::Workstream>& workstreams) {

@@ -17,4 +17,9 @@ namespace wsfleet::coordinator {
 std::string EncodeWorkstreams(const std::vector<common::Workstream>& workstreams);
 absl::StatusOr<std::vector<common::Workstream>> DecodeWorkstreams(std::string_view encoded);
 
+// What a card says, without where it says it (file and line numbers move when another card
+// in the same file changes): equal for two cards that ask the same work of a worker and its
+// agent. Empty for text that is not UTF-8 (then every comparison says "changed").
+std::string CardContent(const common::Workstream& workstream);
+
 }  // namespace wsfleet::coordinator

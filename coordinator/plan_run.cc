@@ -25,6 +25,25 @@ void PlanRun::Adopt(std::unique_ptr<common::Plan> adopted, PlanRow adopted_row) 
   queued.clear();
   dirty_.clear();
   dirty_attempts_.clear();
+  Index();
+}
+
+void PlanRun::Rebuild(std::unique_ptr<common::Plan> revised, std::vector<WorkstreamRun> revised_runs) {
+  plan = std::move(revised);
+  runs = std::move(revised_runs);
+  Index();
+  for (auto it = attempts.begin(); it != attempts.end();) {
+    it = index_.count(it->second.workstream_id) ? std::next(it) : attempts.erase(it);
+  }
+  Recount();
+  ready = ReadyQueue();
+  queued.clear();
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (runs[i].row.state == v1::WORKSTREAM_STATE_READY) ready.Add(KeyOf(static_cast<int>(i)));
+  }
+}
+
+void PlanRun::Index() {
   index_.clear();
   for (size_t i = 0; i < plan->workstreams.size(); ++i) {
     index_[plan->workstreams[i].id.ToString()] = static_cast<int>(i);

@@ -24,8 +24,9 @@ struct WorkstreamRun {
   WorkstreamRow row;
   common::SteadyTime not_before{};  // backoff: not dispatched before this
   bool cancel_requested = false;
-  std::string waiting;              // why a READY workstream is not placed yet
-  bool waiting_for_room = false;    // ... or only for room on a worker: Dispatcher::WhyWaiting says where
+  // Why a READY workstream is not placed yet, when no worker could run it or a gang waits;
+  // empty when it waits for room on a worker (Dispatcher::WhyWaiting says where).
+  std::string waiting;
   // When no worker in the fleet could run it (too few GPUs, no matching labels): it fails
   // once that has lasted SchedulerOptions::infeasible_grace, giving workers time to join.
   std::optional<common::SteadyTime> infeasible_since;
@@ -66,6 +67,10 @@ struct PlanRun {
 
   // Starts over with `plan`: every workstream fresh, no attempts, nothing ready or dirty.
   void Adopt(std::unique_ptr<common::Plan> plan, PlanRow row);
+  // The same run with edited cards: `plan` and its `runs` (one per workstream, in its
+  // order) replace the old; attempts of workstreams no longer there go; what is READY is
+  // queued again by its new card. Nothing may be placed or running, nor dirty.
+  void Rebuild(std::unique_ptr<common::Plan> plan, std::vector<WorkstreamRun> runs);
   bool has_plan() const { return plan != nullptr; }
   const common::Workstream& card(int index) const { return plan->workstreams[index]; }
   // `attempts` holds only attempts of the plan's workstreams (Submit, Recover).
@@ -97,6 +102,7 @@ struct PlanRun {
   bool DoneByScan() const;  // what Done() must agree with (checked in debug builds)
 
   bool SoftWaiting(int index) const;  // a soft dependency of it is ready or running
+  void Index();  // index_ and the soft-dependency lists, from the plan
 
   std::unordered_map<std::string, int> index_;  // workstream ID, as stored → its index
   std::vector<std::vector<int>> soft_dependencies_;  // by index, those in the plan

@@ -22,6 +22,14 @@ void ReadyQueue::Remove(int index) {
   keys_.erase(found);
 }
 
+std::vector<ReadyQueue::Key> ReadyQueue::Page(const std::optional<Key>& after, size_t count) const {
+  std::vector<Key> page;
+  for (auto it = after ? order_.upper_bound(*after) : order_.begin(); it != order_.end() && page.size() < count; ++it) {
+    page.push_back(*it);
+  }
+  return page;
+}
+
 std::vector<int> ReadyQueue::InOrder() const {
   std::vector<int> indices;
   indices.reserve(order_.size());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <vector>
@@ -27,6 +28,11 @@ class ReadyQueue {
   bool empty() const { return order_.empty(); }
   size_t size() const { return order_.size(); }
   std::vector<int> InOrder() const;
+  // Up to `count` keys in order after `after` (from the front without one): a dispatch
+  // round walks the queue a page at a time and stops when no worker has room, so its work
+  // follows the free slots, not the queue's length. Keys may move between pages (a soft
+  // dependency started): one may then be seen twice or not at all in that round.
+  std::vector<Key> Page(const std::optional<Key>& after, size_t count) const;
 
  private:
   std::set<Key> order_;

@@ -71,15 +71,7 @@ absl::StatusOr<Scheduler::SubmitResult> Scheduler::SubmitParsed(common::Plan par
   PlanRow row{random_.NewId(name.empty() ? "plan" : name), name, keep_going, WallMillis(clock_), plan->sources,
               encoded.empty() ? EncodeWorkstreams(plan->workstreams) : std::move(encoded)};
   std::vector<WorkstreamRow> rows;
-  for (const common::Workstream& ws : plan->workstreams) {
-    WorkstreamRow initial;
-    initial.workstream_id = ws.id.ToString();
-    initial.state = ws.completed() ? v1::WORKSTREAM_STATE_SKIPPED : v1::WORKSTREAM_STATE_PENDING;
-    initial.lost_retries_left = ws.retries.value_or(options_.default_lost_retries);
-    initial.failed_retries_left = ws.retries.value_or(options_.default_failed_retries);
-    if (ws.completed()) initial.message = "card says " + ws.status_text;
-    rows.push_back(initial);
-  }
+  for (const common::Workstream& ws : plan->workstreams) rows.push_back(InitialRow(ws));
   if (absl::Status status = store_.SubmitPlan(row, rows); !status.ok()) return status;
   result.plan_id = row.plan_id;
   budget_.Reset();
@@ -105,6 +97,24 @@ absl::StatusOr<Scheduler::SubmitResult> Scheduler::SubmitParsed(common::Plan par
   dispatcher_.Dispatch();
   output_.StatusChanged(*this);
   return result;
+}
+
+WorkstreamRow Scheduler::InitialRow(const common::Workstream& ws) const {
+  WorkstreamRow initial;
+  initial.workstream_id = ws.id.ToString();
+  initial.state = ws.completed() ? v1::WORKSTREAM_STATE_SKIPPED : v1::WORKSTREAM_STATE_PENDING;
+  initial.lost_retries_left = ws.retries.value_or(options_.default_lost_retries);
+  initial.failed_retries_left = ws.retries.value_or(options_.default_failed_retries);
+  if (ws.completed()) initial.message = "card says " + ws.status_text;
+  return initial;
+}
+
+void Scheduler::ResetRow(WorkstreamRow& row, const common::Workstream& ws) const {
+  row.state = v1::WORKSTREAM_STATE_PENDING;
+  row.message.clear();
+  row.finished_unix_ms = 0;
+  row.lost_retries_left = ws.retries.value_or(options_.default_lost_retries);
+  row.failed_retries_left = ws.retries.value_or(options_.default_failed_retries);
 }
 
 absl::Status Scheduler::Recover() {

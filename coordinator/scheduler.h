@@ -1,6 +1,8 @@
 #pragma once
 
+#include <deque>
 #include <memory>
+#include <set>
 #include <optional>
 #include <string>
 #include <utility>
@@ -78,6 +80,25 @@ class Scheduler : public RunReader {
 
   int Cancel(const std::string& workstream_id, bool all, std::string* error);
   absl::Status Retry(const std::string& workstream_id);
+  // Runs again, with everything that depends on them (it ran on their results): every
+  // FAILED, CANCELLED and BLOCKED workstream (`failed`), and those named (SUCCEEDED ones
+  // too). A finished or halted plan runs again for them; what succeeded otherwise stays.
+  // Refused, changing nothing, while one of them is placed or running, or for an unknown
+  // ID. Gives how many were put back to PENDING.
+  struct RerunSelection {
+    bool failed = false;
+    std::vector<std::string> workstreams;
+  };
+  absl::StatusOr<int> Rerun(const RerunSelection& selection);
+  // The finished (or halted) plan with edited cards, `plan` parsed from them: the cards are
+  // replaced and stored; a workstream whose card asks something else now (CardContent) runs
+  // again with its dependents unless `keep_changed`; a new card's workstream runs; one no
+  // card holds any more goes with its attempts. Refused while the plan runs.
+  struct Revision {
+    std::vector<std::string> changed, added, removed;
+    int rerun = 0;  // to run: new ones, and changed ones with their dependents put back to PENDING
+  };
+  absl::StatusOr<Revision> Revise(common::Plan plan, bool keep_changed);
   absl::Status Drain(const std::string& worker_id);
 
   // What those who report on the run read (RunReader).
@@ -97,10 +118,18 @@ class Scheduler : public RunReader {
  private:
   void Promote(int index);
   void PromoteDependents(int index);
+  // A workstream's row before its first attempt, and put back for another run.
+  WorkstreamRow InitialRow(const common::Workstream& ws) const;
+  void ResetRow(WorkstreamRow& row, const common::Workstream& ws) const;
+  // What a rerun puts back (`roots` with everything that depends on them), over `graph`.
+  static std::set<int> WithDependents(std::deque<int> roots, const common::PlanGraph& graph);
+  // After rows changed wholesale: the halt again from what failed, then readiness, the
+  // commit, a dispatch round and the news.
+  void AfterRerun();
   void BlockDependents(int index, const std::string& reason);
   void Fail(int index, const std::string& message);
   void Finish(int index, v1::WorkstreamState state, const std::string& message);
-  void ScheduleRetry(int index, const std::string& why);
+  void ScheduleRetry(int index, const std::string& why, bool backoff = true);
   void Revoked(int index, const AttemptRow& attempt);
   void LeaseExpired(WorkerView& worker);
   AttemptRow* Fence(const std::string& worker_id, const v1::Event& event);  // see EventIntake

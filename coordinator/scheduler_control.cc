@@ -2,6 +2,7 @@
 // transitions as workers' events, stores the change, and dispatches what it freed.
 
 #include <deque>
+#include <set>
 
 #include "coordinator/scheduler.h"
 
@@ -92,6 +93,69 @@ absl::Status Scheduler::Retry(const std::string& workstream_id) {
   CommitDirty();
   dispatcher_.Dispatch();
   return absl::OkStatus();
+}
+
+std::set<int> Scheduler::WithDependents(std::deque<int> roots, const common::PlanGraph& graph) {
+  std::set<int> chosen;
+  while (!roots.empty()) {
+    int index = roots.front();
+    roots.pop_front();
+    if (!chosen.insert(index).second) continue;
+    for (int dependent : graph.dependents[index]) roots.push_back(dependent);
+  }
+  return chosen;
+}
+
+void Scheduler::AfterRerun() {
+  run_.halted = false;
+  for (const WorkstreamRun& run : run_.runs) {
+    if (run.row.state == v1::WORKSTREAM_STATE_FAILED && !run_.row.keep_going) run_.halted = true;
+  }
+  for (size_t i = 0; i < run_.runs.size(); ++i) Promote(static_cast<int>(i));
+  CommitDirty();
+  dispatcher_.Dispatch();
+  output_.StatusChanged(*this);
+}
+
+absl::StatusOr<int> Scheduler::Rerun(const RerunSelection& selection) {
+  if (!run_.has_plan()) return absl::FailedPreconditionError("no plan has been submitted");
+  if (!budget_.stop_reason().empty()) {
+    return absl::FailedPreconditionError("the plan's agent budget is spent (" + budget_.stop_reason() +
+                                         "): nothing more runs under it");
+  }
+  std::deque<int> roots;
+  for (const std::string& id : selection.workstreams) {
+    std::optional<int> found = run_.plan->IndexOf(id);
+    if (!found) return absl::NotFoundError("no workstream " + id + " in the plan");
+    roots.push_back(*found);
+  }
+  for (size_t i = 0; selection.failed && i < run_.runs.size(); ++i) {
+    v1::WorkstreamState state = run_.runs[i].row.state;
+    if (state == v1::WORKSTREAM_STATE_FAILED || state == v1::WORKSTREAM_STATE_CANCELLED ||
+        state == v1::WORKSTREAM_STATE_BLOCKED) {
+      roots.push_back(static_cast<int>(i));
+    }
+  }
+  std::set<int> chosen = WithDependents(std::move(roots), run_.plan->graph);
+  for (int index : chosen) {
+    if (Active(run_.runs[index].row.state)) {
+      return absl::FailedPreconditionError(run_.card(index).id.ToString() +
+                                           " is running; let it finish or cancel it first");
+    }
+  }
+  int reset = 0;
+  for (int index : chosen) {
+    WorkstreamRun& run = run_.runs[index];
+    v1::WorkstreamState state = run.row.state;
+    if (state == v1::WORKSTREAM_STATE_PENDING || state == v1::WORKSTREAM_STATE_READY) continue;
+    run_.SetState(index, v1::WORKSTREAM_STATE_PENDING);
+    ResetRow(run.row, run_.card(index));
+    run.cancel_requested = false;
+    run_.MarkDirty(index);
+    ++reset;
+  }
+  AfterRerun();
+  return reset;
 }
 
 absl::Status Scheduler::Drain(const std::string& worker_id) {

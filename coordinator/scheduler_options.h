@@ -19,6 +19,12 @@ struct SchedulerOptions {
   common::Nanos backoff_initial = std::chrono::seconds(1);
   common::Nanos backoff_max = std::chrono::seconds(60);
   double backoff_jitter = 0.2;     // +-20%
+  // A lost attempt's retry waits no backoff (losing a worker is not the card's doing), only
+  // this long: the lost worker's guards stop its steps at the end of the lease it holds,
+  // which ends no later than the coordinator's view of it (its clock starts when the
+  // heartbeat leaves); the margin covers their stopping, so that the two never overlap.
+  // At most a quarter of the lease.
+  common::Nanos fence_margin = std::chrono::milliseconds(500);
   uint64_t random_seed = 0;        // 0: from std::random_device
   int64_t default_step_timeout_seconds = 0;
   // How long a workstream no worker could run may wait for one to join before it fails.

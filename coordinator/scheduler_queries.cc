@@ -25,6 +25,7 @@ v1::RunStatus Scheduler::Status() const {
   *status.mutable_agents_spent() = budget_.spent();
   status.set_plan_budget_stop(budget_.stop_reason());
   bool succeeded = true;
+  std::map<std::string, std::string> waiting;  // per kind of request (Dispatcher::WhyWaiting)
   for (size_t i = 0; i < run_.runs.size(); ++i) {
     const common::Workstream& ws = run_.plan->workstreams[i];
     const WorkstreamRun& run = run_.runs[i];
@@ -34,10 +35,10 @@ v1::RunStatus Scheduler::Status() const {
     out.set_state(run.row.state);
     out.set_attempts(static_cast<uint32_t>(run.row.attempts));
     out.set_worker_id(run.row.worker_id);
-    if (run.row.state == v1::WORKSTREAM_STATE_READY && (!run.waiting.empty() || run.waiting_for_room)) {
+    if (run.row.state == v1::WORKSTREAM_STATE_READY) {
       out.set_message(!run.row.message.empty() ? run.row.message
-                      : run.waiting_for_room   ? dispatcher_.WhyWaiting(static_cast<int>(i))
-                                               : run.waiting);
+                      : !run.waiting.empty()   ? run.waiting
+                                               : dispatcher_.WhyWaiting(static_cast<int>(i), &waiting));
     } else if (run.row.state == v1::WORKSTREAM_STATE_ASSIGNED && run.queued_since) {
       out.set_message("queued on " + run.row.worker_id + " until one of its slots frees");
     } else {

@@ -189,12 +189,20 @@ void Scheduler::AttemptLost(const std::string& attempt_id, const std::string& re
   AttemptRow& attempt = found->second;
   workers_.cluster().Release(attempt.worker_id, attempt.gpus, attempt.attempt_id);
   if (attempt.finished) return;
-  run_.Unqueue(run_.IndexOf(attempt));
+  int index = run_.IndexOf(attempt);
+  // One that waited in the worker's queue never started: placed again at once, counting
+  // against nothing (as if handed back).
+  bool never_started = run_.queued.count(index) > 0 && run_.IsCurrent(attempt);
+  run_.Unqueue(index);
   attempt.finished = true;
   attempt.outcome = v1::ATTEMPT_OUTCOME_LOST;
   attempt.finished_unix_ms = WallMillis(clock_);
   run_.MarkDirty(attempt_id);
   observer_->AttemptEnded(v1::ATTEMPT_OUTCOME_LOST);
+  if (never_started) {
+    RankEnded(attempt, {RankEnd::Kind::kHandedBack, reason + " before it started this attempt (queued there)", false});
+    return;
+  }
   RankEnded(attempt, {RankEnd::Kind::kLost, reason, false});
 }
 
@@ -237,7 +245,8 @@ void Scheduler::Resolve(int index) {
   if (broke && broke->lost) {
     if (run.row.lost_retries_left > 0) {
       --run.row.lost_retries_left;
-      ScheduleRetry(index, "lost: " + broke->message);
+      // No backoff, only the fence margin: losing a worker is not the workstream's doing.
+      ScheduleRetry(index, "lost: " + broke->message, /*backoff=*/false);
     } else {
       Fail(index, "lost " + std::to_string(run.row.attempts) + " times; last: " + broke->message);
     }
@@ -274,11 +283,13 @@ void Scheduler::CancelRanks(int index, const std::string& reason) {
   }
 }
 
-void Scheduler::ScheduleRetry(int index, const std::string& why) {
+void Scheduler::ScheduleRetry(int index, const std::string& why, bool backoff) {
   WorkstreamRun& run = run_.runs[index];
   run.row.message = "retrying after: " + why;
-  run_.MakeReady(index, clock_.Now() + random_.Backoff(run.row.attempts, options_.backoff_initial,
-                                                        options_.backoff_max, options_.backoff_jitter));
+  common::Nanos wait = backoff ? random_.Backoff(run.row.attempts, options_.backoff_initial, options_.backoff_max,
+                                                 options_.backoff_jitter)
+                               : std::min(options_.fence_margin, options_.lease / 4);
+  run_.MakeReady(index, clock_.Now() + wait);
 }
 
 void Scheduler::Finish(int index, v1::WorkstreamState state, const std::string& message) {

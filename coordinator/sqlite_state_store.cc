@@ -302,6 +302,23 @@ absl::Status Guard(const std::function<void()>& body) {
 
 }  // namespace
 
+void SqliteStateStore::InsertCards(const PlanRow& plan) {
+  for (size_t i = 0; i < plan.files.size(); ++i) {
+    SQLite::Statement file(*db_, "INSERT INTO plan_files VALUES(?,?,?,?)");
+    file.bind(1, plan.plan_id);
+    file.bind(2, static_cast<int64_t>(i));
+    file.bind(3, plan.files[i].path);
+    file.bind(4, plan.files[i].text.data(), static_cast<int>(plan.files[i].text.size()));
+    file.exec();
+  }
+  if (!plan.parsed.empty()) {
+    SQLite::Statement parsed(*db_, "INSERT INTO plan_parsed VALUES(?,?)");
+    parsed.bind(1, plan.plan_id);
+    parsed.bind(2, plan.parsed.data(), static_cast<int>(plan.parsed.size()));
+    parsed.exec();
+  }
+}
+
 absl::Status SqliteStateStore::SubmitPlan(const PlanRow& plan,
                                           const std::vector<WorkstreamRow>& workstreams) {
   return Guard([&] {
@@ -313,24 +330,38 @@ absl::Status SqliteStateStore::SubmitPlan(const PlanRow& plan,
     insert.bind(3, plan.keep_going ? 1 : 0);
     insert.bind(4, static_cast<int64_t>(plan.created_unix_ms));
     insert.exec();
-    for (size_t i = 0; i < plan.files.size(); ++i) {
-      SQLite::Statement file(*db_, "INSERT INTO plan_files VALUES(?,?,?,?)");
-      file.bind(1, plan.plan_id);
-      file.bind(2, static_cast<int64_t>(i));
-      file.bind(3, plan.files[i].path);
-      file.bind(4, plan.files[i].text.data(), static_cast<int>(plan.files[i].text.size()));
-      file.exec();
-    }
-    if (!plan.parsed.empty()) {
-      SQLite::Statement parsed(*db_, "INSERT INTO plan_parsed VALUES(?,?)");
-      parsed.bind(1, plan.plan_id);
-      parsed.bind(2, plan.parsed.data(), static_cast<int>(plan.parsed.size()));
-      parsed.exec();
-    }
+    InsertCards(plan);
     Writer writer{*this, plan.plan_id};
     for (const WorkstreamRow& row : workstreams) writer.Workstream(row);
     transaction.commit();
     plan_id_ = plan.plan_id;
+  });
+}
+
+absl::Status SqliteStateStore::ReviseCards(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams,
+                                           const std::vector<std::string>& removed) {
+  return Guard([&] {
+    SQLite::Transaction transaction(*db_);
+    SQLite::Statement drop_files(*db_, "DELETE FROM plan_files WHERE plan_id=?");
+    drop_files.bind(1, plan.plan_id);
+    drop_files.exec();
+    SQLite::Statement drop_parsed(*db_, "DELETE FROM plan_parsed WHERE plan_id=?");
+    drop_parsed.bind(1, plan.plan_id);
+    drop_parsed.exec();
+    InsertCards(plan);
+    for (const std::string& id : removed) {
+      for (const char* sql :
+           {"DELETE FROM events WHERE attempt_id IN (SELECT attempt_id FROM attempts WHERE plan_id=? AND ws_id=?)",
+            "DELETE FROM attempts WHERE plan_id=? AND ws_id=?", "DELETE FROM workstreams WHERE plan_id=? AND ws_id=?"}) {
+        SQLite::Statement drop(*db_, sql);
+        drop.bind(1, plan.plan_id);
+        drop.bind(2, id);
+        drop.exec();
+      }
+    }
+    Writer writer{*this, plan.plan_id};
+    for (const WorkstreamRow& row : workstreams) writer.Workstream(row);
+    transaction.commit();
   });
 }
 

@@ -36,12 +36,16 @@ class SqliteStateStore : public StateStore {
   absl::Status MarkWorkerLost(const WorkerRow& worker, const std::vector<AttemptRow>& attempts,
                               const std::vector<WorkstreamRow>& workstreams) override;
   absl::Status RecordWorker(const WorkerRow& worker) override;
+  absl::Status ReviseCards(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams,
+                           const std::vector<std::string>& removed) override;
   absl::StatusOr<StoredState> Load() override;
   std::string LogPath(const std::string& workstream_id,
                       const std::string& attempt_id) const override;
 
  private:
   explicit SqliteStateStore(StatePaths paths);
+  // The plan's card texts and parsed workstreams (plan_files, plan_parsed), in a transaction.
+  void InsertCards(const PlanRow& plan);
   struct Writer;  // one transaction's statements
   // One transaction: what `first` writes, then the attempt and workstream rows.
   absl::Status CommitRows(const std::vector<AttemptRow>& attempts,

@@ -83,6 +83,11 @@ class StateStore {
   // A new plan with its workstreams' first rows; replaces any earlier plan's run.
   virtual absl::Status SubmitPlan(const PlanRow& plan,
                                   const std::vector<WorkstreamRow>& workstreams) = 0;
+  // The same plan with edited cards: its files and parsed workstreams replaced, the rows of
+  // workstreams new or run again written, and the workstreams no card holds any more
+  // deleted with their attempts and events.
+  virtual absl::Status ReviseCards(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams,
+                                   const std::vector<std::string>& removed) = 0;
   // Attempts about to be assigned, with their workstreams' rows: one commit for all the
   // assignments of one dispatch round, before any Assign goes out.
   virtual absl::Status StartAttempts(const std::vector<AttemptRow>& attempts,

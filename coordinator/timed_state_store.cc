@@ -41,6 +41,11 @@ absl::Status TimedStateStore::MarkWorkerLost(const WorkerRow& worker,
                [&] { return inner_.MarkWorkerLost(worker, attempts, workstreams); });
 }
 
+absl::Status TimedStateStore::ReviseCards(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams,
+                                          const std::vector<std::string>& removed) {
+  return Timed("revise_cards", [&] { return inner_.ReviseCards(plan, workstreams, removed); });
+}
+
 absl::Status TimedStateStore::RecordWorker(const WorkerRow& worker) {
   return Timed("record_worker", [&] { return inner_.RecordWorker(worker); });
 }

@@ -27,6 +27,8 @@ class TimedStateStore : public StateStore {
   absl::Status MarkWorkerLost(const WorkerRow& worker, const std::vector<AttemptRow>& attempts,
                               const std::vector<WorkstreamRow>& workstreams) override;
   absl::Status RecordWorker(const WorkerRow& worker) override;
+  absl::Status ReviseCards(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams,
+                           const std::vector<std::string>& removed) override;
   absl::StatusOr<StoredState> Load() override { return inner_.Load(); }
   std::string LogPath(const std::string& workstream_id,
                       const std::string& attempt_id) const override {

@@ -256,8 +256,23 @@ void WorkerSessionReactor::OnDone() {
   delete this;
 }
 
+void SessionRegistry::Send(const std::string& worker_id, const v1::CoordinatorMessage& message) {
+  auto found = sessions_.find(worker_id);
+  if (found == sessions_.end()) return;
+  const std::shared_ptr<SessionHandle>& handle = found->second;
+  handle->Send(message);
+  if (!handle->flush_pending_) {
+    handle->flush_pending_ = true;
+    sent_to_.push_back(handle);
+  }
+}
+
 void SessionRegistry::FlushAll() {
-  for (auto& [id, handle] : sessions_) handle->Flush();
+  for (const std::shared_ptr<SessionHandle>& handle : sent_to_) {
+    handle->flush_pending_ = false;
+    handle->Flush();
+  }
+  sent_to_.clear();
 }
 
 void SessionRegistry::Bind(const std::string& worker_id, std::shared_ptr<SessionHandle> handle) {

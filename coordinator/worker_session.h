@@ -33,6 +33,8 @@ class SessionHandle {
 
  private:
   friend class WorkerSessionReactor;
+  friend class SessionRegistry;
+  bool flush_pending_ = false;  // in SessionRegistry::sent_to_ (loop thread only)
   std::mutex mutex_;
   WorkerSessionReactor* reactor_ = nullptr;  // null once the stream is done
 };
@@ -105,11 +107,17 @@ class SessionRegistry {
   // Forgets the binding if it is still `handle`; returns whether it was.
   bool Unbind(const std::string& worker_id, const SessionHandle* handle);
   SessionHandle* Find(const std::string& worker_id) const;
-  // Starts writing what each session has queued (at the end of each turn of the loop).
+  // Queues `message` on the worker's session, if it has one, for FlushAll to write.
+  void Send(const std::string& worker_id, const v1::CoordinatorMessage& message);
+  // Starts writing what was queued since the last call (at the end of each turn of the
+  // loop), on the sessions sent to only: its work grows with them, not with the fleet (it
+  // walked every session, two locks each: a third of the coordinator's time at 5,000
+  // workers heartbeating).
   void FlushAll();
 
  private:
   std::map<std::string, std::shared_ptr<SessionHandle>> sessions_;
+  std::vector<std::shared_ptr<SessionHandle>> sent_to_;  // since the last FlushAll, once each
 };
 
 // The WorkerService: a new reactor per stream.

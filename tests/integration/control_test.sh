@@ -45,6 +45,12 @@ check "drain" contains "$TMP/drain.out" "draining w1"
 check "worker shows draining" sh -c "'$WSFLEET' workers | grep -q 'w1.*draining'"
 "$WSFLEET" cancel WS-77 > "$TMP/cancel-bad.out" 2>&1
 check "unknown workstream is a bad argument: exit 64" [ $? -eq 64 ]
+check "WS-02 cancelled again" wait_for 20 sh -c "'$WSFLEET' status | grep -qE '^WS-02 .*CANCELLED'"
+"$WSFLEET" retry --failed > "$TMP/retry-failed.out" 2>&1
+check "retry --failed puts back what did not succeed" contains "$TMP/retry-failed.out" "workstreams again"
+check "... keeps what succeeded" sh -c "'$WSFLEET' status | grep -qE '^WS-01 .*SUCCEEDED'"
+check "... and WS-02 says why it waits: its only worker drains" \
+  wait_for 10 sh -c "'$WSFLEET' status | grep -qE '^WS-02 .*READY.*every worker that can run it is draining \\(w1\\)'"
 "$WSFLEET" status --coordinator "unix:$TMP/nothing.sock" > "$TMP/down.out" 2>&1
 check "no coordinator: exit 68" [ $? -eq 68 ]
 finish

@@ -45,6 +45,19 @@ class FakeStateStore : public coordinator::StateStore {
     workers_[worker.worker_id] = worker;
     return absl::OkStatus();
   }
+  absl::Status ReviseCards(const coordinator::PlanRow& plan, const std::vector<coordinator::WorkstreamRow>& rows,
+                           const std::vector<std::string>& removed) override {
+    if (absl::Status status = Commit(); !status.ok()) return status;
+    state_.plan = plan;
+    for (const std::string& id : removed) {
+      workstreams_.erase(id);
+      for (auto it = attempts_.begin(); it != attempts_.end();) {
+        it = it->second.workstream_id == id ? attempts_.erase(it) : std::next(it);
+      }
+    }
+    for (const auto& row : rows) workstreams_[row.workstream_id] = row;
+    return absl::OkStatus();
+  }
   absl::Status RecordWorker(const coordinator::WorkerRow& worker) override {
     if (full_) return absl::ResourceExhaustedError("state store: database or disk is full (injected)");
     workers_[worker.worker_id] = worker;

@@ -149,12 +149,19 @@ TEST_F(SchedulerTest, AcksFollowTheCommitAndDuplicatesAreStoredOnce) {
   EXPECT_EQ(output_.sent.back().second.ack().seq(), 3u);
 }
 
-TEST_F(SchedulerTest, LostWorkerAttemptsAreRetriedElsewhereAfterBackoff) {
-  Submit({Card(1, "None")});
+// A lost worker's attempts are placed elsewhere as soon as its lease expires: losing a
+// worker is not the workstream's fault, so no backoff (it was re-placed lease + 1 s ± 20%
+// after the kill). An attempt that waited in its queue, never started, is not counted lost.
+TEST_F(SchedulerTest, LostWorkerAttemptsAreRetriedElsewhereAtOnce) {
+  options_.worker_queue = 1;
+  Restart();
+  Submit({Card(1, "None"), Card(2, "None")});
   Hello("w1", 1);
-  std::string first = output_.TakeAssigns()[0].second.attempt_id();
+  auto assigns = output_.TakeAssigns();
+  ASSERT_EQ(assigns.size(), 2u) << "one runs, one waits in w1's queue";
+  std::string first = assigns[0].second.attempt_id();
   Report("w1", {Started(first)});
-  Hello("w2", 1);
+  Hello("w2", 2);
   EXPECT_TRUE(output_.TakeAssigns().empty());
   // w2 keeps its lease, w1 goes silent.
   for (int i = 0; i < 5; ++i) {
@@ -162,14 +169,23 @@ TEST_F(SchedulerTest, LostWorkerAttemptsAreRetriedElsewhereAfterBackoff) {
     scheduler_->OnHeartbeat("w2", {});
   }
   EXPECT_EQ(scheduler_->counters().leases_expired, 1u);
-  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_READY);
-  EXPECT_NE(Message("WS-01").find("worker w1 missed its lease"), std::string::npos);
-  clock_.Advance(2s);  // the backoff (1 s +-20%) has passed
+  auto queued = output_.TakeAssigns();
+  ASSERT_EQ(queued.size(), 1u) << "the queued one, which never started, at once";
+  clock_.Advance(500ms);  // the fence margin: w1's guards have stopped its steps
   auto retry = output_.TakeAssigns();
-  ASSERT_EQ(retry.size(), 1u);
-  EXPECT_EQ(retry[0].first, "w2");
-  EXPECT_EQ(retry[0].second.attempt_number(), 2u);
-  EXPECT_NE(retry[0].second.attempt_id(), first);
+  ASSERT_EQ(retry.size(), 1u) << "the lost one, without a backoff";
+  retry.push_back(queued[0]);
+  for (const auto& [worker, spec] : retry) {
+    EXPECT_EQ(worker, "w2");
+    EXPECT_EQ(spec.attempt_number(), 2u);
+    EXPECT_NE(spec.attempt_id(), first);
+  }
+  Complete("w2", retry[0].second.attempt_id());
+  Complete("w2", retry[1].second.attempt_id());
+  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_SUCCEEDED);
+  EXPECT_EQ(State("WS-02"), v1::WORKSTREAM_STATE_SUCCEEDED);
+  EXPECT_EQ(store_->row("WS-01").lost_retries_left, options_.default_lost_retries - 1);
+  EXPECT_EQ(store_->row("WS-02").lost_retries_left, options_.default_lost_retries) << "it never started";
 }
 
 // A heartbeat in good standing is answered with the lease, counted from when the worker
@@ -360,8 +376,12 @@ TEST_F(SchedulerTest, AWorkerThatRestartedWithoutItsAttemptLosesIt) {
   Hello("w1", 1);
   output_.TakeAssigns();
   Hello("w1", 1);  // no attempts reported
-  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_READY);
-  EXPECT_NE(Message("WS-01").find("restarted without it"), std::string::npos);
+  clock_.Advance(500ms);  // lost: placed again after the fence margin, without a backoff
+  auto again = output_.TakeAssigns();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].second.attempt_number(), 2u);
+  EXPECT_NE(again[0].second.previous_failure().find("restarted without it"), std::string::npos)
+      << again[0].second.previous_failure();
 }
 
 TEST_F(SchedulerTest, RecoveryResumesFromTheStore) {
@@ -537,12 +557,12 @@ TEST_F(SchedulerTest, ARevokeOfAStartedAttemptIsTakenAsLost) {
   Hello("w1", 1);
   std::string attempt = output_.TakeAssigns()[0].second.attempt_id();
   Report("w1", {Started(attempt), Finished(attempt, 2, v1::ATTEMPT_OUTCOME_REVOKED, "revoked")});
-  EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_READY);
-  EXPECT_NE(Message("WS-01").find("lost: stopped by its worker"), std::string::npos) << Message("WS-01");
-  clock_.Advance(2s);
+  clock_.Advance(500ms);  // lost: placed again after the fence margin, without a backoff
   auto retry = output_.TakeAssigns();
   ASSERT_EQ(retry.size(), 1u);
   EXPECT_EQ(retry[0].second.attempt_number(), 2u);
+  EXPECT_NE(retry[0].second.previous_failure().find("lost: stopped by its worker"), std::string::npos)
+      << retry[0].second.previous_failure();
 }
 
 }  // namespace

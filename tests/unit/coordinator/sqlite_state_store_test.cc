@@ -98,6 +98,45 @@ TEST_F(SqliteStateStoreTest, OperationsSurviveReopening) {
   EXPECT_EQ(text, "hello\n");
 }
 
+// Edited cards (a re-run): the texts and parsed workstreams are replaced, the rows given
+// written, and a workstream no card holds any more goes with its attempts and events.
+TEST_F(SqliteStateStoreTest, RevisedCardsReplaceTheOldAndTakeRemovedWorkstreamsAlong) {
+  {
+    auto store = Open();
+    WorkstreamRow one;
+    one.workstream_id = "WS-01";
+    WorkstreamRow two;
+    two.workstream_id = "WS-02";
+    ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {{"a.md", "old a"}, {"b.md", "old b"}}, "[old]"},
+                                  {one, two})
+                    .ok());
+    AttemptRow attempt;
+    attempt.attempt_id = "WS-02-a1-x";
+    attempt.workstream_id = "WS-02";
+    attempt.number = 1;
+    ASSERT_TRUE(store->StartAttempts({attempt}, {two}).ok());
+    ASSERT_TRUE(Record(*store, {Log(attempt.attempt_id, 1, "two\n")}, {attempt}, {two}).ok());
+    WorkstreamRow three;
+    three.workstream_id = "WS-03";
+    one.state = v1::WORKSTREAM_STATE_PENDING;
+    one.message = "edited";
+    ASSERT_TRUE(store->ReviseCards({"p1", "demo", false, 0, {{"a.md", "new a"}}, "[new]"}, {one, three}, {"WS-02"})
+                    .ok());
+  }
+  auto store = Open();
+  absl::StatusOr<StoredState> state = store->Load();
+  ASSERT_TRUE(state.ok()) << state.status();
+  ASSERT_EQ(state->plan.files.size(), 1u);
+  EXPECT_EQ(state->plan.files[0].text, "new a");
+  EXPECT_EQ(state->plan.parsed, "[new]");
+  ASSERT_EQ(state->workstreams.size(), 2u);
+  EXPECT_EQ(state->workstreams[0].workstream_id, "WS-01");
+  EXPECT_EQ(state->workstreams[0].message, "edited");
+  EXPECT_EQ(state->workstreams[1].workstream_id, "WS-03");
+  EXPECT_TRUE(state->attempts.empty());
+  EXPECT_TRUE(state->events.empty());
+}
+
 TEST_F(SqliteStateStoreTest, LogBytesWithoutCommittedEventsAreCutOnLoad) {
   auto store = Open();
   ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, ""}, {}).ok());
