@@ -58,6 +58,7 @@ bench: build
 	bench/tls_bench.sh $(BUILD_DIR)
 	bench/restart_bench.sh $(BUILD_DIR)
 	bench/replace_bench.sh $(BUILD_DIR)
+	bench/fleet_scale_bench.sh $(BUILD_DIR)
 
 # libFuzzer needs clang; each fuzz target runs FUZZ_SECONDS, starting from the seed corpus.
 fuzz: deps
