@@ -37,9 +37,10 @@ bool WorkerView::CanTakeNow(const PlacementRequest& request) const {
 }
 
 WorkerView& ClusterView::Upsert(const std::string& id) {
-  WorkerView& worker = workers_[id];
-  worker.id = id;
-  return worker;
+  auto [found, inserted] = workers_.try_emplace(id);
+  if (inserted) ++makeup_;  // a worker expected back (recovery) counts as one present
+  found->second.id = id;
+  return found->second;
 }
 
 WorkerView* ClusterView::Find(const std::string& id) {
@@ -58,6 +59,7 @@ void ClusterView::Reserve(const std::string& worker_id, const std::vector<uint32
   if (!worker.attempts.insert(attempt).second) return;
   ++worker.used_slots;
   worker.busy_gpus.insert(gpus.begin(), gpus.end());
+  Reindex(worker_id);
 }
 
 void ClusterView::Release(const std::string& worker_id, const std::vector<uint32_t>& gpus,
@@ -66,6 +68,17 @@ void ClusterView::Release(const std::string& worker_id, const std::vector<uint32
   if (worker == nullptr || worker->attempts.erase(attempt) == 0) return;
   if (worker->used_slots > 0) --worker->used_slots;
   for (uint32_t gpu : gpus) worker->busy_gpus.erase(gpu);
+  Reindex(worker_id);
+}
+
+void ClusterView::Reindex(const std::string& id) {
+  WorkerView* worker = Find(id);
+  if (worker == nullptr) return;
+  if (worker->indexed_room) by_room_.erase({-*worker->indexed_room, id});
+  worker->indexed_room.reset();
+  if (!worker->Accepting()) return;
+  worker->indexed_room = worker->room();
+  by_room_.insert({-worker->room(), id});
 }
 
 bool LabelsMatch(const std::map<std::string, std::string>& wanted,
@@ -182,8 +195,10 @@ std::optional<std::string> ClusterView::WhyGangInfeasible(const PlacementRequest
 }
 
 bool ClusterView::AnyRoom(uint32_t queue) const {
-  for (const auto& [id, worker] : workers_) {
-    if (worker.Accepting() && worker.used_slots < worker.slots + queue) return true;
+  for (const auto& [negative_room, id] : by_room_) {
+    if (-negative_room <= -static_cast<int64_t>(queue)) return false;  // the rest have less
+    const WorkerView* worker = Find(id);
+    if (worker != nullptr && worker->Accepting() && worker->used_slots < worker->slots + queue) return true;
   }
   return false;
 }

@@ -30,6 +30,8 @@ struct WorkerView {
   std::set<uint32_t> busy_gpus;
   std::set<std::string> attempts;  // attempt IDs placed here and not finished
 
+  std::optional<int64_t> indexed_room;  // its key in ClusterView's index by room, if in it
+
   bool connected = false;
   bool writes_logs = false;  // shares the coordinator's machine: appends attempts' logs itself
   bool draining = false;
@@ -71,6 +73,19 @@ class ClusterView {
   void Release(const std::string& worker, const std::vector<uint32_t>& gpus,
                const std::string& attempt);
 
+  // Accepting workers by room, most first (then by ID): placement looks at them in this
+  // order and stops at the first that fits, so placing the next workstream on a big fleet
+  // costs a few steps, not a walk of every worker. Reserve and Release keep it; whoever
+  // changes a worker's slots or whether it accepts work (joined, left, drained, lost)
+  // calls Reindex. An entry left behind for a worker that no longer accepts is harmless:
+  // each candidate is checked (CanTakeNow).
+  void Reindex(const std::string& id);
+  const std::set<std::pair<int64_t, std::string>>& by_room() const { return by_room_; }  // (-room, id)
+  // Changes whenever a worker joins (or says what it has again) or is lost: what no worker
+  // could run is worked out again only then (Dispatcher's cache).
+  uint64_t makeup() const { return makeup_; }
+  void MakeupChanged() { ++makeup_; }
+
   // Why no worker now in the fleet could ever run `request` (even when idle), or nothing
   // when one could or when no worker has joined yet.
   std::optional<std::string> WhyInfeasible(const PlacementRequest& request) const;
@@ -87,6 +102,8 @@ class ClusterView {
 
  private:
   std::map<std::string, WorkerView> workers_;
+  std::set<std::pair<int64_t, std::string>> by_room_;
+  uint64_t makeup_ = 0;
 };
 
 bool LabelsMatch(const std::map<std::string, std::string>& wanted,

@@ -27,6 +27,16 @@ PlacementRequest RequestFor(const common::Workstream& ws, uint32_t queue_room = 
   return {static_cast<uint32_t>(ws.gpus), ws.labels, std::move(keys), {}, queue_room, std::move(environment)};
 }
 
+// What a request asks of a worker, as one string: requests with the same key get the same
+// answers from the fleet (wait reasons, infeasibility).
+std::string RequestKey(const PlacementRequest& request) {
+  std::string key = std::to_string(request.gpus);
+  for (const auto& [name, value] : request.labels) key += "\n" + name + "=" + value;
+  for (const std::string& name : request.label_keys) key += "\n" + name;
+  for (const common::EnvironmentNeed& need : request.environment) key += "\n" + common::Describe(need);
+  return key;
+}
+
 }  // namespace
 
 Dispatcher::Dispatcher(common::Clock& clock, StateStore& store, SchedulerOutput& output,
@@ -130,18 +140,24 @@ void Dispatcher::Consider(int index, common::SteadyTime now, std::optional<commo
 
 std::optional<std::string> Dispatcher::Infeasible(int index) const {
   const common::Workstream& ws = run_.card(index);
-  return ws.nodes > 1 ? cluster_.WhyGangInfeasible(RequestFor(ws), ws.nodes)
-                      : cluster_.WhyInfeasible(RequestFor(ws));
+  PlacementRequest request = RequestFor(ws);
+  // The answer changes only with the fleet's make-up: worked out once per kind of request
+  // until then (it walks every worker).
+  if (infeasible_makeup_ != cluster_.makeup()) {
+    infeasible_.clear();
+    infeasible_makeup_ = cluster_.makeup();
+  }
+  auto [found, inserted] = infeasible_.try_emplace(RequestKey(request) + "\nnodes=" + std::to_string(ws.nodes));
+  if (inserted) {
+    found->second = ws.nodes > 1 ? cluster_.WhyGangInfeasible(request, ws.nodes) : cluster_.WhyInfeasible(request);
+  }
+  return found->second;
 }
 
 std::string Dispatcher::WhyWaiting(int index, std::map<std::string, std::string>* memo) const {
   PlacementRequest request = RequestFor(run_.card(index));
   if (memo == nullptr) return cluster_.WhyWaiting(request);
-  std::string key = std::to_string(request.gpus);
-  for (const auto& [name, value] : request.labels) key += "\n" + name + "=" + value;
-  for (const std::string& name : request.label_keys) key += "\n" + name;
-  for (const common::EnvironmentNeed& need : request.environment) key += "\n" + common::Describe(need);
-  auto [found, inserted] = memo->try_emplace(std::move(key));
+  auto [found, inserted] = memo->try_emplace(RequestKey(request));
   if (inserted) found->second = cluster_.WhyWaiting(request);
   return found->second;
 }
@@ -314,8 +330,10 @@ void Dispatcher::RevokeQueued(common::SteadyTime now, std::optional<common::Stea
   if (run_.queued.empty()) return;
   // Free slots left after this round: the ready queue had nothing those workers could run.
   std::map<std::string, int64_t> free;
-  for (const auto& [id, worker] : cluster_.workers()) {
-    if (worker.Accepting() && worker.room() > 0) free[id] = worker.room();
+  for (const auto& [negative_room, id] : cluster_.by_room()) {  // those with room come first
+    if (-negative_room <= 0) break;
+    const WorkerView* worker = cluster_.Find(id);
+    if (worker != nullptr && worker->Accepting() && worker->room() > 0) free[id] = worker->room();
   }
   for (int index : run_.queued) {
     if (free.empty()) return;

@@ -94,6 +94,9 @@ class Dispatcher {
   std::vector<std::string> placed_;
   common::TimerId timer_ = 0;
   uint64_t attempts_started_ = 0;
+  // Infeasible()'s answers by kind of request, for the fleet's make-up they were found for.
+  mutable std::map<std::string, std::optional<std::string>> infeasible_;
+  mutable uint64_t infeasible_makeup_ = ~uint64_t{0};
 };
 
 }  // namespace wsfleet::coordinator

@@ -16,10 +16,15 @@ std::optional<std::vector<Placement>> PlacementPolicy::PlaceGang(PlacementReques
 
 std::optional<Placement> SpreadPlacement::Place(const PlacementRequest& request,
                                                 const ClusterView& cluster) const {
+  // The first that can take it, most room first: the one with the most room among them.
   const WorkerView* best = nullptr;
-  for (const auto& [id, worker] : cluster.workers()) {
-    if (!worker.CanTakeNow(request)) continue;
-    if (best == nullptr || worker.room() > best->room()) best = &worker;
+  for (const auto& [negative_room, id] : cluster.by_room()) {
+    if (-negative_room <= -static_cast<int64_t>(request.queue)) break;  // none further has room
+    const WorkerView* worker = cluster.Find(id);
+    if (worker != nullptr && worker->CanTakeNow(request)) {
+      best = worker;
+      break;
+    }
   }
   if (best == nullptr) return std::nullopt;
   std::vector<uint32_t> free = best->FreeGpus();

@@ -29,6 +29,8 @@ WorkerView& WorkerRegistry::Join(const v1::Hello& hello, bool writes_logs) {
   worker.draining = false;
   worker.last_heartbeat_unix_ms = common::ToUnixMillis(clock_.WallNow());
   Renew(worker);
+  cluster_.Reindex(worker.id);
+  cluster_.MakeupChanged();
   return worker;
 }
 
@@ -43,13 +45,17 @@ bool WorkerRegistry::Alive(const std::string& id, bool heartbeat) {
 common::Nanos WorkerRegistry::lease() const { return lease_; }
 
 void WorkerRegistry::Disconnected(const std::string& id) {
-  if (WorkerView* worker = cluster_.Find(id)) worker->connected = false;
+  if (WorkerView* worker = cluster_.Find(id)) {
+    worker->connected = false;
+    cluster_.Reindex(id);
+  }
 }
 
 absl::Status WorkerRegistry::Drain(const std::string& id) {
   WorkerView* worker = cluster_.Find(id);
   if (worker == nullptr) return absl::NotFoundError("no worker " + id);
   worker->draining = true;
+  cluster_.Reindex(id);
   return absl::OkStatus();
 }
 
@@ -92,6 +98,8 @@ void WorkerRegistry::Renew(WorkerView& worker) {
     lost->lease_timer = 0;
     lost->lost = true;
     lost->connected = false;
+    cluster_.Reindex(id);
+    cluster_.MakeupChanged();
     expired_(*lost);
   });
 }

@@ -68,6 +68,7 @@ class DispatcherTest : public ::testing::Test {
     worker.slots = slots;
     worker.connected = true;
     for (uint32_t i = 0; i < gpus; ++i) worker.gpu_indices.push_back(i);
+    cluster_.Reindex(id);
     return worker;
   }
 
