@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
   CLI::App app{"wsfleet: run a project's workstream cards on a fleet of GPU machines"};
   app.require_subcommand(1);
   app.set_version_flag("--version", VersionLine());
-  app.footer("Exit codes: 0 ok, 1 failed, 2 invalid plan, 64 bad usage.\n"
+  app.footer("Exit codes: 0 ok, 1 failed, 2 invalid plan, 64 bad usage, 68 no coordinator answered, 69 no GPU,\n"
+             "75 coordinator busy (try again later).\n"
              "Run 'wsfleet COMMAND --help' for a command's options.");
   std::function<int()> run;
 

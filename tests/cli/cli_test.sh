@@ -54,6 +54,8 @@ for command in plan graph version; do
 done
 expect 0 "--help" -- "$wsfleet" --help
 for command in plan graph version; do contains "$command" "top-level help lists $command"; done
+contains "68 no coordinator answered" "help names the exit code for an unreachable coordinator"
+contains "75 coordinator busy" "... and for a busy one"
 expect 0 "verbose lists ignored files" -- "$wsfleet" plan -v examples/hello-fleet
 contains "README.md: ignored (no workstream ID)" "verbose ignored file"
 contains "COMPLETION_SUMMARY.md: ignored (completion summary)" "verbose completion summary"
