@@ -572,6 +572,19 @@ int RunPlanCommand(const RunOptions& options) {
   follower.Take();
   v1::RunStatus status;
   server.loop().RunSync([&] { status = server.scheduler().Status(); });
+  if (submitted->resumed && status.done() && !status.succeeded()) {
+    // Resumed, it has nothing left to run: say why it ended so, and how to go on.
+    int ended = 0;
+    std::string first;
+    for (const v1::WorkstreamStatus& ws : status.workstreams()) {
+      if (ws.state() != v1::WORKSTREAM_STATE_FAILED && ws.state() != v1::WORKSTREAM_STATE_CANCELLED) continue;
+      if (++ended == 1) first = ws.id() + (ws.message().empty() ? "" : ": " + ws.message());
+    }
+    if (ended > 0) {
+      std::cout << "its run had ended: " << ended << " failed or cancelled (" << first << (ended > 1 ? ", ..." : "")
+                << "); --rerun-failed runs them again with what they blocked" << std::endl;
+    }
+  }
   bool cancelled = false;
   bool unprinted = true;
   // Progress at most every 100 ms; the end as soon as it is published.

@@ -32,6 +32,12 @@ check "the edited plan resumed exits 0" [ $? -eq 0 ]
 check "... naming the edit" contains "$TMP/out6" "cards edited since its last run (changed WS-02); 1 to run again"
 check "... WS-02 ran again" [ "$(wc -l < "$TMP/ran-02")" -eq 2 ]
 check "... WS-01 did not" [ "$(wc -l < "$TMP/ran-01")" -eq 1 ]
+card "$TMP/halting" WS-05 None "false"
+"$WSFLEET" run "$TMP/halting" --state "$TMP/h" --workdir "$TMP/w" > /dev/null 2>&1
+"$WSFLEET" run "$TMP/halting" --state "$TMP/h" --workdir "$TMP/w" > "$TMP/out8" 2>&1
+check "a failed run resumed says what failed and how to run it again" \
+  contains "$TMP/out8" "its run had ended: 1 failed or cancelled (WS-05: test 1"
+check "... --rerun-failed" contains "$TMP/out8" "--rerun-failed runs them again"
 "$WSFLEET" run "$plan" --state "$TMP/s" --workdir "$TMP/w" --rerun WS-01 > "$TMP/out7" 2>&1
 check "--rerun WS-01 runs it and its dependent again" \
   sh -c "[ \$(wc -l < '$TMP/ran-01') -eq 2 ] && [ \$(wc -l < '$TMP/ran-02') -eq 3 ]"
