@@ -91,7 +91,7 @@ start=$(now)
 "$wsfleet" run "$work/big" --workers 1 --output-cap 2147483648 --state "$work/big-state" --workdir "$work/big-work" \
   > "$work/big.out" 2>&1 || { tail -20 "$work/big.out"; exit 1; }
 big_s=$(echo "$(now) - $start" | bc -l)
-stored=$(stat -c %s "$work"/big-state/logs/WS-01/*.log)
+stored=$(stat -c %s "$work"/big-state/latest/logs/WS-01/*.log)
 printf '1 GiB stdout: cat into a pipe %.2f s (%.0f MB/s), through wsfleet %.2f s (%.0f MB/s), throughput ratio %.2f (target >= 0.5); log holds %d of 1073741824 bytes\n' \
   "$cat_s" "$(echo "1073.741824 / $cat_s" | bc -l)" "$big_s" "$(echo "1073.741824 / $big_s" | bc -l)" \
   "$(echo "$cat_s / $big_s" | bc -l)" "$stored"
@@ -119,13 +119,13 @@ done
 start=$(now)
 "$wsfleet" submit "$work/big" --coordinator "$socket" > /dev/null
 exec {never}<> <(:)  # a pipe nothing writes to: `read -t` on it sleeps in the shell itself
-summary=$work/sent-state/summaries/WS-01-COMPLETION_SUMMARY.md
+summary=$work/sent-state/latest/summaries/WS-01-COMPLETION_SUMMARY.md
 for _ in $(seq 12000); do
   [ -e "$summary" ] && break
   read -r -t 0.005 -u "$never" || true
 done
 grep -q 'COMPLETE' "$summary" 2> /dev/null || { echo "the sending worker's run did not succeed"; exit 1; }
 sent_s=$(echo "$(now) - $start" | bc -l)
-sent_stored=$(stat -c %s "$work"/sent-state/logs/WS-01/*.log)
+sent_stored=$(stat -c %s "$work"/sent-state/latest/logs/WS-01/*.log)
 printf '  through a worker that sends its output (as from another machine): %.2f s (%.0f MB/s), ratio %.2f; log holds %d bytes\n' \
   "$sent_s" "$(echo "1073.741824 / $sent_s" | bc -l)" "$(echo "$cat_s / $sent_s" | bc -l)" "$sent_stored"

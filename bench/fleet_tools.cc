@@ -52,11 +52,12 @@ int PrintDispatchLatency(const std::string& state_dir) {
     std::fprintf(stderr, "%s\n", std::string(store.status().message()).c_str());
     return 1;
   }
-  auto state = (*store)->Load();
-  if (!state.ok() || !state->has_plan) {
+  auto loaded = (*store)->Load();
+  if (!loaded.ok() || loaded->plans.empty()) {
     std::fprintf(stderr, "no run in %s\n", state_dir.c_str());
     return 1;
   }
+  const coordinator::StoredPlan* state = &loaded->plans.back();
   common::Plan plan = common::AssemblePlan(state->plan.files);
   std::map<std::string, std::string> succeeded_attempt;  // workstream -> attempt
   for (const auto& attempt : state->attempts) {

@@ -81,7 +81,7 @@ for round in $(seq "$rounds"); do
   done
   for mode in $order; do
     t=$(fleet "$mode" "big-$mode-$round" 1 "$work/big" summaries/WS-01-COMPLETION_SUMMARY.md)
-    stored=$(stat -c %s "$work/big-$mode-$round"/state/logs/WS-01/*.log)
+    stored=$(stat -c %s "$work/big-$mode-$round"/state/latest/logs/WS-01/*.log)
     [ "$stored" -eq 1073741824 ] || { echo "output was lost ($mode): $stored bytes stored"; exit 1; }
     [ "$mode" = tls ] && big_tls+=("$t") || big_plain+=("$t")
     rm -rf "$work/big-$mode-$round"

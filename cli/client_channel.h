@@ -16,6 +16,7 @@ struct ClientOptions {
   std::string credentials;  // default: $WSFLEET_CREDENTIALS; needed for a TCP address
   bool insecure = false;    // plaintext TCP, for a coordinator started with --insecure
   std::string output = "table";
+  std::string plan;  // --plan: which plan a command on one means (empty: the only one, or the only running)
 };
 
 std::string ClientAddress(const ClientOptions& client);

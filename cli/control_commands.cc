@@ -31,8 +31,8 @@ int Report(const ClientOptions& client, const grpc::Status& status) { return Rep
 
 }  // namespace
 
-int SubmitCommand(const ClientOptions& client, const std::vector<std::string>& paths,
-                  bool keep_going) {
+int SubmitCommand(const ClientOptions& client, const std::vector<std::string>& paths, bool keep_going,
+                  const coordinator::PlanLimits& limits) {
   common::Plan plan = common::LoadPlan(paths);
   // The workers' configs may map it; the fleet is not known here.
   CheckAgentTypes(plan, {}, common::Severity::kWarning, plan.diagnostics);
@@ -46,6 +46,9 @@ int SubmitCommand(const ClientOptions& client, const std::vector<std::string>& p
   }
   request.set_plan_name(std::filesystem::path(paths.front()).filename().string());
   request.set_keep_going(keep_going);
+  request.set_share(limits.share);
+  request.set_max_gpus(limits.max_gpus);
+  request.set_max_workers(limits.max_workers);
   v1::SubmitResponse response;
   auto stub = Stub(client);
   if (!stub) return kExitUsage;
@@ -65,6 +68,7 @@ int StatusCommand(const ClientOptions& client) {
   v1::RunStatus status;
   v1::GetStatusRequest request;
   request.set_verification(client.output == "json");  // what report.json says too
+  request.set_plan(client.plan);
   auto stub = Stub(client);
   if (!stub) return kExitUsage;
   grpc::Status rpc = stub->GetStatus(Context().get(), request, &status);
@@ -99,6 +103,7 @@ int LogsCommand(const ClientOptions& client, const std::string& workstream, bool
   v1::LogsRequest request;
   request.set_workstream_id(workstream);
   request.set_follow(follow);
+  request.set_plan(client.plan);
   grpc::ClientContext context;
   auto stub = Stub(client);
   if (!stub) return kExitUsage;
@@ -112,6 +117,7 @@ int CancelCommand(const ClientOptions& client, const std::string& workstream, bo
   v1::CancelRequest request;
   request.set_workstream_id(workstream);
   request.set_all(all);
+  request.set_plan(client.plan);
   v1::CancelResponse response;
   auto stub = Stub(client);
   if (!stub) return kExitUsage;
@@ -130,6 +136,7 @@ int RetryCommand(const ClientOptions& client, const std::string& workstream, boo
   v1::RetryRequest request;
   request.set_workstream_id(workstream);
   request.set_failed(failed);
+  request.set_plan(client.plan);
   v1::RetryResponse response;
   auto stub = Stub(client);
   if (!stub) return kExitUsage;
@@ -152,6 +159,16 @@ int DrainCommand(const ClientOptions& client, const std::string& worker) {
   grpc::Status rpc = stub->Drain(Context().get(), request, &response);
   if (rpc.ok()) std::cout << "draining " << worker << "\n";
   return Report(client, rpc);
+}
+
+int PlansCommand(const ClientOptions& client) {
+  v1::ListPlansResponse response;
+  auto stub = Stub(client);
+  if (!stub) return kExitUsage;
+  grpc::Status rpc = stub->ListPlans(Context().get(), {}, &response);
+  if (!rpc.ok()) return Report(client, rpc);
+  std::cout << (client.output == "json" ? coordinator::PlansJson(response).dump(2) + "\n" : RenderPlansTable(response));
+  return kExitOk;
 }
 
 }  // namespace wsfleet::cli

@@ -4,12 +4,14 @@
 #include <vector>
 
 #include "cli/client_channel.h"
+#include "coordinator/state_store.h"
 
 namespace wsfleet::cli {
 
 
-int SubmitCommand(const ClientOptions& client, const std::vector<std::string>& paths,
-                  bool keep_going);
+// `limits`: how the plan shares the fleet with other plans (--share, --max-gpus, --max-workers).
+int SubmitCommand(const ClientOptions& client, const std::vector<std::string>& paths, bool keep_going,
+                  const coordinator::PlanLimits& limits);
 int StatusCommand(const ClientOptions& client);
 int WorkersCommand(const ClientOptions& client);
 int LogsCommand(const ClientOptions& client, const std::string& workstream, bool follow);
@@ -18,5 +20,7 @@ int CancelCommand(const ClientOptions& client, const std::string& workstream, bo
 // one and what depends on them (and `workstream`, if given, with its dependents).
 int RetryCommand(const ClientOptions& client, const std::string& workstream, bool failed);
 int DrainCommand(const ClientOptions& client, const std::string& worker);
+// The plans the coordinator holds: progress, share of the fleet, spend, what is left.
+int PlansCommand(const ClientOptions& client);
 
 }  // namespace wsfleet::cli

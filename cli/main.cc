@@ -324,19 +324,44 @@ int main(int argc, char** argv) {
                         "$WSFLEET_CREDENTIALS)");
     command->add_flag("--insecure", client.insecure, "Plaintext TCP, for a coordinator started with --insecure");
   };
+  // Commands on one plan: which, when the coordinator holds several (`wsfleet plans`).
+  auto add_plan = [&](CLI::App* command) {
+    command->add_option("--plan", client.plan,
+                        "Plan ID (from `wsfleet plans`); default: the only plan held, else the only one running");
+  };
   std::vector<std::string> submit_paths;
   bool submit_keep_going = false;
-  CLI::App* submit_cmd = app.add_subcommand("submit", "Submit a plan to a running coordinator");
+  coordinator::PlanLimits submit_limits;
+  CLI::App* submit_cmd = app.add_subcommand(
+      "submit", "Submit a plan to a running coordinator (beside the plans it runs; they share the fleet)");
   AddPlanPaths(submit_cmd, submit_paths);
   submit_cmd->add_flag("--keep-going", submit_keep_going,
                        "After a failure keep starting work that does not depend on it");
+  submit_cmd->add_option("--share", submit_limits.share,
+                         "Its weight in the fair share of slots and GPUs among the plans running at once "
+                         "(a plan of share 2 holds twice what one of share 1 does while both have work)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  submit_cmd->add_option("--max-gpus", submit_limits.max_gpus, "GPUs the plan may hold at once (0: no limit)")
+      ->capture_default_str();
+  submit_cmd->add_option("--max-workers", submit_limits.max_workers,
+                         "Workers the plan may run on at once (0: no limit)")
+      ->capture_default_str();
   add_client(submit_cmd);
   submit_cmd->callback([&] {
-    run = [&] { return SubmitCommand(client, submit_paths, submit_keep_going); };
+    run = [&] { return SubmitCommand(client, submit_paths, submit_keep_going, submit_limits); };
   });
+
+  CLI::App* plans_cmd = app.add_subcommand(
+      "plans", "List the plans the coordinator holds: progress, share of the fleet, what is left, agent spend");
+  add_client(plans_cmd);
+  plans_cmd->add_option("-o,--output", client.output, "Output format")
+      ->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+  plans_cmd->callback([&] { run = [&] { return PlansCommand(client); }; });
 
   CLI::App* status_cmd = app.add_subcommand("status", "Show the run's workstreams and states");
   add_client(status_cmd);
+  add_plan(status_cmd);
   status_cmd->add_option("-o,--output", client.output, "Output format")
       ->check(CLI::IsMember({"table", "json"}))->capture_default_str();
   status_cmd->callback([&] { run = [&] { return StatusCommand(client); }; });
@@ -347,14 +372,16 @@ int main(int argc, char** argv) {
   logs_cmd->add_option("workstream", logs_workstream, "Workstream ID, e.g. WS-03")->required();
   logs_cmd->add_flag("-f,--follow", logs_follow, "Keep printing until the workstream ends");
   add_client(logs_cmd);
+  add_plan(logs_cmd);
   logs_cmd->callback([&] { run = [&] { return LogsCommand(client, logs_workstream, logs_follow); }; });
 
   std::string cancel_workstream;
   bool cancel_all = false;
   CLI::App* cancel_cmd = app.add_subcommand("cancel", "Cancel a workstream (or --all)");
   cancel_cmd->add_option("workstream", cancel_workstream, "Workstream ID");
-  cancel_cmd->add_flag("--all", cancel_all, "Cancel everything not finished");
+  cancel_cmd->add_flag("--all", cancel_all, "Cancel everything not finished (of the plan)");
   add_client(cancel_cmd);
+  add_plan(cancel_cmd);
   cancel_cmd->callback([&] {
     run = [&] {
       if (cancel_workstream.empty() == cancel_all) {
@@ -375,6 +402,7 @@ int main(int argc, char** argv) {
                       "Every FAILED, CANCELLED and BLOCKED workstream, with what depends on them; SUCCEEDED "
                       "ones stay (a finished or halted plan runs again for them)");
   add_client(retry_cmd);
+  add_plan(retry_cmd);
   retry_cmd->callback([&] { run = [&] { return RetryCommand(client, retry_workstream, retry_failed); }; });
 
   CLI::App* workers_cmd = app.add_subcommand("workers", "List the workers and their state");

@@ -71,6 +71,58 @@ std::string AgentCell(const v1::WorkstreamStatus& ws) {
 
 }  // namespace
 
+namespace {
+
+// Rows in columns two spaces apart, each as wide as its widest cell.
+std::string AlignedTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths(rows[0].size(), 0);
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], common::DisplayWidth(row[c]));
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t c = 0; c < row.size(); ++c) {
+      line += row[c];
+      if (c + 1 < row.size()) line += std::string(widths[c] - common::DisplayWidth(row[c]) + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RenderPlansTable(const v1::ListPlansResponse& plans) {
+  if (plans.plans().empty()) return "no plan submitted\n";
+  std::vector<std::vector<std::string>> rows = {
+      {"PLAN", "NAME", "STATE", "DONE", "RUNNING", "FAILED", "SHARE", "HOLDS", "SLOT-HOURS", "LEFT", "SPENT"}};
+  for (const v1::PlanInfo& plan : plans.plans()) {
+    char share[32], holds[48], hours[32], left[32];
+    std::snprintf(share, sizeof share, "%g", plan.share());
+    std::string limits;
+    if (plan.max_gpus() > 0) limits += " ≤" + std::to_string(plan.max_gpus()) + " GPUs";
+    if (plan.max_workers() > 0) limits += " ≤" + std::to_string(plan.max_workers()) + " workers";
+    std::snprintf(holds, sizeof holds, "%u slots, %u GPUs", plan.slots(), plan.gpus());
+    std::snprintf(hours, sizeof hours, "%.2f", plan.slot_seconds() / 3600);
+    std::snprintf(left, sizeof left, "%.3g days", plan.remaining_days());
+    const v1::AgentReport& agents = plan.agents_spent();
+    std::string spent = CompactCount(agents.input_tokens() + agents.output_tokens()) + " tokens";
+    if (agents.cost_usd() > 0) {
+      char dollars[32];
+      std::snprintf(dollars, sizeof dollars, ", $%.2f", agents.cost_usd());
+      spent += dollars;
+    }
+    std::string state = !plan.done() ? "running" : plan.succeeded() ? "succeeded" : "ended, not all succeeded";
+    rows.push_back({plan.plan_id(), plan.name(), state,
+                    std::to_string(plan.ended()) + "/" + std::to_string(plan.workstreams()),
+                    std::to_string(plan.running()), std::to_string(plan.failed_count()), share + limits, holds, hours,
+                    plan.done() ? "-" : left, spent});
+  }
+  return AlignedTable(rows);
+}
+
 std::string RenderStatusTable(const v1::RunStatus& status) {
   if (status.plan_id().empty()) return "no plan submitted\n";
   // The agent (tokens in/out, cost, session), merge and dropped-output columns appear when
@@ -105,20 +157,7 @@ std::string RenderStatusTable(const v1::RunStatus& status) {
     row.push_back(common::TruncateToWidth(ws.message(), 60));
     rows.push_back(std::move(row));
   }
-  std::vector<size_t> widths(rows[0].size(), 0);
-  for (const auto& row : rows) {
-    for (size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], common::DisplayWidth(row[c]));
-  }
-  std::string out;
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t c = 0; c < row.size(); ++c) {
-      line += row[c];
-      if (c + 1 < row.size()) line += std::string(widths[c] - common::DisplayWidth(row[c]) + 2, ' ');
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-  }
+  std::string out = AlignedTable(rows);
   out += "\nplan " + status.plan_id() + ": " + CountsLine(status) + CriticalPathLeft(status) +
          (status.done() ? (status.succeeded() ? " (done)" : " (done, not all succeeded)") : "") + "\n";
   if (agents) {

@@ -12,6 +12,9 @@ const char* StateName(v1::WorkstreamState state);  // "SUCCEEDED", ...
 // `wsfleet status`: one row per workstream, then counts per state.
 std::string RenderStatusTable(const v1::RunStatus& status);
 
+// `wsfleet plans`: one row per plan held.
+std::string RenderPlansTable(const v1::ListPlansResponse& plans);
+
 // "3 succeeded, 2 running, 5 pending" in a fixed order.
 std::string CountsLine(const v1::RunStatus& status);
 

@@ -33,7 +33,8 @@ std::vector<uint32_t> WorkerView::FreeGpus() const {
 
 bool WorkerView::CanTakeNow(const PlacementRequest& request) const {
   return Accepting() && used_slots < slots + request.queue && !request.exclude_workers.count(id) &&
-         FreeGpus().size() >= request.gpus && LabelsMatch(request, labels);
+         (request.only_workers.empty() || request.only_workers.count(id) > 0) && FreeGpus().size() >= request.gpus &&
+         LabelsMatch(request, labels);
 }
 
 WorkerView& ClusterView::Upsert(const std::string& id) {

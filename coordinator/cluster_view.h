@@ -58,6 +58,8 @@ struct PlacementRequest {
   uint32_t queue = 0;
   // The card's Environment, checked against the worker's env.* and gpu.* labels.
   std::vector<common::EnvironmentNeed> environment;
+  // When not empty, only these workers (a plan at its --max-workers).
+  std::set<std::string> only_workers;
 };
 
 // The fleet as the scheduler sees it. Loop thread only.

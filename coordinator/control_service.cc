@@ -1,5 +1,7 @@
 #include "coordinator/control_service.h"
 
+#include <utility>
+
 #include "common/plan_loader.h"
 #include "coordinator/log_follower.h"
 #include "coordinator/plan_codec.h"
@@ -27,9 +29,10 @@ grpc::ServerUnaryReactor* ControlServiceImpl::Submit(grpc::CallbackServerContext
   for (const v1::SourceFile& file : request->files()) files.push_back({file.path(), file.text()});
   auto plan = std::make_shared<common::Plan>(common::AssemblePlan(files));
   auto encoded = std::make_shared<std::string>(plan->ok() ? EncodeWorkstreams(plan->workstreams) : "");
-  loop_.Post([this, reactor, request, response, plan, encoded] {
+  PlanLimits limits{request->share() == 0 ? 1.0 : request->share(), request->max_gpus(), request->max_workers()};
+  loop_.Post([this, reactor, request, response, plan, encoded, limits] {
     auto result = scheduler_.SubmitParsed(std::move(*plan), request->plan_name(), request->keep_going(),
-                                          std::move(*encoded));
+                                          std::move(*encoded), limits);
     if (!result.ok()) {
       reactor->Finish(ToGrpc(result.status()));
       return;
@@ -42,8 +45,8 @@ grpc::ServerUnaryReactor* ControlServiceImpl::Submit(grpc::CallbackServerContext
       out.set_severity(diagnostic.severity == common::Severity::kError ? "error" : "warning");
       out.set_message(diagnostic.message);
     }
-    if (scheduler_.plan() != nullptr && !result->plan_id.empty()) {
-      response->set_workstreams(static_cast<uint32_t>(scheduler_.plan()->workstreams.size()));
+    if (const PlanScheduler* submitted = scheduler_.Plan(result->plan_id); submitted != nullptr) {
+      response->set_workstreams(static_cast<uint32_t>(submitted->plan()->workstreams.size()));
     }
     reactor->Finish(grpc::Status::OK);
   });
@@ -58,23 +61,45 @@ grpc::ServerUnaryReactor* ControlServiceImpl::GetStatus(grpc::CallbackServerCont
     reactor->Finish(allowed);
     return reactor;
   }
-  loop_.Post([this, reactor, response, verification = request->verification()] {
-    *response = scheduler_.Status();
-    if (verification) AddVerification(scheduler_, *response);
+  loop_.Post([this, reactor, response, verification = request->verification(), plan_id = request->plan()] {
+    if (plan_id.empty() && !scheduler_.has_plan()) {
+      *response = scheduler_.Status();  // none submitted yet: done, with nothing in it
+      reactor->Finish(grpc::Status::OK);
+      return;
+    }
+    absl::StatusOr<const PlanScheduler*> plan = std::as_const(scheduler_).Select(plan_id);
+    if (!plan.ok()) {
+      reactor->Finish(ToGrpc(plan.status()));
+      return;
+    }
+    *response = (*plan)->Status();
+    if (verification) AddVerification(**plan, *response);
     reactor->Finish(grpc::Status::OK);
   });
   return reactor;
 }
 
 grpc::ServerWriteReactor<v1::RunStatus>* ControlServiceImpl::WatchStatus(
-    grpc::CallbackServerContext* context, const v1::GetStatusRequest*) {
+    grpc::CallbackServerContext* context, const v1::GetStatusRequest* request) {
   if (grpc::Status allowed = access_.Check(access_.Identify(*context), Role::kViewer, "WatchStatus", ""); !allowed.ok()) {
     return new RefusedWriteReactor<v1::RunStatus>(allowed);
   }
+  // Which plan is settled first, on the loop: a refusal must finish before any write.
+  absl::StatusOr<std::string> plan_id = absl::UnavailableError("the coordinator is stopping");
+  loop_.RunSync([&] {
+    if (request->plan().empty() && !scheduler_.has_plan()) {
+      plan_id = std::string();
+      return;
+    }
+    absl::StatusOr<const PlanScheduler*> plan = std::as_const(scheduler_).Select(request->plan());
+    plan_id = plan.ok() ? absl::StatusOr<std::string>((*plan)->plan_row().plan_id) : plan.status();
+  });
+  if (!plan_id.ok()) return new RefusedWriteReactor<v1::RunStatus>(ToGrpc(plan_id.status()));
   auto* reactor = new StatusWatchReactor();
-  loop_.Post([this, watch = reactor->watch()] {
-    watch->Publish(scheduler_.Status());
-    watchers_.Add(watch);
+  loop_.Post([this, watch = reactor->watch(), id = *plan_id] {
+    const PlanScheduler* plan = scheduler_.Plan(id);
+    watch->Publish(plan != nullptr ? plan->Status() : scheduler_.Status());
+    watchers_.Add(watch, id);
   });
   return reactor;
 }
@@ -96,8 +121,13 @@ grpc::ServerUnaryReactor* ControlServiceImpl::Cancel(grpc::CallbackServerContext
     return reactor;
   }
   loop_.Post([this, reactor, request, response] {
+    absl::StatusOr<PlanScheduler*> plan = scheduler_.Select(request->plan());
+    if (!plan.ok()) {
+      reactor->Finish(ToGrpc(plan.status()));
+      return;
+    }
     std::string error;
-    int cancelled = scheduler_.Cancel(request->workstream_id(), request->all(), &error);
+    int cancelled = (*plan)->Cancel(request->workstream_id(), request->all(), &error);
     response->set_cancelled(static_cast<uint32_t>(cancelled));
     reactor->Finish(error.empty() ? grpc::Status::OK
                                   : grpc::Status(grpc::StatusCode::NOT_FOUND, error));
@@ -114,13 +144,18 @@ grpc::ServerUnaryReactor* ControlServiceImpl::Retry(grpc::CallbackServerContext*
     return reactor;
   }
   loop_.Post([this, reactor, request, response] {
-    if (!request->failed()) {
-      reactor->Finish(ToGrpc(scheduler_.Retry(request->workstream_id())));
+    absl::StatusOr<PlanScheduler*> plan = scheduler_.Select(request->plan());
+    if (!plan.ok()) {
+      reactor->Finish(ToGrpc(plan.status()));
       return;
     }
-    Scheduler::RerunSelection selection{true, {}};
+    if (!request->failed()) {
+      reactor->Finish(ToGrpc((*plan)->Retry(request->workstream_id())));
+      return;
+    }
+    PlanScheduler::RerunSelection selection{true, {}};
     if (!request->workstream_id().empty()) selection.workstreams.push_back(request->workstream_id());
-    absl::StatusOr<int> rerun = scheduler_.Rerun(selection);
+    absl::StatusOr<int> rerun = (*plan)->Rerun(selection);
     if (rerun.ok()) response->set_rerun(static_cast<uint32_t>(*rerun));
     reactor->Finish(ToGrpc(rerun.status()));
   });
@@ -152,6 +187,21 @@ grpc::ServerUnaryReactor* ControlServiceImpl::Drain(grpc::CallbackServerContext*
   }
   loop_.Post([this, reactor, request] {
     reactor->Finish(ToGrpc(scheduler_.Drain(request->worker_id())));
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ControlServiceImpl::ListPlans(grpc::CallbackServerContext* context,
+                                                        const v1::ListPlansRequest*,
+                                                        v1::ListPlansResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (grpc::Status allowed = access_.Check(access_.Identify(*context), Role::kViewer, "ListPlans", ""); !allowed.ok()) {
+    reactor->Finish(allowed);
+    return reactor;
+  }
+  loop_.Post([this, reactor, response] {
+    for (const PlanScheduler* plan : scheduler_.plans()) *response->add_plans() = plan->Info();
+    reactor->Finish(grpc::Status::OK);
   });
   return reactor;
 }

@@ -45,6 +45,8 @@ class ControlServiceImpl : public v1::ControlService::CallbackService {
   grpc::ServerUnaryReactor* Drain(grpc::CallbackServerContext* context,
                                   const v1::DrainRequest* request,
                                   v1::DrainResponse* response) override;
+  grpc::ServerUnaryReactor* ListPlans(grpc::CallbackServerContext* context, const v1::ListPlansRequest* request,
+                                      v1::ListPlansResponse* response) override;
 
  private:
   common::EventLoop& loop_;

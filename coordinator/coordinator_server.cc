@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <set>
 
 #include <prometheus/gauge.h>
@@ -35,38 +37,61 @@ constexpr const char* kStoreHealthService = "wsfleet.v1.StateStore";
 
 namespace {
 
-// Routes the scheduler's commands to sessions and watchers; status is published at most
-// every 20 ms however often it changes.
+// Routes the scheduler's commands to sessions and watchers; each plan's status is
+// published at most every 20 ms however often it changes.
 class CoordinatorOutput : public SchedulerOutput {
  public:
   CoordinatorOutput(common::Clock& clock, SessionRegistry& registry, StatusWatchers& watchers,
                     const SummaryWriter& summaries)
       : clock_(clock), registry_(registry), watchers_(watchers), summaries_(summaries) {}
+  ~CoordinatorOutput() override {
+    for (auto& [id, plan] : plans_) {
+      if (plan.timer != 0) clock_.CancelTimer(plan.timer);
+    }
+  }
+  // How a publish finds its plan's reader when its timer fires: a plan may have been
+  // retired (and its reader gone) since.
+  void set_reader_of(std::function<const RunReader*(const std::string& plan_id)> reader_of) {
+    reader_of_ = std::move(reader_of);
+  }
   void Send(const std::string& worker_id, const v1::CoordinatorMessage& message) override {
     registry_.Send(worker_id, message);
   }
   void StatusChanged(const RunReader& run) override { SchedulePublish(run); }
   void WorkstreamEnded(const RunReader& run, int index) override {
-    ended_.insert(index);
+    plans_[run.plan_row().plan_id].ended.insert(index);
     SchedulePublish(run);
   }
 
  private:
+  struct PerPlan {
+    common::TimerId timer = 0;
+    bool publish_now = false;  // the pending publish is the immediate one
+    std::set<int> ended;
+    bool report_written = false;
+  };
+
   // After the change is committed (the timer runs after the current task): summaries of
-  // what ended, the run report when the run is done, and the new status for watchers.
-  // `run` is the one scheduler, which outlives this output's timers (the loop stops first).
+  // what ended, the plan's report when it is done, and its new status for watchers.
   void SchedulePublish(const RunReader& run) {
+    std::string id = run.plan_row().plan_id;
+    PerPlan& plan = plans_[id];
     // The end of a run is published at once (after the current task): `wsfleet run` and
     // watchers are waiting for it.
-    if (publish_timer_ != 0 && publish_now_) return;  // the immediate publish is coming
+    if (plan.timer != 0 && plan.publish_now) return;  // the immediate publish is coming
     bool done = run.has_plan() && run.Done();
-    if (publish_timer_ != 0 && !done) return;
-    if (publish_timer_ != 0) clock_.CancelTimer(publish_timer_);
-    publish_now_ = done;
-    publish_timer_ = clock_.RunAfter(done ? std::chrono::milliseconds(0) : std::chrono::milliseconds(20), [this, &run] {
-      publish_timer_ = 0;
-      publish_now_ = false;
-      Publish(run);
+    if (plan.timer != 0 && !done) return;
+    if (plan.timer != 0) clock_.CancelTimer(plan.timer);
+    plan.publish_now = done;
+    plan.timer = clock_.RunAfter(done ? std::chrono::milliseconds(0) : std::chrono::milliseconds(20), [this, id] {
+      PerPlan& due = plans_[id];
+      due.timer = 0;
+      due.publish_now = false;
+      if (const RunReader* reader = reader_of_ ? reader_of_(id) : nullptr) {
+        Publish(*reader);
+      } else {
+        plans_.erase(id);  // retired
+      }
     });
   }
 
@@ -76,19 +101,21 @@ class CoordinatorOutput : public SchedulerOutput {
   // workstream's summary (and the report, when the run is done) is written again now.
   void RewriteSummaries(const RunReader& run) {
     if (!run.has_plan()) return;
+    PerPlan& plan = plans_[run.plan_row().plan_id];
     for (size_t i = 0; i < run.plan()->workstreams.size(); ++i) {
       int index = static_cast<int>(i);
-      if (Ended(run.ViewOf(index).row.state)) ended_.insert(index);
+      if (Ended(run.ViewOf(index).row.state)) plan.ended.insert(index);
     }
-    if (!ended_.empty() || run.Done()) SchedulePublish(run);
+    if (!plan.ended.empty() || run.Done()) SchedulePublish(run);
   }
 
   void Publish(const RunReader& run) {
-    for (int index : ended_) Warn(summaries_.WriteWorkstream(run, index));
-    ended_.clear();
+    PerPlan& plan = plans_[run.plan_row().plan_id];
+    for (int index : plan.ended) Warn(summaries_.WriteWorkstream(run, index));
+    plan.ended.clear();
     bool done = run.has_plan() && run.Done();
-    if (done && !report_written_) Warn(summaries_.WriteReport(run));
-    report_written_ = done;
+    if (done && !plan.report_written) Warn(summaries_.WriteReport(run));
+    plan.report_written = done;
     if (!watchers_.empty()) watchers_.Publish(run.Status());
   }
 
@@ -97,15 +124,12 @@ class CoordinatorOutput : public SchedulerOutput {
     if (!status.ok()) spdlog::error("{}", std::string(status.message()));
   }
 
- private:
   common::Clock& clock_;
   SessionRegistry& registry_;
   StatusWatchers& watchers_;
   const SummaryWriter& summaries_;
-  common::TimerId publish_timer_ = 0;
-  bool publish_now_ = false;  // the pending publish is the immediate one
-  std::set<int> ended_;
-  bool report_written_ = false;
+  std::function<const RunReader*(const std::string&)> reader_of_;
+  std::map<std::string, PerPlan> plans_;  // by plan ID ("" before any plan)
 };
 
 }  // namespace
@@ -206,11 +230,15 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   parts.scheduler = std::make_unique<Scheduler>(server->loop_, *parts.holding_store, *parts.output,
                                                 parts.placement, options);
   server->scheduler_ = parts.scheduler.get();
+  parts.output->set_reader_of([scheduler = parts.scheduler.get()](const std::string& plan_id) -> const RunReader* {
+    if (plan_id.empty()) return scheduler;  // the fleet before any plan
+    return scheduler->Plan(plan_id);
+  });
   // Recovery before serving; the loop thread is not running yet, so this thread may act
   // as the loop.
   if (absl::Status status = parts.scheduler->Recover(); !status.ok()) return status;
   parts.scheduler->set_observer(parts.metrics.get());
-  parts.output->RewriteSummaries(*parts.scheduler);
+  for (const PlanScheduler* plan : parts.scheduler->plans()) parts.output->RewriteSummaries(*plan);
   server->loop_.SetBatchEndHook([self = server.get(), scheduler = parts.scheduler.get(),
                                  store = parts.holding_store.get(), registry = &parts.registry] {
     scheduler->FlushEvents();
@@ -283,12 +311,15 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
 void CoordinatorServer::Watch(StatusWatchers::Callback callback) {
   loop_.RunSync([this, &callback] {
     parts_->watchers.AddLocal(std::move(callback));
-    parts_->output->Publish(*parts_->scheduler);  // where things stand now
+    parts_->output->Publish(*parts_->scheduler);  // where things stand now (the plan submitted last)
   });
 }
 
 void CoordinatorServer::Flush() {
-  loop_.RunSync([this] { parts_->output->Publish(*parts_->scheduler); });
+  loop_.RunSync([this] {
+    if (parts_->scheduler->plans().empty()) parts_->output->Publish(*parts_->scheduler);
+    for (const PlanScheduler* plan : parts_->scheduler->plans()) parts_->output->Publish(*plan);
+  });
   parts_->files.Drain();
 }
 

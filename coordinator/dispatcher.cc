@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "coordinator/agent_spend.h"
 #include "coordinator/attempt_spec.h"
@@ -24,7 +25,7 @@ PlacementRequest RequestFor(const common::Workstream& ws, uint32_t queue_room = 
   for (const common::EnvironmentNeed& need : ws.environment) {
     if (need.kind != common::EnvironmentNeed::Kind::kHint) environment.push_back(need);
   }
-  return {static_cast<uint32_t>(ws.gpus), ws.labels, std::move(keys), {}, queue_room, std::move(environment)};
+  return {static_cast<uint32_t>(ws.gpus), ws.labels, std::move(keys), {}, queue_room, std::move(environment), {}};
 }
 
 // What a request asks of a worker, as one string: requests with the same key get the same
@@ -42,7 +43,7 @@ std::string RequestKey(const PlacementRequest& request) {
 Dispatcher::Dispatcher(common::Clock& clock, StateStore& store, SchedulerOutput& output,
                        const PlacementPolicy& placement, ClusterView& cluster,
                        const SchedulerOptions& options, PlanRun& run, RandomSource& random,
-                       const RunReader& reader, FailFn fail)
+                       const RunReader& reader, FailFn fail, WakeFn wake)
     : clock_(clock),
       store_(store),
       output_(output),
@@ -52,7 +53,8 @@ Dispatcher::Dispatcher(common::Clock& clock, StateStore& store, SchedulerOutput&
       run_(run),
       random_(random),
       reader_(reader),
-      fail_(std::move(fail)) {}
+      fail_(std::move(fail)),
+      wake_(std::move(wake)) {}
 
 Dispatcher::~Dispatcher() {
   // The timer must not outlive the dispatcher its callback points into.
@@ -61,13 +63,18 @@ Dispatcher::~Dispatcher() {
 
 void Dispatcher::Dispatch() {
   Round();
+  Commit();
+}
+
+void Dispatcher::Commit() {
   StorePlaced();
   if (run_.CommitDirty(store_)) output_.StatusChanged(reader_);
 }
 
-void Dispatcher::Round() {
+int Dispatcher::Round(int limit) {
   // Nothing is placed while the store holds writes (a full disk): see HoldingStateStore.
-  if (!run_.has_plan() || run_.halted || store_.held()) return;
+  if (!run_.has_plan() || run_.halted || store_.held()) return 0;
+  int placed = 0;
   common::SteadyTime now = clock_.Now();
   std::optional<common::SteadyTime> earliest;
   // Queueing on busy workers stops once ready work that needs a free slot is left waiting:
@@ -82,11 +89,11 @@ void Dispatcher::Round() {
       if (!run_.ready.Contains(key.index)) continue;  // placed or ended since the page was read
       // No worker has room: nothing further down can be placed either, and what waits
       // there is looked at again when a slot frees (every attempt's end dispatches).
-      if (!cluster_.AnyRoom(may_queue ? options_.worker_queue : 0)) {
+      if (!cluster_.AnyRoom(may_queue ? options_.worker_queue : 0) || placed >= limit) {
         more = false;
         break;
       }
-      Consider(key.index, now, earliest, may_queue);
+      if (Consider(key.index, now, earliest, may_queue)) ++placed;
     }
   }
   RevokeQueued(now, earliest);
@@ -95,22 +102,29 @@ void Dispatcher::Round() {
   if (earliest) {
     timer_ = clock_.RunAfter(*earliest - now, [this] {
       timer_ = 0;
-      Dispatch();
+      if (wake_) {
+        wake_();
+      } else {
+        Dispatch();
+      }
     });
   }
+  return placed;
 }
 
-void Dispatcher::Consider(int index, common::SteadyTime now, std::optional<common::SteadyTime>& earliest,
+bool Dispatcher::Consider(int index, common::SteadyTime now, std::optional<common::SteadyTime>& earliest,
                           bool& may_queue) {
   WorkstreamRun& run = run_.runs[index];
   if (run.not_before > now) {
     Earliest(earliest, run.not_before);
-    return;
+    return false;
   }
   // Cleared when it only waits for room: status says for what (WhyWaiting), which changes
   // with every round.
   run.waiting.clear();
-  if (std::optional<std::string> infeasible = Infeasible(index)) {
+  std::optional<std::string> infeasible = Infeasible(index);
+  if (!infeasible && share_ != nullptr) infeasible = share_->BeyondQuota(run_.card(index).gpus, run_.card(index).nodes);
+  if (infeasible) {
     if (!run.infeasible_since) run.infeasible_since = now;
     common::SteadyTime deadline = *run.infeasible_since + options_.infeasible_grace;
     if (now >= deadline) {
@@ -119,13 +133,13 @@ void Dispatcher::Consider(int index, common::SteadyTime now, std::optional<commo
       run.waiting = "no worker can run it yet: " + *infeasible;
       Earliest(earliest, deadline);
     }
-    return;
+    return false;
   }
   run.infeasible_since.reset();
   bool queueable = Queueable(index);
-  if (TryAssign(index, may_queue && queueable)) return;
+  if (TryAssign(index, may_queue && queueable)) return true;
   if (!queueable) may_queue = false;
-  if (run_.card(index).nodes <= 1) return;
+  if (run_.card(index).nodes <= 1) return false;
   if (!run.gang_waiting_since) run.gang_waiting_since = now;
   common::SteadyTime deadline = *run.gang_waiting_since + options_.gang_timeout;
   if (now >= deadline) {
@@ -133,9 +147,10 @@ void Dispatcher::Consider(int index, common::SteadyTime now, std::optional<commo
                      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options_.gang_timeout).count()) +
                      " s): " + GangWaiting(index));
   } else {
-    run.waiting = GangWaiting(index);
+    if (run.waiting.empty()) run.waiting = GangWaiting(index);
     Earliest(earliest, deadline);
   }
+  return false;
 }
 
 std::optional<std::string> Dispatcher::Infeasible(int index) const {
@@ -177,11 +192,36 @@ bool Dispatcher::Queueable(int index) const {
   return ws.gpus == 0 && ws.nodes <= 1 && ws.agent_type.empty();
 }
 
+std::optional<std::vector<Placement>> Dispatcher::PlaceWithinQuota(int index, bool may_queue, std::string& why) {
+  const common::Workstream& ws = run_.card(index);
+  int nodes = std::max(1, ws.nodes);
+  PlacementRequest request = RequestFor(ws, may_queue ? options_.worker_queue : 0);
+  if (share_ == nullptr) return placement_.PlaceGang(request, nodes, cluster_);
+  size_t gpus = static_cast<size_t>(ws.gpus) * static_cast<size_t>(nodes);
+  if (std::optional<std::string> over = share_->OverQuota(gpus, 0)) {
+    why = "waiting: " + *over;
+    return std::nullopt;
+  }
+  std::optional<std::vector<Placement>> gang = placement_.PlaceGang(request, nodes, cluster_);
+  if (!gang) return gang;
+  std::set<std::string> new_workers;
+  for (const Placement& placement : *gang) {
+    if (!share_->HoldsWorker(placement.worker_id)) new_workers.insert(placement.worker_id);
+  }
+  if (!share_->OverQuota(0, new_workers.size())) return gang;
+  // At its workers' limit: only where it runs already.
+  request.only_workers = share_->Workers();
+  gang = request.only_workers.empty() ? std::nullopt : placement_.PlaceGang(request, nodes, cluster_);
+  if (!gang) why = "waiting: " + *share_->OverQuota(0, new_workers.size());
+  return gang;
+}
+
 bool Dispatcher::TryAssign(int index, bool may_queue) {
   const common::Workstream& ws = run_.card(index);
   int nodes = std::max(1, ws.nodes);
-  std::optional<std::vector<Placement>> gang =
-      placement_.PlaceGang(RequestFor(ws, may_queue ? options_.worker_queue : 0), nodes, cluster_);
+  std::string over_quota;
+  std::optional<std::vector<Placement>> gang = PlaceWithinQuota(index, may_queue, over_quota);
+  if (!over_quota.empty()) run_.runs[index].waiting = over_quota;
   if (!gang) return false;
   const std::vector<Placement>& placements = *gang;
   WorkstreamRun& run = run_.runs[index];
@@ -192,6 +232,7 @@ bool Dispatcher::TryAssign(int index, bool may_queue) {
   std::string workers;
   for (int rank = 0; rank < nodes; ++rank) {
     AttemptRow attempt;
+    attempt.plan_id = run_.row.plan_id;
     attempt.workstream_id = ws.id.ToString();
     attempt.number = number;
     attempt.rank = rank;
@@ -227,6 +268,7 @@ bool Dispatcher::TryAssign(int index, bool may_queue) {
   }
   for (const AttemptRow& attempt : ranks) {
     cluster_.Reserve(attempt.worker_id, attempt.gpus, attempt.attempt_id);
+    if (share_ != nullptr) share_->Hold(attempt.attempt_id, attempt.worker_id, attempt.gpus.size());
     placed_.push_back(attempt.attempt_id);
     run.attempt_ids.push_back(attempt.attempt_id);
     run.gang.push_back(attempt.attempt_id);
@@ -285,7 +327,7 @@ void Dispatcher::QueueAssign(int index, const AttemptRow& attempt,
   inputs.default_step_timeout_seconds = options_.default_step_timeout_seconds;
   inputs.write_back = options_.write_back;
   if (const WorkerView* worker = cluster_.Find(attempt.worker_id); worker != nullptr && worker->writes_logs) {
-    StatePaths paths{options_.state_dir};
+    PlanPaths paths = StatePaths{options_.state_dir}.Plan(run_.row.plan_id);
     inputs.log_path = paths.Log(attempt.workstream_id, attempt.attempt_id);
     inputs.transcript_path = paths.Transcript(attempt.workstream_id, attempt.attempt_id);
   }

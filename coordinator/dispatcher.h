@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include "coordinator/cluster_view.h"
 #include "coordinator/placement_policy.h"
 #include "coordinator/plan_run.h"
+#include "coordinator/plan_share.h"
 #include "coordinator/random_source.h"
 #include "coordinator/run_reader.h"
 #include "coordinator/scheduler_options.h"
@@ -30,10 +32,13 @@ class Dispatcher {
  public:
   // How a workstream the round gives up on fails (the scheduler's state machine).
   using FailFn = std::function<void(int index, const std::string& message)>;
+  // What its timer calls when a backoff or deadline passes (none: its own Dispatch); a
+  // scheduler of several plans dispatches them all, by fair share.
+  using WakeFn = std::function<void()>;
 
   Dispatcher(common::Clock& clock, StateStore& store, SchedulerOutput& output,
              const PlacementPolicy& placement, ClusterView& cluster, const SchedulerOptions& options,
-             PlanRun& run, RandomSource& random, const RunReader& reader, FailFn fail);
+             PlanRun& run, RandomSource& random, const RunReader& reader, FailFn fail, WakeFn wake = nullptr);
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
@@ -41,8 +46,15 @@ class Dispatcher {
   // A round, then the commit of the attempts it placed and their Assigns, then of the rows
   // it changed otherwise.
   void Dispatch();
-  // A round alone: the attempts it placed wait for MarkPlacedDirty and SendPlaced.
-  void Round();
+  // A round alone: the attempts it placed wait for MarkPlacedDirty and SendPlaced, or for
+  // Commit. It stops after `limit` placements (several plans take turns); gives how many.
+  int Round(int limit = std::numeric_limits<int>::max());
+  // Stores the rounds' placed attempts and sends their Assigns, then stores the other rows
+  // the rounds changed.
+  void Commit();
+  // The plan's share of the fleet, whose quotas placement keeps and which holds what it
+  // places (none: no quotas).
+  void set_share(PlanShare* share) { share_ = share; }
   // For a caller that stores the round with its own transaction (events that ended work
   // and the work that starts in its place, together): the placed attempts and their
   // workstreams join PlanRun's dirty rows; after the commit, SendPlaced sends the Assigns.
@@ -61,7 +73,11 @@ class Dispatcher {
 
  private:
   // One ready workstream in a round: placed, or why not (infeasible, a gang waiting).
-  void Consider(int index, common::SteadyTime now, std::optional<common::SteadyTime>& earliest, bool& may_queue);
+  // Whether it was placed.
+  bool Consider(int index, common::SteadyTime now, std::optional<common::SteadyTime>& earliest, bool& may_queue);
+  // The placement, kept within the plan's quotas: on the workers it holds already when it
+  // may hold no more; nothing (and `why`) when over its GPUs.
+  std::optional<std::vector<Placement>> PlaceWithinQuota(int index, bool may_queue, std::string& why);
   bool TryAssign(int index, bool may_queue);
   bool Queueable(int index) const;
   std::string GangWaiting(int index) const;
@@ -89,6 +105,8 @@ class Dispatcher {
   RandomSource& random_;
   const RunReader& reader_;
   FailFn fail_;
+  WakeFn wake_;
+  PlanShare* share_ = nullptr;
   // The round's Assigns and their attempts: sent once the attempts are committed.
   std::vector<std::pair<std::string, v1::CoordinatorMessage>> assigns_;
   std::vector<std::string> placed_;

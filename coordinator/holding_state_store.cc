@@ -15,12 +15,13 @@ void HoldingStateStore::StartHolding(const absl::Status& status) {
                    reason_);
 }
 
-absl::Status HoldingStateStore::SubmitPlan(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams) {
+absl::Status HoldingStateStore::SubmitPlan(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams,
+                                           const std::vector<std::string>& retire) {
   if (!held_.empty()) {
     return absl::ResourceExhaustedError("the coordinator's state directory is full (" + reason_ +
                                         "): no plan can be stored until there is space");
   }
-  absl::Status status = inner_.SubmitPlan(plan, workstreams);
+  absl::Status status = inner_.SubmitPlan(plan, workstreams, retire);
   if (status.code() == absl::StatusCode::kResourceExhausted) {
     ++failed_writes_;
     return absl::ResourceExhaustedError("the coordinator's state directory is full: " + std::string(status.message()));

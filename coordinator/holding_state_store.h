@@ -22,7 +22,8 @@ class HoldingStateStore : public StateStore {
  public:
   HoldingStateStore(StateStore& inner, const common::Clock& clock) : inner_(inner), clock_(clock) {}
 
-  absl::Status SubmitPlan(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams) override;
+  absl::Status SubmitPlan(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams,
+                          const std::vector<std::string>& retire) override;
   absl::Status StartAttempts(const std::vector<AttemptRow>& attempts,
                              const std::vector<WorkstreamRow>& workstreams) override;
   absl::Status RecordEvents(std::vector<v1::Event>& events, const std::vector<AttemptRow>& attempts,
@@ -36,8 +37,9 @@ class HoldingStateStore : public StateStore {
   absl::Status ReviseCards(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams,
                            const std::vector<std::string>& removed) override;
   absl::StatusOr<StoredState> Load() override { return inner_.Load(); }
-  std::string LogPath(const std::string& workstream_id, const std::string& attempt_id) const override {
-    return inner_.LogPath(workstream_id, attempt_id);
+  std::string LogPath(const std::string& plan_id, const std::string& workstream_id,
+                      const std::string& attempt_id) const override {
+    return inner_.LogPath(plan_id, workstream_id, attempt_id);
   }
 
   std::optional<Hold> held() const override;

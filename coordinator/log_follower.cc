@@ -1,8 +1,10 @@
 #include "coordinator/log_follower.h"
 
 #include <fstream>
+#include <utility>
 #include <vector>
 
+#include "coordinator/control_service.h"
 #include "coordinator/scheduler.h"
 #include "coordinator/state_store.h"
 
@@ -43,12 +45,18 @@ void LogFollower::Run() {
   std::vector<size_t> offsets;
   while (!cancelled_) {
     Snapshot snapshot;
+    absl::Status selected = absl::OkStatus();
     bool ran = loop_.RunSync([&] {
-      const common::Plan* plan = scheduler_.plan();
+      absl::StatusOr<const PlanScheduler*> run = std::as_const(scheduler_).Select(request_.plan());
+      if (!run.ok()) {
+        selected = run.status();
+        return;
+      }
+      const common::Plan* plan = (*run)->plan();
       std::optional<int> index = plan != nullptr ? plan->IndexOf(request_.workstream_id()) : std::nullopt;
       if (!index) return;
       snapshot.found = true;
-      RunView view = scheduler_.ViewOf(*index);
+      RunView view = (*run)->ViewOf(*index);
       v1::WorkstreamState state = view.row.state;
       snapshot.ended = state != v1::WORKSTREAM_STATE_PENDING &&
                        state != v1::WORKSTREAM_STATE_READY &&
@@ -58,6 +66,10 @@ void LogFollower::Run() {
     });
     if (!ran) {
       Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the coordinator is stopping"));
+      return;
+    }
+    if (!selected.ok()) {
+      Finish(ToGrpc(selected));
       return;
     }
     if (!snapshot.found) {

@@ -27,7 +27,7 @@ std::pair<int64_t, int64_t> Span(const v1::RunStatus& status) {
 
 }  // namespace
 
-ReportSnapshot ReportSnapshot::Of(const RunReader& run, StatePaths paths) {
+ReportSnapshot ReportSnapshot::Of(const RunReader& run, PlanPaths paths) {
   ReportSnapshot report{run.Status(), {}, {}, std::move(paths)};
   AddVerification(run, report.status);
   for (int i = 0; i < report.status.workstreams_size(); ++i) report.metrics.push_back(run.ViewOf(i).facts.metrics);

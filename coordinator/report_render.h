@@ -16,9 +16,9 @@ struct ReportSnapshot {
   v1::RunStatus status;
   std::vector<std::map<std::string, double>> metrics;  // per workstream, in status order
   std::vector<std::string> critical_path;               // workstream IDs, first to last
-  StatePaths paths;                                     // where the summaries are
+  PlanPaths paths;                                     // where the summaries are
 
-  static ReportSnapshot Of(const RunReader& run, StatePaths paths);
+  static ReportSnapshot Of(const RunReader& run, PlanPaths paths);
 };
 
 // report.md: the result, wall time, critical path and one table row per workstream.

@@ -102,4 +102,29 @@ nlohmann::ordered_json WorkersJson(const v1::ListWorkersResponse& response) {
   return {{"workers", workers}};
 }
 
+nlohmann::ordered_json PlansJson(const v1::ListPlansResponse& response) {
+  nlohmann::ordered_json plans = nlohmann::ordered_json::array();
+  for (const v1::PlanInfo& plan : response.plans()) {
+    plans.push_back({{"plan_id", plan.plan_id()},
+                     {"name", plan.name()},
+                     {"created_unix_ms", plan.created_unix_ms()},
+                     {"done", plan.done()},
+                     {"succeeded", plan.succeeded()},
+                     {"workstreams", {{"total", plan.workstreams()},
+                                      {"ended", plan.ended()},
+                                      {"succeeded", plan.succeeded_count()},
+                                      {"failed", plan.failed_count()},
+                                      {"running", plan.running()}}},
+                     {"share", plan.share()},
+                     {"max_gpus", plan.max_gpus()},
+                     {"max_workers", plan.max_workers()},
+                     {"holds", {{"slots", plan.slots()}, {"gpus", plan.gpus()}}},
+                     {"slot_seconds", plan.slot_seconds()},
+                     {"gpu_seconds", plan.gpu_seconds()},
+                     {"remaining_days", plan.remaining_days()},
+                     {"agents_spent", AgentJson(plan.agents_spent())}});
+  }
+  return {{"plans", plans}};
+}
+
 }  // namespace wsfleet::coordinator

@@ -14,5 +14,7 @@ nlohmann::ordered_json AgentJson(const v1::AgentReport& agent);
 nlohmann::ordered_json WorkstreamJson(const v1::WorkstreamStatus& workstream);
 nlohmann::ordered_json RunStatusJson(const v1::RunStatus& status);
 nlohmann::ordered_json WorkersJson(const v1::ListWorkersResponse& workers);
+// `wsfleet plans -o json`: every plan held, with its progress, share and spend.
+nlohmann::ordered_json PlansJson(const v1::ListPlansResponse& plans);
 
 }  // namespace wsfleet::coordinator

@@ -1,17 +1,13 @@
 #include "coordinator/scheduler.h"
 
-#include "absl/strings/escaping.h"
-
 #include <algorithm>
-#include <map>
 #include <set>
-#include <tuple>
 
 #include <spdlog/spdlog.h>
 
+#include "absl/strings/escaping.h"
 #include "common/plan_loader.h"
 #include "coordinator/plan_codec.h"
-#include "proto/enum_names.h"
 
 namespace wsfleet::coordinator {
 
@@ -31,12 +27,7 @@ Scheduler::Scheduler(common::Clock& clock, StateStore& store, SchedulerOutput& o
       random_(options_.random_seed),
       workers_(clock, options_.lease, [this](WorkerView& worker) { LeaseExpired(worker); }),
       intake_([this](const std::string& worker, const v1::Event& event) { return Fence(worker, event); }),
-      budget_(options_.plan_budget),
-      merge_([this](const std::string& a, const std::string& b) {
-        return run_.KeyOf(run_.IndexOf(run_.attempts.at(a))) < run_.KeyOf(run_.IndexOf(run_.attempts.at(b)));
-      }),
-      dispatcher_(clock, store, output_, placement, workers_.cluster(), options_, run_, random_, *this,
-                  [this](int index, const std::string& message) { Fail(index, message); }),
+      shared_{clock, store, held_output_, placement, options_, random_, workers_, &no_observer_, [this] { Dispatch(); }},
       log_limiter_(clock, std::chrono::minutes(1)) {}
 
 Scheduler::~Scheduler() {
@@ -44,21 +35,16 @@ Scheduler::~Scheduler() {
   if (store_retry_timer_ != 0) clock_.CancelTimer(store_retry_timer_);
 }
 
-void Scheduler::CommitDirty() {
-  if (run_.CommitDirty(store_)) output_.StatusChanged(*this);
-}
-
-absl::StatusOr<Scheduler::SubmitResult> Scheduler::Submit(
-    const std::vector<common::SourceFile>& files, const std::string& name, bool keep_going) {
-  return SubmitParsed(common::AssemblePlan(files), name, keep_going);
+absl::StatusOr<Scheduler::SubmitResult> Scheduler::Submit(const std::vector<common::SourceFile>& files,
+                                                          const std::string& name, bool keep_going,
+                                                          PlanLimits limits) {
+  return SubmitParsed(common::AssemblePlan(files), name, keep_going, "", limits);
 }
 
 absl::StatusOr<Scheduler::SubmitResult> Scheduler::SubmitParsed(common::Plan parsed, const std::string& name,
-                                                          bool keep_going, std::string encoded) {
-  if (run_.has_plan() && !Done()) {
-    return absl::FailedPreconditionError("plan " + run_.row.plan_id +
-                                         " is still running; cancel it first");
-  }
+                                                                bool keep_going, std::string encoded,
+                                                                PlanLimits limits) {
+  if (!(limits.share > 0)) return absl::InvalidArgumentError("a plan's share must be above 0");
   auto plan = std::make_unique<common::Plan>(std::move(parsed));
   SubmitResult result;
   result.diagnostics = plan->diagnostics;
@@ -66,177 +52,141 @@ absl::StatusOr<Scheduler::SubmitResult> Scheduler::SubmitParsed(common::Plan par
   if (plan->workstreams.empty()) {
     return absl::InvalidArgumentError("the plan holds no workstream cards");
   }
+  // Plans that ended make way: a coordinator holds what runs, and the last plan to end.
+  std::vector<std::string> retire;
+  for (const auto& held : plans_) {
+    if (held->Done()) retire.push_back(held->plan_row().plan_id);
+  }
   // What is stored is what was parsed: the texts, and the workstreams recovery rebuilds
   // the plan from without parsing them again.
-  PlanRow row{random_.NewId(name.empty() ? "plan" : name), name, keep_going, WallMillis(clock_), plan->sources,
-              encoded.empty() ? EncodeWorkstreams(plan->workstreams) : std::move(encoded)};
-  std::vector<WorkstreamRow> rows;
-  for (const common::Workstream& ws : plan->workstreams) rows.push_back(InitialRow(ws));
-  if (absl::Status status = store_.SubmitPlan(row, rows); !status.ok()) return status;
-  result.plan_id = row.plan_id;
-  budget_.Reset();
-  merge_.Clear();
-  observer_->PlanSubmitted();
-  run_.Adopt(std::move(plan), std::move(row));
-  for (size_t i = 0; i < run_.runs.size(); ++i) run_.runs[i].row = rows[i];
-  run_.Recount();
-  for (size_t i = 0; i < run_.runs.size(); ++i) {
-    if (rows[i].state == v1::WORKSTREAM_STATE_SKIPPED) output_.WorkstreamEnded(*this, static_cast<int>(i));
-  }
-  for (size_t i = 0; i < run_.runs.size(); ++i) Promote(static_cast<int>(i));
-  // What none of the workers already connected could run fails now, with the reason.
-  bool fleet_known = workers_.AnyAlive();
-  for (size_t i = 0; i < run_.runs.size() && fleet_known; ++i) {
-    v1::WorkstreamState state = run_.runs[i].row.state;
-    if (state != v1::WORKSTREAM_STATE_READY && state != v1::WORKSTREAM_STATE_PENDING) continue;
-    if (std::optional<std::string> infeasible = dispatcher_.Infeasible(static_cast<int>(i))) {
-      Fail(static_cast<int>(i), "cannot be placed: " + *infeasible);
-    }
-  }
-  CommitDirty();
-  dispatcher_.Dispatch();
-  output_.StatusChanged(*this);
+  PlanRow row{random_.NewId(name.empty() ? "plan" : name),
+              name,
+              keep_going,
+              WallMillis(clock_),
+              plan->sources,
+              encoded.empty() ? EncodeWorkstreams(plan->workstreams) : std::move(encoded),
+              limits};
+  auto scheduler = std::make_unique<PlanScheduler>(shared_, limits);
+  if (absl::Status status = scheduler->Store(std::move(plan), std::move(row), retire); !status.ok()) return status;
+  std::erase_if(plans_, [&](const std::unique_ptr<PlanScheduler>& held) {
+    if (std::find(retire.begin(), retire.end(), held->plan_row().plan_id) == retire.end()) return false;
+    attempts_started_retired_ += held->counters().attempts_started;
+    return true;
+  });
+  result.plan_id = scheduler->plan_row().plan_id;
+  plans_.push_back(std::move(scheduler));
+  plans_.back()->Begin();
   return result;
-}
-
-WorkstreamRow Scheduler::InitialRow(const common::Workstream& ws) const {
-  WorkstreamRow initial;
-  initial.workstream_id = ws.id.ToString();
-  initial.state = ws.completed() ? v1::WORKSTREAM_STATE_SKIPPED : v1::WORKSTREAM_STATE_PENDING;
-  initial.lost_retries_left = ws.retries.value_or(options_.default_lost_retries);
-  initial.failed_retries_left = ws.retries.value_or(options_.default_failed_retries);
-  if (ws.completed()) initial.message = "card says " + ws.status_text;
-  return initial;
-}
-
-void Scheduler::ResetRow(WorkstreamRow& row, const common::Workstream& ws) const {
-  row.state = v1::WORKSTREAM_STATE_PENDING;
-  row.message.clear();
-  row.finished_unix_ms = 0;
-  row.lost_retries_left = ws.retries.value_or(options_.default_lost_retries);
-  row.failed_retries_left = ws.retries.value_or(options_.default_failed_retries);
 }
 
 absl::Status Scheduler::Recover() {
   absl::StatusOr<StoredState> stored = store_.Load();
   if (!stored.ok()) return stored.status();
-  if (!stored->has_plan) return absl::OkStatus();
-  std::unique_ptr<common::Plan> plan;
-  if (!stored->plan.parsed.empty()) {
-    absl::StatusOr<std::vector<common::Workstream>> workstreams = DecodeWorkstreams(stored->plan.parsed);
-    if (workstreams.ok()) {
-      plan = std::make_unique<common::Plan>(common::AssembleParsed(std::move(*workstreams), stored->plan.files));
-    } else {
-      spdlog::warn("{}: parsing the stored cards again", std::string(workstreams.status().message()));
-    }
+  for (StoredPlan& held : stored->plans) {
+    auto scheduler = std::make_unique<PlanScheduler>(shared_, held.plan.limits);
+    if (absl::Status status = scheduler->Recover(std::move(held)); !status.ok()) return status;
+    plans_.push_back(std::move(scheduler));
   }
-  if (plan == nullptr) plan = std::make_unique<common::Plan>(common::AssemblePlan(stored->plan.files));
-  if (!plan->ok()) return absl::DataLossError("the stored plan no longer validates");
-  run_.Adopt(std::move(plan), stored->plan);
-  std::map<std::string, WorkstreamRow> rows;
-  for (WorkstreamRow& row : stored->workstreams) rows[row.workstream_id] = std::move(row);
-  for (size_t i = 0; i < run_.runs.size(); ++i) {
-    std::string id = run_.plan->workstreams[i].id.ToString();
-    auto found = rows.find(id);
-    if (found != rows.end()) {
-      run_.runs[i].row = found->second;
-    } else {
-      run_.runs[i].row.workstream_id = id;
-    }
-  }
-  run_.Recount();
-  std::sort(stored->attempts.begin(), stored->attempts.end(),
-            [](const AttemptRow& a, const AttemptRow& b) {
-              return std::tie(a.number, a.rank) < std::tie(b.number, b.rank);
-            });
-  for (AttemptRow& attempt : stored->attempts) {
-    std::optional<int> index = run_.plan->IndexOf(attempt.workstream_id);
-    if (!index) continue;  // cannot happen: the stored plan is the one its attempts ran
-    WorkstreamRun& run = run_.runs[*index];
-    // One revoked never ran: it is not among the workstream's attempts.
-    if (attempt.outcome != v1::ATTEMPT_OUTCOME_REVOKED) run.attempt_ids.push_back(attempt.attempt_id);
-    if (attempt.GangId() == run.row.current_attempt) run.gang.push_back(attempt.attempt_id);
-    run_.attempts[attempt.attempt_id] = std::move(attempt);
-  }
-  // Rebuild what only lived in memory by applying the stored events again, in the order
-  // they were stored, through the path live events took.
-  for (const v1::Event& event : stored->events) {
-    auto attempt = run_.attempts.find(event.attempt_id());
-    if (attempt != run_.attempts.end()) Apply(attempt->second, event);
-  }
-  // Attempts lost with their worker left no `finished` event: their merge turns pass on.
-  for (const auto& [id, attempt] : run_.attempts) {
-    if (attempt.finished) merge_.End(id);
-  }
-  // Workers are told what they missed (rendezvous values, merge turns) when they return.
-  pending_relays_.clear();
-  pending_turns_.clear();
-  std::vector<int> all_ranks_ended;
-  for (size_t i = 0; i < run_.runs.size(); ++i) {
-    WorkstreamRun& run = run_.runs[i];
-    int index = static_cast<int>(i);
-    switch (run.row.state) {
-      case v1::WORKSTREAM_STATE_READY:
-        run_.ready.Add(run_.KeyOf(index));
-        break;
-      case v1::WORKSTREAM_STATE_ASSIGNED:
-      case v1::WORKSTREAM_STATE_RUNNING: {
-        // Each rank's worker gets one lease to come back and report it; else it is lost.
-        // A rank that already ended without success ends the gang (its workers are told
-        // when they come back).
-        bool running = false;
-        for (const std::string& id : run.gang) {
-          const AttemptRow& attempt = run_.attempts.at(id);
-          if (attempt.finished) {
-            if (attempt.outcome != v1::ATTEMPT_OUTCOME_SUCCEEDED && !run.gang_break) {
-              run.gang_break = WorkstreamRun::Break{attempt.outcome == v1::ATTEMPT_OUTCOME_LOST, false,
-                                          "rank " + std::to_string(attempt.rank) + " on " +
-                                              attempt.worker_id + " ended " +
-                                              rpc::OutcomeLabel(attempt.outcome),
-                                          attempt.outcome == v1::ATTEMPT_OUTCOME_HANDED_BACK};
-            }
-            continue;
-          }
-          running = true;
-          workers_.Expect(attempt.worker_id);
-          workers_.cluster().Reserve(attempt.worker_id, attempt.gpus, attempt.attempt_id);
-        }
-        if (!running) all_ranks_ended.push_back(index);
-        break;
-      }
-      case v1::WORKSTREAM_STATE_FAILED:
-        if (!run_.row.keep_going) run_.halted = true;
-        break;
-      default:
-        break;
-    }
-  }
-  for (int index : all_ranks_ended) Resolve(index);
-  for (size_t i = 0; i < run_.runs.size(); ++i) Promote(static_cast<int>(i));
-  CommitDirty();
   return absl::OkStatus();
 }
 
-void Scheduler::Promote(int index) {
-  WorkstreamRun& run = run_.runs[index];
-  if (run.row.state != v1::WORKSTREAM_STATE_PENDING) return;
-  for (int dependency : run_.plan->graph.dependencies[index]) {
-    v1::WorkstreamState state = run_.runs[dependency].row.state;
-    if (state == v1::WORKSTREAM_STATE_FAILED || state == v1::WORKSTREAM_STATE_CANCELLED ||
-        state == v1::WORKSTREAM_STATE_BLOCKED) {
-      BlockDependents(dependency, run_.plan->workstreams[dependency].id.ToString() + " " +
-                                      (state == v1::WORKSTREAM_STATE_BLOCKED ? "is blocked" : "did not succeed"));
-      return;
-    }
-    if (state != v1::WORKSTREAM_STATE_SUCCEEDED && state != v1::WORKSTREAM_STATE_SKIPPED) {
-      return;
-    }
-  }
-  run_.MakeReady(index, clock_.Now());
+std::vector<const PlanScheduler*> Scheduler::plans() const {
+  std::vector<const PlanScheduler*> all;
+  for (const auto& plan : plans_) all.push_back(plan.get());
+  return all;
 }
 
-void Scheduler::PromoteDependents(int index) {
-  for (int dependent : run_.plan->graph.dependents[index]) Promote(dependent);
+PlanScheduler* Scheduler::Plan(const std::string& plan_id) {
+  for (const auto& plan : plans_) {
+    if (plan->plan_row().plan_id == plan_id) return plan.get();
+  }
+  return nullptr;
+}
+
+const PlanScheduler* Scheduler::Plan(const std::string& plan_id) const {
+  return const_cast<Scheduler*>(this)->Plan(plan_id);
+}
+
+absl::StatusOr<PlanScheduler*> Scheduler::Select(const std::string& plan_id) {
+  auto names = [&] {
+    std::string list;
+    for (const auto& plan : plans_) {
+      list += (list.empty() ? "" : ", ") + plan->plan_row().plan_id + (plan->Done() ? " (ended)" : " (running)");
+    }
+    return list;
+  };
+  if (!plan_id.empty()) {
+    if (PlanScheduler* plan = Plan(plan_id)) return plan;
+    return absl::NotFoundError("no plan " + plan_id + " here" +
+                               (plans_.empty() ? "; none has been submitted" : "; the plans are " + names()));
+  }
+  if (plans_.empty()) return absl::FailedPreconditionError("no plan has been submitted");
+  if (plans_.size() == 1) return plans_.front().get();
+  std::vector<PlanScheduler*> running;
+  for (const auto& plan : plans_) {
+    if (!plan->Done()) running.push_back(plan.get());
+  }
+  if (running.size() == 1) return running.front();
+  return absl::InvalidArgumentError("several plans are held here (" + names() + "): name one with --plan");
+}
+
+absl::StatusOr<const PlanScheduler*> Scheduler::Select(const std::string& plan_id) const {
+  absl::StatusOr<PlanScheduler*> plan = const_cast<Scheduler*>(this)->Select(plan_id);
+  if (!plan.ok()) return plan.status();
+  return *plan;
+}
+
+PlanScheduler* Scheduler::OwnerOf(const std::string& attempt_id) {
+  for (const auto& plan : plans_) {
+    if (plan->Owns(attempt_id)) return plan.get();
+  }
+  return nullptr;
+}
+
+void Scheduler::Dispatch() {
+  Round();
+  for (const auto& plan : plans_) plan->dispatcher().Commit();
+}
+
+FleetSize Scheduler::SizeOfFleet() const {
+  // What the fair share divides by changes with the fleet's make-up, not with each placement.
+  if (fleet_size_makeup_ != workers_.cluster().makeup()) {
+    fleet_size_ = {};
+    for (const auto& [id, worker] : workers_.cluster().workers()) {
+      if (worker.lost) continue;
+      fleet_size_.slots += worker.slots;
+      fleet_size_.gpus += static_cast<uint32_t>(worker.gpu_indices.size());
+    }
+    fleet_size_makeup_ = workers_.cluster().makeup();
+  }
+  return fleet_size_;
+}
+
+void Scheduler::Round() {
+  std::vector<PlanScheduler*> open;
+  for (const auto& plan : plans_) {
+    if (plan->Wants()) open.push_back(plan.get());
+  }
+  if (open.size() <= 1) {
+    // One plan (or none) wants room: its round as it always ran, and the others' timers.
+    for (const auto& plan : plans_) plan->dispatcher().Round();
+    return;
+  }
+  FleetSize fleet = SizeOfFleet();
+  while (!open.empty()) {
+    std::vector<ShareStanding> standings;
+    for (const PlanScheduler* plan : open) {
+      const PlanShare& share = plan->share();
+      standings.push_back({share.limits().share, share.slots(), share.gpus(), share.slot_seconds()});
+    }
+    size_t next = NextByShare(standings, fleet);
+    // A plan that can place nothing more now (no room it can use, quotas) sits out the rest
+    // of the round; its last round set its timer for what waits on a deadline.
+    if (open[next]->dispatcher().Round(1) == 0) open.erase(open.begin() + static_cast<std::ptrdiff_t>(next));
+  }
+  for (const auto& plan : plans_) {
+    if (!plan->Wants()) plan->dispatcher().Round(0);  // their timers (backoffs) and revokes
+  }
 }
 
 void Scheduler::OnWorkerHello(const v1::Hello& hello) {
@@ -254,37 +204,9 @@ void Scheduler::OnWorkerHello(const v1::Hello& hello) {
   std::vector<v1::CoordinatorMessage> after_welcome;
   for (const v1::RunningAttempt& running : hello.attempts()) {
     reported.insert(running.attempt_id());
-    auto found = run_.attempts.find(running.attempt_id());
-    bool current = found != run_.attempts.end() && !found->second.finished &&
-                   found->second.worker_id == worker.id && run_.IsCurrent(found->second);
-    if (current) {
+    PlanScheduler* plan = OwnerOf(running.attempt_id());
+    if (plan != nullptr && plan->Reattach(worker, running, after_welcome)) {
       welcome.add_adopted_attempt_ids(running.attempt_id());
-      workers_.cluster().Reserve(worker.id, found->second.gpus, running.attempt_id());
-      // What its gang put while it was away; and, if another rank ended the gang, its end.
-      WorkstreamRun& run = run_.runs[run_.IndexOf(found->second)];
-      if (running.queued() && !run.queued_since && run.gang.size() == 1) {
-        // Still in its queue (a coordinator that restarted did not know): revocable again.
-        run.queued_since = clock_.Now();
-        run_.queued.insert(run_.IndexOf(found->second));
-      }
-      for (const auto& [key, value] : run.facts.rendezvous) {
-        v1::CoordinatorMessage relay;
-        relay.mutable_rendezvous()->set_attempt_id(running.attempt_id());
-        relay.mutable_rendezvous()->set_key(key);
-        relay.mutable_rendezvous()->set_value(value);
-        after_welcome.push_back(std::move(relay));
-      }
-      if (running.attempt_id() == merge_.holder()) {
-        // Its turn was granted while it was away (or lost with the coordinator): again.
-        after_welcome.push_back(MergeTurn(merge_.holder()));
-      }
-      if (run.gang_break || run.cancel_requested) {
-        v1::CoordinatorMessage cancel;
-        cancel.mutable_cancel()->set_attempt_id(running.attempt_id());
-        cancel.mutable_cancel()->set_reason(run.gang_break ? run.gang_break->message
-                                                           : "cancelled by user");
-        after_welcome.push_back(std::move(cancel));
-      }
     } else {
       welcome.add_cancelled_attempt_ids(running.attempt_id());
     }
@@ -304,10 +226,10 @@ void Scheduler::OnWorkerHello(const v1::Hello& hello) {
       !status.ok()) {
     StoreFailed(status);
   }
-  CommitDirty();
+  for (const auto& plan : plans_) plan->CommitDirty();
   SendRelays();
-  dispatcher_.Dispatch();
-  output_.StatusChanged(*this);
+  Dispatch();
+  StatusChangedForAll();
 }
 
 void Scheduler::OnHeartbeat(const std::string& worker_id, const v1::Heartbeat& heartbeat) {
@@ -326,14 +248,14 @@ void Scheduler::OnHeartbeat(const std::string& worker_id, const v1::Heartbeat& h
 
 void Scheduler::OnWorkerDisconnected(const std::string& worker_id) {
   workers_.Disconnected(worker_id);
-  output_.StatusChanged(*this);
+  StatusChangedForAll();
 }
 
 void Scheduler::OnWorkerLeaving(const std::string& worker_id, const std::string& reason) {
   if (!workers_.Drain(worker_id).ok()) return;
   spdlog::info("worker {} is leaving ({}): nothing more is placed on it", worker_id,
                reason.empty() ? "no reason given" : absl::CHexEscape(reason));
-  output_.StatusChanged(*this);
+  StatusChangedForAll();
 }
 
 void Scheduler::OnWorkerRefused(const std::string& worker_id, const std::string& reason) {
@@ -354,6 +276,10 @@ void Scheduler::OnInvalidHello(const std::string& reason) {
   }
 }
 
+void Scheduler::AttemptLost(const std::string& attempt_id, const std::string& reason) {
+  if (PlanScheduler* plan = OwnerOf(attempt_id)) plan->AttemptLost(attempt_id, reason);
+}
+
 void Scheduler::LeaseExpired(WorkerView& worker) {
   ++leases_expired_;
   spdlog::warn("worker {} missed its lease; its {} attempt(s) are lost", worker.id, worker.attempts.size());
@@ -361,15 +287,183 @@ void Scheduler::LeaseExpired(WorkerView& worker) {
   for (const std::string& attempt : attempts) {
     AttemptLost(attempt, "worker " + worker.id + " missed its lease");
   }
-  auto [rows, attempt_rows] = run_.TakeDirty();
+  auto [rows, attempt_rows] = TakeDirty();
   if (absl::Status status = store_.MarkWorkerLost(
           {worker.id, worker.hostname, "lost", worker.last_heartbeat_unix_ms}, attempt_rows, rows);
       !status.ok()) {
     StoreFailed(status);
   }
   SendRelays();  // a merge turn the lost attempt held goes to the next
-  dispatcher_.Dispatch();
-  output_.StatusChanged(*this);
+  Dispatch();
+  StatusChangedForAll();
+}
+
+void Scheduler::OnEvents(const std::string& worker_id, v1::EventBatch batch) {
+  workers_.Alive(worker_id, /*heartbeat=*/false);  // any message proves the worker alive
+  intake_.Queue(worker_id, std::move(batch));
+}
+
+AttemptRow* Scheduler::Fence(const std::string& worker_id, const v1::Event& event) {
+  PlanScheduler* plan = OwnerOf(event.attempt_id());
+  return plan == nullptr ? nullptr : plan->Fence(worker_id, event);
+}
+
+std::pair<std::vector<WorkstreamRow>, std::vector<AttemptRow>> Scheduler::TakeDirty() {
+  std::pair<std::vector<WorkstreamRow>, std::vector<AttemptRow>> all;
+  for (const auto& plan : plans_) {
+    auto [rows, attempts] = plan->TakeDirty();
+    if (all.first.empty()) {
+      all.first = std::move(rows);
+    } else {
+      all.first.insert(all.first.end(), std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()));
+    }
+    if (all.second.empty()) {
+      all.second = std::move(attempts);
+    } else {
+      all.second.insert(all.second.end(), std::make_move_iterator(attempts.begin()),
+                        std::make_move_iterator(attempts.end()));
+    }
+  }
+  return all;
+}
+
+void Scheduler::FlushEvents() {
+  // While the store holds writes, no event is admitted: unacknowledged, they wait in the
+  // workers' outboxes (whose send windows bound what arrives meanwhile).
+  WatchHeldStore();
+  if (store_.held() || intake_.empty()) return;
+  std::vector<v1::Event> to_store;
+  std::vector<std::pair<PlanScheduler*, std::pair<std::string, v1::AttemptFinished>>> finished;
+  std::set<PlanScheduler*> touched;
+  for (auto& [attempt, event] : intake_.Admit()) {
+    PlanScheduler* plan = OwnerOf(attempt->attempt_id);  // Fence found it: it has one
+    touched.insert(plan);
+    plan->MarkDirty(attempt->attempt_id);
+    shared_.observer->EventStored(attempt->workstream_id, event);
+    plan->Apply(*attempt, event);
+    if (event.has_finished()) finished.push_back({plan, {attempt->attempt_id, event.finished()}});
+    to_store.push_back(std::move(event));
+  }
+  for (auto& [plan, outcome] : finished) plan->AttemptFinished(outcome.first, outcome.second);
+  // What the finishes made ready is placed now and committed with the events: one
+  // transaction per batch, however many workstreams (of however many plans) it ends and
+  // starts.
+  if (!finished.empty()) Round();
+  for (const auto& plan : plans_) plan->dispatcher().MarkPlacedDirty();
+  auto [rows, attempt_rows] = TakeDirty();
+  if (!to_store.empty() || !rows.empty()) {
+    if (absl::Status status = store_.RecordEvents(to_store, attempt_rows, rows); !status.ok()) {
+      StoreFailed(status);
+    }
+  }
+  intake_.Answer(output_, [this](const std::string& worker, const std::string& attempt, const std::string& why) {
+    uint64_t held = 0;
+    if (log_limiter_.Allow("fenced " + worker, &held)) {
+      spdlog::warn("rejected events from worker {} for attempt {}: {}{}", worker, attempt, why,
+                   held > 0 ? " (and " + std::to_string(held) + " more since the last line)" : "");
+    }
+  });  // only now, with everything stored
+  for (const auto& plan : plans_) plan->dispatcher().SendPlaced();
+  SendRelays();
+  WatchHeldStore();
+  for (const auto& plan : plans_) {
+    if (touched.count(plan.get()) || !finished.empty()) output_.StatusChanged(*plan);
+  }
+}
+
+void Scheduler::SendRelays() {
+  for (const auto& plan : plans_) plan->SendRelays();
+}
+
+void Scheduler::StatusChangedForAll() {
+  // With no plan yet, watchers still hear of the fleet (`wsfleet run` waits for its workers).
+  if (plans_.empty()) output_.StatusChanged(*this);
+  for (const auto& plan : plans_) output_.StatusChanged(*plan);
+}
+
+void Scheduler::WatchHeldStore() {
+  if (store_retry_timer_ != 0 || !store_.held()) return;
+  store_retry_timer_ = clock_.RunAfter(std::chrono::seconds(1), [this] { RetryHeldStore(); });
+}
+
+void Scheduler::RetryHeldStore() {
+  store_retry_timer_ = 0;
+  if (!store_.RetryHeld()) {
+    WatchHeldStore();
+    return;
+  }
+  held_output_.Release();
+  FlushEvents();
+  Dispatch();
+  SendRelays();
+  StatusChangedForAll();
+}
+
+absl::Status Scheduler::Drain(const std::string& worker_id) {
+  if (absl::Status status = workers_.Drain(worker_id); !status.ok()) return status;
+  v1::CoordinatorMessage message;
+  message.mutable_drain();
+  output_.Send(worker_id, message);
+  StatusChangedForAll();
+  return absl::OkStatus();
+}
+
+int Scheduler::Cancel(const std::string& workstream_id, bool all, std::string* error) {
+  if (latest() == nullptr) {
+    if (error) *error = "no plan has been submitted";
+    return 0;
+  }
+  return latest()->Cancel(workstream_id, all, error);
+}
+
+absl::Status Scheduler::Retry(const std::string& workstream_id) {
+  if (latest() == nullptr) return absl::FailedPreconditionError("no plan has been submitted");
+  return latest()->Retry(workstream_id);
+}
+
+absl::StatusOr<int> Scheduler::Rerun(const RerunSelection& selection) {
+  if (latest() == nullptr) return absl::FailedPreconditionError("no plan has been submitted");
+  return latest()->Rerun(selection);
+}
+
+absl::StatusOr<Scheduler::Revision> Scheduler::Revise(common::Plan plan, bool keep_changed) {
+  if (latest() == nullptr) return absl::FailedPreconditionError("no plan has been submitted");
+  return latest()->Revise(std::move(plan), keep_changed);
+}
+
+v1::RunStatus Scheduler::Status() const {
+  if (latest() != nullptr) return latest()->Status();
+  v1::RunStatus status = CoordinatorStatus(options_, store_);
+  status.set_done(true);
+  return status;
+}
+
+SchedulerCounters Scheduler::counters() const {
+  SchedulerCounters counters;
+  counters.leases_expired = leases_expired_;
+  counters.attempts_started = attempts_started_retired_;
+  for (const auto& plan : plans_) counters.attempts_started += plan->counters().attempts_started;
+  counters.events_stored = intake_.counters().admitted;
+  counters.events_duplicate = intake_.counters().duplicate;
+  counters.events_stale_rejected = intake_.counters().rejected;
+  counters.events_invalid = intake_.counters().invalid;
+  counters.hellos_invalid = hellos_invalid_;
+  counters.workers_refused = workers_refused_;
+  counters.store_write_failures = store_.failed_writes();
+  std::optional<StateStore::Hold> hold = store_.held();
+  counters.store_held_writes = hold ? hold->writes : 0;
+  return counters;
+}
+
+size_t Scheduler::merge_queue_length() const {
+  size_t length = 0;
+  for (const auto& plan : plans_) length += plan->merge_queue_length();
+  return length;
+}
+
+const v1::AgentReport& Scheduler::plan_spent() const {
+  static const v1::AgentReport kNothing;
+  return latest() ? latest()->plan_spent() : kNothing;
 }
 
 }  // namespace wsfleet::coordinator

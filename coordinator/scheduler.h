@@ -12,13 +12,10 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/plan.h"
-#include "coordinator/dispatcher.h"
 #include "coordinator/held_output.h"
 #include "coordinator/event_intake.h"
-#include "coordinator/merge_queue.h"
 #include "coordinator/placement_policy.h"
-#include "coordinator/plan_budget.h"
-#include "coordinator/plan_run.h"
+#include "coordinator/plan_scheduler.h"
 #include "coordinator/random_source.h"
 #include "coordinator/run_reader.h"
 #include "coordinator/scheduler_observer.h"
@@ -30,13 +27,19 @@
 
 namespace wsfleet::coordinator {
 
-// The coordinator's scheduling state machine, over its parts: the WorkerRegistry (sessions,
-// leases, drain), the EventIntake (fencing, sequence numbers, duplicates), the Dispatcher
-// (placing ready work), the MergeQueue and the PlanBudget, all sharing one PlanRun. Events
-// in (plan submitted, worker hello, heartbeat, events, lease expiry, cancel, retry,
-// drain); commands out (Assign, Cancel, Ack, Reject, Drain) through SchedulerOutput; every
-// durable change through StateStore before anything that depends on it is sent. One
-// thread (the loop's) calls everything.
+// The coordinator's scheduling state machine: the fleet (the WorkerRegistry with its
+// sessions, leases and drain; the EventIntake with its fencing, sequence numbers and
+// duplicates) and the plans it holds at once, each a PlanScheduler with its own run,
+// dispatcher, merge queue and budget. Plans share the fleet by weighted fair share
+// (PlanLimits); workers' news goes to the plan whose attempt it concerns, and what one
+// batch changes in several plans is stored in one transaction. Events in (plan submitted,
+// worker hello, heartbeat, events, lease expiry, cancel, retry, drain); commands out
+// (Assign, Cancel, Ack, Reject, Drain) through SchedulerOutput; every durable change
+// through StateStore before anything that depends on it is sent. One thread (the loop's)
+// calls everything.
+//
+// Its RunReader face is the plan submitted last (what a coordinator of one plan at a time
+// shows); Plan() and Select() reach the others.
 class Scheduler : public RunReader {
  public:
   Scheduler(common::Clock& clock, StateStore& store, SchedulerOutput& output,
@@ -47,12 +50,13 @@ class Scheduler : public RunReader {
 
   // Who hears about stored events and endings (the metrics); none by default. Set it
   // after Recover() so that what recovery replays is not counted again.
-  void set_observer(SchedulerObserver* observer) { observer_ = observer; }
+  void set_observer(SchedulerObserver* observer) { shared_.observer = observer; }
 
-  // Reloads the last plan's run from the store; call before serving.
+  // Reloads the plans held when the coordinator stopped; call before serving.
   absl::Status Recover();
 
-  // Validates and starts a plan; on errors returns them (nothing changes).
+  // Validates and starts a plan beside those running; a plan that ended is retired (no
+  // longer held) when another is submitted. On errors returns them (nothing changes).
   struct SubmitResult {
     std::string plan_id;
     common::Diagnostics diagnostics;
@@ -60,10 +64,10 @@ class Scheduler : public RunReader {
   // `encoded`: the plan's workstreams as EncodeWorkstreams writes them, made off the loop
   // by the caller; empty: encoded here.
   absl::StatusOr<SubmitResult> SubmitParsed(common::Plan plan, const std::string& name, bool keep_going,
-                                            std::string encoded = "");
+                                            std::string encoded = "", PlanLimits limits = {});
   // The same from the files' text (parsed here, on the loop: tests).
   absl::StatusOr<SubmitResult> Submit(const std::vector<common::SourceFile>& files,
-                                      const std::string& name, bool keep_going);
+                                      const std::string& name, bool keep_going, PlanLimits limits = {});
 
   void OnWorkerHello(const v1::Hello& hello);
   void OnHeartbeat(const std::string& worker_id, const v1::Heartbeat& heartbeat);
@@ -77,88 +81,57 @@ class Scheduler : public RunReader {
   // Queues events; FlushEvents() stores everything queued in one transaction, then acks.
   void OnEvents(const std::string& worker_id, v1::EventBatch batch);
   void FlushEvents();
+  absl::Status Drain(const std::string& worker_id);
+  // A dispatch round across every plan, stored and sent.
+  void Dispatch();
 
+  // The plans held, oldest first.
+  std::vector<const PlanScheduler*> plans() const;
+  PlanScheduler* Plan(const std::string& plan_id);
+  const PlanScheduler* Plan(const std::string& plan_id) const;
+  // The plan a control command means: `plan_id` when given (an error naming the plans held
+  // when there is no such plan); else the only plan held, or the only one still running;
+  // else an error listing them.
+  absl::StatusOr<PlanScheduler*> Select(const std::string& plan_id);
+  absl::StatusOr<const PlanScheduler*> Select(const std::string& plan_id) const;
+
+  // The plan submitted last, for a coordinator of one plan at a time (tests, `wsfleet run`).
   int Cancel(const std::string& workstream_id, bool all, std::string* error);
   absl::Status Retry(const std::string& workstream_id);
-  // Runs again, with everything that depends on them (it ran on their results): every
-  // FAILED, CANCELLED and BLOCKED workstream (`failed`), and those named (SUCCEEDED ones
-  // too). A finished or halted plan runs again for them; what succeeded otherwise stays.
-  // Refused, changing nothing, while one of them is placed or running, or for an unknown
-  // ID. Gives how many were put back to PENDING.
-  struct RerunSelection {
-    bool failed = false;
-    std::vector<std::string> workstreams;
-  };
+  using RerunSelection = PlanScheduler::RerunSelection;
   absl::StatusOr<int> Rerun(const RerunSelection& selection);
-  // The finished (or halted) plan with edited cards, `plan` parsed from them: the cards are
-  // replaced and stored; a workstream whose card asks something else now (CardContent) runs
-  // again with its dependents unless `keep_changed`; a new card's workstream runs; one no
-  // card holds any more goes with its attempts. Refused while the plan runs.
-  struct Revision {
-    std::vector<std::string> changed, added, removed;
-    int rerun = 0;  // to run: new ones, and changed ones with their dependents put back to PENDING
-  };
+  using Revision = PlanScheduler::Revision;
   absl::StatusOr<Revision> Revise(common::Plan plan, bool keep_changed);
-  absl::Status Drain(const std::string& worker_id);
 
-  // What those who report on the run read (RunReader).
+  // RunReader: the plan submitted last.
   v1::RunStatus Status() const override;
-  v1::ListWorkersResponse Workers() const override;
-  bool has_plan() const override { return run_.has_plan(); }
-  bool Done() const override { return run_.Done(); }
-  const common::Plan* plan() const override { return run_.plan.get(); }
-  const PlanRow& plan_row() const override { return run_.row; }
-  RunView ViewOf(int index) const override;
+  v1::ListWorkersResponse Workers() const override { return workers_.List(); }
+  bool has_plan() const override { return latest() != nullptr; }
+  bool Done() const override { return latest() == nullptr || latest()->Done(); }
+  const common::Plan* plan() const override { return latest() ? latest()->plan() : nullptr; }
+  const PlanRow& plan_row() const override { return latest() ? latest()->plan_row() : no_plan_; }
+  RunView ViewOf(int index) const override { return latest()->ViewOf(index); }
   SchedulerCounters counters() const override;
-  size_t merge_queue_length() const override { return merge_.length(); }
+  size_t merge_queue_length() const override;
   Verification verification() const override { return options_.verification; }
   // What the plan's agents spent so far (tokens, turns, cost), summed over every attempt.
-  const v1::AgentReport& plan_spent() const { return budget_.spent(); }
+  const v1::AgentReport& plan_spent() const;
 
  private:
-  void Promote(int index);
-  void PromoteDependents(int index);
-  // A workstream's row before its first attempt, and put back for another run.
-  WorkstreamRow InitialRow(const common::Workstream& ws) const;
-  void ResetRow(WorkstreamRow& row, const common::Workstream& ws) const;
-  // What a rerun puts back (`roots` with everything that depends on them), over `graph`.
-  static std::set<int> WithDependents(std::deque<int> roots, const common::PlanGraph& graph);
-  // After rows changed wholesale: the halt again from what failed, then readiness, the
-  // commit, a dispatch round and the news.
-  void AfterRerun();
-  void BlockDependents(int index, const std::string& reason);
-  void Fail(int index, const std::string& message);
-  void Finish(int index, v1::WorkstreamState state, const std::string& message);
-  void ScheduleRetry(int index, const std::string& why, bool backoff = true);
-  void Revoked(int index, const AttemptRow& attempt);
+  const PlanScheduler* latest() const { return plans_.empty() ? nullptr : plans_.back().get(); }
+  PlanScheduler* latest() { return plans_.empty() ? nullptr : plans_.back().get(); }
+  PlanScheduler* OwnerOf(const std::string& attempt_id);
+  // Places ready work of every plan: one plan's round as before; several take turns, one
+  // placement at a time, to the plan that stands lowest in the fair share.
+  void Round();
+  FleetSize SizeOfFleet() const;
   void LeaseExpired(WorkerView& worker);
-  AttemptRow* Fence(const std::string& worker_id, const v1::Event& event);  // see EventIntake
-  // What one stored event changes: the one path for live events and for the events a
-  // restarted coordinator replays, in the order they were stored. Endings (`finished`)
-  // change the workstream's state in AttemptFinished, live only: recovery has that state
-  // from the workstream's row.
-  void Apply(const AttemptRow& attempt, const v1::Event& event);
-  void AttemptFinished(AttemptRow& attempt, const v1::AttemptFinished& finished);
   void AttemptLost(const std::string& attempt_id, const std::string& reason);
-  // One rank of a workstream's current attempt ended; once every rank has, the attempt's
-  // outcome decides the workstream's fate (Resolve).
-  struct RankEnd {
-    enum class Kind { kSucceeded, kFailed, kLost, kCancelled, kHandedBack } kind;
-    std::string message;
-    bool final = false;  // a failure that retrying cannot mend (a budget stop)
-  };
-  void RankEnded(const AttemptRow& attempt, const RankEnd& end);
-  void Resolve(int index);
-  void CancelRanks(int index, const std::string& reason);
-  void StopForPlanBudget(const std::string& why);
-  // Rendezvous values and merge turns wait until the change behind them is stored;
-  // SendRelays sends them.
-  void Relay(int index, const std::string& key, const std::string& value);
-  void SendMergeTurn(const std::optional<std::string>& granted);
-  v1::CoordinatorMessage MergeTurn(const std::string& attempt_id) const;
+  AttemptRow* Fence(const std::string& worker_id, const v1::Event& event);
   void SendRelays();
-  std::string MergeState(int index) const;  // see RunView::merge
-  void CommitDirty();  // UpdateWorkstreams for state changes not tied to events
+  void StatusChangedForAll();
+  // Every plan's changed rows, for one transaction.
+  std::pair<std::vector<WorkstreamRow>, std::vector<AttemptRow>> TakeDirty();
 
   // The store holds writes (a full disk): retried every second; once through, what waited
   // for them goes out and the scheduler goes on.
@@ -171,17 +144,16 @@ class Scheduler : public RunReader {
   SchedulerOutput& output_;
   common::TimerId store_retry_timer_ = 0;
   SchedulerObserver no_observer_;
-  SchedulerObserver* observer_ = &no_observer_;
   SchedulerOptions options_;
   RandomSource random_;
-  PlanRun run_;
   WorkerRegistry workers_;
   EventIntake intake_;
-  PlanBudget budget_;
-  MergeQueue merge_;
-  Dispatcher dispatcher_;
-  std::vector<std::pair<std::string, v1::CoordinatorMessage>> pending_relays_;
-  std::vector<std::string> pending_turns_;  // attempts granted the merge turn
+  SchedulerShared shared_;
+  std::vector<std::unique_ptr<PlanScheduler>> plans_;  // oldest first
+  PlanRow no_plan_;
+  mutable FleetSize fleet_size_;
+  mutable uint64_t fleet_size_makeup_ = ~uint64_t{0};
+  uint64_t attempts_started_retired_ = 0;  // by plans no longer held
   uint64_t hellos_invalid_ = 0;
   uint64_t workers_refused_ = 0;
   uint64_t leases_expired_ = 0;

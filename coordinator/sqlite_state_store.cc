@@ -8,6 +8,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
+#include <spdlog/spdlog.h>
 
 #include <cerrno>
 #include <cstring>
@@ -22,7 +23,8 @@ namespace {
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS plans(
   plan_id TEXT PRIMARY KEY, name TEXT NOT NULL, keep_going INTEGER NOT NULL,
-  created_ms INTEGER NOT NULL, current INTEGER NOT NULL);
+  created_ms INTEGER NOT NULL, current INTEGER NOT NULL, share REAL NOT NULL DEFAULT 1,
+  max_gpus INTEGER NOT NULL DEFAULT 0, max_workers INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS plan_parsed(
   plan_id TEXT PRIMARY KEY, workstreams BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS plan_files(
@@ -145,12 +147,11 @@ absl::Status SyncWrittenLog(const std::string& path, int64_t end) {
 // The statements of one transaction.
 struct SqliteStateStore::Writer {
   SqliteStateStore& store;
-  const std::string& plan_id;
 
   void Workstream(const WorkstreamRow& row) {
     SQLite::Statement& insert =
         store.Prepared("INSERT OR REPLACE INTO workstreams VALUES(?,?,?,?,?,?,?,?,?,?,?)");
-    insert.bind(1, plan_id);
+    insert.bind(1, row.plan_id);
     insert.bind(2, row.workstream_id);
     insert.bind(3, static_cast<int>(row.state));
     insert.bind(4, row.attempts);
@@ -168,7 +169,7 @@ struct SqliteStateStore::Writer {
     SQLite::Statement& insert =
         store.Prepared("INSERT OR REPLACE INTO attempts VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
     insert.bind(1, row.attempt_id);
-    insert.bind(2, plan_id);
+    insert.bind(2, row.plan_id);
     insert.bind(3, row.workstream_id);
     insert.bind(4, row.number);
     insert.bind(5, row.worker_id);
@@ -213,8 +214,9 @@ struct SqliteStateStore::Writer {
 // Raise it with every change to the tables, and migrate older layouts in Open().
 // 2: attempts.rank, attempts.gang (multi-node gangs); 3: events.ord (the order they were
 // stored in, which recovery replays them in); 4: plan_parsed (the
-// workstreams as parsed at submission: recovery does not parse the cards again).
-constexpr int kSchemaVersion = 4;
+// workstreams as parsed at submission: recovery does not parse the cards again); 5: each
+// plan's files under plans/<plan-id>/, several plans held (current=1) at once.
+constexpr int kSchemaVersion = 5;
 
 SqliteStateStore::SqliteStateStore(StatePaths paths) : paths_(std::move(paths)) {}
 
@@ -272,10 +274,17 @@ absl::StatusOr<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(
       store->db_->exec("PRAGMA user_version=3");
       migrate.commit();
     }
+    if (version >= 1 && version < 5) {
+      SQLite::Transaction migrate(*store->db_);
+      for (const char* column : {"share REAL NOT NULL DEFAULT 1", "max_gpus INTEGER NOT NULL DEFAULT 0",
+                                 "max_workers INTEGER NOT NULL DEFAULT 0"}) {
+        store->db_->exec(std::string("ALTER TABLE plans ADD COLUMN ") + column);
+      }
+      migrate.commit();
+    }
     store->db_->exec(kSchema);
+    if (version < 5) store->MoveFilesIntoPlanDirectory();
     store->db_->exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
-    SQLite::Statement current(*store->db_, "SELECT plan_id FROM plans WHERE current=1");
-    if (current.executeStep()) store->plan_id_ = current.getColumn(0).getString();
     store->last_event_ord_ = store->db_->execAndGet("SELECT COALESCE(MAX(ord), 0) FROM events").getInt64();
   } catch (const std::exception& e) {
     return absl::InternalError("state store " + store->paths_.Database() + ": " + e.what());
@@ -319,22 +328,31 @@ void SqliteStateStore::InsertCards(const PlanRow& plan) {
   }
 }
 
-absl::Status SqliteStateStore::SubmitPlan(const PlanRow& plan,
-                                          const std::vector<WorkstreamRow>& workstreams) {
+absl::Status SqliteStateStore::SubmitPlan(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams,
+                                          const std::vector<std::string>& retire) {
   return Guard([&] {
     SQLite::Transaction transaction(*db_);
-    db_->exec("UPDATE plans SET current=0");
-    SQLite::Statement insert(*db_, "INSERT INTO plans VALUES(?,?,?,?,1)");
+    for (const std::string& id : retire) {
+      SQLite::Statement retired(*db_, "UPDATE plans SET current=0 WHERE plan_id=?");
+      retired.bind(1, id);
+      retired.exec();
+    }
+    SQLite::Statement insert(*db_,
+                             "INSERT INTO plans(plan_id, name, keep_going, created_ms, current, share, max_gpus, "
+                             "max_workers) VALUES(?,?,?,?,1,?,?,?)");
     insert.bind(1, plan.plan_id);
     insert.bind(2, plan.name);
     insert.bind(3, plan.keep_going ? 1 : 0);
     insert.bind(4, static_cast<int64_t>(plan.created_unix_ms));
+    insert.bind(5, plan.limits.share);
+    insert.bind(6, static_cast<int64_t>(plan.limits.max_gpus));
+    insert.bind(7, static_cast<int64_t>(plan.limits.max_workers));
     insert.exec();
     InsertCards(plan);
-    Writer writer{*this, plan.plan_id};
+    Writer writer{*this};
     for (const WorkstreamRow& row : workstreams) writer.Workstream(row);
     transaction.commit();
-    plan_id_ = plan.plan_id;
+    LinkLatest(plan.plan_id);
   });
 }
 
@@ -359,7 +377,7 @@ absl::Status SqliteStateStore::ReviseCards(const PlanRow& plan, const std::vecto
         drop.exec();
       }
     }
-    Writer writer{*this, plan.plan_id};
+    Writer writer{*this};
     for (const WorkstreamRow& row : workstreams) writer.Workstream(row);
     transaction.commit();
   });
@@ -370,7 +388,7 @@ absl::Status SqliteStateStore::CommitRows(const std::vector<AttemptRow>& attempt
                                           const std::function<void(Writer&)>& first) {
   return Guard([&] {
     SQLite::Transaction transaction(*db_);
-    Writer writer{*this, plan_id_};
+    Writer writer{*this};
     if (first) first(writer);
     for (const AttemptRow& row : attempts) writer.Attempt(row);
     for (const WorkstreamRow& row : workstreams) writer.Workstream(row);
@@ -386,8 +404,8 @@ absl::Status SqliteStateStore::StartAttempts(const std::vector<AttemptRow>& atte
 absl::Status SqliteStateStore::RecordEvents(std::vector<v1::Event>& events,
                                             const std::vector<AttemptRow>& attempts,
                                             const std::vector<WorkstreamRow>& workstreams) {
-  std::map<std::string, std::string> workstream_of;
-  for (const AttemptRow& attempt : attempts) workstream_of[attempt.attempt_id] = attempt.workstream_id;
+  std::map<std::string, const AttemptRow*> attempt_of;
+  for (const AttemptRow& attempt : attempts) attempt_of[attempt.attempt_id] = &attempt;
   // Log bytes go to the files first (durably); the rows that say they exist commit after.
   // One write and one fdatasync per attempt per batch, however many chunks it holds.
   std::vector<std::pair<int64_t, int64_t>> log_ranges(events.size(), {0, 0});
@@ -405,8 +423,10 @@ absl::Status SqliteStateStore::RecordEvents(std::vector<v1::Event>& events,
     return status;
   };
   for (auto& [attempt, indices] : chunks_of) {
-    auto found = workstream_of.find(attempt);
-    if (found == workstream_of.end()) return absl::InternalError("log event without attempt row");
+    auto found = attempt_of.find(attempt);
+    if (found == attempt_of.end()) return absl::InternalError("log event without attempt row");
+    PlanPaths paths = paths_.Plan(found->second->plan_id);
+    const std::string& workstream = found->second->workstream_id;
     // Chunks a worker on this machine already appended: made durable here, where they are.
     int64_t written_end = 0;
     bool written_transcript = false;
@@ -422,12 +442,12 @@ absl::Status SqliteStateStore::RecordEvents(std::vector<v1::Event>& events,
       written_transcript = written_transcript || chunk.transcript();
     }
     if (written_end > 0) {
-      if (absl::Status synced = SyncWrittenLog(paths_.Log(found->second, attempt), written_end); !synced.ok()) {
+      if (absl::Status synced = SyncWrittenLog(paths.Log(workstream, attempt), written_end); !synced.ok()) {
         return synced;
       }
     }
     if (written_transcript) {
-      if (absl::Status synced = SyncWrittenLog(paths_.Transcript(found->second, attempt), 0); !synced.ok()) {
+      if (absl::Status synced = SyncWrittenLog(paths.Transcript(workstream, attempt), 0); !synced.ok()) {
         return synced;
       }
     }
@@ -435,7 +455,7 @@ absl::Status SqliteStateStore::RecordEvents(std::vector<v1::Event>& events,
     if (indices.empty()) continue;
     std::vector<std::string_view> pieces;
     for (size_t i : indices) pieces.push_back(events[i].log().data());
-    std::string log = paths_.Log(found->second, attempt);
+    std::string log = paths.Log(workstream, attempt);
     absl::StatusOr<int64_t> offset = AppendLog(log, pieces);
     if (!offset.ok()) return undo(offset.status());
     appended.emplace_back(log, *offset);
@@ -445,7 +465,7 @@ absl::Status SqliteStateStore::RecordEvents(std::vector<v1::Event>& events,
       if (events[i].log().transcript()) transcript.push_back(events[i].log().data());
     }
     if (!transcript.empty()) {
-      std::string path = paths_.Transcript(found->second, attempt);
+      std::string path = paths.Transcript(workstream, attempt);
       absl::StatusOr<int64_t> written = AppendLog(path, transcript);
       if (!written.ok()) return undo(written.status());
       appended.emplace_back(path, *written);
@@ -478,40 +498,89 @@ absl::Status SqliteStateStore::MarkWorkerLost(const WorkerRow& worker,
 
 absl::Status SqliteStateStore::RecordWorker(const WorkerRow& worker) {
   return Guard([&] {
-    Writer writer{*this, plan_id_};
+    Writer writer{*this};
     writer.Worker(worker);
   });
 }
 
-std::string SqliteStateStore::LogPath(const std::string& workstream_id,
+std::string SqliteStateStore::LogPath(const std::string& plan_id, const std::string& workstream_id,
                                       const std::string& attempt_id) const {
-  return paths_.Log(workstream_id, attempt_id);
+  return paths_.Plan(plan_id).Log(workstream_id, attempt_id);
+}
+
+void SqliteStateStore::LinkLatest(const std::string& plan_id) const {
+  // A convenience for people and scripts: a failure to link costs nothing else.
+  std::error_code error;
+  std::filesystem::create_directories(paths_.Plan(plan_id).root, error);
+  std::string temporary = paths_.Latest() + ".tmp";
+  std::filesystem::remove(temporary, error);
+  std::filesystem::create_directory_symlink("plans/" + plan_id, temporary, error);
+  if (!error) std::filesystem::rename(temporary, paths_.Latest(), error);
+}
+
+void SqliteStateStore::MoveFilesIntoPlanDirectory() const {
+  SQLite::Statement current(*db_, "SELECT plan_id FROM plans WHERE current=1 ORDER BY created_ms DESC");
+  if (!current.executeStep()) return;
+  std::string plan_id = current.getColumn(0).getString();
+  PlanPaths plan = paths_.Plan(plan_id);
+  std::error_code error;
+  std::filesystem::create_directories(plan.root, error);
+  for (const char* name : {"logs", "transcripts", "summaries", "report.md", "report.json"}) {
+    std::filesystem::path from = std::filesystem::path(paths_.root) / name;
+    if (std::filesystem::exists(from, error)) std::filesystem::rename(from, std::filesystem::path(plan.root) / name, error);
+    if (error) spdlog::warn("moving {} into {}: {}", from.string(), plan.root, error.message());
+  }
+  LinkLatest(plan_id);
 }
 
 absl::StatusOr<StoredState> SqliteStateStore::Load() {
   StoredState state;
+  std::vector<std::string> held;
+  try {
+    SQLite::Statement plans(*db_, "SELECT plan_id FROM plans WHERE current=1 ORDER BY created_ms, rowid");
+    while (plans.executeStep()) held.push_back(plans.getColumn(0).getString());
+    SQLite::Statement workers(*db_, "SELECT * FROM workers ORDER BY worker_id");
+    while (workers.executeStep()) {
+      state.workers.push_back({workers.getColumn(0).getString(), workers.getColumn(1).getString(),
+                               workers.getColumn(2).getString(), workers.getColumn(3).getInt64()});
+    }
+  } catch (const std::exception& e) {
+    return absl::InternalError(std::string("state store: ") + e.what());
+  }
+  for (const std::string& plan_id : held) {
+    absl::StatusOr<StoredPlan> plan = LoadPlan(plan_id);
+    if (!plan.ok()) return plan.status();
+    state.plans.push_back(std::move(*plan));
+  }
+  return state;
+}
+
+absl::StatusOr<StoredPlan> SqliteStateStore::LoadPlan(const std::string& plan_id) {
+  StoredPlan state;
   std::map<std::string, std::string> workstream_of;
   std::map<std::string, int64_t> committed_log_end;
   std::map<std::string, int64_t> committed_transcript_end;  // the transcript: the sum of its chunks
   try {
-    if (plan_id_.empty()) return state;
-    SQLite::Statement plan(*db_, "SELECT name, keep_going, created_ms FROM plans WHERE plan_id=?");
-    plan.bind(1, plan_id_);
-    if (!plan.executeStep()) return state;
-    state.has_plan = true;
-    state.plan.plan_id = plan_id_;
+    SQLite::Statement plan(*db_,
+                           "SELECT name, keep_going, created_ms, share, max_gpus, max_workers FROM plans "
+                           "WHERE plan_id=?");
+    plan.bind(1, plan_id);
+    if (!plan.executeStep()) return absl::DataLossError("state store: plan " + plan_id + " vanished");
+    state.plan.plan_id = plan_id;
     state.plan.name = plan.getColumn(0).getString();
     state.plan.keep_going = plan.getColumn(1).getInt() != 0;
     state.plan.created_unix_ms = plan.getColumn(2).getInt64();
+    state.plan.limits = {plan.getColumn(3).getDouble(), static_cast<uint32_t>(plan.getColumn(4).getInt64()),
+                         static_cast<uint32_t>(plan.getColumn(5).getInt64())};
     SQLite::Statement parsed(*db_, "SELECT workstreams FROM plan_parsed WHERE plan_id=?");
-    parsed.bind(1, plan_id_);
+    parsed.bind(1, plan_id);
     if (parsed.executeStep()) {
       SQLite::Column blob = parsed.getColumn(0);
       state.plan.parsed.assign(static_cast<const char*>(blob.getBlob()), static_cast<size_t>(blob.getBytes()));
     }
     SQLite::Statement files(*db_,
                             "SELECT path, text FROM plan_files WHERE plan_id=? ORDER BY position");
-    files.bind(1, plan_id_);
+    files.bind(1, plan_id);
     while (files.executeStep()) {
       SQLite::Column text = files.getColumn(1);
       state.plan.files.push_back(
@@ -519,9 +588,10 @@ absl::StatusOr<StoredState> SqliteStateStore::Load() {
            std::string(static_cast<const char*>(text.getBlob()), static_cast<size_t>(text.getBytes()))});
     }
     SQLite::Statement rows(*db_, "SELECT * FROM workstreams WHERE plan_id=? ORDER BY ws_id");
-    rows.bind(1, plan_id_);
+    rows.bind(1, plan_id);
     while (rows.executeStep()) {
       WorkstreamRow row;
+      row.plan_id = plan_id;
       row.workstream_id = rows.getColumn(1).getString();
       row.state = static_cast<v1::WorkstreamState>(rows.getColumn(2).getInt());
       row.attempts = rows.getColumn(3).getInt();
@@ -535,9 +605,10 @@ absl::StatusOr<StoredState> SqliteStateStore::Load() {
       state.workstreams.push_back(std::move(row));
     }
     SQLite::Statement attempts(*db_, "SELECT * FROM attempts WHERE plan_id=? ORDER BY rowid");
-    attempts.bind(1, plan_id_);
+    attempts.bind(1, plan_id);
     while (attempts.executeStep()) {
       AttemptRow row;
+      row.plan_id = plan_id;
       row.attempt_id = attempts.getColumn(0).getString();
       row.workstream_id = attempts.getColumn(2).getString();
       row.number = attempts.getColumn(3).getInt();
@@ -557,7 +628,7 @@ absl::StatusOr<StoredState> SqliteStateStore::Load() {
                              "SELECT e.payload, e.log_offset, e.log_length FROM events e "
                              "JOIN attempts a ON a.attempt_id = e.attempt_id "
                              "WHERE a.plan_id=? ORDER BY e.ord, e.attempt_id, e.seq");
-    events.bind(1, plan_id_);
+    events.bind(1, plan_id);
     while (events.executeStep()) {
       SQLite::Column payload = events.getColumn(0);
       v1::Event event;
@@ -572,19 +643,15 @@ absl::StatusOr<StoredState> SqliteStateStore::Load() {
       }
       state.events.push_back(std::move(event));
     }
-    SQLite::Statement workers(*db_, "SELECT * FROM workers ORDER BY worker_id");
-    while (workers.executeStep()) {
-      state.workers.push_back({workers.getColumn(0).getString(), workers.getColumn(1).getString(),
-                               workers.getColumn(2).getString(), workers.getColumn(3).getInt64()});
-    }
   } catch (const std::exception& e) {
     return absl::InternalError(std::string("state store: ") + e.what());
   }
   // Log bytes written before a crash whose events never committed are cut off; the worker
   // sends those events again.
+  PlanPaths paths = paths_.Plan(plan_id);
   for (const auto& [attempt, workstream] : workstream_of) {
-    for (auto [path, ends] : {std::pair{paths_.Log(workstream, attempt), &committed_log_end},
-                              std::pair{paths_.Transcript(workstream, attempt), &committed_transcript_end}}) {
+    for (auto [path, ends] : {std::pair{paths.Log(workstream, attempt), &committed_log_end},
+                              std::pair{paths.Transcript(workstream, attempt), &committed_transcript_end}}) {
       std::error_code error;
       uintmax_t size = std::filesystem::file_size(path, error);
       int64_t committed = ends->count(attempt) ? ends->at(attempt) : 0;

@@ -24,8 +24,8 @@ class SqliteStateStore : public StateStore {
   static absl::StatusOr<std::unique_ptr<SqliteStateStore>> Open(const std::string& state_dir);
   ~SqliteStateStore() override;
 
-  absl::Status SubmitPlan(const PlanRow& plan,
-                          const std::vector<WorkstreamRow>& workstreams) override;
+  absl::Status SubmitPlan(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams,
+                          const std::vector<std::string>& retire) override;
   absl::Status StartAttempts(const std::vector<AttemptRow>& attempts,
                              const std::vector<WorkstreamRow>& workstreams) override;
   absl::Status RecordEvents(std::vector<v1::Event>& events,
@@ -39,13 +39,20 @@ class SqliteStateStore : public StateStore {
   absl::Status ReviseCards(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams,
                            const std::vector<std::string>& removed) override;
   absl::StatusOr<StoredState> Load() override;
-  std::string LogPath(const std::string& workstream_id,
+  std::string LogPath(const std::string& plan_id, const std::string& workstream_id,
                       const std::string& attempt_id) const override;
 
  private:
   explicit SqliteStateStore(StatePaths paths);
   // The plan's card texts and parsed workstreams (plan_files, plan_parsed), in a transaction.
   void InsertCards(const PlanRow& plan);
+  // One held plan's rows, attempts and events (log files cut back to what committed).
+  absl::StatusOr<StoredPlan> LoadPlan(const std::string& plan_id);
+  // `latest` names the plan submitted last.
+  void LinkLatest(const std::string& plan_id) const;
+  // A state directory from before plans had their own directories: its one plan's files
+  // move into plans/<plan-id>/.
+  void MoveFilesIntoPlanDirectory() const;
   struct Writer;  // one transaction's statements
   // One transaction: what `first` writes, then the attempt and workstream rows.
   absl::Status CommitRows(const std::vector<AttemptRow>& attempts,
@@ -59,7 +66,6 @@ class SqliteStateStore : public StateStore {
   StatePaths paths_;
   std::unique_ptr<SQLite::Database> db_;
   std::map<const char*, std::unique_ptr<SQLite::Statement>> statements_;  // after db_: finalized first
-  std::string plan_id_;  // rows belong to the current plan
   int64_t last_event_ord_ = 0;  // events.ord of the last event stored
 };
 

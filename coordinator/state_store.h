@@ -11,8 +11,16 @@
 #include "wsfleet/v1/types.pb.h"
 
 // The coordinator's durable state and the named operations that change it. Each
-// operation is one transaction: after it returns OK, a crash loses none of it.
+// operation is one transaction: after it returns OK, a crash loses none of it. Rows carry
+// their plan: one transaction may change several plans' rows.
 namespace wsfleet::coordinator {
+
+// How a plan shares the fleet with the other plans held at once.
+struct PlanLimits {
+  double share = 1;          // its weight in the fair share of slots and GPUs (--share)
+  uint32_t max_gpus = 0;     // GPUs it may hold at once; 0: no limit (--max-gpus)
+  uint32_t max_workers = 0;  // workers it may run on at once; 0: no limit (--max-workers)
+};
 
 struct PlanRow {
   std::string plan_id;
@@ -23,9 +31,11 @@ struct PlanRow {
   // Their workstreams as parsed then (plan_codec.h), which recovery rebuilds the plan from;
   // empty when there are none stored (an older state directory): the files are parsed.
   std::string parsed;
+  PlanLimits limits;
 };
 
 struct WorkstreamRow {
+  std::string plan_id;  // the plan it belongs to (several run at once)
   std::string workstream_id;
   v1::WorkstreamState state = v1::WORKSTREAM_STATE_PENDING;
   int attempts = 0;
@@ -39,6 +49,7 @@ struct WorkstreamRow {
 };
 
 struct AttemptRow {
+  std::string plan_id;
   std::string attempt_id;
   std::string workstream_id;
   int number = 0;
@@ -64,15 +75,19 @@ struct WorkerRow {
   int64_t last_seen_unix_ms = 0;
 };
 
-// Everything recovery needs, as last committed.
-struct StoredState {
-  bool has_plan = false;
+// One plan the coordinator holds, as last committed.
+struct StoredPlan {
   PlanRow plan;
   std::vector<WorkstreamRow> workstreams;
   std::vector<AttemptRow> attempts;
   // In the order they were stored (so in seq order within an attempt); log data is in the
   // log files.
   std::vector<v1::Event> events;
+};
+
+// Everything recovery needs, as last committed.
+struct StoredState {
+  std::vector<StoredPlan> plans;  // every plan held (running, or ended and not yet retired), oldest first
   std::vector<WorkerRow> workers;
 };
 
@@ -80,9 +95,10 @@ class StateStore {
  public:
   virtual ~StateStore() = default;
 
-  // A new plan with its workstreams' first rows; replaces any earlier plan's run.
-  virtual absl::Status SubmitPlan(const PlanRow& plan,
-                                  const std::vector<WorkstreamRow>& workstreams) = 0;
+  // A new plan with its workstreams' first rows, held beside the others; the plans named in
+  // `retire` (ended ones) are no longer held: recovery leaves them out.
+  virtual absl::Status SubmitPlan(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams,
+                                  const std::vector<std::string>& retire) = 0;
   // The same plan with edited cards: its files and parsed workstreams replaced, the rows of
   // workstreams new or run again written, and the workstreams no card holds any more
   // deleted with their attempts and events.
@@ -123,7 +139,7 @@ class StateStore {
   virtual uint64_t failed_writes() const { return 0; }
 
   // Where an attempt's log lives (for `wsfleet logs` and the summaries).
-  virtual std::string LogPath(const std::string& workstream_id,
+  virtual std::string LogPath(const std::string& plan_id, const std::string& workstream_id,
                               const std::string& attempt_id) const = 0;
 };
 

@@ -69,11 +69,11 @@ void StatusWatchReactor::OnDone() {
 
 void StatusWatchers::Publish(const v1::RunStatus& status) {
   for (auto it = watches_.begin(); it != watches_.end();) {
-    if (!(*it)->alive()) {
+    if (!it->first->alive()) {
       it = watches_.erase(it);
       continue;
     }
-    (*it)->Publish(status);
+    if (it->second.empty() || it->second == status.plan_id()) it->first->Publish(status);
     ++it;
   }  for (const Callback& callback : local_) callback(status);
 }

@@ -4,7 +4,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <map>
 #include <set>
+#include <string>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
@@ -54,14 +56,17 @@ class StatusWatchReactor : public grpc::ServerWriteReactor<v1::RunStatus> {
 class StatusWatchers {
  public:
   using Callback = std::function<void(const v1::RunStatus&)>;
-  void Add(std::shared_ptr<StatusWatch> watch) { watches_.insert(std::move(watch)); }
+  // A watch of one plan's status (`plan_id`; empty: of whichever plan publishes).
+  void Add(std::shared_ptr<StatusWatch> watch, std::string plan_id = "") {
+    watches_.emplace(std::move(watch), std::move(plan_id));
+  }
   // An in-process watcher (`wsfleet run`): called on the loop thread with each new status.
   void AddLocal(Callback callback) { local_.push_back(std::move(callback)); }
   void Publish(const v1::RunStatus& status);
   bool empty() const { return watches_.empty() && local_.empty(); }
 
  private:
-  std::set<std::shared_ptr<StatusWatch>> watches_;
+  std::map<std::shared_ptr<StatusWatch>, std::string> watches_;  // → the plan watched
   std::vector<Callback> local_;
 };
 

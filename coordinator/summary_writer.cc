@@ -76,7 +76,7 @@ absl::Status SummaryWriter::WriteWorkstream(const RunReader& run, int index) con
   auto snapshot = std::make_shared<SummarySnapshot>(SummarySnapshot{view.card, view.row, view.facts, view.merge,
                                                                      view.attempt_ids, view.log_paths, view.dependencies,
                                                                      view.dependents, run.plan_row().plan_id});
-  return write_(paths_.Summary(view.card.id.ToString()), [snapshot] {
+  return write_(paths_.Plan(run.plan_row().plan_id).Summary(view.card.id.ToString()), [snapshot] {
     const SummarySnapshot& s = *snapshot;
     return RenderSummary(
         RunView{s.card, s.row, s.facts, nullptr, s.merge, s.attempt_ids, s.log_paths, s.dependencies, s.dependents},
@@ -85,12 +85,13 @@ absl::Status SummaryWriter::WriteWorkstream(const RunReader& run, int index) con
 }
 
 absl::Status SummaryWriter::WriteReport(const RunReader& run) const {
-  auto report = std::make_shared<const ReportSnapshot>(ReportSnapshot::Of(run, paths_));
-  if (absl::Status written = write_(paths_.ReportMarkdown(), [report] { return RenderReportMarkdown(*report); });
+  PlanPaths paths = paths_.Plan(run.plan_row().plan_id);
+  auto report = std::make_shared<const ReportSnapshot>(ReportSnapshot::Of(run, paths));
+  if (absl::Status written = write_(paths.ReportMarkdown(), [report] { return RenderReportMarkdown(*report); });
       !written.ok()) {
     return written;
   }
-  return write_(paths_.ReportJson(), [report] { return RenderReportJson(*report); });
+  return write_(paths.ReportJson(), [report] { return RenderReportJson(*report); });
 }
 
 }  // namespace wsfleet::coordinator

@@ -12,9 +12,9 @@ absl::Status TimedStateStore::Timed(const char* name, Operation&& operation) {
   return status;
 }
 
-absl::Status TimedStateStore::SubmitPlan(const PlanRow& plan,
-                                         const std::vector<WorkstreamRow>& workstreams) {
-  return Timed("submit_plan", [&] { return inner_.SubmitPlan(plan, workstreams); });
+absl::Status TimedStateStore::SubmitPlan(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams,
+                                         const std::vector<std::string>& retire) {
+  return Timed("submit_plan", [&] { return inner_.SubmitPlan(plan, workstreams, retire); });
 }
 
 absl::Status TimedStateStore::StartAttempts(const std::vector<AttemptRow>& attempts,

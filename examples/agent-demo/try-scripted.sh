@@ -38,5 +38,5 @@ git -C "$dir/repo" log --format='  %h %s' "$integration"
 echo "what the scripted model served: $(jq -s '[.[] | select(.aux | not)] | length' "$dir/ledger.jsonl") requests," \
   "$(jq -s '[.[] | select(.aux | not) | .input] | add' "$dir/ledger.jsonl") tokens in," \
   "$(jq -s '[.[] | select(.aux | not) | .output] | add' "$dir/ledger.jsonl") out"
-echo "report: $dir/state/report.json; summaries: $dir/state/summaries; transcripts: $dir/state/transcripts"
+echo "report: $dir/state/latest/report.json; summaries: $dir/state/latest/summaries; transcripts: $dir/state/latest/transcripts"
 exit $code

@@ -117,8 +117,10 @@ class FaultTest : public ::testing::Test {
     coordinator_.reset();  // the store is read with the coordinator stopped
     auto store = coordinator::SqliteStateStore::Open((dir_ / "state").string());
     ASSERT_TRUE(store.ok());
-    auto state = (*store)->Load();
-    ASSERT_TRUE(state.ok()) << state.status();
+    auto loaded = (*store)->Load();
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    ASSERT_EQ(loaded->plans.size(), 1u);
+    const coordinator::StoredPlan* state = &loaded->plans[0];
     ASSERT_EQ(state->workstreams.size(), workstreams);
     for (const auto& row : state->workstreams) {
       EXPECT_EQ(row.state, v1::WORKSTREAM_STATE_SUCCEEDED) << row.workstream_id << ": " << row.message;
@@ -220,8 +222,10 @@ TEST_F(FaultTest, AGangWhoseRankLosesItsWorkerRunsAgainAsAWholeGang) {
   coordinator_.reset();
   auto store = coordinator::SqliteStateStore::Open((dir_ / "state").string());
   ASSERT_TRUE(store.ok());
-  auto state = (*store)->Load();
-  ASSERT_TRUE(state.ok()) << state.status();
+  auto loaded = (*store)->Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->plans.size(), 1u);
+  const coordinator::StoredPlan* state = &loaded->plans[0];
   std::map<int, std::vector<coordinator::AttemptRow>> by_number;
   for (const auto& attempt : state->attempts) by_number[attempt.number].push_back(attempt);
   ASSERT_EQ(by_number.size(), 2u);
@@ -298,7 +302,7 @@ TEST_F(FaultTest, AgentPlanLosesNoMergeAndNoTranscriptWhenTheCoordinatorIsKilled
     std::snprintf(id, sizeof id, "WS-%02d", i);
     EXPECT_EQ(merged[id], 1) << id << " merged " << merged[id] << " times";
     // Every attempt's log holds its agent's event stream.
-    for (const auto& log : fs::directory_iterator(dir_ / "state" / "logs" / id)) {
+    for (const auto& log : fs::directory_iterator(dir_ / "state" / "latest" / "logs" / id)) {
       std::ifstream text(log.path());
       std::string content((std::istreambuf_iterator<char>(text)), std::istreambuf_iterator<char>());
       EXPECT_NE(content.find("standin-"), std::string::npos) << log.path() << " has no transcript";

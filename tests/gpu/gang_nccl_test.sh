@@ -22,6 +22,6 @@ card "$plan" WS-01 None '"$WSFLEET_BIN" gpu bench nccl --max-bytes 256M --iterat
 code=$?
 check "the gang succeeded (exit $code)" [ $code -eq 0 ]
 check "its criteria held" contains "$TMP/run.out" "1 succeeded"
-check "rank 1 printed the table too" sh -c "grep -l 'all_reduce' '$TMP'/state/logs/WS-01/*r1-*.log"
-cat "$TMP"/state/logs/WS-01/*.log
+check "rank 1 printed the table too" sh -c "grep -l 'all_reduce' '$TMP'/state/latest/logs/WS-01/*r1-*.log"
+cat "$TMP"/state/latest/logs/WS-01/*.log
 finish

@@ -12,7 +12,7 @@ check "the demo succeeds (exit $code)" [ "$code" -eq 0 ]
 check "three succeeded" contains "$TMP/demo.out" "3 succeeded (done)"
 merged=$(grep -A3 'what merged' "$TMP/demo.out" | sed -n 2,4p | awk '{print $2}' | tr '\n' ' ')
 check "merged in order, newest first: $merged" [ "$merged" = "WS-03: WS-02: WS-01: " ]
-report=$TMP/demo/state/report.json
+report=$TMP/demo/state/latest/report.json
 served() { jq -s "[.[] | select(.aux | not) | .$1] | add" "$TMP/demo/ledger.jsonl"; }
 check "input tokens spent = served ($(served input))" [ "$(jq .agents_spent.input_tokens "$report")" = "$(served input)" ]
 check "output tokens spent = served ($(served output))" [ "$(jq .agents_spent.output_tokens "$report")" = "$(served output)" ]

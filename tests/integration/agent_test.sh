@@ -14,7 +14,7 @@ card "$plan" WS-02 None "test ! -e never-here" "**Agent Type**: shell"  # no age
 code=$?
 check "run with an agent exits 0 (got $code)" [ "$code" -eq 0 ]
 check "agent ran first, in the workspace" contains "$TMP/w/agent-saw.txt" "# WS-01: Card WS-01"
-check "agent transcript in the log" sh -c "grep -q 'agent working on WS-01' $TMP/s/logs/WS-01/*.log"
+check "agent transcript in the log" sh -c "grep -q 'agent working on WS-01' $TMP/s/latest/logs/WS-01/*.log"
 
 printf 'agents:\n  x: [1, 2]\n' > "$TMP/bad.yaml"
 "$WSFLEET" run "$plan" --config "$TMP/bad.yaml" --state "$TMP/s2" > "$TMP/bad.out" 2>&1

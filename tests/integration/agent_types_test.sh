@@ -44,7 +44,7 @@ check "run: nothing was started" [ ! -e "$TMP/state/wsfleet.db" ]
 code=$?
 check "run --config: the mapped agent did the work (exit $code)" [ "$code" -eq 0 ]
 check "run --config: it was claude's template" \
-  [ "$(jq -r '.workstreams[0].agent.session_id' "$TMP/state/report.json" | cut -c1-15)" = standin-claude- ]
+  [ "$(jq -r '.workstreams[0].agent.session_id' "$TMP/state/latest/report.json" | cut -c1-15)" = standin-claude- ]
 
 # A known agent whose CLI no worker has: not placed, and the reason names the CLI's label.
 mkdir -p "$TMP/plan3"
@@ -52,13 +52,13 @@ sed -e 's/`backend-architect`/`opencode`/' "$TMP/plan/WS-01.md" > "$TMP/plan3/WS
 PATH="$TMP/bin:/usr/bin:/bin" "$WSFLEET" run "$TMP/plan3" --workers 1 --state "$TMP/state3" --workdir "$TMP/work3" \
   > "$TMP/run3.out" 2>&1
 check "no worker has opencode: the card fails saying so" \
-  [ "$(jq -r '.workstreams[0].message' "$TMP/state3/report.json")" = "cannot be placed: no worker has the labels agent.opencode" ]
+  [ "$(jq -r '.workstreams[0].message' "$TMP/state3/latest/report.json")" = "cannot be placed: no worker has the labels agent.opencode" ]
 
 # A claude older than the template needs: refused, with the version it needs.
 sed -e 's/`backend-architect`/`claude`/' "$TMP/plan/WS-01.md" > "$TMP/plan3/WS-01.md"
 STANDIN_VERSION=2.0.5 "$WSFLEET" run "$TMP/plan3" --workers 1 --state "$TMP/state4" --workdir "$TMP/work4" \
   > "$TMP/run4.out" 2>&1
-message=$(jq -r '.workstreams[0].message' "$TMP/state4/report.json")
+message=$(jq -r '.workstreams[0].message' "$TMP/state4/latest/report.json")
 check "an old claude: refused with the version it needs ($message)" \
   sh -c "echo \"\$1\" | grep -qE 'no worker has the labels agent.claude; local-1 has agent.claude 2.0.5 < 2.1.0'" _ "$message"
 check "and the worker said so in its log" sh -c "grep -q \"agent claude: version 2.0.5 is older than the 2.1.0\" $TMP/state4/workers/*.log"
@@ -68,7 +68,7 @@ check "and the worker said so in its log" sh -c "grep -q \"agent claude: version
 printf 'agents:\n  backend-architect: missing-agent-cli --task {prompt}\n' > "$TMP/missing.yaml"
 "$WSFLEET" run "$TMP/plan" --workers 1 --state "$TMP/state5" --workdir "$TMP/work5" --config "$TMP/missing.yaml" \
   > "$TMP/run5.out" 2>&1
-message=$(jq -r '.workstreams[0].message' "$TMP/state5/report.json")
+message=$(jq -r '.workstreams[0].message' "$TMP/state5/latest/report.json")
 expected="agent backend-architect ($TMP/plan/WS-01.md:1): exit 127: 'missing-agent-cli' was not found on this worker's PATH"
 check "a missing command: named in the message ($message)" [ "${message#"$expected"}" != "$message" ]
 finish

@@ -51,7 +51,7 @@ code=$?
 check "exit 1: four agents were stopped or failed (got $code)" [ "$code" -eq 1 ]
 check "three succeeded" contains "$TMP/run.out" "3 succeeded, 4 failed"
 check "bounded ($((SECONDS - start)) s)" [ $((SECONDS - start)) -lt 60 ]
-report=$TMP/state/report.json
+report=$TMP/state/latest/report.json
 agent() { jq -r ".workstreams[] | select(.id == \"$1\") | $2" "$report"; }
 check "claude's session" [ "$(agent WS-01 .agent.session_id | cut -c1-15)" = standin-claude- ]
 check "claude: tokens from its result" [ "$(agent WS-01 '.agent.input_tokens, .agent.output_tokens' | tr '\n' ' ')" = "2000 120 " ]
@@ -70,8 +70,8 @@ check "stall: killed, retried once, failed" [ "$(agent WS-05 '.state, .attempts'
 check "stall: says so" sh -c "jq -r '.workstreams[4].message' '$report' | grep -q 'stalled: no output for 1 s'"
 check "an agent's own error is kept" sh -c "jq -r '.workstreams[5].message' '$report' | grep -q 'the agent said: standin was told to fail'"
 check "the plan's spend is summed in the report" [ "$(jq -r '.agents_spent.output_tokens >= 4*120' "$report")" = true ]
-check "the summary names the session" sh -c "grep -q '^\*\*Agent session\*\*: standin-claude-' '$TMP'/state/summaries/WS-01-COMPLETION_SUMMARY.md"
+check "the summary names the session" sh -c "grep -q '^\*\*Agent session\*\*: standin-claude-' '$TMP'/state/latest/summaries/WS-01-COMPLETION_SUMMARY.md"
 check "the transcript is the agent's JSON lines alone" sh -c \
-  "t=\$(ls '$TMP'/state/transcripts/WS-01/*.jsonl) && test -s \"\$t\" && ! grep -qv '^{' \"\$t\" && grep -q '\"type\":\"result\"' \"\$t\""
-check "the raw event stream is in the attempt's log too" sh -c "grep -q '\"type\":\"result\"' '$TMP'/state/logs/WS-01/*.log"
+  "t=\$(ls '$TMP'/state/latest/transcripts/WS-01/*.jsonl) && test -s \"\$t\" && ! grep -qv '^{' \"\$t\" && grep -q '\"type\":\"result\"' \"\$t\""
+check "the raw event stream is in the attempt's log too" sh -c "grep -q '\"type\":\"result\"' '$TMP'/state/latest/logs/WS-01/*.log"
 finish

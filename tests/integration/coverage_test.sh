@@ -32,7 +32,7 @@ c_card "$TMP/c-full" "add(1, 2) + sub(5, 3) - 5"
 "$WSFLEET" run "$TMP/c-full" --workers 1 --state "$TMP/s1" --workdir "$TMP/w1" > "$TMP/out1" 2>&1
 check "gcovr: all of lib.c covered passes (exit $?)" grep -qE "^WS-01 .*SUCCEEDED" "$TMP/out1"
 check "gcovr: the summary shows the verdict" \
-  contains "$TMP/s1/summaries/WS-01-COMPLETION_SUMMARY.md" "✅ PASS (Quality) Test coverage ≥ 80% — coverage_line_percent = 100 %"
+  contains "$TMP/s1/latest/summaries/WS-01-COMPLETION_SUMMARY.md" "✅ PASS (Quality) Test coverage ≥ 80% — coverage_line_percent = 100 %"
 c_card "$TMP/c-half" "add(1, 2) - 3 + 0"
 "$WSFLEET" run "$TMP/c-half" --workers 1 --state "$TMP/s2" --workdir "$TMP/w2" > "$TMP/out2" 2>&1
 check "gcovr: half of lib.c covered fails (exit $?)" grep -qE "^WS-01 .*FAILED" "$TMP/out2"
@@ -75,5 +75,5 @@ py_card "$TMP/py-lcov" "assert mathlib.halve(4) == 2" "/usr/bin/python3 -m cover
 "$WSFLEET" run "$TMP/py-lcov" --workers 1 --state "$TMP/s6" --workdir "$TMP/w6" > "$TMP/out6" 2>&1
 check "lcov from coverage.py: judged the same (exit $?)" grep -qE "^WS-01 .*SUCCEEDED" "$TMP/out6"
 check "lcov: its figure in the summary" \
-  contains "$TMP/s6/summaries/WS-01-COMPLETION_SUMMARY.md" "coverage_line_percent = 100 % (wanted >= 80 %)"
+  contains "$TMP/s6/latest/summaries/WS-01-COMPLETION_SUMMARY.md" "coverage_line_percent = 100 % (wanted >= 80 %)"
 finish

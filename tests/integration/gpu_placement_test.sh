@@ -42,5 +42,5 @@ card "$run" WS-03 None 'echo never' '**GPUs**: 2'
 "$WSFLEET" run "$run" --workers 2 --gpus 0,1 --keep-going --state "$TMP/run-state" \
   --workdir "$TMP/run-work" > "$TMP/run.out" 2>&1
 check "run: one GPU each, so the 2-GPU card cannot be placed" contains "$TMP/run.out" "2 succeeded, 1 failed"
-check "run: the workers got 0 and 1" sh -c "cat '$TMP'/run-state/logs/WS-0[12]/*.log | sort | tr '\n' ' ' | grep -q 'visible=0 visible=1'"
+check "run: the workers got 0 and 1" sh -c "cat '$TMP'/run-state/latest/logs/WS-0[12]/*.log | sort | tr '\n' ' ' | grep -q 'visible=0 visible=1'"
 finish

@@ -40,7 +40,7 @@ agent_card WS-03 opencode "WS-01, WS-02" "standin-write: summary.txt done" \
 "$WSFLEET" run "$TMP/plan" --workers 3 --workdir "$repo" --state "$TMP/state" > "$TMP/run.out" 2>&1
 code=$?
 check "every workstream merged: exit 0 (got $code)" [ "$code" -eq 0 ]
-report=$TMP/state/report.json
+report=$TMP/state/latest/report.json
 integration=$(git -C "$repo" branch --list 'wsfleet/*/integration' --format='%(refname:short)')
 check "the merges are on the integration branch" [ "$(git -C "$repo" log --format=%s "$integration" | grep -c '^WS-0[123]:')" -ge 3 ]
 check "merged in order: WS-03 last" sh -c "git -C '$repo' log --format=%s '$integration' | head -1 | grep -q '^WS-03:'"
@@ -48,7 +48,7 @@ check "the report says merged with the commit" [ "$(jq -r '[.workstreams[].merge
 retried=$(jq -r '.workstreams[] | select(.attempts == 2) | .id' "$report")
 check "one of the pair went back to its agent (${retried:-none})" [ -n "$retried" ] 
 check "only one did" [ "$(echo "$retried" | wc -l)" -eq 1 ]
-logs=$(ls "$TMP/state/logs/$retried"/*.log 2>/dev/null)
+logs=$(ls "$TMP/state/latest/logs/$retried"/*.log 2>/dev/null)
 sessions=$(grep -ohE '"(session_id|thread_id)":"[^"]+"' $logs | sort -u | wc -l)
 check "its retry resumed the same session" [ "$sessions" -eq 1 ]
 check "with the conflict in its prompt" sh -c "grep -l 'Merge conflict' '$repo'/.wsfleet/spool/*/prompts/$retried-a2-*.md"

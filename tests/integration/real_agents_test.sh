@@ -91,7 +91,7 @@ code=$?
 check "exit 1: the lazy, spending and stalled agents failed (got $code)" [ "$code" -eq 1 ]
 check "four succeeded, three failed" contains "$TMP/run.out" "4 succeeded, 3 failed"
 check "bounded ($((SECONDS - start)) s)" [ $((SECONDS - start)) -lt 150 ]
-report=$TMP/state/report.json
+report=$TMP/state/latest/report.json
 ws() { jq -r ".workstreams[] | select(.id == \"$1\") | $2" "$report"; }
 # served SCENARIO [PROMPTS] FIELD: what the endpoint served that scenario's CLI requests
 # (not its own title requests, which no CLI reports), summed; PROMPTS 1: before the resume.
@@ -103,7 +103,7 @@ served() {
 tool_requests() {
   jq -s --arg s "$1" '[.[] | select(.scenario == $s and .tool != null)] | length' "$TMP/ledger.jsonl"
 }
-transcripts() { ls "$TMP/state/transcripts/$1/"*.jsonl 2>/dev/null | sort; }
+transcripts() { ls "$TMP/state/latest/transcripts/$1/"*.jsonl 2>/dev/null | sort; }
 
 n=0
 for cli in claude codex opencode; do

@@ -12,7 +12,7 @@ printf '<coverage line-rate=\"0.9\" branch-rate=\"0.5\" branches-valid=\"4\"></c
 card "$plan" WS-02 WS-01 "true"
 "$WSFLEET" run "$plan" --workers 1 --state "$TMP/s" --workdir "$TMP/w" > "$TMP/out" 2>&1
 check "the run fails as it should (exit $?)" grep -qE "^WS-01 .*FAILED" "$TMP/out"
-report=$TMP/s/report.json
+report=$TMP/s/latest/report.json
 check "report.json validates against its schema" /usr/bin/python3 -c "
 import json, sys, jsonschema
 schema = json.load(open('$SOURCE_DIR/docs/report.schema.json'))

@@ -43,16 +43,16 @@ check "--rerun WS-01 runs it and its dependent again" \
   sh -c "[ \$(wc -l < '$TMP/ran-01') -eq 2 ] && [ \$(wc -l < '$TMP/ran-02') -eq 3 ]"
 # Summaries derive from the store and are written without fsync: one lost, or left empty,
 # by a crash is written again when a coordinator next opens the state.
-summary=$TMP/s/summaries/WS-01-COMPLETION_SUMMARY.md
-emptied=$TMP/s/summaries/WS-02-COMPLETION_SUMMARY.md
+summary=$TMP/s/latest/summaries/WS-01-COMPLETION_SUMMARY.md
+emptied=$TMP/s/latest/summaries/WS-02-COMPLETION_SUMMARY.md
 check "summary written" [ -f "$summary" ]
 rm -f "$summary"
 : > "$emptied"
-rm -f "$TMP/s/report.json"
+rm -f "$TMP/s/latest/report.json"
 "$WSFLEET" coordinator --listen "unix:$TMP/c.sock" --state "$TMP/s" > "$TMP/coordinator.log" 2>&1 &
 PIDS+=($!)
 check "a restarted coordinator writes the missing summary again" wait_for 20 test -f "$summary"
 check "with its content" contains "$summary" "# WS-01: "
 check "and the emptied one" wait_for 20 grep -q "# WS-02: " "$emptied"
-check "and the report of the finished run" wait_for 20 test -s "$TMP/s/report.json"
+check "and the report of the finished run" wait_for 20 test -s "$TMP/s/latest/report.json"
 finish

@@ -18,7 +18,7 @@ card "$plan" WS-01 None "/usr/bin/python3 -m pytest -v -p no:cacheprovider tests
 code=$?
 check "a hidden pytest failure fails the run (exit $code)" [ "$code" -eq 1 ]
 check "it names the failed test" contains "$TMP/out" "1 test failed: tests/test_math.py.test_divides"
-check "the summary counts both" contains "$TMP/s1/summaries/WS-01-COMPLETION_SUMMARY.md" "- Tests: 1 passed, 1 failed"
+check "the summary counts both" contains "$TMP/s1/latest/summaries/WS-01-COMPLETION_SUMMARY.md" "- Tests: 1 passed, 1 failed"
 
 # lenient (the config's) keeps the old rule: the steps passed.
 printf 'verification: lenient\n' > "$TMP/lenient.yaml"
@@ -35,7 +35,7 @@ card "$missing" WS-01 None "mkdir -p out && echo made > out/made.txt" \
   "$(printf '\n## Deliverables\n- Made: `out/made.txt`\n- Report: `out/report.txt`\n')"
 "$WSFLEET" run "$missing" --workers 1 --state "$TMP/s4" --workdir "$TMP/w4" > "$TMP/out4" 2>&1
 check "a missing deliverable fails it" contains "$TMP/out4" "deliverable missing: out/report.txt"
-summary=$TMP/s4/summaries/WS-01-COMPLETION_SUMMARY.md
+summary=$TMP/s4/latest/summaries/WS-01-COMPLETION_SUMMARY.md
 check "the summary marks it missing" contains "$summary" '`out/report.txt`: ❌ missing'
 check "and the other found" contains "$summary" '`out/made.txt`: ✅ found'
 

@@ -97,7 +97,7 @@ TEST_F(SchedulerGangTest, AGangIsPlacedWholeOnDistinctWorkersWithItsRanks) {
   EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_ASSIGNED);
   EXPECT_EQ(Worker("WS-01"), gang[0].first + "," + gang[1].first + "," + gang[2].first);
   // The whole gang was committed before any Assign went out.
-  EXPECT_EQ(store_->Load()->attempts.size(), 3u);
+  EXPECT_EQ(store_->Load()->plans.at(0).attempts.size(), 3u);
 }
 
 TEST_F(SchedulerGangTest, AGangTheFleetCanNeverHoldFailsAtSubmit) {

@@ -476,9 +476,10 @@ TEST_F(SchedulerTest, AWorkerWithTheLogTokenWritesItsLogsAndNoOtherMayClaimTo) {
   std::map<std::string, v1::AttemptSpec> by_worker;
   for (const auto& [worker, spec] : assigns) by_worker[worker] = spec;
   const v1::AttemptSpec& mine = by_worker["w1"];
-  EXPECT_EQ(mine.log_path(), "/state/logs/" + mine.workstream_id() + "/" + mine.attempt_id() + ".log");
+  std::string plan_dir = "/state/plans/" + scheduler_->plan_row().plan_id;
+  EXPECT_EQ(mine.log_path(), plan_dir + "/logs/" + mine.workstream_id() + "/" + mine.attempt_id() + ".log");
   EXPECT_EQ(mine.transcript_path(),
-            "/state/transcripts/" + mine.workstream_id() + "/" + mine.attempt_id() + ".jsonl");
+            plan_dir + "/transcripts/" + mine.workstream_id() + "/" + mine.attempt_id() + ".jsonl");
   EXPECT_EQ(by_worker["w2"].log_path(), "");
   EXPECT_EQ(by_worker["w2"].transcript_path(), "");
 

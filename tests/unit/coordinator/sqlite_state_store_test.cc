@@ -54,11 +54,13 @@ class SqliteStateStoreTest : public ::testing::Test {
 TEST_F(SqliteStateStoreTest, OperationsSurviveReopening) {
   {
     auto store = Open();
-    PlanRow plan{"p1", "demo", true, 1234, {{"ws1.md", "# WS-1: A\n"}}, "[parsed]"};
+    PlanRow plan{"p1", "demo", true, 1234, {{"ws1.md", "# WS-1: A\n"}}, "[parsed]", {}};
     WorkstreamRow row;
+    row.plan_id = "p1";
     row.workstream_id = "WS-01";
-    ASSERT_TRUE(store->SubmitPlan(plan, {row}).ok());
+    ASSERT_TRUE(store->SubmitPlan(plan, {row}, {}).ok());
     AttemptRow attempt;
+    attempt.plan_id = "p1";
     attempt.attempt_id = "WS-01-a1-x";
     attempt.workstream_id = "WS-01";
     attempt.number = 1;
@@ -77,9 +79,10 @@ TEST_F(SqliteStateStoreTest, OperationsSurviveReopening) {
     ASSERT_TRUE(Record(*store, {Log(attempt.attempt_id, 1, "hello\n"), metric}, {attempt}, {row}).ok());
   }
   auto store = Open();
-  absl::StatusOr<StoredState> state = store->Load();
-  ASSERT_TRUE(state.ok()) << state.status();
-  ASSERT_TRUE(state->has_plan);
+  absl::StatusOr<StoredState> loaded = store->Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->plans.size(), 1u);
+  const StoredPlan* state = &loaded->plans[0];
   EXPECT_EQ(state->plan.name, "demo");
   EXPECT_TRUE(state->plan.keep_going);
   ASSERT_EQ(state->plan.files.size(), 1u);
@@ -93,7 +96,7 @@ TEST_F(SqliteStateStoreTest, OperationsSurviveReopening) {
   ASSERT_EQ(state->events.size(), 2u);
   EXPECT_EQ(state->events[0].log().data(), "");  // log bytes live in the file
   EXPECT_EQ(state->events[1].metric().value(), 42);
-  std::ifstream log(store->LogPath("WS-01", "WS-01-a1-x"));
+  std::ifstream log(store->LogPath("p1", "WS-01", "WS-01-a1-x"));
   std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
   EXPECT_EQ(text, "hello\n");
 }
@@ -107,25 +110,30 @@ TEST_F(SqliteStateStoreTest, RevisedCardsReplaceTheOldAndTakeRemovedWorkstreamsA
     one.workstream_id = "WS-01";
     WorkstreamRow two;
     two.workstream_id = "WS-02";
-    ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {{"a.md", "old a"}, {"b.md", "old b"}}, "[old]"},
-                                  {one, two})
+    one.plan_id = two.plan_id = "p1";
+    ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {{"a.md", "old a"}, {"b.md", "old b"}}, "[old]", {}},
+                                  {one, two}, {})
                     .ok());
     AttemptRow attempt;
+    attempt.plan_id = "p1";
     attempt.attempt_id = "WS-02-a1-x";
     attempt.workstream_id = "WS-02";
     attempt.number = 1;
     ASSERT_TRUE(store->StartAttempts({attempt}, {two}).ok());
     ASSERT_TRUE(Record(*store, {Log(attempt.attempt_id, 1, "two\n")}, {attempt}, {two}).ok());
     WorkstreamRow three;
+    three.plan_id = "p1";
     three.workstream_id = "WS-03";
     one.state = v1::WORKSTREAM_STATE_PENDING;
     one.message = "edited";
-    ASSERT_TRUE(store->ReviseCards({"p1", "demo", false, 0, {{"a.md", "new a"}}, "[new]"}, {one, three}, {"WS-02"})
+    ASSERT_TRUE(store->ReviseCards({"p1", "demo", false, 0, {{"a.md", "new a"}}, "[new]", {}}, {one, three}, {"WS-02"})
                     .ok());
   }
   auto store = Open();
-  absl::StatusOr<StoredState> state = store->Load();
-  ASSERT_TRUE(state.ok()) << state.status();
+  absl::StatusOr<StoredState> loaded = store->Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->plans.size(), 1u);
+  const StoredPlan* state = &loaded->plans[0];
   ASSERT_EQ(state->plan.files.size(), 1u);
   EXPECT_EQ(state->plan.files[0].text, "new a");
   EXPECT_EQ(state->plan.parsed, "[new]");
@@ -139,35 +147,38 @@ TEST_F(SqliteStateStoreTest, RevisedCardsReplaceTheOldAndTakeRemovedWorkstreamsA
 
 TEST_F(SqliteStateStoreTest, LogBytesWithoutCommittedEventsAreCutOnLoad) {
   auto store = Open();
-  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, ""}, {}).ok());
+  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, "", {}}, {}, {}).ok());
   AttemptRow attempt;
+  attempt.plan_id = "p1";
   attempt.attempt_id = "a1";
   attempt.workstream_id = "WS-02";
   WorkstreamRow row;
+  row.plan_id = "p1";
   row.workstream_id = "WS-02";
   ASSERT_TRUE(store->StartAttempts({attempt}, {row}).ok());
   ASSERT_TRUE(Record(*store, {Log("a1", 1, "kept\n")}, {attempt}, {}).ok());
   // A crash after the log append, before the commit: the bytes are there, the row is not.
-  std::ofstream(store->LogPath("WS-02", "a1"), std::ios::app) << "uncommitted\n";
+  std::ofstream(store->LogPath("p1", "WS-02", "a1"), std::ios::app) << "uncommitted\n";
   ASSERT_TRUE(store->Load().ok());
-  EXPECT_EQ(fs::file_size(store->LogPath("WS-02", "a1")), 5u);
+  EXPECT_EQ(fs::file_size(store->LogPath("p1", "WS-02", "a1")), 5u);
 }
 
 TEST_F(SqliteStateStoreTest, TheAgentsOutputIsAlsoItsTranscriptCutLikeTheLog) {
   auto store = Open();
-  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, ""}, {}).ok());
+  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, "", {}}, {}, {}).ok());
   AttemptRow attempt;
+  attempt.plan_id = "p1";
   attempt.attempt_id = "a1";
   attempt.workstream_id = "WS-02";
   ASSERT_TRUE(store->StartAttempts({attempt}, {}).ok());
   v1::Event agent = Log("a1", 1, "{\"type\":\"turn.started\"}\n");
   agent.mutable_log()->set_transcript(true);
   ASSERT_TRUE(Record(*store, {agent, Log("a1", 2, "test output\n")}, {attempt}, {}).ok());
-  fs::path transcript = dir_ / "transcripts" / "WS-02" / "a1.jsonl";
+  fs::path transcript = dir_ / "plans" / "p1" / "transcripts" / "WS-02" / "a1.jsonl";
   std::ifstream in(transcript);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(text, "{\"type\":\"turn.started\"}\n") << "the step's other output is not in it";
-  EXPECT_EQ(fs::file_size(store->LogPath("WS-02", "a1")), 36u) << "and the log has both";
+  EXPECT_EQ(fs::file_size(store->LogPath("p1", "WS-02", "a1")), 36u) << "and the log has both";
   std::ofstream(transcript, std::ios::app) << "{\"uncommitted\":1}\n";
   ASSERT_TRUE(store->Load().ok());
   EXPECT_EQ(fs::file_size(transcript), 24u);
@@ -175,14 +186,15 @@ TEST_F(SqliteStateStoreTest, TheAgentsOutputIsAlsoItsTranscriptCutLikeTheLog) {
 
 TEST_F(SqliteStateStoreTest, OutputAWorkerOnThisMachineWroteIsStoredWhereItIs) {
   auto store = Open();
-  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, ""}, {}).ok());
+  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, "", {}}, {}, {}).ok());
   AttemptRow attempt;
+  attempt.plan_id = "p1";
   attempt.attempt_id = "a1";
   attempt.workstream_id = "WS-03";
   ASSERT_TRUE(store->StartAttempts({attempt}, {}).ok());
   // The worker appended "first\nsecond\n" itself and names the two ranges.
-  fs::create_directories(fs::path(store->LogPath("WS-03", "a1")).parent_path());
-  std::ofstream(store->LogPath("WS-03", "a1")) << "first\nsecond\n";
+  fs::create_directories(fs::path(store->LogPath("p1", "WS-03", "a1")).parent_path());
+  std::ofstream(store->LogPath("p1", "WS-03", "a1")) << "first\nsecond\n";
   auto named = [](uint64_t seq, uint64_t offset, uint64_t length) {
     v1::Event event = Log("a1", seq, "");
     event.mutable_log()->set_in_file(true);
@@ -195,20 +207,21 @@ TEST_F(SqliteStateStoreTest, OutputAWorkerOnThisMachineWroteIsStoredWhereItIs) {
   // One the worker sent with its bytes lands after them.
   attempt.stored_seq = 3;
   ASSERT_TRUE(Record(*store, {Log("a1", 3, "third\n")}, {attempt}, {}).ok());
-  std::ifstream in(store->LogPath("WS-03", "a1"));
+  std::ifstream in(store->LogPath("p1", "WS-03", "a1"));
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(text, "first\nsecond\nthird\n");
   // Ranges past the end of the file are not stored: those bytes are not there.
   EXPECT_EQ(Record(*store, {named(4, 19, 10)}, {attempt}, {}).code(), absl::StatusCode::kDataLoss);
   // Reloading keeps every byte a stored event names.
   ASSERT_TRUE(store->Load().ok());
-  EXPECT_EQ(fs::file_size(store->LogPath("WS-03", "a1")), 19u);
+  EXPECT_EQ(fs::file_size(store->LogPath("p1", "WS-03", "a1")), 19u);
 }
 
 TEST_F(SqliteStateStoreTest, DuplicateEventsAreStoredOnce) {
   auto store = Open();
-  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, ""}, {}).ok());
+  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, "", {}}, {}, {}).ok());
   AttemptRow attempt;
+  attempt.plan_id = "p1";
   attempt.attempt_id = "a1";
   attempt.workstream_id = "WS-01";
   ASSERT_TRUE(store->StartAttempts({attempt}, {}).ok());
@@ -218,7 +231,7 @@ TEST_F(SqliteStateStoreTest, DuplicateEventsAreStoredOnce) {
   event.mutable_started();
   ASSERT_TRUE(Record(*store, {event}, {attempt}, {}).ok());
   ASSERT_TRUE(Record(*store, {event}, {attempt}, {}).ok());
-  EXPECT_EQ(store->Load()->events.size(), 1u);
+  EXPECT_EQ(store->Load()->plans.at(0).events.size(), 1u);
 }
 
 TEST_F(SqliteStateStoreTest, AnUnusableStateDirectoryIsAClearError) {
@@ -243,12 +256,15 @@ TEST_F(SqliteStateStoreTest, RefusesAStateDirectoryWrittenByANewerWsfleet) {
 
 TEST_F(SqliteStateStoreTest, GangRanksRoundTrip) {
   auto store = Open();
-  PlanRow plan{"p1", "test", false, 1, {{"ws1.md", "# WS-01: One\n"}}, ""};
+  PlanRow plan{"p1", "test", false, 1, {{"ws1.md", "# WS-01: One\n"}}, "", {}};
   WorkstreamRow row;
+  row.plan_id = "p1";
   row.workstream_id = "WS-01";
-  ASSERT_TRUE(store->SubmitPlan(plan, {row}).ok());
+  ASSERT_TRUE(store->SubmitPlan(plan, {row}, {}).ok());
   AttemptRow rank0, rank1;
+  rank0.plan_id = "p1";
   rank0.attempt_id = "a0";
+  rank1.plan_id = "p1";
   rank1.attempt_id = "a1";
   rank0.workstream_id = rank1.workstream_id = "WS-01";
   rank0.worker_id = "w1";
@@ -256,8 +272,10 @@ TEST_F(SqliteStateStoreTest, GangRanksRoundTrip) {
   rank1.rank = 1;
   rank1.gang = "a0";
   ASSERT_TRUE(store->StartAttempts({rank0, rank1}, {}).ok());
-  absl::StatusOr<StoredState> state = store->Load();
-  ASSERT_TRUE(state.ok()) << state.status();
+  absl::StatusOr<StoredState> loaded = store->Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->plans.size(), 1u);
+  const StoredPlan* state = &loaded->plans[0];
   ASSERT_EQ(state->attempts.size(), 2u);
   EXPECT_EQ(state->attempts[0].GangId(), "a0");
   EXPECT_EQ(state->attempts[1].rank, 1);
@@ -273,6 +291,39 @@ constexpr const char* kLayoutOnePlansAndAttempts = R"sql(
     finished INTEGER NOT NULL, outcome INTEGER NOT NULL, stored_seq INTEGER NOT NULL,
     started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL))sql";
 
+TEST_F(SqliteStateStoreTest, ALayoutFourDirectorysFilesMoveIntoItsPlansDirectory) {
+  fs::create_directories(dir_ / "logs" / "WS-01");
+  fs::create_directories(dir_ / "summaries");
+  {
+    // What wsfleet wrote before plans had directories: one current plan, its files at the top.
+    SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec(std::string(kLayoutOnePlansAndAttempts) + R"sql(;
+      ALTER TABLE attempts ADD COLUMN rank INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE attempts ADD COLUMN gang TEXT NOT NULL DEFAULT '';
+      INSERT INTO plans VALUES('old-1', 'old', 0, 1, 0);
+      INSERT INTO plans VALUES('p1', 'demo', 0, 2, 1);
+      INSERT INTO attempts VALUES('a1', 'p1', 'WS-01', 1, 'w1', '', 1, 1, 0, 10, 20, 0, '');
+      PRAGMA user_version=4;)sql");
+  }
+  std::ofstream(dir_ / "logs" / "WS-01" / "a1.log") << "kept\n";
+  std::ofstream(dir_ / "summaries" / "WS-01-COMPLETION_SUMMARY.md") << "# summary\n";
+  std::ofstream(dir_ / "report.json") << "{}\n";
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(fs::exists(dir_ / "plans" / "p1" / "logs" / "WS-01" / "a1.log"));
+  EXPECT_TRUE(fs::exists(dir_ / "plans" / "p1" / "summaries" / "WS-01-COMPLETION_SUMMARY.md"));
+  EXPECT_TRUE(fs::exists(dir_ / "plans" / "p1" / "report.json"));
+  EXPECT_FALSE(fs::exists(dir_ / "logs"));
+  EXPECT_EQ(fs::read_symlink(dir_ / "latest"), fs::path("plans/p1"));
+  absl::StatusOr<StoredState> loaded = store->Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->plans.size(), 1u) << "only the plan that was current";
+  EXPECT_EQ(loaded->plans[0].plan.limits.share, 1);
+  std::ifstream log(store->LogPath("p1", "WS-01", "a1"));
+  std::string text((std::istreambuf_iterator<char>(log)), {});
+  EXPECT_EQ(text, "") << "cut back to what its (no) events committed, as any log is";
+}
+
 TEST_F(SqliteStateStoreTest, MigratesALayoutOneDirectoryKeepingItsAttempts) {
   fs::create_directories(dir_);
   {
@@ -285,15 +336,17 @@ TEST_F(SqliteStateStoreTest, MigratesALayoutOneDirectoryKeepingItsAttempts) {
   }
   auto store = Open();
   ASSERT_NE(store, nullptr);
-  absl::StatusOr<StoredState> state = store->Load();
-  ASSERT_TRUE(state.ok()) << state.status();
+  absl::StatusOr<StoredState> loaded = store->Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->plans.size(), 1u);
+  const StoredPlan* state = &loaded->plans[0];
   ASSERT_EQ(state->attempts.size(), 1u);
   EXPECT_EQ(state->attempts[0].attempt_id, "a1");
   EXPECT_EQ(state->attempts[0].stored_seq, 4u);
   EXPECT_EQ(state->attempts[0].rank, 0);
   EXPECT_EQ(state->attempts[0].GangId(), "a1");
   SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 4);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 5);
 }
 
 TEST_F(SqliteStateStoreTest, MigratesALayoutTwoDirectoryKeepingItsEventsInAttemptOrder) {
@@ -329,29 +382,34 @@ TEST_F(SqliteStateStoreTest, MigratesALayoutTwoDirectoryKeepingItsEventsInAttemp
   later.set_attempt_id("a1");
   later.set_seq(2);
   AttemptRow a1;
+  a1.plan_id = "p1";
   a1.attempt_id = "a1";
   a1.workstream_id = "WS-01";
   a1.number = 1;
   a1.stored_seq = 2;
   ASSERT_TRUE(Record(*store, {later}, {a1}, {}).ok());
-  absl::StatusOr<StoredState> state = store->Load();
-  ASSERT_TRUE(state.ok()) << state.status();
+  absl::StatusOr<StoredState> loaded = store->Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->plans.size(), 1u);
+  const StoredPlan* state = &loaded->plans[0];
   ASSERT_EQ(state->events.size(), 3u);
   EXPECT_EQ(state->events[0].attempt_id(), "a1");
   EXPECT_EQ(state->events[1].attempt_id(), "b1");
   EXPECT_EQ(state->events[2].attempt_id(), "a1");
   EXPECT_EQ(state->events[2].seq(), 2u);
   SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 4);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 5);
 }
 
 TEST_F(SqliteStateStoreTest, LoadsEventsInTheOrderTheyWereStored) {
   auto store = Open();
-  ASSERT_TRUE(store->SubmitPlan({"p1", "n", false, 1, {}, ""}, {}).ok());
+  ASSERT_TRUE(store->SubmitPlan({"p1", "n", false, 1, {}, "", {}}, {}, {}).ok());
   std::vector<AttemptRow> attempts;
   for (const char* id : {"z-late-name", "a-early-name"}) {
     AttemptRow row;
+    row.plan_id = "p1";
     row.attempt_id = id;
+    row.plan_id = "p1";
     row.workstream_id = "WS-01";
     attempts.push_back(row);
   }
@@ -365,8 +423,10 @@ TEST_F(SqliteStateStoreTest, LoadsEventsInTheOrderTheyWereStored) {
   }
   store.reset();
   store = Open();  // the order survives a restart
-  absl::StatusOr<StoredState> state = store->Load();
-  ASSERT_TRUE(state.ok()) << state.status();
+  absl::StatusOr<StoredState> loaded = store->Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->plans.size(), 1u);
+  const StoredPlan* state = &loaded->plans[0];
   ASSERT_EQ(state->events.size(), 3u);
   EXPECT_EQ(state->events[0].attempt_id(), "z-late-name");
   EXPECT_EQ(state->events[1].attempt_id(), "a-early-name");

@@ -91,7 +91,7 @@ TEST_F(WorkerRegistryTest, AGangIsPlacedOnDistinctWorkersOrNotAtAll) {
   registry_.Join(Hello("w2", 1, 2), false);
   registry_.Join(Hello("w3", 1, 1), false);
   SpreadPlacement placement;
-  PlacementRequest request{2, {}, {}, {}, 0, {}};
+  PlacementRequest request{2, {}, {}, {}, 0, {}, {}};
   auto gang = placement.PlaceGang(request, 2, registry_.cluster());
   ASSERT_TRUE(gang.has_value());
   ASSERT_EQ(gang->size(), 2u);

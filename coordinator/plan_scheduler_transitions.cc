@@ -7,7 +7,7 @@
 
 #include "coordinator/summary_render.h"
 #include "coordinator/verdict.h"
-#include "coordinator/scheduler.h"
+#include "coordinator/plan_scheduler.h"
 
 namespace wsfleet::coordinator {
 namespace {
@@ -20,12 +20,7 @@ bool Active(v1::WorkstreamState state) {
 
 }  // namespace
 
-void Scheduler::OnEvents(const std::string& worker_id, v1::EventBatch batch) {
-  workers_.Alive(worker_id, /*heartbeat=*/false);  // any message proves the worker alive
-  intake_.Queue(worker_id, std::move(batch));
-}
-
-AttemptRow* Scheduler::Fence(const std::string& worker_id, const v1::Event& event) {
+AttemptRow* PlanScheduler::Fence(const std::string& worker_id, const v1::Event& event) {
   auto found = run_.attempts.find(event.attempt_id());
   if (found == run_.attempts.end() || found->second.worker_id != worker_id || !run_.IsCurrent(found->second)) {
     return nullptr;
@@ -38,64 +33,12 @@ AttemptRow* Scheduler::Fence(const std::string& worker_id, const v1::Event& even
   return &found->second;
 }
 
-void Scheduler::FlushEvents() {
-  // While the store holds writes, no event is admitted: unacknowledged, they wait in the
-  // workers' outboxes (whose send windows bound what arrives meanwhile).
-  WatchHeldStore();
-  if (store_.held() || intake_.empty()) return;
-  std::vector<v1::Event> to_store;
-  std::vector<std::pair<std::string, v1::AttemptFinished>> finished;
-  for (auto& [attempt, event] : intake_.Admit()) {
-    run_.MarkDirty(attempt->attempt_id);
-    observer_->EventStored(attempt->workstream_id, event);
-    Apply(*attempt, event);
-    if (event.has_finished()) finished.emplace_back(attempt->attempt_id, event.finished());
-    to_store.push_back(std::move(event));
-  }
-  for (auto& [attempt_id, outcome] : finished) AttemptFinished(run_.attempts.at(attempt_id), outcome);
-  // What the finishes made ready is placed now and committed with the events: one
-  // transaction per batch, however many workstreams it ends and starts.
-  if (!finished.empty()) dispatcher_.Round();
-  dispatcher_.MarkPlacedDirty();
-  auto [rows, attempt_rows] = run_.TakeDirty();
-  if (!to_store.empty() || !rows.empty()) {
-    if (absl::Status status = store_.RecordEvents(to_store, attempt_rows, rows);
-        !status.ok()) {
-      StoreFailed(status);
-    }
-  }
-  intake_.Answer(output_, [this](const std::string& worker, const std::string& attempt, const std::string& why) {
-    uint64_t held = 0;
-    if (log_limiter_.Allow("fenced " + worker, &held)) {
-      spdlog::warn("rejected events from worker {} for attempt {}: {}{}", worker, attempt, why,
-                   held > 0 ? " (and " + std::to_string(held) + " more since the last line)" : "");
-    }
-  });  // only now, with everything stored
-  dispatcher_.SendPlaced();
-  SendRelays();
-  WatchHeldStore();
-  output_.StatusChanged(*this);
+void PlanScheduler::Release(const AttemptRow& attempt) {
+  workers_.cluster().Release(attempt.worker_id, attempt.gpus, attempt.attempt_id);
+  share_.Release(attempt.attempt_id);
 }
 
-void Scheduler::WatchHeldStore() {
-  if (store_retry_timer_ != 0 || !store_.held()) return;
-  store_retry_timer_ = clock_.RunAfter(std::chrono::seconds(1), [this] { RetryHeldStore(); });
-}
-
-void Scheduler::RetryHeldStore() {
-  store_retry_timer_ = 0;
-  if (!store_.RetryHeld()) {
-    WatchHeldStore();
-    return;
-  }
-  held_output_.Release();
-  FlushEvents();
-  dispatcher_.Dispatch();
-  SendRelays();
-  output_.StatusChanged(*this);
-}
-
-void Scheduler::Apply(const AttemptRow& attempt, const v1::Event& event) {
+void PlanScheduler::Apply(const AttemptRow& attempt, const v1::Event& event) {
   // What the plan and its merge queue hear of every attempt.
   if (event.has_agent()) {
     if (std::optional<std::string> over = budget_.Record(attempt.attempt_id, event.agent())) {
@@ -119,12 +62,12 @@ void Scheduler::Apply(const AttemptRow& attempt, const v1::Event& event) {
       run_.SetState(index, v1::WORKSTREAM_STATE_RUNNING);
       if (run.row.started_unix_ms == 0) run.row.started_unix_ms = event.time_unix_ms();
       run_.MarkDirty(index);
-      observer_->AttemptStarted(clock_.Now() - run.not_before);
+      shared_.observer->AttemptStarted(clock_.Now() - run.not_before);
     }
   }
 }
 
-void Scheduler::Relay(int index, const std::string& key, const std::string& value) {
+void PlanScheduler::Relay(int index, const std::string& key, const std::string& value) {
   for (const std::string& id : run_.runs[index].gang) {
     const AttemptRow& rank = run_.attempts.at(id);
     if (rank.finished) continue;
@@ -136,13 +79,14 @@ void Scheduler::Relay(int index, const std::string& key, const std::string& valu
   }
 }
 
-void Scheduler::AttemptFinished(AttemptRow& attempt, const v1::AttemptFinished& finished) {
+void PlanScheduler::AttemptFinished(const std::string& attempt_id, const v1::AttemptFinished& finished) {
+  AttemptRow& attempt = run_.attempts.at(attempt_id);
   attempt.finished = true;
   attempt.outcome = finished.outcome();
   attempt.finished_unix_ms = WallMillis(clock_);
   run_.MarkDirty(attempt.attempt_id);
-  observer_->AttemptEnded(finished.outcome());
-  workers_.cluster().Release(attempt.worker_id, attempt.gpus, attempt.attempt_id);
+  shared_.observer->AttemptEnded(finished.outcome());
+  Release(attempt);
   const WorkstreamRun& run = run_.runs[run_.IndexOf(attempt)];
   if (finished.outcome() == v1::ATTEMPT_OUTCOME_REVOKED && !run.cancel_requested &&
       run.row.state == v1::WORKSTREAM_STATE_ASSIGNED) {
@@ -170,7 +114,7 @@ void Scheduler::AttemptFinished(AttemptRow& attempt, const v1::AttemptFinished& 
   RankEnded(attempt, end);
 }
 
-void Scheduler::Revoked(int index, const AttemptRow& attempt) {
+void PlanScheduler::Revoked(int index, const AttemptRow& attempt) {
   WorkstreamRun& run = run_.runs[index];
   run_.Unqueue(index);
   if (!run_.IsCurrent(attempt) || run.row.state != v1::WORKSTREAM_STATE_ASSIGNED) return;
@@ -183,11 +127,11 @@ void Scheduler::Revoked(int index, const AttemptRow& attempt) {
   run_.MakeReady(index, clock_.Now());
 }
 
-void Scheduler::AttemptLost(const std::string& attempt_id, const std::string& reason) {
+void PlanScheduler::AttemptLost(const std::string& attempt_id, const std::string& reason) {
   auto found = run_.attempts.find(attempt_id);
   if (found == run_.attempts.end()) return;
   AttemptRow& attempt = found->second;
-  workers_.cluster().Release(attempt.worker_id, attempt.gpus, attempt.attempt_id);
+  Release(attempt);
   if (attempt.finished) return;
   int index = run_.IndexOf(attempt);
   // One that waited in the worker's queue never started: placed again at once, counting
@@ -198,7 +142,7 @@ void Scheduler::AttemptLost(const std::string& attempt_id, const std::string& re
   attempt.outcome = v1::ATTEMPT_OUTCOME_LOST;
   attempt.finished_unix_ms = WallMillis(clock_);
   run_.MarkDirty(attempt_id);
-  observer_->AttemptEnded(v1::ATTEMPT_OUTCOME_LOST);
+  shared_.observer->AttemptEnded(v1::ATTEMPT_OUTCOME_LOST);
   if (never_started) {
     RankEnded(attempt, {RankEnd::Kind::kHandedBack, reason + " before it started this attempt (queued there)", false});
     return;
@@ -206,7 +150,7 @@ void Scheduler::AttemptLost(const std::string& attempt_id, const std::string& re
   RankEnded(attempt, {RankEnd::Kind::kLost, reason, false});
 }
 
-void Scheduler::RankEnded(const AttemptRow& attempt, const RankEnd& end) {
+void PlanScheduler::RankEnded(const AttemptRow& attempt, const RankEnd& end) {
   SendMergeTurn(merge_.End(attempt.attempt_id));
   int index = run_.IndexOf(attempt);
   WorkstreamRun& run = run_.runs[index];
@@ -226,7 +170,7 @@ void Scheduler::RankEnded(const AttemptRow& attempt, const RankEnd& end) {
   Resolve(index);
 }
 
-void Scheduler::Resolve(int index) {
+void PlanScheduler::Resolve(int index) {
   WorkstreamRun& run = run_.runs[index];
   std::optional<WorkstreamRun::Break> broke = std::exchange(run.gang_break, std::nullopt);
   std::string id = run_.plan->workstreams[index].id.ToString();
@@ -272,7 +216,7 @@ void Scheduler::Resolve(int index) {
   }
 }
 
-void Scheduler::CancelRanks(int index, const std::string& reason) {
+void PlanScheduler::CancelRanks(int index, const std::string& reason) {
   for (const std::string& id : run_.runs[index].gang) {
     const AttemptRow& rank = run_.attempts.at(id);
     if (rank.finished) continue;
@@ -283,7 +227,7 @@ void Scheduler::CancelRanks(int index, const std::string& reason) {
   }
 }
 
-void Scheduler::ScheduleRetry(int index, const std::string& why, bool backoff) {
+void PlanScheduler::ScheduleRetry(int index, const std::string& why, bool backoff) {
   WorkstreamRun& run = run_.runs[index];
   run.row.message = "retrying after: " + why;
   common::Nanos wait = backoff ? random_.Backoff(run.row.attempts, options_.backoff_initial, options_.backoff_max,
@@ -292,7 +236,7 @@ void Scheduler::ScheduleRetry(int index, const std::string& why, bool backoff) {
   run_.MakeReady(index, clock_.Now() + wait);
 }
 
-void Scheduler::Finish(int index, v1::WorkstreamState state, const std::string& message) {
+void PlanScheduler::Finish(int index, v1::WorkstreamState state, const std::string& message) {
   WorkstreamRun& run = run_.runs[index];
   run_.SetState(index, state);
   run.row.message = message;
@@ -300,13 +244,13 @@ void Scheduler::Finish(int index, v1::WorkstreamState state, const std::string& 
   run_.ready.Remove(index);
   run_.MarkDirty(index);
   output_.WorkstreamEnded(*this, index);
-  observer_->WorkstreamEnded(
+  shared_.observer->WorkstreamEnded(
       state, run.row.started_unix_ms > 0
                  ? std::chrono::milliseconds(run.row.finished_unix_ms - run.row.started_unix_ms)
                  : common::Nanos{0});
 }
 
-void Scheduler::Fail(int index, const std::string& message) {
+void PlanScheduler::Fail(int index, const std::string& message) {
   Finish(index, v1::WORKSTREAM_STATE_FAILED, message);
   BlockDependents(index, run_.plan->workstreams[index].id.ToString() + " failed");
   if (!run_.row.keep_going) {
@@ -315,7 +259,7 @@ void Scheduler::Fail(int index, const std::string& message) {
   }
 }
 
-void Scheduler::BlockDependents(int index, const std::string& reason) {
+void PlanScheduler::BlockDependents(int index, const std::string& reason) {
   std::deque<int> queue(run_.plan->graph.dependents[index].begin(),
                         run_.plan->graph.dependents[index].end());
   while (!queue.empty()) {
@@ -328,7 +272,7 @@ void Scheduler::BlockDependents(int index, const std::string& reason) {
   }
 }
 
-void Scheduler::StopForPlanBudget(const std::string& why) {
+void PlanScheduler::StopForPlanBudget(const std::string& why) {
   run_.halted = true;  // nothing new starts
   for (size_t i = 0; i < run_.runs.size(); ++i) {
     int index = static_cast<int>(i);
@@ -344,13 +288,13 @@ void Scheduler::StopForPlanBudget(const std::string& why) {
   }
 }
 
-void Scheduler::SendMergeTurn(const std::optional<std::string>& granted) {
+void PlanScheduler::SendMergeTurn(const std::optional<std::string>& granted) {
   // Rendered when sent, not now: a restarted coordinator's replay grants turns it never
   // sends (their workers are told again when they return).
   if (granted) pending_turns_.push_back(*granted);
 }
 
-v1::CoordinatorMessage Scheduler::MergeTurn(const std::string& attempt_id) const {
+v1::CoordinatorMessage PlanScheduler::MergeTurn(const std::string& attempt_id) const {
   v1::CoordinatorMessage message;
   message.mutable_merge_turn()->set_attempt_id(attempt_id);
   if (options_.write_back) {
@@ -367,7 +311,7 @@ v1::CoordinatorMessage Scheduler::MergeTurn(const std::string& attempt_id) const
   return message;
 }
 
-void Scheduler::SendRelays() {
+void PlanScheduler::SendRelays() {
   for (auto& [worker, message] : pending_relays_) output_.Send(worker, message);
   pending_relays_.clear();
   for (const std::string& attempt : pending_turns_) output_.Send(run_.attempts.at(attempt).worker_id, MergeTurn(attempt));

@@ -6,11 +6,11 @@
 #include <set>
 
 #include "coordinator/plan_codec.h"
-#include "coordinator/scheduler.h"
+#include "coordinator/plan_scheduler.h"
 
 namespace wsfleet::coordinator {
 
-absl::StatusOr<Scheduler::Revision> Scheduler::Revise(common::Plan plan, bool keep_changed) {
+absl::StatusOr<PlanScheduler::Revision> PlanScheduler::Revise(common::Plan plan, bool keep_changed) {
   if (!run_.has_plan()) return absl::FailedPreconditionError("no plan has been submitted");
   if (!run_.Done()) {
     return absl::FailedPreconditionError("the cards of plan " + run_.row.plan_id +

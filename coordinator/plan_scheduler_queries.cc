@@ -2,21 +2,26 @@
 
 #include <algorithm>
 
-#include "coordinator/scheduler.h"
+#include "coordinator/plan_scheduler.h"
 
 #include "coordinator/agent_spend.h"
 
 namespace wsfleet::coordinator {
 
-v1::RunStatus Scheduler::Status() const {
+v1::RunStatus CoordinatorStatus(const SchedulerOptions& options, const StateStore& store) {
   v1::RunStatus status;
-  status.set_state_dir(options_.state_dir);
-  status.set_metrics_url(options_.metrics_url);
-  if (std::optional<StateStore::Hold> hold = store_.held()) {
+  status.set_state_dir(options.state_dir);
+  status.set_metrics_url(options.metrics_url);
+  if (std::optional<StateStore::Hold> hold = store.held()) {
     status.mutable_store_held()->set_reason(hold->reason);
     status.mutable_store_held()->set_since_unix_ms(hold->since_unix_ms);
     status.mutable_store_held()->set_writes(static_cast<uint32_t>(hold->writes));
   }
+  return status;
+}
+
+v1::RunStatus PlanScheduler::Status() const {
+  v1::RunStatus status = CoordinatorStatus(options_, store_);
   if (!run_.has_plan()) {
     status.set_done(true);
     return status;
@@ -63,25 +68,55 @@ v1::RunStatus Scheduler::Status() const {
   return status;
 }
 
-v1::ListWorkersResponse Scheduler::Workers() const { return workers_.List(); }
-
-SchedulerCounters Scheduler::counters() const {
+SchedulerCounters PlanScheduler::counters() const {
   SchedulerCounters counters;
-  counters.leases_expired = leases_expired_;
   counters.attempts_started = dispatcher_.attempts_started();
-  counters.events_stored = intake_.counters().admitted;
-  counters.events_duplicate = intake_.counters().duplicate;
-  counters.events_stale_rejected = intake_.counters().rejected;
-  counters.events_invalid = intake_.counters().invalid;
-  counters.hellos_invalid = hellos_invalid_;
-  counters.workers_refused = workers_refused_;
-  counters.store_write_failures = store_.failed_writes();
-  std::optional<StateStore::Hold> hold = store_.held();
-  counters.store_held_writes = hold ? hold->writes : 0;
   return counters;
 }
 
-RunView Scheduler::ViewOf(int index) const {
+v1::PlanInfo PlanScheduler::Info() const {
+  v1::PlanInfo info;
+  info.set_plan_id(run_.row.plan_id);
+  info.set_name(run_.row.name);
+  info.set_created_unix_ms(run_.row.created_unix_ms);
+  info.set_done(Done());
+  info.set_workstreams(static_cast<uint32_t>(run_.runs.size()));
+  double remaining = 0;
+  bool succeeded = true;
+  for (size_t i = 0; i < run_.runs.size(); ++i) {
+    v1::WorkstreamState state = run_.runs[i].row.state;
+    if (Ended(state)) info.set_ended(info.ended() + 1);
+    if (state == v1::WORKSTREAM_STATE_SUCCEEDED || state == v1::WORKSTREAM_STATE_SKIPPED) {
+      info.set_succeeded_count(info.succeeded_count() + 1);
+    } else {
+      succeeded = false;
+    }
+    if (state == v1::WORKSTREAM_STATE_FAILED || state == v1::WORKSTREAM_STATE_BLOCKED ||
+        state == v1::WORKSTREAM_STATE_CANCELLED) {
+      info.set_failed_count(info.failed_count() + 1);
+    }
+    if (state == v1::WORKSTREAM_STATE_ASSIGNED || state == v1::WORKSTREAM_STATE_RUNNING) {
+      info.set_running(info.running() + 1);
+    }
+    if (!Ended(state) && run_.plan->analysis.acyclic) {
+      remaining = std::max(remaining, run_.plan->analysis.remaining_days_max[i]);
+    }
+  }
+  info.set_succeeded(info.done() && succeeded);
+  info.set_remaining_days(info.done() ? 0 : remaining);
+  const PlanLimits& limits = share_.limits();
+  info.set_share(limits.share);
+  info.set_max_gpus(limits.max_gpus);
+  info.set_max_workers(limits.max_workers);
+  info.set_slots(share_.slots());
+  info.set_gpus(share_.gpus());
+  info.set_slot_seconds(share_.slot_seconds());
+  info.set_gpu_seconds(share_.gpu_seconds());
+  *info.mutable_agents_spent() = budget_.spent();
+  return info;
+}
+
+RunView PlanScheduler::ViewOf(int index) const {
   const WorkstreamRun& run = run_.runs[index];
   auto current = run_.attempts.find(run.row.current_attempt);
   RunView view{run_.plan->workstreams[index],
@@ -94,7 +129,7 @@ RunView Scheduler::ViewOf(int index) const {
                {},
                {}};
   for (const std::string& attempt : run.attempt_ids) {
-    view.log_paths.push_back(store_.LogPath(run.row.workstream_id, attempt));
+    view.log_paths.push_back(store_.LogPath(run_.row.plan_id, run.row.workstream_id, attempt));
   }
   auto neighbour = [&](int other) {
     const common::Workstream& card = run_.card(other);
@@ -114,7 +149,7 @@ RunView Scheduler::ViewOf(int index) const {
   return view;
 }
 
-std::string Scheduler::MergeState(int index) const {
+std::string PlanScheduler::MergeState(int index) const {
   const WorkstreamRun& run = run_.runs[index];
   if (!run.facts.merged_commit.empty()) return "merged " + run.facts.merged_commit.substr(0, 12);
   return run.gang.empty() ? "" : merge_.StateOf(run.gang.front());

@@ -1,10 +1,10 @@
-// The control API's commands: cancel, retry, drain. Each changes the run through the same
+// The control API's commands on one plan: cancel, retry, re-run. Each changes the run through the same
 // transitions as workers' events, stores the change, and dispatches what it freed.
 
 #include <deque>
 #include <set>
 
-#include "coordinator/scheduler.h"
+#include "coordinator/plan_scheduler.h"
 
 namespace wsfleet::coordinator {
 namespace {
@@ -15,7 +15,7 @@ bool Active(v1::WorkstreamState state) {
 
 }  // namespace
 
-int Scheduler::Cancel(const std::string& workstream_id, bool all, std::string* error) {
+int PlanScheduler::Cancel(const std::string& workstream_id, bool all, std::string* error) {
   if (!run_.has_plan()) {
     if (error) *error = "no plan has been submitted";
     return 0;
@@ -49,7 +49,7 @@ int Scheduler::Cancel(const std::string& workstream_id, bool all, std::string* e
   return cancelled;
 }
 
-absl::Status Scheduler::Retry(const std::string& workstream_id) {
+absl::Status PlanScheduler::Retry(const std::string& workstream_id) {
   if (!run_.has_plan()) return absl::FailedPreconditionError("no plan has been submitted");
   std::optional<int> found = run_.plan->IndexOf(workstream_id);
   if (!found) return absl::NotFoundError("no workstream " + workstream_id + " in the plan");
@@ -91,11 +91,11 @@ absl::Status Scheduler::Retry(const std::string& workstream_id) {
   }
   for (size_t i = 0; i < run_.runs.size(); ++i) Promote(static_cast<int>(i));
   CommitDirty();
-  dispatcher_.Dispatch();
+  shared_.dispatch();
   return absl::OkStatus();
 }
 
-std::set<int> Scheduler::WithDependents(std::deque<int> roots, const common::PlanGraph& graph) {
+std::set<int> PlanScheduler::WithDependents(std::deque<int> roots, const common::PlanGraph& graph) {
   std::set<int> chosen;
   while (!roots.empty()) {
     int index = roots.front();
@@ -106,18 +106,18 @@ std::set<int> Scheduler::WithDependents(std::deque<int> roots, const common::Pla
   return chosen;
 }
 
-void Scheduler::AfterRerun() {
+void PlanScheduler::AfterRerun() {
   run_.halted = false;
   for (const WorkstreamRun& run : run_.runs) {
     if (run.row.state == v1::WORKSTREAM_STATE_FAILED && !run_.row.keep_going) run_.halted = true;
   }
   for (size_t i = 0; i < run_.runs.size(); ++i) Promote(static_cast<int>(i));
   CommitDirty();
-  dispatcher_.Dispatch();
+  shared_.dispatch();
   output_.StatusChanged(*this);
 }
 
-absl::StatusOr<int> Scheduler::Rerun(const RerunSelection& selection) {
+absl::StatusOr<int> PlanScheduler::Rerun(const RerunSelection& selection) {
   if (!run_.has_plan()) return absl::FailedPreconditionError("no plan has been submitted");
   if (!budget_.stop_reason().empty()) {
     return absl::FailedPreconditionError("the plan's agent budget is spent (" + budget_.stop_reason() +
@@ -156,15 +156,6 @@ absl::StatusOr<int> Scheduler::Rerun(const RerunSelection& selection) {
   }
   AfterRerun();
   return reset;
-}
-
-absl::Status Scheduler::Drain(const std::string& worker_id) {
-  if (absl::Status status = workers_.Drain(worker_id); !status.ok()) return status;
-  v1::CoordinatorMessage message;
-  message.mutable_drain();
-  output_.Send(worker_id, message);
-  output_.StatusChanged(*this);
-  return absl::OkStatus();
 }
 
 }  // namespace wsfleet::coordinator
