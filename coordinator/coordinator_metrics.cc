@@ -37,8 +37,14 @@ const Histogram::BucketBoundaries kCommitBuckets = {0.0001, 0.00025, 0.0005, 0.0
 
 struct CoordinatorMetrics::Families {
   explicit Families(prometheus::Registry& r)
-      : workstreams(GaugeFamily(r, "wsfleet_workstreams", "Workstreams of the current plan, by state")),
-        plan_info(GaugeFamily(r, "wsfleet_plan_info", "1 for the plan the coordinator runs, with its ID")),
+      : workstreams(GaugeFamily(r, "wsfleet_workstreams", "Workstreams of each plan held, by state")),
+        plan_info(GaugeFamily(r, "wsfleet_plan_info", "1 for each plan the coordinator holds, with its ID")),
+        plan_share(GaugeFamily(r, "wsfleet_plan_share", "Each plan's weight in the fair share of the fleet (--share)")),
+        plan_slots(GaugeFamily(r, "wsfleet_plan_slots_held", "Slots each plan's attempts hold now")),
+        plan_gpus(GaugeFamily(r, "wsfleet_plan_gpus_held", "GPUs each plan's attempts hold now")),
+        plan_slot_seconds(GaugeFamily(r, "wsfleet_plan_slot_seconds",
+                                      "Slot-seconds each plan's attempts held since it was submitted (or the "
+                                      "coordinator started)")),
         progress(GaugeFamily(r, "wsfleet_plan_progress_ratio",
                              "Fraction of the plan's workstreams that have ended (any end state)")),
         critical_path(GaugeFamily(r, "wsfleet_plan_critical_path_remaining_seconds",
@@ -108,6 +114,10 @@ struct CoordinatorMetrics::Families {
 
   Family<Gauge>& workstreams;
   Family<Gauge>& plan_info;
+  Family<Gauge>& plan_share;
+  Family<Gauge>& plan_slots;
+  Family<Gauge>& plan_gpus;
+  Family<Gauge>& plan_slot_seconds;
   Family<Gauge>& progress;
   Family<Gauge>& critical_path;
   Family<Gauge>& eta;
@@ -178,13 +188,40 @@ CoordinatorMetrics::CoordinatorMetrics(prometheus::Registry& registry,
 
 CoordinatorMetrics::~CoordinatorMetrics() = default;
 
-void CoordinatorMetrics::Refresh(const RunReader& run, const common::Clock& clock,
+void CoordinatorMetrics::Refresh(const Scheduler& scheduler, const common::Clock& clock,
                                  common::Nanos loop_lag) {
   families_->loop_lag.Add({}).Set(Seconds(loop_lag));
-  families_->merge_queue.Add({}).Set(static_cast<double>(run.merge_queue_length()));
-  RefreshCounters(run.counters());
-  RefreshPlan(run);
-  RefreshWorkers(run, clock);
+  families_->merge_queue.Add({}).Set(static_cast<double>(scheduler.merge_queue_length()));
+  RefreshCounters(scheduler.counters());
+  std::set<std::string> held;
+  int ready = 0;
+  for (const PlanScheduler* plan : scheduler.plans()) {
+    held.insert(plan->plan_row().name);
+    ready += RefreshPlan(*plan);
+  }
+  families_->queue_depth.Add({}).Set(ready);
+  ForgetPlansNotHeld(held);
+  RefreshWorkers(scheduler, clock);
+}
+
+void CoordinatorMetrics::ForgetPlansNotHeld(const std::set<std::string>& held) {
+  // A retired plan's series go: label values stay bounded by the plans held.
+  for (auto it = plan_series_.begin(); it != plan_series_.end();) {
+    if (held.count(it->first)) {
+      ++it;
+      continue;
+    }
+    for (auto [family, gauge] : it->second) family->Remove(gauge);
+    it = plan_series_.erase(it);
+  }
+  for (auto it = step_metrics_.begin(); it != step_metrics_.end();) {
+    if (held.count(std::get<0>(it->first))) {
+      ++it;
+      continue;
+    }
+    families_->step_metric.Remove(it->second);
+    it = step_metrics_.erase(it);
+  }
 }
 
 void CoordinatorMetrics::RefreshCounters(const SchedulerCounters& counters) {
@@ -209,67 +246,57 @@ void CoordinatorMetrics::RefreshCounters(const SchedulerCounters& counters) {
   last_counters_ = counters;
 }
 
-void CoordinatorMetrics::SwitchPlan(const std::string& plan) {
-  // The earlier plan's series go: label values stay bounded by one plan at a time.
-  for (auto [family, gauge] : plan_series_) family->Remove(gauge);
-  plan_series_.clear();
-  plan_ = plan;
-  // The shipped agent types' series exist from the start of each plan (counters stay).
-  for (const char* agent : {"claude", "codex", "opencode"}) AgentSeries(agent);
-}
-
-void CoordinatorMetrics::AgentSeries(const std::string& agent) {
+void CoordinatorMetrics::AgentSeries(const std::string& plan, const std::string& agent) {
   Families& f = *families_;
   for (const char* kind : {"input", "cached_input", "output"}) {
-    f.agent_tokens.Add({{"agent", agent}, {"plan", plan_}, {"kind", kind}});
+    f.agent_tokens.Add({{"agent", agent}, {"plan", plan}, {"kind", kind}});
   }
-  f.agent_cost.Add({{"agent", agent}, {"plan", plan_}});
-  f.agent_turns.Add({{"agent", agent}, {"plan", plan_}});
-  f.agent_tool_calls.Add({{"agent", agent}, {"plan", plan_}});
-  f.agent_seconds.Add({{"agent", agent}, {"plan", plan_}});
+  f.agent_cost.Add({{"agent", agent}, {"plan", plan}});
+  f.agent_turns.Add({{"agent", agent}, {"plan", plan}});
+  f.agent_tool_calls.Add({{"agent", agent}, {"plan", plan}});
+  f.agent_seconds.Add({{"agent", agent}, {"plan", plan}});
 }
 
-void CoordinatorMetrics::AgentReported(const std::string& attempt_id, const v1::AgentReport& report) {
+void CoordinatorMetrics::AgentReported(const std::string& plan, const std::string& attempt_id,
+                                       const v1::AgentReport& report) {
   // Reports carry totals; the counters take what grew since the attempt's last report
   // (a closing summary may restate a total lower: counters never go down).
   v1::AgentReport& last = last_agent_reports_[attempt_id];
   auto grew = [](double now, double before) { return now > before ? now - before : 0.0; };
   Families& f = *families_;
   const std::string& agent = report.agent_type();
-  f.agent_tokens.Add({{"agent", agent}, {"plan", plan_}, {"kind", "input"}})
+  f.agent_tokens.Add({{"agent", agent}, {"plan", plan}, {"kind", "input"}})
       .Increment(grew(static_cast<double>(report.input_tokens()), static_cast<double>(last.input_tokens())));
-  f.agent_tokens.Add({{"agent", agent}, {"plan", plan_}, {"kind", "cached_input"}})
+  f.agent_tokens.Add({{"agent", agent}, {"plan", plan}, {"kind", "cached_input"}})
       .Increment(grew(static_cast<double>(report.cached_input_tokens()),
                       static_cast<double>(last.cached_input_tokens())));
-  f.agent_tokens.Add({{"agent", agent}, {"plan", plan_}, {"kind", "output"}})
+  f.agent_tokens.Add({{"agent", agent}, {"plan", plan}, {"kind", "output"}})
       .Increment(grew(static_cast<double>(report.output_tokens()), static_cast<double>(last.output_tokens())));
-  f.agent_cost.Add({{"agent", agent}, {"plan", plan_}}).Increment(grew(report.cost_usd(), last.cost_usd()));
-  f.agent_turns.Add({{"agent", agent}, {"plan", plan_}})
+  f.agent_cost.Add({{"agent", agent}, {"plan", plan}}).Increment(grew(report.cost_usd(), last.cost_usd()));
+  f.agent_turns.Add({{"agent", agent}, {"plan", plan}})
       .Increment(grew(static_cast<double>(report.turns()), static_cast<double>(last.turns())));
-  f.agent_tool_calls.Add({{"agent", agent}, {"plan", plan_}})
+  f.agent_tool_calls.Add({{"agent", agent}, {"plan", plan}})
       .Increment(grew(static_cast<double>(report.tool_calls()), static_cast<double>(last.tool_calls())));
-  f.agent_seconds.Add({{"agent", agent}, {"plan", plan_}}).Increment(grew(report.wall_seconds(), last.wall_seconds()));
+  f.agent_seconds.Add({{"agent", agent}, {"plan", plan}}).Increment(grew(report.wall_seconds(), last.wall_seconds()));
   last = report;
 }
 
-void CoordinatorMetrics::PlanSubmitted() {
-  // The earlier plan's step metrics go (this plan's arrive after this).
-  for (auto& [key, gauge] : step_metrics_) families_->step_metric.Remove(gauge);
-  step_metrics_.clear();
-}
-
-prometheus::Gauge& CoordinatorMetrics::PlanGauge(prometheus::Family<prometheus::Gauge>& family,
+prometheus::Gauge& CoordinatorMetrics::PlanGauge(const std::string& plan, prometheus::Family<prometheus::Gauge>& family,
                                                  const prometheus::Labels& labels) {
   prometheus::Gauge& gauge = family.Add(labels);
-  plan_series_.insert({&family, &gauge});
+  auto [series, first] = plan_series_.try_emplace(plan);
+  // The shipped agent types' series exist from the start of each plan (counters stay).
+  if (first) {
+    for (const char* agent : {"claude", "codex", "opencode"}) AgentSeries(plan, agent);
+  }
+  series->second.insert({&family, &gauge});
   return gauge;
 }
 
-void CoordinatorMetrics::RefreshPlan(const RunReader& run) {
+int CoordinatorMetrics::RefreshPlan(const PlanScheduler& run) {
   Families& f = *families_;
-  if (!run.has_plan()) return;
+  if (!run.has_plan()) return 0;
   const std::string& plan = run.plan_row().name;
-  if (plan != plan_) SwitchPlan(plan);
   v1::RunStatus status = run.Status();
   std::map<v1::WorkstreamState, int> by_state;
   double remaining_days = 0;
@@ -294,21 +321,25 @@ void CoordinatorMetrics::RefreshPlan(const RunReader& run) {
   }
   for (int state = v1::WORKSTREAM_STATE_PENDING; state <= v1::WorkstreamState_MAX; ++state) {
     auto value = static_cast<v1::WorkstreamState>(state);
-    PlanGauge(f.workstreams, {{"plan", plan}, {"state", rpc::StateLabel(value)}})
-        .Set(by_state[value]);
+    PlanGauge(plan, f.workstreams, {{"plan", plan}, {"state", rpc::StateLabel(value)}}).Set(by_state[value]);
   }
-  PlanGauge(f.plan_info, {{"plan", plan}, {"plan_id", run.plan_row().plan_id}}).Set(1);
+  PlanGauge(plan, f.plan_info, {{"plan", plan}, {"plan_id", run.plan_row().plan_id}}).Set(1);
   int total = status.workstreams_size();
-  PlanGauge(f.progress, {{"plan", plan}}).Set(total == 0 ? 1.0 : static_cast<double>(ended) / total);
+  PlanGauge(plan, f.progress, {{"plan", plan}}).Set(total == 0 ? 1.0 : static_cast<double>(ended) / total);
   double remaining_seconds = remaining_days * kSecondsPerEstimatedDay;
-  PlanGauge(f.critical_path, {{"plan", plan}}).Set(remaining_seconds);
+  PlanGauge(plan, f.critical_path, {{"plan", plan}}).Set(remaining_seconds);
   double speed = estimated_days_done > 0 ? seconds_done / (estimated_days_done * kSecondsPerEstimatedDay)
                                          : 1.0;
-  PlanGauge(f.eta, {{"plan", plan}}).Set(remaining_seconds * speed);
-  f.queue_depth.Add({}).Set(by_state[v1::WORKSTREAM_STATE_READY]);
+  PlanGauge(plan, f.eta, {{"plan", plan}}).Set(remaining_seconds * speed);
+  const PlanShare& share = run.share();
+  PlanGauge(plan, f.plan_share, {{"plan", plan}}).Set(share.limits().share);
+  PlanGauge(plan, f.plan_slots, {{"plan", plan}}).Set(share.slots());
+  PlanGauge(plan, f.plan_gpus, {{"plan", plan}}).Set(share.gpus());
+  PlanGauge(plan, f.plan_slot_seconds, {{"plan", plan}}).Set(share.slot_seconds());
+  return by_state[v1::WORKSTREAM_STATE_READY];
 }
 
-void CoordinatorMetrics::RefreshWorkers(const RunReader& run, const common::Clock& clock) {
+void CoordinatorMetrics::RefreshWorkers(const Scheduler& run, const common::Clock& clock) {
   Families& f = *families_;
   v1::ListWorkersResponse workers = run.Workers();
   std::map<std::string, int> by_state = {
@@ -347,7 +378,8 @@ void CoordinatorMetrics::StoreOperation(const char* operation, double seconds) {
   families_->commit_seconds.Add({{"operation", operation}}, kCommitBuckets).Observe(seconds);
 }
 
-void CoordinatorMetrics::EventStored(const std::string& workstream_id, const v1::Event& event) {
+void CoordinatorMetrics::EventStored(const std::string& plan, const std::string& workstream_id,
+                                     const v1::Event& event) {
   Families& f = *families_;
   switch (event.kind_case()) {
     case v1::Event::kLog:
@@ -373,7 +405,7 @@ void CoordinatorMetrics::EventStored(const std::string& workstream_id, const v1:
       f.tests.Add({{"result", "skipped"}}).Increment(event.test_summary().skipped());
       break;
     case v1::Event::kAgent:
-      AgentReported(event.attempt_id(), event.agent());
+      AgentReported(plan, event.attempt_id(), event.agent());
       break;
     case v1::Event::kFinished:
       last_agent_reports_.erase(event.attempt_id());
@@ -382,7 +414,7 @@ void CoordinatorMetrics::EventStored(const std::string& workstream_id, const v1:
       if (!event.finished().merge().empty()) f.merges.Add({{"result", event.finished().merge()}}).Increment();
       break;
     case v1::Event::kMetric: {
-      auto key = std::make_pair(workstream_id, event.metric().name());
+      auto key = std::make_tuple(plan, workstream_id, event.metric().name());
       auto found = step_metrics_.find(key);
       if (found == step_metrics_.end()) {
         if (step_metrics_.size() >= options_.max_step_metric_series) {
@@ -390,7 +422,8 @@ void CoordinatorMetrics::EventStored(const std::string& workstream_id, const v1:
           break;
         }
         found = step_metrics_
-                    .emplace(key, &f.step_metric.Add({{"workstream", workstream_id},
+                    .emplace(key, &f.step_metric.Add({{"plan", plan},
+                                                      {"workstream", workstream_id},
                                                       {"name", event.metric().name()}}))
                     .first;
       }

@@ -11,7 +11,9 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
-#include "coordinator/run_reader.h"
+#include <tuple>
+
+#include "coordinator/scheduler.h"
 #include "coordinator/scheduler_observer.h"
 
 namespace wsfleet::coordinator {
@@ -31,33 +33,34 @@ class CoordinatorMetrics : public SchedulerObserver {
   CoordinatorMetrics(prometheus::Registry& registry, CoordinatorMetricsOptions options);
   ~CoordinatorMetrics() override;
 
-  void Refresh(const RunReader& run, const common::Clock& clock, common::Nanos loop_lag);
+  // Every plan the scheduler holds (a retired plan's series go), the fleet, the counters.
+  void Refresh(const Scheduler& scheduler, const common::Clock& clock, common::Nanos loop_lag);
   void StoreOperation(const char* operation, double seconds);
 
-  void PlanSubmitted() override;
-  void EventStored(const std::string& workstream_id, const v1::Event& event) override;
+  void EventStored(const std::string& plan, const std::string& workstream_id, const v1::Event& event) override;
   void AttemptStarted(common::Nanos latency) override;
   void AttemptEnded(v1::AttemptOutcome outcome) override;
   void WorkstreamEnded(v1::WorkstreamState state, common::Nanos ran) override;
 
  private:
-  void RefreshPlan(const RunReader& run);
-  void RefreshWorkers(const RunReader& run, const common::Clock& clock);
+  // Its gauges; gives how many of its workstreams are ready.
+  int RefreshPlan(const PlanScheduler& run);
+  void RefreshWorkers(const Scheduler& run, const common::Clock& clock);
   void RefreshCounters(const SchedulerCounters& counters);
-  void SwitchPlan(const std::string& plan);
-  void AgentSeries(const std::string& agent);
-  void AgentReported(const std::string& attempt_id, const v1::AgentReport& report);
-  // A series of the current plan, remembered so that SwitchPlan removes it.
-  prometheus::Gauge& PlanGauge(prometheus::Family<prometheus::Gauge>& family,
+  void ForgetPlansNotHeld(const std::set<std::string>& held);
+  void AgentSeries(const std::string& plan, const std::string& agent);
+  void AgentReported(const std::string& plan, const std::string& attempt_id, const v1::AgentReport& report);
+  // A series of `plan`, remembered so that it goes when the plan is retired.
+  prometheus::Gauge& PlanGauge(const std::string& plan, prometheus::Family<prometheus::Gauge>& family,
                                const prometheus::Labels& labels);
 
   CoordinatorMetricsOptions options_;
   struct Families;
   std::unique_ptr<Families> families_;
-  std::string plan_;  // the plan whose series are exported now
-  std::set<std::pair<prometheus::Family<prometheus::Gauge>*, prometheus::Gauge*>> plan_series_;
+  // By plan name: its gauges.
+  std::map<std::string, std::set<std::pair<prometheus::Family<prometheus::Gauge>*, prometheus::Gauge*>>> plan_series_;
   SchedulerCounters last_counters_;
-  std::map<std::pair<std::string, std::string>, prometheus::Gauge*> step_metrics_;
+  std::map<std::tuple<std::string, std::string, std::string>, prometheus::Gauge*> step_metrics_;  // (plan, ws, name)
   std::map<std::string, prometheus::Gauge*> heartbeat_ages_;
   // Each running attempt's last agent report, to count what grew; gone when it ends.
   std::map<std::string, v1::AgentReport> last_agent_reports_;

@@ -339,7 +339,7 @@ void Scheduler::FlushEvents() {
     PlanScheduler* plan = OwnerOf(attempt->attempt_id);  // Fence found it: it has one
     touched.insert(plan);
     plan->MarkDirty(attempt->attempt_id);
-    shared_.observer->EventStored(attempt->workstream_id, event);
+    shared_.observer->EventStored(plan->plan_row().name, attempt->workstream_id, event);
     plan->Apply(*attempt, event);
     if (event.has_finished()) finished.push_back({plan, {attempt->attempt_id, event.finished()}});
     to_store.push_back(std::move(event));

@@ -13,9 +13,11 @@ namespace wsfleet::coordinator {
 class SchedulerObserver {
  public:
   virtual ~SchedulerObserver() = default;
-  // A new plan replaced the previous one.
+  // A new plan was submitted.
   virtual void PlanSubmitted() {}
-  virtual void EventStored(const std::string& /*workstream_id*/, const v1::Event& /*event*/) {}
+  // `plan`: the plan's name.
+  virtual void EventStored(const std::string& /*plan*/, const std::string& /*workstream_id*/,
+                           const v1::Event& /*event*/) {}
   // A workstream's attempt started running: `latency` since it became ready to run.
   virtual void AttemptStarted(common::Nanos /*latency*/) {}
   virtual void AttemptEnded(v1::AttemptOutcome /*outcome*/) {}

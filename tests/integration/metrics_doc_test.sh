@@ -37,7 +37,7 @@ check "succeeded count" grep -q '^wsfleet_workstreams{plan="hello-fleet",state="
 check "skipped count" grep -q '^wsfleet_workstreams{plan="hello-fleet",state="skipped"} 1$' "$TMP/coordinator.prom"
 check "attempts counted on both sides" sh -c "grep -q '^wsfleet_attempts_total{result=\"succeeded\"} 10$' '$TMP/coordinator.prom' &&
   grep -q '^wsfleet_worker_attempts_total{result=\"succeeded\"} 10$' '$TMP/worker.prom'"
-check "step metrics exported" grep -q '^wsfleet_step_metric{name="tokens",workstream="WS-03"} ' "$TMP/coordinator.prom"
+check "step metrics exported" grep -q '^wsfleet_step_metric{name="tokens",plan="hello-fleet",workstream="WS-03"} ' "$TMP/coordinator.prom"
 # status and workers show where the metrics are.
 "$WSFLEET" status -o json > "$TMP/status.json"
 check "status shows the metrics URL" contains "$TMP/status.json" "\"metrics_url\": \"http://$COORDINATOR_METRICS/metrics\""

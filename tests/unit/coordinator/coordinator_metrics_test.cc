@@ -108,12 +108,12 @@ TEST_F(CoordinatorMetricsTest, LogBytesTestsAndStepMetricsFromStoredEventsOnly) 
   EXPECT_EQ(Value("wsfleet_log_bytes_total", {{"stream", "stdout"}}), 6);
   EXPECT_EQ(Value("wsfleet_tests_total", {{"result", "passed"}}), 1);
   EXPECT_EQ(Value("wsfleet_tests_total", {{"result", "failed"}}), 1);
-  EXPECT_EQ(Value("wsfleet_step_metric", {{"workstream", "WS-01"}, {"name", "tokens"}}), 9);
+  EXPECT_EQ(Value("wsfleet_step_metric", {{"plan", "test"}, {"workstream", "WS-01"}, {"name", "tokens"}}), 9);
   EXPECT_EQ(Value("wsfleet_events_duplicate_total"), 2);
   // Events of an attempt that is no longer current count only as rejected.
   Report("w1", {Metric("stale-attempt", 1, "tokens", 1)});
   EXPECT_EQ(Value("wsfleet_events_stale_rejected_total"), 1);
-  EXPECT_EQ(Value("wsfleet_step_metric", {{"workstream", "WS-01"}, {"name", "tokens"}}), 9);
+  EXPECT_EQ(Value("wsfleet_step_metric", {{"plan", "test"}, {"workstream", "WS-01"}, {"name", "tokens"}}), 9);
 }
 
 TEST_F(CoordinatorMetricsTest, StepMetricSeriesAreBoundedAndGoWithTheirPlan) {
@@ -123,12 +123,12 @@ TEST_F(CoordinatorMetricsTest, StepMetricSeriesAreBoundedAndGoWithTheirPlan) {
   std::string attempt = OnlyAssign();
   Report("w1", {Started(attempt, 1), Metric(attempt, 2, "a", 1), Metric(attempt, 3, "b", 2),
                 Metric(attempt, 4, "c", 3), Metric(attempt, 5, "a", 4)});
-  EXPECT_EQ(Value("wsfleet_step_metric", {{"workstream", "WS-01"}, {"name", "a"}}), 4);
-  EXPECT_EQ(Value("wsfleet_step_metric", {{"workstream", "WS-01"}, {"name", "c"}}), std::nullopt);
+  EXPECT_EQ(Value("wsfleet_step_metric", {{"plan", "test"}, {"workstream", "WS-01"}, {"name", "a"}}), 4);
+  EXPECT_EQ(Value("wsfleet_step_metric", {{"plan", "test"}, {"workstream", "WS-01"}, {"name", "c"}}), std::nullopt);
   EXPECT_EQ(Value("wsfleet_step_metric_series_dropped_total"), 1);
   Report("w1", {Finished(attempt, 6, v1::ATTEMPT_OUTCOME_SUCCEEDED)});
   ASSERT_TRUE(scheduler_->Submit({Card(1, "None")}, "other", false).ok());
-  EXPECT_EQ(Value("wsfleet_step_metric", {{"workstream", "WS-01"}, {"name", "a"}}), std::nullopt);
+  EXPECT_EQ(Value("wsfleet_step_metric", {{"plan", "test"}, {"workstream", "WS-01"}, {"name", "a"}}), std::nullopt);
   EXPECT_EQ(Value("wsfleet_workstreams", {{"plan", "test"}, {"state", "succeeded"}}), std::nullopt);
   EXPECT_EQ(Value("wsfleet_workstreams", {{"plan", "other"}, {"state", "assigned"}}), 1);
 }
@@ -203,6 +203,20 @@ TEST_F(CoordinatorMetricsTest, AgentReportsAddWhatGrewAndStopsAreCounted) {
   EXPECT_EQ(State("WS-01"), v1::WORKSTREAM_STATE_FAILED) << "a budget stop is not retried";
   ASSERT_TRUE(scheduler_->Status().workstreams(0).has_agent());
   EXPECT_EQ(scheduler_->Status().workstreams(0).agent().input_tokens(), 2500u);
+}
+
+TEST_F(CoordinatorMetricsTest, EveryPlanHeldHasItsSeriesAndItsShareOfTheFleet) {
+  ASSERT_TRUE(scheduler_->Submit({Card(1, "None"), Card(2, "None")}, "a", false, {1, 0, 0}).ok());
+  ASSERT_TRUE(scheduler_->Submit({Card(1, "None"), Card(2, "None"), Card(3, "None")}, "b", false, {2, 0, 0}).ok());
+  Hello("w1", 3);
+  EXPECT_EQ(Value("wsfleet_plan_share", {{"plan", "b"}}), 2);
+  EXPECT_EQ(Value("wsfleet_plan_slots_held", {{"plan", "a"}}), 1);
+  EXPECT_EQ(Value("wsfleet_plan_slots_held", {{"plan", "b"}}), 2);
+  EXPECT_EQ(Value("wsfleet_workstreams", {{"plan", "a"}, {"state", "ready"}}), 1);
+  EXPECT_EQ(Value("wsfleet_workstreams", {{"plan", "b"}, {"state", "assigned"}}), 2);
+  EXPECT_EQ(Value("wsfleet_queue_depth"), 2) << "ready work of both plans";
+  clock_.Advance(10s);
+  EXPECT_EQ(Value("wsfleet_plan_slot_seconds", {{"plan", "b"}}), 20);
 }
 
 }  // namespace
