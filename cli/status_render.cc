@@ -97,7 +97,7 @@ std::string AlignedTable(const std::vector<std::vector<std::string>>& rows) {
 std::string RenderPlansTable(const v1::ListPlansResponse& plans) {
   if (plans.plans().empty()) return "no plan submitted\n";
   std::vector<std::vector<std::string>> rows = {
-      {"PLAN", "NAME", "STATE", "DONE", "RUNNING", "FAILED", "SHARE", "HOLDS", "SLOT-HOURS", "LEFT", "SPENT"}};
+      {"PLAN", "NAME", "STATE", "DONE", "RUNNING", "FAILED", "SHARE", "HOLDS", "SLOT-HOURS", "ETA", "SPENT"}};
   for (const v1::PlanInfo& plan : plans.plans()) {
     char share[32], holds[48], hours[32], left[32];
     std::snprintf(share, sizeof share, "%g", plan.share());
@@ -106,7 +106,15 @@ std::string RenderPlansTable(const v1::ListPlansResponse& plans) {
     if (plan.max_workers() > 0) limits += " ≤" + std::to_string(plan.max_workers()) + " workers";
     std::snprintf(holds, sizeof holds, "%u slots, %u GPUs", plan.slots(), plan.gpus());
     std::snprintf(hours, sizeof hours, "%.2f", plan.slot_seconds() / 3600);
-    std::snprintf(left, sizeof left, "%.3g days", plan.remaining_days());
+    // The remaining critical path at the pace the plan's work has kept so far.
+    double eta = plan.eta_seconds();
+    if (eta < 3600) {
+      std::snprintf(left, sizeof left, "%.0f min", eta / 60);
+    } else if (eta < 48 * 3600) {
+      std::snprintf(left, sizeof left, "%.1f h", eta / 3600);
+    } else {
+      std::snprintf(left, sizeof left, "%.1f days", eta / 86400);
+    }
     const v1::AgentReport& agents = plan.agents_spent();
     std::string spent = CompactCount(agents.input_tokens() + agents.output_tokens()) + " tokens";
     if (agents.cost_usd() > 0) {

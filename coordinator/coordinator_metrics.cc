@@ -18,7 +18,6 @@ using telemetry::GaugeFamily;
 using telemetry::HistogramFamily;
 
 // A working day of a card's estimate (common::Duration: 1 day = 8 hours).
-constexpr double kSecondsPerEstimatedDay = 8 * 3600;
 
 double Seconds(common::Nanos nanos) { return std::chrono::duration<double>(nanos).count(); }
 
@@ -297,45 +296,22 @@ int CoordinatorMetrics::RefreshPlan(const PlanScheduler& run) {
   Families& f = *families_;
   if (!run.has_plan()) return 0;
   const std::string& plan = run.plan_row().name;
-  v1::RunStatus status = run.Status();
+  v1::PlanInfo info = run.Info();
   std::map<v1::WorkstreamState, int> by_state;
-  double remaining_days = 0;
-  double estimated_days_done = 0;
-  double seconds_done = 0;
-  int ended = 0;
-  for (int i = 0; i < status.workstreams_size(); ++i) {
-    const v1::WorkstreamStatus& ws = status.workstreams(i);
-    ++by_state[ws.state()];
-    bool open = ws.state() == v1::WORKSTREAM_STATE_PENDING || ws.state() == v1::WORKSTREAM_STATE_READY ||
-                ws.state() == v1::WORKSTREAM_STATE_ASSIGNED || ws.state() == v1::WORKSTREAM_STATE_RUNNING;
-    if (open) {
-      remaining_days = std::max(remaining_days, ws.remaining_days());
-    } else {
-      ++ended;
-    }
-    if (ws.state() == v1::WORKSTREAM_STATE_SUCCEEDED && ws.started_unix_ms() > 0 &&
-        ws.finished_unix_ms() >= ws.started_unix_ms()) {
-      estimated_days_done += run.plan()->workstreams[i].duration.estimate.max;
-      seconds_done += static_cast<double>(ws.finished_unix_ms() - ws.started_unix_ms()) / 1000.0;
-    }
-  }
+  for (const WorkstreamRow* row : run.Rows()) ++by_state[row->state];
   for (int state = v1::WORKSTREAM_STATE_PENDING; state <= v1::WorkstreamState_MAX; ++state) {
     auto value = static_cast<v1::WorkstreamState>(state);
     PlanGauge(plan, f.workstreams, {{"plan", plan}, {"state", rpc::StateLabel(value)}}).Set(by_state[value]);
   }
   PlanGauge(plan, f.plan_info, {{"plan", plan}, {"plan_id", run.plan_row().plan_id}}).Set(1);
-  int total = status.workstreams_size();
-  PlanGauge(plan, f.progress, {{"plan", plan}}).Set(total == 0 ? 1.0 : static_cast<double>(ended) / total);
-  double remaining_seconds = remaining_days * kSecondsPerEstimatedDay;
-  PlanGauge(plan, f.critical_path, {{"plan", plan}}).Set(remaining_seconds);
-  double speed = estimated_days_done > 0 ? seconds_done / (estimated_days_done * kSecondsPerEstimatedDay)
-                                         : 1.0;
-  PlanGauge(plan, f.eta, {{"plan", plan}}).Set(remaining_seconds * speed);
-  const PlanShare& share = run.share();
-  PlanGauge(plan, f.plan_share, {{"plan", plan}}).Set(share.limits().share);
-  PlanGauge(plan, f.plan_slots, {{"plan", plan}}).Set(share.slots());
-  PlanGauge(plan, f.plan_gpus, {{"plan", plan}}).Set(share.gpus());
-  PlanGauge(plan, f.plan_slot_seconds, {{"plan", plan}}).Set(share.slot_seconds());
+  PlanGauge(plan, f.progress, {{"plan", plan}})
+      .Set(info.workstreams() == 0 ? 1.0 : static_cast<double>(info.ended()) / info.workstreams());
+  PlanGauge(plan, f.critical_path, {{"plan", plan}}).Set(info.critical_path_seconds());
+  PlanGauge(plan, f.eta, {{"plan", plan}}).Set(info.eta_seconds());
+  PlanGauge(plan, f.plan_share, {{"plan", plan}}).Set(info.share());
+  PlanGauge(plan, f.plan_slots, {{"plan", plan}}).Set(info.slots());
+  PlanGauge(plan, f.plan_gpus, {{"plan", plan}}).Set(info.gpus());
+  PlanGauge(plan, f.plan_slot_seconds, {{"plan", plan}}).Set(info.slot_seconds());
   return by_state[v1::WORKSTREAM_STATE_READY];
 }
 

@@ -52,6 +52,8 @@ void LogFollower::Run() {
         selected = run.status();
         return;
       }
+      // The plan is settled at the start: a plan submitted while this follows changes nothing.
+      if (request_.plan().empty()) request_.set_plan((*run)->plan_row().plan_id);
       const common::Plan* plan = (*run)->plan();
       std::optional<int> index = plan != nullptr ? plan->IndexOf(request_.workstream_id()) : std::nullopt;
       if (!index) return;

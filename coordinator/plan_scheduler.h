@@ -46,6 +46,9 @@ struct SchedulerShared {
   std::function<void()> dispatch;
 };
 
+// How long a day of a card's duration estimate is: a working day.
+constexpr double kSecondsPerEstimatedDay = 8 * 3600;
+
 // What a status says of the coordinator whatever the plan: where its state and metrics
 // are, and whether its store holds writes.
 v1::RunStatus CoordinatorStatus(const SchedulerOptions& options, const StateStore& store);
@@ -123,6 +126,8 @@ class PlanScheduler : public RunReader {
   const v1::AgentReport& plan_spent() const { return budget_.spent(); }
   // What `wsfleet plans` shows of it: progress, share of the fleet, spend, what is left.
   v1::PlanInfo Info() const;
+  // Each workstream's row, in the plan's order (metrics count them by state).
+  std::vector<const WorkstreamRow*> Rows() const;
 
  private:
   void Promote(int index);

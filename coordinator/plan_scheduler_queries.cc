@@ -74,6 +74,13 @@ SchedulerCounters PlanScheduler::counters() const {
   return counters;
 }
 
+std::vector<const WorkstreamRow*> PlanScheduler::Rows() const {
+  std::vector<const WorkstreamRow*> rows;
+  rows.reserve(run_.runs.size());
+  for (const WorkstreamRun& run : run_.runs) rows.push_back(&run.row);
+  return rows;
+}
+
 v1::PlanInfo PlanScheduler::Info() const {
   v1::PlanInfo info;
   info.set_plan_id(run_.row.plan_id);
@@ -82,6 +89,7 @@ v1::PlanInfo PlanScheduler::Info() const {
   info.set_done(Done());
   info.set_workstreams(static_cast<uint32_t>(run_.runs.size()));
   double remaining = 0;
+  double estimated_days_done = 0, seconds_done = 0;
   bool succeeded = true;
   for (size_t i = 0; i < run_.runs.size(); ++i) {
     v1::WorkstreamState state = run_.runs[i].row.state;
@@ -101,9 +109,18 @@ v1::PlanInfo PlanScheduler::Info() const {
     if (!Ended(state) && run_.plan->analysis.acyclic) {
       remaining = std::max(remaining, run_.plan->analysis.remaining_days_max[i]);
     }
+    const WorkstreamRow& row = run_.runs[i].row;
+    if (state == v1::WORKSTREAM_STATE_SUCCEEDED && row.started_unix_ms > 0 &&
+        row.finished_unix_ms >= row.started_unix_ms) {
+      estimated_days_done += run_.card(static_cast<int>(i)).duration.estimate.max;
+      seconds_done += static_cast<double>(row.finished_unix_ms - row.started_unix_ms) / 1000.0;
+    }
   }
   info.set_succeeded(info.done() && succeeded);
   info.set_remaining_days(info.done() ? 0 : remaining);
+  info.set_critical_path_seconds(info.remaining_days() * kSecondsPerEstimatedDay);
+  double speed = estimated_days_done > 0 ? seconds_done / (estimated_days_done * kSecondsPerEstimatedDay) : 1.0;
+  info.set_eta_seconds(info.critical_path_seconds() * speed);
   const PlanLimits& limits = share_.limits();
   info.set_share(limits.share);
   info.set_max_gpus(limits.max_gpus);

@@ -122,6 +122,8 @@ nlohmann::ordered_json PlansJson(const v1::ListPlansResponse& response) {
                      {"slot_seconds", plan.slot_seconds()},
                      {"gpu_seconds", plan.gpu_seconds()},
                      {"remaining_days", plan.remaining_days()},
+                     {"critical_path_seconds", plan.critical_path_seconds()},
+                     {"eta_seconds", plan.eta_seconds()},
                      {"agents_spent", AgentJson(plan.agents_spent())}});
   }
   return {{"plans", plans}};

@@ -60,6 +60,7 @@ check "the coordinator's own account agrees" sh -c "
 check "plans json: shares as given" jq -e '[.plans[] | .share] == [1, 2, 3]' "$TMP/plans.json"
 
 "$WSFLEET" plans > "$TMP/plans.txt"
+cat "$TMP/plans.txt"
 check "plans table: one row each, running" sh -c "grep -c ' running ' '$TMP/plans.txt' | grep -qx 3"
 
 "$WSFLEET" cancel --all --plan "$three" > "$TMP/cancel.out" 2>&1
