@@ -76,9 +76,9 @@ absl::Status HoldingStateStore::ReviseCards(const PlanRow& plan, const std::vect
   return inner_.ReviseCards(plan, workstreams, removed);
 }
 
-absl::Status HoldingStateStore::RecordWorker(const WorkerRow& worker) {
-  return TryOrHold([&] { return inner_.RecordWorker(worker); },
-                   [&]() -> Write { return [this, worker] { return inner_.RecordWorker(worker); }; });
+absl::Status HoldingStateStore::RecordWorkers(const std::vector<WorkerRow>& workers) {
+  return TryOrHold([&] { return inner_.RecordWorkers(workers); },
+                   [&]() -> Write { return [this, workers] { return inner_.RecordWorkers(workers); }; });
 }
 
 std::optional<StateStore::Hold> HoldingStateStore::held() const {

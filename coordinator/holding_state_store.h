@@ -32,7 +32,7 @@ class HoldingStateStore : public StateStore {
                                  const std::vector<AttemptRow>& attempts) override;
   absl::Status MarkWorkerLost(const WorkerRow& worker, const std::vector<AttemptRow>& attempts,
                               const std::vector<WorkstreamRow>& workstreams) override;
-  absl::Status RecordWorker(const WorkerRow& worker) override;
+  absl::Status RecordWorkers(const std::vector<WorkerRow>& workers) override;
   // Not held: `run` says the store is full and the cards stay as they were.
   absl::Status ReviseCards(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams,
                            const std::vector<std::string>& removed) override;

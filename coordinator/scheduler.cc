@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -221,14 +222,10 @@ void Scheduler::OnWorkerHello(const v1::Hello& hello) {
   for (const std::string& attempt : forgotten) {
     AttemptLost(attempt, "worker " + worker.id + " restarted without it");
   }
-  if (absl::Status status = store_.RecordWorker({worker.id, worker.hostname, "connected",
-                                                 worker.last_heartbeat_unix_ms});
-      !status.ok()) {
-    StoreFailed(status);
-  }
-  for (const auto& plan : plans_) plan->CommitDirty();
-  SendRelays();
-  Dispatch();
+  // Its row, what it lost and the work placed on it are stored at the end of this turn of
+  // the loop (FlushEvents), with every other worker that joined in it: a fleet that joins
+  // at once costs a commit or two per turn, not per worker.
+  joined_.push_back({worker.id, worker.hostname, "connected", worker.last_heartbeat_unix_ms});
   StatusChangedForAll();
 }
 
@@ -331,7 +328,11 @@ void Scheduler::FlushEvents() {
   // While the store holds writes, no event is admitted: unacknowledged, they wait in the
   // workers' outboxes (whose send windows bound what arrives meanwhile).
   WatchHeldStore();
-  if (store_.held() || intake_.empty()) return;
+  if (store_.held() || (intake_.empty() && joined_.empty())) return;
+  if (!joined_.empty()) {
+    if (absl::Status status = store_.RecordWorkers(joined_); !status.ok()) StoreFailed(status);
+  }
+  bool joins = !std::exchange(joined_, {}).empty();
   std::vector<v1::Event> to_store;
   std::vector<std::pair<PlanScheduler*, std::pair<std::string, v1::AttemptFinished>>> finished;
   std::set<PlanScheduler*> touched;
@@ -348,7 +349,7 @@ void Scheduler::FlushEvents() {
   // What the finishes made ready is placed now and committed with the events: one
   // transaction per batch, however many workstreams (of however many plans) it ends and
   // starts.
-  if (!finished.empty()) Round();
+  if (!finished.empty() || joins) Round();
   for (const auto& plan : plans_) plan->dispatcher().MarkPlacedDirty();
   auto [rows, attempt_rows] = TakeDirty();
   if (!to_store.empty() || !rows.empty()) {
@@ -367,7 +368,7 @@ void Scheduler::FlushEvents() {
   SendRelays();
   WatchHeldStore();
   for (const auto& plan : plans_) {
-    if (touched.count(plan.get()) || !finished.empty()) output_.StatusChanged(*plan);
+    if (touched.count(plan.get()) || !finished.empty() || joins) output_.StatusChanged(*plan);
   }
 }
 

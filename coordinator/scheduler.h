@@ -80,6 +80,9 @@ class Scheduler : public RunReader {
   void OnInvalidHello(const std::string& reason);
   // Queues events; FlushEvents() stores everything queued in one transaction, then acks.
   void OnEvents(const std::string& worker_id, v1::EventBatch batch);
+  // The end of a turn of the loop: the workers that joined in it, the events queued, and
+  // what they changed and let start, stored (RecordWorkers, then one RecordEvents), then
+  // the acks and Assigns sent.
   void FlushEvents();
   absl::Status Drain(const std::string& worker_id);
   // A dispatch round across every plan, stored and sent.
@@ -154,6 +157,7 @@ class Scheduler : public RunReader {
   mutable FleetSize fleet_size_;
   mutable uint64_t fleet_size_makeup_ = ~uint64_t{0};
   uint64_t attempts_started_retired_ = 0;  // by plans no longer held
+  std::vector<WorkerRow> joined_;  // workers that said Hello in this turn of the loop (FlushEvents)
   uint64_t hellos_invalid_ = 0;
   uint64_t workers_refused_ = 0;
   uint64_t leases_expired_ = 0;

@@ -496,10 +496,12 @@ absl::Status SqliteStateStore::MarkWorkerLost(const WorkerRow& worker,
   return CommitRows(attempts, workstreams, [&](Writer& writer) { writer.Worker(worker); });
 }
 
-absl::Status SqliteStateStore::RecordWorker(const WorkerRow& worker) {
+absl::Status SqliteStateStore::RecordWorkers(const std::vector<WorkerRow>& workers) {
   return Guard([&] {
+    SQLite::Transaction transaction(*db_);
     Writer writer{*this};
-    writer.Worker(worker);
+    for (const WorkerRow& worker : workers) writer.Worker(worker);
+    transaction.commit();
   });
 }
 

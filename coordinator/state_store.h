@@ -121,7 +121,9 @@ class StateStore {
   virtual absl::Status MarkWorkerLost(const WorkerRow& worker,
                                       const std::vector<AttemptRow>& attempts,
                                       const std::vector<WorkstreamRow>& workstreams) = 0;
-  virtual absl::Status RecordWorker(const WorkerRow& worker) = 0;
+  // Workers that joined (or came back): one transaction for all that joined in one turn
+  // of the loop, so a fleet joining at once does not cost an fsync per worker.
+  virtual absl::Status RecordWorkers(const std::vector<WorkerRow>& workers) = 0;
 
   virtual absl::StatusOr<StoredState> Load() = 0;
 

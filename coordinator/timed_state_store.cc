@@ -46,8 +46,8 @@ absl::Status TimedStateStore::ReviseCards(const PlanRow& plan, const std::vector
   return Timed("revise_cards", [&] { return inner_.ReviseCards(plan, workstreams, removed); });
 }
 
-absl::Status TimedStateStore::RecordWorker(const WorkerRow& worker) {
-  return Timed("record_worker", [&] { return inner_.RecordWorker(worker); });
+absl::Status TimedStateStore::RecordWorkers(const std::vector<WorkerRow>& workers) {
+  return Timed("record_workers", [&] { return inner_.RecordWorkers(workers); });
 }
 
 }  // namespace wsfleet::coordinator

@@ -26,7 +26,7 @@ class TimedStateStore : public StateStore {
                                  const std::vector<AttemptRow>& attempts) override;
   absl::Status MarkWorkerLost(const WorkerRow& worker, const std::vector<AttemptRow>& attempts,
                               const std::vector<WorkstreamRow>& workstreams) override;
-  absl::Status RecordWorker(const WorkerRow& worker) override;
+  absl::Status RecordWorkers(const std::vector<WorkerRow>& workers) override;
   absl::Status ReviseCards(const PlanRow& plan, const std::vector<WorkstreamRow>& workstreams,
                            const std::vector<std::string>& removed) override;
   absl::StatusOr<StoredState> Load() override { return inner_.Load(); }

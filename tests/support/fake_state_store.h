@@ -58,9 +58,9 @@ class FakeStateStore : public coordinator::StateStore {
     for (const auto& row : rows) workstreams_[{row.plan_id, row.workstream_id}] = row;
     return absl::OkStatus();
   }
-  absl::Status RecordWorker(const coordinator::WorkerRow& worker) override {
-    if (full_) return absl::ResourceExhaustedError("state store: database or disk is full (injected)");
-    workers_[worker.worker_id] = worker;
+  absl::Status RecordWorkers(const std::vector<coordinator::WorkerRow>& workers) override {
+    if (absl::Status status = Commit(); !status.ok()) return status;
+    for (const coordinator::WorkerRow& worker : workers) workers_[worker.worker_id] = worker;
     return absl::OkStatus();
   }
   absl::StatusOr<coordinator::StoredState> Load() override {

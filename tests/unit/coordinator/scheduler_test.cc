@@ -470,6 +470,7 @@ TEST_F(SchedulerTest, AWorkerWithTheLogTokenWritesItsLogsAndNoOtherMayClaimTo) {
   local.mutable_resources()->set_slots(1);
   local.set_log_token("t0ken");
   scheduler_->OnWorkerHello(local);
+  scheduler_->FlushEvents();
   Hello("w2", 1);  // presents no token: another machine
   auto assigns = output_.TakeAssigns();
   ASSERT_EQ(assigns.size(), 2u);
@@ -501,6 +502,7 @@ TEST_F(SchedulerTest, AWrongLogTokenOrNoneConfiguredMeansWorkersSendTheirOutput)
   hello.mutable_resources()->set_slots(1);
   hello.set_log_token("");
   scheduler_->OnWorkerHello(hello);
+  scheduler_->FlushEvents();
   auto assigns = output_.TakeAssigns();
   ASSERT_EQ(assigns.size(), 1u);
   EXPECT_EQ(assigns[0].second.log_path(), "");
@@ -511,6 +513,7 @@ TEST_F(SchedulerTest, AWrongLogTokenOrNoneConfiguredMeansWorkersSendTheirOutput)
   Submit({Card(1, "None")});
   hello.set_log_token("wrong");
   scheduler_->OnWorkerHello(hello);
+  scheduler_->FlushEvents();
   assigns = output_.TakeAssigns();
   ASSERT_EQ(assigns.size(), 1u);
   EXPECT_EQ(assigns[0].second.log_path(), "");
@@ -564,6 +567,24 @@ TEST_F(SchedulerTest, ARevokeOfAStartedAttemptIsTakenAsLost) {
   EXPECT_EQ(retry[0].second.attempt_number(), 2u);
   EXPECT_NE(retry[0].second.previous_failure().find("lost: stopped by its worker"), std::string::npos)
       << retry[0].second.previous_failure();
+}
+
+TEST_F(SchedulerTest, WorkersJoiningInOneTurnOfTheLoopAreStoredTogetherWithTheWorkPlacedOnThem) {
+  std::vector<common::SourceFile> cards;
+  for (int i = 1; i <= 50; ++i) cards.push_back(Card(i, "None"));
+  Submit(cards);
+  int before = store_->commits();
+  for (int i = 0; i < 50; ++i) {
+    v1::Hello hello;
+    hello.set_worker_id("w" + std::to_string(i));
+    hello.mutable_resources()->set_slots(1);
+    scheduler_->OnWorkerHello(hello);
+  }
+  EXPECT_EQ(store_->commits(), before) << "nothing stored before the turn ends";
+  EXPECT_TRUE(output_.TakeAssigns().empty()) << "and nothing assigned before it is stored";
+  scheduler_->FlushEvents();
+  EXPECT_EQ(store_->commits() - before, 2) << "the 50 workers' rows, then the 50 attempts placed on them";
+  EXPECT_EQ(output_.TakeAssigns().size(), 50u);
 }
 
 }  // namespace

@@ -64,6 +64,7 @@ class SchedulerTest : public ::testing::Test {
       waiting.set_queued(true);
     }
     scheduler_->OnWorkerHello(hello);
+    scheduler_->FlushEvents();  // the end of the loop's turn: the join stored, work placed on it
   }
 
   static v1::Event Started(const std::string& attempt, uint64_t seq = 1) {

@@ -454,6 +454,7 @@ TEST_F(SqliteStateStoreTest, SchedulerRecoversFromSqlite) {
     hello.set_worker_id("w1");
     hello.mutable_resources()->set_slots(1);
     scheduler.OnWorkerHello(hello);
+    scheduler.FlushEvents();
     auto assigns = output.TakeAssigns();
     ASSERT_EQ(assigns.size(), 1u);
     running = assigns[0].second.attempt_id();
@@ -475,6 +476,7 @@ TEST_F(SqliteStateStoreTest, SchedulerRecoversFromSqlite) {
   hello.mutable_resources()->set_slots(1);
   hello.add_attempts()->set_attempt_id(running);
   scheduler.OnWorkerHello(hello);
+  scheduler.FlushEvents();
   EXPECT_TRUE(output.TakeAssigns().empty());
   v1::EventBatch batch;
   v1::Event* finished = batch.add_events();
