@@ -71,36 +71,58 @@ void Dispatcher::Commit() {
   if (run_.CommitDirty(store_)) output_.StatusChanged(reader_);
 }
 
-int Dispatcher::Round(int limit) {
+void Dispatcher::Round() {
+  BeginRound();
+  Step(std::numeric_limits<int>::max());
+  EndRound();
+}
+
+void Dispatcher::BeginRound() {
   // Nothing is placed while the store holds writes (a full disk): see HoldingStateStore.
-  if (!run_.has_plan() || run_.halted || store_.held()) return 0;
-  int placed = 0;
-  common::SteadyTime now = clock_.Now();
-  std::optional<common::SteadyTime> earliest;
+  round_ = RoundState{};
+  round_.active = run_.has_plan() && !run_.halted && !store_.held();
+  round_.now = clock_.Now();
   // Queueing on busy workers stops once ready work that needs a free slot is left waiting:
   // a worker starts what it holds queued before anything the coordinator sends later.
-  bool may_queue = options_.worker_queue > 0;
-  std::optional<ReadyQueue::Key> after;
-  for (bool more = true; more;) {
-    std::vector<ReadyQueue::Key> page = run_.ready.Page(after, 256);
-    more = !page.empty();
-    if (more) after = page.back();
+  round_.may_queue = options_.worker_queue > 0;
+}
+
+int Dispatcher::Step(int limit) {
+  if (!round_.active || round_.finished || run_.halted || store_.held()) return 0;
+  int placed = 0;
+  while (placed < limit) {
+    std::vector<ReadyQueue::Key> page = run_.ready.Page(round_.after, 256);
+    if (page.empty()) {
+      round_.finished = true;
+      break;
+    }
     for (const ReadyQueue::Key& key : page) {
-      if (!run_.ready.Contains(key.index)) continue;  // placed or ended since the page was read
-      // No worker has room: nothing further down can be placed either, and what waits
-      // there is looked at again when a slot frees (every attempt's end dispatches).
-      if (!cluster_.AnyRoom(may_queue ? options_.worker_queue : 0) || placed >= limit) {
-        more = false;
-        break;
+      if (placed >= limit) return placed;
+      if (run_.ready.Contains(key.index)) {  // else placed or ended since the page was read
+        // No worker has room: nothing further down can be placed either, and what waits
+        // there is looked at again when a slot frees (every attempt's end dispatches).
+        if (!cluster_.AnyRoom(round_.may_queue ? options_.worker_queue : 0)) {
+          round_.finished = true;
+          return placed;
+        }
+        if (Consider(key.index, round_.now, round_.earliest, round_.may_queue)) ++placed;
       }
-      if (Consider(key.index, now, earliest, may_queue)) ++placed;
+      // Within a round the fleet only fills: what was passed over stays unplaceable, and
+      // the next step goes on from here.
+      round_.after = key;
     }
   }
-  RevokeQueued(now, earliest);
+  return placed;
+}
+
+void Dispatcher::EndRound() {
+  if (!round_.active) return;
+  round_.active = false;
+  RevokeQueued(round_.now, round_.earliest);
   if (timer_ != 0) clock_.CancelTimer(timer_);
   timer_ = 0;
-  if (earliest) {
-    timer_ = clock_.RunAfter(*earliest - now, [this] {
+  if (round_.earliest) {
+    timer_ = clock_.RunAfter(*round_.earliest - round_.now, [this] {
       timer_ = 0;
       if (wake_) {
         wake_();
@@ -109,7 +131,6 @@ int Dispatcher::Round(int limit) {
       }
     });
   }
-  return placed;
 }
 
 bool Dispatcher::Consider(int index, common::SteadyTime now, std::optional<common::SteadyTime>& earliest,

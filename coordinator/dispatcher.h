@@ -47,8 +47,16 @@ class Dispatcher {
   // it changed otherwise.
   void Dispatch();
   // A round alone: the attempts it placed wait for MarkPlacedDirty and SendPlaced, or for
-  // Commit. It stops after `limit` placements (several plans take turns); gives how many.
-  int Round(int limit = std::numeric_limits<int>::max());
+  // Commit.
+  void Round();
+  // The same in steps, when several plans take turns placing: BeginRound, Step as often as
+  // wanted (each places at most `limit` and gives how many; 0: nothing more can be placed
+  // in this round), EndRound (takes back what queues hold too long, sets the timer for
+  // backoffs and deadlines). Within a round the fleet only fills, so each step goes on
+  // from where the last left off: a walk of the ready queue per round, not per placement.
+  void BeginRound();
+  int Step(int limit);
+  void EndRound();
   // Stores the rounds' placed attempts and sends their Assigns, then stores the other rows
   // the rounds changed.
   void Commit();
@@ -111,6 +119,15 @@ class Dispatcher {
   std::vector<std::pair<std::string, v1::CoordinatorMessage>> assigns_;
   std::vector<std::string> placed_;
   common::TimerId timer_ = 0;
+  struct RoundState {
+    bool active = false;    // a plan to place, nothing halted, the store not holding writes
+    bool finished = false;  // the ready queue walked to its end, or no worker has room
+    common::SteadyTime now{};
+    std::optional<common::SteadyTime> earliest;  // the next backoff or deadline seen
+    bool may_queue = false;
+    std::optional<ReadyQueue::Key> after;  // where the next step goes on
+  };
+  RoundState round_;
   uint64_t attempts_started_ = 0;
   // Infeasible()'s answers by kind of request, for the fleet's make-up they were found for.
   mutable std::map<std::string, std::optional<std::string>> infeasible_;

@@ -173,6 +173,7 @@ void Scheduler::Round() {
     for (const auto& plan : plans_) plan->dispatcher().Round();
     return;
   }
+  for (const auto& plan : plans_) plan->dispatcher().BeginRound();
   FleetSize fleet = SizeOfFleet();
   while (!open.empty()) {
     std::vector<ShareStanding> standings;
@@ -181,13 +182,11 @@ void Scheduler::Round() {
       standings.push_back({share.limits().share, share.slots(), share.gpus(), share.slot_seconds()});
     }
     size_t next = NextByShare(standings, fleet);
-    // A plan that can place nothing more now (no room it can use, quotas) sits out the rest
-    // of the round; its last round set its timer for what waits on a deadline.
-    if (open[next]->dispatcher().Round(1) == 0) open.erase(open.begin() + static_cast<std::ptrdiff_t>(next));
+    // A plan that can place nothing more in this round (no room it can use, its quotas)
+    // sits out the rest of it.
+    if (open[next]->dispatcher().Step(1) == 0) open.erase(open.begin() + static_cast<std::ptrdiff_t>(next));
   }
-  for (const auto& plan : plans_) {
-    if (!plan->Wants()) plan->dispatcher().Round(0);  // their timers (backoffs) and revokes
-  }
+  for (const auto& plan : plans_) plan->dispatcher().EndRound();  // revokes, timers
 }
 
 void Scheduler::OnWorkerHello(const v1::Hello& hello) {

@@ -169,5 +169,23 @@ TEST_F(SchedulerPlansTest, ANewPlanRetiresThoseThatEnded) {
   EXPECT_EQ(scheduler_->counters().attempts_started, 2u) << "a's attempt still counted";
 }
 
+TEST_F(SchedulerPlansTest, APlanWhoseFirstCardsCannotBePlacedNowStillGetsItsShare) {
+  std::vector<common::SourceFile> cards;
+  for (int i = 1; i <= 3; ++i) cards.push_back(Card(i, "None", "**Labels**: pool=special\n**Priority**: P0\n"));
+  for (int i = 4; i <= 9; ++i) cards.push_back(Card(i, "None"));
+  auto first = scheduler_->Submit(cards, "special-first", false, {1, 0, 0});
+  ASSERT_TRUE(first.ok());
+  std::string plain = SubmitPlan("plain", 6);
+  Hello("special", 1, 0, {{"pool", "special"}});  // the first special card takes it; two wait
+  EXPECT_EQ(AssignsByPlan(), (std::map<std::string, int>{{first->plan_id, 1}}));
+  Hello("w1", 4);
+  // 5 slots: each plan ends with 2 or 3 of them, the special cards passed over in its turns.
+  std::map<std::string, int> placed = AssignsByPlan();
+  EXPECT_EQ(placed[first->plan_id], 2) << "two plain cards after its waiting special ones";
+  EXPECT_EQ(placed[plain], 2);
+  EXPECT_EQ(Of(first->plan_id, "WS-02").state(), v1::WORKSTREAM_STATE_READY);
+  EXPECT_EQ(Of(first->plan_id, "WS-06").state(), v1::WORKSTREAM_STATE_READY);
+}
+
 }  // namespace
 }  // namespace wsfleet::coordinator
