@@ -104,5 +104,78 @@ BENCHMARK(BM_AttemptEndOnABusyFleet)
     ->Iterations(500)
     ->Unit(benchmark::kMicrosecond);
 
+// The same on a fleet shared by several plans (fair share, plans taking turns in a round):
+// `ready` workstreams split between `plans` plans of shares 1, 2, 3..., all of them held
+// up behind their first quarter, cards no worker can run yet (they wait for one with
+// pool=special to join). The baseline is one plan (plans = 1) in the same invocation: a
+// turn costs a placement, not a walk of each plan's queue, so three plans should cost
+// about what one does.
+void BM_AttemptEndWithPlansSharingTheFleet(benchmark::State& state) {
+  const int ready = static_cast<int>(state.range(0));
+  const int plans = static_cast<int>(state.range(1));
+  constexpr int kWorkers = 16;
+  testing::FakeClock clock;
+  testing::FakeStateStore store;
+  testing::RecordingOutput output;
+  coordinator::SpreadPlacement placement;
+  coordinator::SchedulerOptions options;
+  options.random_seed = 7;
+  options.infeasible_grace = std::chrono::hours(1);  // the special cards wait, not fail
+  coordinator::Scheduler scheduler(clock, store, output, placement, options);
+  for (int p = 0; p < plans; ++p) {
+    common::Plan plan = IndependentPlan(ready / plans + kWorkers * 2);
+    for (size_t i = 0; i < plan.workstreams.size() / 4; ++i) {
+      plan.workstreams[i].labels["pool"] = "special";
+      plan.workstreams[i].priority = 0;  // first in the plan's order
+    }
+    absl::StatusOr<coordinator::Scheduler::SubmitResult> submitted = scheduler.SubmitParsed(
+        std::move(plan), "bench-" + std::to_string(p), false, "", {static_cast<double>(p + 1), 0, 0});
+    if (!submitted.ok() || submitted->plan_id.empty()) {
+      state.SkipWithError("a plan was not submitted");
+      return;
+    }
+  }
+  // The workers join after the plans: what none of them could run waits out its grace in
+  // the ready queue (submitted to a fleet that had joined, it would fail at once).
+  for (int w = 0; w < kWorkers; ++w) {
+    v1::Hello hello;
+    hello.set_worker_id("w" + std::to_string(w));
+    hello.mutable_resources()->set_slots(1);
+    (*hello.mutable_resources()->mutable_labels())["pool"] = "main";
+    scheduler.OnWorkerHello(hello);
+  }
+  scheduler.FlushEvents();
+  std::deque<std::pair<std::string, std::string>> running;  // (worker, attempt)
+  for (const auto& [worker, spec] : output.TakeAssigns()) running.emplace_back(worker, spec.attempt_id());
+  for (auto _ : state) {
+    if (running.empty()) {
+      state.SkipWithError("nothing runs");
+      return;
+    }
+    auto [worker, attempt] = running.front();
+    running.pop_front();
+    v1::EventBatch batch;
+    v1::Event& started = *batch.add_events();
+    started.set_attempt_id(attempt);
+    started.set_seq(1);
+    started.mutable_started()->set_worker_id(worker);
+    v1::Event& finished = *batch.add_events();
+    finished.set_attempt_id(attempt);
+    finished.set_seq(2);
+    finished.mutable_finished()->set_outcome(v1::ATTEMPT_OUTCOME_SUCCEEDED);
+    scheduler.OnEvents(worker, batch);
+    scheduler.FlushEvents();
+    for (const auto& [next_worker, spec] : output.TakeAssigns()) running.emplace_back(next_worker, spec.attempt_id());
+    output.sent.clear();
+  }
+  state.counters["ready"] = ready;
+  state.counters["plans"] = plans;
+}
+BENCHMARK(BM_AttemptEndWithPlansSharingTheFleet)
+    ->ArgNames({"ready", "plans"})
+    ->ArgsProduct({{10000, 100000}, {1, 3}})
+    ->Iterations(500)
+    ->Unit(benchmark::kMicrosecond);
+
 }  // namespace
 }  // namespace wsfleet::bench
