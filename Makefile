@@ -59,6 +59,7 @@ bench: build
 	bench/restart_bench.sh $(BUILD_DIR)
 	bench/replace_bench.sh $(BUILD_DIR)
 	bench/fleet_scale_bench.sh $(BUILD_DIR)
+	bench/plan_scale_bench.sh $(BUILD_DIR)
 
 # libFuzzer needs clang; each fuzz target runs FUZZ_SECONDS, starting from the seed corpus.
 fuzz: deps

@@ -30,6 +30,7 @@ std::shared_ptr<CoordinatorSession> CoordinatorSession::Open(v1::WorkerService::
       new CoordinatorSession(std::move(live), std::move(on_message), std::move(on_end)));
   session->self_ = session;
   stub.async()->Session(&session->context_, session.get());
+  session->AddHold();
   session->StartRead(&session->incoming_);
   session->Send(hello);
   session->StartCall();
@@ -54,19 +55,42 @@ void CoordinatorSession::StartNextWriteLocked() {
   StartWrite(&writing_message_);
 }
 
+bool CoordinatorSession::TakeHoldLocked() {
+  if (!holding_ || !broken_ || writing_) return false;
+  holding_ = false;
+  return true;
+}
+
 void CoordinatorSession::OnWriteDone(bool ok) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!ok) {
-    broken_ = true;
-    writing_ = false;
-    outgoing_.clear();
-    return;
+  bool release = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!ok) broken_ = true;
+    if (broken_) {
+      writing_ = false;
+      outgoing_.clear();
+      release = TakeHoldLocked();
+    } else {
+      StartNextWriteLocked();
+    }
   }
-  StartNextWriteLocked();
+  if (release) RemoveHold();
 }
 
 void CoordinatorSession::OnReadDone(bool ok) {
-  if (!ok) return;  // OnDone follows with the status
+  if (!ok) {
+    // The call is over (OnDone follows with the status, once the hold is let go): nothing
+    // more is written; a write in flight lets go of the hold when it completes.
+    bool release = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      broken_ = true;
+      outgoing_.clear();
+      release = TakeHoldLocked();
+    }
+    if (release) RemoveHold();
+    return;
+  }
   on_message_(std::move(incoming_));
   incoming_.Clear();
   StartRead(&incoming_);

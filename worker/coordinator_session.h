@@ -53,7 +53,14 @@ class CoordinatorSession
   bool writing_ = false;
   bool broken_ = false;  // a write failed, or the call is done: nothing more is written
   bool done_ = false;
+  // The call's hold (AddHold at the start): OnDone cannot begin while a Send may still
+  // start a write, so no write is ever started on a call gRPC is finishing. Let go once
+  // nothing more will be written (broken) and no write is in flight.
+  bool holding_ = true;
   std::shared_ptr<CoordinatorSession> self_;  // until OnDone
+  // Whether the hold is to be let go now (broken, no write in flight); call under mutex_,
+  // then RemoveHold() outside it (it may run OnDone on this thread).
+  bool TakeHoldLocked();
 };
 
 }  // namespace wsfleet::worker
