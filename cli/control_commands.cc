@@ -38,21 +38,37 @@ int SubmitCommand(const ClientOptions& client, const std::vector<std::string>& p
   CheckAgentTypes(plan, {}, common::Severity::kWarning, plan.diagnostics);
   for (const auto& diagnostic : plan.diagnostics.Sorted()) std::cerr << diagnostic.ToString() << "\n";
   if (!plan.ok() || plan.workstreams.empty()) return kExitInvalidPlan;
+  auto stub = Stub(client);
+  if (!stub) return kExitUsage;
+  // What was checked is what goes, streamed a few MiB at a time: a plan of any size fits,
+  // and its files are not copied whole into one message beside the parsed plan.
   v1::SubmitRequest request;
-  for (const common::SourceFile& file : plan.sources) {  // what was checked is what goes
-    v1::SourceFile& out = *request.add_files();
-    out.set_path(file.path);
-    out.set_text(file.text);
-  }
   request.set_plan_name(std::filesystem::path(paths.front()).filename().string());
   request.set_keep_going(keep_going);
   request.set_share(limits.share);
   request.set_max_gpus(limits.max_gpus);
   request.set_max_workers(limits.max_workers);
   v1::SubmitResponse response;
-  auto stub = Stub(client);
-  if (!stub) return kExitUsage;
-  grpc::Status status = stub->Submit(Context(60).get(), request, &response);
+  std::unique_ptr<grpc::ClientContext> context = Context(300);
+  std::unique_ptr<grpc::ClientWriter<v1::SubmitRequest>> writer = stub->SubmitStream(context.get(), &response);
+  constexpr size_t kChunkBytes = size_t{4} << 20;
+  size_t chunk = 0;
+  bool sent = true;
+  for (common::SourceFile& file : plan.sources) {
+    chunk += file.text.size() + file.path.size();
+    v1::SourceFile& out = *request.add_files();
+    out.set_path(std::move(file.path));
+    out.set_text(std::move(file.text));
+    if (chunk >= kChunkBytes) {
+      sent = writer->Write(request);
+      request.Clear();
+      chunk = 0;
+      if (!sent) break;  // the coordinator ended the call: Finish says why
+    }
+  }
+  if (sent && (request.files_size() > 0 || request.plan_name().size() > 0)) writer->Write(request);
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
   if (!status.ok()) return ReportRpcFailure(client, status, /*submitting=*/true);
   for (const v1::Diagnostic& diagnostic : response.diagnostics()) {
     std::cerr << diagnostic.file() << ":" << diagnostic.line() << ": " << diagnostic.severity()

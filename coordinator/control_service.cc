@@ -16,25 +16,19 @@ grpc::Status ToGrpc(const absl::Status& status) {
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
 }
 
-grpc::ServerUnaryReactor* ControlServiceImpl::Submit(grpc::CallbackServerContext* context,
-                                                     const v1::SubmitRequest* request,
-                                                     v1::SubmitResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (grpc::Status allowed = access_.Check(access_.Identify(*context), Role::kAdmin, "Submit", request->plan_name()); !allowed.ok()) {
-    reactor->Finish(allowed);
-    return reactor;
-  }
+void ControlServiceImpl::SubmitFiles(std::vector<common::SourceFile> files, const v1::SubmitRequest& settings,
+                                     v1::SubmitResponse* response, std::function<void(grpc::Status)> finish) {
   // Parsed here, on the gRPC thread, so the loop is not held up by a large plan.
-  std::vector<common::SourceFile> files;
-  for (const v1::SourceFile& file : request->files()) files.push_back({file.path(), file.text()});
   auto plan = std::make_shared<common::Plan>(common::AssemblePlan(files));
+  files.clear();
+  files.shrink_to_fit();  // the plan holds its sources now
   auto encoded = std::make_shared<std::string>(plan->ok() ? EncodeWorkstreams(plan->workstreams) : "");
-  PlanLimits limits{request->share() == 0 ? 1.0 : request->share(), request->max_gpus(), request->max_workers()};
-  loop_.Post([this, reactor, request, response, plan, encoded, limits] {
-    auto result = scheduler_.SubmitParsed(std::move(*plan), request->plan_name(), request->keep_going(),
-                                          std::move(*encoded), limits);
+  PlanLimits limits{settings.share() == 0 ? 1.0 : settings.share(), settings.max_gpus(), settings.max_workers()};
+  loop_.Post([this, response, plan, encoded, limits, name = settings.plan_name(), keep_going = settings.keep_going(),
+              finish = std::move(finish)] {
+    auto result = scheduler_.SubmitParsed(std::move(*plan), name, keep_going, std::move(*encoded), limits);
     if (!result.ok()) {
-      reactor->Finish(ToGrpc(result.status()));
+      finish(ToGrpc(result.status()));
       return;
     }
     response->set_plan_id(result->plan_id);
@@ -48,9 +42,83 @@ grpc::ServerUnaryReactor* ControlServiceImpl::Submit(grpc::CallbackServerContext
     if (const PlanScheduler* submitted = scheduler_.Plan(result->plan_id); submitted != nullptr) {
       response->set_workstreams(static_cast<uint32_t>(submitted->plan()->workstreams.size()));
     }
-    reactor->Finish(grpc::Status::OK);
+    finish(grpc::Status::OK);
   });
+}
+
+grpc::ServerUnaryReactor* ControlServiceImpl::Submit(grpc::CallbackServerContext* context,
+                                                     const v1::SubmitRequest* request,
+                                                     v1::SubmitResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (grpc::Status allowed = access_.Check(access_.Identify(*context), Role::kAdmin, "Submit", request->plan_name()); !allowed.ok()) {
+    reactor->Finish(allowed);
+    return reactor;
+  }
+  std::vector<common::SourceFile> files;
+  for (const v1::SourceFile& file : request->files()) files.push_back({file.path(), file.text()});
+  SubmitFiles(std::move(files), *request, response, [reactor](grpc::Status status) { reactor->Finish(status); });
   return reactor;
+}
+
+namespace {
+
+// Reads a SubmitStream's requests: the plan's files, gathered until the client is done,
+// then submitted like Submit's. Deletes itself when the call is done.
+class SubmitStreamReader : public grpc::ServerReadReactor<v1::SubmitRequest> {
+ public:
+  using Submit = std::function<void(std::vector<common::SourceFile>, const v1::SubmitRequest&,
+                                    std::function<void(grpc::Status)>)>;
+  explicit SubmitStreamReader(Submit submit) : submit_(std::move(submit)) { StartRead(&request_); }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the client is done: every file is here
+      submit_(std::move(files_), settings_, [this](grpc::Status status) { Finish(status); });
+      return;
+    }
+    if (first_) {
+      settings_ = request_;
+      settings_.clear_files();
+      first_ = false;
+    }
+    for (v1::SourceFile& file : *request_.mutable_files()) {
+      bytes_ += file.text().size();
+      files_.push_back({std::move(*file.mutable_path()), std::move(*file.mutable_text())});
+    }
+    if (bytes_ > kMaxPlanBytes) {
+      Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          "the plan's files pass " + std::to_string(kMaxPlanBytes >> 20) + " MiB"));
+      return;
+    }
+    request_.Clear();
+    StartRead(&request_);
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  // What one plan's files may add up to: bounds what a submit can make the coordinator hold.
+  static constexpr size_t kMaxPlanBytes = size_t{1} << 30;
+
+  Submit submit_;
+  v1::SubmitRequest request_;
+  v1::SubmitRequest settings_;  // the first request's, its files left out
+  bool first_ = true;
+  std::vector<common::SourceFile> files_;
+  size_t bytes_ = 0;
+};
+
+}  // namespace
+
+grpc::ServerReadReactor<v1::SubmitRequest>* ControlServiceImpl::SubmitStream(grpc::CallbackServerContext* context,
+                                                                           v1::SubmitResponse* response) {
+  // Who may submit is known before the plan's name arrives: the audit line names no plan.
+  if (grpc::Status allowed = access_.Check(access_.Identify(*context), Role::kAdmin, "Submit", ""); !allowed.ok()) {
+    return new RefusedReadReactor<v1::SubmitRequest>(allowed);
+  }
+  return new SubmitStreamReader([this, response](std::vector<common::SourceFile> files,
+                                                 const v1::SubmitRequest& settings,
+                                                 std::function<void(grpc::Status)> finish) {
+    SubmitFiles(std::move(files), settings, response, std::move(finish));
+  });
 }
 
 grpc::ServerUnaryReactor* ControlServiceImpl::GetStatus(grpc::CallbackServerContext* context,

@@ -2,6 +2,11 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
+#include <vector>
+
+#include "common/plan.h"
+
 #include "absl/status/status.h"
 #include "common/event_loop.h"
 #include "coordinator/access_policy.h"
@@ -26,6 +31,8 @@ class ControlServiceImpl : public v1::ControlService::CallbackService {
   grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* context,
                                    const v1::SubmitRequest* request,
                                    v1::SubmitResponse* response) override;
+  grpc::ServerReadReactor<v1::SubmitRequest>* SubmitStream(grpc::CallbackServerContext* context,
+                                                          v1::SubmitResponse* response) override;
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
                                       const v1::GetStatusRequest* request,
                                       v1::RunStatus* response) override;
@@ -49,6 +56,11 @@ class ControlServiceImpl : public v1::ControlService::CallbackService {
                                       v1::ListPlansResponse* response) override;
 
  private:
+  // Parses the plan's files (on the calling gRPC thread), submits it on the loop, fills
+  // `response` and calls `finish` there.
+  void SubmitFiles(std::vector<common::SourceFile> files, const v1::SubmitRequest& settings,
+                   v1::SubmitResponse* response, std::function<void(grpc::Status)> finish);
+
   common::EventLoop& loop_;
   Scheduler& scheduler_;
   StateStore& store_;
@@ -61,6 +73,14 @@ template <typename Message>
 class RefusedWriteReactor : public grpc::ServerWriteReactor<Message> {
  public:
   explicit RefusedWriteReactor(const grpc::Status& status) { this->Finish(status); }
+  void OnDone() override { delete this; }
+};
+
+// A client stream refused before it started: finishes with `status` at once.
+template <typename Message>
+class RefusedReadReactor : public grpc::ServerReadReactor<Message> {
+ public:
+  explicit RefusedReadReactor(const grpc::Status& status) { this->Finish(status); }
   void OnDone() override { delete this; }
 };
 

@@ -11,7 +11,8 @@
 namespace wsfleet::rpc {
 
 // What a server accepts in one message: a plan of a thousand cards in one Submit with room
-// to spare; a worker's event batches are at most 4 MiB (worker_core.cc).
+// to spare (`wsfleet submit` streams its plan in 4 MiB requests, SubmitStream, so a plan of
+// any size fits); a worker's event batches are at most 4 MiB (worker_core.cc).
 inline constexpr int kMaxRequestBytes = 16 << 20;
 // What a server may send in one message: the status of a very large plan.
 inline constexpr int kMaxResponseBytes = 64 << 20;

@@ -51,6 +51,12 @@ check "retry --failed puts back what did not succeed" contains "$TMP/retry-faile
 check "... keeps what succeeded" sh -c "'$WSFLEET' status | grep -qE '^WS-01 .*SUCCEEDED'"
 check "... and WS-02 says why it waits: its only worker drains" \
   wait_for 10 sh -c "'$WSFLEET' status | grep -qE '^WS-02 .*READY.*every worker that can run it is draining \\(w1\\)'"
+# A plan bigger than one gRPC message (16 MiB): submit streams it.
+big=$TMP/big
+for id in WS-01 WS-02; do card "$big" "$id" None "true"; head -c 9000000 /dev/zero | tr '\0' 'x' | fold -w 100 >> "$big/$id.md"; done
+"$WSFLEET" submit "$big" > "$TMP/big.out" 2>&1
+check "a plan of 18 MB is submitted whole (streamed)" contains "$TMP/big.out" "(2 workstreams)"
+"$WSFLEET" cancel --all --plan "$(sed -n 's/^submitted plan \([^ ]*\) .*/\1/p' "$TMP/big.out")" > /dev/null 2>&1
 "$WSFLEET" status --coordinator "unix:$TMP/nothing.sock" > "$TMP/down.out" 2>&1
 check "no coordinator: exit 68" [ $? -eq 68 ]
 finish
