@@ -40,6 +40,40 @@ common::Plan IndependentPlan(int count) {
   return common::AssembleParsed(std::move(workstreams), {});
 }
 
+// `count` one-slot workers with pool=main say Hello.
+void JoinMainPool(coordinator::Scheduler& scheduler, int count) {
+  for (int w = 0; w < count; ++w) {
+    v1::Hello hello;
+    hello.set_worker_id("w" + std::to_string(w));
+    hello.mutable_resources()->set_slots(1);
+    (*hello.mutable_resources()->mutable_labels())["pool"] = "main";
+    scheduler.OnWorkerHello(hello);
+  }
+}
+
+// The oldest running attempt ends (its worker's one batch: started, finished), which frees a
+// slot: the round that follows places the next workstream. False when nothing runs.
+bool EndOneAttempt(coordinator::Scheduler& scheduler, testing::RecordingOutput& output,
+                   std::deque<std::pair<std::string, std::string>>& running) {
+  if (running.empty()) return false;
+  auto [worker, attempt] = running.front();
+  running.pop_front();
+  v1::EventBatch batch;
+  v1::Event& started = *batch.add_events();
+  started.set_attempt_id(attempt);
+  started.set_seq(1);
+  started.mutable_started()->set_worker_id(worker);
+  v1::Event& finished = *batch.add_events();
+  finished.set_attempt_id(attempt);
+  finished.set_seq(2);
+  finished.mutable_finished()->set_outcome(v1::ATTEMPT_OUTCOME_SUCCEEDED);
+  scheduler.OnEvents(worker, batch);
+  scheduler.FlushEvents();
+  for (const auto& [next_worker, spec] : output.TakeAssigns()) running.emplace_back(next_worker, spec.attempt_id());
+  output.sent.clear();
+  return true;
+}
+
 void BM_AttemptEndOnABusyFleet(benchmark::State& state) {
   const int ready = static_cast<int>(state.range(0));
   const bool walk = state.range(1) != 0;  // the baseline: a free slot no card can use
@@ -51,13 +85,7 @@ void BM_AttemptEndOnABusyFleet(benchmark::State& state) {
   coordinator::SchedulerOptions options;
   options.random_seed = 7;
   coordinator::Scheduler scheduler(clock, store, output, placement, options);
-  for (int w = 0; w < kWorkers; ++w) {
-    v1::Hello hello;
-    hello.set_worker_id("w" + std::to_string(w));
-    hello.mutable_resources()->set_slots(1);
-    (*hello.mutable_resources()->mutable_labels())["pool"] = "main";
-    scheduler.OnWorkerHello(hello);
-  }
+  JoinMainPool(scheduler, kWorkers);
   if (walk) {
     v1::Hello idle;
     idle.set_worker_id("idle");
@@ -76,25 +104,10 @@ void BM_AttemptEndOnABusyFleet(benchmark::State& state) {
   std::deque<std::pair<std::string, std::string>> running;  // (worker, attempt)
   for (const auto& [worker, spec] : output.TakeAssigns()) running.emplace_back(worker, spec.attempt_id());
   for (auto _ : state) {
-    if (running.empty()) {
+    if (!EndOneAttempt(scheduler, output, running)) {
       state.SkipWithError("nothing runs");
       return;
     }
-    auto [worker, attempt] = running.front();
-    running.pop_front();
-    v1::EventBatch batch;
-    v1::Event& started = *batch.add_events();
-    started.set_attempt_id(attempt);
-    started.set_seq(1);
-    started.mutable_started()->set_worker_id(worker);
-    v1::Event& finished = *batch.add_events();
-    finished.set_attempt_id(attempt);
-    finished.set_seq(2);
-    finished.mutable_finished()->set_outcome(v1::ATTEMPT_OUTCOME_SUCCEEDED);
-    scheduler.OnEvents(worker, batch);
-    scheduler.FlushEvents();
-    for (const auto& [next_worker, spec] : output.TakeAssigns()) running.emplace_back(next_worker, spec.attempt_id());
-    output.sent.clear();
   }
   state.counters["ready"] = ready;
 }
@@ -137,36 +150,15 @@ void BM_AttemptEndWithPlansSharingTheFleet(benchmark::State& state) {
   }
   // The workers join after the plans: what none of them could run waits out its grace in
   // the ready queue (submitted to a fleet that had joined, it would fail at once).
-  for (int w = 0; w < kWorkers; ++w) {
-    v1::Hello hello;
-    hello.set_worker_id("w" + std::to_string(w));
-    hello.mutable_resources()->set_slots(1);
-    (*hello.mutable_resources()->mutable_labels())["pool"] = "main";
-    scheduler.OnWorkerHello(hello);
-  }
+  JoinMainPool(scheduler, kWorkers);
   scheduler.FlushEvents();
   std::deque<std::pair<std::string, std::string>> running;  // (worker, attempt)
   for (const auto& [worker, spec] : output.TakeAssigns()) running.emplace_back(worker, spec.attempt_id());
   for (auto _ : state) {
-    if (running.empty()) {
+    if (!EndOneAttempt(scheduler, output, running)) {
       state.SkipWithError("nothing runs");
       return;
     }
-    auto [worker, attempt] = running.front();
-    running.pop_front();
-    v1::EventBatch batch;
-    v1::Event& started = *batch.add_events();
-    started.set_attempt_id(attempt);
-    started.set_seq(1);
-    started.mutable_started()->set_worker_id(worker);
-    v1::Event& finished = *batch.add_events();
-    finished.set_attempt_id(attempt);
-    finished.set_seq(2);
-    finished.mutable_finished()->set_outcome(v1::ATTEMPT_OUTCOME_SUCCEEDED);
-    scheduler.OnEvents(worker, batch);
-    scheduler.FlushEvents();
-    for (const auto& [next_worker, spec] : output.TakeAssigns()) running.emplace_back(next_worker, spec.attempt_id());
-    output.sent.clear();
   }
   state.counters["ready"] = ready;
   state.counters["plans"] = plans;
