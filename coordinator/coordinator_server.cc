@@ -232,7 +232,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   server->scheduler_ = parts.scheduler.get();
   parts.output->set_reader_of([scheduler = parts.scheduler.get()](const std::string& plan_id) -> const RunReader* {
     if (plan_id.empty()) return scheduler;  // the fleet before any plan
-    return scheduler->Plan(plan_id);
+    return scheduler->HeldOrRetired(plan_id);
   });
   // Recovery before serving; the loop thread is not running yet, so this thread may act
   // as the loop.

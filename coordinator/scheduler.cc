@@ -69,11 +69,18 @@ absl::StatusOr<Scheduler::SubmitResult> Scheduler::SubmitParsed(common::Plan par
               limits};
   auto scheduler = std::make_unique<PlanScheduler>(shared_, limits);
   if (absl::Status status = scheduler->Store(std::move(plan), std::move(row), retire); !status.ok()) return status;
-  std::erase_if(plans_, [&](const std::unique_ptr<PlanScheduler>& held) {
-    if (std::find(retire.begin(), retire.end(), held->plan_row().plan_id) == retire.end()) return false;
-    attempts_started_retired_ += held->counters().attempts_started;
-    return true;
-  });
+  for (auto it = plans_.begin(); it != plans_.end();) {
+    if (std::find(retire.begin(), retire.end(), (*it)->plan_row().plan_id) == retire.end()) {
+      ++it;
+      continue;
+    }
+    attempts_started_retired_ += (*it)->counters().attempts_started;
+    // Kept a while for what is still to be written of it (its report, if its end was
+    // published in this very turn of the loop); only the last few.
+    retired_.push_back(std::move(*it));
+    if (retired_.size() > kRetiredKept) retired_.pop_front();
+    it = plans_.erase(it);
+  }
   result.plan_id = scheduler->plan_row().plan_id;
   plans_.push_back(std::move(scheduler));
   plans_.back()->Begin();
@@ -106,6 +113,14 @@ PlanScheduler* Scheduler::Plan(const std::string& plan_id) {
 
 const PlanScheduler* Scheduler::Plan(const std::string& plan_id) const {
   return const_cast<Scheduler*>(this)->Plan(plan_id);
+}
+
+const PlanScheduler* Scheduler::HeldOrRetired(const std::string& plan_id) const {
+  if (const PlanScheduler* held = Plan(plan_id)) return held;
+  for (const auto& plan : retired_) {
+    if (plan->plan_row().plan_id == plan_id) return plan.get();
+  }
+  return nullptr;
 }
 
 absl::StatusOr<PlanScheduler*> Scheduler::Select(const std::string& plan_id) {

@@ -96,6 +96,9 @@ class Scheduler : public RunReader {
   // when there is no such plan); else the only plan held, or the only one still running;
   // else an error listing them.
   absl::StatusOr<PlanScheduler*> Select(const std::string& plan_id);
+  // A plan held, or one of the last few retired (what publishes a plan's end may come after
+  // the next plan retired it).
+  const PlanScheduler* HeldOrRetired(const std::string& plan_id) const;
   absl::StatusOr<const PlanScheduler*> Select(const std::string& plan_id) const;
 
   // The plan submitted last, for a coordinator of one plan at a time (tests, `wsfleet run`).
@@ -153,6 +156,8 @@ class Scheduler : public RunReader {
   EventIntake intake_;
   SchedulerShared shared_;
   std::vector<std::unique_ptr<PlanScheduler>> plans_;  // oldest first
+  static constexpr size_t kRetiredKept = 4;
+  std::deque<std::unique_ptr<PlanScheduler>> retired_;  // the last few retired, oldest first
   PlanRow no_plan_;
   mutable FleetSize fleet_size_;
   mutable uint64_t fleet_size_makeup_ = ~uint64_t{0};

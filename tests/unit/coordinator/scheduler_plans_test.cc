@@ -165,6 +165,8 @@ TEST_F(SchedulerPlansTest, ANewPlanRetiresThoseThatEnded) {
   ASSERT_TRUE(scheduler_->Plan(a)->Done());
   std::string b = SubmitPlan("b", 1);
   EXPECT_EQ(scheduler_->Plan(a), nullptr);
+  ASSERT_NE(scheduler_->HeldOrRetired(a), nullptr) << "kept a while for its report";
+  EXPECT_TRUE(scheduler_->HeldOrRetired(a)->Done());
   EXPECT_EQ(store_->held_plans(), (std::vector<std::string>{b}));
   EXPECT_EQ(scheduler_->counters().attempts_started, 2u) << "a's attempt still counted";
 }
