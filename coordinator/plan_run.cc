@@ -14,6 +14,11 @@ bool Ended(v1::WorkstreamState state) {
          state == v1::WORKSTREAM_STATE_SKIPPED;
 }
 
+void PlanRun::DropStoredText() {
+  std::vector<common::SourceFile>().swap(row.files);
+  std::string().swap(row.parsed);
+}
+
 void PlanRun::Adopt(std::unique_ptr<common::Plan> adopted, PlanRow adopted_row) {
   plan = std::move(adopted);
   row = std::move(adopted_row);

@@ -72,6 +72,9 @@ struct PlanRun {
   // queued again by its new card. Nothing may be placed or running, nor dirty.
   void Rebuild(std::unique_ptr<common::Plan> plan, std::vector<WorkstreamRun> runs);
   bool has_plan() const { return plan != nullptr; }
+  // The row's card texts and parsed workstreams are what was stored: once they are, the plan
+  // (which holds its sources) is all that is kept in memory (tens of MB at 100,000 cards).
+  void DropStoredText();
   const common::Workstream& card(int index) const { return plan->workstreams[index]; }
   // `attempts` holds only attempts of the plan's workstreams (Submit, Recover).
   int IndexOf(const AttemptRow& attempt) const { return index_.at(attempt.workstream_id); }

@@ -49,6 +49,7 @@ absl::Status PlanScheduler::Store(std::unique_ptr<common::Plan> plan, PlanRow ro
   for (const common::Workstream& ws : plan->workstreams) rows.push_back(InitialRow(ws));
   if (absl::Status status = store_.SubmitPlan(row, rows, retire); !status.ok()) return status;
   run_.Adopt(std::move(plan), std::move(row));
+  run_.DropStoredText();
   for (size_t i = 0; i < run_.runs.size(); ++i) run_.runs[i].row = rows[i];
   run_.Recount();
   return absl::OkStatus();
@@ -106,7 +107,8 @@ absl::Status PlanScheduler::Recover(StoredPlan stored_plan) {
   }
   if (plan == nullptr) plan = std::make_unique<common::Plan>(common::AssemblePlan(stored->plan.files));
   if (!plan->ok()) return absl::DataLossError("the stored plan " + stored->plan.plan_id + " no longer validates");
-  run_.Adopt(std::move(plan), stored->plan);
+  run_.Adopt(std::move(plan), std::move(stored->plan));
+  run_.DropStoredText();
   std::map<std::string, WorkstreamRow> rows;
   for (WorkstreamRow& row : stored->workstreams) rows[row.workstream_id] = std::move(row);
   for (size_t i = 0; i < run_.runs.size(); ++i) {

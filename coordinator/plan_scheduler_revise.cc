@@ -80,6 +80,7 @@ absl::StatusOr<PlanScheduler::Revision> PlanScheduler::Revise(common::Plan plan,
   }
   run_.Rebuild(std::make_unique<common::Plan>(std::move(plan)), std::move(runs));
   run_.row = std::move(row);
+  run_.DropStoredText();
   AfterRerun();
   return revision;
 }

@@ -9,8 +9,9 @@ absl::StatusOr<PlanSubmission> SubmitOrResume(Scheduler& scheduler, common::Plan
                                               const std::string& state_dir, const RerunOptions& rerun) {
   if (scheduler.has_plan()) {
     const PlanRow& row = scheduler.plan_row();
-    bool same_text = row.files.size() == plan.sources.size() &&
-                     std::equal(row.files.begin(), row.files.end(), plan.sources.begin(),
+    const std::vector<common::SourceFile>& held = scheduler.plan()->sources;  // as stored
+    bool same_text = held.size() == plan.sources.size() &&
+                     std::equal(held.begin(), held.end(), plan.sources.begin(),
                                 [](const auto& a, const auto& b) { return a.path == b.path && a.text == b.text; });
     // The same plan: the same cards, or cards edited since under the same name (the folder
     // or file `run` was given).

@@ -123,7 +123,9 @@ TEST_F(PlanSubmissionTest, AFreshDirectorySubmitsThePlan) {
   ASSERT_TRUE(started.ok()) << started.status();
   EXPECT_FALSE(started->resumed);
   EXPECT_EQ(scheduler_->plan_row().plan_id, started->plan_id);
-  EXPECT_EQ(scheduler_->plan_row().files.size(), 1u) << "the parsed sources are stored";
+  EXPECT_EQ(scheduler_->plan()->sources.size(), 1u);
+  EXPECT_EQ(store_->Load()->plans.at(0).plan.files.size(), 1u) << "the parsed sources are stored";
+  EXPECT_TRUE(scheduler_->plan_row().files.empty()) << "and not kept twice in memory";
 }
 
 TEST_F(PlanSubmissionTest, AnUnfinishedRunOfTheSameCardsCarriesOnAfterARestart) {
