@@ -29,7 +29,7 @@ int ReportRpcFailure(const ClientOptions& client, const grpc::Status& status, bo
     case grpc::StatusCode::RESOURCE_EXHAUSTED:  // the state store is full
     case grpc::StatusCode::ABORTED:
       return kExitBusy;
-    case grpc::StatusCode::FAILED_PRECONDITION:  // for a plan: another still runs
+    case grpc::StatusCode::FAILED_PRECONDITION:  // for a plan: the coordinator cannot take it now
       return submitting ? kExitBusy : kExitFailed;
     case grpc::StatusCode::INVALID_ARGUMENT:
       return submitting ? kExitInvalidPlan : kExitUsage;

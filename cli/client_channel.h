@@ -22,8 +22,9 @@ struct ClientOptions {
 std::string ClientAddress(const ClientOptions& client);
 
 // Says the coordinator's answer on stderr ("wsfleet: ADDRESS: message") and gives the exit
-// code it means (common/exit_codes.h): unreachable, busy (a full state store, a plan still
-// running), a bad argument (no such workstream), a plan with errors (`submitting`), or 1.
+// code it means (common/exit_codes.h): unreachable, busy (a full state store), a bad
+// argument (no such workstream, worker or plan; several plans and no --plan), a plan with
+// errors (`submitting`), or 1.
 int ReportRpcFailure(const ClientOptions& client, const grpc::Status& status, bool submitting = false);
 // The channel to the coordinator: plaintext on a unix socket (its owner's) or with
 // --insecure; else TLS with the credentials file's certificate, checking the coordinator
