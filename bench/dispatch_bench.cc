@@ -74,6 +74,20 @@ bool EndOneAttempt(coordinator::Scheduler& scheduler, testing::RecordingOutput& 
   return true;
 }
 
+// What runs now (the Assigns sent so far); each iteration ends the oldest running attempt,
+// and what the round after it places runs next.
+void EndAnAttemptEachIteration(benchmark::State& state, coordinator::Scheduler& scheduler,
+                               testing::RecordingOutput& output) {
+  std::deque<std::pair<std::string, std::string>> running;  // (worker, attempt)
+  for (const auto& [worker, spec] : output.TakeAssigns()) running.emplace_back(worker, spec.attempt_id());
+  for (auto _ : state) {
+    if (!EndOneAttempt(scheduler, output, running)) {
+      state.SkipWithError("nothing runs");
+      return;
+    }
+  }
+}
+
 void BM_AttemptEndOnABusyFleet(benchmark::State& state) {
   const int ready = static_cast<int>(state.range(0));
   const bool walk = state.range(1) != 0;  // the baseline: a free slot no card can use
@@ -101,14 +115,7 @@ void BM_AttemptEndOnABusyFleet(benchmark::State& state) {
   // Every slot and every queue place is taken; the rest is READY. Each iteration ends one
   // running attempt (its worker's one batch: started, finished), which frees a slot: the
   // round that follows places the next workstream, and then has nothing more to place.
-  std::deque<std::pair<std::string, std::string>> running;  // (worker, attempt)
-  for (const auto& [worker, spec] : output.TakeAssigns()) running.emplace_back(worker, spec.attempt_id());
-  for (auto _ : state) {
-    if (!EndOneAttempt(scheduler, output, running)) {
-      state.SkipWithError("nothing runs");
-      return;
-    }
-  }
+  EndAnAttemptEachIteration(state, scheduler, output);
   state.counters["ready"] = ready;
 }
 BENCHMARK(BM_AttemptEndOnABusyFleet)
@@ -152,14 +159,7 @@ void BM_AttemptEndWithPlansSharingTheFleet(benchmark::State& state) {
   // the ready queue (submitted to a fleet that had joined, it would fail at once).
   JoinMainPool(scheduler, kWorkers);
   scheduler.FlushEvents();
-  std::deque<std::pair<std::string, std::string>> running;  // (worker, attempt)
-  for (const auto& [worker, spec] : output.TakeAssigns()) running.emplace_back(worker, spec.attempt_id());
-  for (auto _ : state) {
-    if (!EndOneAttempt(scheduler, output, running)) {
-      state.SkipWithError("nothing runs");
-      return;
-    }
-  }
+  EndAnAttemptEachIteration(state, scheduler, output);
   state.counters["ready"] = ready;
   state.counters["plans"] = plans;
 }
