@@ -40,6 +40,22 @@ common::Plan IndependentPlan(int count) {
   return common::AssembleParsed(std::move(workstreams), {});
 }
 
+// A scheduler on a fake clock, an in-memory store and a recording output.
+struct SchedulerOnFakes {
+  explicit SchedulerOnFakes(coordinator::SchedulerOptions scheduler_options)
+      : options(Seeded(std::move(scheduler_options))) {}
+  static coordinator::SchedulerOptions Seeded(coordinator::SchedulerOptions options) {
+    options.random_seed = 7;  // the same IDs every run
+    return options;
+  }
+  testing::FakeClock clock;
+  testing::FakeStateStore store;
+  testing::RecordingOutput output;
+  coordinator::SpreadPlacement placement;
+  coordinator::SchedulerOptions options;
+  coordinator::Scheduler scheduler{clock, store, output, placement, options};
+};
+
 // `count` one-slot workers with pool=main say Hello.
 void JoinMainPool(coordinator::Scheduler& scheduler, int count) {
   for (int w = 0; w < count; ++w) {
@@ -92,13 +108,9 @@ void BM_AttemptEndOnABusyFleet(benchmark::State& state) {
   const int ready = static_cast<int>(state.range(0));
   const bool walk = state.range(1) != 0;  // the baseline: a free slot no card can use
   constexpr int kWorkers = 16;
-  testing::FakeClock clock;
-  testing::FakeStateStore store;
-  testing::RecordingOutput output;
-  coordinator::SpreadPlacement placement;
-  coordinator::SchedulerOptions options;
-  options.random_seed = 7;
-  coordinator::Scheduler scheduler(clock, store, output, placement, options);
+  SchedulerOnFakes fakes({});
+  coordinator::Scheduler& scheduler = fakes.scheduler;
+  testing::RecordingOutput& output = fakes.output;
   JoinMainPool(scheduler, kWorkers);
   if (walk) {
     v1::Hello idle;
@@ -134,14 +146,11 @@ void BM_AttemptEndWithPlansSharingTheFleet(benchmark::State& state) {
   const int ready = static_cast<int>(state.range(0));
   const int plans = static_cast<int>(state.range(1));
   constexpr int kWorkers = 16;
-  testing::FakeClock clock;
-  testing::FakeStateStore store;
-  testing::RecordingOutput output;
-  coordinator::SpreadPlacement placement;
   coordinator::SchedulerOptions options;
-  options.random_seed = 7;
   options.infeasible_grace = std::chrono::hours(1);  // the special cards wait, not fail
-  coordinator::Scheduler scheduler(clock, store, output, placement, options);
+  SchedulerOnFakes fakes(options);
+  coordinator::Scheduler& scheduler = fakes.scheduler;
+  testing::RecordingOutput& output = fakes.output;
   for (int p = 0; p < plans; ++p) {
     common::Plan plan = IndependentPlan(ready / plans + kWorkers * 2);
     for (size_t i = 0; i < plan.workstreams.size() / 4; ++i) {
