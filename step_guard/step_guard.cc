@@ -92,6 +92,14 @@ bool ParseGroups(const std::string& text, std::vector<gid_t>& out) {
   }
 }
 
+// Reaps what has ended; true when a child is still running.
+bool HasChildren() {
+  pid_t reaped;
+  while ((reaped = ::waitpid(-1, nullptr, WNOHANG)) > 0) {
+  }
+  return reaped == 0;
+}
+
 }  // namespace
 
 bool ParseGuardArguments(const std::vector<std::string>& args, GuardedCommand& out, std::string& error) {
@@ -234,6 +242,10 @@ int RunGuarded(const GuardedCommand& command, const std::string& tag, int* signa
     while ((ended = ::waitpid(-1, &status, WNOHANG)) > 0) {
       if (ended != step) continue;  // an orphan it adopted: reaped
       if (pidfd >= 0) ::close(pidfd);
+      // Whatever the step left running (a daemon it started, a child in the background)
+      // is the guard's child by now, or a child's: with none, nothing of the step is left
+      // and /proc need not be read.
+      if (HasChildren()) KillEverything(tag);
       if (WIFSIGNALED(status)) {
         *signal_to_raise = WTERMSIG(status);
         return 128 + WTERMSIG(status);

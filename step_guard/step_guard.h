@@ -41,7 +41,8 @@ int64_t MonotonicMillis();
 void KillEverything(const std::string& tag, int rounds = 20);
 
 // Runs the step and watches the fence; returns the guard's exit status (the step's, or
-// the signal that ended it as 128 + N, raised by main instead).
+// the signal that ended it as 128 + N, raised by main instead). When it returns, nothing
+// the step started is left: what outlived the step was killed (KillEverything).
 int RunGuarded(const GuardedCommand& command, const std::string& tag, int* signal_to_raise);
 
 }  // namespace wsfleet::step_guard

@@ -6,6 +6,8 @@
 #include <set>
 #include <string>
 
+#include "worker/guard_launcher.h"
+
 namespace wsfleet::worker {
 
 // How a worker's steps die with it and with its lease: each runs under
@@ -19,12 +21,14 @@ namespace wsfleet::worker {
 // Thread-safe.
 class StepFence {
  public:
-  explicit StepFence(std::string guard_path) : guard_path_(std::move(guard_path)) {}
+  explicit StepFence(std::string guard_path) : guard_path_(guard_path), launcher_(std::move(guard_path)) {}
   ~StepFence();
   StepFence(const StepFence&) = delete;
   StepFence& operator=(const StepFence&) = delete;
 
   const std::string& guard_path() const { return guard_path_; }
+  // Starts the guards (with a guard path).
+  GuardLauncher& launcher() { return launcher_; }
 
   struct Ends {
     int read = -1;   // for the guard (close-on-exec, not fd 3: the spawn moves it there)
@@ -43,6 +47,7 @@ class StepFence {
   static void Send(int fd, int64_t deadline_ms);
 
   const std::string guard_path_;
+  GuardLauncher launcher_;
   mutable std::mutex mutex_;
   std::set<int> write_ends_;
   int64_t deadline_ms_ = 0;  // none until the first lease

@@ -14,6 +14,8 @@
 #include <memory>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "worker/process_sweep.h"
 
 namespace wsfleet::worker {
@@ -52,14 +54,13 @@ class Spawner {
   }
 
   // `tag` ("KEY=value") is added to the step's environment. With `fence_read` (>= 0) the
-  // step runs under its guard, which gets that pipe as fd 3.
+  // step runs under its guard, which gets that pipe as fd 3 and whose wait status comes
+  // through `status_fd` (GuardLauncher); otherwise the step is the worker's child.
   int Spawn(const StepLaunch& launch, const std::string& tag, const Pipe& out, const Pipe& err, int fence_read,
-            pid_t& pid) {
+            pid_t& pid, int& status_fd) {
     tag_ = tag;
     user_ = launch.user ? &*launch.user : nullptr;
-    // Under a guard, the guard (as the worker's user) drops to the step user itself, just
-    // before the step: it must be able to kill whatever the step starts.
-    drop_user_ = fence_read < 0 ? user_ : nullptr;
+    if (fence_read >= 0) return SpawnGuarded(launch, out, err, fence_read, pid, status_fd);
     workdir_ = launch.workdir;
     out_ = out.write;
     err_ = err.write;
@@ -68,8 +69,6 @@ class Spawner {
     posix_spawn_file_actions_addopen(&actions_, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions_, out.write, STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions_, err.write, STDERR_FILENO);
-    if (fence_read >= 0) posix_spawn_file_actions_adddup2(&actions_, fence_read, kGuardFenceFd);
-    fence_read_ = fence_read;
     if (!launch.workdir.empty()) {
       posix_spawn_file_actions_addchdir_np(&actions_, launch.workdir.c_str());
     }
@@ -83,23 +82,6 @@ class Spawner {
     posix_spawnattr_setpgroup(&attributes_, 0);
     posix_spawnattr_setflags(&attributes_, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
                                                POSIX_SPAWN_SETSIGMASK);
-    if (fence_read >= 0) {
-      // The guard tries the direct command and falls back to the shell itself.
-      std::vector<std::string> guarded = {launch.fence->guard_path(), std::to_string(kGuardFenceFd)};
-      if (user_ != nullptr) {
-        std::string groups;
-        for (gid_t group : user_->groups) groups += (groups.empty() ? "" : ",") + std::to_string(group);
-        guarded.insert(guarded.end(), {"--user", std::to_string(user_->uid), std::to_string(user_->gid),
-                                       groups.empty() ? "-" : groups});
-      }
-      if (launch.direct) {
-        guarded.insert(guarded.end(), {"--direct", launch.direct->path, std::to_string(launch.direct->argv.size())});
-        guarded.insert(guarded.end(), launch.direct->argv.begin(), launch.direct->argv.end());
-      }
-      guarded.push_back("--");
-      guarded.insert(guarded.end(), launch.argv.begin(), launch.argv.end());
-      return SpawnWith(guarded.front(), guarded, launch.direct ? launch.direct->env : launch.env, pid);
-    }
     if (launch.direct &&
         SpawnWith(launch.direct->path, launch.direct->argv, launch.direct->env, pid) == 0) {
       return 0;
@@ -108,27 +90,62 @@ class Spawner {
   }
 
  private:
+  // The guard (as the worker's user) drops to the step user itself, just before the step:
+  // it must be able to kill whatever the step starts. It tries the direct command and
+  // falls back to the shell itself.
+  int SpawnGuarded(const StepLaunch& launch, const Pipe& out, const Pipe& err, int fence_read, pid_t& pid,
+                   int& status_fd) {
+    step_guard::GuardRequest request;
+    request.workdir = launch.workdir;
+    request.args = {std::to_string(kGuardFenceFd)};
+    if (user_ != nullptr) {
+      std::string groups;
+      for (gid_t group : user_->groups) groups += (groups.empty() ? "" : ",") + std::to_string(group);
+      request.args.insert(request.args.end(), {"--user", std::to_string(user_->uid), std::to_string(user_->gid),
+                                               groups.empty() ? "-" : groups});
+    }
+    if (launch.direct) {
+      request.args.insert(request.args.end(),
+                          {"--direct", launch.direct->path, std::to_string(launch.direct->argv.size())});
+      request.args.insert(request.args.end(), launch.direct->argv.begin(), launch.direct->argv.end());
+    }
+    request.args.push_back("--");
+    request.args.insert(request.args.end(), launch.argv.begin(), launch.argv.end());
+    request.env = Environment(launch.direct ? launch.direct->env : launch.env);
+    GuardLauncher::Started started = launch.fence->launcher().Launch(request, out.write, err.write, fence_read);
+    pid = started.pid;
+    status_fd = started.status_fd;
+    return started.error;
+  }
+
+  // The step's environment: its tag first, then `env` (as the step user's, with one).
+  std::vector<std::string> Environment(const std::vector<std::string>& env) const {
+    std::vector<std::string> entries;
+    if (!tag_.empty()) entries.push_back(tag_);
+    if (user_ != nullptr) {
+      std::vector<std::string> user_env = EnvironmentFor(*user_, env);
+      entries.insert(entries.end(), std::make_move_iterator(user_env.begin()), std::make_move_iterator(user_env.end()));
+    } else {
+      entries.insert(entries.end(), env.begin(), env.end());
+    }
+    return entries;
+  }
+
   int SpawnWith(const std::string& path, const std::vector<std::string>& args,
                 const std::vector<std::string>& env, pid_t& pid) {
     std::vector<char*> argv;
     for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
-    std::vector<std::string> user_env;
-    if (user_ != nullptr) user_env = EnvironmentFor(*user_, env);
+    std::vector<std::string> entries = Environment(env);
     std::vector<char*> envp;
-    if (!tag_.empty()) envp.push_back(tag_.data());
-    for (const std::string& entry : user_ != nullptr ? user_env : env) envp.push_back(const_cast<char*>(entry.c_str()));
+    for (std::string& entry : entries) envp.push_back(entry.data());
     envp.push_back(nullptr);
     if (user_ != nullptr) return SpawnForked(path, argv.data(), envp.data(), pid);
     return posix_spawn(&pid, path.c_str(), &actions_, &attributes_, argv.data(), envp.data());
   }
 
-  // What posix_spawn does above, and then credentials before the exec, which posix_spawn
-  // cannot do: the step user's groups and IDs (no guard), or (a guard, which drops to the
-  // user itself) the worker's own IDs back in full. The spawning thread may be checking
-  // files as the step user (ThreadFilesystemUser); a root exec with that file group
-  // counts as a change of IDs, and the kernel would run the guard in secure mode, where
-  // glibc strips TMPDIR and the like from the step's environment. The child makes only
+  // What posix_spawn does above, and then the step user's groups and IDs before the exec,
+  // which posix_spawn cannot do (a step without a guard). The child makes only
   // async-signal-safe system calls (the worker has other threads); an exec that fails
   // sends its errno back through a close-on-exec pipe.
   int SpawnForked(const std::string& path, char** argv, char** envp, pid_t& pid) {
@@ -136,7 +153,7 @@ class Spawner {
     if (::pipe2(report, O_CLOEXEC) != 0) return errno;
     const char* file = path.c_str();
     const char* workdir = workdir_.empty() ? nullptr : workdir_.c_str();
-    const StepUser* drop = drop_user_;
+    const StepUser* drop = user_;
     pid = ::fork();
     if (pid < 0) {
       int error = errno;
@@ -155,13 +172,10 @@ class Spawner {
       int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
       if (::setpgid(0, 0) != 0 || null < 0 || ::dup2(null, STDIN_FILENO) < 0 ||
           ::dup2(out_, STDOUT_FILENO) < 0 || ::dup2(err_, STDERR_FILENO) < 0 ||
-          (fence_read_ >= 0 && ::dup2(fence_read_, kGuardFenceFd) < 0) ||
-          (drop != nullptr ? ::syscall(SYS_setgroups, drop->groups.size(), drop->groups.data()) != 0 ||
-                                 ::syscall(SYS_setresgid, drop->gid, drop->gid, drop->gid) != 0 ||
-                                 ::syscall(SYS_setresuid, drop->uid, drop->uid, drop->uid) != 0
-                           // (setfs*id report the old ID, never an error)
-                           : (::syscall(SYS_setfsgid, ::getegid()), ::syscall(SYS_setfsuid, ::geteuid()), false)) ||
-          (workdir != nullptr && ::chdir(workdir) != 0)) {  // as the user, without a guard: where it may go
+          ::syscall(SYS_setgroups, drop->groups.size(), drop->groups.data()) != 0 ||
+          ::syscall(SYS_setresgid, drop->gid, drop->gid, drop->gid) != 0 ||
+          ::syscall(SYS_setresuid, drop->uid, drop->uid, drop->uid) != 0 ||
+          (workdir != nullptr && ::chdir(workdir) != 0)) {  // as the user: where it may go
         error = errno;
       } else {
         ::execve(file, argv, envp);
@@ -188,12 +202,10 @@ class Spawner {
 
   posix_spawn_file_actions_t actions_;
   posix_spawnattr_t attributes_;
-  const StepUser* user_ = nullptr;       // whose environment the step gets
-  const StepUser* drop_user_ = nullptr;  // who the child becomes: set when no guard does that
+  const StepUser* user_ = nullptr;  // who the step runs as, and whose environment it gets
   std::string workdir_;
   int out_ = -1;
   int err_ = -1;
-  int fence_read_ = -1;
   bool have_actions_ = false;
   bool have_attributes_ = false;
   std::string tag_;
@@ -271,7 +283,8 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
       if (fence != nullptr) fence->Close(write);
     }
   } release{fence.write >= 0 ? launch.fence : nullptr, fence.write};
-  int spawn_error = Spawner().Spawn(launch, tag, out, err, fence.read, pid);
+  int status_fd = -1;  // under a guard: where its wait status comes from
+  int spawn_error = Spawner().Spawn(launch, tag, out, err, fence.read, pid, status_fd);
   CloseFd(fence.read);
   CloseFd(out.write);
   CloseFd(err.write);
@@ -286,7 +299,9 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
   }
   result.started = true;
   pid_ = pid;
-  int pidfd = OpenPidfd(pid);
+  // What says the leader ended: the guard's status pipe, else a pidfd (none on old kernels).
+  int pidfd = status_fd < 0 ? OpenPidfd(pid) : -1;
+  int exit_fd = status_fd >= 0 ? status_fd : pidfd;
 
   // Deadlines: the step's timeout, then the grace between SIGTERM and SIGKILL. The hang
   // deadline moves with every output.
@@ -297,9 +312,18 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
   bool term_sent = false;
   bool exited = false;
   int status = 0;
+  bool swept = false;  // the guard ended having left nothing of the step running
+  auto reap = [&] {
+    if (status_fd < 0) return ::waitpid(pid, &status, 0) == pid;
+    if (!GuardLauncher::WaitStatus(status_fd, status, swept)) {
+      spdlog::warn("neither the guard of step {} nor its server said how it ended (both gone): ending it", pid);
+      status = SIGKILL;  // as a wait status: killed by SIGKILL
+    }
+    return true;
+  };
   auto signal_all = [&](int signal) {
     ::kill(-pid, signal);
-    SignalProcessesWithEnvironment(tag, signal);
+    if (!swept) SignalProcessesWithEnvironment(tag, signal);
   };
   auto terminate = [&](bool by_timeout) {
     if (term_sent) return;
@@ -319,7 +343,7 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
   while (!exited || out.read >= 0 || err.read >= 0) {
     if (!exited) {
       // Without a pidfd (old kernels) the exit is noticed by polling waitpid.
-      pid_t done = pidfd >= 0 ? 0 : ::waitpid(pid, &status, WNOHANG);
+      pid_t done = exit_fd >= 0 ? 0 : ::waitpid(pid, &status, WNOHANG);
       if (done == pid) exited = true;
     }
     if (exited && drain_deadline == Clock::time_point{}) {
@@ -348,13 +372,13 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
     int out_index = -1, err_index = -1, pid_index = -1, cancel_index = -1;
     if (out.read >= 0) fds[out_index = count++] = {out.read, POLLIN, 0};
     if (err.read >= 0) fds[err_index = count++] = {err.read, POLLIN, 0};
-    if (pidfd >= 0 && !exited) fds[pid_index = count++] = {pidfd, POLLIN, 0};
+    if (exit_fd >= 0 && !exited) fds[pid_index = count++] = {exit_fd, POLLIN, 0};
     if (!term_sent) fds[cancel_index = count++] = {cancel_fd_, POLLIN, 0};
     Clock::time_point wake = exited ? drain_deadline
                              : has_deadline ? deadline
                                             : now + std::chrono::hours(1);
     if (!exited && !term_sent && watch_hang) wake = std::min(wake, hang_deadline);
-    if (pidfd < 0 && !exited) wake = std::min(wake, now + std::chrono::milliseconds(10));
+    if (exit_fd < 0 && !exited) wake = std::min(wake, now + std::chrono::milliseconds(10));
     auto wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count();
     int ready = ::poll(fds, static_cast<nfds_t>(count), static_cast<int>(std::max<int64_t>(wait_ms, 0) + 1));
     if (ready < 0 && errno != EINTR) break;
@@ -371,21 +395,20 @@ StepResult StepRunner::Run(const StepLaunch& launch, OutputSink& sink) {
     };
     drain(out_index, out.read, OutputStream::kStdout);
     drain(err_index, err.read, OutputStream::kStderr);
-    if (pid_index >= 0 && (fds[pid_index].revents & POLLIN)) {
-      if (::waitpid(pid, &status, 0) == pid) exited = true;
-    }
+    if (pid_index >= 0 && fds[pid_index].revents != 0 && reap()) exited = true;
     if (cancel_index >= 0 && (fds[cancel_index].revents & POLLIN)) terminate(false);
   }
   CloseFd(out.read);
   CloseFd(err.read);
   if (!exited) {
     signal_all(SIGKILL);
-    ::waitpid(pid, &status, 0);
-  } else {
+    reap();
+  } else if (!swept) {
     // Once more: a process in the middle of an exec shows no environment for an instant.
     SignalProcessesWithEnvironment(tag, SIGKILL);
   }
   if (pidfd >= 0) ::close(pidfd);
+  if (status_fd >= 0) ::close(status_fd);
   result.duration = Clock::now() - start;
   if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);
