@@ -1,6 +1,7 @@
 // The wsfleet binary: parses the command line and hands each subcommand its options.
 
 #include <CLI/CLI.hpp>
+#include <absl/synchronization/mutex.h>
 #include <malloc.h>
 
 #include <functional>
@@ -50,6 +51,10 @@ int main(int argc, char** argv) {
   // they are reused (measured: 1 GiB of step output 8.5 s -> 4.7 s, docs/benchmarks.md).
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  // Debian builds Abseil without NDEBUG, and so with its debug-only deadlock detector on:
+  // every absl::Mutex lock (gRPC takes several per message) then updated a lock graph
+  // under a global lock (GraphCycles in coordinator profiles, docs/benchmarks.md).
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   BlockStopSignals();  // before any thread exists; see signals.h
   rpc::RouteGrpcLogs();
   CLI::App app{"wsfleet: run a project's workstream cards on a fleet of GPU machines"};

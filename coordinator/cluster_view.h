@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "common/clock.h"
 #include "common/environment.h"
+#include "coordinator/lease_cell.h"
 #include "wsfleet/v1/types.pb.h"
 
 namespace wsfleet::coordinator {
@@ -36,8 +38,10 @@ struct WorkerView {
   bool writes_logs = false;  // shares the coordinator's machine: appends attempts' logs itself
   bool draining = false;
   bool lost = false;
-  common::TimerId lease_timer = 0;
-  int64_t last_heartbeat_unix_ms = 0;
+  std::shared_ptr<LeaseCell> lease;  // shared with its session (which renews it on heartbeats)
+  common::TimerId lease_timer = 0;   // when the loop next looks at whether the lease expired
+
+  int64_t last_heartbeat_unix_ms() const { return lease ? lease->last_heartbeat_unix_ms() : 0; }
 
   uint32_t free_slots() const { return slots > used_slots ? slots - used_slots : 0; }
   // Free slots, less what it holds queued beyond them (negative then).

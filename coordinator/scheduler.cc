@@ -239,7 +239,7 @@ void Scheduler::OnWorkerHello(const v1::Hello& hello) {
   // Its row, what it lost and the work placed on it are stored at the end of this turn of
   // the loop (FlushEvents), with every other worker that joined in it: a fleet that joins
   // at once costs a commit or two per turn, not per worker.
-  joined_.push_back({worker.id, worker.hostname, "connected", worker.last_heartbeat_unix_ms});
+  joined_.push_back({worker.id, worker.hostname, "connected", worker.last_heartbeat_unix_ms()});
   StatusChangedForAll();
 }
 
@@ -300,7 +300,7 @@ void Scheduler::LeaseExpired(WorkerView& worker) {
   }
   auto [rows, attempt_rows] = TakeDirty();
   if (absl::Status status = store_.MarkWorkerLost(
-          {worker.id, worker.hostname, "lost", worker.last_heartbeat_unix_ms}, attempt_rows, rows);
+          {worker.id, worker.hostname, "lost", worker.last_heartbeat_unix_ms()}, attempt_rows, rows);
       !status.ok()) {
     StoreFailed(status);
   }

@@ -71,6 +71,8 @@ class Scheduler : public RunReader {
 
   void OnWorkerHello(const v1::Hello& hello);
   void OnHeartbeat(const std::string& worker_id, const v1::Heartbeat& heartbeat);
+  // The worker's lease, for its session to renew on heartbeats; none when unknown or lost.
+  std::shared_ptr<LeaseCell> LeaseOf(const std::string& worker_id) const { return workers_.LeaseOf(worker_id); }
   void OnWorkerDisconnected(const std::string& worker_id);
   // The worker is shutting down: nothing more is placed on it (until its next Hello).
   void OnWorkerLeaving(const std::string& worker_id, const std::string& reason);

@@ -27,8 +27,9 @@ WorkerView& WorkerRegistry::Join(const v1::Hello& hello, bool writes_logs) {
   worker.writes_logs = writes_logs;
   worker.lost = false;
   worker.draining = false;
-  worker.last_heartbeat_unix_ms = common::ToUnixMillis(clock_.WallNow());
-  Renew(worker);
+  // A lease of its own for each session: an older session's heartbeats renew nothing.
+  worker.lease = std::make_shared<LeaseCell>(clock_, lease_);
+  Watch(worker);
   cluster_.Reindex(worker.id);
   cluster_.MakeupChanged();
   return worker;
@@ -36,10 +37,8 @@ WorkerView& WorkerRegistry::Join(const v1::Hello& hello, bool writes_logs) {
 
 bool WorkerRegistry::Alive(const std::string& id, bool heartbeat) {
   WorkerView* worker = cluster_.Find(id);
-  if (worker == nullptr || worker->lost) return false;
-  if (heartbeat) worker->last_heartbeat_unix_ms = common::ToUnixMillis(clock_.WallNow());
-  Renew(*worker);
-  return true;
+  if (worker == nullptr || worker->lost || worker->lease == nullptr) return false;
+  return worker->lease->Renew(heartbeat);
 }
 
 common::Nanos WorkerRegistry::lease() const { return lease_; }
@@ -61,7 +60,8 @@ absl::Status WorkerRegistry::Drain(const std::string& id) {
 
 WorkerView& WorkerRegistry::Expect(const std::string& id) {
   WorkerView& worker = cluster_.Upsert(id);
-  if (worker.lease_timer == 0) Renew(worker);
+  if (worker.lease == nullptr) worker.lease = std::make_shared<LeaseCell>(clock_, lease_);
+  Watch(worker);
   return worker;
 }
 
@@ -79,7 +79,7 @@ v1::ListWorkersResponse WorkerRegistry::List() const {
                    : worker.connected ? "connected"
                                       : "disconnected");
     info.set_running_attempts(static_cast<uint32_t>(worker.attempts.size()));
-    info.set_last_heartbeat_unix_ms(worker.last_heartbeat_unix_ms);
+    info.set_last_heartbeat_unix_ms(worker.last_heartbeat_unix_ms());
   }
   return response;
 }
@@ -89,18 +89,30 @@ bool WorkerRegistry::AnyAlive() const {
                      [](const auto& entry) { return !entry.second.lost; });
 }
 
-void WorkerRegistry::Renew(WorkerView& worker) {
-  if (worker.lease_timer != 0) clock_.CancelTimer(worker.lease_timer);
+std::shared_ptr<LeaseCell> WorkerRegistry::LeaseOf(const std::string& id) const {
+  const WorkerView* worker = cluster_.Find(id);
+  return worker != nullptr && !worker->lost ? worker->lease : nullptr;
+}
+
+// One timer per lease period, not one per heartbeat: it looks at the lease when it could
+// have run out, and again at the renewed deadline if it was renewed since.
+void WorkerRegistry::Watch(WorkerView& worker, common::Nanos after) {
+  if (worker.lease_timer != 0) return;
   std::string id = worker.id;
-  worker.lease_timer = clock_.RunAfter(lease_, [this, id] {
-    WorkerView* lost = cluster_.Find(id);
-    if (lost == nullptr) return;
-    lost->lease_timer = 0;
-    lost->lost = true;
-    lost->connected = false;
+  worker.lease_timer = clock_.RunAfter(after, [this, id] {
+    WorkerView* watched = cluster_.Find(id);
+    if (watched == nullptr) return;
+    watched->lease_timer = 0;
+    common::SteadyTime look_again;
+    if (watched->lease != nullptr && !watched->lease->ExpireIfDue(&look_again)) {
+      Watch(*watched, std::max<common::Nanos>(look_again - clock_.Now(), common::Nanos(0)));
+      return;
+    }
+    watched->lost = true;
+    watched->connected = false;
     cluster_.Reindex(id);
     cluster_.MakeupChanged();
-    expired_(*lost);
+    expired_(*watched);
   });
 }
 

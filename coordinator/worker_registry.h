@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
@@ -22,13 +23,16 @@ class WorkerRegistry {
   WorkerRegistry(const WorkerRegistry&) = delete;
   WorkerRegistry& operator=(const WorkerRegistry&) = delete;
 
-  // A worker's Hello: what it offers now; connected (again), not draining, lease renewed.
+  // A worker's Hello: what it offers now; connected (again), not draining, a new lease.
   WorkerView& Join(const v1::Hello& hello, bool writes_logs);
   // A worker that proves itself alive (a heartbeat, events) keeps its lease; a lost one
   // must say Hello again. `heartbeat`: also the time it was last heard from. False when
   // nothing was renewed (unknown, or lost already).
   bool Alive(const std::string& id, bool heartbeat);
   common::Nanos lease() const;
+  // The lease its session renews on each heartbeat (see LeaseCell); none when unknown or
+  // lost.
+  std::shared_ptr<LeaseCell> LeaseOf(const std::string& id) const;
   // Its session ended; its lease keeps running: back within it, it keeps its attempts.
   void Disconnected(const std::string& id);
   // No new work goes to it.
@@ -43,7 +47,8 @@ class WorkerRegistry {
   const ClusterView& cluster() const { return cluster_; }
 
  private:
-  void Renew(WorkerView& worker);
+  void Watch(WorkerView& worker) { Watch(worker, lease_); }
+  void Watch(WorkerView& worker, common::Nanos after);
 
   common::Clock& clock_;
   common::Nanos lease_;

@@ -22,6 +22,13 @@ void SessionHandle::ResumeReading() {
   if (reactor_ != nullptr) reactor_->ResumeReading();
 }
 
+void SessionHandle::SetLease(std::shared_ptr<LeaseCell> lease) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (reactor_ == nullptr) return;
+  std::lock_guard<std::mutex> reactor_lock(reactor_->mutex_);
+  reactor_->lease_ = std::move(lease);
+}
+
 void SessionHandle::CloseIfNoHello() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (reactor_ != nullptr) reactor_->CloseIfNoHello();
@@ -103,6 +110,7 @@ void WorkerSessionReactor::OnReadDone(bool ok) {
                 &scheduler = scheduler_] {
       registry.Bind(hello.worker_id(), this_handle);
       scheduler.OnWorkerHello(hello);
+      this_handle->SetLease(scheduler.LeaseOf(hello.worker_id()));
     });
   } else if (incoming_.has_leaving()) {
     if (absl::Status valid = CheckLeaving(incoming_.leaving()); !valid.ok()) {
@@ -113,9 +121,7 @@ void WorkerSessionReactor::OnReadDone(bool ok) {
       scheduler.OnWorkerLeaving(id, reason);
     });
   } else if (incoming_.has_heartbeat()) {
-    loop_.Post([id = worker_id_, heartbeat = incoming_.heartbeat(), &scheduler = scheduler_] {
-      scheduler.OnHeartbeat(id, heartbeat);
-    });
+    OnHeartbeat(incoming_.heartbeat());
   } else if (incoming_.has_events()) {
     // Moved all the way: a batch can carry megabytes of output. The next read starts once
     // the loop has taken this one: a worker that sends faster than the coordinator stores
@@ -132,6 +138,27 @@ void WorkerSessionReactor::OnReadDone(bool ok) {
   }
   incoming_.Clear();
   StartRead(&incoming_);
+}
+
+// Answered here while the lease holds: the loop need not wake for it. A heartbeat that
+// finds the lease expired (or none yet) goes to the loop, which tells a lost worker to say
+// Hello again.
+void WorkerSessionReactor::OnHeartbeat(const v1::Heartbeat& heartbeat) {
+  std::shared_ptr<LeaseCell> lease;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    lease = lease_;
+  }
+  if (lease == nullptr || !lease->Renew(/*heartbeat=*/true)) {
+    loop_.Post([id = worker_id_, heartbeat, &scheduler = scheduler_] { scheduler.OnHeartbeat(id, heartbeat); });
+    return;
+  }
+  v1::CoordinatorMessage reply;
+  // The worker's steps may run a lease from when it sent this; past that, it stops them.
+  reply.mutable_lease()->set_heartbeat_sent_ms(heartbeat.sent_ms());
+  reply.mutable_lease()->set_lease_ms(std::chrono::duration_cast<std::chrono::milliseconds>(lease->lease()).count());
+  Enqueue(reply);
+  Flush();
 }
 
 void WorkerSessionReactor::ResumeReading() {

@@ -11,6 +11,7 @@
 
 #include "common/event_loop.h"
 #include "coordinator/access_policy.h"
+#include "coordinator/lease_cell.h"
 #include "wsfleet/v1/worker.grpc.pb.h"
 
 namespace wsfleet::coordinator {
@@ -30,6 +31,9 @@ class SessionHandle {
   // The loop took the last event batch: the reactor may read the next one.
   void ResumeReading();
   void CloseIfNoHello();  // the Hello deadline passed
+  // The worker's lease, once its Hello is taken: heartbeats are then answered on the
+  // session's own thread (see LeaseCell).
+  void SetLease(std::shared_ptr<LeaseCell> lease);
 
  private:
   friend class WorkerSessionReactor;
@@ -74,6 +78,7 @@ class WorkerSessionReactor
   void ResumeReading();
   void CloseIfNoHello();
   void StartNextWriteLocked();
+  void OnHeartbeat(const v1::Heartbeat& heartbeat);
 
   grpc::CallbackServerContext* const context_;
   common::EventLoop& loop_;
@@ -98,6 +103,7 @@ class WorkerSessionReactor
   bool finish_requested_ = false;
   bool finished_ = false;
   grpc::Status finish_status_;
+  std::shared_ptr<LeaseCell> lease_;  // none until the loop took the Hello
 };
 
 // Worker ID -> its current session. Loop thread only.

@@ -58,6 +58,29 @@ TEST_F(WorkerRegistryTest, ALostWorkerComesBackOnlyThroughHello) {
   EXPECT_EQ(worker->gpu_indices.size(), 2u);
 }
 
+// What a session renews off the loop (a heartbeat answered on gRPC's thread) keeps the
+// worker as a heartbeat through the loop does; the loop's timer finds the renewed deadline.
+TEST_F(WorkerRegistryTest, ALeaseItsSessionRenewsKeepsTheWorkerWithOneTimerAtATime) {
+  registry_.Join(Hello("w1", 2), false);
+  std::shared_ptr<LeaseCell> lease = registry_.LeaseOf("w1");
+  ASSERT_NE(lease, nullptr);
+  for (int second = 0; second < 30; ++second) {
+    clock_.Advance(1s);
+    ASSERT_TRUE(lease->Renew(/*heartbeat=*/true));
+    EXPECT_LE(clock_.pending_timers(), 1u);
+  }
+  EXPECT_TRUE(expired_.empty());
+  EXPECT_EQ(registry_.List().workers(0).last_heartbeat_unix_ms(), common::ToUnixMillis(clock_.WallNow()));
+  clock_.Advance(10s);
+  ASSERT_EQ(expired_, std::vector<std::string>{"w1"});
+  EXPECT_FALSE(lease->Renew(true)) << "the loop expired it: its session must send it to the loop";
+  EXPECT_EQ(registry_.LeaseOf("w1"), nullptr);
+  registry_.Join(Hello("w1", 2), false);
+  ASSERT_NE(registry_.LeaseOf("w1"), nullptr);
+  EXPECT_NE(registry_.LeaseOf("w1"), lease) << "a new session, a new lease";
+  EXPECT_TRUE(registry_.LeaseOf("w1")->Renew(true));
+}
+
 TEST_F(WorkerRegistryTest, ADisconnectedWorkerKeepsItsLeaseAndADrainedOneTakesNoWork) {
   registry_.Join(Hello("w1", 2), false);
   registry_.Disconnected("w1");
