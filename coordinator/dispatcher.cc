@@ -279,7 +279,7 @@ bool Dispatcher::TryAssign(int index, bool may_queue) {
   run.gang_waiting_since.reset();
   run.gang.clear();
   run.gang_break.reset();
-  run.facts = WorkstreamFacts();
+  run.ClearFacts();
   run_.ready.Remove(index);
   run_.MarkClean(index);
   run_.Unqueue(index);
@@ -304,8 +304,8 @@ Dispatcher::RetryContext Dispatcher::RetryContextOf(int index) const {
   const WorkstreamRun& run = run_.runs[index];
   RetryContext retry;
   if (run.row.attempts == 0) return retry;
-  if (run.facts.agent && !run.facts.agent->session_id().empty()) {
-    retry.resume_session = run.facts.agent->session_id();
+  if (run.facts().agent && !run.facts().agent->session_id().empty()) {
+    retry.resume_session = run.facts().agent->session_id();
     retry.resume_baseline = SumAgentReports(run.agent_reports, run.attempt_ids, retry.resume_session);
   }
   constexpr std::string_view kRetrying = "retrying after: ";
@@ -313,7 +313,7 @@ Dispatcher::RetryContext Dispatcher::RetryContextOf(int index) const {
   if (why.rfind(kRetrying, 0) == 0) why = why.substr(kRetrying.size());
   // The end of the previous attempt's output, as its worker sent it: what the agent needs
   // to see to fix it (a lost attempt's worker sent none).
-  const std::string& tail = run.facts.failure_tail;
+  const std::string& tail = run.facts().failure_tail;
   retry.previous_failure = why + (tail.empty() ? "" : "\n\nThe end of its log:\n\n```\n" + tail + "\n```");
   return retry;
 }

@@ -8,6 +8,11 @@
 
 namespace wsfleet::coordinator {
 
+const WorkstreamFacts& WorkstreamRun::NoFacts() {
+  static const WorkstreamFacts none;
+  return none;
+}
+
 bool Ended(v1::WorkstreamState state) {
   return state == v1::WORKSTREAM_STATE_SUCCEEDED || state == v1::WORKSTREAM_STATE_FAILED ||
          state == v1::WORKSTREAM_STATE_CANCELLED || state == v1::WORKSTREAM_STATE_BLOCKED ||
@@ -22,7 +27,8 @@ void PlanRun::DropStoredText() {
 void PlanRun::Adopt(std::unique_ptr<common::Plan> adopted, PlanRow adopted_row) {
   plan = std::move(adopted);
   row = std::move(adopted_row);
-  runs.assign(plan->workstreams.size(), WorkstreamRun{});
+  runs.clear();
+  runs.resize(plan->workstreams.size());
   Recount();
   attempts.clear();
   ready = ReadyQueue();

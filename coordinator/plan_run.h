@@ -48,9 +48,21 @@ struct WorkstreamRun {
     bool handed_back = false;  // by a worker shutting down: run again at once, counting against nothing
   };
   std::optional<Break> gang_break;
-  WorkstreamFacts facts;
+  // What its current attempt reported (empty before it reports anything).
+  const WorkstreamFacts& facts() const { return facts_ != nullptr ? *facts_ : NoFacts(); }
+  WorkstreamFacts& mutable_facts() {
+    if (facts_ == nullptr) facts_ = std::make_unique<WorkstreamFacts>();
+    return *facts_;
+  }
+  void ClearFacts() { facts_.reset(); }
   // Every attempt's latest agent report, by attempt ID (facts hold only the current one's).
   std::map<std::string, v1::AgentReport> agent_reports;
+
+ private:
+  static const WorkstreamFacts& NoFacts();
+  // Made on its first report: most of a large plan has reported nothing at any moment,
+  // and a WorkstreamFacts is half a kilobyte (100,000 workstreams: 50 MB).
+  std::unique_ptr<WorkstreamFacts> facts_;
 };
 
 // The plan being run, as the scheduler's parts (the Scheduler's state machine and its

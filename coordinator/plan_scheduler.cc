@@ -46,6 +46,7 @@ absl::Status PlanScheduler::Store(std::unique_ptr<common::Plan> plan, PlanRow ro
   row.limits = share_.limits();
   run_.row.plan_id = row.plan_id;  // for InitialRow
   std::vector<WorkstreamRow> rows;
+  rows.reserve(plan->workstreams.size());
   for (const common::Workstream& ws : plan->workstreams) rows.push_back(InitialRow(ws));
   if (absl::Status status = store_.SubmitPlan(row, rows, retire); !status.ok()) return status;
   run_.Adopt(std::move(plan), std::move(row));
@@ -232,7 +233,7 @@ bool PlanScheduler::Reattach(WorkerView& worker, const v1::RunningAttempt& runni
     run.queued_since = clock_.Now();
     run_.queued.insert(run_.IndexOf(found->second));
   }
-  for (const auto& [key, value] : run.facts.rendezvous) {
+  for (const auto& [key, value] : run.facts().rendezvous) {
     v1::CoordinatorMessage relay;
     relay.mutable_rendezvous()->set_attempt_id(running.attempt_id());
     relay.mutable_rendezvous()->set_key(key);

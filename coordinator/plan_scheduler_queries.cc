@@ -51,11 +51,11 @@ v1::RunStatus PlanScheduler::Status() const {
     }
     out.set_started_unix_ms(run.row.started_unix_ms);
     out.set_finished_unix_ms(run.row.finished_unix_ms);
-    *out.mutable_tests() = run.facts.tests;
-    if (run.facts.agent) *out.mutable_agent() = *run.facts.agent;
+    *out.mutable_tests() = run.facts().tests;
+    if (run.facts().agent) *out.mutable_agent() = *run.facts().agent;
     if (!run.agent_reports.empty()) *out.mutable_agent_spent() = SumAgentReports(run.agent_reports, run.attempt_ids);
     out.set_merge(MergeState(static_cast<int>(i)));
-    out.set_output_dropped_bytes(run.facts.output_dropped_bytes);
+    out.set_output_dropped_bytes(run.facts().output_dropped_bytes);
     out.set_priority(static_cast<uint32_t>(ws.priority.value_or(10)));
     out.set_remaining_days(run_.plan->analysis.acyclic ? run_.plan->analysis.remaining_days_max[i] : 0);
     if (run.row.state != v1::WORKSTREAM_STATE_SUCCEEDED &&
@@ -138,7 +138,7 @@ RunView PlanScheduler::ViewOf(int index) const {
   auto current = run_.attempts.find(run.row.current_attempt);
   RunView view{run_.plan->workstreams[index],
                run.row,
-               run.facts,
+               run.facts(),
                current == run_.attempts.end() ? nullptr : &current->second,
                MergeState(index),
                run.attempt_ids,
@@ -168,7 +168,7 @@ RunView PlanScheduler::ViewOf(int index) const {
 
 std::string PlanScheduler::MergeState(int index) const {
   const WorkstreamRun& run = run_.runs[index];
-  if (!run.facts.merged_commit.empty()) return "merged " + run.facts.merged_commit.substr(0, 12);
+  if (!run.facts().merged_commit.empty()) return "merged " + run.facts().merged_commit.substr(0, 12);
   return run.gang.empty() ? "" : merge_.StateOf(run.gang.front());
 }
 

@@ -52,7 +52,7 @@ void PlanScheduler::Apply(const AttemptRow& attempt, const v1::Event& event) {
   if (!run_.IsCurrent(attempt)) return;
   int index = run_.IndexOf(attempt);
   WorkstreamRun& run = run_.runs[index];
-  if (run.facts.Apply(event)) {
+  if (run.mutable_facts().Apply(event)) {
     const v1::RendezvousPut& put = event.rendezvous_put();
     Relay(index, put.key(), put.value());
   }
@@ -200,7 +200,7 @@ void PlanScheduler::Resolve(int index) {
   if (broke) {
     failure = broke->message.empty() ? "the attempt failed (no reason given)" : broke->message;
   } else {
-    for (const std::string& reason : VerdictReasons(run_.card(index), run.facts, options_.verification)) {
+    for (const std::string& reason : VerdictReasons(run_.card(index), run.facts(), options_.verification)) {
       failure += (failure.empty() ? "" : "; ") + reason;
     }
   }

@@ -26,7 +26,7 @@ class PlanRunReader : public RunReader {
   const PlanRow& plan_row() const override { return run_.row; }
   RunView ViewOf(int index) const override {
     const WorkstreamRun& run = run_.runs[index];
-    return {run_.card(index), run.row, run.facts, nullptr, "", run.attempt_ids, {}, {}, {}};
+    return {run_.card(index), run.row, run.facts(), nullptr, "", run.attempt_ids, {}, {}, {}};
   }
   v1::RunStatus Status() const override { return {}; }
   v1::ListWorkersResponse Workers() const override { return {}; }
@@ -271,7 +271,7 @@ TEST_F(DispatcherTest, ARetryCarriesThePreviousFailureAndTheLogTail) {
   Worker("w1", 1);
   run_.runs[0].row.attempts = 1;
   run_.runs[0].row.message = "retrying after: step 1 failed";
-  run_.runs[0].facts.failure_tail = "error: boom";
+  run_.runs[0].mutable_facts().failure_tail = "error: boom";
   dispatcher_.Dispatch();
   std::vector<std::pair<std::string, v1::AttemptSpec>> assigns = output_.TakeAssigns();
   ASSERT_EQ(assigns.size(), 1u);
@@ -299,7 +299,7 @@ TEST_F(DispatcherTest, AResumedRetryCarriesWhatItsSessionReportedBefore) {
   run.agent_reports["WS-01-a1-x"] = report("other", 5000, 500, 0.5);
   run.agent_reports["WS-01-a2-y"] = report("thread-1", 3000, 150, 0.01);
   run.agent_reports["WS-01-a3-z"] = report("thread-1", 4000, 200, 0.02);
-  run.facts.agent = run.agent_reports["WS-01-a3-z"];
+  run.mutable_facts().agent = run.agent_reports["WS-01-a3-z"];
   run.row.attempts = 3;
   run.row.message = "retrying after: test 1 failed";
   dispatcher_.Dispatch();
