@@ -89,8 +89,12 @@ int StatusCommand(const ClientOptions& client) {
   if (!stub) return kExitUsage;
   grpc::Status rpc = stub->GetStatus(Context().get(), request, &status);
   if (!rpc.ok()) return Report(client, rpc);
-  std::cout << (client.output == "json" ? coordinator::RunStatusJson(status).dump(2) + "\n"
-                                         : RenderStatusTable(status));
+  if (client.output == "json") {
+    coordinator::WriteRunStatusJson(status, std::cout);
+    std::cout << "\n";
+  } else {
+    std::cout << RenderStatusTable(status);
+  }
   return kExitOk;
 }
 

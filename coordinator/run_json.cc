@@ -20,23 +20,32 @@ nlohmann::ordered_json AgentJson(const v1::AgentReport& agent) {
 }
 
 nlohmann::ordered_json WorkstreamJson(const v1::WorkstreamStatus& ws) {
-  nlohmann::ordered_json json = {{"id", ws.id()},
-                                 {"name", ws.name()},
-                                 {"state", rpc::StateName(ws.state())},
-                                 {"attempts", ws.attempts()},
-                                 {"worker_id", ws.worker_id()},
-                                 {"started_unix_ms", ws.started_unix_ms()},
-                                 {"finished_unix_ms", ws.finished_unix_ms()},
-                                 {"tests", {{"passed", ws.tests().passed()},
-                                            {"failed", ws.tests().failed()},
-                                            {"skipped", ws.tests().skipped()}}},
-                                 {"message", ws.message()},
-                                 {"merge", ws.merge()},
-                                 {"output_dropped_bytes", ws.output_dropped_bytes()},
-                                 {"priority", ws.priority()},
-                                 {"remaining_days", ws.remaining_days()}};
-  json["agent"] = ws.has_agent() ? AgentJson(ws.agent()) : nlohmann::ordered_json(nullptr);
-  json["agent_spent"] = ws.has_agent_spent() ? AgentJson(ws.agent_spent()) : nlohmann::ordered_json(nullptr);
+  // Keys put straight into the object, in order: an initializer list builds a two-element
+  // array per key first, and was most of `status -o json`'s time at 100,000 workstreams.
+  nlohmann::ordered_json json = nlohmann::ordered_json::object();
+  auto& object = json.get_ref<nlohmann::ordered_json::object_t&>();
+  object.reserve(20);
+  auto put = [&object](const char* key, nlohmann::ordered_json value) { object.emplace_back(key, std::move(value)); };
+  put("id", ws.id());
+  put("name", ws.name());
+  put("state", rpc::StateName(ws.state()));
+  put("attempts", ws.attempts());
+  put("worker_id", ws.worker_id());
+  put("started_unix_ms", ws.started_unix_ms());
+  put("finished_unix_ms", ws.finished_unix_ms());
+  nlohmann::ordered_json tests = nlohmann::ordered_json::object();
+  auto& counts = tests.get_ref<nlohmann::ordered_json::object_t&>();
+  counts.emplace_back("passed", ws.tests().passed());
+  counts.emplace_back("failed", ws.tests().failed());
+  counts.emplace_back("skipped", ws.tests().skipped());
+  put("tests", std::move(tests));
+  put("message", ws.message());
+  put("merge", ws.merge());
+  put("output_dropped_bytes", ws.output_dropped_bytes());
+  put("priority", ws.priority());
+  put("remaining_days", ws.remaining_days());
+  put("agent", ws.has_agent() ? AgentJson(ws.agent()) : nlohmann::ordered_json(nullptr));
+  put("agent_spent", ws.has_agent_spent() ? AgentJson(ws.agent_spent()) : nlohmann::ordered_json(nullptr));
   // How it was checked (empty before its attempt ended, or when not asked for).
   const v1::Verification& checked = ws.verification();
   json["criteria"] = nlohmann::ordered_json::array();
@@ -66,17 +75,47 @@ nlohmann::ordered_json WorkstreamJson(const v1::WorkstreamStatus& ws) {
   return json;
 }
 
-nlohmann::ordered_json RunStatusJson(const v1::RunStatus& status) {
-  nlohmann::ordered_json json = {{"plan_id", status.plan_id()},
-                                 {"done", status.done()},
-                                 {"succeeded", status.succeeded()},
-                                 {"state_dir", status.state_dir()},
-                                 {"metrics_url", status.metrics_url()}};
-  json["workstreams"] = nlohmann::ordered_json::array();
-  for (const v1::WorkstreamStatus& ws : status.workstreams()) json["workstreams"].push_back(WorkstreamJson(ws));
-  json["agents_spent"] = AgentJson(status.agents_spent());
-  json["plan_budget_stop"] = status.plan_budget_stop();
-  return json;
+void WriteRunStatusJson(const v1::RunStatus& status, std::ostream& out) {
+  // The document around the workstreams, with a marker where they go: its own layout is
+  // nlohmann's; the workstreams are written one at a time in the same layout (indented as
+  // elements of an array two levels down), never all held as JSON at once (100,000 of them
+  // took 376 MB and 0.8 s in the client as one document).
+  const std::string marker = "\\u0001workstreams";  // as dump() escapes it
+  nlohmann::ordered_json frame = {{"plan_id", status.plan_id()},
+                                  {"done", status.done()},
+                                  {"succeeded", status.succeeded()},
+                                  {"state_dir", status.state_dir()},
+                                  {"metrics_url", status.metrics_url()},
+                                  {"workstreams", "\x01workstreams"}};
+  frame["agents_spent"] = AgentJson(status.agents_spent());
+  frame["plan_budget_stop"] = status.plan_budget_stop();
+  std::string text = frame.dump(2);
+  size_t at = text.find("\"" + marker + "\"");
+  out << text.substr(0, at);
+  if (status.workstreams().empty()) {
+    out << "[]";
+  } else {
+    std::string buffer = "[";  // written a megabyte at a time: one stream write per line cost a third of the time
+    bool first = true;
+    for (const v1::WorkstreamStatus& ws : status.workstreams()) {
+      std::string element = WorkstreamJson(ws).dump(2);
+      buffer += first ? "\n    " : ",\n    ";
+      first = false;
+      for (size_t start = 0; start < element.size();) {
+        size_t end = element.find('\n', start);
+        if (end == std::string::npos) end = element.size() - 1;
+        buffer.append(element, start, end + 1 - start);
+        if (element[end] == '\n') buffer += "    ";
+        start = end + 1;
+      }
+      if (buffer.size() >= (1 << 20)) {
+        out << buffer;
+        buffer.clear();
+      }
+    }
+    out << buffer << "\n  ]";
+  }
+  out << text.substr(at + marker.size() + 2);
 }
 
 nlohmann::ordered_json WorkersJson(const v1::ListWorkersResponse& response) {
