@@ -14,6 +14,7 @@
 #include <map>
 #include <string>
 
+#include "step_guard/descriptors.h"
 #include "step_guard/guard_request.h"
 #include "step_guard/step_guard.h"
 
@@ -28,17 +29,6 @@ constexpr int kFenceFd = 3;
 void Say(const std::string& text) {
   std::string line = "wsfleet-step-guard: " + text + "\n";
   [[maybe_unused]] ssize_t written = ::write(STDERR_FILENO, line.data(), line.size());
-}
-
-bool ReadFully(int fd, char* data, size_t size) {
-  while (size > 0) {
-    ssize_t got = ::read(fd, data, size);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return false;
-    data += got;
-    size -= static_cast<size_t>(got);
-  }
-  return true;
 }
 
 void Report(int status_fd, GuardNews news, int32_t value) {
@@ -102,12 +92,7 @@ bool Receive(int control, Received& into, bool& well_formed) {
 // The forked guard: the step's descriptors in place, its directory, its group; then what a
 // guard exec'd by the worker would do. Never returns.
 [[noreturn]] void BecomeGuard(Received& received, GuardedCommand& command) {
-  struct sigaction default_action {};
-  default_action.sa_handler = SIG_DFL;
-  for (int signal = 1; signal < NSIG; ++signal) ::sigaction(signal, &default_action, nullptr);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  DefaultSignals();
   // Clear of the descriptors about to be filled (a server started without fd 3 taken
   // may have been handed one of them).
   for (int& fd : received.fds) {

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <vector>
 
+#include "step_guard/descriptors.h"
+
 extern char** environ;
 
 namespace wsfleet::worker {
@@ -22,16 +24,7 @@ constexpr int kServerSocketFd = 3;
 
 template <typename Value>
 bool ReadWhole(int fd, Value& value) {
-  char* into = reinterpret_cast<char*>(&value);
-  size_t left = sizeof value;
-  while (left > 0) {
-    ssize_t got = ::read(fd, into, left);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return false;
-    into += got;
-    left -= static_cast<size_t>(got);
-  }
-  return true;
+  return step_guard::ReadFully(fd, &value, sizeof value);
 }
 
 }  // namespace
@@ -78,12 +71,7 @@ int GuardLauncher::StartServer() {
   std::vector<char*> argv = {const_cast<char*>(guard_path_.c_str()), const_cast<char*>("--serve"), fd.data(), nullptr};
   pid_t pid = ::fork();
   if (pid == 0) {
-    struct sigaction default_action {};
-    default_action.sa_handler = SIG_DFL;
-    for (int signal = 1; signal < NSIG; ++signal) ::sigaction(signal, &default_action, nullptr);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    step_guard::DefaultSignals();
     // Its own group: a terminal's Ctrl-C goes to the worker, which ends its steps itself.
     ::setpgid(0, 0);
     ::syscall(SYS_setfsgid, ::getegid());
@@ -119,30 +107,6 @@ int GuardLauncher::StartServer() {
   return 0;
 }
 
-int GuardLauncher::Send(const std::string& message, const int* fds) {
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * step_guard::kGuardRequestFds)] = {};
-  iovec io{const_cast<char*>(message.data()), message.size()};
-  msghdr header{};
-  header.msg_iov = &io;
-  header.msg_iovlen = 1;
-  header.msg_control = control;
-  header.msg_controllen = sizeof control;
-  cmsghdr* part = CMSG_FIRSTHDR(&header);
-  part->cmsg_level = SOL_SOCKET;
-  part->cmsg_type = SCM_RIGHTS;
-  part->cmsg_len = CMSG_LEN(sizeof(int) * step_guard::kGuardRequestFds);
-  std::memcpy(CMSG_DATA(part), fds, sizeof(int) * step_guard::kGuardRequestFds);
-  size_t sent = 0;
-  while (sent < message.size()) {
-    ssize_t wrote = sent == 0 ? ::sendmsg(socket_, &header, MSG_NOSIGNAL)
-                              : ::send(socket_, message.data() + sent, message.size() - sent, MSG_NOSIGNAL);
-    if (wrote < 0 && errno == EINTR) continue;
-    if (wrote < 0) return errno;
-    sent += static_cast<size_t>(wrote);
-  }
-  return 0;
-}
-
 GuardLauncher::Started GuardLauncher::Launch(const step_guard::GuardRequest& request, int out, int err,
                                              int fence) {
   Started started;
@@ -161,10 +125,10 @@ GuardLauncher::Started GuardLauncher::Launch(const step_guard::GuardRequest& req
     int error = socket_ < 0 ? StartServer() : 0;
     // A server that has gone (killed, say) refuses the first bytes of a request, so none of
     // it was taken: a new one gets it whole.
-    if (error == 0 && (error = Send(message, fds)) != 0 && (error == EPIPE || error == ECONNRESET)) {
+    if (error == 0 && (error = step_guard::SendWithDescriptors(socket_, message, fds)) != 0 && (error == EPIPE || error == ECONNRESET)) {
       StopServer();
       error = StartServer();
-      if (error == 0) error = Send(message, fds);
+      if (error == 0) error = step_guard::SendWithDescriptors(socket_, message, fds);
     }
     if (error != 0) {
       if (error != EPIPE && error != ECONNRESET) StopServer();  // out of step: start afresh next time

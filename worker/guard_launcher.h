@@ -37,7 +37,6 @@ class GuardLauncher {
 
  private:
   int StartServer();  // errno; with mutex_ held
-  int Send(const std::string& message, const int* fds);  // errno; with mutex_ held
   void StopServer();  // with mutex_ held
 
   const std::string guard_path_;

@@ -16,6 +16,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "step_guard/descriptors.h"
 #include "worker/process_sweep.h"
 
 namespace wsfleet::worker {
@@ -162,12 +163,7 @@ class Spawner {
       return error;
     }
     if (pid == 0) {
-      struct sigaction default_action {};
-      default_action.sa_handler = SIG_DFL;
-      for (int signal = 1; signal < NSIG; ++signal) ::sigaction(signal, &default_action, nullptr);
-      sigset_t none;
-      sigemptyset(&none);
-      ::sigprocmask(SIG_SETMASK, &none, nullptr);
+      step_guard::DefaultSignals();
       int error = 0;
       int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
       if (::setpgid(0, 0) != 0 || null < 0 || ::dup2(null, STDIN_FILENO) < 0 ||

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include "step_guard/descriptors.h"
 #include "step_guard/guard_request.h"
 
 namespace wsfleet::step_guard {
@@ -45,20 +46,8 @@ class GuardServerTest : public ::testing::Test {
     EXPECT_EQ(::pipe2(fence, O_CLOEXEC), 0);
     std::string message(reinterpret_cast<const char*>(&size), sizeof size);
     message += bytes;
-    int fds[kGuardRequestFds] = {out[1], out[1], fence[0], status[1]};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof fds)] = {};
-    iovec io{message.data(), message.size()};
-    msghdr header{};
-    header.msg_iov = &io;
-    header.msg_iovlen = 1;
-    header.msg_control = control;
-    header.msg_controllen = sizeof control;
-    cmsghdr* part = CMSG_FIRSTHDR(&header);
-    part->cmsg_level = SOL_SOCKET;
-    part->cmsg_type = SCM_RIGHTS;
-    part->cmsg_len = CMSG_LEN(sizeof fds);
-    std::memcpy(CMSG_DATA(part), fds, sizeof fds);
-    EXPECT_EQ(::sendmsg(socket_, &header, MSG_NOSIGNAL), static_cast<ssize_t>(message.size()));
+    const int fds[kGuardRequestFds] = {out[1], out[1], fence[0], status[1]};
+    EXPECT_EQ(SendWithDescriptors(socket_, message, fds), 0);
     for (int fd : {status[1], out[0], out[1], fence[0]}) ::close(fd);
     fences_.push_back(fence[1]);  // held until the test ends: the guard's worker is "there"
     return status[0];
