@@ -60,6 +60,7 @@ bench: build
 	bench/replace_bench.sh $(BUILD_DIR)
 	bench/fleet_scale_bench.sh $(BUILD_DIR)
 	bench/plan_scale_bench.sh $(BUILD_DIR)
+	bench/plan_size_bench.sh $(BUILD_DIR)
 
 # libFuzzer needs clang; each fuzz target runs FUZZ_SECONDS, starting from the seed corpus.
 fuzz: deps

@@ -2,7 +2,7 @@
 // WorkerService.Session) to a coordinator, to measure the coordinator at fleet scale
 // (bench/fleet_scale_bench.sh, docs/benchmarks.md).
 //
-//   wsfleet_loadgen ADDRESS WORKERS SECONDS [SLOTS] [STEP_MS]
+//   wsfleet_loadgen ADDRESS WORKERS SECONDS [SLOTS] [STEP_MS] [STOP_AFTER]
 //
 // Each simulated worker opens a session (Hello, SLOTS slots, default 1), heartbeats at the
 // interval the coordinator's Welcome gives (the first ones spread over one interval), and
@@ -10,7 +10,8 @@
 // After SECONDS it prints, one `name value` a line: joined workers, join latency (Hello to
 // Welcome), heartbeats sent and answered with their latency (Heartbeat to LeaseRenewed),
 // attempts finished, and refill latency (a worker's Finished to its next Assign, while it
-// had a free slot), as p50/p99 in milliseconds.
+// had a free slot), as p50/p99 in milliseconds. With STOP_AFTER it stops as soon as that many
+// attempts have finished (or SECONDS pass), and says how long that took (elapsed_s).
 
 #include <grpcpp/grpcpp.h>
 
@@ -158,7 +159,7 @@ class Driver {
   std::chrono::milliseconds interval() const { return interval_.load(); }
   void Run(Clock::time_point until) {
     std::unique_lock<std::mutex> lock(mutex_);
-    while (Clock::now() < until) {
+    while (Clock::now() < until && !stopped_) {
       if (tasks_.empty() || tasks_.top().due > Clock::now()) {
         wake_.wait_until(lock, tasks_.empty() ? until : std::min(until, tasks_.top().due));
         continue;
@@ -176,9 +177,20 @@ class Driver {
     }
   }
 
+  void Stop() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopped_ = true;
+    wake_.notify_all();
+  }
+  bool stopped() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return stopped_;
+  }
+
  private:
   std::mutex mutex_;
   std::condition_variable wake_;
+  bool stopped_ = false;
   std::priority_queue<Task, std::vector<Task>, std::greater<Task>> tasks_;
   std::atomic<std::chrono::milliseconds> interval_{std::chrono::milliseconds(1000)};
 };
@@ -258,7 +270,7 @@ void Percentiles(const char* name, std::vector<double>& values) {
 
 int Main(int argc, char** argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: wsfleet_loadgen ADDRESS WORKERS SECONDS [SLOTS] [STEP_MS]\n");
+    std::fprintf(stderr, "usage: wsfleet_loadgen ADDRESS WORKERS SECONDS [SLOTS] [STEP_MS] [STOP_AFTER]\n");
     return 64;
   }
   std::string address = argv[1];
@@ -266,6 +278,7 @@ int Main(int argc, char** argv) {
   int seconds = std::atoi(argv[3]);
   uint32_t slots = argc > 4 ? static_cast<uint32_t>(std::atoi(argv[4])) : 1;
   step_ms = argc > 5 ? std::atoi(argv[5]) : 0;
+  uint64_t stop_after = argc > 6 ? std::strtoull(argv[6], nullptr, 10) : 0;
   if (workers <= 0 || seconds <= 0 || slots == 0) {
     std::fprintf(stderr, "wsfleet_loadgen: WORKERS, SECONDS and SLOTS are positive numbers\n");
     return 64;
@@ -285,10 +298,21 @@ int Main(int argc, char** argv) {
   std::vector<std::unique_ptr<SimWorker>> sims;
   Clock::time_point start = Clock::now();
   std::thread heartbeats([&] { driver.Run(start + std::chrono::seconds(seconds)); });
+  std::atomic<bool> ended{false};
+  std::thread stopper([&] {  // bounded: ends with the run at the latest
+    while (stop_after > 0 && !ended) {
+      {
+        std::lock_guard<std::mutex> lock(stats.mutex);
+        if (stats.finished >= stop_after) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (stop_after > 0) driver.Stop();
+  });
   // Joins spread over the first 5 s (workers started by a scheduler, not all in one
   // instant): each join is measured against a coordinator already busy with the others.
   const auto ramp = std::chrono::milliseconds(std::min(5000, seconds * 250));
-  for (int i = 0; i < workers; ++i) {
+  for (int i = 0; i < workers && !driver.stopped(); ++i) {
     std::this_thread::sleep_until(start + ramp * i / workers);
     sims.push_back(std::make_unique<SimWorker>("sim-" + std::to_string(i), slots, driver, stats));
     sims.back()->Open(*stubs[static_cast<size_t>(i / kPerConnection)]);
@@ -296,12 +320,15 @@ int Main(int argc, char** argv) {
     driver.Schedule({Clock::now() + driver.interval(), sims.back().get(), ""});
   }
   heartbeats.join();
+  ended = true;
+  stopper.join();
+  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   for (auto& sim : sims) sim->Stop();
   for (int i = 0; i < 500 && !std::all_of(sims.begin(), sims.end(), [](auto& s) { return s->done(); }); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   std::lock_guard<std::mutex> lock(stats.mutex);
-  std::printf("workers %d\njoined %zu\n", workers, stats.join_ms.size());
+  std::printf("workers %d\njoined %zu\nelapsed_s %.2f\n", workers, stats.join_ms.size(), elapsed);
   Percentiles("join", stats.join_ms);
   std::printf("heartbeats_sent %llu\nheartbeats_answered %zu\n",
               static_cast<unsigned long long>(stats.heartbeats_sent), stats.heartbeat_ms.size());
