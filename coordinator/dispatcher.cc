@@ -82,6 +82,13 @@ void Dispatcher::BeginRound() {
   round_ = RoundState{};
   round_.active = run_.has_plan() && !run_.halted && !store_.held();
   round_.now = clock_.Now();
+  // Parked work is looked at again once the fleet has changed (it may fit now) or its
+  // grace has run out for one of it (it fails then).
+  if (run_.ready.parked() > 0 &&
+      (parked_makeup_ != cluster_.makeup() || (parked_due_ && round_.now >= *parked_due_))) {
+    run_.ready.UnparkAll();
+    parked_due_.reset();
+  }
   // Queueing on busy workers stops once ready work that needs a free slot is left waiting:
   // a worker starts what it holds queued before anything the coordinator sends later.
   round_.may_queue = options_.worker_queue > 0;
@@ -119,6 +126,7 @@ void Dispatcher::EndRound() {
   if (!round_.active) return;
   round_.active = false;
   RevokeQueued(round_.now, round_.earliest);
+  if (parked_due_) Earliest(round_.earliest, *parked_due_);  // parked work is not walked
   if (timer_ != 0) clock_.CancelTimer(timer_);
   timer_ = 0;
   if (round_.earliest) {
@@ -153,6 +161,14 @@ bool Dispatcher::Consider(int index, common::SteadyTime now, std::optional<commo
     } else {
       run.waiting = "no worker can run it yet: " + *infeasible;
       Earliest(earliest, deadline);
+      // Out of the rounds until the fleet changes or its grace ends: every attempt's end
+      // starts a round, and each walked all such work again (100,000 ready, a quarter of it
+      // unplaceable: 4 ms a round; docs/benchmarks.md).
+      if (run_.ready.parked() == 0) parked_makeup_ = cluster_.makeup();
+      if (parked_makeup_ == cluster_.makeup()) {
+        run_.ready.Park(index);
+        Earliest(parked_due_, deadline);
+      }
     }
     return false;
   }

@@ -132,6 +132,10 @@ class Dispatcher {
   // Infeasible()'s answers by kind of request, for the fleet's make-up they were found for.
   mutable std::map<std::string, std::optional<std::string>> infeasible_;
   mutable uint64_t infeasible_makeup_ = ~uint64_t{0};
+  // Ready work parked in the queue (ReadyQueue::Park): the fleet's make-up it was found
+  // unplaceable in, and the first end of its grace.
+  uint64_t parked_makeup_ = 0;
+  std::optional<common::SteadyTime> parked_due_;
 };
 
 }  // namespace wsfleet::coordinator

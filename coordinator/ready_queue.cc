@@ -18,8 +18,19 @@ void ReadyQueue::Add(const Key& key) {
 void ReadyQueue::Remove(int index) {
   auto found = keys_.find(index);
   if (found == keys_.end()) return;
-  order_.erase(found->second);
+  if (parked_.erase(index) == 0) order_.erase(found->second);
   keys_.erase(found);
+}
+
+void ReadyQueue::Park(int index) {
+  auto found = keys_.find(index);
+  if (found == keys_.end() || !parked_.insert(index).second) return;
+  order_.erase(found->second);
+}
+
+void ReadyQueue::UnparkAll() {
+  for (int index : parked_) order_.insert(keys_.at(index));
+  parked_.clear();
 }
 
 std::vector<ReadyQueue::Key> ReadyQueue::Page(const std::optional<Key>& after, size_t count) const {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace wsfleet::coordinator {
@@ -22,10 +23,15 @@ class ReadyQueue {
     bool operator<(const Key& other) const;
   };
 
-  void Add(const Key& key);
+  void Add(const Key& key);  // in the dispatch order (again, if it was parked)
   void Remove(int index);
+  // Out of the dispatch order, still ready, until UnparkAll: work no worker in the fleet
+  // can run now, which rounds need not walk again until the fleet changes.
+  void Park(int index);
+  void UnparkAll();
+  size_t parked() const { return parked_.size(); }
   bool Contains(int index) const { return keys_.count(index) > 0; }
-  bool empty() const { return order_.empty(); }
+  bool empty() const { return order_.empty(); }  // of what may be dispatched
   size_t size() const { return order_.size(); }
   std::vector<int> InOrder() const;
   // Up to `count` keys in order after `after` (from the front without one): a dispatch
@@ -35,8 +41,9 @@ class ReadyQueue {
   std::vector<Key> Page(const std::optional<Key>& after, size_t count) const;
 
  private:
-  std::set<Key> order_;
-  std::unordered_map<int, Key> keys_;
+  std::set<Key> order_;                // not parked
+  std::unordered_map<int, Key> keys_;  // every ready index, parked or not
+  std::unordered_set<int> parked_;
 };
 
 }  // namespace wsfleet::coordinator

@@ -186,6 +186,29 @@ TEST_F(DispatcherTest, FailsWhatNoWorkerCanRunOnceTheGraceHasPassed) {
   EXPECT_NE(failed_[0].second.find("cannot be placed"), std::string::npos) << failed_[0].second;
 }
 
+// Work no worker can run is parked out of the rounds (each attempt's end starts one) until
+// the fleet changes; it still says why it waits, and a worker that can run it is used.
+TEST_F(DispatcherTest, UnplaceableWorkIsParkedOutOfTheRoundsUntilTheFleetChanges) {
+  options_.infeasible_grace = std::chrono::minutes(10);
+  Plan({"**GPUs**: 4\n", "**GPUs**: 4\n", "**GPUs**: 4\n", "", ""});
+  Worker("w1", 1);
+  dispatcher_.Dispatch();
+  EXPECT_EQ(output_.TakeAssigns().size(), 1u);
+  EXPECT_EQ(run_.ready.parked(), 3u);
+  EXPECT_EQ(run_.ready.size(), 1u) << "only the CPU card waiting for a slot is walked";
+  EXPECT_NE(run_.runs[0].waiting.find("no worker can run it yet"), std::string::npos) << run_.runs[0].waiting;
+  EXPECT_EQ(State(0), v1::WORKSTREAM_STATE_READY);
+  Worker("gpu", 1, /*gpus=*/4);
+  cluster_.MakeupChanged();  // as the registry does when a worker joins
+  dispatcher_.Dispatch();
+  auto assigns = output_.TakeAssigns();
+  ASSERT_EQ(assigns.size(), 1u);
+  EXPECT_EQ(assigns[0].first, "gpu");
+  EXPECT_EQ(State(0), v1::WORKSTREAM_STATE_ASSIGNED) << "GPU work, first in the order, went to the GPU worker";
+  EXPECT_EQ(run_.ready.parked(), 0u) << "the others fit the fleet now: they wait for room, not for the fleet";
+  EXPECT_TRUE(failed_.empty());
+}
+
 TEST_F(DispatcherTest, PlacesAGangAllAtOnceOrWaitsAndTimesOut) {
   options_.gang_timeout = std::chrono::minutes(1);
   Plan({"**Nodes**: 2\n"});
