@@ -37,8 +37,17 @@ struct StepPipes {
   }
 };
 
-step_guard::GuardRequest Shell(const std::string& script, const std::string& workdir = "") {
-  return {workdir, {"3", "--", "/bin/sh", "-c", script}, {"PATH=/usr/bin:/bin", "WSFLEET_STEP_TAG=guard-launcher-test"}};
+// Each step's own tag, as the worker makes them: a guard kills every process that carries
+// its step's tag, and these tests run beside each other (one shared tag had one test's
+// sweep kill another's step).
+std::string NewTag() {
+  static int count = 0;
+  return "guard-launcher-test-" + std::to_string(::getpid()) + "-" + std::to_string(++count);
+}
+
+step_guard::GuardRequest Shell(const std::string& script, const std::string& workdir = "",
+                               const std::string& tag = NewTag()) {
+  return {workdir, {"3", "--", "/bin/sh", "-c", script}, {"PATH=/usr/bin:/bin", "WSFLEET_STEP_TAG=" + tag}};
 }
 
 GuardLauncher::Started Launch(GuardLauncher& launcher, const step_guard::GuardRequest& request, StepPipes& pipes) {
@@ -51,10 +60,11 @@ GuardLauncher::Started Launch(GuardLauncher& launcher, const step_guard::GuardRe
 TEST(GuardLauncherTest, RunsEachStepInItsDirectoryAndHearsHowItEnded) {
   GuardLauncher launcher(WSFLEET_STEP_GUARD);
   StepPipes pipes;
-  GuardLauncher::Started started = Launch(launcher, Shell("pwd; echo \"$WSFLEET_STEP_TAG\"; exit 3", "/tmp"), pipes);
+  std::string tag = NewTag();
+  GuardLauncher::Started started = Launch(launcher, Shell("pwd; echo \"$WSFLEET_STEP_TAG\"; exit 3", "/tmp", tag), pipes);
   ASSERT_EQ(started.error, 0) << std::strerror(started.error);
   EXPECT_GT(started.pid, 0);
-  EXPECT_EQ(pipes.Output(), "/tmp\nguard-launcher-test\n");
+  EXPECT_EQ(pipes.Output(), "/tmp\n" + tag + "\n");
   int status = 0;
   bool swept = false;
   ASSERT_TRUE(GuardLauncher::WaitStatus(started.status_fd, status, swept));
