@@ -158,7 +158,7 @@ void BM_AttemptEndWithPlansSharingTheFleet(benchmark::State& state) {
       plan.workstreams[i].priority = 0;  // first in the plan's order
     }
     absl::StatusOr<coordinator::Scheduler::SubmitResult> submitted = scheduler.SubmitParsed(
-        std::move(plan), "bench-" + std::to_string(p), false, "", {static_cast<double>(p + 1), 0, 0});
+        std::move(plan), "bench-" + std::to_string(p), false, {}, {static_cast<double>(p + 1), 0, 0});
     if (!submitted.ok() || submitted->plan_id.empty()) {
       state.SkipWithError("a plan was not submitted");
       return;

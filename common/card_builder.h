@@ -43,8 +43,10 @@ class SourceLines {
 
 class CardBuilder {
  public:
-  CardBuilder(std::string file, Diagnostics& diagnostics, SourceLines& lines)
-      : file_(std::move(file)), diagnostics_(diagnostics), lines_(lines) {}
+  // `line_offset`: what turns a line of `lines` into a line of the file (a piece of a file
+  // starts past its first line; see card_cuts.h).
+  CardBuilder(std::string file, Diagnostics& diagnostics, SourceLines& lines, int line_offset = 0)
+      : file_(std::move(file)), diagnostics_(diagnostics), lines_(lines), line_offset_(line_offset) {}
 
   // `heading` is the section's ID heading, when the section has one.
   std::optional<Workstream> Build(const std::vector<cmark_node*>& blocks,
@@ -79,11 +81,12 @@ class CardBuilder {
   void OnStep(cmark_node* code_block, const std::string& heading);
   void Finish(Workstream& workstream);
 
-  SourceLocation At(int line) const { return {file_, line}; }
+  SourceLocation At(int line) const { return {file_, line + line_offset_}; }
 
   std::string file_;
   Diagnostics& diagnostics_;
   SourceLines& lines_;
+  int line_offset_;
   Workstream ws_;
   std::optional<WorkstreamId> field_id_;
   int field_id_line_ = 0;

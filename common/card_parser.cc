@@ -2,6 +2,7 @@
 
 #include <cmark-gfm.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -59,6 +60,11 @@ size_t SectionEnd(const std::vector<cmark_node*>& blocks, size_t begin) {
   return end;
 }
 
+DocumentKind KindOf(const std::vector<Workstream>& workstreams, bool skipped_template) {
+  if (!workstreams.empty()) return DocumentKind::kCards;
+  return skipped_template ? DocumentKind::kTemplate : DocumentKind::kNotACard;
+}
+
 }  // namespace
 
 const char* DocumentKindName(DocumentKind kind) {
@@ -71,17 +77,19 @@ const char* DocumentKindName(DocumentKind kind) {
   return "unknown";
 }
 
-ParsedDocument ParseCardDocument(std::string_view file, std::string_view text) {
-  ParsedDocument result;
-  MarkdownDocument document = MarkdownDocument::Parse(text);
+CardPieceParse ParseCardPiece(std::string_view file, const CardPiece& piece, bool first) {
+  CardPieceParse parse;
+  ParsedDocument& result = parse.document;
+  MarkdownDocument document = MarkdownDocument::Parse(piece.text);
   std::vector<cmark_node*> blocks;
   for (cmark_node* node = cmark_node_first_child(document.root()); node != nullptr;
        node = cmark_node_next(node)) {
     blocks.push_back(node);
   }
-  if (IsCompletionSummary(file, blocks)) {
+  if (first && IsCompletionSummary(file, blocks)) {
     result.kind = DocumentKind::kCompletionSummary;
-    return result;
+    parse.completion_summary = true;
+    return parse;
   }
 
   struct Section {
@@ -94,10 +102,13 @@ ParsedDocument ParseCardDocument(std::string_view file, std::string_view text) {
     if (!IsHeading(blocks[i])) continue;
     if (std::optional<IdHeading> heading = ParseIdHeading(blocks[i])) {
       id_headings.emplace_back(i, *heading);
+      parse.shallowest_id_heading = std::min(parse.shallowest_id_heading, HeadingLevel(blocks[i]));
+      if (i == 0 && heading->line == 1) parse.opening_id_heading = HeadingLevel(blocks[i]);
     }
   }
   size_t first_id_heading = id_headings.empty() ? blocks.size() : id_headings.front().first;
   bool single_card = id_headings.empty() || HasIdField(blocks, 0, first_id_heading);
+  parse.single_card = single_card;
   if (single_card) {
     // One card: the whole file. Headings that mention IDs inside it are just headings.
     std::optional<IdHeading> title;
@@ -126,29 +137,61 @@ ParsedDocument ParseCardDocument(std::string_view file, std::string_view text) {
     sections.push_back({begin, end, heading});
     while (h < id_headings.size() && id_headings[h].first < end) ++h;
   }
-  bool skipped_template = false;
-  SourceLines lines(text);
+  bool& skipped_template = parse.skipped_template;
+  SourceLines lines(piece.text);
   for (const Section& section : sections) {
     std::vector<cmark_node*> section_blocks(blocks.begin() + static_cast<long>(section.begin),
                                             blocks.begin() + static_cast<long>(section.end));
-    CardBuilder builder{std::string(file), result.diagnostics, lines};
+    CardBuilder builder{std::string(file), result.diagnostics, lines, piece.first_line - 1};
     bool is_template = false;
     std::optional<Workstream> workstream =
         builder.Build(section_blocks, section.heading, &is_template);
     if (is_template) {
       skipped_template = true;
-      int line = section.heading ? section.heading->line : 1;
+      int line = (section.heading ? section.heading->line : 1) + piece.first_line - 1;
       result.diagnostics.Warn({std::string(file), line},
                               "template with placeholder ID or name skipped");
     }
     if (workstream) result.workstreams.push_back(std::move(*workstream));
   }
-  if (!result.workstreams.empty()) {
-    result.kind = DocumentKind::kCards;
-  } else if (skipped_template) {
-    result.kind = DocumentKind::kTemplate;
+  result.kind = KindOf(result.workstreams, skipped_template);
+  return parse;
+}
+
+std::optional<ParsedDocument> JoinCardPieces(std::vector<CardPieceParse> pieces) {
+  if (pieces.empty()) return std::nullopt;
+  CardPieceParse& first = pieces.front();
+  if (pieces.size() == 1 || first.completion_summary) return std::move(first.document);
+  // Read whole, the file would be cut into the same sections only if it holds several
+  // cards, each later piece opens a section (with an ID heading on its first line), and
+  // no ID heading stands shallower than those it was cut at.
+  int cut_level = pieces[1].opening_id_heading;
+  if (first.single_card || cut_level == 0) return std::nullopt;
+  bool skipped_template = false;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    if (i > 0 && pieces[i].opening_id_heading != cut_level) return std::nullopt;
+    if (pieces[i].shallowest_id_heading < cut_level) return std::nullopt;
+    skipped_template = skipped_template || pieces[i].skipped_template;
   }
-  return result;
+  ParsedDocument joined = std::move(first.document);
+  for (size_t i = 1; i < pieces.size(); ++i) {
+    ParsedDocument& piece = pieces[i].document;
+    joined.diagnostics.Append(piece.diagnostics);
+    for (Workstream& ws : piece.workstreams) joined.workstreams.push_back(std::move(ws));
+  }
+  joined.kind = KindOf(joined.workstreams, skipped_template);
+  return joined;
+}
+
+ParsedDocument ParseCardDocument(std::string_view file, std::string_view text, size_t piece_bytes) {
+  std::vector<CardPiece> cuts = CutCardText(text, piece_bytes);
+  if (cuts.size() > 1) {
+    std::vector<CardPieceParse> pieces;
+    pieces.reserve(cuts.size());
+    for (size_t i = 0; i < cuts.size(); ++i) pieces.push_back(ParseCardPiece(file, cuts[i], i == 0));
+    if (std::optional<ParsedDocument> joined = JoinCardPieces(std::move(pieces))) return std::move(*joined);
+  }
+  return std::move(ParseCardPiece(file, CardPiece{text, 1}, true).document);
 }
 
 }  // namespace wsfleet::common

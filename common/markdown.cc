@@ -225,9 +225,34 @@ bool ParseFieldLine(const InlineLine& line, Field& field) {
   return true;
 }
 
-int EndLine(cmark_node* node) { return cmark_node_get_end_line(node); }
+namespace {
 
-int StartLine(cmark_node* node) { return cmark_node_get_start_line(node); }
+// cmark-gfm's table extension splits the lines above a table's header off into a paragraph
+// of their own and gives it no position (0); the table keeps the first line they had.
+bool IsUnplacedParagraph(cmark_node* node) {
+  return cmark_node_get_start_line(node) == 0 && IsParagraph(node) && cmark_node_next(node) != nullptr;
+}
+
+int LineBreaks(cmark_node* paragraph) {
+  int breaks = 0;
+  for (cmark_node* child = cmark_node_first_child(paragraph); child != nullptr; child = cmark_node_next(child)) {
+    cmark_node_type type = cmark_node_get_type(child);
+    if (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK) ++breaks;
+  }
+  return breaks;
+}
+
+}  // namespace
+
+int StartLine(cmark_node* node) {
+  if (IsUnplacedParagraph(node)) return cmark_node_get_start_line(cmark_node_next(node));
+  return cmark_node_get_start_line(node);
+}
+
+int EndLine(cmark_node* node) {
+  if (IsUnplacedParagraph(node)) return StartLine(node) + LineBreaks(node);
+  return cmark_node_get_end_line(node);
+}
 
 int HeadingLevel(cmark_node* node) {
   return IsHeading(node) ? cmark_node_get_heading_level(node) : 0;

@@ -17,6 +17,7 @@
 #include <system_error>
 #include <thread>
 
+#include "common/card_cuts.h"
 #include "common/text.h"
 #include "common/utf8.h"
 
@@ -84,6 +85,8 @@ struct FileOutcome {
   bool read = false;
   dev_t device = 0;
   ino_t inode = 0;
+  std::vector<CardPiece> pieces;  // a many-card file's, parsed apart (see card_cuts.h)
+  std::vector<CardPieceParse> piece_parses;
 };
 
 // Reads a regular file with one open, one fstat and as few reads as its size needs.
@@ -134,15 +137,22 @@ void ReadFile(size_t max_bytes, FileOutcome& outcome, std::string& text) {
   outcome.inode = info.st_ino;
 }
 
-ParsedDocument ParseSource(const std::string& path, std::string_view text) {
-  std::optional<TextProblem> problem = CheckText(text);
-  if (!problem) problem = CheckTextLimits(text);  // before the parser sees it: see text_limits.h
+// Parses a file's text, or cuts it into pieces to be parsed apart when it holds many cards.
+void ParseOrCut(FileOutcome& outcome) {
+  const std::string& path = outcome.path;
+  std::optional<TextProblem> problem = CheckText(outcome.text);
+  if (!problem) problem = CheckTextLimits(outcome.text);  // before the parser sees it: see text_limits.h
   if (problem) {
-    ParsedDocument document;
-    document.diagnostics.Error({path, problem->line}, problem->message);
-    return document;
+    outcome.document.diagnostics.Error({path, problem->line}, problem->message);
+    return;
   }
-  return ParseCardDocument(path, text);
+  outcome.pieces = CutCardText(outcome.text, kCardPieceBytes);
+  if (outcome.pieces.size() > 1) {
+    outcome.piece_parses.resize(outcome.pieces.size());
+  } else {
+    outcome.pieces.clear();
+    outcome.document = std::move(ParseCardPiece(path, CardPiece{outcome.text, 1}, true).document);
+  }
 }
 
 // Runs task(0..count-1) on up to `threads` threads (0: one per hardware thread).
@@ -160,6 +170,29 @@ void ForEachInParallel(size_t count, unsigned threads, const std::function<void(
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < threads; ++t) pool.emplace_back(work);
   for (std::thread& thread : pool) thread.join();
+}
+
+// Parses the pieces of the files ParseOrCut cut, on every thread, and joins each file's.
+void ParsePieces(std::vector<FileOutcome>& outcomes, unsigned threads) {
+  std::vector<std::pair<size_t, size_t>> tasks;  // (outcome, piece)
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    for (size_t p = 0; p < outcomes[i].pieces.size(); ++p) tasks.emplace_back(i, p);
+  }
+  if (tasks.empty()) return;
+  ForEachInParallel(tasks.size(), threads, [&](size_t t) {
+    auto [i, p] = tasks[t];
+    FileOutcome& outcome = outcomes[i];
+    outcome.piece_parses[p] = ParseCardPiece(outcome.path, outcome.pieces[p], p == 0);
+  });
+  for (FileOutcome& outcome : outcomes) {
+    if (outcome.pieces.empty()) continue;
+    std::optional<ParsedDocument> joined = JoinCardPieces(std::move(outcome.piece_parses));
+    // Pieces that did not read as the whole file would: the whole file, then.
+    outcome.document = joined ? std::move(*joined)
+                              : std::move(ParseCardPiece(outcome.path, CardPiece{outcome.text, 1}, true).document);
+    outcome.pieces.clear();
+    outcome.piece_parses.clear();
+  }
 }
 
 // The graph over the workstreams, its checks and its analysis.
@@ -245,8 +278,9 @@ Plan AssemblePlan(const std::vector<SourceFile>& sources, const LoadOptions& opt
     outcomes[i].path = sources[i].path;
     outcomes[i].read = true;
     outcomes[i].text = sources[i].text;
-    outcomes[i].document = ParseSource(sources[i].path, outcomes[i].text);
+    ParseOrCut(outcomes[i]);
   });
+  ParsePieces(outcomes, options.parse_threads);
   return MergeDocuments(outcomes);
 }
 
@@ -260,9 +294,13 @@ Plan LoadPlan(const std::vector<std::string>& paths, const LoadOptions& options)
   }
   ForEachInParallel(outcomes.size(), options.parse_threads, [&](size_t i) {
     ReadFile(options.max_file_bytes, outcomes[i], outcomes[i].text);
-    if (outcomes[i].read) outcomes[i].document = ParseSource(outcomes[i].path, outcomes[i].text);
-    if (!options.keep_sources) std::string().swap(outcomes[i].text);
+    if (outcomes[i].read) ParseOrCut(outcomes[i]);
+    if (!options.keep_sources && outcomes[i].pieces.empty()) std::string().swap(outcomes[i].text);
   });
+  ParsePieces(outcomes, options.parse_threads);
+  if (!options.keep_sources) {
+    for (FileOutcome& outcome : outcomes) std::string().swap(outcome.text);
+  }
   // The same file reached twice (a folder and a file in it, or a link) counts once.
   std::set<std::pair<dev_t, ino_t>> seen;
   std::vector<FileOutcome> unique;

@@ -24,7 +24,8 @@ void ControlServiceImpl::SubmitFiles(std::vector<common::SourceFile> files, cons
   auto plan = std::make_shared<common::Plan>(common::AssemblePlan(files));
   files.clear();
   files.shrink_to_fit();  // the plan holds its sources now
-  auto encoded = std::make_shared<std::string>(plan->ok() ? EncodeWorkstreams(plan->workstreams) : "");
+  auto encoded = std::make_shared<std::vector<std::string>>();
+  if (plan->ok()) *encoded = EncodeWorkstreams(plan->workstreams);
   PlanLimits limits{settings.share() == 0 ? 1.0 : settings.share(), settings.max_gpus(), settings.max_workers()};
   loop_.Post([this, response, plan, encoded, limits, name = settings.plan_name(), keep_going = settings.keep_going(),
               finish = std::move(finish)]() mutable {

@@ -13,9 +13,11 @@ namespace wsfleet::coordinator {
 // restarted coordinator rebuilds the plan without parsing the cards again (faster, and the
 // plan it resumes is the one that ran, whatever a newer parser would read in the texts).
 // JSON, versioned: a blob of another version is refused (recovery then parses the texts).
-// Empty when the workstreams cannot be encoded (card text that is not UTF-8).
-std::string EncodeWorkstreams(const std::vector<common::Workstream>& workstreams);
-absl::StatusOr<std::vector<common::Workstream>> DecodeWorkstreams(std::string_view encoded);
+// In parts of up to a thousand workstreams, made in parallel and stored a row each: the
+// whole plan's encoding is never copied into one string. Nothing when the workstreams
+// cannot be encoded (card text that is not UTF-8).
+std::vector<std::string> EncodeWorkstreams(const std::vector<common::Workstream>& workstreams);
+absl::StatusOr<std::vector<common::Workstream>> DecodeWorkstreams(const std::vector<std::string>& encoded);
 
 // What a card says, without where it says it (file and line numbers move when another card
 // in the same file changes): equal for two cards that ask the same work of a worker and its

@@ -21,7 +21,7 @@ bool Ended(v1::WorkstreamState state) {
 
 void PlanRun::DropStoredText() {
   std::vector<common::SourceFile>().swap(row.files);
-  std::string().swap(row.parsed);
+  std::vector<std::string>().swap(row.parsed);
 }
 
 void PlanRun::Adopt(std::unique_ptr<common::Plan> adopted, PlanRow adopted_row) {

@@ -39,11 +39,11 @@ Scheduler::~Scheduler() {
 absl::StatusOr<Scheduler::SubmitResult> Scheduler::Submit(const std::vector<common::SourceFile>& files,
                                                           const std::string& name, bool keep_going,
                                                           PlanLimits limits) {
-  return SubmitParsed(common::AssemblePlan(files), name, keep_going, "", limits);
+  return SubmitParsed(common::AssemblePlan(files), name, keep_going, {}, limits);
 }
 
 absl::StatusOr<Scheduler::SubmitResult> Scheduler::SubmitParsed(common::Plan parsed, const std::string& name,
-                                                                bool keep_going, std::string encoded,
+                                                                bool keep_going, std::vector<std::string> encoded,
                                                                 PlanLimits limits) {
   if (!(limits.share > 0)) return absl::InvalidArgumentError("a plan's share must be above 0");
   auto plan = std::make_unique<common::Plan>(std::move(parsed));

@@ -64,7 +64,7 @@ class Scheduler : public RunReader {
   // `encoded`: the plan's workstreams as EncodeWorkstreams writes them, made off the loop
   // by the caller; empty: encoded here.
   absl::StatusOr<SubmitResult> SubmitParsed(common::Plan plan, const std::string& name, bool keep_going,
-                                            std::string encoded = "", PlanLimits limits = {});
+                                            std::vector<std::string> encoded = {}, PlanLimits limits = {});
   // The same from the files' text (parsed here, on the loop: tests).
   absl::StatusOr<SubmitResult> Submit(const std::vector<common::SourceFile>& files,
                                       const std::string& name, bool keep_going, PlanLimits limits = {});

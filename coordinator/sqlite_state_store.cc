@@ -25,8 +25,8 @@ CREATE TABLE IF NOT EXISTS plans(
   plan_id TEXT PRIMARY KEY, name TEXT NOT NULL, keep_going INTEGER NOT NULL,
   created_ms INTEGER NOT NULL, current INTEGER NOT NULL, share REAL NOT NULL DEFAULT 1,
   max_gpus INTEGER NOT NULL DEFAULT 0, max_workers INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS plan_parsed(
-  plan_id TEXT PRIMARY KEY, workstreams BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS plan_parsed_parts(
+  plan_id TEXT NOT NULL, part INTEGER NOT NULL, workstreams BLOB NOT NULL, PRIMARY KEY(plan_id, part));
 CREATE TABLE IF NOT EXISTS plan_files(
   plan_id TEXT NOT NULL, position INTEGER NOT NULL, path TEXT NOT NULL, text BLOB NOT NULL,
   PRIMARY KEY(plan_id, position));
@@ -215,8 +215,9 @@ struct SqliteStateStore::Writer {
 // 2: attempts.rank, attempts.gang (multi-node gangs); 3: events.ord (the order they were
 // stored in, which recovery replays them in); 4: plan_parsed (the
 // workstreams as parsed at submission: recovery does not parse the cards again); 5: each
-// plan's files under plans/<plan-id>/, several plans held (current=1) at once.
-constexpr int kSchemaVersion = 5;
+// plan's files under plans/<plan-id>/, several plans held (current=1) at once; 6: the
+// parsed workstreams in parts (plan_parsed_parts), a row each.
+constexpr int kSchemaVersion = 6;
 
 SqliteStateStore::SqliteStateStore(StatePaths paths) : paths_(std::move(paths)) {}
 
@@ -283,6 +284,13 @@ absl::StatusOr<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(
       migrate.commit();
     }
     store->db_->exec(kSchema);
+    if (store->db_->execAndGet("SELECT count(*) FROM sqlite_master WHERE name='plan_parsed'").getInt() > 0) {
+      // Layouts 4 and 5 stored one blob a plan: it is its first and only part.
+      SQLite::Transaction migrate(*store->db_);
+      store->db_->exec("INSERT INTO plan_parsed_parts SELECT plan_id, 0, workstreams FROM plan_parsed");
+      store->db_->exec("DROP TABLE plan_parsed");
+      migrate.commit();
+    }
     if (version < 5) store->MoveFilesIntoPlanDirectory();
     store->db_->exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
     store->last_event_ord_ = store->db_->execAndGet("SELECT COALESCE(MAX(ord), 0) FROM events").getInt64();
@@ -317,13 +325,15 @@ void SqliteStateStore::InsertCards(const PlanRow& plan) {
     file.bind(1, plan.plan_id);
     file.bind(2, static_cast<int64_t>(i));
     file.bind(3, plan.files[i].path);
-    file.bind(4, plan.files[i].text.data(), static_cast<int>(plan.files[i].text.size()));
+    file.bindNoCopy(4, plan.files[i].text.data(), static_cast<int>(plan.files[i].text.size()));
     file.exec();
   }
-  if (!plan.parsed.empty()) {
-    SQLite::Statement parsed(*db_, "INSERT INTO plan_parsed VALUES(?,?)");
+  for (size_t part = 0; part < plan.parsed.size(); ++part) {
+    SQLite::Statement parsed(*db_, "INSERT INTO plan_parsed_parts VALUES(?,?,?)");
     parsed.bind(1, plan.plan_id);
-    parsed.bind(2, plan.parsed.data(), static_cast<int>(plan.parsed.size()));
+    parsed.bind(2, static_cast<int64_t>(part));
+    // Not copied: SQLite reads it while it writes the row.
+    parsed.bindNoCopy(3, plan.parsed[part].data(), static_cast<int>(plan.parsed[part].size()));
     parsed.exec();
   }
 }
@@ -363,7 +373,7 @@ absl::Status SqliteStateStore::ReviseCards(const PlanRow& plan, const std::vecto
     SQLite::Statement drop_files(*db_, "DELETE FROM plan_files WHERE plan_id=?");
     drop_files.bind(1, plan.plan_id);
     drop_files.exec();
-    SQLite::Statement drop_parsed(*db_, "DELETE FROM plan_parsed WHERE plan_id=?");
+    SQLite::Statement drop_parsed(*db_, "DELETE FROM plan_parsed_parts WHERE plan_id=?");
     drop_parsed.bind(1, plan.plan_id);
     drop_parsed.exec();
     InsertCards(plan);
@@ -574,11 +584,11 @@ absl::StatusOr<StoredPlan> SqliteStateStore::LoadPlan(const std::string& plan_id
     state.plan.created_unix_ms = plan.getColumn(2).getInt64();
     state.plan.limits = {plan.getColumn(3).getDouble(), static_cast<uint32_t>(plan.getColumn(4).getInt64()),
                          static_cast<uint32_t>(plan.getColumn(5).getInt64())};
-    SQLite::Statement parsed(*db_, "SELECT workstreams FROM plan_parsed WHERE plan_id=?");
+    SQLite::Statement parsed(*db_, "SELECT workstreams FROM plan_parsed_parts WHERE plan_id=? ORDER BY part");
     parsed.bind(1, plan_id);
-    if (parsed.executeStep()) {
+    while (parsed.executeStep()) {
       SQLite::Column blob = parsed.getColumn(0);
-      state.plan.parsed.assign(static_cast<const char*>(blob.getBlob()), static_cast<size_t>(blob.getBytes()));
+      state.plan.parsed.emplace_back(static_cast<const char*>(blob.getBlob()), static_cast<size_t>(blob.getBytes()));
     }
     SQLite::Statement files(*db_,
                             "SELECT path, text FROM plan_files WHERE plan_id=? ORDER BY position");

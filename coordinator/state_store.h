@@ -29,8 +29,9 @@ struct PlanRow {
   int64_t created_unix_ms = 0;
   std::vector<common::SourceFile> files;  // the cards as submitted
   // Their workstreams as parsed then (plan_codec.h), which recovery rebuilds the plan from;
-  // empty when there are none stored (an older state directory): the files are parsed.
-  std::string parsed;
+  // in parts; empty when there are none stored (an older state directory): the files are
+  // parsed.
+  std::vector<std::string> parsed;
   PlanLimits limits;
 };
 

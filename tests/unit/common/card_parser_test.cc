@@ -519,5 +519,15 @@ TEST(CardParserTest, ACardWithoutAStepIsAWarningAtItsHeading) {
   EXPECT_EQ(document.diagnostics.error_count(), 0) << "a warning: the plan still runs";
 }
 
+// cmark-gfm gives the lines it splits off above a table no position (found by
+// CardPiecesTest's random files: the field was placed on line 1).
+TEST(CardParserTest, AFieldJustAboveATableIsPlacedOnItsOwnLine) {
+  ParsedDocument document =
+      Parse("# WS-29: Card\n\ntext\n**Dependencies**: WS-08\n| a | b |\n|---|---|\n| 1 | 2 |\n");
+  const Workstream& ws = Only(document);
+  ASSERT_EQ(ws.dependencies.size(), 1u);
+  EXPECT_EQ(ws.dependencies[0].where.line, 4);
+}
+
 }  // namespace
 }  // namespace wsfleet::common

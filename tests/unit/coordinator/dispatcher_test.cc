@@ -55,7 +55,7 @@ class DispatcherTest : public ::testing::Test {
     }
     auto plan = std::make_unique<common::Plan>(common::AssemblePlan(files));
     ASSERT_TRUE(plan->ok());
-    run_.Adopt(std::move(plan), PlanRow{"plan-1", "test", false, 0, {}, "", {}});
+    run_.Adopt(std::move(plan), PlanRow{"plan-1", "test", false, 0, {}, {}, {}});
     for (size_t i = 0; i < run_.runs.size(); ++i) {
       run_.runs[i].row.workstream_id = run_.card(static_cast<int>(i)).id.ToString();
       run_.MakeReady(static_cast<int>(i), clock_.Now());

@@ -12,7 +12,7 @@ namespace {
 TEST(PlanCodecTest, AnExamplePlanSurvivesTheRoundTrip) {
   common::Plan plan = common::LoadPlan({std::string(WSFLEET_EXAMPLES_DIR) + "/gpu-bringup"});
   ASSERT_TRUE(plan.ok());
-  std::string encoded = EncodeWorkstreams(plan.workstreams);
+  std::vector<std::string> encoded = EncodeWorkstreams(plan.workstreams);
   ASSERT_FALSE(encoded.empty());
   absl::StatusOr<std::vector<common::Workstream>> decoded = DecodeWorkstreams(encoded);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
@@ -53,18 +53,64 @@ TEST(PlanCodecTest, AnExamplePlanSurvivesTheRoundTrip) {
 }
 
 TEST(PlanCodecTest, ABlobOfAnotherFormatOrBrokenIsRefused) {
-  EXPECT_EQ(DecodeWorkstreams("{\"format\": 99}\n").status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(DecodeWorkstreams("").status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(DecodeWorkstreams("{not json").status().code(), absl::StatusCode::kDataLoss);
-  absl::StatusOr<std::vector<common::Workstream>> broken = DecodeWorkstreams("{\"format\": 3}\n{\"id\": \"x\"}\n");
+  EXPECT_EQ(DecodeWorkstreams({"{\"format\": 99}\n"}).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(DecodeWorkstreams({"{\"format\": 2}\n"}).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(DecodeWorkstreams({""}).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(DecodeWorkstreams({}).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(DecodeWorkstreams({"{not json"}).status().code(), absl::StatusCode::kDataLoss);
+  absl::StatusOr<std::vector<common::Workstream>> broken =
+      DecodeWorkstreams({"{\"format\": 4}\n{\"id\": 1}\n", "{\"id\": \"x\"}\n"});
   EXPECT_EQ(broken.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_NE(broken.status().message().find("workstream 1"), std::string::npos) << broken.status();
+  EXPECT_NE(broken.status().message().find("workstream 2"), std::string::npos) << broken.status();
+}
+
+// A plan past a thousand workstreams is encoded in parts, each a row of its own; what a
+// workstream has as a new one has it is left out, and read back as that.
+TEST(PlanCodecTest, ALargePlanIsEncodedInPartsOfCompactLines) {
+  std::vector<common::Workstream> workstreams(2500);
+  for (size_t i = 0; i < workstreams.size(); ++i) {
+    workstreams[i].id = common::WorkstreamId(static_cast<int>(i + 1));
+    workstreams[i].name = "card " + std::to_string(i + 1);
+  }
+  workstreams[7].nodes = 2;
+  workstreams[7].gpus = 0;
+  std::vector<std::string> encoded = EncodeWorkstreams(workstreams);
+  ASSERT_EQ(encoded.size(), 3u);
+  EXPECT_TRUE(encoded[0].starts_with("{\"format\": 4}\n{\"id\":1,\"name\":\"card 1\"}\n")) << encoded[0].substr(0, 200);
+  absl::StatusOr<std::vector<common::Workstream>> decoded = DecodeWorkstreams(encoded);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  ASSERT_EQ(decoded->size(), workstreams.size());
+  EXPECT_EQ((*decoded)[2499].name, "card 2500");
+  EXPECT_EQ((*decoded)[7].nodes, 2);
+  EXPECT_EQ((*decoded)[8].nodes, 1) << "left out, read back as a new workstream has it";
+  EXPECT_EQ(EncodeWorkstreams(*decoded), encoded);
+}
+
+// Format 3 wrote every key (this line is one it wrote): a plan stored by an older
+// coordinator still reads.
+TEST(PlanCodecTest, FormatThreeStillReads) {
+  std::string line =
+      R"({"agent_type":"","agent_type_where":{"file":"","line":0},"blocks":[],"budget":null,"checklist":[],)"
+      R"("criteria":[],"deliverables":[],"dependencies":[],"duration":{"actual":null,"estimate":{"max":2.0,)"
+      R"("min":1.0},"known":true,"text":"1-2 days"},"environment":[],"fields":[],"gpus":2,)"
+      R"("hang_timeout_seconds":null,"id":4,"implementation_plan":"","integration_points":"","known_issues":[],)"
+      R"("labels":{},"milestone":"","name":"old","nodes":1,"objective":"","orchestrator":"","priority":null,)"
+      R"("retries":null,"risks":"","soft_dependencies":[],"status":0,"status_text":"","status_where":{"file":"",)"
+      R"("line":0},"steps":[],"strict_verification":false,"technical_requirements":"","timeout_seconds":null,)"
+      R"("where":{"file":"a.md","line":3}})";
+  absl::StatusOr<std::vector<common::Workstream>> decoded = DecodeWorkstreams({"{\"format\": 3}\n" + line + "\n"});
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  ASSERT_EQ(decoded->size(), 1u);
+  EXPECT_EQ((*decoded)[0].name, "old");
+  EXPECT_EQ((*decoded)[0].gpus, 2);
+  EXPECT_EQ((*decoded)[0].duration.text, "1-2 days");
+  EXPECT_EQ((*decoded)[0].where.ToString(), "a.md:3");
 }
 
 TEST(PlanCodecTest, TextThatIsNotUtf8IsNotEncoded) {
   common::Workstream ws;
   ws.name = std::string("bad \xff byte");
-  EXPECT_EQ(EncodeWorkstreams({ws}), "");
+  EXPECT_TRUE(EncodeWorkstreams({ws}).empty());
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ class PlanRunTest : public ::testing::Test {
         {{"a.md", "# WS-01: A\n\n**Duration**: 1 day\n**Priority**: P2\n"},
          {"b.md", "# WS-02: B\n\n**Duration**: 3 days\n**Dependencies**: WS-01\n"},
          {"c.md", "# WS-03: C\n\n**Duration**: 1 day\n**Priority**: P0\n"}}));
-    run_.Adopt(std::move(plan), PlanRow{"plan-1", "t", false, 0, {}, "", {}});
+    run_.Adopt(std::move(plan), PlanRow{"plan-1", "t", false, 0, {}, {}, {}});
     for (int i = 0; i < 3; ++i) run_.SetState(i, v1::WORKSTREAM_STATE_PENDING);
     for (int i = 0; i < 3; ++i) run_.runs[i].row.workstream_id = run_.card(i).id.ToString();
   }

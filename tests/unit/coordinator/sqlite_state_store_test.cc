@@ -54,7 +54,7 @@ class SqliteStateStoreTest : public ::testing::Test {
 TEST_F(SqliteStateStoreTest, OperationsSurviveReopening) {
   {
     auto store = Open();
-    PlanRow plan{"p1", "demo", true, 1234, {{"ws1.md", "# WS-1: A\n"}}, "[parsed]", {}};
+    PlanRow plan{"p1", "demo", true, 1234, {{"ws1.md", "# WS-1: A\n"}}, {"[parsed]", "[part 2]"}, {}};
     WorkstreamRow row;
     row.plan_id = "p1";
     row.workstream_id = "WS-01";
@@ -87,7 +87,7 @@ TEST_F(SqliteStateStoreTest, OperationsSurviveReopening) {
   EXPECT_TRUE(state->plan.keep_going);
   ASSERT_EQ(state->plan.files.size(), 1u);
   EXPECT_EQ(state->plan.files[0].text, "# WS-1: A\n");
-  EXPECT_EQ(state->plan.parsed, "[parsed]");
+  EXPECT_EQ(state->plan.parsed, (std::vector<std::string>{"[parsed]", "[part 2]"}));
   ASSERT_EQ(state->workstreams.size(), 1u);
   EXPECT_EQ(state->workstreams[0].state, v1::WORKSTREAM_STATE_RUNNING);
   ASSERT_EQ(state->attempts.size(), 1u);
@@ -111,7 +111,7 @@ TEST_F(SqliteStateStoreTest, RevisedCardsReplaceTheOldAndTakeRemovedWorkstreamsA
     WorkstreamRow two;
     two.workstream_id = "WS-02";
     one.plan_id = two.plan_id = "p1";
-    ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {{"a.md", "old a"}, {"b.md", "old b"}}, "[old]", {}},
+    ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {{"a.md", "old a"}, {"b.md", "old b"}}, {"[old]"}, {}},
                                   {one, two}, {})
                     .ok());
     AttemptRow attempt;
@@ -126,7 +126,7 @@ TEST_F(SqliteStateStoreTest, RevisedCardsReplaceTheOldAndTakeRemovedWorkstreamsA
     three.workstream_id = "WS-03";
     one.state = v1::WORKSTREAM_STATE_PENDING;
     one.message = "edited";
-    ASSERT_TRUE(store->ReviseCards({"p1", "demo", false, 0, {{"a.md", "new a"}}, "[new]", {}}, {one, three}, {"WS-02"})
+    ASSERT_TRUE(store->ReviseCards({"p1", "demo", false, 0, {{"a.md", "new a"}}, {"[new]"}, {}}, {one, three}, {"WS-02"})
                     .ok());
   }
   auto store = Open();
@@ -136,7 +136,7 @@ TEST_F(SqliteStateStoreTest, RevisedCardsReplaceTheOldAndTakeRemovedWorkstreamsA
   const StoredPlan* state = &loaded->plans[0];
   ASSERT_EQ(state->plan.files.size(), 1u);
   EXPECT_EQ(state->plan.files[0].text, "new a");
-  EXPECT_EQ(state->plan.parsed, "[new]");
+  EXPECT_EQ(state->plan.parsed, std::vector<std::string>{"[new]"});
   ASSERT_EQ(state->workstreams.size(), 2u);
   EXPECT_EQ(state->workstreams[0].workstream_id, "WS-01");
   EXPECT_EQ(state->workstreams[0].message, "edited");
@@ -147,7 +147,7 @@ TEST_F(SqliteStateStoreTest, RevisedCardsReplaceTheOldAndTakeRemovedWorkstreamsA
 
 TEST_F(SqliteStateStoreTest, LogBytesWithoutCommittedEventsAreCutOnLoad) {
   auto store = Open();
-  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, "", {}}, {}, {}).ok());
+  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, {}, {}}, {}, {}).ok());
   AttemptRow attempt;
   attempt.plan_id = "p1";
   attempt.attempt_id = "a1";
@@ -165,7 +165,7 @@ TEST_F(SqliteStateStoreTest, LogBytesWithoutCommittedEventsAreCutOnLoad) {
 
 TEST_F(SqliteStateStoreTest, TheAgentsOutputIsAlsoItsTranscriptCutLikeTheLog) {
   auto store = Open();
-  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, "", {}}, {}, {}).ok());
+  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, {}, {}}, {}, {}).ok());
   AttemptRow attempt;
   attempt.plan_id = "p1";
   attempt.attempt_id = "a1";
@@ -186,7 +186,7 @@ TEST_F(SqliteStateStoreTest, TheAgentsOutputIsAlsoItsTranscriptCutLikeTheLog) {
 
 TEST_F(SqliteStateStoreTest, OutputAWorkerOnThisMachineWroteIsStoredWhereItIs) {
   auto store = Open();
-  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, "", {}}, {}, {}).ok());
+  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, {}, {}}, {}, {}).ok());
   AttemptRow attempt;
   attempt.plan_id = "p1";
   attempt.attempt_id = "a1";
@@ -219,7 +219,7 @@ TEST_F(SqliteStateStoreTest, OutputAWorkerOnThisMachineWroteIsStoredWhereItIs) {
 
 TEST_F(SqliteStateStoreTest, DuplicateEventsAreStoredOnce) {
   auto store = Open();
-  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, "", {}}, {}, {}).ok());
+  ASSERT_TRUE(store->SubmitPlan({"p1", "demo", false, 0, {}, {}, {}}, {}, {}).ok());
   AttemptRow attempt;
   attempt.plan_id = "p1";
   attempt.attempt_id = "a1";
@@ -256,7 +256,7 @@ TEST_F(SqliteStateStoreTest, RefusesAStateDirectoryWrittenByANewerWsfleet) {
 
 TEST_F(SqliteStateStoreTest, GangRanksRoundTrip) {
   auto store = Open();
-  PlanRow plan{"p1", "test", false, 1, {{"ws1.md", "# WS-01: One\n"}}, "", {}};
+  PlanRow plan{"p1", "test", false, 1, {{"ws1.md", "# WS-01: One\n"}}, {}, {}};
   WorkstreamRow row;
   row.plan_id = "p1";
   row.workstream_id = "WS-01";
@@ -324,6 +324,31 @@ TEST_F(SqliteStateStoreTest, ALayoutFourDirectorysFilesMoveIntoItsPlansDirectory
   EXPECT_EQ(text, "") << "cut back to what its (no) events committed, as any log is";
 }
 
+TEST_F(SqliteStateStoreTest, ALayoutFiveDirectorysParsedPlanBecomesItsFirstPart) {
+  fs::create_directories(dir_);
+  {
+    SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec(std::string(kLayoutOnePlansAndAttempts) + R"sql(;
+      ALTER TABLE attempts ADD COLUMN rank INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE attempts ADD COLUMN gang TEXT NOT NULL DEFAULT '';
+      ALTER TABLE plans ADD COLUMN share REAL NOT NULL DEFAULT 1;
+      ALTER TABLE plans ADD COLUMN max_gpus INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE plans ADD COLUMN max_workers INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE plan_parsed(plan_id TEXT PRIMARY KEY, workstreams BLOB NOT NULL);
+      INSERT INTO plans VALUES('p1', 'demo', 0, 2, 1, 1, 0, 0);
+      INSERT INTO plan_parsed VALUES('p1', '{"format": 3}');
+      PRAGMA user_version=5;)sql");
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<StoredState> loaded = store->Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->plans.size(), 1u);
+  EXPECT_EQ(loaded->plans[0].plan.parsed, std::vector<std::string>{"{\"format\": 3}"});
+  SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name='plan_parsed'").getInt(), 0);
+}
+
 TEST_F(SqliteStateStoreTest, MigratesALayoutOneDirectoryKeepingItsAttempts) {
   fs::create_directories(dir_);
   {
@@ -346,7 +371,7 @@ TEST_F(SqliteStateStoreTest, MigratesALayoutOneDirectoryKeepingItsAttempts) {
   EXPECT_EQ(state->attempts[0].rank, 0);
   EXPECT_EQ(state->attempts[0].GangId(), "a1");
   SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 5);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 6);
 }
 
 TEST_F(SqliteStateStoreTest, MigratesALayoutTwoDirectoryKeepingItsEventsInAttemptOrder) {
@@ -398,12 +423,12 @@ TEST_F(SqliteStateStoreTest, MigratesALayoutTwoDirectoryKeepingItsEventsInAttemp
   EXPECT_EQ(state->events[2].attempt_id(), "a1");
   EXPECT_EQ(state->events[2].seq(), 2u);
   SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 5);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 6);
 }
 
 TEST_F(SqliteStateStoreTest, LoadsEventsInTheOrderTheyWereStored) {
   auto store = Open();
-  ASSERT_TRUE(store->SubmitPlan({"p1", "n", false, 1, {}, "", {}}, {}, {}).ok());
+  ASSERT_TRUE(store->SubmitPlan({"p1", "n", false, 1, {}, {}, {}}, {}, {}).ok());
   std::vector<AttemptRow> attempts;
   for (const char* id : {"z-late-name", "a-early-name"}) {
     AttemptRow row;
