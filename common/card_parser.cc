@@ -173,7 +173,10 @@ std::optional<ParsedDocument> JoinCardPieces(std::vector<CardPieceParse> pieces)
     if (pieces[i].shallowest_id_heading < cut_level) return std::nullopt;
     skipped_template = skipped_template || pieces[i].skipped_template;
   }
+  size_t count = 0;
+  for (const CardPieceParse& piece : pieces) count += piece.document.workstreams.size();
   ParsedDocument joined = std::move(first.document);
+  joined.workstreams.reserve(count);
   for (size_t i = 1; i < pieces.size(); ++i) {
     ParsedDocument& piece = pieces[i].document;
     joined.diagnostics.Append(piece.diagnostics);

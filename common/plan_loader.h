@@ -26,6 +26,8 @@ Plan LoadPlan(const std::vector<std::string>& paths, const LoadOptions& options 
 
 // The same from text already in memory (tests, benchmarks, fuzzing).
 Plan AssemblePlan(const std::vector<SourceFile>& sources, const LoadOptions& options = {});
+// The same, taking the texts rather than copying them (a large plan's submission).
+Plan AssemblePlan(std::vector<SourceFile>&& sources, const LoadOptions& options = {});
 
 // A plan from workstreams parsed before (a coordinator's stored plan) and the texts they
 // came from: the graph, its checks and its analysis, without parsing the texts again.

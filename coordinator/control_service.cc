@@ -21,9 +21,7 @@ grpc::Status ToGrpc(const absl::Status& status) {
 void ControlServiceImpl::SubmitFiles(std::vector<common::SourceFile> files, const v1::SubmitRequest& settings,
                                      v1::SubmitResponse* response, std::function<void(grpc::Status)> finish) {
   // Parsed here, on the gRPC thread, so the loop is not held up by a large plan.
-  auto plan = std::make_shared<common::Plan>(common::AssemblePlan(files));
-  files.clear();
-  files.shrink_to_fit();  // the plan holds its sources now
+  auto plan = std::make_shared<common::Plan>(common::AssemblePlan(std::move(files)));  // the plan holds them now
   auto encoded = std::make_shared<std::vector<std::string>>();
   if (plan->ok()) *encoded = EncodeWorkstreams(plan->workstreams);
   PlanLimits limits{settings.share() == 0 ? 1.0 : settings.share(), settings.max_gpus(), settings.max_workers()};
@@ -85,12 +83,13 @@ class SubmitStreamReader : public grpc::ServerReadReactor<v1::SubmitRequest> {
       submit_(std::move(files_), settings_, [this](grpc::Status status) { Finish(status); });
       return;
     }
+    google::protobuf::RepeatedPtrField<v1::SourceFile> files;
+    files.Swap(request_.mutable_files());  // the settings are copied without them
     if (first_) {
       settings_ = request_;
-      settings_.clear_files();
       first_ = false;
     }
-    for (v1::SourceFile& file : *request_.mutable_files()) {
+    for (v1::SourceFile& file : files) {
       bytes_ += file.text().size();
       files_.push_back({std::move(*file.mutable_path()), std::move(*file.mutable_text())});
     }

@@ -64,7 +64,7 @@ absl::StatusOr<Scheduler::SubmitResult> Scheduler::SubmitParsed(common::Plan par
               name,
               keep_going,
               WallMillis(clock_),
-              plan->sources,
+              std::move(plan->sources),  // stored, then handed back to the plan (PlanScheduler::Store)
               encoded.empty() ? EncodeWorkstreams(plan->workstreams) : std::move(encoded),
               limits};
   auto scheduler = std::make_unique<PlanScheduler>(shared_, limits);
