@@ -12,9 +12,9 @@ int CheckAgentTypes(const common::Plan& plan, const std::map<std::string, worker
                           worker::KnownAgentTypes(configured) + "): map it to one in the config's agents: (" +
                           ws.agent_type + ": claude), or no agent would run for " + ws.id.ToString();
     if (severity == common::Severity::kWarning) {
-      out.Warn(ws.agent_type_where, message);
+      out.Warn(ws.notes().agent_type_where, message);
     } else {
-      out.Error(ws.agent_type_where, message);
+      out.Error(ws.notes().agent_type_where, message);
     }
   }
   return unknown;

@@ -50,7 +50,7 @@ Json WorkstreamJson(const Plan& plan, int index) {
                {"line", ws.where.line},
                {"dependencies", Ids(ws.dependencies)},
                {"priority", ws.priority ? Json(common::PriorityName(ws.priority)) : Json(nullptr)},
-               {"milestone", ws.milestone},
+               {"milestone", ws.notes().milestone},
                {"agent_type", ws.agent_type},
                {"status", StatusKey(ws.status)},
                {"duration_days", Range(ws.duration.estimate)},
@@ -58,7 +58,7 @@ Json WorkstreamJson(const Plan& plan, int index) {
                {"nodes", ws.nodes}};
   json["duration_days"]["known"] = ws.duration.known;
   json["actual_days"] = ws.duration.actual ? Range(*ws.duration.actual) : Json(nullptr);
-  json["orchestrator"] = ws.orchestrator;
+  json["orchestrator"] = ws.notes().orchestrator;
   json["soft_dependencies"] = Ids(ws.soft_dependencies);
   json["blocks"] = Ids(ws.blocks);
   json["timeout_seconds"] = ws.timeout_seconds ? Json(*ws.timeout_seconds) : Json(nullptr);

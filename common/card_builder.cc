@@ -121,10 +121,10 @@ std::string* CardBuilder::KeptSection(const std::vector<HeadingFrame>& stack, bo
   for (size_t i = 0; i < stack.size(); ++i) {
     if (self && i + 1 == stack.size()) break;
     const std::string& h = stack[i].normalized;
-    if (StartsWith(h, "technical requirements")) return &ws_.technical_requirements;
-    if (StartsWith(h, "implementation plan")) return &ws_.implementation_plan;
-    if (StartsWith(h, "known issues")) return &ws_.risks;
-    if (StartsWith(h, "integration points")) return &ws_.integration_points;
+    if (StartsWith(h, "technical requirements")) return &ws_.mutable_notes().technical_requirements;
+    if (StartsWith(h, "implementation plan")) return &ws_.mutable_notes().implementation_plan;
+    if (StartsWith(h, "known issues")) return &ws_.mutable_notes().risks;
+    if (StartsWith(h, "integration points")) return &ws_.mutable_notes().integration_points;
   }
   return nullptr;
 }
@@ -156,7 +156,7 @@ std::optional<Workstream> CardBuilder::Build(const std::vector<cmark_node*>& blo
         if (size_t colon = title.find(':'); colon != std::string::npos && StartsWith(ToLower(title), "issue")) {
           title = std::string(Trim(title.substr(colon + 1)));
         }
-        ws_.known_issues.push_back({title, "", "", ""});
+        ws_.mutable_notes().known_issues.push_back({title, "", "", ""});
       }
       stack.push_back({level, std::move(normalized), std::move(text)});
       if (std::string* kept = KeptSection(stack, /*self=*/true)) Keep(*kept, block);
@@ -165,8 +165,8 @@ std::optional<Workstream> CardBuilder::Build(const std::vector<cmark_node*>& blo
     if (std::string* kept = KeptSection(stack, /*self=*/false)) Keep(*kept, block);
     Context context = ContextOf(stack);
     if (IsParagraph(block) && context == Context::kObjective) {
-      if (!ws_.objective.empty()) ws_.objective += "\n\n";
-      ws_.objective += InlineText(block);
+      if (!ws_.notes().objective.empty()) ws_.mutable_notes().objective += "\n\n";
+      ws_.mutable_notes().objective += InlineText(block);
     } else if (IsParagraph(block)) {
       std::vector<InlineLine> lines = InlineLines(block);
       for (size_t i = 0; i < lines.size(); ++i) {
@@ -181,8 +181,8 @@ std::optional<Workstream> CardBuilder::Build(const std::vector<cmark_node*>& blo
           continue;
         }
         if (context == Context::kKnownIssues) {  // the issue's own fields, not the card's
-          if (ws_.known_issues.empty()) continue;
-          Workstream::KnownIssue& issue = ws_.known_issues.back();
+          if (ws_.notes().known_issues.empty()) continue;
+          KnownIssue& issue = ws_.mutable_notes().known_issues.back();
           std::string key = NormalizeHeading(field.key);
           if (key == "problem" || key == "description") issue.problem = field.value;
           if (key == "impact") issue.impact = field.value;
@@ -208,10 +208,10 @@ std::optional<Workstream> CardBuilder::Build(const std::vector<cmark_node*>& blo
           OnDependencyList(block, ws_.soft_dependencies, "soft dependency");
           break;
         case Context::kKnownIssues:
-          for (std::string& text : ItemTexts(block)) ws_.known_issues.push_back({std::move(text), "", "", ""});
+          for (std::string& text : ItemTexts(block)) ws_.mutable_notes().known_issues.push_back({std::move(text), "", "", ""});
           break;
         case Context::kChecklist:
-          for (std::string& text : ItemTexts(block)) ws_.checklist.push_back(std::move(text));
+          for (std::string& text : ItemTexts(block)) ws_.mutable_notes().checklist.push_back(std::move(text));
           break;
         case Context::kEnvironment:
           for (cmark_node* item = cmark_node_first_child(block); item != nullptr; item = cmark_node_next(item)) {
@@ -293,8 +293,8 @@ void CardBuilder::OnField(const std::string& key, const std::string& value, int 
       diagnostics_.Warn(At(line), "**Priority**: '" + value + "' is not P0-P9; left unset");
     }
   } else if (name == "status") {
-    ws_.status_text = value;
-    ws_.status_where = At(line);
+    ws_.mutable_notes().status_text = value;
+    ws_.mutable_notes().status_where = At(line);
     if (std::optional<WorkstreamStatus> status = ParseStatus(value)) {
       ws_.status = *status;
     } else {
@@ -308,11 +308,11 @@ void CardBuilder::OnField(const std::string& key, const std::string& value, int 
       if (c != '`') agent.push_back(c);
     }
     ws_.agent_type = std::string(Trim(agent));
-    ws_.agent_type_where = At(line);
+    ws_.mutable_notes().agent_type_where = At(line);
   } else if (name == "milestone") {
-    ws_.milestone = value;
+    ws_.mutable_notes().milestone = value;
   } else if (name == "orchestrator") {
-    ws_.orchestrator = value;
+    ws_.mutable_notes().orchestrator = value;
   } else if (name == "gpus" || name == "gpu") {
     absl::StatusOr<int> gpus = ParseCount(value, kMaxGpus);
     gpus.ok() ? void(ws_.gpus = *gpus) : error(gpus.status());

@@ -181,6 +181,7 @@ std::optional<ParsedDocument> JoinCardPieces(std::vector<CardPieceParse> pieces)
     ParsedDocument& piece = pieces[i].document;
     joined.diagnostics.Append(piece.diagnostics);
     for (Workstream& ws : piece.workstreams) joined.workstreams.push_back(std::move(ws));
+    std::vector<Workstream>().swap(piece.workstreams);  // as it goes: a large file's are not held twice
   }
   joined.kind = KindOf(joined.workstreams, skipped_template);
   return joined;

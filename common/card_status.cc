@@ -31,19 +31,19 @@ absl::StatusOr<std::string> MarkCardCompleted(const std::string& path, const std
     if (ws.id == id) card = &ws;
   }
   if (card == nullptr) return absl::NotFoundError(path + " holds no card " + id.ToString());
-  if (card->status_where.line <= 0) {
+  if (card->notes().status_where.line <= 0) {
     return absl::NotFoundError("no **Status**: line in " + path + " for " + id.ToString());
   }
   size_t begin = 0, end = 0;
-  if (!FindLine(text, card->status_where.line, begin, end)) {
-    return absl::InternalError(path + ":" + std::to_string(card->status_where.line) + ": no such line");
+  if (!FindLine(text, card->notes().status_where.line, begin, end)) {
+    return absl::InternalError(path + ":" + std::to_string(card->notes().status_where.line) + ": no such line");
   }
   std::string_view line(text.data() + begin, end - begin);
   // "**Status**: value" or "**Status:** value": the value starts after the closing **.
   size_t key = line.find("Status");
   size_t stars = key == std::string_view::npos ? key : line.find("**", key);
   if (stars == std::string_view::npos) {
-    return absl::InternalError(path + ":" + std::to_string(card->status_where.line) +
+    return absl::InternalError(path + ":" + std::to_string(card->notes().status_where.line) +
                                ": the Status field is not where the parser found it");
   }
   size_t value = stars + 2;

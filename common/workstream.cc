@@ -30,3 +30,29 @@ std::string PriorityName(const std::optional<int>& priority) {
 }
 
 }  // namespace wsfleet::common
+
+namespace wsfleet::common {
+
+const CardNotes Workstream::kNoNotes;
+
+bool CardNotes::empty() const {
+  return status_text.empty() && status_where.file.empty() && status_where.line == 0 && milestone.empty() &&
+         orchestrator.empty() && agent_type_where.file.empty() && agent_type_where.line == 0 && objective.empty() &&
+         known_issues.empty() && checklist.empty() && technical_requirements.empty() &&
+         implementation_plan.empty() && risks.empty() && integration_points.empty();
+}
+
+CardNotes& Workstream::mutable_notes() {
+  if (!notes_.notes) notes_.notes = std::make_unique<CardNotes>();
+  return *notes_.notes;
+}
+
+Workstream::NotesPointer::NotesPointer(const NotesPointer& other)
+    : notes(other.notes ? std::make_unique<CardNotes>(*other.notes) : nullptr) {}
+
+Workstream::NotesPointer& Workstream::NotesPointer::operator=(const NotesPointer& other) {
+  if (this != &other) notes = other.notes ? std::make_unique<CardNotes>(*other.notes) : nullptr;
+  return *this;
+}
+
+}  // namespace wsfleet::common

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -70,6 +71,39 @@ struct Deliverable {
   SourceLocation where;
 };
 
+struct KnownIssue {
+  std::string title;
+  std::string problem;
+  std::string impact;
+  std::string mitigation;
+};
+
+// What a card says that placing and running its work never reads: for its agent's prompt,
+// its completion summary and the people reading the plan.
+struct CardNotes {
+  std::string status_text;
+  SourceLocation status_where;  // its **Status** field; line 0: the card has none
+  std::string milestone;
+  std::string orchestrator;
+  SourceLocation agent_type_where;  // its **Agent Type** field
+  std::string objective;  // the text under "## Objective"
+  // "## Known Issues & Risks": each `### Issue: name` with its Problem / Impact /
+  // Mitigation fields, or each list item; the completion summary's Known Limitations.
+  std::vector<KnownIssue> known_issues;
+  // "## Completion Checklist": its items' text, reproduced in the completion summary with a
+  // box ticked where wsfleet verified the item.
+  std::vector<std::string> checklist;
+  // Sections kept as written (CommonMark, their sub-headings included) for the agent's
+  // prompt: "## Technical Requirements", "## Implementation Plan", "## Known Issues &
+  // Risks", "## Integration Points". Empty when the card has none.
+  std::string technical_requirements;
+  std::string implementation_plan;
+  std::string risks;
+  std::string integration_points;
+
+  bool empty() const;  // says nothing: a card's notes need not be held
+};
+
 struct Workstream {
   WorkstreamId id;
   std::string name;
@@ -77,13 +111,7 @@ struct Workstream {
 
   std::optional<int> priority;  // 0 for P0; empty when not given
   WorkstreamStatus status = WorkstreamStatus::kNotStarted;
-  std::string status_text;
-  SourceLocation status_where;  // its **Status** field; line 0: the card has none
-  std::string milestone;
-  std::string orchestrator;
   std::string agent_type;
-  SourceLocation agent_type_where;  // its **Agent Type** field
-  std::string objective;  // the text under "## Objective"
   Duration duration;
 
   std::vector<Dependency> dependencies;       // enforced
@@ -115,31 +143,31 @@ struct Workstream {
 
   std::vector<Deliverable> deliverables;
   std::vector<Criterion> criteria;
-  // "## Known Issues & Risks": each `### Issue: name` with its Problem / Impact /
-  // Mitigation fields, or each list item; the completion summary's Known Limitations.
-  struct KnownIssue {
-    std::string title;
-    std::string problem;
-    std::string impact;
-    std::string mitigation;
-  };
-  std::vector<KnownIssue> known_issues;
-  // "## Completion Checklist": its items' text, reproduced in the completion summary with a
-  // box ticked where wsfleet verified the item.
-  std::vector<std::string> checklist;
-  // Sections kept as written (CommonMark, their sub-headings included) for the agent's
-  // prompt: "## Technical Requirements", "## Implementation Plan", "## Known Issues &
-  // Risks", "## Integration Points". Empty when the card has none.
-  std::string technical_requirements;
-  std::string implementation_plan;
-  std::string risks;
-  std::string integration_points;
   std::vector<Step> steps;
 
   // Every `**Key**: value` field in order of first appearance, known or not.
   std::vector<std::pair<std::string, std::string>> fields;
 
   bool completed() const { return status == WorkstreamStatus::kCompleted; }
+
+  // What the card says for its agent, its summary and people (see CardNotes).
+  const CardNotes& notes() const { return notes_.notes ? *notes_.notes : kNoNotes; }
+  CardNotes& mutable_notes();
+
+  // Held apart, and only when the card has any: a plan's workstreams move as one vector
+  // (Workstream 936 -> 552 bytes; docs/benchmarks.md). Copied with the workstream.
+  struct NotesPointer {
+    NotesPointer() = default;
+    NotesPointer(const NotesPointer& other);
+    NotesPointer(NotesPointer&&) noexcept = default;
+    NotesPointer& operator=(const NotesPointer& other);
+    NotesPointer& operator=(NotesPointer&&) noexcept = default;
+    std::unique_ptr<CardNotes> notes;
+  };
+  NotesPointer notes_;
+
+ private:
+  static const CardNotes kNoNotes;
 };
 
 const char* StatusName(WorkstreamStatus status);

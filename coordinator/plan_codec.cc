@@ -20,7 +20,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Step, phase, where, language, heading, script
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MetricCheck, metric, op, value, unit)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Deliverable, text, paths, where)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Workstream::Budget, wall_seconds, turns, tokens, dollars)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Workstream::KnownIssue, title, problem, impact, mitigation)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(KnownIssue, title, problem, impact, mitigation)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EnvironmentNeed, kind, text, value, os_version, at_least, where)
 
 }  // namespace wsfleet::common
@@ -51,13 +51,32 @@ namespace wsfleet::common {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Duration, text, known, estimate, actual)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Criterion, group, text, checkbox, check, where)
-// With defaults: a stored workstream leaves out what it has as a new one has it (format 4).
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Workstream, id, name, where, priority, status, status_text, status_where,
-                                   milestone, orchestrator, agent_type, agent_type_where, objective, duration,
-                                   dependencies, soft_dependencies, blocks, gpus, nodes, timeout_seconds,
-                                   hang_timeout_seconds, retries, labels, environment, budget, strict_verification,
-                                   deliverables, criteria, known_issues, checklist, technical_requirements,
-                                   implementation_plan, risks, integration_points, steps, fields)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CardNotes, status_text, status_where, milestone, orchestrator,
+                                                agent_type_where, objective, known_issues, checklist,
+                                                technical_requirements, implementation_plan, risks,
+                                                integration_points)
+
+// One object: the card's notes are keys beside the workstream's own, as when they were its
+// members (the stored format and CardContent did not change with them). With defaults: a
+// stored workstream leaves out what it has as a new one has it (format 4).
+#define WSFLEET_WORKSTREAM_KEYS                                                                                  \
+  id, name, where, priority, status, agent_type, duration, dependencies, soft_dependencies, blocks, gpus, nodes, \
+      timeout_seconds, hang_timeout_seconds, retries, labels, environment, budget, strict_verification,          \
+      deliverables, criteria, steps, fields
+
+void to_json(nlohmann::json& nlohmann_json_j, const Workstream& nlohmann_json_t) {
+  nlohmann_json_j = nlohmann_json_t.notes();
+  NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_TO, WSFLEET_WORKSTREAM_KEYS))
+}
+
+void from_json(const nlohmann::json& nlohmann_json_j, Workstream& nlohmann_json_t) {
+  const Workstream nlohmann_json_default_obj;
+  NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_FROM_WITH_DEFAULT, WSFLEET_WORKSTREAM_KEYS))
+  CardNotes notes = nlohmann_json_j.get<CardNotes>();
+  if (!notes.empty()) nlohmann_json_t.mutable_notes() = std::move(notes);
+}
+
+#undef WSFLEET_WORKSTREAM_KEYS
 
 }  // namespace wsfleet::common
 

@@ -84,7 +84,7 @@ WorkstreamRow PlanScheduler::InitialRow(const common::Workstream& ws) const {
   initial.state = ws.completed() ? v1::WORKSTREAM_STATE_SKIPPED : v1::WORKSTREAM_STATE_PENDING;
   initial.lost_retries_left = ws.retries.value_or(options_.default_lost_retries);
   initial.failed_retries_left = ws.retries.value_or(options_.default_failed_retries);
-  if (ws.completed()) initial.message = "card says " + ws.status_text;
+  if (ws.completed()) initial.message = "card says " + ws.notes().status_text;
   return initial;
 }
 

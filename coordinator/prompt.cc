@@ -24,7 +24,7 @@ std::string Core(const common::Workstream& ws, const std::string& plan_id) {
   std::string out = "# " + ws.id.ToString() + ": " + ws.name + "\n\n";
   out += "You are doing workstream " + ws.id.ToString() + " of plan " + plan_id +
          ", in the current directory. Its card is " + ws.where.file + ".\n";
-  if (!ws.objective.empty()) out += "\n## Objective\n\n" + ws.objective + "\n";
+  if (!ws.notes().objective.empty()) out += "\n## Objective\n\n" + ws.notes().objective + "\n";
   if (!ws.deliverables.empty()) {
     out += "\n## Deliverables\n\n";
     for (const common::Deliverable& deliverable : ws.deliverables) out += "- " + deliverable.text + "\n";
@@ -84,10 +84,10 @@ std::string RenderPrompt(const common::Workstream& ws, const std::string& plan_i
   std::string core = Core(ws, plan_id);
   std::string steps = Steps(ws);
   std::vector<std::pair<std::string, std::string>> optional = {
-      {"Technical Requirements", Kept("Technical Requirements", ws.technical_requirements)},
-      {"Implementation Plan", Kept("Implementation Plan", ws.implementation_plan)},
-      {"Known Issues & Risks", Kept("Known Issues & Risks", ws.risks)},
-      {"Integration Points", Kept("Integration Points", ws.integration_points)},
+      {"Technical Requirements", Kept("Technical Requirements", ws.notes().technical_requirements)},
+      {"Implementation Plan", Kept("Implementation Plan", ws.notes().implementation_plan)},
+      {"Known Issues & Risks", Kept("Known Issues & Risks", ws.notes().risks)},
+      {"Integration Points", Kept("Integration Points", ws.notes().integration_points)},
       {"What your dependencies did", Dependencies(inputs.dependency_summaries)},
       {"Soft dependencies", SoftDependencies(inputs.soft)},
   };

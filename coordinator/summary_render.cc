@@ -77,14 +77,14 @@ std::string QualitySection(const RunView& view) {
 
 std::string KnownLimitations(const common::Workstream& card) {
   std::string out = "\n## Known Limitations\n";
-  for (const common::Workstream::KnownIssue& issue : card.known_issues) {
+  for (const common::KnownIssue& issue : card.notes().known_issues) {
     std::string details;
     if (!issue.impact.empty()) details += "impact: " + issue.impact;
     if (!issue.mitigation.empty()) details += (details.empty() ? "" : "; ") + std::string("mitigation: ") + issue.mitigation;
     out += "- " + issue.title + (issue.problem.empty() ? "" : ": " + issue.problem) +
            (details.empty() ? "" : " (" + details + ")") + "\n";
   }
-  if (card.known_issues.empty()) out += "(the card lists none)\n";
+  if (card.notes().known_issues.empty()) out += "(the card lists none)\n";
   return out;
 }
 
@@ -92,7 +92,7 @@ std::string KnownLimitations(const common::Workstream& card) {
 // and why not where it did not (or could not).
 std::string ChecklistSection(const RunView& view, v1::WorkstreamState state) {
   const common::Workstream& card = view.card;
-  if (card.checklist.empty()) return "";
+  if (card.notes().checklist.empty()) return "";
   int paths = 0, found = 0, checked = 0;
   for (const common::Deliverable& deliverable : card.deliverables) {
     for (const std::string& path : deliverable.paths) {
@@ -116,7 +116,7 @@ std::string ChecklistSection(const RunView& view, v1::WorkstreamState state) {
   const v1::TestCounts& tests = view.facts.tests;
   bool ended = state == v1::WORKSTREAM_STATE_SUCCEEDED || state == v1::WORKSTREAM_STATE_FAILED;
   std::string out = "\n## Completion Checklist\n";
-  for (const std::string& item : card.checklist) {
+  for (const std::string& item : card.notes().checklist) {
     std::string lower = ToLower(item);
     bool tick = false;
     std::string why;

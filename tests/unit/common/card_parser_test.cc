@@ -72,8 +72,8 @@ TEST(CardParserTest, AllHeaderFields) {
 **Labels**: gpu.product=GB10
 **Reviewer**: Ada
 )"));
-  EXPECT_EQ(ws.orchestrator, "Interface");
-  EXPECT_EQ(ws.milestone, "M2");
+  EXPECT_EQ(ws.notes().orchestrator, "Interface");
+  EXPECT_EQ(ws.notes().milestone, "M2");
   EXPECT_DOUBLE_EQ(ws.duration.estimate.min, 3);
   EXPECT_EQ(ws.priority, 0);
   EXPECT_EQ(DependencyIds(ws), Strings({"WS-01"}));
@@ -91,7 +91,7 @@ TEST(CardParserTest, AllHeaderFields) {
 
 TEST(CardParserTest, ObjectiveIsKept) {
   const Workstream& ws = Only(Parse("# WS-01: A\n\n## Objective\n\nBuild the *parser*.\n\nThen test it.\n\n## Deliverables\n"));
-  EXPECT_EQ(ws.objective, "Build the parser.\n\nThen test it.");
+  EXPECT_EQ(ws.notes().objective, "Build the parser.\n\nThen test it.");
 }
 
 TEST(CardParserTest, AgentTypeWithoutBackticksAndColonInsideBold) {
@@ -148,17 +148,17 @@ Before marking WS-01 complete:
 - [ ] All deliverables created and committed
 - [x] Code reviewed and approved
 )"));
-  ASSERT_EQ(ws.known_issues.size(), 2u);
-  EXPECT_EQ(ws.known_issues[0].title, "Driver mismatch");
-  EXPECT_EQ(ws.known_issues[0].problem, "CUDA 13 needs driver 580");
-  EXPECT_EQ(ws.known_issues[0].impact, "High");
-  EXPECT_EQ(ws.known_issues[0].mitigation, "pin the driver");
-  EXPECT_EQ(ws.known_issues[1].title, "Slow links");
-  EXPECT_EQ(ws.checklist, (Strings{"All deliverables created and committed", "Code reviewed and approved"}));
-  EXPECT_EQ(ws.status_text, "Not Started");  // the issues' fields are not the card's
+  ASSERT_EQ(ws.notes().known_issues.size(), 2u);
+  EXPECT_EQ(ws.notes().known_issues[0].title, "Driver mismatch");
+  EXPECT_EQ(ws.notes().known_issues[0].problem, "CUDA 13 needs driver 580");
+  EXPECT_EQ(ws.notes().known_issues[0].impact, "High");
+  EXPECT_EQ(ws.notes().known_issues[0].mitigation, "pin the driver");
+  EXPECT_EQ(ws.notes().known_issues[1].title, "Slow links");
+  EXPECT_EQ(ws.notes().checklist, (Strings{"All deliverables created and committed", "Code reviewed and approved"}));
+  EXPECT_EQ(ws.notes().status_text, "Not Started");  // the issues' fields are not the card's
   const Workstream& listed = Only(Parse("# WS-02: B\n\n## Known Issues\n- Flaky on ARM\n- No Windows\n"));
-  ASSERT_EQ(listed.known_issues.size(), 2u);
-  EXPECT_EQ(listed.known_issues[1].title, "No Windows");
+  ASSERT_EQ(listed.notes().known_issues.size(), 2u);
+  EXPECT_EQ(listed.notes().known_issues[1].title, "No Windows");
 }
 
 TEST(CardParserTest, ACardMayOnlyTightenVerification) {

@@ -201,7 +201,7 @@ TEST(SeedTemplateTest, AFilledInTemplateParsesCompletely) {
   EXPECT_EQ(ws.priority, 0);
   EXPECT_DOUBLE_EQ(ws.duration.estimate.max, 4);
   EXPECT_EQ(ws.agent_type, "agent-type");
-  EXPECT_EQ(ws.milestone, "MX");
+  EXPECT_EQ(ws.notes().milestone, "MX");
   // The field's WS-01 (named again under Blocked By) and Blocked By's WS-02.
   ASSERT_EQ(ws.dependencies.size(), 2u);
   EXPECT_EQ(ws.dependencies[0].id.ToString(), "WS-01");

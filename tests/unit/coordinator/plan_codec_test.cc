@@ -34,7 +34,7 @@ TEST(PlanCodecTest, AnExamplePlanSurvivesTheRoundTrip) {
       EXPECT_EQ(a.environment[e].where.ToString(), b.environment[e].where.ToString());
     }
     EXPECT_EQ(a.fields, b.fields);
-    EXPECT_EQ(a.technical_requirements, b.technical_requirements);
+    EXPECT_EQ(a.notes().technical_requirements, b.notes().technical_requirements);
     ASSERT_EQ(a.steps.size(), b.steps.size());
     for (size_t s = 0; s < a.steps.size(); ++s) EXPECT_EQ(a.steps[s].script, b.steps[s].script);
     ASSERT_EQ(a.criteria.size(), b.criteria.size());
