@@ -35,7 +35,11 @@ common::Plan IndependentPlan(int count) {
     ws.duration.known = true;
     ws.duration.estimate = {1, 1};
     ws.labels["pool"] = "main";
-    ws.steps.push_back({common::Step::Phase::kTest, {"ws.md", 1}, "bash", "Test Commands", "true"});
+    common::Step& step = ws.steps.emplace_back();
+    step.where = {"ws.md", 1};
+    step.language = "bash";
+    step.heading = "Test Commands";
+    step.script = "true";
   }
   return common::AssembleParsed(std::move(workstreams), {});
 }

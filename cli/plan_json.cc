@@ -18,7 +18,7 @@ Json Ids(const std::vector<common::Dependency>& dependencies) {
 }
 
 Json StepJson(const common::Step& step) {
-  return {{"file", step.where.file},
+  return {{"file", step.where.file.str()},
           {"line", step.where.line},
           {"language", step.language},
           {"phase", step.phase == common::Step::Phase::kTest ? "test" : "verify"},
@@ -46,7 +46,7 @@ Json WorkstreamJson(const Plan& plan, int index) {
   const Workstream& ws = plan.workstreams[index];
   Json json = {{"id", ws.id.ToString()},
                {"name", ws.name},
-               {"file", ws.where.file},
+               {"file", ws.where.file.str()},
                {"line", ws.where.line},
                {"dependencies", Ids(ws.dependencies)},
                {"priority", ws.priority ? Json(common::PriorityName(ws.priority)) : Json(nullptr)},
@@ -94,7 +94,7 @@ Json DiagnosticsJson(const Plan& plan, Severity severity) {
   Json list = Json::array();
   for (const Diagnostic& diagnostic : plan.diagnostics.Sorted()) {
     if (diagnostic.severity != severity) continue;
-    list.push_back({{"file", diagnostic.where.file},
+    list.push_back({{"file", diagnostic.where.file.str()},
                     {"line", diagnostic.where.line},
                     {"message", diagnostic.message}});
   }

@@ -45,7 +45,7 @@ class CardBuilder {
  public:
   // `line_offset`: what turns a line of `lines` into a line of the file (a piece of a file
   // starts past its first line; see card_cuts.h).
-  CardBuilder(std::string file, Diagnostics& diagnostics, SourceLines& lines, int line_offset = 0)
+  CardBuilder(FileName file, Diagnostics& diagnostics, SourceLines& lines, int line_offset = 0)
       : file_(std::move(file)), diagnostics_(diagnostics), lines_(lines), line_offset_(line_offset) {}
 
   // `heading` is the section's ID heading, when the section has one.
@@ -83,7 +83,7 @@ class CardBuilder {
 
   SourceLocation At(int line) const { return {file_, line + line_offset_}; }
 
-  std::string file_;
+  FileName file_;  // shared by every location the card's workstream holds
   Diagnostics& diagnostics_;
   SourceLines& lines_;
   int line_offset_;

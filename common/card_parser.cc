@@ -139,10 +139,11 @@ CardPieceParse ParseCardPiece(std::string_view file, const CardPiece& piece, boo
   }
   bool& skipped_template = parse.skipped_template;
   SourceLines lines(piece.text);
+  FileName file_name{file};
   for (const Section& section : sections) {
     std::vector<cmark_node*> section_blocks(blocks.begin() + static_cast<long>(section.begin),
                                             blocks.begin() + static_cast<long>(section.end));
-    CardBuilder builder{std::string(file), result.diagnostics, lines, piece.first_line - 1};
+    CardBuilder builder{file_name, result.diagnostics, lines, piece.first_line - 1};
     bool is_template = false;
     std::optional<Workstream> workstream =
         builder.Build(section_blocks, section.heading, &is_template);

@@ -5,7 +5,7 @@
 namespace wsfleet::common {
 
 std::string SourceLocation::ToString() const {
-  if (line <= 0) return file;
+  if (line <= 0) return file.str();
   return file + ":" + std::to_string(line);
 }
 

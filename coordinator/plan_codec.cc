@@ -13,6 +13,14 @@ namespace wsfleet::common {
 // round-trip test (plan_codec_test) compares every field of a card that sets them all.
 void to_json(nlohmann::json& j, const WorkstreamId& id) { j = id.number(); }
 void from_json(const nlohmann::json& j, WorkstreamId& id) { id = WorkstreamId(j.get<int>()); }
+void to_json(nlohmann::json& j, const FileName& name) { j = name.str(); }
+// Consecutive locations in the same file share its name, as they did when parsed.
+void from_json(const nlohmann::json& j, FileName& name) {
+  thread_local FileName last;
+  const std::string& text = j.get_ref<const std::string&>();
+  if (last.str() != text) last = FileName(text);
+  name = last;
+}
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SourceLocation, file, line)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DayRange, min, max)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Dependency, id, where)

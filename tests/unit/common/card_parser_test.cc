@@ -529,5 +529,17 @@ TEST(CardParserTest, AFieldJustAboveATableIsPlacedOnItsOwnLine) {
   EXPECT_EQ(ws.dependencies[0].where.line, 4);
 }
 
+// A card's locations share one copy of its file's name (a large plan has several a card).
+TEST(CardParserTest, TheLocationsOfACardShareItsFileName) {
+  ParsedDocument document = Parse(
+      "# WS-02: Two\n\n**Dependencies**: WS-01\n\n## Test Commands\n\n```bash\ntrue\n```\n", "plans/two.md");
+  const Workstream& ws = Only(document);
+  ASSERT_EQ(ws.dependencies.size(), 1u);
+  ASSERT_EQ(ws.steps.size(), 1u);
+  EXPECT_EQ(ws.where.file, "plans/two.md");
+  EXPECT_EQ(&ws.where.file.str(), &ws.dependencies[0].where.file.str());
+  EXPECT_EQ(&ws.where.file.str(), &ws.steps[0].where.file.str());
+}
+
 }  // namespace
 }  // namespace wsfleet::common

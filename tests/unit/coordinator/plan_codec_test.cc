@@ -72,6 +72,9 @@ TEST(PlanCodecTest, ALargePlanIsEncodedInPartsOfCompactLines) {
     workstreams[i].id = common::WorkstreamId(static_cast<int>(i + 1));
     workstreams[i].name = "card " + std::to_string(i + 1);
   }
+  workstreams[5].where = {"plan.md", 6};
+  workstreams[5].steps.emplace_back().where = {"plan.md", 9};
+  workstreams[5].mutable_notes().objective = "Find out.";
   workstreams[7].nodes = 2;
   workstreams[7].gpus = 0;
   std::vector<std::string> encoded = EncodeWorkstreams(workstreams);
@@ -83,6 +86,9 @@ TEST(PlanCodecTest, ALargePlanIsEncodedInPartsOfCompactLines) {
   EXPECT_EQ((*decoded)[2499].name, "card 2500");
   EXPECT_EQ((*decoded)[7].nodes, 2);
   EXPECT_EQ((*decoded)[8].nodes, 1) << "left out, read back as a new workstream has it";
+  EXPECT_TRUE((*decoded)[8].notes().objective.empty());
+  EXPECT_EQ((*decoded)[5].notes().objective, "Find out.");
+  EXPECT_EQ(&(*decoded)[5].where.file.str(), &(*decoded)[5].steps[0].where.file.str()) << "one copy of the name";
   EXPECT_EQ(EncodeWorkstreams(*decoded), encoded);
 }
 
