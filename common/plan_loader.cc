@@ -111,7 +111,9 @@ void ReadFile(size_t max_bytes, FileOutcome& outcome, std::string& text) {
     ::close(fd);
     return;
   }
-  text.resize(static_cast<size_t>(info.st_size));
+  // One byte more than the file: the read that finds its end needs room, and growing the
+  // string for it would leave every text 4 KiB larger (100,000 cards: 430 MB more).
+  text.resize(static_cast<size_t>(info.st_size) + 1);
   size_t done = 0;
   while (true) {
     if (done == text.size()) text.resize(text.size() + 4096);  // the file grew meanwhile
