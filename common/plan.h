@@ -28,9 +28,9 @@ struct IgnoredFile {
 // loader, then read-only: safe to share between threads.
 struct Plan {
   std::vector<Workstream> workstreams;  // sorted by ID, each ID once
-  std::vector<std::string> card_files;  // files that held workstreams
-  // Those files' text as it was read and parsed: what a coordinator is submitted, so a
-  // file edited after the plan was checked is never submitted unchecked.
+  // The files that held workstreams, with their text as it was read and parsed: what a
+  // coordinator is submitted, so a file edited after the plan was checked is never
+  // submitted unchecked. None when loaded without them (LoadOptions::keep_sources).
   std::vector<SourceFile> sources;
   std::vector<IgnoredFile> ignored;
   PlanGraph graph;

@@ -261,7 +261,6 @@ Plan MergeDocuments(std::vector<FileOutcome>& outcomes) {
       if (!document.diagnostics.has_errors()) plan.ignored.push_back({outcome.path, document.kind});
       continue;
     }
-    plan.card_files.push_back(outcome.path);
     plan.sources.push_back({outcome.path, std::move(outcome.text)});
     if (plan.workstreams.empty()) {
       // Taken whole: a one-file plan's workstreams are never held twice.
@@ -294,7 +293,6 @@ Plan MergeDocuments(std::vector<FileOutcome>& outcomes) {
 Plan AssembleParsed(std::vector<Workstream> workstreams, std::vector<SourceFile> sources) {
   Plan plan;
   plan.workstreams = std::move(workstreams);
-  for (const SourceFile& source : sources) plan.card_files.push_back(source.path);
   plan.sources = std::move(sources);
   Connect(plan);
   return plan;

@@ -50,7 +50,7 @@ TEST_F(PlanLoaderTest, WalksFoldersRecursivelyAndClassifiesFiles) {
   ASSERT_TRUE(plan.ok());
   ASSERT_EQ(plan.workstreams.size(), 2u);
   EXPECT_EQ(plan.ignored.size(), 3u);
-  EXPECT_EQ(plan.card_files.size(), 2u);
+  EXPECT_EQ(plan.sources.size(), 2u);
 }
 
 TEST_F(PlanLoaderTest, ThePlanKeepsTheCardsTextAsReadSoAnEditAfterwardsIsNotSubmitted) {
