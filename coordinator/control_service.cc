@@ -22,6 +22,9 @@ void ControlServiceImpl::SubmitFiles(std::vector<common::SourceFile> files, cons
                                      v1::SubmitResponse* response, std::function<void(grpc::Status)> finish) {
   // Parsed here, on the gRPC thread, so the loop is not held up by a large plan.
   auto plan = std::make_shared<common::Plan>(common::AssemblePlan(std::move(files)));  // the plan holds them now
+  // What the parse left free goes back before the encoding and the store take their share,
+  // not after: the submit's peak is the larger of the two, not their sum.
+  malloc_trim(0);
   auto encoded = std::make_shared<std::vector<std::string>>();
   if (plan->ok()) *encoded = EncodeWorkstreams(plan->workstreams);
   PlanLimits limits{settings.share() == 0 ? 1.0 : settings.share(), settings.max_gpus(), settings.max_workers()};

@@ -50,6 +50,8 @@ absl::Status PlanScheduler::Store(std::unique_ptr<common::Plan> plan, PlanRow ro
   for (const common::Workstream& ws : plan->workstreams) rows.push_back(InitialRow(ws));
   if (absl::Status status = store_.SubmitPlan(row, rows, retire); !status.ok()) return status;
   if (plan->sources.empty()) plan->sources = std::move(row.files);  // one copy of the texts, the plan's
+  // Stored: gone before the runs are made, or the peak of a large submit holds both.
+  std::vector<std::string>().swap(row.parsed);
   run_.Adopt(std::move(plan), std::move(row));
   run_.DropStoredText();
   for (size_t i = 0; i < run_.runs.size(); ++i) run_.runs[i].row = std::move(rows[i]);
