@@ -290,6 +290,10 @@ constexpr const char* kLayoutOnePlansAndAttempts = R"sql(
     number INTEGER NOT NULL, worker_id TEXT NOT NULL, gpus TEXT NOT NULL,
     finished INTEGER NOT NULL, outcome INTEGER NOT NULL, stored_seq INTEGER NOT NULL,
     started_ms INTEGER NOT NULL, finished_ms INTEGER NOT NULL))sql";
+// Layout 2's gang columns, on top of layout 1's tables.
+constexpr const char* kLayoutTwoGangColumns = R"sql(;
+  ALTER TABLE attempts ADD COLUMN rank INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE attempts ADD COLUMN gang TEXT NOT NULL DEFAULT '')sql";
 
 TEST_F(SqliteStateStoreTest, ALayoutFourDirectorysFilesMoveIntoItsPlansDirectory) {
   fs::create_directories(dir_ / "logs" / "WS-01");
@@ -297,9 +301,7 @@ TEST_F(SqliteStateStoreTest, ALayoutFourDirectorysFilesMoveIntoItsPlansDirectory
   {
     // What wsfleet wrote before plans had directories: one current plan, its files at the top.
     SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db.exec(std::string(kLayoutOnePlansAndAttempts) + R"sql(;
-      ALTER TABLE attempts ADD COLUMN rank INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE attempts ADD COLUMN gang TEXT NOT NULL DEFAULT '';
+    db.exec(std::string(kLayoutOnePlansAndAttempts) + kLayoutTwoGangColumns + R"sql(;
       INSERT INTO plans VALUES('old-1', 'old', 0, 1, 0);
       INSERT INTO plans VALUES('p1', 'demo', 0, 2, 1);
       INSERT INTO attempts VALUES('a1', 'p1', 'WS-01', 1, 'w1', '', 1, 1, 0, 10, 20, 0, '');
@@ -328,9 +330,7 @@ TEST_F(SqliteStateStoreTest, ALayoutFiveDirectorysParsedPlanBecomesItsFirstPart)
   fs::create_directories(dir_);
   {
     SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db.exec(std::string(kLayoutOnePlansAndAttempts) + R"sql(;
-      ALTER TABLE attempts ADD COLUMN rank INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE attempts ADD COLUMN gang TEXT NOT NULL DEFAULT '';
+    db.exec(std::string(kLayoutOnePlansAndAttempts) + kLayoutTwoGangColumns + R"sql(;
       ALTER TABLE plans ADD COLUMN share REAL NOT NULL DEFAULT 1;
       ALTER TABLE plans ADD COLUMN max_gpus INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE plans ADD COLUMN max_workers INTEGER NOT NULL DEFAULT 0;
@@ -379,9 +379,7 @@ TEST_F(SqliteStateStoreTest, MigratesALayoutTwoDirectoryKeepingItsEventsInAttemp
   {
     // What wsfleet wrote before events kept the order they were stored in.
     SQLite::Database db((dir_ / "wsfleet.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db.exec(std::string(kLayoutOnePlansAndAttempts) + R"sql(;
-      ALTER TABLE attempts ADD COLUMN rank INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE attempts ADD COLUMN gang TEXT NOT NULL DEFAULT '';
+    db.exec(std::string(kLayoutOnePlansAndAttempts) + kLayoutTwoGangColumns + R"sql(;
       CREATE TABLE events(attempt_id TEXT NOT NULL, seq INTEGER NOT NULL, payload BLOB NOT NULL,
         log_offset INTEGER NOT NULL, log_length INTEGER NOT NULL,
         PRIMARY KEY(attempt_id, seq)) WITHOUT ROWID;
