@@ -36,6 +36,7 @@ measure() {
     env WSFLEET_COORDINATOR="unix:$sock" "$wsfleet" submit "$path" > "$work/$name.submit" 2>&1 ||
     { cat "$work/$name.submit" >&2; exit 1; }
   local submitted; submitted=$(awk '/VmRSS/ { print $2 }' "/proc/$coordinator/status")
+  local submit_peak; submit_peak=$(awk '/VmHWM/ { print $2 }' "/proc/$coordinator/status")
   /usr/bin/time -f '%e %M' -o "$work/$name.status.time" \
     env WSFLEET_COORDINATOR="unix:$sock" "$wsfleet" status -o json > "$work/$name.status.json"
   local peak; peak=$(awk '/VmHWM/ { print $2 }' "/proc/$coordinator/status")
@@ -46,7 +47,8 @@ measure() {
   echo "== $count workstreams from $name"
   echo "submit_seconds $submit_s"
   echo "submit_client_peak_rss_mb $((submit_kb / 1024))"
-  echo "coordinator_peak_rss_mb $((peak / 1024))"
+  echo "coordinator_peak_rss_mb $((submit_peak / 1024))"
+  echo "coordinator_peak_rss_with_status_mb $((peak / 1024))"
   echo "coordinator_rss_after_submit_mb $((submitted / 1024))"
   echo "coordinator_rss_after_status_mb $((rss / 1024))"
   echo "status_json_seconds $status_s"
