@@ -35,4 +35,14 @@ bool LeaseCell::ExpireIfDue(common::SteadyTime* look_again) {
 
 bool LeaseCell::expired() const { return deadline_.load() == kExpired; }
 
+bool LeaseCell::TellRenewal() {
+  int64_t now = Ticks(time_.Now());
+  int64_t told = last_told_.load(std::memory_order_relaxed);
+  if (told != kExpired && now - told < std::chrono::duration_cast<common::SteadyTime::duration>(lease_ / 5).count()) {
+    return false;
+  }
+  last_told_.store(now, std::memory_order_relaxed);
+  return true;
+}
+
 }  // namespace wsfleet::coordinator

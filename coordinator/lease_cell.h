@@ -26,6 +26,12 @@ class LeaseCell {
   // look again. True also when it had expired already.
   bool ExpireIfDue(common::SteadyTime* look_again);
   bool expired() const;
+  // Session thread, after a heartbeat renewed the lease: whether to tell the worker. At most
+  // once a fifth of the lease: a worker's steps run to the end of the last lease it was told
+  // of, which so ends at most that much before the coordinator's (never after), and at one
+  // heartbeat a second half of them go unanswered (gRPC's work per message is most of an
+  // idle coordinator's CPU at thousands of workers).
+  bool TellRenewal();
   int64_t last_heartbeat_unix_ms() const { return last_heartbeat_unix_ms_.load(std::memory_order_relaxed); }
   common::Nanos lease() const { return lease_; }
 
@@ -37,6 +43,7 @@ class LeaseCell {
   const common::Nanos lease_;
   std::atomic<int64_t> deadline_;  // steady-clock ticks; kExpired once expired
   std::atomic<int64_t> last_heartbeat_unix_ms_;
+  std::atomic<int64_t> last_told_{kExpired};  // steady-clock ticks; none yet
 };
 
 }  // namespace wsfleet::coordinator

@@ -153,6 +153,7 @@ void WorkerSessionReactor::OnHeartbeat(const v1::Heartbeat& heartbeat) {
     loop_.Post([id = worker_id_, heartbeat, &scheduler = scheduler_] { scheduler.OnHeartbeat(id, heartbeat); });
     return;
   }
+  if (!lease->TellRenewal()) return;
   v1::CoordinatorMessage reply;
   // The worker's steps may run a lease from when it sent this; past that, it stops them.
   reply.mutable_lease()->set_heartbeat_sent_ms(heartbeat.sent_ms());

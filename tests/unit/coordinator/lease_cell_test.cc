@@ -32,6 +32,23 @@ TEST(LeaseCellTest, ARenewalMovesTheDeadlineAndTheLoopLooksAgainThen) {
   EXPECT_TRUE(lease.expired());
 }
 
+// Heartbeats once a second against a 10 s lease: every other renewal is told, so the lease
+// the worker knows of ends at most 2 s before the coordinator's.
+TEST(LeaseCellTest, ARenewalIsToldAtMostOnceAFifthOfTheLease) {
+  testing::FakeClock clock;
+  LeaseCell lease(clock, 10s);
+  std::vector<int> told;
+  for (int second = 0; second < 7; ++second) {
+    ASSERT_TRUE(lease.Renew(/*heartbeat=*/true));
+    if (lease.TellRenewal()) told.push_back(second);
+    clock.Advance(1s);
+  }
+  EXPECT_EQ(told, (std::vector<int>{0, 2, 4, 6}));
+  clock.Advance(5s);  // a late heartbeat is told at once
+  ASSERT_TRUE(lease.Renew(/*heartbeat=*/true));
+  EXPECT_TRUE(lease.TellRenewal());
+}
+
 TEST(LeaseCellTest, AnExpiredLeaseIsNeverRenewed) {
   testing::FakeClock clock;
   LeaseCell lease(clock, 10s);
