@@ -141,15 +141,18 @@ void WorkerSessionReactor::OnReadDone(bool ok) {
 }
 
 // Answered here while the lease holds: the loop need not wake for it. A heartbeat that
-// finds the lease expired (or none yet) goes to the loop, which tells a lost worker to say
-// Hello again.
+// finds the lease expired goes to the loop, which tells a lost worker to say Hello again.
+// One that comes before the loop has taken the session's Hello is dropped: the lease the
+// Hello gets covers it (joins in a crowd wait behind the loop's turns; their heartbeats
+// need not add to them).
 void WorkerSessionReactor::OnHeartbeat(const v1::Heartbeat& heartbeat) {
   std::shared_ptr<LeaseCell> lease;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     lease = lease_;
   }
-  if (lease == nullptr || !lease->Renew(/*heartbeat=*/true)) {
+  if (lease == nullptr) return;
+  if (!lease->Renew(/*heartbeat=*/true)) {
     loop_.Post([id = worker_id_, heartbeat, &scheduler = scheduler_] { scheduler.OnHeartbeat(id, heartbeat); });
     return;
   }
