@@ -1,5 +1,6 @@
 #include "coordinator/plan_run.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstdlib>
 
@@ -44,7 +45,7 @@ void PlanRun::Rebuild(std::unique_ptr<common::Plan> revised, std::vector<Workstr
   runs = std::move(revised_runs);
   Index();
   for (auto it = attempts.begin(); it != attempts.end();) {
-    it = index_.count(it->second.workstream_id) ? std::next(it) : attempts.erase(it);
+    it = plan->IndexOf(it->second.workstream_id) ? std::next(it) : attempts.erase(it);
   }
   Recount();
   ready = ReadyQueue();
@@ -55,10 +56,11 @@ void PlanRun::Rebuild(std::unique_ptr<common::Plan> revised, std::vector<Workstr
 }
 
 void PlanRun::Index() {
-  index_.clear();
-  for (size_t i = 0; i < plan->workstreams.size(); ++i) {
-    index_[plan->workstreams[i].id.ToString()] = static_cast<int>(i);
-  }
+  soft_dependencies_.clear();
+  soft_dependents_.clear();
+  bool any = std::any_of(plan->workstreams.begin(), plan->workstreams.end(),
+                         [](const common::Workstream& ws) { return !ws.soft_dependencies.empty(); });
+  if (!any) return;  // two empty lists a workstream are 4.8 MB at 100,000
   soft_dependencies_.assign(plan->workstreams.size(), {});
   soft_dependents_.assign(plan->workstreams.size(), {});
   for (size_t i = 0; i < plan->workstreams.size(); ++i) {
@@ -72,8 +74,8 @@ void PlanRun::Index() {
 }
 
 bool PlanRun::IsCurrent(const AttemptRow& attempt) const {
-  auto found = index_.find(attempt.workstream_id);
-  return found != index_.end() && runs[found->second].row.current_attempt == attempt.GangId();
+  std::optional<int> found = plan->IndexOf(attempt.workstream_id);
+  return found && runs[*found].row.current_attempt == attempt.GangId();
 }
 
 ReadyQueue::Key PlanRun::KeyOf(int index) const {
@@ -83,6 +85,7 @@ ReadyQueue::Key PlanRun::KeyOf(int index) const {
 }
 
 bool PlanRun::SoftWaiting(int index) const {
+  if (index >= static_cast<int>(soft_dependencies_.size())) return false;
   for (int soft : soft_dependencies_[index]) {
     v1::WorkstreamState state = runs[soft].row.state;
     if (state == v1::WORKSTREAM_STATE_READY || state == v1::WORKSTREAM_STATE_ASSIGNED ||

@@ -89,7 +89,7 @@ struct PlanRun {
   void DropStoredText();
   const common::Workstream& card(int index) const { return plan->workstreams[index]; }
   // `attempts` holds only attempts of the plan's workstreams (Submit, Recover).
-  int IndexOf(const AttemptRow& attempt) const { return index_.at(attempt.workstream_id); }
+  int IndexOf(const AttemptRow& attempt) const { return plan->IndexOf(attempt.workstream_id).value(); }
   // Whether `attempt` is (a rank of) its workstream's current attempt.
   bool IsCurrent(const AttemptRow& attempt) const;
   ReadyQueue::Key KeyOf(int index) const;
@@ -117,10 +117,9 @@ struct PlanRun {
   bool DoneByScan() const;  // what Done() must agree with (checked in debug builds)
 
   bool SoftWaiting(int index) const;  // a soft dependency of it is ready or running
-  void Index();  // index_ and the soft-dependency lists, from the plan
+  void Index();  // the soft-dependency lists, from the plan (IDs: Plan::IndexOf)
 
-  std::unordered_map<std::string, int> index_;  // workstream ID, as stored → its index
-  std::vector<std::vector<int>> soft_dependencies_;  // by index, those in the plan
+  std::vector<std::vector<int>> soft_dependencies_;  // by index, those in the plan; none: empty
   std::vector<std::vector<int>> soft_dependents_;
   int active_ = 0;  // workstreams ASSIGNED or RUNNING
   int open_ = 0;    // the rest that have not ended
