@@ -196,6 +196,10 @@ ParsedDocument ParseCardDocument(std::string_view file, std::string_view text, s
     for (size_t i = 0; i < cuts.size(); ++i) pieces.push_back(ParseCardPiece(file, cuts[i], i == 0));
     if (std::optional<ParsedDocument> joined = JoinCardPieces(std::move(pieces))) return std::move(*joined);
   }
+  return ParseWholeCardDocument(file, text);
+}
+
+ParsedDocument ParseWholeCardDocument(std::string_view file, std::string_view text) {
   return std::move(ParseCardPiece(file, CardPiece{text, 1}, true).document);
 }
 

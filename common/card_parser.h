@@ -35,6 +35,9 @@ inline constexpr size_t kCardPieceBytes = size_t{64} << 10;
 ParsedDocument ParseCardDocument(std::string_view file, std::string_view text,
                                  size_t piece_bytes = kCardPieceBytes);
 
+// The same, never cut: what a file's pieces fall back to.
+ParsedDocument ParseWholeCardDocument(std::string_view file, std::string_view text);
+
 // The parse of one piece of a file (CutCardText), with what joining the pieces checks.
 struct CardPieceParse {
   ParsedDocument document;

@@ -153,7 +153,7 @@ void ParseOrCut(FileOutcome& outcome) {
     outcome.piece_parses.resize(outcome.pieces.size());
   } else {
     outcome.pieces.clear();
-    outcome.document = std::move(ParseCardPiece(path, CardPiece{outcome.text, 1}, true).document);
+    outcome.document = ParseWholeCardDocument(path, outcome.text);
   }
 }
 
@@ -190,8 +190,7 @@ void ParsePieces(std::vector<FileOutcome>& outcomes, unsigned threads) {
     if (outcome.pieces.empty()) continue;
     std::optional<ParsedDocument> joined = JoinCardPieces(std::move(outcome.piece_parses));
     // Pieces that did not read as the whole file would: the whole file, then.
-    outcome.document = joined ? std::move(*joined)
-                              : std::move(ParseCardPiece(outcome.path, CardPiece{outcome.text, 1}, true).document);
+    outcome.document = joined ? std::move(*joined) : ParseWholeCardDocument(outcome.path, outcome.text);
     outcome.pieces.clear();
     outcome.piece_parses.clear();
   }
