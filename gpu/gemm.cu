@@ -74,22 +74,6 @@ struct Cublas {
   }
 };
 
-// What RunGemm holds, freed however it leaves.
-struct Resources {
-  Cublas cublas;
-  void* a = nullptr;
-  void* b = nullptr;
-  float* c = nullptr;
-  cublasHandle_t handle = nullptr;
-  ~Resources() {
-    cudaFree(a);
-    cudaFree(b);
-    cudaFree(c);
-    if (handle != nullptr) cublas.destroy(handle);
-    if (cublas.library != nullptr) dlclose(cublas.library);
-  }
-};
-
 }  // namespace
 
 const char* GemmTypeName(GemmType type) {
@@ -103,6 +87,116 @@ const char* GemmTypeName(GemmType type) {
   return "unknown";
 }
 
+// What a session holds, freed however it ends.
+struct GemmSession::State {
+  Cublas cublas;
+  int device = 0;
+  GemmType type = GemmType::kBf16;
+  int m = 0, n = 0, k = 0;
+  cudaDataType_t input = CUDA_R_32F;
+  cublasComputeType_t compute = CUBLAS_COMPUTE_32F;
+  void* a = nullptr;
+  void* b = nullptr;
+  float* c = nullptr;
+  cublasHandle_t handle = nullptr;
+  ~State() {
+    cudaFree(a);
+    cudaFree(b);
+    cudaFree(c);
+    if (handle != nullptr) cublas.destroy(handle);
+    if (cublas.library != nullptr) dlclose(cublas.library);
+  }
+};
+
+GemmSession::GemmSession(std::unique_ptr<State> state) : state_(std::move(state)) {}
+GemmSession::~GemmSession() = default;
+
+std::unique_ptr<GemmSession> GemmSession::Open(int device, GemmType type, int m, int n, int k,
+                                               std::string* error) {
+  auto cuda_failed = [&](cudaError_t e, const char* what) {
+    *error = std::string(what) + ": " + cudaGetErrorString(e);
+    return nullptr;
+  };
+  if (m < 1 || n < 1 || k < 1) {
+    *error = "m, n and k must be at least 1";
+    return nullptr;
+  }
+  if (type == GemmType::kFp8) {
+    *error = "fp8 runs through RunGemmFp8";
+    return nullptr;
+  }
+  if (cudaError_t e = cudaSetDevice(device); e != cudaSuccess) return cuda_failed(e, "cudaSetDevice");
+  auto r = std::make_unique<State>();
+  r->device = device;
+  r->type = type;
+  r->m = m;
+  r->n = n;
+  r->k = k;
+  size_t element = type == GemmType::kFp16 || type == GemmType::kBf16 ? 2 : 4;
+  r->input = type == GemmType::kFp16   ? CUDA_R_16F
+             : type == GemmType::kBf16 ? CUDA_R_16BF
+                                       : CUDA_R_32F;
+  r->compute = type == GemmType::kTf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
+  long long mm = m, nn = n, kk = k;
+  if (cudaError_t e = cudaMalloc(&r->a, element * mm * kk); e != cudaSuccess) return cuda_failed(e, "cudaMalloc A");
+  if (cudaError_t e = cudaMalloc(&r->b, element * kk * nn); e != cudaSuccess) return cuda_failed(e, "cudaMalloc B");
+  if (cudaError_t e = cudaMalloc(&r->c, sizeof(float) * mm * nn); e != cudaSuccess) return cuda_failed(e, "cudaMalloc C");
+  dim3 blocks(1024), threads(256);
+  if (type == GemmType::kFp16) {
+    FillA<<<blocks, threads>>>(static_cast<__half*>(r->a), mm, kk);
+    FillB<<<blocks, threads>>>(static_cast<__half*>(r->b), kk, nn);
+  } else if (type == GemmType::kBf16) {
+    FillA<<<blocks, threads>>>(static_cast<__nv_bfloat16*>(r->a), mm, kk);
+    FillB<<<blocks, threads>>>(static_cast<__nv_bfloat16*>(r->b), kk, nn);
+  } else {
+    FillA<<<blocks, threads>>>(static_cast<float*>(r->a), mm, kk);
+    FillB<<<blocks, threads>>>(static_cast<float*>(r->b), kk, nn);
+  }
+  if (cudaError_t e = cudaDeviceSynchronize(); e != cudaSuccess) return cuda_failed(e, "fill");
+  if (std::string loaded = r->cublas.Load(); !loaded.empty()) {
+    *error = loaded;
+    return nullptr;
+  }
+  if (cublasStatus_t s = r->cublas.create(&r->handle); s != CUBLAS_STATUS_SUCCESS) {
+    *error = std::string("cublasCreate: ") + CublasError(s);
+    return nullptr;
+  }
+  return std::unique_ptr<GemmSession>(new GemmSession(std::move(r)));
+}
+
+GemmResult GemmSession::Run(int iterations) {
+  GemmResult result;
+  State& r = *state_;
+  if (iterations < 1) {
+    result.error = "iterations must be at least 1";
+    return result;
+  }
+  if (cudaError_t e = cudaSetDevice(r.device); e != cudaSuccess) {
+    result.error = std::string("cudaSetDevice: ") + cudaGetErrorString(e);
+    return result;
+  }
+  const float alpha = 1.0f, beta = 0.0f;
+  auto multiply = [&] {
+    return r.cublas.gemm_ex(r.handle, CUBLAS_OP_N, CUBLAS_OP_N, r.m, r.n, r.k, &alpha, r.a, r.input,
+                            r.m, r.b, r.input, r.k, &beta, r.c, CUDA_R_32F, r.m, r.compute,
+                            CUBLAS_GEMM_DEFAULT);
+  };
+  float best_ms = 0;
+  if (cublasStatus_t s = BestOf(iterations, multiply, &best_ms); s != CUBLAS_STATUS_SUCCESS) {
+    result.error = std::string("cublasGemmEx: ") + CublasError(s);
+    return result;
+  }
+  if (cudaError_t e = cudaDeviceSynchronize(); e != cudaSuccess) {
+    result.error = std::string("gemm: ") + cudaGetErrorString(e);
+    return result;
+  }
+  long long mm = r.m, nn = r.n, kk = r.k;
+  if (!CheckGemmSample(r.c, mm, nn, kk, GemmTypeName(r.type), result)) return result;
+  result.flops_per_second = 2.0 * mm * nn * kk / (best_ms / 1e3);
+  result.ok = true;
+  return result;
+}
+
 GemmResult RunGemm(int device, GemmType type, int m, int n, int k, int iterations) {
   GemmResult result;
   if (m < 1 || n < 1 || k < 1 || iterations < 1) {
@@ -110,57 +204,8 @@ GemmResult RunGemm(int device, GemmType type, int m, int n, int k, int iteration
     return result;
   }
   if (type == GemmType::kFp8) return RunGemmFp8(device, m, n, k, iterations);
-  auto cuda_failed = [&](cudaError_t error, const char* what) {
-    result.error = std::string(what) + ": " + cudaGetErrorString(error);
-    return result;
-  };
-  auto cublas_failed = [&](cublasStatus_t status, const char* what) {
-    result.error = std::string(what) + ": " + CublasError(status);
-    return result;
-  };
-  if (cudaError_t e = cudaSetDevice(device); e != cudaSuccess) return cuda_failed(e, "cudaSetDevice");
-  size_t element = type == GemmType::kFp16 || type == GemmType::kBf16 ? 2 : 4;
-  cudaDataType_t input = type == GemmType::kFp16   ? CUDA_R_16F
-                         : type == GemmType::kBf16 ? CUDA_R_16BF
-                                                   : CUDA_R_32F;
-  cublasComputeType_t compute =
-      type == GemmType::kTf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
-  Resources r;
-  long long mm = m, nn = n, kk = k;
-  if (cudaError_t e = cudaMalloc(&r.a, element * mm * kk); e != cudaSuccess) return cuda_failed(e, "cudaMalloc A");
-  if (cudaError_t e = cudaMalloc(&r.b, element * kk * nn); e != cudaSuccess) return cuda_failed(e, "cudaMalloc B");
-  if (cudaError_t e = cudaMalloc(&r.c, sizeof(float) * mm * nn); e != cudaSuccess) return cuda_failed(e, "cudaMalloc C");
-  dim3 blocks(1024), threads(256);
-  if (type == GemmType::kFp16) {
-    FillA<<<blocks, threads>>>(static_cast<__half*>(r.a), mm, kk);
-    FillB<<<blocks, threads>>>(static_cast<__half*>(r.b), kk, nn);
-  } else if (type == GemmType::kBf16) {
-    FillA<<<blocks, threads>>>(static_cast<__nv_bfloat16*>(r.a), mm, kk);
-    FillB<<<blocks, threads>>>(static_cast<__nv_bfloat16*>(r.b), kk, nn);
-  } else {
-    FillA<<<blocks, threads>>>(static_cast<float*>(r.a), mm, kk);
-    FillB<<<blocks, threads>>>(static_cast<float*>(r.b), kk, nn);
-  }
-  if (cudaError_t e = cudaDeviceSynchronize(); e != cudaSuccess) return cuda_failed(e, "fill");
-  if (std::string error = r.cublas.Load(); !error.empty()) {
-    result.error = error;
-    return result;
-  }
-  if (cublasStatus_t s = r.cublas.create(&r.handle); s != CUBLAS_STATUS_SUCCESS) return cublas_failed(s, "cublasCreate");
-  const float alpha = 1.0f, beta = 0.0f;
-  auto multiply = [&] {
-    return r.cublas.gemm_ex(r.handle, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &alpha, r.a, input, m, r.b,
-                        input, k, &beta, r.c, CUDA_R_32F, m, compute, CUBLAS_GEMM_DEFAULT);
-  };
-  float best_ms = 0;
-  if (cublasStatus_t s = BestOf(iterations, multiply, &best_ms); s != CUBLAS_STATUS_SUCCESS) {
-    return cublas_failed(s, "cublasGemmEx");
-  }
-  if (cudaError_t e = cudaDeviceSynchronize(); e != cudaSuccess) return cuda_failed(e, "gemm");
-  if (!CheckGemmSample(r.c, mm, nn, kk, GemmTypeName(type), result)) return result;
-  result.flops_per_second = 2.0 * mm * nn * kk / (best_ms / 1e3);
-  result.ok = true;
-  return result;
+  std::unique_ptr<GemmSession> session = GemmSession::Open(device, type, m, n, k, &result.error);
+  return session ? session->Run(iterations) : result;
 }
 
 bool CheckGemmSample(const float* c, long long m, long long n, long long k, const char* type,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <string>
 
 // Dense matrix multiply throughput through cuBLAS (gemm.cu), with the result checked.
@@ -24,6 +25,24 @@ struct GemmResult {
 // host's double reference on a sample of 256 elements is an error. Best of `iterations`.
 // kFp8 runs RunGemmFp8.
 GemmResult RunGemm(int device, GemmType type, int m, int n, int k, int iterations);
+
+// A GEMM set up once (cuBLAS loaded, its handle made, the inputs allocated and filled) and
+// run many times: a burn's rounds reuse it instead of paying that set-up each round, which
+// left an H200 idle for two thirds of every round. Not for kFp8.
+class GemmSession {
+ public:
+  // Null, with *error saying why, when the set-up fails.
+  static std::unique_ptr<GemmSession> Open(int device, GemmType type, int m, int n, int k,
+                                           std::string* error);
+  ~GemmSession();
+  // As RunGemm: one warm-up, the best of `iterations` timed runs, the result checked.
+  GemmResult Run(int iterations);
+
+ private:
+  struct State;
+  explicit GemmSession(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
 
 // The same for fp8 (e4m3) inputs through cuBLASLt (gemm_fp8.cu), fp32 accumulation and
 // output; m, n, k multiples of 16. Unsupported before compute capability 8.9.

@@ -30,14 +30,20 @@ __global__ void Triad(double* __restrict__ a, const double* __restrict__ b,
   }
 }
 
-// Frees what it holds whatever way RunMembw leaves.
-struct DeviceArrays {
+}  // namespace
+
+// What a session holds, freed however it ends.
+struct MembwSession::State {
+  int device = 0;
+  size_t n = 0;  // doubles per array
   double* a = nullptr;
   double* b = nullptr;
   double* c = nullptr;
   cudaEvent_t start = nullptr;
   cudaEvent_t stop = nullptr;
-  ~DeviceArrays() {
+  dim3 blocks;
+  dim3 threads{256};
+  ~State() {
     cudaFree(a);
     cudaFree(b);
     cudaFree(c);
@@ -46,57 +52,72 @@ struct DeviceArrays {
   }
 };
 
-}  // namespace
+MembwSession::MembwSession(std::unique_ptr<State> state) : state_(std::move(state)) {}
+MembwSession::~MembwSession() = default;
 
-MembwResult RunMembw(int device, size_t bytes_per_array, int iterations) {
+std::unique_ptr<MembwSession> MembwSession::Open(int device, size_t bytes_per_array, std::string* error) {
+  auto fail = [&](cudaError_t e, const char* what) {
+    *error = std::string(what) + ": " + cudaGetErrorString(e);
+    return nullptr;
+  };
+  auto r = std::make_unique<State>();
+  r->device = device;
+  r->n = bytes_per_array / sizeof(double);
+  if (r->n == 0) {
+    *error = "the arrays must hold at least one double";
+    return nullptr;
+  }
+  if (cudaError_t e = cudaSetDevice(device); e != cudaSuccess) return fail(e, "cudaSetDevice");
+  for (double** array : {&r->a, &r->b, &r->c}) {
+    if (cudaError_t e = cudaMalloc(array, r->n * sizeof(double)); e != cudaSuccess) return fail(e, "cudaMalloc");
+  }
+  if (cudaError_t e = cudaEventCreate(&r->start); e != cudaSuccess) return fail(e, "cudaEventCreate");
+  if (cudaError_t e = cudaEventCreate(&r->stop); e != cudaSuccess) return fail(e, "cudaEventCreate");
+  int sms = 0;
+  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device);
+  r->blocks = dim3(static_cast<unsigned>(std::max(1, sms) * 8));
+  return std::unique_ptr<MembwSession>(new MembwSession(std::move(r)));
+}
+
+MembwResult MembwSession::Run(int iterations) {
   MembwResult result;
+  State& r = *state_;
   auto fail = [&](cudaError_t error, const char* what) {
     result.error = std::string(what) + ": " + cudaGetErrorString(error);
     return result;
   };
-  size_t n = bytes_per_array / sizeof(double);
-  if (n == 0 || iterations < 1) {
-    result.error = "the arrays must hold at least one double and iterations be at least 1";
+  if (iterations < 1) {
+    result.error = "iterations must be at least 1";
     return result;
   }
-  result.bytes_per_array = n * sizeof(double);
-  if (cudaError_t e = cudaSetDevice(device); e != cudaSuccess) return fail(e, "cudaSetDevice");
-  DeviceArrays arrays;
-  for (double** array : {&arrays.a, &arrays.b, &arrays.c}) {
-    if (cudaError_t e = cudaMalloc(array, result.bytes_per_array); e != cudaSuccess) return fail(e, "cudaMalloc");
-  }
-  cudaEventCreate(&arrays.start);
-  cudaEventCreate(&arrays.stop);
-  int sms = 0;
-  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device);
-  dim3 blocks(static_cast<unsigned>(std::max(1, sms) * 8));
-  dim3 threads(256);
-  Fill<<<blocks, threads>>>(arrays.a, arrays.b, arrays.c, n);
+  result.bytes_per_array = r.n * sizeof(double);
+  if (cudaError_t e = cudaSetDevice(r.device); e != cudaSuccess) return fail(e, "cudaSetDevice");
+  Fill<<<r.blocks, r.threads>>>(r.a, r.b, r.c, r.n);
   if (cudaError_t e = cudaDeviceSynchronize(); e != cudaSuccess) return fail(e, "fill");
 
   auto best = [&](auto launch) -> float {
     float best_ms = 0;
     for (int i = 0; i < iterations; ++i) {
-      cudaEventRecord(arrays.start);
+      cudaEventRecord(r.start);
       launch();
-      cudaEventRecord(arrays.stop);
-      cudaEventSynchronize(arrays.stop);
+      cudaEventRecord(r.stop);
+      cudaEventSynchronize(r.stop);
       float ms = 0;
-      cudaEventElapsedTime(&ms, arrays.start, arrays.stop);
+      cudaEventElapsedTime(&ms, r.start, r.stop);
       if (i == 0 || ms < best_ms) best_ms = ms;
     }
     return best_ms;
   };
-  float copy_ms = best([&] { Copy<<<blocks, threads>>>(arrays.a, arrays.c, n); });
+  float copy_ms = best([&] { Copy<<<r.blocks, r.threads>>>(r.a, r.c, r.n); });
   const double scalar = 3.0;
-  float triad_ms = best([&] { Triad<<<blocks, threads>>>(arrays.a, arrays.b, arrays.c, scalar, n); });
+  float triad_ms = best([&] { Triad<<<r.blocks, r.threads>>>(r.a, r.b, r.c, scalar, r.n); });
   if (cudaError_t e = cudaGetLastError(); e != cudaSuccess) return fail(e, "kernels");
   if (cudaError_t e = cudaDeviceSynchronize(); e != cudaSuccess) return fail(e, "kernels");
 
   // After copy, c holds a's 1.0; triad then makes a = 2 + 3 * 1 = 5 everywhere.
-  std::vector<double> sample(std::min<size_t>(n, 4096));
-  size_t offset = n - sample.size();
-  if (cudaError_t e = cudaMemcpy(sample.data(), arrays.a + offset, sample.size() * sizeof(double),
+  std::vector<double> sample(std::min<size_t>(r.n, 4096));
+  size_t offset = r.n - sample.size();
+  if (cudaError_t e = cudaMemcpy(sample.data(), r.a + offset, sample.size() * sizeof(double),
                                  cudaMemcpyDeviceToHost);
       e != cudaSuccess) {
     return fail(e, "cudaMemcpy");
@@ -112,6 +133,16 @@ MembwResult RunMembw(int device, size_t bytes_per_array, int iterations) {
   result.triad_bytes_per_second = 3.0 * result.bytes_per_array / (triad_ms / 1e3);
   result.ok = true;
   return result;
+}
+
+MembwResult RunMembw(int device, size_t bytes_per_array, int iterations) {
+  MembwResult result;
+  if (bytes_per_array < sizeof(double) || iterations < 1) {
+    result.error = "the arrays must hold at least one double and iterations be at least 1";
+    return result;
+  }
+  std::unique_ptr<MembwSession> session = MembwSession::Open(device, bytes_per_array, &result.error);
+  return session ? session->Run(iterations) : result;
 }
 
 }  // namespace wsfleet::gpu

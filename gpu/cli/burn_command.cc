@@ -21,13 +21,14 @@ struct BurnOptions {
   double minutes = 10;
   int device = -1;  // -1: every GPU at once
   int gemm_size = 8192;
+  double report_every_seconds = 10;
   std::string nvml_library = "libnvidia-ml.so.1";
 };
 
 std::string Optional(const std::optional<double>& value, double scale, const char* unit) {
   if (!value) return "n/a";
   char text[32];
-  std::snprintf(text, sizeof text, "%.0f %s", *value * scale, unit);
+  std::snprintf(text, sizeof text, *unit ? "%.0f %s" : "%.0f", *value * scale, unit);
   return text;
 }
 
@@ -35,6 +36,28 @@ std::string Join(const std::vector<std::string>& items) {
   std::string text;
   for (const std::string& item : items) text += (text.empty() ? "" : ", ") + item;
   return text;
+}
+
+// What a GPU's rounds measured, for a progress line and for the final summary alike.
+std::string Describe(const gpu::BurnDeviceSummary& s) {
+  char text[160];
+  std::snprintf(text, sizeof text, "%d round%s, gemm %.1f..%.1f TFLOPS (%.1f%% below the best), "
+                "triad >= %.1f GB/s, ", s.rounds, s.rounds == 1 ? "" : "s", s.min_tflops,
+                s.max_tflops, s.tflops_drop_percent, s.min_membw_gbps);
+  std::string clock = s.min_sm_clock_hertz == s.max_sm_clock_hertz
+                          ? Optional(s.max_sm_clock_hertz, 1e-6, "MHz")
+                          : Optional(s.min_sm_clock_hertz, 1e-6, "") + ".." +
+                                Optional(s.max_sm_clock_hertz, 1e-6, "MHz");
+  return text + Optional(s.max_temperature_celsius, 1, "C") + " max, SM " + clock + ", " +
+         Optional(s.max_power_watts, 1, "W") + " max" +
+         (s.throttle_reasons.empty() ? "" : ", throttled: " + Join(s.throttle_reasons));
+}
+
+void PrintProgress(const gpu::BurnProgress::Line& line) {
+  int seconds = static_cast<int>(line.elapsed_seconds);
+  std::printf("  GPU %d  %3d:%02d  %s\n", line.rounds.device, seconds / 60, seconds % 60,
+              Describe(line.rounds).c_str());
+  std::fflush(stdout);
 }
 
 int BurnCommand(const BurnOptions& options) {
@@ -63,36 +86,24 @@ int BurnCommand(const BurnOptions& options) {
   std::cout << "burn: " << burn.devices.size() << " GPU(s) for " << options.minutes
             << " min, rounds of a checked bf16 GEMM (" << options.gemm_size
             << "^3) and a checked STREAM triad (1 GiB arrays)\n";
-  burn.on_sample = [](const gpu::BurnSample& sample) {
-    char line[192];
-    int seconds = static_cast<int>(sample.elapsed_seconds);
-    std::snprintf(line, sizeof line, "  GPU %d  %3d:%02d  gemm %7.1f TFLOPS  triad %7.1f GB/s  %s  %s  %s",
-                  sample.device, seconds / 60, seconds % 60, sample.gemm_tflops, sample.membw_gbps,
-                  Optional(sample.temperature_celsius, 1, "C").c_str(),
-                  Optional(sample.sm_clock_hertz, 1e-6, "MHz").c_str(),
-                  Optional(sample.power_watts, 1, "W").c_str());
-    std::string reasons = Join(gpu::ThrottleReasons(sample.throttle_mask));
-    std::cout << line << (reasons.empty() ? "" : "  throttled: " + reasons) << "\n" << std::flush;
+  gpu::BurnProgress progress(options.report_every_seconds);
+  burn.on_sample = [&progress](const gpu::BurnSample& sample) {
+    if (std::optional<gpu::BurnProgress::Line> line = progress.Add(sample)) PrintProgress(*line);
   };
   gpu::BurnResult result = gpu::RunBurn(burn);
   if (result.unavailable) {
     std::cerr << "wsfleet gpu bench burn: " << result.error << "\n";
     return kExitNoGpu;
   }
-  std::vector<gpu::BurnDeviceSummary> summaries = gpu::SummarizeBurn(result.samples);
+  for (const gpu::BurnProgress::Line& line : progress.Finish()) PrintProgress(line);
+  const std::vector<gpu::BurnDeviceSummary>& summaries = result.summaries;
   int rounds = 0;
   double min_tflops = -1, worst_drop = 0, min_membw = -1;
   std::optional<double> max_temperature;
   bool throttled = false;
   for (const gpu::BurnDeviceSummary& s : summaries) {
-    std::cout << "GPU " << s.device << ": " << s.rounds << " rounds, gemm " << s.min_tflops << ".."
-              << s.max_tflops << " TFLOPS (" << s.tflops_drop_percent << "% below its best at worst), "
-              << "triad >= " << s.min_membw_gbps << " GB/s, max "
-              << Optional(s.max_temperature_celsius, 1, "C") << ", SM clock "
-              << Optional(s.min_sm_clock_hertz, 1e-6, "MHz") << ".."
-              << Optional(s.max_sm_clock_hertz, 1e-6, "MHz")
-              << (s.throttle_reasons.empty() ? ", not throttled" : ", throttled: " + Join(s.throttle_reasons))
-              << "\n";
+    std::cout << "GPU " << s.device << ": " << Describe(s)
+              << (s.throttle_reasons.empty() ? ", not throttled" : "") << "\n";
     rounds += s.rounds;
     min_tflops = min_tflops < 0 ? s.min_tflops : std::min(min_tflops, s.min_tflops);
     min_membw = min_membw < 0 ? s.min_membw_gbps : std::min(min_membw, s.min_membw_gbps);
@@ -129,6 +140,10 @@ void AddGpuBurnCommand(CLI::App& bench, std::function<int()>& run) {
   burn->add_option("--device", options->device, "One CUDA device (default: every GPU at once)");
   burn->add_option("--gemm-size", options->gemm_size, "M = N = K of each GEMM")
       ->check(CLI::Range(256, 65536))->capture_default_str();
+  burn->add_option("--report-every", options->report_every_seconds,
+                   "Seconds between a GPU's progress lines (each covers the rounds since the last; "
+                   "a change in throttling prints at once)")
+      ->check(CLI::Range(0.0, 24 * 3600.0))->capture_default_str();
   burn->add_option("--nvml", options->nvml_library, "NVML library to load")->capture_default_str();
   burn->footer(
       "Fails (exit 1) on the first wrong result or CUDA error, naming the GPU. Prints METRIC\n"

@@ -119,9 +119,9 @@ int NcclCommand(const NcclOptions& options) {
     if (!id.ok()) *error = "get " + options.key + ": " + std::string(id.status().message());
     return id.ok() ? *id : "";
   };
-  std::printf("nccl: %d ranks, %d on this node (ranks %d..%d), float sum, %d warm-up + %d timed "
-              "iterations per size\n", *world, *local, *first, *first + *local - 1, options.warmup,
-              options.iterations);
+  std::printf("nccl: %d rank%s, %d on this node (ranks %d..%d), float sum, %d warm-up + %d timed "
+              "iterations per size\n", *world, *world == 1 ? "" : "s", *local, *first,
+              *first + *local - 1, options.warmup, options.iterations);
   std::printf("%-15s %12s %12s %12s %12s %8s\n", "collective", "size (B)", "time (us)",
               "algbw (GB/s)", "busbw (GB/s)", "#wrong");
   bench.on_row = [](const gpu::NcclRow& row) {

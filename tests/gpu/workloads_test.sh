@@ -34,16 +34,40 @@ if grep -q "NCCL (libnccl.so.2) is not installed" "$TMP/nccl.out"; then
 else
   check "nccl exits 0 (got $code)" [ $code -eq 0 ]
   check "nccl: no wrong element" [ "$(metric "$TMP/nccl.out" nccl_wrong_elements)" = 0 ]
+  # Bus bandwidth is algbw x 2(n-1)/n for all_reduce, (n-1)/n for the gathers: 0 with one
+  # rank, as nccl-tests reports it. One GPU shows its algorithm bandwidth instead.
+  ranks=$(metric "$TMP/nccl.out" nccl_ranks)
+  kind=busbw; [ "$ranks" = 1 ] && kind=algbw
   for collective in allreduce allgather reducescatter broadcast sendrecv; do
-    check "nccl $collective busbw > 0" positive "$(metric "$TMP/nccl.out" ${collective}_busbw_gbps)"
+    check "nccl $collective $kind > 0 ($ranks ranks)" positive "$(metric "$TMP/nccl.out" ${collective}_${kind}_gbps)"
   done
 fi
 
-"$WSFLEET" gpu bench burn --minutes 0.25 > "$TMP/burn.out" 2>&1
+"$WSFLEET" gpu bench burn --minutes 0.25 --report-every 5 > "$TMP/burn.out" 2>&1
 check "burn exits 0" [ $? -eq 0 ]
+gpus=$(jq '.devices | length' "$TMP/info.json")
+lines=$(grep -c '^  GPU' "$TMP/burn.out")
+check "burn: a progress line per GPU each 5 s, not one per round ($lines lines)" [ "$lines" -le $((5 * gpus)) ]
 check "burn: no error" [ "$(metric "$TMP/burn.out" burn_errors)" = 0 ]
 check "burn ran rounds" positive "$(metric "$TMP/burn.out" burn_rounds)"
 check "burn measured GEMM throughput" positive "$(metric "$TMP/burn.out" burn_gemm_tflops_min)"
+
+# A card that asks for a GPU is placed on one and runs end to end: its step sees the GPU as
+# CUDA_VISIBLE_DEVICES and gets a rendezvous (a gang of one), and its backticked criteria are
+# checked against the METRIC lines the step printed on the device.
+plan=$TMP/plan
+card "$plan" WS-01 None 'echo "visible=$CUDA_VISIBLE_DEVICES rank=$WSFLEET_RANK of $WSFLEET_WORLD_SIZE"; test -S "$WSFLEET_RENDEZVOUS" && "$WSFLEET_BIN" gpu bench membw --size 256M' '**GPUs**: 1
+
+## Acceptance Criteria
+
+- [ ] `membw_triad_gbps > 0`
+- [ ] `membw_triad_peak_percent >= 10`'
+"$WSFLEET" run "$plan" --workers 1 --gpus 0 --state "$TMP/run-state" --workdir "$TMP/run-work" > "$TMP/run.out" 2>&1
+code=$?
+check "a GPU card ran and its criteria held (exit $code)" [ $code -eq 0 ]
+check "its run says so" contains "$TMP/run.out" "1 succeeded"
+check "its step saw the GPU it was given" sh -c "grep -h 'visible=0 rank=0 of 1' '$TMP'/run-state/latest/logs/WS-01/*.log"
+cat "$TMP"/run-state/latest/logs/WS-01/*.log
 
 # The fitness gate passes and labels the worker with what it measured.
 "$WSFLEET" coordinator --listen 127.0.0.1:0 --state "$TMP/state" > "$TMP/coordinator.log" 2>&1 &

@@ -58,5 +58,70 @@ TEST(ThrottleReasonsTest, NamesWhatSlowsABusyGpu) {
             (std::vector<std::string>{"hardware slowdown", "hardware thermal", "power brake"}));
 }
 
+
+BurnSample At(int device, double seconds, uint64_t mask = 0) {
+  BurnSample sample = Sample(device, 800 + seconds, 4000, 45, 1980, mask);
+  sample.elapsed_seconds = seconds;
+  return sample;
+}
+
+TEST(BurnProgressTest, AFastGpusRoundsAreGatheredIntoALinePerInterval) {
+  BurnProgress progress(10);
+  std::vector<BurnProgress::Line> lines;
+  int added = 0;
+  for (double t = 0.035; t < 25; t += 0.035, ++added) {  // an H200's pace: 28 rounds a second
+    if (auto line = progress.Add(At(0, t))) lines.push_back(*line);
+  }
+  ASSERT_EQ(lines.size(), 3u) << "the first round, then one line each 10 s";
+  EXPECT_EQ(lines[0].rounds.rounds, 1);
+  EXPECT_NEAR(lines[1].elapsed_seconds, 10.035, 0.04);
+  EXPECT_NEAR(lines[2].elapsed_seconds, 20.035, 0.04);
+  EXPECT_NEAR(lines[1].rounds.min_tflops, 800.07, 0.01) << "the line covers the rounds since the last";
+  EXPECT_NEAR(lines[1].rounds.max_tflops, 810.035, 0.04);
+  std::vector<BurnProgress::Line> rest = progress.Finish();
+  ASSERT_EQ(rest.size(), 1u) << "the rounds after the last line are not lost";
+  int covered = rest[0].rounds.rounds;
+  for (const BurnProgress::Line& line : lines) covered += line.rounds.rounds;
+  EXPECT_EQ(covered, added);
+  EXPECT_TRUE(progress.Finish().empty());
+}
+
+TEST(BurnProgressTest, AChangeInThrottlingIsPrintedAtOnce) {
+  BurnProgress progress(10);
+  EXPECT_TRUE(progress.Add(At(0, 0.1)));
+  EXPECT_FALSE(progress.Add(At(0, 0.2)));
+  std::optional<BurnProgress::Line> capped = progress.Add(At(0, 0.3, 0x4));
+  ASSERT_TRUE(capped);
+  EXPECT_EQ(capped->rounds.throttle_reasons, std::vector<std::string>{"power cap"});
+  EXPECT_FALSE(progress.Add(At(0, 0.4, 0x4))) << "still capped: nothing new to say";
+  EXPECT_TRUE(progress.Add(At(0, 0.5))) << "and when it ends";
+}
+
+TEST(BurnProgressTest, EachGpuHasItsOwnLines) {
+  BurnProgress progress(1);
+  EXPECT_TRUE(progress.Add(At(0, 0.1)));
+  EXPECT_TRUE(progress.Add(At(1, 0.1))) << "GPU 1's first round, though GPU 0 just printed";
+  EXPECT_FALSE(progress.Add(At(1, 0.5)));
+  std::optional<BurnProgress::Line> line = progress.Add(At(0, 1.2));
+  ASSERT_TRUE(line);
+  EXPECT_EQ(line->rounds.device, 0);
+  std::vector<BurnProgress::Line> rest = progress.Finish();
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].rounds.device, 1);
+  EXPECT_EQ(rest[0].rounds.rounds, 1);
+}
+
+TEST(BurnTallyTest, FoldsRoundsAsTheyComeAsTheSummaryOfAllWould) {
+  std::vector<BurnSample> samples = {At(1, 1, 0x20), At(0, 1), At(0, 2, 0x4), At(1, 2, 0x4)};
+  BurnTally tally;
+  for (const BurnSample& sample : samples) tally.Add(sample);
+  std::vector<BurnDeviceSummary> summaries = tally.Summaries();
+  ASSERT_EQ(summaries.size(), 2u);
+  EXPECT_EQ(summaries[1].throttle_reasons,
+            (std::vector<std::string>{"power cap", "software thermal"}));
+  EXPECT_EQ(summaries[0].rounds, 2);
+  EXPECT_DOUBLE_EQ(summaries[0].min_tflops, 801);
+}
+
 }  // namespace
 }  // namespace wsfleet::gpu
