@@ -5,9 +5,25 @@
 namespace wsfleet::worker {
 namespace {
 
-std::string Join(const std::vector<uint32_t>& values) {
+// The step's CUDA_VISIBLE_DEVICES for the GPUs it was given. Their indices are the CUDA
+// runtime's in the worker, which counts only what the worker's own CUDA_VISIBLE_DEVICES lets
+// it see (Slurm sets it to the job's GPUs, 2,3 say): index 0 is then the list's first
+// entry, GPU 2, not the machine's GPU 0.
+std::string VisibleDevices(const std::vector<uint32_t>& gpus, const std::vector<std::string>& base) {
+  std::vector<std::string> inherited;
+  for (const std::string& entry : base) {
+    if (entry.rfind("CUDA_VISIBLE_DEVICES=", 0) != 0) continue;
+    std::string list = entry.substr(entry.find('=') + 1);
+    for (size_t start = 0; start <= list.size();) {
+      size_t comma = std::min(list.find(',', start), list.size());
+      if (comma > start) inherited.push_back(list.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
   std::string text;
-  for (uint32_t value : values) text += (text.empty() ? "" : ",") + std::to_string(value);
+  for (uint32_t gpu : gpus) {
+    text += (text.empty() ? "" : ",") + (gpu < inherited.size() ? inherited[gpu] : std::to_string(gpu));
+  }
   return text;
 }
 
@@ -36,7 +52,7 @@ std::vector<std::string> StepEnvironment(const v1::AttemptSpec& spec, const Step
   env.push_back("WSFLEET_WORKSPACE=" + inputs.workspace);
   env.push_back("WSFLEET_WORKER_ID=" + inputs.worker_id);
   std::vector<uint32_t> gpus(spec.gpu_indices().begin(), spec.gpu_indices().end());
-  env.push_back("CUDA_VISIBLE_DEVICES=" + Join(gpus));
+  env.push_back("CUDA_VISIBLE_DEVICES=" + VisibleDevices(gpus, inputs.base));
   // Where this attempt sits in its gang (a single-node card is a gang of one node). One
   // process per node runs the steps; it owns global ranks RANK .. RANK+LOCAL_WORLD_SIZE-1,
   // one per GPU, and starts a process or thread per GPU itself.

@@ -49,6 +49,18 @@ TEST(StepEnvironmentTest, TheGangsRanksAndTheAssignedGpusOnly) {
   EXPECT_TRUE(Has(env, "WSFLEET_PORT_COUNT=100"));
 }
 
+TEST(StepEnvironmentTest, AssignedGpusAreTheWorkersOwnVisibleDevicesNotTheMachines) {
+  // A worker in a Slurm job that holds the machine's GPUs 4-7: its CUDA runtime numbers them
+  // 0-3, and GPUs 2 and 3 of those are the machine's 6 and 7.
+  StepEnvironmentInputs inputs;
+  inputs.base = {"PATH=/bin", "CUDA_VISIBLE_DEVICES=4,5,6,7"};
+  EXPECT_TRUE(Has(StepEnvironment(Spec(), inputs), "CUDA_VISIBLE_DEVICES=6,7"));
+  inputs.base = {"CUDA_VISIBLE_DEVICES=GPU-aa,GPU-bb,GPU-cc,GPU-dd"};
+  EXPECT_TRUE(Has(StepEnvironment(Spec(), inputs), "CUDA_VISIBLE_DEVICES=GPU-cc,GPU-dd"));
+  inputs.base = {"PATH=/bin"};  // the worker sees every GPU: indices are the machine's
+  EXPECT_TRUE(Has(StepEnvironment(Spec(), inputs), "CUDA_VISIBLE_DEVICES=2,3"));
+}
+
 TEST(StepEnvironmentTest, FleetSecretsNeverReachAStepAndAPassthroughListKeepsOnlyItsNames) {
   StepEnvironmentInputs inputs;
   inputs.base = {"PATH=/bin", "HOME=/root", "AWS_SECRET_ACCESS_KEY=k", "WSFLEET_JOIN_TOKEN=wsf1.x.y",
