@@ -34,6 +34,7 @@
 #include "common/field_values.h"
 #include "gpu/burn_in.h"
 #include "gpu/devices.h"
+#include "launcher/slurm_launcher.h"
 #include "security/certificates.h"
 #include "security/join_token.h"
 #include "worker/agent_versions.h"
@@ -143,6 +144,43 @@ absl::StatusOr<coordinator::Verification> VerificationFrom(const std::string& fl
 
 }  // namespace
 
+// What the Slurm launcher's jobs run and how they reach this coordinator.
+absl::StatusOr<launcher::SlurmSettings> SlurmSettingsFor(const CoordinatorOptions& options,
+                                                         coordinator::CoordinatorServer& server,
+                                                         int64_t idle_exit_seconds) {
+  launcher::SlurmSettings settings;
+  settings.partition = options.slurm.partition;
+  settings.account = options.slurm.account;
+  settings.qos = options.slurm.qos;
+  settings.extra_sbatch_args = options.slurm.sbatch_args;
+  settings.worker_args = options.slurm.worker_args;
+  settings.slots = options.slurm.slots;
+  settings.idle_exit_seconds = static_cast<int>(idle_exit_seconds);
+  std::error_code error;
+  fs::path state = fs::absolute(options.state_dir, error).lexically_normal();
+  settings.log_dir = (state / "launcher").string();
+  // The jobs of this coordinator alone (another's on the same cluster keep theirs).
+  char name[32];
+  std::snprintf(name, sizeof name, "wsfleet-%08zx", std::hash<std::string>{}(common::Hostname() + ":" + state.string()) & 0xffffffff);
+  settings.job_name = name;
+  settings.wsfleet = options.slurm.wsfleet.empty() ? SelfPath() : options.slurm.wsfleet;
+  settings.workdir = options.slurm.workdir.empty() ? fs::current_path(error).string() : options.slurm.workdir;
+  if (!options.slurm.coordinator.empty()) {
+    settings.coordinator = options.slurm.coordinator;
+  } else if (server.address().rfind("unix:", 0) == 0) {
+    settings.coordinator = server.address();  // nodes on this machine only
+  } else {
+    std::string port = server.address().substr(server.address().rfind(':') + 1);
+    std::string host = options.tls.advertise.empty() ? common::Hostname() : options.tls.advertise.front();
+    settings.coordinator = host + ":" + port;
+  }
+  settings.insecure = options.tls.insecure;
+  absl::StatusOr<std::string> token = server.CreateWorkerToken("Slurm launcher's workers (" + settings.job_name + ")");
+  if (!token.ok()) return absl::FailedPreconditionError("a join token for the launched workers: " + std::string(token.status().message()));
+  settings.join_token = *token;
+  return settings;
+}
+
 int RunCoordinatorCommand(const CoordinatorOptions& options) {
   if (!StartLogging("coordinator", options.log)) return kExitUsage;
   coordinator::CoordinatorConfig config;
@@ -188,6 +226,13 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
       return kExitUsage;
     }
   }
+  bool slurm = options.launcher == "slurm";
+  absl::StatusOr<int64_t> idle_exit = common::ParseTimeoutSeconds(options.slurm.idle_exit);
+  if (slurm && (!idle_exit.ok() || *idle_exit < 1)) {
+    spdlog::error("--idle-exit '{}': a duration such as 5m or 90s", options.slurm.idle_exit);
+    return kExitUsage;
+  }
+  config.scheduler.workers_on_demand = slurm;
   // Everything this process writes (store, logs, keys, the audit log) is its owner's alone.
   ::umask(077);
   auto server = coordinator::CoordinatorServer::Start(config);
@@ -207,6 +252,21 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
                  (*server)->local_address());
   }
   if (!(*server)->metrics_url().empty()) spdlog::info("metrics at {}", (*server)->metrics_url());
+  if (slurm) {
+    absl::StatusOr<launcher::SlurmSettings> settings = SlurmSettingsFor(options, **server, *idle_exit);
+    if (!settings.ok()) {
+      spdlog::error("{}", std::string(settings.status().message()));
+      return kExitUsage;
+    }
+    spdlog::info("launcher: Slurm jobs named {} (partition {}, at most {} worker nodes), workers dialing {}",
+                 settings->job_name, settings->partition.empty() ? "default" : settings->partition,
+                 options.slurm.max_workers, settings->coordinator);
+    launcher::LaunchLimits limits;
+    limits.max_workers = options.slurm.max_workers;
+    limits.workstreams_per_job = options.slurm.slots;
+    std::string script_dir = settings->log_dir;
+    (*server)->SetLauncher(std::make_unique<launcher::SlurmLauncher>(std::move(*settings), limits, script_dir));
+  }
   int signal = WaitForSignal();
   spdlog::info("{}: stopping: no new calls or sessions; what is queued is stored and the store closed",
                signal == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -232,6 +292,11 @@ int RunWorkerCommand(const WorkerOptions& options) {
   absl::StatusOr<std::string> token = ReadJoinToken(options.join_token_file);
   TakeSecretFromEnvironment("WSFLEET_JOIN_TOKEN");
   if (!StartLogging("worker", options.log)) return kExitUsage;
+  absl::StatusOr<int64_t> idle_exit = common::ParseTimeoutSeconds(options.idle_exit);
+  if (!idle_exit.ok() && options.idle_exit != "0") {
+    spdlog::error("--idle-exit '{}': a duration such as 5m or 90s, or 0 (never)", options.idle_exit);
+    return kExitUsage;
+  }
   worker::WorkerConfig config;
   if (!options.config.empty()) {
     absl::StatusOr<FleetConfig> file = LoadConfig(options.config);
@@ -351,6 +416,12 @@ int RunWorkerCommand(const WorkerOptions& options) {
     return kExitUsage;
   }
   config.grace = std::chrono::seconds(grace.ok() ? *grace : 0);
+  config.idle_exit = std::chrono::seconds(idle_exit.ok() ? *idle_exit : 0);
+  // A worker a Slurm job started says which job (`wsfleet workers`, and the coordinator's
+  // launcher matches its jobs to their workers by it).
+  if (const char* job = std::getenv("SLURM_JOB_ID"); job != nullptr && *job != '\0') {
+    config.labels.emplace("slurm.job_id", job);
+  }
   if (!token.ok()) {
     spdlog::error("{}", std::string(token.status().message()));
     return kExitUsage;

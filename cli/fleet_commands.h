@@ -30,6 +30,19 @@ struct CoordinatorOptions {
   std::string join_token_file;  // else $WSFLEET_JOIN_TOKEN: a wsf1 token registered at start
   coordinator::TlsOptions tls;
   std::string worker_cert_ttl = "30d";  // how long issued worker certificates live
+  // How workers come to exist: static (started by hand) or slurm (sbatch jobs).
+  std::string launcher = "static";
+  struct Slurm {
+    std::string partition, account, qos;
+    std::vector<std::string> sbatch_args;
+    std::vector<std::string> worker_args;
+    int max_workers = 16;
+    std::string idle_exit = "5m";
+    std::string workdir;          // the workers' --workdir; default: the coordinator's directory
+    std::string wsfleet;          // the binary on the nodes; default: this one's path
+    std::string coordinator;      // the address workers dial; default: --advertise or this host, and the port
+    int slots = 1;
+  } slurm;
   LogFlags log;
 };
 
@@ -56,6 +69,7 @@ struct WorkerOptions {
   bool burn_in = false;         // test the GPUs before offering them
   std::string step_user;        // a root worker runs steps as this user
   std::string grace = "30s";    // SIGTERM: how long running attempts may take before they are handed back
+  std::string idle_exit = "0";  // leave after this long with nothing to do (0: never)
   LogFlags log;
 };
 

@@ -249,6 +249,35 @@ int main(int argc, char** argv) {
   coordinator_cmd->add_option("--tls-ca-key", coordinator_options.tls.ca_key_file,
                               "That CA's key (0600): then join tokens work and the coordinator issues "
                               "worker certificates");
+  coordinator_cmd->add_option("--launcher", coordinator_options.launcher,
+                              "How workers come to exist: static (started by hand, systemd or a DaemonSet) or "
+                              "slurm (sbatch jobs shaped by the work that waits; see docs/slurm.md)")
+      ->check(CLI::IsMember({"static", "slurm"}))->capture_default_str();
+  coordinator_cmd->add_option("--slurm-partition", coordinator_options.slurm.partition, "sbatch --partition");
+  coordinator_cmd->add_option("--slurm-account", coordinator_options.slurm.account, "sbatch --account");
+  coordinator_cmd->add_option("--slurm-qos", coordinator_options.slurm.qos, "sbatch --qos");
+  coordinator_cmd->add_option("--slurm-sbatch-arg", coordinator_options.slurm.sbatch_args,
+                              "One more sbatch argument for every worker job, e.g. --slurm-sbatch-arg=--exclusive; "
+                              "repeatable");
+  coordinator_cmd->add_option("--slurm-worker-arg", coordinator_options.slurm.worker_args,
+                              "One more `wsfleet worker` argument for the jobs' workers, e.g. "
+                              "--slurm-worker-arg=--config=/shared/wsfleet.yaml; repeatable");
+  coordinator_cmd->add_option("--max-workers", coordinator_options.slurm.max_workers,
+                              "Worker nodes the launcher holds at once, every job's together")
+      ->check(CLI::Range(1, 100000))->capture_default_str();
+  coordinator_cmd->add_option("--idle-exit", coordinator_options.slurm.idle_exit,
+                              "A launched worker leaves (its job ends) after this long with nothing to do")
+      ->capture_default_str();
+  coordinator_cmd->add_option("--slurm-workdir", coordinator_options.slurm.workdir,
+                              "The launched workers' --workdir, a path on the nodes (default: this directory)");
+  coordinator_cmd->add_option("--slurm-wsfleet", coordinator_options.slurm.wsfleet,
+                              "The wsfleet binary on the nodes (default: this one's path)");
+  coordinator_cmd->add_option("--slurm-coordinator", coordinator_options.slurm.coordinator,
+                              "The address launched workers dial (default: the first --advertise name, else this "
+                              "host's name, with the port listened on)");
+  coordinator_cmd->add_option("--slurm-slots", coordinator_options.slurm.slots,
+                              "--slots of a launched worker without GPUs (one with GPUs runs one card at a time)")
+      ->check(CLI::Range(1, 1024))->capture_default_str();
   AddLogFlags(coordinator_cmd, coordinator_options.log);
   coordinator_cmd->callback(
       [&] { run = [&] { return RunCoordinatorCommand(coordinator_options); }; });
@@ -306,6 +335,10 @@ int main(int argc, char** argv) {
   worker_cmd->add_option("--grace", worker_options.grace,
                          "On SIGTERM or SIGINT: take no new work and give running attempts this long to "
                          "finish, then hand them back to be run elsewhere (a second signal stops at once)")
+      ->capture_default_str();
+  worker_cmd->add_option("--idle-exit", worker_options.idle_exit,
+                         "Leave (exit 0) after this long with no attempt running or queued, e.g. 5m; 0: "
+                         "never. How a worker started by a Slurm job gives its node back")
       ->capture_default_str();
   worker_cmd->add_option("--step-user", worker_options.step_user,
                          "Run steps, agents and their git commands as this user (name or uid); the worker "

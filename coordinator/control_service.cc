@@ -209,6 +209,7 @@ grpc::ServerUnaryReactor* ControlServiceImpl::Cancel(grpc::CallbackServerContext
     std::string error;
     int cancelled = (*plan)->Cancel(request->workstream_id(), request->all(), &error);
     response->set_cancelled(static_cast<uint32_t>(cancelled));
+    if (request->all() && on_cancel_all_) on_cancel_all_();
     reactor->Finish(error.empty() ? grpc::Status::OK
                                   : grpc::Status(grpc::StatusCode::NOT_FOUND, error));
   });

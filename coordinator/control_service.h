@@ -31,6 +31,8 @@ class ControlServiceImpl : public v1::ControlService::CallbackService {
   grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* context,
                                    const v1::SubmitRequest* request,
                                    v1::SubmitResponse* response) override;
+  // Called on the loop after a `cancel --all` (the coordinator's launcher gives its jobs back).
+  void set_on_cancel_all(std::function<void()> on_cancel_all) { on_cancel_all_ = std::move(on_cancel_all); }
   grpc::ServerReadReactor<v1::SubmitRequest>* SubmitStream(grpc::CallbackServerContext* context,
                                                           v1::SubmitResponse* response) override;
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* context,
@@ -66,6 +68,7 @@ class ControlServiceImpl : public v1::ControlService::CallbackService {
   StateStore& store_;
   StatusWatchers& watchers_;
   AccessPolicy& access_;
+  std::function<void()> on_cancel_all_;
 };
 
 // A server stream refused before it started: finishes with `status` at once.

@@ -166,6 +166,7 @@ struct CoordinatorServer::Parts {
   std::unique_ptr<ControlServiceImpl> control_service;
   std::unique_ptr<JoinServiceImpl> join_service;
   std::unique_ptr<AccessServiceImpl> access_service;
+  std::unique_ptr<launcher::Launcher> launcher;  // none: workers are started by hand (static)
   // Stopped first (declared last): a scrape in progress still finds everything it reads.
   std::unique_ptr<telemetry::MetricsEndpoint> endpoint;
 };
@@ -265,6 +266,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
                                                              *parts.access, config.join_token);
   parts.control_service = std::make_unique<ControlServiceImpl>(
       server->loop_, *parts.scheduler, *parts.store, parts.watchers, *parts.access);
+  parts.control_service->set_on_cancel_all([self = server.get()] { self->cancelled_all_ = true; });
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   std::vector<std::string> sockets;
@@ -342,5 +344,37 @@ void CoordinatorServer::Shutdown() {
 }
 
 CoordinatorServer::~CoordinatorServer() { Shutdown(); }
+
+absl::StatusOr<std::string> CoordinatorServer::CreateWorkerToken(const std::string& description) {
+  if (!parts_->pki || !parts_->pki->tokens) return std::string();
+  absl::StatusOr<std::string> made = absl::UnavailableError("the loop is not running");
+  loop_.RunSync([&] {
+    FleetPki& pki = *parts_->pki;
+    absl::StatusOr<security::JoinToken> token =
+        pki.tokens->Create(pki.now(), std::chrono::seconds(0), pki.tls.ca_public_key_sha256, {}, description);
+    made = token.ok() ? absl::StatusOr<std::string>(security::FormatJoinToken(*token)) : token.status();
+  });
+  return made;
+}
+
+void CoordinatorServer::SetLauncher(std::unique_ptr<launcher::Launcher> launcher) {
+  loop_.RunSync([&] {
+    parts_->launcher = std::move(launcher);
+    LauncherTick();
+  });
+}
+
+void CoordinatorServer::LauncherTick() {
+  launcher::Launcher& launcher = *parts_->launcher;
+  Scheduler& scheduler = *parts_->scheduler;
+  launcher.Update(scheduler.WorkerDemand(), scheduler.ConnectedWorkersBy("slurm.job_id"));
+  if (cancelled_all_ && scheduler.AllPlansDone()) {
+    // Nothing is left for the jobs' workers to do: give the nodes back now rather than
+    // after their --idle-exit.
+    launcher.CancelAll();
+    cancelled_all_ = false;
+  }
+  loop_.RunAfter(std::chrono::seconds(1), [this] { LauncherTick(); });
+}
 
 }  // namespace wsfleet::coordinator

@@ -12,6 +12,7 @@
 #include "coordinator/coordinator_metrics.h"
 #include "coordinator/scheduler.h"
 #include "coordinator/status_watch.h"
+#include "launcher/launcher.h"
 #include "security/join_token.h"
 
 namespace wsfleet::coordinator {
@@ -69,9 +70,17 @@ class CoordinatorServer {
   // Writes pending summaries (and the report, when the run is done) and publishes status.
   void Flush();
   void Shutdown();
+  // A join token for workers this coordinator starts itself (a launcher's), never expiring;
+  // empty without TLS (a plaintext fleet has no tokens to issue).
+  absl::StatusOr<std::string> CreateWorkerToken(const std::string& description);
+  // From now on, each second: the work that waits for workers goes to `launcher`, which
+  // asks its engine for them; a `cancel --all` that leaves no plan running gives its jobs
+  // back.
+  void SetLauncher(std::unique_ptr<launcher::Launcher> launcher);
 
  private:
   CoordinatorServer() = default;
+  void LauncherTick();
   struct Parts;
   // The loop outlives the parts whose timers it holds: members are destroyed in reverse.
   common::EventLoop loop_;
@@ -87,6 +96,7 @@ class CoordinatorServer {
   std::string ca_hash_;
   std::string metrics_url_;
   bool shut_down_ = false;
+  bool cancelled_all_ = false;  // loop thread: a `cancel --all` the launcher has not acted on
 };
 
 }  // namespace wsfleet::coordinator

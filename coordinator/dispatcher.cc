@@ -156,6 +156,13 @@ bool Dispatcher::Consider(int index, common::SteadyTime now, std::optional<commo
   if (infeasible) {
     if (!run.infeasible_since) run.infeasible_since = now;
     common::SteadyTime deadline = *run.infeasible_since + options_.infeasible_grace;
+    if (options_.workers_on_demand) {
+      // The launcher asks for a worker that can (its job's progress is in the wait reason).
+      run.waiting = "waiting for a worker from the launcher: " + *infeasible;
+      if (run_.ready.parked() == 0) parked_makeup_ = cluster_.makeup();
+      if (parked_makeup_ == cluster_.makeup()) run_.ready.Park(index);
+      return false;
+    }
     if (now >= deadline) {
       fail_(index, "cannot be placed: " + *infeasible);
     } else {

@@ -72,7 +72,7 @@ void PlanScheduler::Begin() {
   }
   for (size_t i = 0; i < run_.runs.size(); ++i) Promote(static_cast<int>(i));
   // What none of the workers already connected could run fails now, with the reason.
-  bool fleet_known = workers_.AnyAlive();
+  bool fleet_known = workers_.AnyAlive() && !options_.workers_on_demand;
   for (size_t i = 0; i < run_.runs.size() && fleet_known; ++i) {
     v1::WorkstreamState state = run_.runs[i].row.state;
     if (state != v1::WORKSTREAM_STATE_READY && state != v1::WORKSTREAM_STATE_PENDING) continue;

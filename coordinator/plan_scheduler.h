@@ -26,6 +26,7 @@
 #include "coordinator/scheduler_output.h"
 #include "coordinator/state_store.h"
 #include "coordinator/worker_registry.h"
+#include "launcher/worker_demand.h"
 #include "wsfleet/v1/control.pb.h"
 #include "wsfleet/v1/worker.pb.h"
 
@@ -126,6 +127,9 @@ class PlanScheduler : public RunReader {
   const v1::AgentReport& plan_spent() const { return budget_.spent(); }
   // What `wsfleet plans` shows of it: progress, share of the fleet, spend, what is left.
   v1::PlanInfo Info() const;
+  // Its ready work (due now) by the worker shape it needs, added to `by_shape`; a gang
+  // counts once. For a launcher.
+  void AddWorkerDemand(std::map<std::string, launcher::Demand>& by_shape, common::SteadyTime now) const;
   // Each workstream's row, in the plan's order (metrics count them by state).
   std::vector<const WorkstreamRow*> Rows() const;
 

@@ -166,6 +166,26 @@ RunView PlanScheduler::ViewOf(int index) const {
   return view;
 }
 
+void PlanScheduler::AddWorkerDemand(std::map<std::string, launcher::Demand>& by_shape, common::SteadyTime now) const {
+  run_.ready.ForEachReady([&](int index) {
+    if (run_.runs[index].not_before > now) return;  // in its backoff
+    const common::Workstream& ws = run_.card(index);
+    launcher::WorkerShape shape;
+    shape.gpus = static_cast<uint32_t>(std::max(0, ws.gpus));
+    shape.nodes = std::max(1, ws.nodes);
+    // A job's time from the card's step timeout (every step, a margin for the worker to
+    // start and leave); without one, the partition's default. Duration estimates are days
+    // of planned work, not run times, and would exceed most partitions' limits.
+    if (ws.timeout_seconds && *ws.timeout_seconds > 0) {
+      int64_t seconds = *ws.timeout_seconds * std::max<int64_t>(1, static_cast<int64_t>(ws.steps.size())) + 600;
+      shape.time_limit = std::chrono::minutes((seconds + 59) / 60);
+    }
+    launcher::Demand& demand = by_shape[shape.Key()];
+    demand.shape = shape;
+    ++demand.workstreams;
+  });
+}
+
 std::string PlanScheduler::MergeState(int index) const {
   const WorkstreamRun& run = run_.runs[index];
   if (!run.facts().merged_commit.empty()) return "merged " + run.facts().merged_commit.substr(0, 12);

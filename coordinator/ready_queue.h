@@ -34,6 +34,11 @@ class ReadyQueue {
   bool empty() const { return order_.empty(); }  // of what may be dispatched
   size_t size() const { return order_.size(); }
   std::vector<int> InOrder() const;
+  // Every ready index, parked or not, in no order.
+  template <typename F>
+  void ForEachReady(F f) const {
+    for (const auto& [index, key] : keys_) f(index);
+  }
   // Up to `count` keys in order after `after` (from the front without one): a dispatch
   // round walks the queue a page at a time and stops when no worker has room, so its work
   // follows the free slots, not the queue's length. Keys may move between pages (a soft

@@ -481,4 +481,36 @@ const v1::AgentReport& Scheduler::plan_spent() const {
   return latest() ? latest()->plan_spent() : kNothing;
 }
 
+std::vector<launcher::Demand> Scheduler::WorkerDemand() const {
+  std::map<std::string, launcher::Demand> by_shape;
+  common::SteadyTime now = clock_.Now();
+  for (const auto& plan : plans_) {
+    if (!plan->Done()) plan->AddWorkerDemand(by_shape, now);
+  }
+  std::vector<launcher::Demand> demand;
+  for (auto& [key, shape_demand] : by_shape) demand.push_back(std::move(shape_demand));
+  // Gangs and GPU work first: the largest jobs wait longest in a busy queue.
+  std::stable_sort(demand.begin(), demand.end(), [](const launcher::Demand& a, const launcher::Demand& b) {
+    return std::make_pair(a.shape.nodes, a.shape.gpus) > std::make_pair(b.shape.nodes, b.shape.gpus);
+  });
+  return demand;
+}
+
+std::map<std::string, int> Scheduler::ConnectedWorkersBy(const std::string& label) const {
+  std::map<std::string, int> count;
+  for (const auto& [id, worker] : workers_.cluster().workers()) {
+    if (!worker.connected || worker.lost) continue;
+    auto value = worker.labels.find(label);
+    if (value != worker.labels.end()) ++count[value->second];
+  }
+  return count;
+}
+
+bool Scheduler::AllPlansDone() const {
+  for (const auto& plan : plans_) {
+    if (!plan->Done()) return false;
+  }
+  return true;
+}
+
 }  // namespace wsfleet::coordinator

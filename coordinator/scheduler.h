@@ -90,6 +90,14 @@ class Scheduler : public RunReader {
   // A dispatch round across every plan, stored and sent.
   void Dispatch();
 
+  // Every running plan's ready work by worker shape, most wanted first: what a launcher is
+  // asked for. And how many connected workers carry each value of `label` (a launcher's
+  // job ID).
+  std::vector<launcher::Demand> WorkerDemand() const;
+  std::map<std::string, int> ConnectedWorkersBy(const std::string& label) const;
+  // No plan held has work left to run or running.
+  bool AllPlansDone() const;
+
   // The plans held, oldest first.
   std::vector<const PlanScheduler*> plans() const;
   PlanScheduler* Plan(const std::string& plan_id);

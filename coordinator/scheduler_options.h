@@ -30,6 +30,9 @@ struct SchedulerOptions {
   // How long a workstream no worker could run may wait for one to join before it fails.
   // (At submit, one that none of the connected workers could run fails at once.)
   common::Nanos infeasible_grace = std::chrono::seconds(30);
+  // A launcher makes workers for the work that waits (Slurm jobs): work no worker present
+  // could run waits for one, with the launcher's reason, instead of failing.
+  bool workers_on_demand = false;
   // How long a multi-node card may wait for its N workers to be free at once before it
   // fails with the reason (`waiting: 1 of 2 nodes have 2 free GPUs`).
   common::Nanos gang_timeout = std::chrono::minutes(10);

@@ -38,6 +38,8 @@ $build_only || packages+=(
   clang libclang-rt-14-dev
   # every thread's stack of a process still running when an integration test fails
   gdb
+  # a real Slurm for the launcher's tests (daemons started by the tests themselves)
+  slurmctld slurmd slurm-client munge
 )
 
 # Tools that may come from elsewhere (another kubectl, a newer Node.js): the Debian

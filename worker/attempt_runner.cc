@@ -1,5 +1,7 @@
 #include "worker/attempt_runner.h"
 
+#include <csignal>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -219,6 +221,23 @@ void AttemptRunner::HandBack(const std::string& reason) {
     hand_back_reason_ = reason;
   }
   Cancel();
+}
+
+bool AttemptRunner::KilledWithTheWorker(const StepResult& result) {
+  // What schedulers stop a job with; a crash (SIGSEGV) or the OOM killer's SIGKILL outside a
+  // stop is the card's.
+  if (options_.stop_notice == nullptr || (result.signal != SIGTERM && result.signal != SIGKILL &&
+                                          result.signal != SIGINT && result.signal != SIGHUP)) {
+    return false;
+  }
+  std::optional<std::string> why = options_.stop_notice->WaitFor(std::chrono::seconds(1));
+  if (!why) return false;
+  std::lock_guard<std::mutex> lock(runner_mutex_);
+  if (hand_back_reason_.empty()) {
+    hand_back_reason_ = "handed back: its step was killed (" + result.Describe() + ") as " + options_.worker_id +
+                        " was being stopped (" + *why + ")";
+  }
+  return true;
 }
 
 bool AttemptRunner::FencedOut() {
@@ -563,6 +582,7 @@ v1::AttemptFinished AttemptRunner::RunSteps(const std::string& workspace, bool w
     // The guard killed it at the lease's end (or the lease ran out while it failed): the
     // worker no longer owns this attempt, which is no failure of the card.
     if (!result.succeeded() && FencedOut()) result.cancelled = true;
+    if (!result.succeeded() && !result.cancelled && KilledWithTheWorker(result)) result.cancelled = true;
     if (!result.succeeded()) {
       std::string where = step.name() + " (" + step.file() + ":" + std::to_string(step.line()) + ")";
       finished.set_outcome(result.cancelled ? v1::ATTEMPT_OUTCOME_CANCELLED

@@ -20,6 +20,7 @@
 #include "worker/local_log.h"
 #include "worker/port_block.h"
 #include "worker/step_runner.h"
+#include "worker/stop_notice.h"
 #include "worker/test_reports.h"
 
 namespace wsfleet::worker {
@@ -58,6 +59,9 @@ struct AttemptRunnerOptions {
   // Steps (and agents) run under its guard: they die with the worker and its lease. Null:
   // not guarded (tests, or no guard binary beside wsfleet).
   StepFence* fence = nullptr;
+  // Set when the worker is being stopped from outside: a step killed by a signal then is
+  // handed back, not failed (see stop_notice.h). None: every such step fails.
+  const StopNotice* stop_notice = nullptr;
   std::string self_exe;   // this wsfleet binary, for steps as $WSFLEET_BIN
   // For each new worktree: untracked files copied in from the repository, then a command.
   std::vector<std::string> setup_copy;
@@ -140,6 +144,8 @@ class AttemptRunner {
   StepRunner* current_step_ = nullptr;  // under runner_mutex_
   std::atomic<bool> cancelled_{false};
   std::string hand_back_reason_;  // under runner_mutex_; set by HandBack
+  // The step died by a signal while the worker was being stopped from outside: handed back.
+  bool KilledWithTheWorker(const StepResult& result);
   std::atomic<bool> finished_{false};
   bool started_ = false;
   std::optional<GitWorkspace> git_;  // when isolated in a worktree

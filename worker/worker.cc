@@ -20,12 +20,14 @@ Worker::Worker(WorkerConfig config)
                                                config_.slots)) {
   fence_ = std::make_unique<StepFence>(config_.step_guard);
   config_.runner.fence = fence_.get();  // without a guard, it keeps the lease alone
+  config_.runner.stop_notice = &stop_notice_;
   grpc_metrics_->InitializeClient(*google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
           v1::WorkerService::service_full_name()));
   link_ = std::make_unique<GrpcCoordinatorLink>(
       rpc::Connect(config_.coordinator, config_.security, grpc_metrics_->ClientInterceptors()));
   core_ = std::make_unique<WorkerCore>(config_, loop_, loop_, *link_, *metrics_,
                                        [this](absl::Status why) { Stopped(std::move(why)); });
+  core_->set_on_idle([this](const std::string& reason) { Leave(reason); });
 }
 
 Worker::~Worker() {
@@ -91,9 +93,13 @@ absl::Status Worker::Run() {
   return exit_status_;
 }
 
-void Worker::Stop() { Stopped(absl::OkStatus()); }
+void Worker::Stop() {
+  stop_notice_.Set("stopped");
+  Stopped(absl::OkStatus());
+}
 
 void Worker::Leave(const std::string& reason) {
+  stop_notice_.Set(reason.empty() ? "shutting down" : reason);
   std::lock_guard<std::mutex> lock(stop_mutex_);
   if (leave_reason_.empty()) leave_reason_ = reason.empty() ? "shutting down" : reason;
   stopped_.notify_all();

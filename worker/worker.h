@@ -10,6 +10,7 @@
 #include "worker/certificate_renewer.h"
 #include "worker/coordinator_link.h"
 #include "worker/step_fence.h"
+#include "worker/stop_notice.h"
 #include "worker/worker_config.h"
 #include "worker/worker_core.h"
 #include "worker/worker_metrics.h"
@@ -58,6 +59,7 @@ class Worker {
   std::unique_ptr<gpu::Nvml> nvml_;  // the GPU gauges' source; none without the driver
   std::string metrics_url_;
   std::unique_ptr<StepFence> fence_;  // before the core, whose attempts use it
+  StopNotice stop_notice_;            // likewise
   common::EventLoop loop_;
   std::unique_ptr<GrpcCoordinatorLink> link_;
   std::unique_ptr<WorkerCore> core_;

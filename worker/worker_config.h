@@ -33,6 +33,9 @@ struct WorkerConfig {
   std::string log_token;
   // On SIGTERM: how long running attempts may take to finish before they are handed back.
   common::Nanos grace = std::chrono::seconds(30);
+  // Leave after this long with no attempt running or queued (0: never): a worker a
+  // launcher started (a Slurm job) gives its node back when the work is done.
+  common::Nanos idle_exit{0};
   // wsfleet-step-guard, beside the wsfleet binary; empty: steps run unguarded.
   std::string step_guard;
   AttemptRunnerOptions runner;

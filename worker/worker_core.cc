@@ -34,6 +34,7 @@ WorkerCore::~WorkerCore() {
   if (heartbeat_timer_ != 0) clock_.CancelTimer(heartbeat_timer_);
   if (reconnect_timer_ != 0) clock_.CancelTimer(reconnect_timer_);
   if (lease_timer_ != 0) clock_.CancelTimer(lease_timer_);
+  if (idle_timer_ != 0) clock_.CancelTimer(idle_timer_);
   JoinAttempts();
 }
 
@@ -105,7 +106,30 @@ WorkerSnapshot WorkerCore::Snapshot() const {
   return snapshot;
 }
 
+void WorkerCore::CheckIdle() {
+  idle_timer_ = 0;
+  if (stopping_ || !leaving_.empty() || config_.idle_exit.count() <= 0) return;
+  common::SteadyTime now = clock_.Now();
+  if (!runners_.empty() || !queued_.empty()) {
+    idle_since_.reset();
+  } else if (!idle_since_) {
+    idle_since_ = now;
+  } else if (now - *idle_since_ >= config_.idle_exit) {
+    if (on_idle_) {
+      auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now - *idle_since_).count();
+      on_idle_("idle for " + std::to_string(seconds) + " s (--idle-exit)");
+    }
+    return;
+  }
+  // Checked a tenth as often as the idle time allowed (from 0.1 s to 5 s): the worker leaves
+  // at most that much later than it could.
+  common::Nanos period = std::clamp<common::Nanos>(config_.idle_exit / 10, std::chrono::milliseconds(100),
+                                                   std::chrono::seconds(5));
+  idle_timer_ = clock_.RunAfter(period, [this] { CheckIdle(); });
+}
+
 void WorkerCore::Connect() {
+  if (config_.idle_exit.count() > 0 && idle_timer_ == 0 && !idle_since_) CheckIdle();
   if (stopping_ || session_ != nullptr) return;
   v1::WorkerMessage message;
   v1::Hello& hello = *message.mutable_hello();

@@ -3,6 +3,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <memory>
 #include <random>
@@ -58,6 +59,8 @@ class WorkerCore {
   // interceptors, which point into the worker's metrics).
   bool SessionOpen() const { return session_ != nullptr; }
   WorkerSnapshot Snapshot() const;
+  // What is called (on the loop) once the worker has been idle for config.idle_exit.
+  void set_on_idle(std::function<void(const std::string& reason)> on_idle) { on_idle_ = std::move(on_idle); }
   void set_metrics_url(std::string url) { metrics_url_ = std::move(url); }
 
  private:
@@ -78,6 +81,8 @@ class WorkerCore {
   void RenewLease(common::SteadyTime deadline);
   // Past the deadline with no renewal: the running attempts stop (self-fencing).
   void CheckLease();
+  // With idle_exit: whether nothing has run or waited here for that long (then on_idle_).
+  void CheckIdle();
 
   WorkerConfig config_;
   common::Clock& clock_;
@@ -99,6 +104,9 @@ class WorkerCore {
   common::TimerId lease_timer_ = 0;
   common::TimerId heartbeat_timer_ = 0;
   common::TimerId reconnect_timer_ = 0;
+  common::TimerId idle_timer_ = 0;
+  std::optional<common::SteadyTime> idle_since_;  // the first check that found nothing here
+  std::function<void(const std::string&)> on_idle_;
   common::Nanos heartbeat_interval_ = std::chrono::seconds(2);
   common::Nanos reconnect_delay_ = std::chrono::milliseconds(200);
   std::mt19937 random_{std::random_device{}()};

@@ -130,6 +130,30 @@ TEST_F(AttemptRunnerTest, AFailingStepStopsTheAttemptAndSaysWhere) {
   EXPECT_EQ(Output(events), "");
 }
 
+TEST_F(AttemptRunnerTest, AStepKilledAsTheWorkerIsStoppedFromOutsideIsHandedBackNotFailed) {
+  // Slurm's scancel signals every process of the job: the worker and its steps alike.
+  StopNotice notice;
+  options_.stop_notice = &notice;
+  notice.Set("SIGTERM");
+  auto events = Run(Spec({"kill -TERM $$"}));
+  ASSERT_NE(Finished(events), nullptr);
+  EXPECT_EQ(Finished(events)->outcome(), v1::ATTEMPT_OUTCOME_HANDED_BACK) << Finished(events)->message();
+  EXPECT_NE(Finished(events)->message().find("as w1 was being stopped (SIGTERM)"), std::string::npos)
+      << Finished(events)->message();
+  // A crash is the card's, stopping or not.
+  events = Run(Spec({"kill -SEGV $$"}));
+  EXPECT_EQ(Finished(events)->outcome(), v1::ATTEMPT_OUTCOME_FAILED);
+}
+
+TEST_F(AttemptRunnerTest, AStepKilledWhileTheWorkerRunsOnFails) {
+  StopNotice notice;  // never set: nobody stops the worker
+  options_.stop_notice = &notice;
+  auto events = Run(Spec({"kill -TERM $$"}));
+  ASSERT_NE(Finished(events), nullptr);
+  EXPECT_EQ(Finished(events)->outcome(), v1::ATTEMPT_OUTCOME_FAILED);
+  EXPECT_EQ(Finished(events)->message(), "test 1 (card.md:10): killed by SIGTERM");
+}
+
 TEST_F(AttemptRunnerTest, OutputOverTheCapKeepsItsHeadAndItsTail) {
   options_.output_cap_bytes = 1000;
   options_.output_tail_bytes = 100;

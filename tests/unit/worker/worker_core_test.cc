@@ -364,6 +364,38 @@ TEST_F(WorkerCoreTest, ARefusedTokenStopsTheWorkerWithoutRetrying) {
   EXPECT_EQ(link_.hellos.size(), 1u);
 }
 
+TEST_F(WorkerCoreTest, LeavesOnceIdleForItsIdleExitAndNotWhileWorkRuns) {
+  config_.idle_exit = std::chrono::seconds(10);
+  std::vector<std::string> left;
+  Start();
+  core_->set_on_idle([&](const std::string& reason) { left.push_back(reason); });
+  Welcome();
+  clock_.Advance(std::chrono::seconds(5));
+  Assign("a1", "sleep 0.3");
+  clock_.Advance(std::chrono::seconds(30));  // busy all along: the idle time starts again
+  EXPECT_TRUE(left.empty());
+  ASSERT_TRUE(TurnUntil([&] { return Finished("a1") != nullptr; }));
+  clock_.Advance(std::chrono::seconds(20));
+  EXPECT_TRUE(left.empty()) << "ended but not acknowledged: not yet idle";
+  Ack("a1", LastSeq("a1"));
+  clock_.Advance(std::chrono::seconds(9));
+  EXPECT_TRUE(left.empty());
+  clock_.Advance(std::chrono::seconds(2));
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_NE(left[0].find("--idle-exit"), std::string::npos) << left[0];
+  clock_.Advance(std::chrono::seconds(60));
+  EXPECT_EQ(left.size(), 1u) << "said once";
+}
+
+TEST_F(WorkerCoreTest, WithoutIdleExitAnIdleWorkerStays) {
+  std::vector<std::string> left;
+  Start();
+  core_->set_on_idle([&](const std::string& reason) { left.push_back(reason); });
+  Welcome();
+  clock_.Advance(std::chrono::hours(24));
+  EXPECT_TRUE(left.empty());
+}
+
 TEST_F(WorkerCoreTest, StoppingCancelsRunningAttemptsAndClosesTheSession) {
   Start();
   Welcome();

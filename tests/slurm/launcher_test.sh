@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# `wsfleet coordinator --launcher slurm` against a real Slurm (munged, slurmctld, two
+# slurmd on this machine): no worker is started by hand. A plan of 20 workstreams and two
+# GPU cards runs on workers that all come from sbatch, the GPU cards' jobs asked Slurm for
+# their GPUs and saw them, and every job is gone once its worker was idle; a job scancel'ed
+# mid-step is a lost worker whose attempt runs again on a new job; `cancel --all` leaves
+# no job in squeue.
+source "$(dirname "$0")/../integration/lib.sh"
+source "$(dirname "$0")/cluster.sh"
+slurm_start 2 8 4
+
+"$WSFLEET" coordinator --listen 127.0.0.1:0 --advertise 127.0.0.1 --state "$TMP/state" --lease 3 \
+  --launcher slurm --idle-exit 3s --max-workers 4 --slurm-slots 4 --slurm-workdir "$TMP/work" \
+  > "$TMP/coordinator.log" 2>&1 &
+PIDS+=($!)
+wait_for 20 grep -q "launcher: Slurm jobs named" "$TMP/coordinator.log" || { cat "$TMP/coordinator.log"; exit 1; }
+export WSFLEET_COORDINATOR=unix:$TMP/state/coordinator.sock
+job_name=$(sed -n 's/.*Slurm jobs named \([^ ]*\) .*/\1/p' "$TMP/coordinator.log")
+our_jobs() { squeue -h --name="$job_name" -o '%i %T' 2>/dev/null; }
+mkdir -p "$TMP/work"
+
+plan=$TMP/plan
+for i in $(seq -w 1 20); do
+  card "$plan" "WS-$i" None "echo \"ran on \$WSFLEET_WORKER_ID\"; sleep 0.5"
+done
+# What the step sees against what Slurm gave the job's step (the worker's GPUs are Slurm's).
+gpu_step='echo "gpus=$CUDA_VISIBLE_DEVICES slurm=${SLURM_STEP_GPUS:-$SLURM_JOB_GPUS} job=$SLURM_JOB_ID"'
+card "$plan" WS-21 None "$gpu_step" '**GPUs**: 2'
+card "$plan" WS-22 None "$gpu_step" '**GPUs**: 1'
+start=$SECONDS
+"$WSFLEET" submit "$plan" > "$TMP/submit.out" 2>&1
+check "the plan is accepted with no worker in the fleet" [ $? -eq 0 ]
+check "every workstream succeeds on launched workers" wait_for 120 sh -c \
+  "'$WSFLEET' status | grep -q '22 succeeded'"
+echo "plan of 22 on Slurm workers: $((SECONDS - start)) s"
+"$WSFLEET" status > "$TMP/status.out" 2>&1
+"$WSFLEET" workers -o json > "$TMP/workers.json" 2>&1
+check "every worker came from a Slurm job" jq -e \
+  '(.workers | length) > 0 and all(.workers[]; .resources.labels["slurm.job_id"] != null)' "$TMP/workers.json"
+jobs=$(sed -n 's/.*launcher: Slurm job \([0-9]*\) for a worker of.*/\1/p' "$TMP/coordinator.log" | sort -u)
+check "at most --max-workers jobs at once, and at least one" [ -n "$jobs" ]
+gpu_jobs=$(grep -E "Slurm job [0-9]+ for a worker of [12] GPU" "$TMP/coordinator.log" | sed -n 's/.*Slurm job \([0-9]*\) .*/\1/p')
+for job in $gpu_jobs; do
+  gres=$(scontrol show job "$job" | grep -o 'gres:gpu:[0-9]*' | head -1)
+  check "GPU job $job asked Slurm for its GPUs ($gres)" [ -n "$gres" ]
+done
+cat "$TMP"/state/latest/logs/WS-2[12]/*.log
+check "a 2-GPU card saw its job's two GPUs" sh -c \
+  "cat '$TMP'/state/latest/logs/WS-21/*.log | grep -Eq '^gpus=([0-9]+,[0-9]+) slurm=\1 job=[0-9]'"
+# A 1-GPU card may share a 2-GPU job's worker: it sees one of that job's GPUs.
+check "a 1-GPU card saw one of its job's GPUs" sh -c \
+  "cat '$TMP'/state/latest/logs/WS-22/*.log | grep -Eq '^gpus=([0-9]+) slurm=(.*,)?\1(,.*)? job=[0-9]'"
+check "the jobs end once their workers are idle" wait_for 60 sh -c "[ -z \"\$(squeue -h --name=$job_name)\" ]"
+our_jobs
+
+# A job scancel'ed mid-step: its worker is lost and the attempt runs again on a new job.
+plan2=$TMP/plan2
+card "$plan2" WS-31 None 'echo "attempt on $WSFLEET_WORKER_ID"; sleep 8'
+"$WSFLEET" submit "$plan2" > "$TMP/submit2.out" 2>&1
+check "the second plan is accepted" [ $? -eq 0 ]
+check "its step starts on a launched worker" wait_for 60 sh -c "grep -qs 'attempt on' '$TMP'/state/latest/logs/WS-31/*.log"
+victim=$(squeue -h --name="$job_name" -t RUNNING -o %i | head -1)
+scancel "$victim"
+echo "scancel'ed job $victim mid-step"
+check "the scancel'ed job's attempt is retried and succeeds" wait_for 90 sh -c \
+  "'$WSFLEET' plans -o json | jq -e '.plans[-1].workstreams.succeeded == 1'"
+"$WSFLEET" plans -o json > "$TMP/plans.json"
+check "and ran twice" sh -c "ls '$TMP'/state/latest/logs/WS-31/ | wc -l | grep -qx 2"
+
+# cancel --all: no job of the coordinator's left in squeue.
+plan3=$TMP/plan3
+for i in 41 42 43; do card "$plan3" "WS-$i" None 'sleep 60'; done
+"$WSFLEET" submit "$plan3" > "$TMP/submit3.out" 2>&1
+wait_for 60 sh -c "[ \"\$(squeue -h --name=$job_name -t RUNNING | wc -l)\" -ge 1 ]"
+"$WSFLEET" cancel --all > "$TMP/cancel.out" 2>&1
+check "cancel --all leaves no job in squeue" wait_for 30 sh -c "[ -z \"\$(squeue -h --name=$job_name)\" ]"
+our_jobs
+finish
