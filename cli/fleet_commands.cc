@@ -420,7 +420,7 @@ int RunWorkerCommand(const WorkerOptions& options) {
   // A worker a Slurm job started says which job (`wsfleet workers`, and the coordinator's
   // launcher matches its jobs to their workers by it).
   if (const char* job = std::getenv("SLURM_JOB_ID"); job != nullptr && *job != '\0') {
-    config.labels.emplace("slurm.job_id", job);
+    config.labels.emplace(launcher::kSlurmJobLabel, job);
   }
   if (!token.ok()) {
     spdlog::error("{}", std::string(token.status().message()));

@@ -1,5 +1,7 @@
 #include "coordinator/cluster_view.h"
 
+#include "launcher/launcher.h"
+
 #include <algorithm>
 
 namespace wsfleet::coordinator {
@@ -92,6 +94,10 @@ bool LabelsMatch(const std::map<std::string, std::string>& wanted,
 }
 
 bool LabelsMatch(const PlacementRequest& request, const std::map<std::string, std::string>& offered) {
+  if (!request.shape_key.empty()) {
+    auto shape = offered.find(launcher::kShapeLabel);
+    if (shape != offered.end() && shape->second != request.shape_key) return false;
+  }
   return PlainLabelsMatch(request, offered) && EnvironmentMatches(request, offered);
 }
 

@@ -64,6 +64,14 @@ struct PlacementRequest {
   std::vector<common::EnvironmentNeed> environment;
   // When not empty, only these workers (a plan at its --max-workers).
   std::set<std::string> only_workers;
+  // When not empty, a gang's ranks all go to workers with one value of this label: the
+  // workers of the one launcher job asked for the gang (workers without it are a group of
+  // their own).
+  std::string same_label;
+  // With a launcher: the worker shape the card needs (launcher::WorkerShape::Key). A worker a
+  // launcher started for another shape (its label launcher.shape) does not take it: a GPU
+  // node's job is not spent on work without GPUs. Workers started by hand take anything.
+  std::string shape_key;
 };
 
 // The fleet as the scheduler sees it. Loop thread only.

@@ -9,6 +9,7 @@
 #include "coordinator/prompt.h"
 #include "coordinator/state_paths.h"
 #include "coordinator/summary_render.h"
+#include "launcher/launcher.h"
 
 namespace wsfleet::coordinator {
 namespace {
@@ -25,7 +26,7 @@ PlacementRequest RequestFor(const common::Workstream& ws, uint32_t queue_room = 
   for (const common::EnvironmentNeed& need : ws.environment) {
     if (need.kind != common::EnvironmentNeed::Kind::kHint) environment.push_back(need);
   }
-  return {static_cast<uint32_t>(ws.gpus), ws.labels, std::move(keys), {}, queue_room, std::move(environment), {}};
+  return {static_cast<uint32_t>(ws.gpus), ws.labels, std::move(keys), {}, queue_room, std::move(environment), {}, {}, {}};
 }
 
 // What a request asks of a worker, as one string: requests with the same key get the same
@@ -35,6 +36,7 @@ std::string RequestKey(const PlacementRequest& request) {
   for (const auto& [name, value] : request.labels) key += "\n" + name + "=" + value;
   for (const std::string& name : request.label_keys) key += "\n" + name;
   for (const common::EnvironmentNeed& need : request.environment) key += "\n" + common::Describe(need);
+  if (!request.shape_key.empty()) key += "\nshape=" + request.shape_key;
   return key;
 }
 
@@ -197,9 +199,19 @@ bool Dispatcher::Consider(int index, common::SteadyTime now, std::optional<commo
   return false;
 }
 
+PlacementRequest Dispatcher::Request(const common::Workstream& ws, uint32_t queue_room) const {
+  PlacementRequest request = RequestFor(ws, queue_room);
+  if (options_.workers_on_demand) {
+    request.shape_key = launcher::ShapeOf(ws).Key();
+    // A launcher asks for a gang's nodes in one job: its ranks go to that job's workers.
+    if (ws.nodes > 1) request.same_label = launcher::kSlurmJobLabel;
+  }
+  return request;
+}
+
 std::optional<std::string> Dispatcher::Infeasible(int index) const {
   const common::Workstream& ws = run_.card(index);
-  PlacementRequest request = RequestFor(ws);
+  PlacementRequest request = Request(ws);
   // The answer changes only with the fleet's make-up: worked out once per kind of request
   // until then (it walks every worker).
   if (infeasible_makeup_ != cluster_.makeup()) {
@@ -214,7 +226,7 @@ std::optional<std::string> Dispatcher::Infeasible(int index) const {
 }
 
 std::string Dispatcher::WhyWaiting(int index, std::map<std::string, std::string>* memo) const {
-  PlacementRequest request = RequestFor(run_.card(index));
+  PlacementRequest request = Request(run_.card(index));
   if (memo == nullptr) return cluster_.WhyWaiting(request);
   auto [found, inserted] = memo->try_emplace(RequestKey(request));
   if (inserted) found->second = cluster_.WhyWaiting(request);
@@ -223,7 +235,7 @@ std::string Dispatcher::WhyWaiting(int index, std::map<std::string, std::string>
 
 std::string Dispatcher::GangWaiting(int index) const {
   const common::Workstream& ws = run_.card(index);
-  int free = std::min(cluster_.CountPlaceable(RequestFor(ws)), ws.nodes);
+  int free = std::min(cluster_.CountPlaceable(Request(ws)), ws.nodes);
   std::string what = ws.gpus == 0   ? "a free slot"
                      : ws.gpus == 1 ? "a free GPU"
                                     : std::to_string(ws.gpus) + " free GPUs";
@@ -239,7 +251,7 @@ bool Dispatcher::Queueable(int index) const {
 std::optional<std::vector<Placement>> Dispatcher::PlaceWithinQuota(int index, bool may_queue, std::string& why) {
   const common::Workstream& ws = run_.card(index);
   int nodes = std::max(1, ws.nodes);
-  PlacementRequest request = RequestFor(ws, may_queue ? options_.worker_queue : 0);
+  PlacementRequest request = Request(ws, may_queue ? options_.worker_queue : 0);
   if (share_ == nullptr) return placement_.PlaceGang(request, nodes, cluster_);
   size_t gpus = static_cast<size_t>(ws.gpus) * static_cast<size_t>(nodes);
   if (std::optional<std::string> over = share_->OverQuota(gpus, 0)) {
@@ -430,7 +442,7 @@ void Dispatcher::RevokeQueued(common::SteadyTime now, std::optional<common::Stea
     if (holder == nullptr || !holder->connected) continue;
     auto taker = std::find_if(free.begin(), free.end(), [&](const auto& entry) {
       return entry.first != attempt.worker_id &&
-             LabelsMatch(RequestFor(run_.card(index)), cluster_.Find(entry.first)->labels);
+             LabelsMatch(Request(run_.card(index)), cluster_.Find(entry.first)->labels);
     });
     if (taker == free.end()) continue;
     common::SteadyTime due = *run.queued_since + options_.revoke_after;

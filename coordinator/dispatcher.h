@@ -87,6 +87,8 @@ class Dispatcher {
   // may hold no more; nothing (and `why`) when over its GPUs.
   std::optional<std::vector<Placement>> PlaceWithinQuota(int index, bool may_queue, std::string& why);
   bool TryAssign(int index, bool may_queue);
+  // What the card asks of a worker (with a launcher: of its shape, its gang on one job).
+  PlacementRequest Request(const common::Workstream& ws, uint32_t queue_room = 0) const;
   bool Queueable(int index) const;
   std::string GangWaiting(int index) const;
   // Takes back queued attempts that another worker, free now, could run (revoke_after).

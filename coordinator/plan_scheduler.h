@@ -45,6 +45,9 @@ struct SchedulerShared {
   SchedulerObserver* observer;
   // A dispatch round across every plan (by fair share), stored and sent.
   std::function<void()> dispatch;
+  // What a launcher says of each worker shape it was asked for (a Slurm job pending and
+  // why), by WorkerShape::Key: shown beside the wait reasons of the work of that shape.
+  std::map<std::string, std::string> launch_notes;
 };
 
 // How long a day of a card's duration estimate is: a working day.

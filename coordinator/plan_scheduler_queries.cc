@@ -44,6 +44,11 @@ v1::RunStatus PlanScheduler::Status() const {
       out.set_message(!run.row.message.empty() ? run.row.message
                       : !run.waiting.empty()   ? run.waiting
                                                : dispatcher_.WhyWaiting(static_cast<int>(i), &waiting));
+      // What the launcher does about it: its job pending and why, or the engine's refusal.
+      if (run.row.message.empty() && !shared_.launch_notes.empty()) {
+        auto note = shared_.launch_notes.find(launcher::ShapeOf(ws).Key());
+        if (note != shared_.launch_notes.end()) out.set_message(out.message() + " (" + note->second + ")");
+      }
     } else if (run.row.state == v1::WORKSTREAM_STATE_ASSIGNED && run.queued_since) {
       out.set_message("queued on " + run.row.worker_id + " until one of its slots frees");
     } else {
@@ -169,17 +174,7 @@ RunView PlanScheduler::ViewOf(int index) const {
 void PlanScheduler::AddWorkerDemand(std::map<std::string, launcher::Demand>& by_shape, common::SteadyTime now) const {
   run_.ready.ForEachReady([&](int index) {
     if (run_.runs[index].not_before > now) return;  // in its backoff
-    const common::Workstream& ws = run_.card(index);
-    launcher::WorkerShape shape;
-    shape.gpus = static_cast<uint32_t>(std::max(0, ws.gpus));
-    shape.nodes = std::max(1, ws.nodes);
-    // A job's time from the card's step timeout (every step, a margin for the worker to
-    // start and leave); without one, the partition's default. Duration estimates are days
-    // of planned work, not run times, and would exceed most partitions' limits.
-    if (ws.timeout_seconds && *ws.timeout_seconds > 0) {
-      int64_t seconds = *ws.timeout_seconds * std::max<int64_t>(1, static_cast<int64_t>(ws.steps.size())) + 600;
-      shape.time_limit = std::chrono::minutes((seconds + 59) / 60);
-    }
+    launcher::WorkerShape shape = launcher::ShapeOf(run_.card(index));
     launcher::Demand& demand = by_shape[shape.Key()];
     demand.shape = shape;
     ++demand.workstreams;

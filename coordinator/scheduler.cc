@@ -28,7 +28,7 @@ Scheduler::Scheduler(common::Clock& clock, StateStore& store, SchedulerOutput& o
       random_(options_.random_seed),
       workers_(clock, options_.lease, [this](WorkerView& worker) { LeaseExpired(worker); }),
       intake_([this](const std::string& worker, const v1::Event& event) { return Fence(worker, event); }),
-      shared_{clock, store, held_output_, placement, options_, random_, workers_, &no_observer_, [this] { Dispatch(); }},
+      shared_{clock, store, held_output_, placement, options_, random_, workers_, &no_observer_, [this] { Dispatch(); }, {}},
       log_limiter_(clock, std::chrono::minutes(1)) {}
 
 Scheduler::~Scheduler() {

@@ -97,6 +97,8 @@ class Scheduler : public RunReader {
   std::map<std::string, int> ConnectedWorkersBy(const std::string& label) const;
   // No plan held has work left to run or running.
   bool AllPlansDone() const;
+  // What the launcher says of each worker shape (see SchedulerShared::launch_notes).
+  void SetLaunchNotes(std::map<std::string, std::string> notes) { shared_.launch_notes = std::move(notes); }
 
   // The plans held, oldest first.
   std::vector<const PlanScheduler*> plans() const;

@@ -13,6 +13,13 @@
 // workers leave when idle, which ends their jobs.
 namespace wsfleet::launcher {
 
+// The label a worker started inside a Slurm job carries: the job's ID. The launcher matches
+// its jobs to their workers by it, and a gang's ranks go to one job's workers.
+inline constexpr const char* kSlurmJobLabel = "slurm.job_id";
+// The label of a worker a launcher started: the shape (WorkerShape::Key) its job was asked
+// for, the only work it takes.
+inline constexpr const char* kShapeLabel = "launcher.shape";
+
 // What a launcher has asked for and what it waits on, for status, `workers` and the wait
 // reasons of the work.
 struct LauncherView {
@@ -22,6 +29,10 @@ struct LauncherView {
   std::map<std::string, std::string> refused;
   std::string engine_error;  // the engine could not be asked at all (squeue failing)
 };
+
+// What the view says of each shape's work, for its wait reasons: "Slurm job 12 pending
+// (Resources)", "Slurm job 12 starting", "sbatch refused: ...", by WorkerShape::Key.
+std::map<std::string, std::string> NotesByShape(const LauncherView& view);
 
 class Launcher {
  public:

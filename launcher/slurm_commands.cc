@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
+#include "launcher/launcher.h"
 
 namespace wsfleet::launcher {
 
@@ -49,6 +50,7 @@ std::string WorkerScript(const SlurmSettings& settings, const WorkerShape& shape
   } else {
     worker += " --gpus none --slots " + std::to_string(std::max(1, settings.slots));
   }
+  worker += " --label " + ShellQuote(std::string(kShapeLabel) + "=" + shape.Key());
   if (!settings.tls_ca.empty()) worker += " --tls-ca " + ShellQuote(settings.tls_ca);
   if (settings.insecure) worker += " --insecure";
   for (const std::string& arg : settings.worker_args) worker += " " + ShellQuote(arg);

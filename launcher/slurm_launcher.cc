@@ -100,6 +100,16 @@ void SlurmLauncher::Tick() {
     engine_error = view_.engine_error;
   }
   if (engine_error.empty()) {
+    {
+      // A shape sbatch refused is not asked again before its pause ends, nor does it hold
+      // room under --max-workers that other shapes could use meanwhile.
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto now = std::chrono::steady_clock::now();
+      std::erase_if(demand, [&](const Demand& d) {
+        auto paused = refused_until_.find(d.shape.Key());
+        return paused != refused_until_.end() && now < paused->second;
+      });
+    }
     LaunchDecision decision = DecideLaunches(demand, jobs, limits_);
     if (!decision.cancel.empty()) {
       std::vector<std::string> argv = {settings_.scancel};
@@ -170,11 +180,6 @@ void SlurmLauncher::Refresh(std::vector<LaunchedJob>& jobs, const std::map<std::
 void SlurmLauncher::Submit(const WorkerShape& shape, std::vector<LaunchedJob>& jobs) {
   std::string key = shape.Key();
   auto now = std::chrono::steady_clock::now();
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto paused = refused_until_.find(key);
-    if (paused != refused_until_.end() && now < paused->second) return;
-  }
   std::error_code error;
   std::filesystem::create_directories(script_dir_, error);
   std::string script_path = script_dir_ + "/worker-" + std::to_string(std::hash<std::string>{}(key)) + ".sh";

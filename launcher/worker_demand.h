@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "common/workstream.h"
+
 // What a launcher is asked for: workers of given shapes, for ready work the fleet present
 // cannot place. Plain data, made by the coordinator's loop.
 namespace wsfleet::launcher {
@@ -22,6 +24,12 @@ struct WorkerShape {
   std::string Describe() const;  // "2 GPUs, 2 nodes, 90 min"
   bool operator==(const WorkerShape& other) const { return Key() == other.Key(); }
 };
+
+// The worker a card needs: its GPUs and nodes; its time from the card's step timeout (every
+// step, a margin for the worker to start and leave), else the partition's default (a card's
+// Duration is days of planned work, not a run time, and would exceed most partitions'
+// limits).
+WorkerShape ShapeOf(const common::Workstream& card);
 
 // Ready work of one shape that the workers present cannot take now.
 struct Demand {

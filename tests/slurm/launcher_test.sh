@@ -3,8 +3,8 @@
 # slurmd on this machine): no worker is started by hand. A plan of 20 workstreams and two
 # GPU cards runs on workers that all come from sbatch, the GPU cards' jobs asked Slurm for
 # their GPUs and saw them, and every job is gone once its worker was idle; a job scancel'ed
-# mid-step is a lost worker whose attempt runs again on a new job; `cancel --all` leaves
-# no job in squeue.
+# mid-step is a lost worker whose attempt runs again on a new job; a 2-node gang runs on
+# one 2-node job's workers; `cancel --all` leaves no job in squeue.
 source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/cluster.sh"
 slurm_start 2 8 4
@@ -53,13 +53,28 @@ check "a 1-GPU card saw one of its job's GPUs" sh -c \
 check "the jobs end once their workers are idle" wait_for 60 sh -c "[ -z \"\$(squeue -h --name=$job_name)\" ]"
 our_jobs
 
+# A 2-node gang: one job of two nodes (two slurmd), its ranks on that job's two workers,
+# exchanging a value through the coordinator's rendezvous.
+plan4=$TMP/plan4
+card "$plan4" WS-51 None 'f=$WSFLEET_WORKSPACE/value-$WSFLEET_NODE_RANK
+if [ "$WSFLEET_NODE_RANK" = 0 ]; then echo "from rank 0 of job $SLURM_JOB_ID" > "$f"; "$WSFLEET_BIN" rendezvous put shared --file "$f"; fi
+echo "rank $WSFLEET_NODE_RANK of $WSFLEET_NNODES on $WSFLEET_WORKER_ID (node $SLURMD_NODENAME) got: $("$WSFLEET_BIN" rendezvous get shared --timeout 60)"' '**Nodes**: 2'
+"$WSFLEET" submit "$plan4" > "$TMP/submit4.out" 2>&1
+check "the gang succeeds" wait_for 90 sh -c "'$WSFLEET' plans -o json | jq -e '.plans[-1].workstreams.succeeded == 1'"
+cat "$TMP"/state/latest/logs/WS-51/*.log
+gang_job=$(grep -E "Slurm job [0-9]+ for a worker of no GPU on each of 2 nodes" "$TMP/coordinator.log" | sed -n 's/.*Slurm job \([0-9]*\) .*/\1/p' | tail -1)
+check "a 2-node job was asked for ($gang_job)" sh -c "scontrol show job '$gang_job' | grep -q 'NumNodes=2'"
+check "both ranks ran on that job's workers, on its two nodes" sh -c \
+  "cat '$TMP'/state/latest/logs/WS-51/*.log | grep -E '^rank [01] of 2 on wsfleet-$gang_job-[01] \(node node[12]\) got: from rank 0 of job $gang_job' | sed 's/.*(node \(node[12]\)).*/\1/' | sort -u | wc -l | grep -qx 2"
+
 # A job scancel'ed mid-step: its worker is lost and the attempt runs again on a new job.
 plan2=$TMP/plan2
 card "$plan2" WS-31 None 'echo "attempt on $WSFLEET_WORKER_ID"; sleep 8'
 "$WSFLEET" submit "$plan2" > "$TMP/submit2.out" 2>&1
 check "the second plan is accepted" [ $? -eq 0 ]
 check "its step starts on a launched worker" wait_for 60 sh -c "grep -qs 'attempt on' '$TMP'/state/latest/logs/WS-31/*.log"
-victim=$(squeue -h --name="$job_name" -t RUNNING -o %i | head -1)
+victim=$(sed -n 's/^attempt on wsfleet-\([0-9]*\)-[0-9]*$/\1/p' "$TMP"/state/latest/logs/WS-31/*.log | head -1)
+check "the step's worker is a job's ($victim)" [ -n "$victim" ]
 scancel "$victim"
 echo "scancel'ed job $victim mid-step"
 check "the scancel'ed job's attempt is retried and succeeds" wait_for 90 sh -c \
@@ -67,10 +82,19 @@ check "the scancel'ed job's attempt is retried and succeeds" wait_for 90 sh -c \
 "$WSFLEET" plans -o json > "$TMP/plans.json"
 check "and ran twice" sh -c "ls '$TMP'/state/latest/logs/WS-31/ | wc -l | grep -qx 2"
 
-# cancel --all: no job of the coordinator's left in squeue.
+# What waits says why: a job Slurm holds pending (two nodes of 4 GPUs, three 4-GPU cards),
+# a card sbatch refuses (8 GPUs on a node of 4). Then cancel --all: no job of the
+# coordinator's left in squeue.
 plan3=$TMP/plan3
 for i in 41 42 43; do card "$plan3" "WS-$i" None 'sleep 60'; done
+for i in 62 63 64; do card "$plan3" "WS-$i" None 'sleep 20' '**GPUs**: 4'; done
+card "$plan3" WS-61 None 'true' '**GPUs**: 8'
 "$WSFLEET" submit "$plan3" > "$TMP/submit3.out" 2>&1
+# message MATCH: a READY workstream whose wait reason matches the regex MATCH.
+message() { "$WSFLEET" status -o json | jq -e --arg m "$1" '[.workstreams[] | select(.state == "READY" and (.message | test($m)))] | length > 0'; }
+check "a card whose job Slurm holds says so" wait_for 40 message 'Slurm job [0-9]+ pending: (Resources|Priority)'
+check "a card sbatch refuses says why" wait_for 30 message 'sbatch .*(Requested node configuration is not available|gres)'
+"$WSFLEET" status -o json | jq -r '.workstreams[] | select(.state == "READY") | "\(.id): \(.message)"'
 wait_for 60 sh -c "[ \"\$(squeue -h --name=$job_name -t RUNNING | wc -l)\" -ge 1 ]"
 "$WSFLEET" cancel --all > "$TMP/cancel.out" 2>&1
 check "cancel --all leaves no job in squeue" wait_for 30 sh -c "[ -z \"\$(squeue -h --name=$job_name)\" ]"

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "coordinator/placement_policy.h"
 #include "tests/support/fake_clock.h"
 
@@ -114,7 +116,7 @@ TEST_F(WorkerRegistryTest, AGangIsPlacedOnDistinctWorkersOrNotAtAll) {
   registry_.Join(Hello("w2", 1, 2), false);
   registry_.Join(Hello("w3", 1, 1), false);
   SpreadPlacement placement;
-  PlacementRequest request{2, {}, {}, {}, 0, {}, {}};
+  PlacementRequest request{2, {}, {}, {}, 0, {}, {}, {}, {}};
   auto gang = placement.PlaceGang(request, 2, registry_.cluster());
   ASSERT_TRUE(gang.has_value());
   ASSERT_EQ(gang->size(), 2u);
@@ -122,6 +124,34 @@ TEST_F(WorkerRegistryTest, AGangIsPlacedOnDistinctWorkersOrNotAtAll) {
   EXPECT_EQ((*gang)[0].gpu_indices.size(), 2u);
   EXPECT_FALSE(placement.PlaceGang(request, 3, registry_.cluster()).has_value())
       << "w3 has one GPU: three nodes with two each cannot be had";
+}
+
+TEST_F(WorkerRegistryTest, AGangOfALauncherGoesToTheWorkersOfOneJob) {
+  auto joined = [&](const std::string& id, const std::string& job) {
+    v1::Hello hello = Hello(id, 1, 1);
+    if (!job.empty()) (*hello.mutable_resources()->mutable_labels())["slurm.job_id"] = job;
+    registry_.Join(hello, false);
+  };
+  joined("a1", "7");  // job 7 has one node free...
+  joined("b1", "8");
+  joined("b2", "8");  // ...job 8 two
+  joined("s1", "");   // a worker started by hand
+  SpreadPlacement placement;
+  PlacementRequest request{1, {}, {}, {}, 0, {}, {}, {}, {}};
+  request.same_label = "slurm.job_id";
+  auto gang = placement.PlaceGang(request, 2, registry_.cluster());
+  ASSERT_TRUE(gang.has_value());
+  std::set<std::string> workers = {(*gang)[0].worker_id, (*gang)[1].worker_id};
+  EXPECT_EQ(workers, (std::set<std::string>{"b1", "b2"})) << "never a rank from job 7 or the static worker";
+  joined("s2", "");
+  registry_.cluster().Find("b2")->draining = true;
+  gang = placement.PlaceGang(request, 2, registry_.cluster());
+  ASSERT_TRUE(gang.has_value()) << "the workers started by hand are a group of their own";
+  workers = {(*gang)[0].worker_id, (*gang)[1].worker_id};
+  EXPECT_EQ(workers, (std::set<std::string>{"s1", "s2"}));
+  registry_.cluster().Find("s2")->draining = true;
+  EXPECT_FALSE(placement.PlaceGang(request, 2, registry_.cluster()).has_value())
+      << "two free workers of different groups do not make a gang";
 }
 
 }  // namespace

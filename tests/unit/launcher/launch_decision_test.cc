@@ -1,4 +1,5 @@
 #include "launcher/launch_decision.h"
+#include "launcher/launcher.h"
 
 #include <gtest/gtest.h>
 
@@ -83,6 +84,22 @@ TEST(LaunchDecisionTest, ShapesDifferByTimeAndConstraints) {
   EXPECT_EQ(c.Describe(), "1 GPU, 90 min, arm64");
   LaunchDecision decision = DecideLaunches({{a, 1}, {b, 1}, {a, 1}}, {}, LaunchLimits{});
   EXPECT_EQ(decision.submit.size(), 3u) << "a shape listed twice counts both, asked for once";
+}
+
+TEST(LauncherNotesTest, SayWhatEachShapesJobsAreDoing) {
+  LauncherView view;
+  view.jobs = {Job("12", Shape(4), JobState::kPending), Job("13", Shape(4), JobState::kStarting),
+               Job("14", Shape(0), JobState::kJoined)};
+  view.jobs[0].reason = "Resources";
+  view.refused[Shape(8).Key()] = "sbatch exit 1: sbatch: error: Requested node configuration is not available";
+  std::map<std::string, std::string> notes = NotesByShape(view);
+  EXPECT_EQ(notes[Shape(4).Key()], "Slurm job 12 pending: Resources; Slurm job 13 starting");
+  EXPECT_EQ(notes[Shape(8).Key()], "sbatch exit 1: sbatch: error: Requested node configuration is not available");
+  EXPECT_EQ(notes.count(Shape(0).Key()), 0u) << "a joined worker's work waits for a slot, not for Slurm";
+  view.engine_error = "squeue exit 1: slurm_load_jobs error: Unable to contact slurm controller";
+  EXPECT_EQ(NotesByShape(view)[Shape(8).Key()],
+            "sbatch exit 1: sbatch: error: Requested node configuration is not available; squeue exit 1: "
+            "slurm_load_jobs error: Unable to contact slurm controller");
 }
 
 }  // namespace

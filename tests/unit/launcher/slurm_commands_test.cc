@@ -76,7 +76,7 @@ TEST(SlurmCommandsTest, TheScriptRunsAWorkerPerNodeThatTheShellReadsBackExactly)
   ASSERT_TRUE(result.ok()) << result.Describe();
   EXPECT_EQ(result.output,
             "worker\n--coordinator\ncoord.example:7443\n--id\nwsfleet-77-1\n--idle-exit\n120s\n--workdir\n"
-            "/shared/project\n--gpus\n0,1\n--label\npool=a b\n");
+            "/shared/project\n--gpus\n0,1\n--label\nlauncher.shape=" + shape.Key() + "\n--label\npool=a b\n");
 }
 
 TEST(SlurmCommandsTest, ReadsSbatchAndSqueue) {
