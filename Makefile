@@ -61,6 +61,7 @@ bench: build
 	bench/fleet_scale_bench.sh $(BUILD_DIR)
 	bench/plan_scale_bench.sh $(BUILD_DIR)
 	bench/plan_size_bench.sh $(BUILD_DIR)
+	bench/slurm_bench.sh $(BUILD_DIR)
 
 # libFuzzer needs clang; each fuzz target runs FUZZ_SECONDS, starting from the seed corpus.
 fuzz: deps
