@@ -14,10 +14,9 @@ extern char** environ;
 
 namespace wsfleet::common {
 
-namespace {
-
-// posix_spawn of argv with `actions` and no signal blocked.
-absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& argv, posix_spawn_file_actions_t& actions) {
+absl::StatusOr<pid_t> SpawnUnblocked(const std::vector<std::string>& argv, const posix_spawn_file_actions_t& actions,
+                                     const std::vector<std::string>& extra_env, bool search_path) {
+  if (argv.empty()) return absl::InvalidArgumentError("nothing to run");
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
   sigset_t none;
@@ -27,14 +26,17 @@ absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& argv, posix_spawn_fi
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
+  std::vector<char*> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) env.push_back(*entry);
+  for (const std::string& entry : extra_env) env.push_back(const_cast<char*>(entry.c_str()));
+  env.push_back(nullptr);
   pid_t pid = 0;
-  int error = posix_spawn(&pid, args[0], &actions, &attributes, args.data(), environ);
+  int error = search_path ? posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), env.data())
+                          : posix_spawn(&pid, args[0], &actions, &attributes, args.data(), env.data());
   posix_spawnattr_destroy(&attributes);
   if (error != 0) return absl::InternalError("cannot start " + argv[0] + ": " + std::strerror(error));
   return pid;
 }
-
-}  // namespace
 
 absl::StatusOr<pid_t> SpawnWithOutputTo(const std::vector<std::string>& argv, const std::string& output_path) {
   if (argv.empty()) return absl::InvalidArgumentError("nothing to run");
@@ -44,7 +46,7 @@ absl::StatusOr<pid_t> SpawnWithOutputTo(const std::vector<std::string>& argv, co
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output_path.c_str(),
                                    O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  absl::StatusOr<pid_t> pid = Spawn(argv, actions);
+  absl::StatusOr<pid_t> pid = SpawnUnblocked(argv, actions);
   posix_spawn_file_actions_destroy(&actions);
   return pid;
 }
@@ -57,7 +59,7 @@ absl::StatusOr<std::string> RunCapturingOutput(const std::vector<std::string>& a
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-  absl::StatusOr<pid_t> pid = Spawn(argv, actions);
+  absl::StatusOr<pid_t> pid = SpawnUnblocked(argv, actions);
   posix_spawn_file_actions_destroy(&actions);
   ::close(pipe_fds[1]);
   if (!pid.ok()) {

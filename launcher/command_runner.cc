@@ -11,8 +11,7 @@
 #include <cstring>
 
 #include "absl/strings/ascii.h"
-
-extern char** environ;
+#include "common/child_process.h"
 
 namespace wsfleet::launcher {
 
@@ -41,33 +40,18 @@ CommandResult RunCommand(const std::vector<std::string>& argv, std::chrono::mill
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
-  // The caller's blocked signals (a coordinator blocks SIGTERM for its signal thread) are
-  // not the command's.
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attributes, &none);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  std::vector<char*> env;
-  for (char** entry = environ; *entry != nullptr; ++entry) env.push_back(*entry);
-  for (const std::string& entry : extra_env) env.push_back(const_cast<char*>(entry.c_str()));
-  env.push_back(nullptr);
-  pid_t pid = 0;
-  int spawned = ::posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), env.data());
+  // Without the caller's blocked signals (a coordinator blocks SIGTERM for its signal thread).
+  absl::StatusOr<pid_t> spawned = common::SpawnUnblocked(argv, actions, extra_env, /*search_path=*/true);
   posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attributes);
   ::close(out[1]);
   ::close(err[1]);
-  if (spawned != 0) {
+  if (!spawned.ok()) {
     ::close(out[0]);
     ::close(err[0]);
-    result.errors = argv[0] + ": " + std::strerror(spawned);
+    result.errors = std::string(spawned.status().message());
     return result;
   }
+  pid_t pid = *spawned;
   auto deadline = std::chrono::steady_clock::now() + limit;
   pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
   std::string* into[2] = {&result.output, &result.errors};
