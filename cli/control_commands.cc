@@ -10,6 +10,7 @@
 #include "cli/status_render.h"
 #include "common/plan_loader.h"
 #include "coordinator/run_json.h"
+#include "launcher/launcher.h"
 #include "proto/grpc_settings.h"
 #include "wsfleet/v1/control.grpc.pb.h"
 
@@ -110,10 +111,12 @@ int WorkersCommand(const ClientOptions& client) {
   }
   std::cout << "WORKER  HOST  STATE  SLOTS  GPUS  RUNNING  METRICS\n";
   for (const v1::WorkerInfo& worker : response.workers()) {
+    auto job = worker.resources().labels().find(launcher::kSlurmJobLabel);
     std::cout << worker.worker_id() << "  " << worker.hostname() << "  " << worker.state() << "  "
               << worker.resources().slots() << "  " << worker.resources().gpus_size() << "  "
               << worker.running_attempts() << "  "
               << (worker.metrics_url().empty() ? "-" : worker.metrics_url())
+              << (job == worker.resources().labels().end() ? "" : "  (Slurm job " + job->second + ")")
               << (worker.gpu_note().empty() ? "" : "  (" + worker.gpu_note() + ")") << "\n";
   }
   return kExitOk;

@@ -186,6 +186,13 @@ bool Dispatcher::Consider(int index, common::SteadyTime now, std::optional<commo
   if (TryAssign(index, may_queue && queueable)) return true;
   if (!queueable) may_queue = false;
   if (run_.card(index).nodes <= 1) return false;
+  if (options_.workers_on_demand) {
+    // The launcher asks for the gang's nodes in one job: the gang waits on the engine (its
+    // job's state is in the wait reason), which may hold the job for hours, not on a timeout
+    // meant for a fleet whose workers are all there.
+    if (run.waiting.empty()) run.waiting = GangWaiting(index);
+    return false;
+  }
   if (!run.gang_waiting_since) run.gang_waiting_since = now;
   common::SteadyTime deadline = *run.gang_waiting_since + options_.gang_timeout;
   if (now >= deadline) {

@@ -35,6 +35,7 @@ check "every workstream succeeds on launched workers" wait_for 120 sh -c \
 echo "plan of 22 on Slurm workers: $((SECONDS - start)) s"
 "$WSFLEET" status > "$TMP/status.out" 2>&1
 "$WSFLEET" workers -o json > "$TMP/workers.json" 2>&1
+check "the workers table names each worker's job" sh -c "'$WSFLEET' workers | grep -Eq '^wsfleet-[0-9]+-0 .*\(Slurm job [0-9]+\)'"
 check "every worker came from a Slurm job" jq -e \
   '(.workers | length) > 0 and all(.workers[]; .resources.labels["slurm.job_id"] != null)' "$TMP/workers.json"
 jobs=$(sed -n 's/.*launcher: Slurm job \([0-9]*\) for a worker of.*/\1/p' "$TMP/coordinator.log" | sort -u)

@@ -141,6 +141,22 @@ TEST_F(SchedulerGangTest, AGangNotPlacedWithinTheGangTimeoutFailsWithTheReason) 
   EXPECT_EQ(output_.TakeAssigns().size(), 0u) << "nothing was reserved for it";
 }
 
+TEST_F(SchedulerGangTest, WithALauncherAGangWaitsForItsNodesPastTheGangTimeout) {
+  options_.gang_timeout = 60s;
+  options_.workers_on_demand = true;
+  Restart();
+  Hello("w1", 1);
+  Hello("w2", 1);
+  Submit({Card(1, "None", "**Priority**: P0\n"), Card(2, "None", "**Nodes**: 2\n")}, /*keep_going=*/true);
+  Assigns first = output_.TakeAssigns();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(Message("WS-02"), "waiting: 1 of 2 nodes has a free slot");
+  Pass(10min, {"w1", "w2"});
+  EXPECT_EQ(State("WS-02"), v1::WORKSTREAM_STATE_READY) << "its job may pend for hours: no gang timeout";
+  Complete(first[0].first, first[0].second.attempt_id());
+  EXPECT_EQ(TakeGang().size(), 2u) << "placed once its nodes are free";
+}
+
 TEST_F(SchedulerGangTest, AFailedRankEndsTheGangAndTheRetryPlacesItWhole) {
   Submit({Card(1, "None", "**Nodes**: 2\n**Retries**: 1\n")});
   Hello("w1", 1);
