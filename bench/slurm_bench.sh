@@ -54,7 +54,7 @@ for pid in "${FLEET[@]}"; do wait "$pid" 2> /dev/null; done
 
 run slurm --launcher slurm --max-workers "$workers" --slurm-slots "$slots" --idle-exit 5s --slurm-workdir "$TMP/work"
 slurm_ms=$(wall)
-jobs=$(grep -c "launcher: Slurm job" "$TMP/slurm.log")
+jobs=$(grep -c "launcher: Slurm job [0-9]" "$TMP/slurm.log")
 
 echo "plan of $count x sleep $seconds on $workers workers x $slots slots:"
 echo "  static workers (started beforehand):  $static_ms ms"
