@@ -65,7 +65,7 @@ class BurnTally {
 std::vector<BurnDeviceSummary> SummarizeBurn(const std::vector<BurnSample>& samples);
 
 // A burn's progress lines. A fast GPU finishes a round every few tens of milliseconds (an
-// H200 at 8192^3: about 28 a second), far too many lines for a log, so each GPU's rounds
+// H200 at 8192^3: about 24 a second), far too many lines for a log, so each GPU's rounds
 // are gathered into one line per interval: its first round at once, then one line per
 // `interval_seconds`, and at once when the throttle reasons change. Safe to call from the
 // device threads.

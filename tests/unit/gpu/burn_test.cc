@@ -69,7 +69,7 @@ TEST(BurnProgressTest, AFastGpusRoundsAreGatheredIntoALinePerInterval) {
   BurnProgress progress(10);
   std::vector<BurnProgress::Line> lines;
   int added = 0;
-  for (double t = 0.035; t < 25; t += 0.035, ++added) {  // an H200's pace: 28 rounds a second
+  for (double t = 0.035; t < 25; t += 0.035, ++added) {  // a fast GPU's pace: 28 rounds a second
     if (auto line = progress.Add(At(0, t))) lines.push_back(*line);
   }
   ASSERT_EQ(lines.size(), 3u) << "the first round, then one line each 10 s";
