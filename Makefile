@@ -14,8 +14,9 @@ CMAKE_COMMON = -G Ninja -DWSFLEET_WERROR=ON $(CMAKE_FLAGS)
 
 IMAGE          ?= wsfleet
 IMAGE_TAG      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+IMAGE_ENGINE   ?= $(shell docker info > /dev/null 2>&1 && echo docker || echo podman)
 
-.PHONY: all deps build run test test-gpu test-sanitize bench soak fuzz image format clean
+.PHONY: all deps build run test test-gpu test-sanitize bench soak fuzz image image-test format clean
 
 all: build
 
@@ -69,10 +70,20 @@ fuzz: deps
 	cmake --build $(FUZZ_DIR) --target wsfleet_fuzz_targets
 	scripts/run-fuzzers.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
-# The container images (k8s/Dockerfile): IMAGE:TAG without CUDA, IMAGE:TAG-cuda with it.
+# The container images (k8s/Dockerfile): IMAGE:TAG without CUDA, IMAGE:TAG-cuda with it,
+# with Docker where its engine runs, else podman.
 image:
-	docker build -f k8s/Dockerfile --target slim -t $(IMAGE):$(IMAGE_TAG) .
-	docker build -f k8s/Dockerfile --target cuda -t $(IMAGE):$(IMAGE_TAG)-cuda .
+	$(IMAGE_ENGINE) build -f k8s/Dockerfile --target slim -t $(IMAGE):$(IMAGE_TAG) .
+	$(IMAGE_ENGINE) build -f k8s/Dockerfile --target cuda -t $(IMAGE):$(IMAGE_TAG)-cuda .
+
+# The slim image built with podman from a debootstrap base and run for real: a coordinator
+# and two workers as containers, non-root on read-only root filesystems, running the
+# example plan under a real Prometheus (tests/image/image_test.sh), as root (through sudo). Not in
+# make test: the first build compiles wsfleet in the container (about 15 minutes on 2 cores;
+# a minute after that, from the build's ccache cache).
+image-test:
+	@scripts/install-deps.sh --image
+	$(if $(filter 0,$(shell id -u)),,sudo) tests/image/image_test.sh . $(BUILD_DIR)/image-cache
 
 format:
 	find common cli tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i

@@ -11,6 +11,8 @@
 namespace wsfleet::cli {
 namespace {
 
+constexpr const char* kSlurmKeys = "partition, account, qos, sbatch_args, worker_args, features";
+
 absl::Status ErrorAt(const std::string& path, const YAML::Node& node, const std::string& message) {
   return absl::InvalidArgumentError(path + ":" + std::to_string(node.Mark().line + 1) + ": " +
                                     message);
@@ -115,6 +117,40 @@ absl::Status LoadVerification(const std::string& path, const YAML::Node& node, F
   return absl::OkStatus();
 }
 
+absl::Status LoadSlurm(const std::string& path, const YAML::Node& node, FleetConfig& config) {
+  if (node.IsNull()) return absl::OkStatus();
+  if (!node.IsMap()) return ErrorAt(path, node, "'slurm' has the keys " + std::string(kSlurmKeys));
+  for (const auto& field : node) {
+    std::string name = field.first.as<std::string>();
+    const YAML::Node& value = field.second;
+    if (name == "partition" || name == "account" || name == "qos") {
+      if (!value.IsScalar()) return ErrorAt(path, value, "slurm." + name + " is one name");
+      (name == "partition" ? config.slurm.partition : name == "account" ? config.slurm.account : config.slurm.qos) =
+          value.as<std::string>();
+    } else if (name == "sbatch_args" || name == "worker_args") {
+      if (!value.IsSequence()) return ErrorAt(path, value, "slurm." + name + " is a list of arguments");
+      for (const auto& item : value) {
+        if (!item.IsScalar()) return ErrorAt(path, item, "slurm." + name + ": each argument is one word");
+        (name == "sbatch_args" ? config.slurm.sbatch_args : config.slurm.worker_args).push_back(item.as<std::string>());
+      }
+    } else if (name == "features") {
+      if (!value.IsMap()) {
+        return ErrorAt(path, value, "slurm.features maps a label or need (rack=a, gpu=GB10) to a node feature");
+      }
+      for (const auto& feature : value) {
+        if (!feature.second.IsNull() && !feature.second.IsScalar()) {
+          return ErrorAt(path, feature.second, "slurm.features: a node feature is one name (or \"\" for none)");
+        }
+        config.slurm.features[feature.first.as<std::string>()] =
+            feature.second.IsNull() ? "" : feature.second.as<std::string>();
+      }
+    } else {
+      return ErrorAt(path, field.first, "slurm: unknown key '" + name + "' (known: " + std::string(kSlurmKeys) + ")");
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<FleetConfig> LoadConfig(const std::string& path) {
@@ -130,7 +166,7 @@ absl::StatusOr<FleetConfig> LoadConfig(const std::string& path) {
     return absl::InvalidArgumentError(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   if (root.IsNull()) return config;
-  if (!root.IsMap()) return ErrorAt(path, root, "expected a mapping with the keys 'agents', 'budgets', 'steps', 'verification', 'workspace'");
+  if (!root.IsMap()) return ErrorAt(path, root, "expected a mapping with the keys 'agents', 'budgets', 'slurm', 'steps', 'verification', 'workspace'");
   for (const auto& entry : root) {
     std::string key = entry.first.as<std::string>();
     if (key == "workspace") {
@@ -145,12 +181,16 @@ absl::StatusOr<FleetConfig> LoadConfig(const std::string& path) {
       if (absl::Status status = LoadSteps(path, entry.second, config); !status.ok()) return status;
       continue;
     }
+    if (key == "slurm") {
+      if (absl::Status status = LoadSlurm(path, entry.second, config); !status.ok()) return status;
+      continue;
+    }
     if (key == "verification") {
       if (absl::Status status = LoadVerification(path, entry.second, config); !status.ok()) return status;
       continue;
     }
     if (key != "agents") {
-      return ErrorAt(path, entry.first, "unknown key '" + key + "' (known: agents, budgets, steps, verification, workspace)");
+      return ErrorAt(path, entry.first, "unknown key '" + key + "' (known: agents, budgets, slurm, steps, verification, workspace)");
     }
     const YAML::Node& agents = entry.second;
     if (agents.IsNull()) continue;

@@ -35,6 +35,13 @@ namespace wsfleet::cli {
 //   verification: lenient        # wsfleet run: lenient | default | strict, or
 //   verification:                #   require_verified: true (= strict); the flags win
 //     require_verified: true
+//   slurm:                       # wsfleet coordinator --launcher slurm (its flags win)
+//     partition: gpu             # account, qos likewise
+//     sbatch_args: [--exclusive] # before --slurm-sbatch-arg's
+//     worker_args: [--config=/shared/wsfleet.yaml]
+//     features:                  # a card's label or Environment need -> node feature
+//       rack=a: rack_a           #   (launcher/slurm_commands.h SlurmFeatures); "": none
+//       gpu=GB10: dgx_spark
 //
 // Errors name the file and line; unknown keys are errors (a typo must not pass silently).
 struct FleetConfig {
@@ -48,6 +55,11 @@ struct FleetConfig {
   // steps.env_passthrough: the worker's variables steps get; unset: all but WSFLEET_*.
   std::optional<std::vector<std::string>> env_passthrough;
   std::optional<coordinator::Verification> verification;  // see coordinator/verdict.h
+  struct Slurm {
+    std::string partition, account, qos;
+    std::vector<std::string> sbatch_args, worker_args;
+    std::map<std::string, std::string> features;
+  } slurm;
 };
 
 absl::StatusOr<FleetConfig> LoadConfig(const std::string& path);

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 
 #include "common/exit_codes.h"
 #include "cli/agent_types.h"
@@ -109,6 +110,14 @@ int WorkersCommand(const ClientOptions& client) {
     std::cout << coordinator::WorkersJson(response).dump(2) << "\n";  // labels: gpu.* from the burn-in
     return kExitOk;
   }
+  std::map<std::string, const v1::LaunchedJob*> jobs;
+  for (const v1::LaunchedJob& job : response.jobs()) jobs[job.job_id()] = &job;
+  // "(Slurm job 12 RUNNING)": the job's state as Slurm last said it.
+  auto job_note = [&](const std::string& id) {
+    auto found = jobs.find(id);
+    std::string state = found == jobs.end() ? "" : " " + found->second->state();
+    return "  (Slurm job " + id + state + ")";
+  };
   std::cout << "WORKER  HOST  STATE  SLOTS  GPUS  RUNNING  METRICS\n";
   for (const v1::WorkerInfo& worker : response.workers()) {
     auto job = worker.resources().labels().find(launcher::kSlurmJobLabel);
@@ -116,8 +125,15 @@ int WorkersCommand(const ClientOptions& client) {
               << worker.resources().slots() << "  " << worker.resources().gpus_size() << "  "
               << worker.running_attempts() << "  "
               << (worker.metrics_url().empty() ? "-" : worker.metrics_url())
-              << (job == worker.resources().labels().end() ? "" : "  (Slurm job " + job->second + ")")
+              << (job == worker.resources().labels().end() ? "" : job_note(job->second))
               << (worker.gpu_note().empty() ? "" : "  (" + worker.gpu_note() + ")") << "\n";
+  }
+  if (response.jobs_size() > 0) {
+    std::cout << "\nSLURM JOB  STATE  ASKED FOR\n";
+    for (const v1::LaunchedJob& job : response.jobs()) {
+      std::cout << job.job_id() << "  " << job.state() << (job.reason().empty() ? "" : " (" + job.reason() + ")")
+                << "  " << job.shape() << "\n";
+    }
   }
   return kExitOk;
 }

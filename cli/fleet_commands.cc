@@ -145,15 +145,24 @@ absl::StatusOr<coordinator::Verification> VerificationFrom(const std::string& fl
 }  // namespace
 
 // What the Slurm launcher's jobs run and how they reach this coordinator.
+// The config file's slurm section first, then the flags: a flag's name wins, a flag's
+// arguments come after the file's.
 absl::StatusOr<launcher::SlurmSettings> SlurmSettingsFor(const CoordinatorOptions& options,
+                                                         const FleetConfig::Slurm& file,
                                                          coordinator::CoordinatorServer& server,
                                                          int64_t idle_exit_seconds) {
   launcher::SlurmSettings settings;
-  settings.partition = options.slurm.partition;
-  settings.account = options.slurm.account;
-  settings.qos = options.slurm.qos;
-  settings.extra_sbatch_args = options.slurm.sbatch_args;
-  settings.worker_args = options.slurm.worker_args;
+  auto either = [](const std::string& flag, const std::string& from_file) { return flag.empty() ? from_file : flag; };
+  settings.partition = either(options.slurm.partition, file.partition);
+  settings.account = either(options.slurm.account, file.account);
+  settings.qos = either(options.slurm.qos, file.qos);
+  settings.extra_sbatch_args = file.sbatch_args;
+  settings.extra_sbatch_args.insert(settings.extra_sbatch_args.end(), options.slurm.sbatch_args.begin(),
+                                    options.slurm.sbatch_args.end());
+  settings.worker_args = file.worker_args;
+  settings.worker_args.insert(settings.worker_args.end(), options.slurm.worker_args.begin(),
+                              options.slurm.worker_args.end());
+  settings.features = file.features;
   settings.slots = options.slurm.slots;
   settings.idle_exit_seconds = static_cast<int>(idle_exit_seconds);
   std::error_code error;
@@ -227,6 +236,15 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
     }
   }
   bool slurm = options.launcher == "slurm";
+  FleetConfig file_config;
+  if (!options.config.empty()) {
+    absl::StatusOr<FleetConfig> loaded = LoadConfig(options.config);
+    if (!loaded.ok()) {
+      spdlog::error("{}", std::string(loaded.status().message()));
+      return kExitUsage;
+    }
+    file_config = std::move(*loaded);
+  }
   absl::StatusOr<int64_t> idle_exit = common::ParseTimeoutSeconds(options.slurm.idle_exit);
   if (slurm && (!idle_exit.ok() || *idle_exit < 1)) {
     spdlog::error("--idle-exit '{}': a duration such as 5m or 90s", options.slurm.idle_exit);
@@ -253,7 +271,7 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
   }
   if (!(*server)->metrics_url().empty()) spdlog::info("metrics at {}", (*server)->metrics_url());
   if (slurm) {
-    absl::StatusOr<launcher::SlurmSettings> settings = SlurmSettingsFor(options, **server, *idle_exit);
+    absl::StatusOr<launcher::SlurmSettings> settings = SlurmSettingsFor(options, file_config.slurm, **server, *idle_exit);
     if (!settings.ok()) {
       spdlog::error("{}", std::string(settings.status().message()));
       return kExitUsage;

@@ -32,6 +32,7 @@ struct CoordinatorOptions {
   std::string worker_cert_ttl = "30d";  // how long issued worker certificates live
   // How workers come to exist: static (started by hand) or slurm (sbatch jobs).
   std::string launcher = "static";
+  std::string config;  // YAML (cli/config_file.h): the coordinator reads its slurm section
   struct Slurm {
     std::string partition, account, qos;
     std::vector<std::string> sbatch_args;

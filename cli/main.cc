@@ -253,6 +253,10 @@ int main(int argc, char** argv) {
                               "How workers come to exist: static (started by hand, systemd or a DaemonSet) or "
                               "slurm (sbatch jobs shaped by the work that waits; see docs/slurm.md)")
       ->check(CLI::IsMember({"static", "slurm"}))->capture_default_str();
+  coordinator_cmd->add_option("--config", coordinator_options.config,
+                              "YAML file; the coordinator reads its slurm section (partition, account, qos, "
+                              "sbatch_args, worker_args, features: a card's label or need -> node feature); "
+                              "the --slurm-* flags win; see docs/slurm.md");
   coordinator_cmd->add_option("--slurm-partition", coordinator_options.slurm.partition, "sbatch --partition");
   coordinator_cmd->add_option("--slurm-account", coordinator_options.slurm.account, "sbatch --account");
   coordinator_cmd->add_option("--slurm-qos", coordinator_options.slurm.qos, "sbatch --qos");

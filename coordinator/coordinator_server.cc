@@ -368,7 +368,7 @@ void CoordinatorServer::LauncherTick() {
   launcher::Launcher& launcher = *parts_->launcher;
   Scheduler& scheduler = *parts_->scheduler;
   launcher.Update(scheduler.WorkerDemand(), scheduler.ConnectedWorkersBy(launcher::kSlurmJobLabel));
-  scheduler.SetLaunchNotes(launcher::NotesByShape(launcher.View()));
+  scheduler.SetLauncherView(launcher.View());
   if (cancelled_all_ && scheduler.AllPlansDone()) {
     // Nothing is left for the jobs' workers to do: give the nodes back now rather than
     // after their --idle-exit.

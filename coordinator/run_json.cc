@@ -138,7 +138,15 @@ nlohmann::ordered_json WorkersJson(const v1::ListWorkersResponse& response) {
                        {"metrics_url", info.metrics_url()},
                        {"gpu_note", info.gpu_note()}});
   }
-  return {{"workers", workers}};
+  nlohmann::ordered_json jobs = nlohmann::ordered_json::array();
+  for (const v1::LaunchedJob& job : response.jobs()) {
+    jobs.push_back({{"job_id", job.job_id()},
+                    {"state", job.state()},
+                    {"reason", job.reason()},
+                    {"shape", job.shape()},
+                    {"submitted_unix_ms", job.submitted_unix_ms()}});
+  }
+  return {{"workers", workers}, {"jobs", jobs}};
 }
 
 nlohmann::ordered_json PlansJson(const v1::ListPlansResponse& response) {

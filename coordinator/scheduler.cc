@@ -481,6 +481,24 @@ const v1::AgentReport& Scheduler::plan_spent() const {
   return latest() ? latest()->plan_spent() : kNothing;
 }
 
+void Scheduler::SetLauncherView(const launcher::LauncherView& view) {
+  shared_.launch_notes = launcher::NotesByShape(view);
+  launched_jobs_ = view.jobs;
+}
+
+v1::ListWorkersResponse Scheduler::Workers() const {
+  v1::ListWorkersResponse response = workers_.List();
+  for (const launcher::LaunchedJob& job : launched_jobs_) {
+    v1::LaunchedJob& out = *response.add_jobs();
+    out.set_job_id(job.id);
+    out.set_state(job.engine_state);
+    out.set_reason(job.reason);
+    out.set_shape(job.submitted_unix_ms == 0 ? "asked for by an earlier coordinator" : job.shape.Describe());
+    out.set_submitted_unix_ms(job.submitted_unix_ms);
+  }
+  return response;
+}
+
 std::vector<launcher::Demand> Scheduler::WorkerDemand() const {
   std::map<std::string, launcher::Demand> by_shape;
   common::SteadyTime now = clock_.Now();

@@ -23,6 +23,7 @@
 #include "coordinator/scheduler_output.h"
 #include "coordinator/state_store.h"
 #include "coordinator/worker_registry.h"
+#include "launcher/launcher.h"
 #include "wsfleet/v1/worker.pb.h"
 
 namespace wsfleet::coordinator {
@@ -97,8 +98,9 @@ class Scheduler : public RunReader {
   std::map<std::string, int> ConnectedWorkersBy(const std::string& label) const;
   // No plan held has work left to run or running.
   bool AllPlansDone() const;
-  // What the launcher says of each worker shape (see SchedulerShared::launch_notes).
-  void SetLaunchNotes(std::map<std::string, std::string> notes) { shared_.launch_notes = std::move(notes); }
+  // What the launcher says of each worker shape (see SchedulerShared::launch_notes) and the
+  // jobs it holds (for `wsfleet workers`).
+  void SetLauncherView(const launcher::LauncherView& view);
 
   // The plans held, oldest first.
   std::vector<const PlanScheduler*> plans() const;
@@ -123,7 +125,7 @@ class Scheduler : public RunReader {
 
   // RunReader: the plan submitted last.
   v1::RunStatus Status() const override;
-  v1::ListWorkersResponse Workers() const override { return workers_.List(); }
+  v1::ListWorkersResponse Workers() const override;
   bool has_plan() const override { return latest() != nullptr; }
   bool Done() const override { return latest() == nullptr || latest()->Done(); }
   const common::Plan* plan() const override { return latest() ? latest()->plan() : nullptr; }
@@ -171,6 +173,7 @@ class Scheduler : public RunReader {
   static constexpr size_t kRetiredKept = 4;
   std::deque<std::unique_ptr<PlanScheduler>> retired_;  // the last few retired, oldest first
   PlanRow no_plan_;
+  std::vector<launcher::LaunchedJob> launched_jobs_;  // the launcher's, as of its last tick
   mutable FleetSize fleet_size_;
   mutable uint64_t fleet_size_makeup_ = ~uint64_t{0};
   uint64_t attempts_started_retired_ = 0;  // by plans no longer held

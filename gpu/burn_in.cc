@@ -12,6 +12,7 @@
 #endif
 
 namespace wsfleet::gpu {
+#ifdef WSFLEET_HAVE_CUDA
 namespace {
 
 std::string Fixed(double value) {
@@ -21,6 +22,7 @@ std::string Fixed(double value) {
 }
 
 }  // namespace
+#endif
 
 BurnInResult RunBurnIn(const std::vector<uint32_t>& gpu_indices) {
   BurnInResult result;

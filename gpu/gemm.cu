@@ -76,17 +76,6 @@ struct Cublas {
 
 }  // namespace
 
-const char* GemmTypeName(GemmType type) {
-  switch (type) {
-    case GemmType::kFp32: return "fp32";
-    case GemmType::kTf32: return "tf32";
-    case GemmType::kFp16: return "fp16";
-    case GemmType::kBf16: return "bf16";
-    case GemmType::kFp8: return "fp8";
-  }
-  return "unknown";
-}
-
 // What a session holds, freed however it ends.
 struct GemmSession::State {
   Cublas cublas;

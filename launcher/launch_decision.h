@@ -23,6 +23,8 @@ struct LaunchedJob {
   WorkerShape shape;
   JobState state = JobState::kPending;
   std::string reason;  // why the engine holds it pending (Slurm: Resources, Priority...)
+  std::string engine_state;  // the engine's own word for its state (Slurm: PENDING, RUNNING...)
+  int64_t submitted_unix_ms = 0;  // wall clock, for people; 0: adopted
   common::SteadyTime submitted{};
 };
 

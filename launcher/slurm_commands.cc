@@ -13,8 +13,39 @@ std::string ShellQuote(const std::string& text) {
   return quoted + "'";
 }
 
-std::vector<std::string> SbatchCommand(const SlurmSettings& settings, const WorkerShape& shape,
-                                       const std::string& script_path) {
+absl::StatusOr<std::vector<std::string>> SlurmFeatures(const SlurmSettings& settings, const WorkerShape& shape) {
+  std::vector<std::string> features;
+  auto add = [&](const std::string& feature) {
+    if (!feature.empty() && std::find(features.begin(), features.end(), feature) == features.end()) {
+      features.push_back(feature);
+    }
+  };
+  for (const auto& [name, value] : shape.labels) {
+    auto mapped = settings.features.find(name + "=" + value);
+    if (mapped == settings.features.end()) {
+      return absl::FailedPreconditionError("the label " + name + "=" + value +
+                                           " names no Slurm node feature (map it under slurm.features in the "
+                                           "coordinator's --config)");
+    }
+    add(mapped->second);
+  }
+  for (const std::string& need : shape.environment) {
+    auto mapped = settings.features.find(need);
+    if (mapped != settings.features.end()) {
+      add(mapped->second);
+    } else if (need.rfind("arch=", 0) == 0) {
+      add(need.substr(5));
+    } else if (need.rfind("gpu=", 0) == 0) {
+      add(absl::AsciiStrToLower(need.substr(4)));
+    }
+  }
+  return features;
+}
+
+absl::StatusOr<std::vector<std::string>> SbatchCommand(const SlurmSettings& settings, const WorkerShape& shape,
+                                                       const std::string& script_path) {
+  absl::StatusOr<std::vector<std::string>> features = SlurmFeatures(settings, shape);
+  if (!features.ok()) return features.status();
   std::vector<std::string> argv = {settings.sbatch, "--parsable", "--job-name=" + settings.job_name};
   if (!settings.log_dir.empty()) argv.push_back("--output=" + settings.log_dir + "/%j.out");
   if (!settings.partition.empty()) argv.push_back("--partition=" + settings.partition);
@@ -25,9 +56,9 @@ std::vector<std::string> SbatchCommand(const SlurmSettings& settings, const Work
   argv.push_back("--ntasks-per-node=1");
   if (shape.gpus > 0) argv.push_back("--gres=gpu:" + std::to_string(shape.gpus));
   if (shape.time_limit.count() > 0) argv.push_back("--time=" + std::to_string(shape.time_limit.count()));
-  if (!shape.constraints.empty()) {
+  if (!features->empty()) {
     std::string constraint;
-    for (const std::string& feature : shape.constraints) constraint += (constraint.empty() ? "" : "&") + feature;
+    for (const std::string& feature : *features) constraint += (constraint.empty() ? "" : "&") + feature;
     argv.push_back("--constraint=" + constraint);
   }
   argv.insert(argv.end(), settings.extra_sbatch_args.begin(), settings.extra_sbatch_args.end());
@@ -51,6 +82,7 @@ std::string WorkerScript(const SlurmSettings& settings, const WorkerShape& shape
     worker += " --gpus none --slots " + std::to_string(std::max(1, settings.slots));
   }
   worker += " --label " + ShellQuote(std::string(kShapeLabel) + "=" + shape.Key());
+  for (const auto& [name, value] : shape.labels) worker += " --label " + ShellQuote(name + "=" + value);
   if (!settings.tls_ca.empty()) worker += " --tls-ca " + ShellQuote(settings.tls_ca);
   if (settings.insecure) worker += " --insecure";
   for (const std::string& arg : settings.worker_args) worker += " " + ShellQuote(arg);

@@ -24,6 +24,9 @@ struct SlurmSettings {
   std::string account;
   std::string qos;
   std::vector<std::string> extra_sbatch_args;  // as given, before the script
+  // What a card's label or Environment need ("rack=a", "arch=arm64", "cuda>=13.0": see
+  // WorkerShape) is called among the cluster's node features; "" asks for none.
+  std::map<std::string, std::string> features;
   // Every job's name: how the launcher finds its own jobs in squeue (one per coordinator).
   std::string job_name = "wsfleet-worker";
   std::string log_dir;  // the jobs' output files, one per job (%j.out)
@@ -41,12 +44,21 @@ struct SlurmSettings {
   std::string join_token;
 };
 
-// `sbatch` and its arguments for a job of `shape`, running `script_path`.
-std::vector<std::string> SbatchCommand(const SlurmSettings& settings, const WorkerShape& shape,
-                                       const std::string& script_path);
+// The node features (--constraint) a job of `shape` asks for: each label and Environment
+// need through `settings.features`; without an entry, an architecture is its own name
+// ("arm64", "amd64") and a GPU its product in lower case ("gb10", "h100"), as sites
+// commonly name them, and other needs (OS, CUDA, Python, Rust) ask for nothing: the
+// worker's probe checks them when it joins. A label without an entry is an error: no job
+// could promise it.
+absl::StatusOr<std::vector<std::string>> SlurmFeatures(const SlurmSettings& settings, const WorkerShape& shape);
+
+// `sbatch` and its arguments for a job of `shape`, running `script_path`; an error when
+// the shape's features cannot be named (SlurmFeatures).
+absl::StatusOr<std::vector<std::string>> SbatchCommand(const SlurmSettings& settings, const WorkerShape& shape,
+                                                       const std::string& script_path);
 
 // The job's script: one `wsfleet worker` per node (through srun), its ID made from the job
-// and node, its GPUs those Slurm gave the job. The join token comes in the job's
+// and node, its GPUs those Slurm gave the job, the shape's labels (its nodes have them). The join token comes in the job's
 // environment ($WSFLEET_JOIN_TOKEN, exported by sbatch), never on a command line.
 std::string WorkerScript(const SlurmSettings& settings, const WorkerShape& shape);
 

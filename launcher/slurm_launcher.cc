@@ -157,6 +157,7 @@ void SlurmLauncher::Refresh(std::vector<LaunchedJob>& jobs, const std::map<std::
     const SqueueJob& slurm = found->second;
     JobState state = JobStateOf(slurm.state);
     job.reason = state == JobState::kPending ? slurm.reason : "";
+    job.engine_state = slurm.state;
     auto workers = joined.find(job.id);
     if (state == JobState::kStarting && workers != joined.end() && workers->second >= std::max(1, job.shape.nodes)) {
       state = JobState::kJoined;
@@ -171,6 +172,7 @@ void SlurmLauncher::Refresh(std::vector<LaunchedJob>& jobs, const std::map<std::
     adopted.state = JobStateOf(slurm.state);
     if (adopted.state == JobState::kEnded) continue;
     adopted.reason = adopted.state == JobState::kPending ? slurm.reason : "";
+    adopted.engine_state = slurm.state;
     adopted.submitted = std::chrono::steady_clock::now();
     spdlog::info("launcher: adopted Slurm job {} ({})", id, slurm.state);
     jobs.push_back(adopted);
@@ -190,12 +192,17 @@ void SlurmLauncher::Submit(const WorkerShape& shape, std::vector<LaunchedJob>& j
   ::chmod(script_path.c_str(), 0700);
   std::vector<std::string> env;
   if (!settings_.join_token.empty()) env.push_back("WSFLEET_JOIN_TOKEN=" + settings_.join_token);
-  CommandResult submitted = RunCommand(SbatchCommand(settings_, shape, script_path), kCommandLimit, env);
-  absl::StatusOr<std::string> id =
-      submitted.ok() ? ParseSbatchOutput(submitted.output) : absl::UnavailableError(submitted.Describe());
+  absl::StatusOr<std::vector<std::string>> argv = SbatchCommand(settings_, shape, script_path);
+  absl::StatusOr<std::string> id = absl::UnknownError("not asked");
+  if (argv.ok()) {
+    CommandResult submitted = RunCommand(*argv, kCommandLimit, env);
+    id = submitted.ok() ? ParseSbatchOutput(submitted.output) : absl::UnavailableError(submitted.Describe());
+  } else {
+    id = argv.status();
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   if (!id.ok()) {
-    std::string why = "sbatch " + std::string(id.status().message());
+    std::string why = (argv.ok() ? "sbatch " : "no job asked: ") + std::string(id.status().message());
     if (view_.refused[key] != why) spdlog::warn("launcher: a job of {}: {}", shape.Describe(), why);
     view_.refused[key] = why;
     refused_until_[key] = now + kRefusalPause;
@@ -207,6 +214,9 @@ void SlurmLauncher::Submit(const WorkerShape& shape, std::vector<LaunchedJob>& j
   job.id = *id;
   job.shape = shape;
   job.submitted = now;
+  job.engine_state = "PENDING";  // until squeue says otherwise
+  job.submitted_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch()).count();
   jobs.push_back(job);
   spdlog::info("launcher: Slurm job {} for a worker of {}", job.id, shape.Describe());
 }

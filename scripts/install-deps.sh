@@ -4,11 +4,15 @@
 # --build-only: just what building the wsfleet binary needs (k8s/Dockerfile).
 # --agent-clis BUILD_DIR: also the agent CLIs the tests drive (claude, codex, opencode),
 # pinned by tests/agents/clis/package-lock.json, into BUILD_DIR/agent-clis.
+# --image: what make image-test needs instead: podman and buildah (OCI runtimes, container
+# networks), debootstrap for the base image, and Prometheus to scrape the containers.
 set -euo pipefail
 build_only=false
+image=false
 agent_clis=""
 case "${1:-}" in
   --build-only) build_only=true ;;
+  --image) image=true ;;
   --agent-clis) agent_clis=${2:?--agent-clis needs the build directory} ;;
 esac
 install_agent_clis() {
@@ -24,7 +28,10 @@ packages=(
   protobuf-compiler libsqlitecpp-dev libsqlite3-dev libyaml-cpp-dev libpugixml-dev
   prometheus-cpp-dev libssl-dev
 )
-$build_only || packages+=(
+if $image; then
+  packages=(podman buildah runc crun netavark aardvark-dns iptables uidmap debootstrap prometheus curl jq)
+fi
+$build_only || $image || packages+=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # a real Prometheus server and promtool for the telemetry tests; the sqlite3 shell to
@@ -44,7 +51,7 @@ $build_only || packages+=(
 
 # Tools that may come from elsewhere (another kubectl, a newer Node.js): the Debian
 # package only when the command is missing.
-if ! $build_only; then
+if ! $build_only && ! $image; then
   command -v kubectl > /dev/null 2>&1 || packages+=(kubernetes-client)  # kubectl kustomize
   command -v node > /dev/null 2>&1 || packages+=(nodejs)                 # the manifest validator
   command -v npm > /dev/null 2>&1 || packages+=(npm)

@@ -21,7 +21,22 @@ absl::Status FromGrpc(const grpc::Status& status, const std::string& what) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()), what + ": " + status.error_message());
 }
 
-// Calls `call` until it answers with anything but UNAVAILABLE, or `wait` is over.
+}  // namespace
+
+bool JoinCallWorthRetrying(const grpc::Status& status) {
+  // A failed TLS handshake is an answer: the coordinator is there, and is not the one the
+  // CA says (or the worker's certificate is not accepted). Trying again cannot help.
+  if (status.error_message().find("andshake") != std::string::npos) return false;
+  // No answer in time is no answer: the coordinator still starting, or a container
+  // network's name service not yet answering (seen: one of two workers started together
+  // on a new podman network timed out on its first call, the other joined in 80 ms).
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+}
+
+namespace {
+
+// Calls `call` until it answers with what JoinCallWorthRetrying refuses, or `wait` is over.
 template <typename Call>
 grpc::Status Retrying(std::chrono::seconds wait, const std::function<void(const std::string&)>& say,
                       const std::string& address, Call call) {
@@ -32,11 +47,7 @@ grpc::Status Retrying(std::chrono::seconds wait, const std::function<void(const 
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     grpc::Status status = call(context);
-    // A failed TLS handshake is an answer: the coordinator is there, and is not the one
-    // the CA says (or the worker's certificate is not accepted). Trying again cannot help.
-    bool handshake = status.error_message().find("andshake") != std::string::npos;
-    if (status.error_code() != grpc::StatusCode::UNAVAILABLE || handshake ||
-        std::chrono::steady_clock::now() + pause > deadline) {
+    if (!JoinCallWorthRetrying(status) || std::chrono::steady_clock::now() + pause > deadline) {
       return status;
     }
     if (!said) say("waiting for the coordinator at " + address + " (" + status.error_message() + ")");

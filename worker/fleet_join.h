@@ -30,6 +30,10 @@ struct Joined {
 // the token's hash (or `ca_file`) before the token's secret is sent, over a channel that
 // checks that CA. A coordinator that is not up yet is retried for `wait`; everything else
 // fails at once, saying why. Blocking; the caller's thread.
+// Whether a join, renewal or CA call that failed so is tried again (within the wait):
+// no answer (UNAVAILABLE, DEADLINE_EXCEEDED) yes; a failed TLS handshake or any answer no.
+bool JoinCallWorthRetrying(const grpc::Status& status);
+
 absl::StatusOr<Joined> JoinFleet(const JoinInputs& inputs, std::chrono::seconds wait,
                                  const std::function<void(const std::string&)>& say);
 

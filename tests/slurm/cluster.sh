@@ -5,7 +5,8 @@
 #
 # slurm_start NODES CPUS GPUS: starts them with NODES nodes (node1..nodeN) of CPUS CPUs and
 # GPUS GPUs each, declared with fake device files (so GPU requests are scheduled without
-# GPUs), and exports SLURM_CONF for sbatch, squeue and scancel. Exits the test with 77 and
+# GPUs), node N with the features in $SLURM_FEATURES_nodeN, and exports SLURM_CONF for
+# sbatch, squeue and scancel. Exits the test with 77 and
 # the exact reason when the daemons cannot run here.
 
 slurm_skip() { echo "SKIP: Slurm cannot run here: $*"; exit 77; }
@@ -79,7 +80,10 @@ KillWait=5
 MinJobAge=300
 CONF
   for ((i = 1; i <= nodes; i++)); do
-    echo "NodeName=node$i NodeHostname=$host NodeAddr=127.0.0.1 Port=$(slurm_free_port) CPUs=$cpus $devices State=UNKNOWN" >> "$SLURM_CONF"
+    # SLURM_FEATURES_nodeN: that node's features (Slurm's Features=, for --constraint).
+    local features_of="SLURM_FEATURES_node$i"
+    echo "NodeName=node$i NodeHostname=$host NodeAddr=127.0.0.1 Port=$(slurm_free_port) CPUs=$cpus $devices" \
+      "${!features_of:+Features=${!features_of}} State=UNKNOWN" >> "$SLURM_CONF"
   done
   echo "PartitionName=debug Nodes=node[1-$nodes] Default=YES MaxTime=INFINITE State=UP" >> "$SLURM_CONF"
   { echo "AutoDetect=off"

@@ -4,14 +4,29 @@
 # GPU cards runs on workers that all come from sbatch, the GPU cards' jobs asked Slurm for
 # their GPUs and saw them, and every job is gone once its worker was idle; a job scancel'ed
 # mid-step is a lost worker whose attempt runs again on a new job; a 2-node gang runs on
-# one 2-node job's workers; `cancel --all` leaves no job in squeue.
+# one 2-node job's workers; a card's label becomes the job's --constraint through the
+# config file's feature names and runs on the node that has it; `wsfleet workers` shows
+# each job's Slurm state; `cancel --all` leaves no job in squeue.
 source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/cluster.sh"
-slurm_start 2 8 4
+SLURM_FEATURES_node2=rack_b slurm_start 2 8 4
+
+# The config file's slurm section: a misspelt key is refused, naming the file and line.
+printf 'slurm:\n  partition: debug\n  partiton: debug\n' > "$TMP/typo.yaml"
+"$WSFLEET" coordinator --listen 127.0.0.1:0 --state "$TMP/typo-state" --launcher slurm --config "$TMP/typo.yaml" \
+  > "$TMP/typo.out" 2>&1
+check "a misspelt slurm key exits 64" [ $? -eq 64 ]
+check "and names the file and line" contains "$TMP/typo.out" "typo.yaml:3: slurm: unknown key 'partiton'"
+cat > "$TMP/fleet.yaml" <<'YAML'
+slurm:
+  sbatch_args: [--comment=from-the-config]
+  features:
+    rack=b: rack_b
+YAML
 
 "$WSFLEET" coordinator --listen 127.0.0.1:0 --advertise 127.0.0.1 --state "$TMP/state" --lease 3 \
   --launcher slurm --idle-exit 3s --max-workers 4 --slurm-slots 4 --slurm-workdir "$TMP/work" \
-  > "$TMP/coordinator.log" 2>&1 &
+  --config "$TMP/fleet.yaml" > "$TMP/coordinator.log" 2>&1 &
 PIDS+=($!)
 wait_for 20 grep -q "launcher: Slurm jobs named" "$TMP/coordinator.log" || { cat "$TMP/coordinator.log"; exit 1; }
 export WSFLEET_COORDINATOR=unix:$TMP/state/coordinator.sock
@@ -27,12 +42,14 @@ done
 gpu_step='echo "gpus=$CUDA_VISIBLE_DEVICES slurm=${SLURM_STEP_GPUS:-$SLURM_JOB_GPUS} job=$SLURM_JOB_ID"'
 card "$plan" WS-21 None "$gpu_step" '**GPUs**: 2'
 card "$plan" WS-22 None "$gpu_step" '**GPUs**: 1'
+# Only node2 has rack_b: the card's job asks for it (fleet.yaml names the feature).
+card "$plan" WS-23 None 'echo "on $SLURMD_NODENAME job=$SLURM_JOB_ID"' '**Labels**: rack=b'
 start=$SECONDS
 "$WSFLEET" submit "$plan" > "$TMP/submit.out" 2>&1
 check "the plan is accepted with no worker in the fleet" [ $? -eq 0 ]
 check "every workstream succeeds on launched workers" wait_for 120 sh -c \
-  "'$WSFLEET' status | grep -q '22 succeeded'"
-echo "plan of 22 on Slurm workers: $((SECONDS - start)) s"
+  "'$WSFLEET' status | grep -q '23 succeeded'"
+echo "plan of 23 on Slurm workers: $((SECONDS - start)) s"
 "$WSFLEET" status > "$TMP/status.out" 2>&1
 "$WSFLEET" workers -o json > "$TMP/workers.json" 2>&1
 check "the workers table names each worker's job" sh -c "'$WSFLEET' workers | grep -Eq '^wsfleet-[0-9]+-0 .*\(Slurm job [0-9]+\)'"
@@ -51,6 +68,10 @@ check "a 2-GPU card saw its job's two GPUs" sh -c \
 # A 1-GPU card may share a 2-GPU job's worker: it sees one of that job's GPUs.
 check "a 1-GPU card saw one of its job's GPUs" sh -c \
   "cat '$TMP'/state/latest/logs/WS-22/*.log | grep -Eq '^gpus=([0-9]+) slurm=(.*,)?\1(,.*)? job=[0-9]'"
+check "the labelled card ran on the node with its feature" sh -c "cat '$TMP'/state/latest/logs/WS-23/*.log | grep -q '^on node2 job='"
+rack_job=$(cat "$TMP"/state/latest/logs/WS-23/*.log | sed -n 's/^on node2 job=\([0-9]*\)$/\1/p' | head -1)
+check "its job asked for the feature (--constraint)" sh -c "scontrol show job '$rack_job' | grep -q 'Features=rack_b'"
+check "every job carries the config file's sbatch arguments" sh -c "scontrol show job '$rack_job' | grep -q 'Comment=from-the-config'"
 check "the jobs end once their workers are idle" wait_for 60 sh -c "[ -z \"\$(squeue -h --name=$job_name)\" ]"
 our_jobs
 
@@ -76,6 +97,10 @@ check "the second plan is accepted" [ $? -eq 0 ]
 check "its step starts on a launched worker" wait_for 60 sh -c "grep -qs 'attempt on' '$TMP'/state/latest/logs/WS-31/*.log"
 victim=$(sed -n 's/^attempt on wsfleet-\([0-9]*\)-[0-9]*$/\1/p' "$TMP"/state/latest/logs/WS-31/*.log | head -1)
 check "the step's worker is a job's ($victim)" [ -n "$victim" ]
+# As squeue said it last (the launcher asks each second).
+check "workers shows the job's Slurm state" wait_for 10 sh -c "'$WSFLEET' workers | grep -Eq '\(Slurm job $victim RUNNING\)'"
+check "and lists the launcher's jobs" wait_for 10 sh -c "'$WSFLEET' workers | grep -Eq '^$victim  RUNNING  no GPU'"
+"$WSFLEET" workers
 scancel "$victim"
 echo "scancel'ed job $victim mid-step"
 check "the scancel'ed job's attempt is retried and succeeds" wait_for 90 sh -c \
@@ -90,11 +115,16 @@ plan3=$TMP/plan3
 for i in 41 42 43; do card "$plan3" "WS-$i" None 'sleep 60'; done
 for i in 62 63 64; do card "$plan3" "WS-$i" None 'sleep 20' '**GPUs**: 4'; done
 card "$plan3" WS-61 None 'true' '**GPUs**: 8'
+card "$plan3" WS-65 None 'true' '**Labels**: pool=x'
 "$WSFLEET" submit "$plan3" > "$TMP/submit3.out" 2>&1
 # message MATCH: a READY workstream whose wait reason matches the regex MATCH.
 message() { "$WSFLEET" status -o json | jq -e --arg m "$1" '[.workstreams[] | select(.state == "READY" and (.message | test($m)))] | length > 0'; }
 check "a card whose job Slurm holds says so" wait_for 40 message 'Slurm job [0-9]+ pending: (Resources|Priority)'
+check "workers lists a pending job and why" wait_for 10 sh -c \
+  "'$WSFLEET' workers | grep -Eq '^[0-9]+  PENDING \((Resources|Priority)\)  4 GPUs'"
+"$WSFLEET" workers
 check "a card sbatch refuses says why" wait_for 30 message 'sbatch .*(Requested node configuration is not available|gres)'
+check "a label with no Slurm feature says so" wait_for 30 message 'pool=x names no Slurm node feature'
 "$WSFLEET" status -o json | jq -r '.workstreams[] | select(.state == "READY") | "\(.id): \(.message)"'
 wait_for 60 sh -c "[ \"\$(squeue -h --name=$job_name -t RUNNING | wc -l)\" -ge 1 ]"
 "$WSFLEET" cancel --all > "$TMP/cancel.out" 2>&1

@@ -79,9 +79,12 @@ TEST(LaunchDecisionTest, ShapesDifferByTimeAndConstraints) {
   b.time_limit = std::chrono::minutes(90);
   EXPECT_NE(a.Key(), b.Key());
   WorkerShape c = b;
-  c.constraints = {"arm64"};
+  c.environment = {"arch=arm64"};
   EXPECT_NE(b.Key(), c.Key());
-  EXPECT_EQ(c.Describe(), "1 GPU, 90 min, arm64");
+  WorkerShape d = c;
+  d.labels = {{"rack", "a"}};
+  EXPECT_NE(c.Key(), d.Key());
+  EXPECT_EQ(d.Describe(), "1 GPU, 90 min, rack=a, arch=arm64");
   LaunchDecision decision = DecideLaunches({{a, 1}, {b, 1}, {a, 1}}, {}, LaunchLimits{});
   EXPECT_EQ(decision.submit.size(), 3u) << "a shape listed twice counts both, asked for once";
 }

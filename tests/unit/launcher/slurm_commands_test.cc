@@ -29,8 +29,8 @@ TEST(SlurmCommandsTest, SbatchAsksForWhatTheShapeNeeds) {
   shape.gpus = 4;
   shape.nodes = 2;
   shape.time_limit = std::chrono::minutes(75);
-  shape.constraints = {"gb10", "arm64"};
-  std::vector<std::string> argv = SbatchCommand(settings, shape, "/state/worker.sh");
+  shape.environment = {"gpu=GB10", "arch=arm64"};
+  std::vector<std::string> argv = SbatchCommand(settings, shape, "/state/worker.sh").value();
   EXPECT_EQ(argv.front(), "sbatch");
   EXPECT_EQ(argv.back(), "/state/worker.sh");
   for (const char* arg : {"--parsable", "--job-name=wsfleet-abc", "--output=/state/launcher/%j.out", "--partition=gpu",
@@ -38,10 +38,30 @@ TEST(SlurmCommandsTest, SbatchAsksForWhatTheShapeNeeds) {
                           "--time=75", "--constraint=gb10&arm64", "--exclusive"}) {
     EXPECT_TRUE(Has(argv, arg)) << arg;
   }
-  argv = SbatchCommand(SlurmSettings{}, WorkerShape{}, "w.sh");
+  argv = SbatchCommand(SlurmSettings{}, WorkerShape{}, "w.sh").value();
   EXPECT_FALSE(std::any_of(argv.begin(), argv.end(), [](const std::string& a) {
-    return a.rfind("--gres", 0) == 0 || a.rfind("--time", 0) == 0 || a.rfind("--partition", 0) == 0;
+    return a.rfind("--gres", 0) == 0 || a.rfind("--time", 0) == 0 || a.rfind("--partition", 0) == 0 ||
+           a.rfind("--constraint", 0) == 0;
   })) << "nothing asked that the shape does not need";
+}
+
+TEST(SlurmCommandsTest, LabelsAndEnvironmentBecomeTheSitesNodeFeatures) {
+  SlurmSettings settings;
+  WorkerShape shape;
+  shape.environment = {"arch=arm64", "gpu=GB10", "os=ubuntu 22.04", "cuda>=13.0", "python>=3.10"};
+  // Without a mapping: the architecture and GPU by their common names; the rest is the
+  // worker's probe's to check.
+  EXPECT_EQ(SlurmFeatures(settings, shape).value(), (std::vector<std::string>{"arm64", "gb10"}));
+  settings.features = {{"gpu=GB10", "dgx_spark"}, {"arch=arm64", ""}, {"cuda>=13.0", "cuda13"}, {"rack=a", "rack_a"}};
+  shape.labels = {{"rack", "a"}};
+  EXPECT_EQ(SlurmFeatures(settings, shape).value(), (std::vector<std::string>{"rack_a", "dgx_spark", "cuda13"}))
+      << "mapped names; a need mapped to nothing asks for nothing";
+  EXPECT_TRUE(Has(SbatchCommand(settings, shape, "w.sh").value(), "--constraint=rack_a&dgx_spark&cuda13"));
+  shape.labels["pool"] = "batch";
+  absl::StatusOr<std::vector<std::string>> unmapped = SbatchCommand(settings, shape, "w.sh");
+  ASSERT_FALSE(unmapped.ok()) << "no job could promise a label the site has no feature for";
+  EXPECT_NE(unmapped.status().message().find("pool=batch"), std::string::npos) << unmapped.status();
+  EXPECT_NE(unmapped.status().message().find("slurm.features"), std::string::npos) << unmapped.status();
 }
 
 TEST(SlurmCommandsTest, TheScriptRunsAWorkerPerNodeThatTheShellReadsBackExactly) {
@@ -63,6 +83,7 @@ TEST(SlurmCommandsTest, TheScriptRunsAWorkerPerNodeThatTheShellReadsBackExactly)
   settings.worker_args = {"--label", "pool=a b"};
   WorkerShape shape;
   shape.gpus = 2;
+  shape.labels = {{"rack", "a"}};
   std::string script = WorkerScript(settings, shape);
   EXPECT_EQ(script.rfind("#!/bin/sh\n", 0), 0u);
   // As each node runs it, without srun in between (the Slurm integration test has srun).
@@ -76,7 +97,8 @@ TEST(SlurmCommandsTest, TheScriptRunsAWorkerPerNodeThatTheShellReadsBackExactly)
   ASSERT_TRUE(result.ok()) << result.Describe();
   EXPECT_EQ(result.output,
             "worker\n--coordinator\ncoord.example:7443\n--id\nwsfleet-77-1\n--idle-exit\n120s\n--workdir\n"
-            "/shared/project\n--gpus\n0,1\n--label\nlauncher.shape=" + shape.Key() + "\n--label\npool=a b\n");
+            "/shared/project\n--gpus\n0,1\n--label\nlauncher.shape=" + shape.Key() + "\n--label\nrack=a\n--label\npool=a b\n")
+      << "the job's nodes have its labels (its features), so its worker says so";
 }
 
 TEST(SlurmCommandsTest, ReadsSbatchAndSqueue) {
