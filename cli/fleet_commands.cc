@@ -23,6 +23,7 @@
 #include "cli/config_file.h"
 #include "cli/signals.h"
 #include "cli/status_follower.h"
+#include "cli/live_view.h"
 #include "cli/status_render.h"
 #include "cli/step_user_paths.h"
 #include "common/child_process.h"
@@ -655,7 +656,13 @@ int RunPlanCommand(const RunOptions& options) {
   }
   std::cout << std::endl;
 
-  ProgressPrinter progress(::isatty(STDOUT_FILENO) != 0);
+  // On a terminal, the live view; piped, a line per change.
+  bool terminal = ::isatty(STDOUT_FILENO) != 0;
+  ProgressPrinter progress(false);
+  LiveView live([] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  });
   // What was published before the submission (a resumed run's earlier end) is old: the run
   // starts from the state the submission left.
   follower.Take();
@@ -687,7 +694,8 @@ int RunPlanCommand(const RunOptions& options) {
     auto now = std::chrono::steady_clock::now();
     bool done = status.done() && status.plan_id() == submitted->plan_id;
     if (unprinted && (done || now >= next_progress)) {
-      std::cout << progress.Update(status) << std::flush;
+      std::cout << (terminal ? live.Frame(status, TerminalSizeOf(STDOUT_FILENO)) : progress.Update(status))
+                << std::flush;
       unprinted = false;
       next_progress = now + kProgressEvery;
     }
@@ -701,7 +709,7 @@ int RunPlanCommand(const RunOptions& options) {
     // A status held back for the 100 ms pace is printed when the pace allows.
     follower.WaitUntil(unprinted ? next_progress : now + std::chrono::hours(1));
   }
-  if (::isatty(STDOUT_FILENO)) std::cout << "\n";
+  if (terminal) std::cout << live.Close(TerminalSizeOf(STDOUT_FILENO));
   std::cout << "\n" << RenderStatusTable(status);
   common::StopProcesses(workers, std::chrono::seconds(10));
   server.Shutdown();

@@ -45,6 +45,8 @@ $build_only || $image || packages+=(
   clang libclang-rt-14-dev
   # every thread's stack of a process still running when an integration test fails
   gdb
+  # a real terminal for the live view's test (tmux's capture-pane reads the screen)
+  tmux
   # a real Slurm for the launcher's tests (daemons started by the tests themselves)
   slurmctld slurmd slurm-client munge
 )

@@ -183,16 +183,11 @@ scrape_configs:
     static_configs:
       - targets: ['$(metrics_port "$RUN_ID-w1" 9465)', '$(metrics_port "$RUN_ID-w2" 9465)']
 CONFIG
-prom=""
-for attempt in 1 2 3 4 5; do
-  port=$((20000 + RANDOM % 20000))
-  prometheus --config.file="$TMP/prometheus.yml" --web.listen-address="127.0.0.1:$port" \
-    --storage.tsdb.path="$TMP/tsdb-$attempt" > "$TMP/prometheus.log" 2>&1 &
-  PIDS+=($!)
-  if wait_for 30 curl -sf "http://127.0.0.1:$port/-/ready"; then prom="http://127.0.0.1:$port"; break; fi
-  kill "${PIDS[-1]}" 2>/dev/null
-done
-check "prometheus ready" [ -n "$prom" ] || { finish; exit 1; }
+source "$SOURCE_DIR/tests/integration/prometheus.sh"
+start_prometheus "$TMP/prometheus.yml"
+prom=$PROM
+check "prometheus ready" [ -n "$prom" ]
+[ -n "$prom" ] || { finish; exit 1; }
 value() { curl -sf "$prom/api/v1/query" --data-urlencode "query=$1" | jq -r '.data.result[0].value[1] // empty'; }
 equals() { [ "$(value "$1")" = "$2" ]; }
 check "prometheus scrapes the coordinator and both workers" wait_for 30 equals 'sum(up)' 3

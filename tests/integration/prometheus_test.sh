@@ -23,18 +23,11 @@ scrape_configs:
     static_configs:
       - targets: ['${WORKER_METRICS[0]}', '${WORKER_METRICS[1]}']
 CONFIG
-# Prometheus cannot report a port it picked itself: try free-looking ones (bounded).
-prom=""
-for attempt in 1 2 3 4 5; do
-  port=$((20000 + RANDOM % 20000))
-  prometheus --config.file="$TMP/prometheus.yml" --web.listen-address="127.0.0.1:$port" \
-    --storage.tsdb.path="$TMP/tsdb-$attempt" > "$TMP/prometheus.log" 2>&1 &
-  pid=$!
-  PIDS+=($pid)
-  if wait_for 30 curl -sf "http://127.0.0.1:$port/-/ready"; then prom="http://127.0.0.1:$port"; break; fi
-  kill "$pid" 2>/dev/null
-done
-check "prometheus ready" [ -n "$prom" ] || { tail -20 "$TMP/prometheus.log"; finish; exit 1; }
+source "$(dirname "$0")/prometheus.sh"
+start_prometheus "$TMP/prometheus.yml"
+prom=$PROM
+check "prometheus ready" [ -n "$prom" ]
+[ -n "$prom" ] || { finish; exit 1; }
 
 # query EXPR: the API's JSON answer for an instant query.
 query() { curl -sf "$prom/api/v1/query" --data-urlencode "query=$1"; }
