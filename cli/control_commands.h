@@ -13,6 +13,9 @@ namespace wsfleet::cli {
 int SubmitCommand(const ClientOptions& client, const std::vector<std::string>& paths, bool keep_going,
                   const coordinator::PlanLimits& limits);
 int StatusCommand(const ClientOptions& client);
+// `status --watch`: follows the plan to its end (the live view on a terminal, a line per
+// change otherwise), then its table; exits 0 when every workstream succeeded, 1 if not.
+int WatchStatusCommand(const ClientOptions& client);
 int WorkersCommand(const ClientOptions& client);
 int LogsCommand(const ClientOptions& client, const std::string& workstream, bool follow);
 int CancelCommand(const ClientOptions& client, const std::string& workstream, bool all);

@@ -693,7 +693,8 @@ int RunPlanCommand(const RunOptions& options) {
     }
     auto now = std::chrono::steady_clock::now();
     bool done = status.done() && status.plan_id() == submitted->plan_id;
-    if (unprinted && (done || now >= next_progress)) {
+    // On a terminal a frame a second anyway, so that the running times move.
+    if ((unprinted || terminal) && (done || now >= next_progress)) {
       std::cout << (terminal ? live.Frame(status, TerminalSizeOf(STDOUT_FILENO)) : progress.Update(status))
                 << std::flush;
       unprinted = false;
@@ -707,7 +708,7 @@ int RunPlanCommand(const RunOptions& options) {
     }
     if (interrupts > 1) break;
     // A status held back for the 100 ms pace is printed when the pace allows.
-    follower.WaitUntil(unprinted ? next_progress : now + std::chrono::hours(1));
+    follower.WaitUntil(unprinted ? next_progress : now + (terminal ? std::chrono::seconds(1) : std::chrono::hours(1)));
   }
   if (terminal) std::cout << live.Close(TerminalSizeOf(STDOUT_FILENO));
   std::cout << "\n" << RenderStatusTable(status);

@@ -406,7 +406,14 @@ int main(int argc, char** argv) {
   add_plan(status_cmd);
   status_cmd->add_option("-o,--output", client.output, "Output format")
       ->check(CLI::IsMember({"table", "json"}))->capture_default_str();
-  status_cmd->callback([&] { run = [&] { return StatusCommand(client); }; });
+  bool watch_status = false;
+  status_cmd->add_flag("--watch", watch_status,
+                       "Follow the plan until it ends: the live view on a terminal (running workstreams, a "
+                       "progress bar), a line per change when piped; then the table. Exits 0 if every "
+                       "workstream succeeded, 1 if not");
+  status_cmd->callback([&] {
+    run = [&] { return watch_status ? WatchStatusCommand(client) : StatusCommand(client); };
+  });
 
   std::string logs_workstream;
   bool logs_follow = false;

@@ -46,4 +46,20 @@ check "no line drawn twice" [ "$(grep -c '^WS-01 SUCCEEDED' "$TMP/end.screen")" 
 "$WSFLEET" run "$plan" --workers 1 --slots 2 --keep-going --state "$TMP/s2" --workdir "$TMP/w2" | cat > "$TMP/piped.out"
 check "piped: plain lines" grep -q '^WS-01 RUNNING on local-1' "$TMP/piped.out"
 check "piped: no escape sequences" sh -c "! grep -q \$'\\x1b' '$TMP/piped.out'"
+# status --watch on a fleet: the same view of a plan submitted to a coordinator, following
+# it to its end (a terminal), and a line per change when piped; the exit says how it ended.
+start_fleet 1
+"$WSFLEET" submit "$plan" > "$TMP/submit.out" 2>&1
+tmux_ new-session -d -s "$session-watch" -x 100 -y 30 \
+  "WSFLEET_COORDINATOR='$WSFLEET_COORDINATOR' '$WSFLEET' status --watch; echo \"EXIT=\$?\" > '$TMP/watch-exit'; sleep 120"
+watch_screen() { tmux_ capture-pane -p -t "$session-watch" > "$TMP/watch.screen"; grep -Eq '^\[[#-]+\] [0-9]/4  .*running' "$TMP/watch.screen"; }
+check "status --watch: the bar while the plan runs" wait_for 30 watch_screen
+echo "--- status --watch mid-run"; cat "$TMP/watch.screen"
+"$WSFLEET" status --watch > "$TMP/watch-piped.out" 2>&1
+check "status --watch piped: exits 1 when the plan ended with a failure ($?)" [ $? -eq 1 ]
+check "status --watch piped: the lines and the table" sh -c \
+  "grep -q '^WS-03 FAILED' '$TMP/watch-piped.out' && grep -Eq '^WS-04 +Card WS-04 +SUCCEEDED' '$TMP/watch-piped.out'"
+check "status --watch on the terminal ends with the plan" wait_for 30 test -s "$TMP/watch-exit"
+check "and exits 1 there too" grep -qx 'EXIT=1' "$TMP/watch-exit"
+tmux_ kill-server 2> /dev/null
 finish
