@@ -19,7 +19,7 @@ bool Ended(v1::WorkstreamState state) {
 }
 
 // What a running workstream is doing, in a few words: its agent's turns and spend while one
-// works, else the coordinator's message.
+// works, else the last line its steps printed, else the coordinator's message.
 std::string Activity(const v1::WorkstreamStatus& ws) {
   if (ws.has_agent() && !ws.agent().agent_type().empty()) {
     const v1::AgentReport& agent = ws.agent();
@@ -32,7 +32,7 @@ std::string Activity(const v1::WorkstreamStatus& ws) {
     }
     return text;
   }
-  return ws.message();
+  return !ws.last_output_line().empty() ? "> " + ws.last_output_line() : ws.message();
 }
 
 std::string Seconds(const v1::WorkstreamStatus& ws) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "coordinator/plan_scheduler.h"
+#include "common/last_line.h"
 
 #include "coordinator/agent_spend.h"
 
@@ -48,6 +49,12 @@ v1::RunStatus PlanScheduler::Status() const {
       if (run.row.message.empty() && !shared_.launch_notes.empty()) {
         auto note = shared_.launch_notes.find(launcher::ShapeOf(ws).Key());
         if (note != shared_.launch_notes.end()) out.set_message(out.message() + " (" + note->second + ")");
+      }
+    } else if (run.row.state == v1::WORKSTREAM_STATE_RUNNING) {
+      out.set_message(run.row.message);
+      // What it is doing, for the live views: a small read at the log's end, running ones only.
+      if (!run.attempt_ids.empty()) {
+        out.set_last_output_line(common::LastLineOf(store_.LogPath(run_.row.plan_id, ws.id.ToString(), run.attempt_ids.back())));
       }
     } else if (run.row.state == v1::WORKSTREAM_STATE_ASSIGNED && run.queued_since) {
       out.set_message("queued on " + run.row.worker_id + " until one of its slots frees");

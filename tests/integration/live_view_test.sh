@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 command -v tmux > /dev/null || { echo "SKIP: tmux is not installed (scripts/install-deps.sh installs it)"; exit 77; }
 plan=$TMP/plan
-card "$plan" WS-01 None 'sleep 4; echo one'
+card "$plan" WS-01 None 'echo "tokenizing the corpus"; sleep 4; echo one'
 card "$plan" WS-02 None 'sleep 4; echo two'
 card "$plan" WS-03 None 'echo "broken on purpose"; exit 3'
 card "$plan" WS-04 WS-01 'echo four'
@@ -20,15 +20,11 @@ tmux_ new-session -d -s "$session" -x 100 -y 30 \
 screen() { tmux_ capture-pane -p -t "$session"; }
 mid_run() {
   screen > "$TMP/mid.screen"
-  grep -Eq '^  WS-0[12]  Card WS-0[12]  local-1  [0-9]+s' "$TMP/mid.screen" &&
-    grep -Eq '^\[[#-]+\] [0-9]/4  .*running' "$TMP/mid.screen"
-}
-mid_run() {
-  screen > "$TMP/mid.screen"
-  grep -Eq '^  WS-0[12]  Card WS-0[12]  local-1  [0-9]+s' "$TMP/mid.screen" &&
+  grep -Eq '^  WS-02  Card WS-02  local-1  [0-9]+s' "$TMP/mid.screen" &&
+    grep -Eq '^  WS-01  Card WS-01  local-1  [0-9]+s  > tokenizing the corpus$' "$TMP/mid.screen" &&
     grep -Eq '^\[[#-]+\] [0-9]/4  .*running' "$TMP/mid.screen" && grep -q '^WS-03 FAILED' "$TMP/mid.screen"
 }
-check "mid-run: the running workstreams with worker and time, and the bar" wait_for 30 mid_run
+check "mid-run: the running workstreams with worker, time and last output line, and the bar" wait_for 30 mid_run
 echo "--- the screen mid-run"; cat "$TMP/mid.screen"
 check "mid-run: the failure scrolled above with its reason" grep -Eq '^WS-03 FAILED: .*exit 3' "$TMP/mid.screen"
 check "mid-run: no waiting-for-a-worker lines" sh -c "! grep -q 'waiting for' '$TMP/mid.screen'"
