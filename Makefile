@@ -79,8 +79,8 @@ image:
 # The slim image built with podman from a debootstrap base and run for real: a coordinator
 # and two workers as containers, non-root on read-only root filesystems, running the
 # example plan under a real Prometheus (tests/image/image_test.sh), as root (through sudo). Not in
-# make test: the first build compiles wsfleet in the container (about 15 minutes on 2 cores;
-# a minute after that, from the build's ccache cache).
+# make test: the first build compiles wsfleet in the container (9 minutes on 2 cores; under a
+# minute after that, from the build's ccache cache).
 image-test:
 	@scripts/install-deps.sh --image
 	$(if $(filter 0,$(shell id -u)),,sudo) tests/image/image_test.sh . $(BUILD_DIR)/image-cache

@@ -52,21 +52,6 @@ TerminalSize TerminalSizeOf(int fd) {
   return size;
 }
 
-std::string ElapsedText(int64_t milliseconds) {
-  int64_t seconds = std::max<int64_t>(0, milliseconds / 1000);
-  char text[32];
-  if (seconds >= 3600) {
-    std::snprintf(text, sizeof text, "%lldh%02lldm", static_cast<long long>(seconds / 3600),
-                  static_cast<long long>(seconds / 60 % 60));
-  } else if (seconds >= 60) {
-    std::snprintf(text, sizeof text, "%lldm%02llds", static_cast<long long>(seconds / 60),
-                  static_cast<long long>(seconds % 60));
-  } else {
-    std::snprintf(text, sizeof text, "%llds", static_cast<long long>(seconds));
-  }
-  return text;
-}
-
 std::string ProgressBar(int done, int total, int width) {
   int inside = std::max(1, width - 2);
   int filled = total <= 0 ? 0 : static_cast<int>(static_cast<int64_t>(inside) * std::clamp(done, 0, total) / total);
@@ -146,7 +131,7 @@ std::string LiveView::Region(const v1::RunStatus& status, TerminalSize size) {
   if (shown < running.size()) lines.push_back("  ... and " + std::to_string(running.size() - shown) + " more running");
   int total = status.workstreams_size();
   std::string counts = " " + std::to_string(ended) + "/" + std::to_string(total) + "  " + CountsLine(status) +
-                       CriticalPathLeft(status);
+                       EtaAtThePaceSoFar(status) + CriticalPathLeft(status);
   int bar = std::clamp(static_cast<int>(width) / 4, 10, 40);
   lines.push_back(common::TruncateToWidth(ProgressBar(ended, total, bar) + counts, width));
   for (const std::string& line : lines) region_widths_.push_back(common::DisplayWidth(line));

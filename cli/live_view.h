@@ -54,9 +54,6 @@ class LiveView {
   std::vector<size_t> region_widths_;
 };
 
-// "1h02m", "3m05s", "42s".
-std::string ElapsedText(int64_t milliseconds);
-
 // "[#########---------]" of `width` characters for done out of total.
 std::string ProgressBar(int done, int total, int width);
 

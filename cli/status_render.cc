@@ -1,5 +1,6 @@
 #include "cli/status_render.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
@@ -26,7 +27,9 @@ std::string CountsLine(const v1::RunStatus& status) {
   return line;
 }
 
-std::string CriticalPathLeft(const v1::RunStatus& status) {
+namespace {
+
+double CriticalPathDaysLeft(const v1::RunStatus& status) {
   double left = 0;
   for (const auto& ws : status.workstreams()) {
     v1::WorkstreamState state = ws.state();
@@ -34,6 +37,34 @@ std::string CriticalPathLeft(const v1::RunStatus& status) {
                 state == v1::WORKSTREAM_STATE_ASSIGNED || state == v1::WORKSTREAM_STATE_RUNNING;
     if (open) left = std::max(left, ws.remaining_days());
   }
+  return left;
+}
+
+}  // namespace
+
+std::string ElapsedText(int64_t milliseconds) {
+  int64_t seconds = std::max<int64_t>(0, milliseconds / 1000);
+  char text[32];
+  if (seconds >= 3600) {
+    std::snprintf(text, sizeof text, "%lldh%02lldm", static_cast<long long>(seconds / 3600),
+                  static_cast<long long>(seconds / 60 % 60));
+  } else if (seconds >= 60) {
+    std::snprintf(text, sizeof text, "%lldm%02llds", static_cast<long long>(seconds / 60),
+                  static_cast<long long>(seconds % 60));
+  } else {
+    std::snprintf(text, sizeof text, "%llds", static_cast<long long>(seconds));
+  }
+  return text;
+}
+
+std::string EtaAtThePaceSoFar(const v1::RunStatus& status) {
+  if (status.eta_seconds() <= 0) return "";
+  return "; ETA " + ElapsedText(std::max<int64_t>(1000, static_cast<int64_t>(status.eta_seconds() * 1000))) +
+         " at the pace so far";
+}
+
+std::string CriticalPathLeft(const v1::RunStatus& status) {
+  double left = CriticalPathDaysLeft(status);
   if (left <= 0) return "";
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "; critical path left: %.3g days (estimated)", left);

@@ -22,6 +22,14 @@ std::string CountsLine(const v1::RunStatus& status);
 // yet done, from the cards' durations; empty when nothing is left.
 std::string CriticalPathLeft(const v1::RunStatus& status);
 
+// "1h02m", "3m05s", "42s".
+std::string ElapsedText(int64_t milliseconds);
+
+// "; ETA 3m20s at the pace so far": the coordinator's ETA (the critical path left, in the
+// cards' estimated days, times the wall time the workstreams that succeeded took per
+// estimated day); empty until one has, or when nothing is left.
+std::string EtaAtThePaceSoFar(const v1::RunStatus& status);
+
 // Tracks states between two statuses to print "WS-03 RUNNING on local-1" lines.
 class ProgressPrinter {
  public:

@@ -130,6 +130,14 @@ class PlanScheduler : public RunReader {
   const v1::AgentReport& plan_spent() const { return budget_.spent(); }
   // What `wsfleet plans` shows of it: progress, share of the fleet, spend, what is left.
   v1::PlanInfo Info() const;
+  // The critical path left by the cards' upper estimates, and the wall time the
+  // workstreams that succeeded took against theirs: what an ETA is made of.
+  struct Pace {
+    double remaining_days = 0;
+    double estimated_days_done = 0;
+    double seconds_done = 0;
+  };
+  Pace PaceSoFar() const;
   // Its ready work (due now) by the worker shape it needs, added to `by_shape`; a gang
   // counts once. For a launcher.
   void AddWorkerDemand(std::map<std::string, launcher::Demand>& by_shape, common::SteadyTime now) const;

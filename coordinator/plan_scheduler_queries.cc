@@ -77,6 +77,9 @@ v1::RunStatus PlanScheduler::Status() const {
   }
   status.set_done(Done());
   status.set_succeeded(status.done() && succeeded);
+  if (Pace pace = PaceSoFar(); !status.done() && pace.estimated_days_done > 0) {
+    status.set_eta_seconds(pace.remaining_days * pace.seconds_done / pace.estimated_days_done);
+  }
   return status;
 }
 
@@ -93,6 +96,22 @@ std::vector<const WorkstreamRow*> PlanScheduler::Rows() const {
   return rows;
 }
 
+PlanScheduler::Pace PlanScheduler::PaceSoFar() const {
+  Pace pace;
+  for (size_t i = 0; i < run_.runs.size(); ++i) {
+    const WorkstreamRow& row = run_.runs[i].row;
+    if (!Ended(row.state) && run_.plan->analysis.acyclic) {
+      pace.remaining_days = std::max(pace.remaining_days, run_.plan->analysis.remaining_days_max[i]);
+    }
+    if (row.state == v1::WORKSTREAM_STATE_SUCCEEDED && row.started_unix_ms > 0 &&
+        row.finished_unix_ms >= row.started_unix_ms) {
+      pace.estimated_days_done += run_.card(static_cast<int>(i)).duration.estimate.max;
+      pace.seconds_done += static_cast<double>(row.finished_unix_ms - row.started_unix_ms) / 1000.0;
+    }
+  }
+  return pace;
+}
+
 v1::PlanInfo PlanScheduler::Info() const {
   v1::PlanInfo info;
   info.set_plan_id(run_.row.plan_id);
@@ -100,8 +119,6 @@ v1::PlanInfo PlanScheduler::Info() const {
   info.set_created_unix_ms(run_.row.created_unix_ms);
   info.set_done(Done());
   info.set_workstreams(static_cast<uint32_t>(run_.runs.size()));
-  double remaining = 0;
-  double estimated_days_done = 0, seconds_done = 0;
   bool succeeded = true;
   for (size_t i = 0; i < run_.runs.size(); ++i) {
     v1::WorkstreamState state = run_.runs[i].row.state;
@@ -118,20 +135,14 @@ v1::PlanInfo PlanScheduler::Info() const {
     if (state == v1::WORKSTREAM_STATE_ASSIGNED || state == v1::WORKSTREAM_STATE_RUNNING) {
       info.set_running(info.running() + 1);
     }
-    if (!Ended(state) && run_.plan->analysis.acyclic) {
-      remaining = std::max(remaining, run_.plan->analysis.remaining_days_max[i]);
-    }
-    const WorkstreamRow& row = run_.runs[i].row;
-    if (state == v1::WORKSTREAM_STATE_SUCCEEDED && row.started_unix_ms > 0 &&
-        row.finished_unix_ms >= row.started_unix_ms) {
-      estimated_days_done += run_.card(static_cast<int>(i)).duration.estimate.max;
-      seconds_done += static_cast<double>(row.finished_unix_ms - row.started_unix_ms) / 1000.0;
-    }
   }
+  Pace pace = PaceSoFar();
   info.set_succeeded(info.done() && succeeded);
-  info.set_remaining_days(info.done() ? 0 : remaining);
+  info.set_remaining_days(info.done() ? 0 : pace.remaining_days);
   info.set_critical_path_seconds(info.remaining_days() * kSecondsPerEstimatedDay);
-  double speed = estimated_days_done > 0 ? seconds_done / (estimated_days_done * kSecondsPerEstimatedDay) : 1.0;
+  double speed = pace.estimated_days_done > 0
+                     ? pace.seconds_done / (pace.estimated_days_done * kSecondsPerEstimatedDay)
+                     : 1.0;
   info.set_eta_seconds(info.critical_path_seconds() * speed);
   const PlanLimits& limits = share_.limits();
   info.set_share(limits.share);

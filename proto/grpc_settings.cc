@@ -90,6 +90,12 @@ std::shared_ptr<grpc::Channel> Connect(const std::string& address, const Channel
   return grpc::CreateCustomChannel(address, CredentialsFor(security), ArgumentsFor(security));
 }
 
+std::shared_ptr<grpc::Channel> ConnectAlone(const std::string& address, const ChannelSecurity& security) {
+  grpc::ChannelArguments arguments = ArgumentsFor(security);
+  arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return grpc::CreateCustomChannel(address, CredentialsFor(security), arguments);
+}
+
 std::shared_ptr<grpc::Channel> Connect(
     const std::string& address, const ChannelSecurity& security,
     std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors) {

@@ -38,6 +38,9 @@ void ApplyServerSettings(grpc::ServerBuilder& builder);
 void RouteGrpcLogs();
 grpc::ChannelArguments ClientChannelArguments();
 std::shared_ptr<grpc::Channel> Connect(const std::string& address, const ChannelSecurity& security = {});
+// The same on a connection of its own (gRPC shares connections between channels to one
+// address by default): for a try after one that timed out.
+std::shared_ptr<grpc::Channel> ConnectAlone(const std::string& address, const ChannelSecurity& security);
 // The same, with interceptors (call metrics) on every call made through it.
 std::shared_ptr<grpc::Channel> Connect(
     const std::string& address, const ChannelSecurity& security,

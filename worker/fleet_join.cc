@@ -36,6 +36,14 @@ bool JoinCallWorthRetrying(const grpc::Status& status) {
 
 namespace {
 
+// A stub on a channel of its own for each try, with its own connection: a try that timed out
+// may have left its connection stalled (seen once in three runs: two workers joining
+// together on a new podman network, one's every try over 60 s timing out on the same
+// channel while the other joined in 80 ms), and a channel would keep it.
+std::unique_ptr<v1::JoinService::Stub> FreshStub(const std::string& address, const rpc::ChannelSecurity& security) {
+  return v1::JoinService::NewStub(rpc::ConnectAlone(address, security));
+}
+
 // Calls `call` until it answers with what JoinCallWorthRetrying refuses, or `wait` is over.
 template <typename Call>
 grpc::Status Retrying(std::chrono::seconds wait, const std::function<void(const std::string&)>& say,
@@ -107,13 +115,13 @@ absl::StatusOr<Joined> Renew(const JoinInputs& inputs, const security::ClientIde
   if (!key.ok()) return key.status();
   absl::StatusOr<std::string> request = security::CreateRequest(*key, inputs.worker_id);
   if (!request.ok()) return request.status();
-  auto stub = v1::JoinService::NewStub(
-      rpc::Connect(inputs.coordinator, security::ChannelSecurityFor(identity.ca_pem, &identity, identity.server_name)));
+  rpc::ChannelSecurity channel = security::ChannelSecurityFor(identity.ca_pem, &identity, identity.server_name);
   v1::RenewRequest renew;
   renew.set_csr_pem(*request);
   v1::JoinResponse response;
-  grpc::Status status = Retrying(wait, say, inputs.coordinator,
-                                 [&](grpc::ClientContext& context) { return stub->Renew(&context, renew, &response); });
+  grpc::Status status = Retrying(wait, say, inputs.coordinator, [&](grpc::ClientContext& context) {
+    return FreshStub(inputs.coordinator, channel)->Renew(&context, renew, &response);
+  });
   if (!status.ok()) return FromGrpc(status, "renewing the worker certificate");
   for (const auto& [k, v] : identity.labels) response.mutable_labels()->insert({k, v});
   return Save(inputs, *key, response, "renewed its certificate");
@@ -139,10 +147,10 @@ absl::StatusOr<Joined> JoinWithToken(const JoinInputs& inputs, std::chrono::seco
       return absl::InvalidArgumentError("the join token has no CA hash (wsf1.<id>.<secret>.<ca-hash>); "
                                         "give the coordinator's CA with --tls-ca");
     }
-    auto stub = v1::JoinService::NewStub(rpc::Connect(inputs.coordinator, security::UncheckedChannelSecurity()));
     v1::GetCaResponse response;
     grpc::Status status = Retrying(wait, say, inputs.coordinator, [&](grpc::ClientContext& context) {
-      return stub->GetCa(&context, v1::GetCaRequest(), &response);
+      return FreshStub(inputs.coordinator, security::UncheckedChannelSecurity())
+          ->GetCa(&context, v1::GetCaRequest(), &response);
     });
     if (!status.ok()) {
       bool handshake = status.error_message().find("andshake") != std::string::npos;
@@ -165,16 +173,16 @@ absl::StatusOr<Joined> JoinWithToken(const JoinInputs& inputs, std::chrono::seco
   if (!key.ok()) return key.status();
   absl::StatusOr<std::string> request = security::CreateRequest(*key, inputs.worker_id);
   if (!request.ok()) return request.status();
-  auto stub = v1::JoinService::NewStub(
-      rpc::Connect(inputs.coordinator, security::ChannelSecurityFor(ca_pem, nullptr, server_name)));
+  rpc::ChannelSecurity channel = security::ChannelSecurityFor(ca_pem, nullptr, server_name);
   v1::JoinRequest join;
   join.set_token_id(token->id);
   join.set_token_secret(token->secret);
   join.set_worker_id(inputs.worker_id);
   join.set_csr_pem(*request);
   v1::JoinResponse response;
-  grpc::Status status = Retrying(wait, say, inputs.coordinator,
-                                 [&](grpc::ClientContext& context) { return stub->Join(&context, join, &response); });
+  grpc::Status status = Retrying(wait, say, inputs.coordinator, [&](grpc::ClientContext& context) {
+    return FreshStub(inputs.coordinator, channel)->Join(&context, join, &response);
+  });
   if (!status.ok()) return FromGrpc(status, "joining " + inputs.coordinator);
   if (!security::VerifySignedBy(response.certificate_pem(), ca_pem).ok()) {
     return absl::PermissionDeniedError("the coordinator issued a certificate its CA did not sign");

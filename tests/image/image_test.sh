@@ -154,7 +154,7 @@ for i in 1 2; do
   check "worker $i's container starts" [ $? = 0 ]
 done
 connected() { [ "$(in_coordinator workers | grep -c connected)" = 2 ]; }
-check "both workers join over mutual TLS across the podman network" wait_for 60 connected
+check "both workers join over mutual TLS across the podman network" wait_for 60 connected || { finish; exit 1; }
 
 # Non-root and read-only, seen from inside.
 check "the coordinator runs as uid 10001" [ "$(podman exec "$COORD" id -u)" = 10001 ]

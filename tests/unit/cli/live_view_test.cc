@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "cli/status_render.h"
 #include "common/text.h"
 
 namespace wsfleet::cli {
@@ -116,6 +117,19 @@ TEST(LiveViewTest, FitsTheTerminalItIsDrawnOn) {
   // 8 lines: 6 workstreams and the bar of 39 columns, "  ... and 24 more running" of 25:
   // 16 rows at 20 columns, so 15 up from the last.
   EXPECT_NE(out.find("\x1b[15A"), std::string::npos) << "every wrapped row is gone back over";
+}
+
+TEST(LiveViewTest, TheBarCarriesTheCoordinatorsEta) {
+  v1::RunStatus status;
+  Add(status, "WS-01", v1::WORKSTREAM_STATE_SUCCEEDED);
+  Add(status, "WS-02", v1::WORKSTREAM_STATE_PENDING)->set_remaining_days(3);
+  EXPECT_EQ(EtaAtThePaceSoFar(status), "") << "no pace yet: no ETA";
+  status.set_eta_seconds(60);
+  LiveView view([] { return kStart; });
+  std::vector<std::string> screen = Screen(view.Frame(status, {120, 24}));
+  EXPECT_NE(screen.back().find("1 succeeded, 1 pending; ETA 1m00s at the pace so far; critical path left: 3 days"),
+            std::string::npos)
+      << screen.back();
 }
 
 TEST(LiveViewTest, ElapsedTimesAndBars) {

@@ -89,12 +89,14 @@ TEST_F(CoordinatorMetricsTest, CriticalPathAndEtaFollowTheObservedSpeed) {
   Hello("w1", 1);
   EXPECT_EQ(Value("wsfleet_plan_critical_path_remaining_seconds", {{"plan", "test"}}), 16 * 3600);
   EXPECT_EQ(Value("wsfleet_plan_eta_seconds", {{"plan", "test"}}), 16 * 3600);
+  EXPECT_EQ(scheduler_->Status().eta_seconds(), 0) << "the status shows none until there is a pace";
   std::string first = OnlyAssign();
   Report("w1", {StartedNow(first)});
   clock_.Advance(1h);  // a one-day (8 h) card took one hour: the plan runs 8x faster
   Report("w1", {Finished(first, 2, v1::ATTEMPT_OUTCOME_SUCCEEDED)});
   EXPECT_EQ(Value("wsfleet_plan_critical_path_remaining_seconds", {{"plan", "test"}}), 8 * 3600);
   EXPECT_NEAR(*Value("wsfleet_plan_eta_seconds", {{"plan", "test"}}), 3600, 1);
+  EXPECT_NEAR(scheduler_->Status().eta_seconds(), 3600, 1) << "the live views' ETA is the same";
 }
 
 TEST_F(CoordinatorMetricsTest, LogBytesTestsAndStepMetricsFromStoredEventsOnly) {
