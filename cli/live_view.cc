@@ -109,8 +109,10 @@ std::string LiveView::Region(const v1::RunStatus& status, TerminalSize size) {
     }
     if (Ended(ws.state())) ++ended;
   }
-  // Longest running first: what is slow is what people look for.
+  // Longest running first (what is slow is what people look for), those not started yet last.
   std::stable_sort(running.begin(), running.end(), [](const auto* a, const auto* b) {
+    bool a_waits = a->started_unix_ms() <= 0, b_waits = b->started_unix_ms() <= 0;
+    if (a_waits != b_waits) return b_waits;
     return a->started_unix_ms() < b->started_unix_ms();
   });
   int64_t now = now_unix_ms_();

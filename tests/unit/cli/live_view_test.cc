@@ -99,6 +99,19 @@ TEST(LiveViewTest, RunningWorkIsRedrawnInPlaceAndOnlyWhatMattersScrolls) {
   EXPECT_EQ(Screen(out), (std::vector<std::string>{screen[0], screen[1], ""}));
 }
 
+TEST(LiveViewTest, WorkNotStartedYetComesAfterWorkRunning) {
+  LiveView view([] { return kStart + 9000; });
+  v1::RunStatus status;
+  v1::WorkstreamStatus* queued = Add(status, "WS-01", v1::WORKSTREAM_STATE_ASSIGNED);
+  queued->set_worker_id("w1");
+  queued->set_message("queued on w1 until one of its slots frees");
+  Add(status, "WS-02", v1::WORKSTREAM_STATE_RUNNING)->set_started_unix_ms(kStart);
+  std::vector<std::string> screen = Screen(view.Frame(status, {100, 24}));
+  ASSERT_EQ(screen.size(), 3u);
+  EXPECT_EQ(screen[0], "  WS-02  Card WS-02  -  9s");
+  EXPECT_EQ(screen[1], "  WS-01  Card WS-01  w1  -  starting  queued on w1 until one of its slots frees");
+}
+
 TEST(LiveViewTest, FitsTheTerminalItIsDrawnOn) {
   LiveView view([] { return kStart + 5000; });
   v1::RunStatus status;
