@@ -61,6 +61,7 @@ bench: build
 	bench/replace_bench.sh $(BUILD_DIR)
 	bench/fleet_scale_bench.sh $(BUILD_DIR)
 	bench/plan_scale_bench.sh $(BUILD_DIR)
+	bench/plan_page_bench.sh $(BUILD_DIR)
 	bench/plan_size_bench.sh $(BUILD_DIR)
 	bench/slurm_bench.sh $(BUILD_DIR)
 

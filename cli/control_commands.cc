@@ -17,6 +17,7 @@
 #include "cli/status_follower.h"
 #include "cli/status_render.h"
 #include "common/plan_loader.h"
+#include "common/text.h"
 #include "coordinator/run_json.h"
 #include "launcher/launcher.h"
 #include "proto/grpc_settings.h"
@@ -271,6 +272,32 @@ int PlansCommand(const ClientOptions& client) {
   grpc::Status rpc = stub->ListPlans(Context().get(), {}, &response);
   if (!rpc.ok()) return Report(client, rpc);
   std::cout << (client.output == "json" ? coordinator::PlansJson(response).dump(2) + "\n" : RenderPlansTable(response));
+  return kExitOk;
+}
+
+std::string PageUrlFor(const std::string& url, const std::string& coordinator) {
+  // A page served on every address names none a browser can open: the host the client
+  // dialled does (or this machine, over a unix socket).
+  for (const char* wildcard : {"http://0.0.0.0:", "http://[::]:"}) {
+    if (url.rfind(wildcard, 0) != 0) continue;
+    std::string host = "127.0.0.1";
+    if (coordinator.rfind("unix:", 0) != 0 && coordinator.rfind(':') != std::string::npos) {
+      host = coordinator.substr(0, coordinator.rfind(':'));
+    }
+    return "http://" + host + ":" + url.substr(std::string(wildcard).size());
+  }
+  return url;
+}
+
+int UiCommand(const ClientOptions& client) {
+  v1::OpenPlanPageResponse response;
+  auto stub = Stub(client);
+  if (!stub) return kExitUsage;
+  grpc::Status rpc = stub->OpenPlanPage(Context().get(), {}, &response);
+  if (!rpc.ok()) return Report(client, rpc);
+  std::cout << PageUrlFor(response.url(), ClientAddress(client)) << "\n";
+  std::cerr << "Open it in a browser: it signs you in to the plan page once; it expires at "
+            << common::UtcDateTime(response.expires_unix_ms()) << " unused.\n";
   return kExitOk;
 }
 

@@ -25,5 +25,10 @@ int RetryCommand(const ClientOptions& client, const std::string& workstream, boo
 int DrainCommand(const ClientOptions& client, const std::string& worker);
 // The plans the coordinator holds: progress, share of the fleet, spend, what is left.
 int PlansCommand(const ClientOptions& client);
+// `wsfleet ui`: prints a URL that signs its opener in to the coordinator's plan page, once.
+int UiCommand(const ClientOptions& client);
+// The page's URL as the coordinator gives it, a wildcard host (0.0.0.0, [::]) replaced by the
+// host of `coordinator` (the address the client dialled; 127.0.0.1 for a unix socket).
+std::string PageUrlFor(const std::string& url, const std::string& coordinator);
 
 }  // namespace wsfleet::cli

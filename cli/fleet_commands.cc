@@ -199,6 +199,7 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
   config.scheduler = SchedulerOptionsFrom(options.heartbeat_seconds, options.lease_seconds,
                                               options.gang_timeout_seconds, options.worker_queue);
   config.metrics_address = options.metrics_address;
+  config.ui_address = options.ui_address == "off" ? "" : options.ui_address;
   config.metrics.max_step_metric_series = options.step_metric_series;
   if (!options.plan_budget.empty()) config.scheduler.plan_budget = *common::ParseBudget(options.plan_budget);
   config.scheduler.write_back = options.write_back;
@@ -271,6 +272,9 @@ int RunCoordinatorCommand(const CoordinatorOptions& options) {
                  (*server)->local_address());
   }
   if (!(*server)->metrics_url().empty()) spdlog::info("metrics at {}", (*server)->metrics_url());
+  if (!(*server)->plan_page_url().empty()) {
+    spdlog::info("plan page at {} (`wsfleet ui` prints a URL that opens it)", (*server)->plan_page_url());
+  }
   if (slurm) {
     absl::StatusOr<launcher::SlurmSettings> settings = SlurmSettingsFor(options, file_config.slurm, **server, *idle_exit);
     if (!settings.ok()) {
@@ -539,6 +543,7 @@ int RunPlanCommand(const RunOptions& options) {
   config.scheduler = SchedulerOptionsFrom(options.heartbeat_seconds, options.lease_seconds,
                                               options.gang_timeout_seconds, options.worker_queue);
   config.metrics_address = options.metrics_address;
+  config.ui_address = options.ui_address == "off" ? "" : options.ui_address;
   config.metrics.max_step_metric_series = options.step_metric_series;
   config.scheduler.plan_budget = options.plan_budget.empty() ? plan_budget_from_config
                                                               : common::ParseBudget(options.plan_budget).value();
@@ -658,6 +663,11 @@ int RunPlanCommand(const RunOptions& options) {
 
   // On a terminal, the live view; piped, a line per change.
   bool terminal = ::isatty(STDOUT_FILENO) != 0;
+  if (terminal && !server.plan_page_url().empty()) {
+    bool default_state = fs::path(options.state_dir).lexically_normal() == fs::path(".wsfleet");
+    std::cout << "the plan page, live: `wsfleet ui" << (default_state ? "" : " --coordinator " + server.address())
+              << "` prints a URL that opens it" << std::endl;
+  }
   ProgressPrinter progress(false);
   LiveView live([] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())

@@ -26,6 +26,7 @@ struct CoordinatorOptions {
   std::string verification;     // lenient | default | strict; empty: default
   bool require_verified = false;  // the same as --verification strict
   std::string metrics_address;  // HOST:PORT; empty: no /metrics
+  std::string ui_address = "127.0.0.1:0";  // the plan page's HOST:PORT; "off": none
   size_t step_metric_series = 1000;
   std::string join_token_file;  // else $WSFLEET_JOIN_TOKEN: a wsf1 token registered at start
   coordinator::TlsOptions tls;
@@ -98,6 +99,7 @@ struct RunOptions {
   uint64_t output_cap_bytes = uint64_t{256} << 20;
   // The coordinator's /metrics; the local workers serve theirs on the same host, port 0.
   std::string metrics_address;
+  std::string ui_address = "127.0.0.1:0";  // the plan page's HOST:PORT; "off": none
   size_t step_metric_series = 1000;
   std::string gpus = "auto";  // this machine's GPUs, split among the local workers
   LogFlags log;  // the embedded coordinator's and the local workers' (in workers/local-N.log)

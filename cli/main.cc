@@ -172,6 +172,11 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--metrics-addr", run_options.metrics_address,
                       "Serve the coordinator's Prometheus metrics at HOST:PORT/metrics (port 0: "
                       "any free one); each local worker serves its own on HOST, port 0");
+  run_cmd->add_option("--ui-addr", run_options.ui_address,
+                      "Serve the plan page (the DAG, live) at HOST:PORT (port 0: any free one; off: none); "
+                      "`wsfleet ui` prints a URL that signs you in. Plain HTTP: keep it on loopback and tunnel "
+                      "(ssh -L, kubectl port-forward)")
+      ->capture_default_str();
   run_cmd->add_option("--gpus", run_options.gpus,
                       "This machine's GPUs for the run: auto (all the CUDA runtime finds), none, or "
                       "indices such as 0,1; split evenly among the local workers")
@@ -223,6 +228,11 @@ int main(int argc, char** argv) {
   coordinator_cmd->add_option("--metrics-addr", coordinator_options.metrics_address,
                               "Serve Prometheus metrics at HOST:PORT/metrics (port 0: any free "
                               "one; the address is logged and shown by status)");
+  coordinator_cmd->add_option("--ui-addr", coordinator_options.ui_address,
+                              "Serve the plan page (the DAG, live) at HOST:PORT (port 0: any free one; off: none); "
+                      "`wsfleet ui` prints a URL that signs you in. Plain HTTP: keep it on loopback and tunnel "
+                      "(ssh -L, kubectl port-forward)")
+      ->capture_default_str();
   coordinator_cmd->add_option("--step-metric-series", coordinator_options.step_metric_series,
                               "Most wsfleet_step_metric series exported (workstream x name)")
       ->capture_default_str();
@@ -400,6 +410,11 @@ int main(int argc, char** argv) {
   plans_cmd->add_option("-o,--output", client.output, "Output format")
       ->check(CLI::IsMember({"table", "json"}))->capture_default_str();
   plans_cmd->callback([&] { run = [&] { return PlansCommand(client); }; });
+
+  CLI::App* ui_cmd = app.add_subcommand(
+      "ui", "Print a URL that opens the coordinator's plan page (its DAG, live) in a browser; good once, for 10 minutes");
+  add_client(ui_cmd);
+  ui_cmd->callback([&] { run = [&] { return UiCommand(client); }; });
 
   CLI::App* status_cmd = app.add_subcommand("status", "Show the run's workstreams and states");
   add_client(status_cmd);

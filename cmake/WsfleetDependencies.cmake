@@ -13,6 +13,8 @@ find_package(SQLiteCpp REQUIRED)
 find_package(yaml-cpp REQUIRED)
 find_package(pugixml REQUIRED)
 find_package(prometheus-cpp CONFIG REQUIRED)
+# The plan page's HTTP server: the same civetweb prometheus-cpp serves /metrics with.
+find_package(civetweb CONFIG REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
 if(WSFLEET_BUILD_TESTS)
   find_package(GTest REQUIRED)

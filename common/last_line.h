@@ -2,7 +2,7 @@
 
 #include <string>
 
-// The last line a log ends with, for a live view of what a step is doing.
+// The last lines a log ends with, for the live views of what a step is doing.
 namespace wsfleet::common {
 
 // The last non-empty line of the file at `path` (read from its last 4 KiB), made safe to
@@ -13,5 +13,9 @@ std::string LastLineOf(const std::string& path);
 
 // The same for text already read.
 std::string LastLineIn(std::string_view text);
+
+// The file's lines within its last `bytes` (a line the cut would halve left out), each made
+// safe as LastLineOf's: the tail of a log, for a page to show. Empty when missing.
+std::string LastLinesOf(const std::string& path, size_t bytes);
 
 }  // namespace wsfleet::common

@@ -10,6 +10,7 @@
 #include "coordinator/scheduler.h"
 #include "coordinator/state_store.h"
 #include "coordinator/verification_view.h"
+#include "ui/viewer_logins.h"
 
 namespace wsfleet::coordinator {
 
@@ -284,6 +285,25 @@ grpc::ServerUnaryReactor* ControlServiceImpl::ListPlans(grpc::CallbackServerCont
     for (const PlanScheduler* plan : scheduler_.plans()) *response->add_plans() = plan->Info();
     reactor->Finish(grpc::Status::OK);
   });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ControlServiceImpl::OpenPlanPage(grpc::CallbackServerContext* context,
+                                                           const v1::OpenPlanPageRequest*,
+                                                           v1::OpenPlanPageResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (grpc::Status allowed = access_.Check(access_.Identify(*context), Role::kViewer, "OpenPlanPage", ""); !allowed.ok()) {
+    reactor->Finish(allowed);
+    return reactor;
+  }
+  if (!plan_page_login_) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                                 "this coordinator serves no plan page (started with --ui-addr off, or its address could not be bound: see its log)"));
+    return reactor;
+  }
+  response->set_url(plan_page_login_());
+  response->set_expires_unix_ms(common::ToUnixMillis(std::chrono::system_clock::now() + ui::ViewerLogins::kLoginLifetime));
+  reactor->Finish(grpc::Status::OK);
   return reactor;
 }
 

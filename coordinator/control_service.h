@@ -56,6 +56,10 @@ class ControlServiceImpl : public v1::ControlService::CallbackService {
                                   v1::DrainResponse* response) override;
   grpc::ServerUnaryReactor* ListPlans(grpc::CallbackServerContext* context, const v1::ListPlansRequest* request,
                                       v1::ListPlansResponse* response) override;
+  grpc::ServerUnaryReactor* OpenPlanPage(grpc::CallbackServerContext* context, const v1::OpenPlanPageRequest* request,
+                                         v1::OpenPlanPageResponse* response) override;
+  // Makes a one-time plan page login URL; unset when the coordinator serves no page.
+  void set_plan_page_login(std::function<std::string()> login) { plan_page_login_ = std::move(login); }
 
  private:
   // Parses the plan's files (on the calling gRPC thread), submits it on the loop, fills
@@ -69,6 +73,7 @@ class ControlServiceImpl : public v1::ControlService::CallbackService {
   StatusWatchers& watchers_;
   AccessPolicy& access_;
   std::function<void()> on_cancel_all_;
+  std::function<std::string()> plan_page_login_;
 };
 
 // A server stream refused before it started: finishes with `status` at once.

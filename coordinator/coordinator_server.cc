@@ -17,6 +17,7 @@
 #include "coordinator/access_service.h"
 #include "coordinator/control_service.h"
 #include "coordinator/join_service.h"
+#include "coordinator/plan_page_source.h"
 #include "coordinator/file_writer.h"
 #include "coordinator/sqlite_state_store.h"
 #include "coordinator/state_directory_lock.h"
@@ -26,9 +27,12 @@
 #include "coordinator/timed_state_store.h"
 #include "coordinator/worker_session.h"
 #include "proto/grpc_settings.h"
+#include "security/certificates.h"
 #include "security/grpc_tls.h"
 #include "telemetry/grpc_metrics.h"
 #include "telemetry/metrics_endpoint.h"
+#include "ui/plan_page_server.h"
+#include "ui/viewer_logins.h"
 
 namespace wsfleet::coordinator {
 
@@ -167,6 +171,10 @@ struct CoordinatorServer::Parts {
   std::unique_ptr<JoinServiceImpl> join_service;
   std::unique_ptr<AccessServiceImpl> access_service;
   std::unique_ptr<launcher::Launcher> launcher;  // none: workers are started by hand (static)
+  // The plan page: stopped before what it reads goes.
+  ui::ViewerLogins viewer_logins{common::SystemTime(), [] { return security::RandomHex(32); }};
+  std::unique_ptr<SchedulerPageSource> page_source;
+  std::unique_ptr<ui::PlanPageServer> page;
   // Stopped first (declared last): a scrape in progress still finds everything it reads.
   std::unique_ptr<telemetry::MetricsEndpoint> endpoint;
 };
@@ -306,6 +314,21 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Start(
   if (server->server_ == nullptr) {
     return absl::UnavailableError("cannot listen on " + config.listen);
   }
+  if (!config.ui_address.empty()) {
+    CoordinatorServer* self = server.get();
+    parts.page_source = std::make_unique<SchedulerPageSource>(
+        server->loop_, *parts.scheduler, StatePaths{options.state_dir},
+        [self](StatusWatchers::Callback callback) { self->Watch(std::move(callback)); });
+    absl::StatusOr<std::unique_ptr<ui::PlanPageServer>> page =
+        ui::PlanPageServer::Start(config.ui_address, *parts.page_source, parts.viewer_logins);
+    // A view, not the fleet: the coordinator serves on without it (and `wsfleet ui` says so).
+    if (page.ok()) {
+      parts.page = std::move(*page);
+      parts.control_service->set_plan_page_login([page = parts.page.get()] { return page->LoginUrl(); });
+    } else {
+      spdlog::error("no plan page: {}", std::string(page.status().message()));
+    }
+  }
   server->server_->GetHealthCheckService()->SetServingStatus(kStoreHealthService, true);
   server->loop_.RunSync([self = server.get()] { self->health_ = self->server_->GetHealthCheckService(); });
   // Only the owner may connect: on Linux, connecting needs write permission on the socket.
@@ -326,6 +349,10 @@ void CoordinatorServer::Watch(StatusWatchers::Callback callback) {
     parts_->output->Publish(*parts_->scheduler);  // where things stand now (the plan submitted last)
   });
 }
+
+std::string CoordinatorServer::plan_page_url() const { return parts_->page ? parts_->page->url() : ""; }
+
+std::string CoordinatorServer::PlanPageLoginUrl() { return parts_->page ? parts_->page->LoginUrl() : ""; }
 
 void CoordinatorServer::Flush() {
   loop_.RunSync([this] {

@@ -37,6 +37,7 @@ struct CoordinatorConfig {
   std::string state_dir = ".wsfleet";
   std::string owner = "wsfleet coordinator";  // what holds the state directory, for a second one's refusal
   std::string metrics_address;  // HOST:PORT for /metrics (port 0: any free one); empty: off
+  std::string ui_address;       // HOST:PORT for the plan page (port 0: any free one); empty: off
   // With --insecure only: what a worker's Hello must carry; empty: any worker may join.
   std::string join_token;
   TlsOptions tls;
@@ -62,6 +63,10 @@ class CoordinatorServer {
   const std::string& ca_hash() const { return ca_hash_; }
   // http://HOST:PORT/metrics as bound; empty when metrics are off.
   const std::string& metrics_url() const { return metrics_url_; }
+  // http://HOST:PORT of the plan page as bound; empty when it is off (or could not bind).
+  std::string plan_page_url() const;
+  // A one-time login URL for the plan page (what `wsfleet ui` prints); empty when it is off.
+  std::string PlanPageLoginUrl();
   common::EventLoop& loop() { return loop_; }
   Scheduler& scheduler() { return *scheduler_; }  // loop thread only
   // Calls `callback` on the loop thread with the run's status now and whenever it changes

@@ -14,12 +14,6 @@ const WorkstreamFacts& WorkstreamRun::NoFacts() {
   return none;
 }
 
-bool Ended(v1::WorkstreamState state) {
-  return state == v1::WORKSTREAM_STATE_SUCCEEDED || state == v1::WORKSTREAM_STATE_FAILED ||
-         state == v1::WORKSTREAM_STATE_CANCELLED || state == v1::WORKSTREAM_STATE_BLOCKED ||
-         state == v1::WORKSTREAM_STATE_SKIPPED;
-}
-
 void PlanRun::DropStoredText() {
   std::vector<common::SourceFile>().swap(row.files);
   std::vector<std::string>().swap(row.parsed);

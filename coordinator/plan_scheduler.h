@@ -118,6 +118,8 @@ class PlanScheduler : public RunReader {
 
   // RunReader.
   v1::RunStatus Status() const override;
+  // One workstream's part of Status() (by its index in the plan), without the rest.
+  v1::WorkstreamStatus WorkstreamStatusOf(int index) const;
   v1::ListWorkersResponse Workers() const override { return workers_.List(); }
   bool has_plan() const override { return run_.has_plan(); }
   bool Done() const override { return run_.Done(); }
@@ -171,6 +173,8 @@ class PlanScheduler : public RunReader {
   void SendMergeTurn(const std::optional<std::string>& granted);
   v1::CoordinatorMessage MergeTurn(const std::string& attempt_id) const;
   std::string MergeState(int index) const;  // see RunView::merge
+  // `waiting`: WhyWaiting's answers so far, per kind of request.
+  void FillWorkstreamStatus(size_t index, v1::WorkstreamStatus& out, std::map<std::string, std::string>& waiting) const;
 
   common::Clock& clock_;
   StateStore& store_;

@@ -33,47 +33,9 @@ v1::RunStatus PlanScheduler::Status() const {
   bool succeeded = true;
   std::map<std::string, std::string> waiting;  // per kind of request (Dispatcher::WhyWaiting)
   for (size_t i = 0; i < run_.runs.size(); ++i) {
-    const common::Workstream& ws = run_.plan->workstreams[i];
-    const WorkstreamRun& run = run_.runs[i];
-    v1::WorkstreamStatus& out = *status.add_workstreams();
-    out.set_id(ws.id.ToString());
-    out.set_name(ws.name);
-    out.set_state(run.row.state);
-    out.set_attempts(static_cast<uint32_t>(run.row.attempts));
-    out.set_worker_id(run.row.worker_id);
-    if (run.row.state == v1::WORKSTREAM_STATE_READY) {
-      out.set_message(!run.row.message.empty() ? run.row.message
-                      : !run.waiting.empty()   ? run.waiting
-                                               : dispatcher_.WhyWaiting(static_cast<int>(i), &waiting));
-      // What the launcher does about it: its job pending and why, or the engine's refusal.
-      if (run.row.message.empty() && !shared_.launch_notes.empty()) {
-        auto note = shared_.launch_notes.find(launcher::ShapeOf(ws).Key());
-        if (note != shared_.launch_notes.end()) out.set_message(out.message() + " (" + note->second + ")");
-      }
-    } else if (run.row.state == v1::WORKSTREAM_STATE_RUNNING) {
-      out.set_message(run.row.message);
-      // What it is doing, for the live views: a small read at the log's end, running ones only.
-      if (!run.attempt_ids.empty()) {
-        out.set_last_output_line(common::LastLineOf(store_.LogPath(run_.row.plan_id, ws.id.ToString(), run.attempt_ids.back())));
-      }
-    } else if (run.row.state == v1::WORKSTREAM_STATE_ASSIGNED && run.queued_since) {
-      out.set_message("queued on " + run.row.worker_id + " until one of its slots frees");
-    } else {
-      out.set_message(run.row.message);
-    }
-    out.set_started_unix_ms(run.row.started_unix_ms);
-    out.set_finished_unix_ms(run.row.finished_unix_ms);
-    *out.mutable_tests() = run.facts().tests;
-    if (run.facts().agent) *out.mutable_agent() = *run.facts().agent;
-    if (!run.agent_reports.empty()) *out.mutable_agent_spent() = SumAgentReports(run.agent_reports, run.attempt_ids);
-    out.set_merge(MergeState(static_cast<int>(i)));
-    out.set_output_dropped_bytes(run.facts().output_dropped_bytes);
-    out.set_priority(static_cast<uint32_t>(ws.priority.value_or(10)));
-    out.set_remaining_days(run_.plan->analysis.acyclic ? run_.plan->analysis.remaining_days_max[i] : 0);
-    if (run.row.state != v1::WORKSTREAM_STATE_SUCCEEDED &&
-        run.row.state != v1::WORKSTREAM_STATE_SKIPPED) {
-      succeeded = false;
-    }
+    FillWorkstreamStatus(i, *status.add_workstreams(), waiting);
+    v1::WorkstreamState state = run_.runs[i].row.state;
+    if (state != v1::WORKSTREAM_STATE_SUCCEEDED && state != v1::WORKSTREAM_STATE_SKIPPED) succeeded = false;
   }
   status.set_done(Done());
   status.set_succeeded(status.done() && succeeded);
@@ -81,6 +43,53 @@ v1::RunStatus PlanScheduler::Status() const {
     status.set_eta_seconds(pace.remaining_days * pace.seconds_done / pace.estimated_days_done);
   }
   return status;
+}
+
+v1::WorkstreamStatus PlanScheduler::WorkstreamStatusOf(int index) const {
+  v1::WorkstreamStatus out;
+  std::map<std::string, std::string> waiting;
+  FillWorkstreamStatus(static_cast<size_t>(index), out, waiting);
+  return out;
+}
+
+void PlanScheduler::FillWorkstreamStatus(size_t i, v1::WorkstreamStatus& out,
+                                         std::map<std::string, std::string>& waiting) const {
+  const common::Workstream& ws = run_.plan->workstreams[i];
+  const WorkstreamRun& run = run_.runs[i];
+  out.set_id(ws.id.ToString());
+  out.set_name(ws.name);
+  out.set_state(run.row.state);
+  out.set_attempts(static_cast<uint32_t>(run.row.attempts));
+  out.set_worker_id(run.row.worker_id);
+  if (run.row.state == v1::WORKSTREAM_STATE_READY) {
+    out.set_message(!run.row.message.empty() ? run.row.message
+                    : !run.waiting.empty()   ? run.waiting
+                                             : dispatcher_.WhyWaiting(static_cast<int>(i), &waiting));
+    // What the launcher does about it: its job pending and why, or the engine's refusal.
+    if (run.row.message.empty() && !shared_.launch_notes.empty()) {
+      auto note = shared_.launch_notes.find(launcher::ShapeOf(ws).Key());
+      if (note != shared_.launch_notes.end()) out.set_message(out.message() + " (" + note->second + ")");
+    }
+  } else if (run.row.state == v1::WORKSTREAM_STATE_RUNNING) {
+    out.set_message(run.row.message);
+    // What it is doing, for the live views: a small read at the log's end, running ones only.
+    if (!run.attempt_ids.empty()) {
+      out.set_last_output_line(common::LastLineOf(store_.LogPath(run_.row.plan_id, ws.id.ToString(), run.attempt_ids.back())));
+    }
+  } else if (run.row.state == v1::WORKSTREAM_STATE_ASSIGNED && run.queued_since) {
+    out.set_message("queued on " + run.row.worker_id + " until one of its slots frees");
+  } else {
+    out.set_message(run.row.message);
+  }
+  out.set_started_unix_ms(run.row.started_unix_ms);
+  out.set_finished_unix_ms(run.row.finished_unix_ms);
+  *out.mutable_tests() = run.facts().tests;
+  if (run.facts().agent) *out.mutable_agent() = *run.facts().agent;
+  if (!run.agent_reports.empty()) *out.mutable_agent_spent() = SumAgentReports(run.agent_reports, run.attempt_ids);
+  out.set_merge(MergeState(static_cast<int>(i)));
+  out.set_output_dropped_bytes(run.facts().output_dropped_bytes);
+  out.set_priority(static_cast<uint32_t>(ws.priority.value_or(10)));
+  out.set_remaining_days(run_.plan->analysis.acyclic ? run_.plan->analysis.remaining_days_max[i] : 0);
 }
 
 SchedulerCounters PlanScheduler::counters() const {

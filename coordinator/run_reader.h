@@ -8,12 +8,12 @@
 #include "coordinator/state_store.h"
 #include "coordinator/verdict.h"
 #include "coordinator/workstream_facts.h"
+#include "proto/enum_names.h"
 #include "wsfleet/v1/control.pb.h"
 
 namespace wsfleet::coordinator {
 
-// Whether a workstream in `state` is over (nothing more runs for it unless retried).
-bool Ended(v1::WorkstreamState state);
+using rpc::Ended;
 
 // Counters the metrics endpoint exports; plain numbers, read on the loop thread.
 struct SchedulerCounters {

@@ -41,15 +41,16 @@ v1::Verification VerificationOf(const common::Workstream& card, const Workstream
   return out;
 }
 
+void AddVerificationOf(const RunReader& run, int index, v1::WorkstreamStatus& ws) {
+  bool ran = ws.state() == v1::WORKSTREAM_STATE_SUCCEEDED || (ws.state() == v1::WORKSTREAM_STATE_FAILED && ws.attempts() > 0);
+  if (!ran) return;
+  RunView view = run.ViewOf(index);
+  *ws.mutable_verification() = VerificationOf(view.card, view.facts, run.verification());
+}
+
 void AddVerification(const RunReader& run, v1::RunStatus& status) {
   if (!run.has_plan()) return;
-  for (int i = 0; i < status.workstreams_size(); ++i) {
-    v1::WorkstreamStatus& ws = *status.mutable_workstreams(i);
-    bool ran = ws.state() == v1::WORKSTREAM_STATE_SUCCEEDED || (ws.state() == v1::WORKSTREAM_STATE_FAILED && ws.attempts() > 0);
-    if (!ran) continue;
-    RunView view = run.ViewOf(i);
-    *ws.mutable_verification() = VerificationOf(view.card, view.facts, run.verification());
-  }
+  for (int i = 0; i < status.workstreams_size(); ++i) AddVerificationOf(run, i, *status.mutable_workstreams(i));
 }
 
 }  // namespace wsfleet::coordinator

@@ -17,5 +17,7 @@ v1::Verification VerificationOf(const common::Workstream& card, const Workstream
 // Fills WorkstreamStatus.verification for each workstream whose attempt ended (SUCCEEDED
 // or FAILED after running); the rest have nothing checked to show.
 void AddVerification(const RunReader& run, v1::RunStatus& status);
+// The same for one: `ws` is the status of the plan's workstream at `index`.
+void AddVerificationOf(const RunReader& run, int index, v1::WorkstreamStatus& ws);
 
 }  // namespace wsfleet::coordinator

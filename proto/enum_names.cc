@@ -56,4 +56,10 @@ const char* StreamLabel(v1::LogChunk::Stream stream) {
   return stream == v1::LogChunk::STREAM_STDERR ? "stderr" : "stdout";
 }
 
+bool Ended(v1::WorkstreamState state) {
+  return state == v1::WORKSTREAM_STATE_SUCCEEDED || state == v1::WORKSTREAM_STATE_FAILED ||
+         state == v1::WORKSTREAM_STATE_CANCELLED || state == v1::WORKSTREAM_STATE_BLOCKED ||
+         state == v1::WORKSTREAM_STATE_SKIPPED;
+}
+
 }  // namespace wsfleet::rpc

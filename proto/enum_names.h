@@ -18,4 +18,7 @@ std::string OutcomeLabel(v1::AttemptOutcome outcome);
 const char* StepResultLabel(const v1::StepFinished& step);
 const char* StreamLabel(v1::LogChunk::Stream stream);  // "stdout" | "stderr"
 
+// Whether a workstream in `state` is over (nothing more runs for it unless retried).
+bool Ended(v1::WorkstreamState state);
+
 }  // namespace wsfleet::rpc

@@ -26,7 +26,7 @@ packages=(
   libcmark-gfm-dev libcmark-gfm-extensions-dev libcli11-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libabsl-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
   protobuf-compiler libsqlitecpp-dev libsqlite3-dev libyaml-cpp-dev libpugixml-dev
-  prometheus-cpp-dev libssl-dev
+  prometheus-cpp-dev libcivetweb-dev libssl-dev
 )
 if $image; then
   packages=(podman buildah runc crun netavark aardvark-dns iptables uidmap debootstrap prometheus curl jq)
@@ -47,6 +47,8 @@ $build_only || $image || packages+=(
   gdb
   # a real terminal for the live view's test (tmux's capture-pane reads the screen)
   tmux
+  # a real browser for the plan page's test (headless, driven by playwright-core from npm)
+  chromium
   # a real Slurm for the launcher's tests (daemons started by the tests themselves)
   slurmctld slurmd slurm-client munge
 )
