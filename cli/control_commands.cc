@@ -14,6 +14,7 @@
 #include "common/exit_codes.h"
 #include "cli/agent_types.h"
 #include "cli/live_view.h"
+#include "cli/plan_follow.h"
 #include "cli/status_follower.h"
 #include "cli/status_render.h"
 #include "common/plan_loader.h"
@@ -126,37 +127,12 @@ int WatchStatusCommand(const ClientOptions& client) {
     stream_ended = true;
     follower.Wake();
   });
-  bool terminal = ::isatty(STDOUT_FILENO) != 0;
-  ProgressPrinter progress(false);
-  LiveView live([] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  });
-  std::optional<v1::RunStatus> status;
-  auto next_frame = std::chrono::steady_clock::now();
-  bool undrawn = false;
-  while (true) {
-    if (std::optional<v1::RunStatus> latest = follower.Take()) {
-      status = std::move(*latest);
-      undrawn = true;
-    }
-    auto now = std::chrono::steady_clock::now();
-    bool done = status && status->done();
-    // At most 10 frames a second; on a terminal one a second anyway, for the running times.
-    if (status && (done || (now >= next_frame && (undrawn || terminal)))) {
-      std::cout << (terminal ? live.Frame(*status, TerminalSizeOf(STDOUT_FILENO)) : progress.Update(*status))
-                << std::flush;
-      undrawn = false;
-      next_frame = now + std::chrono::milliseconds(100);
-    }
-    if (done || stream_ended) break;
-    follower.WaitUntil(undrawn ? next_frame : now + std::chrono::seconds(1));
-  }
+  std::optional<v1::RunStatus> status =
+      FollowPlan(follower, std::nullopt,
+                 {[](const v1::RunStatus& latest) { return latest.done(); }, [&] { return stream_ended.load(); }, {}});
   context.TryCancel();
   read.join();
   if (!status) return Report(client, ended_with);
-  if (terminal) std::cout << live.Close(TerminalSizeOf(STDOUT_FILENO));
-  std::cout << "\n" << RenderStatusTable(*status);
   if (!status->done()) {
     std::cerr << "wsfleet: the coordinator ended the watch before the plan ended: " << ended_with.error_message()
               << "\n";

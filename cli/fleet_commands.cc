@@ -24,6 +24,7 @@
 #include "cli/signals.h"
 #include "cli/status_follower.h"
 #include "cli/live_view.h"
+#include "cli/plan_follow.h"
 #include "cli/status_render.h"
 #include "cli/step_user_paths.h"
 #include "common/child_process.h"
@@ -668,11 +669,6 @@ int RunPlanCommand(const RunOptions& options) {
     std::cout << "the plan page, live: `wsfleet ui" << (default_state ? "" : " --coordinator " + server.address())
               << "` prints a URL that opens it" << std::endl;
   }
-  ProgressPrinter progress(false);
-  LiveView live([] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  });
   // What was published before the submission (a resumed run's earlier end) is old: the run
   // starts from the state the submission left.
   follower.Take();
@@ -692,36 +688,17 @@ int RunPlanCommand(const RunOptions& options) {
     }
   }
   bool cancelled = false;
-  bool unprinted = true;
-  // Progress at most every 100 ms; the end as soon as it is published.
-  constexpr auto kProgressEvery = std::chrono::milliseconds(100);
-  auto next_progress = std::chrono::steady_clock::now();
-  while (true) {
-    if (std::optional<v1::RunStatus> latest = follower.Take()) {
-      status = std::move(*latest);
-      unprinted = true;
-    }
-    auto now = std::chrono::steady_clock::now();
-    bool done = status.done() && status.plan_id() == submitted->plan_id;
-    // On a terminal a frame a second anyway, so that the running times move.
-    if ((unprinted || terminal) && (done || now >= next_progress)) {
-      std::cout << (terminal ? live.Frame(status, TerminalSizeOf(STDOUT_FILENO)) : progress.Update(status))
-                << std::flush;
-      unprinted = false;
-      next_progress = now + kProgressEvery;
-    }
-    if (done) break;
+  FollowHooks hooks;
+  hooks.ended = [&](const v1::RunStatus& latest) { return latest.done() && latest.plan_id() == submitted->plan_id; };
+  hooks.give_up = [&] { return interrupts > 1; };
+  hooks.on_wake = [&] {
     if (interrupts > 0 && !cancelled) {
       cancelled = true;
       std::cerr << "\ninterrupted: cancelling (Ctrl-C again to stop at once)" << std::endl;
       server.loop().RunSync([&] { server.scheduler().Cancel("", true, nullptr); });
     }
-    if (interrupts > 1) break;
-    // A status held back for the 100 ms pace is printed when the pace allows.
-    follower.WaitUntil(unprinted ? next_progress : now + (terminal ? std::chrono::seconds(1) : std::chrono::hours(1)));
-  }
-  if (terminal) std::cout << live.Close(TerminalSizeOf(STDOUT_FILENO));
-  std::cout << "\n" << RenderStatusTable(status);
+  };
+  status = *FollowPlan(follower, status, hooks);
   common::StopProcesses(workers, std::chrono::seconds(10));
   server.Shutdown();
   return status.succeeded() ? kExitOk : kExitFailed;

@@ -14,13 +14,5 @@ installed() {
     "$target/node_modules/.bin/$cli" --version > /dev/null 2>&1 || return 1
   done
 }
-if cmp -s "$here/package-lock.json" "$target/package-lock.json" && installed; then
-  exit 0
-fi
-command -v npm > /dev/null || { echo "install.sh: npm is missing (scripts/install-deps.sh installs it)" >&2; exit 1; }
-echo "installing the agent CLIs into $target" >&2
-rm -rf "$target"
-mkdir -p "$target"
-cp "$here/package.json" "$here/package-lock.json" "$target/"
-(cd "$target" && npm install --no-save --no-audit --no-fund --loglevel=error)
-installed || { echo "install.sh: the agent CLIs do not run after installing" >&2; exit 1; }
+source "$here/../../support/npm_locked.sh"
+install_locked "$here" "$target" "the agent CLIs" npm install --no-save --no-audit --no-fund --loglevel=error
