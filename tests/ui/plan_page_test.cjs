@@ -115,6 +115,11 @@ async function smallPlan(browser) {
   check('... its summary', (await page.textContent('#detail-summary')).includes('WS-03'));
   check('... its tests', (await page.textContent('#detail-body')).includes('0 passed'));
   await page.screenshot({path: `${artifacts}/plan-page-details.png`});
+  await page.click('g.node[data-id="WS-04"]');
+  await until('WS-04\'s criteria and their verdicts', 5, async () =>
+    (await page.textContent('#criteria')).includes('PASS') && (await page.textContent('#criteria')).includes('Throughput at least'));
+  await page.click('g.node[data-id="WS-06"]');
+  await until('WS-06\'s agent spend', 5, async () => /claude: \d+ turns, \d+ tokens/.test(await page.textContent('#detail-body')));
 
   await page.click(`nav#plans a[data-plan="${second}"]`);
   await until('the second plan drawn when picked', 10, async () => (await page.getAttribute('body', 'data-nodes')) === '3');

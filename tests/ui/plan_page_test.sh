@@ -21,9 +21,14 @@ plan_card() {
 plan_card "$TMP/small" WS-01 "Fetch the data" "1 day" None 'echo fetching; sleep 2'
 plan_card "$TMP/small" WS-02 "Train the model" "1 day" WS-01 'for i in 1 2 3; do echo "epoch $i"; sleep 1; done'
 plan_card "$TMP/small" WS-03 "Quantize" "1 day" WS-01 'sleep 1; echo "boom from WS-03"; exit 3'
-plan_card "$TMP/small" WS-04 "Serve the model" "1 day" WS-02 'sleep 1'
+plan_card "$TMP/small" WS-04 "Serve the model" "1 day" WS-02 'sleep 1; echo "METRIC throughput_rps=1200"' \
+  $'## Acceptance Criteria\n\n- Throughput at least 1,000 req/s'
 plan_card "$TMP/small" WS-05 "Benchmark the quantized model" "1 day" WS-03 'true'
-plan_card "$TMP/small" WS-06 "Write the docs" "0.5 days" None 'sleep 2'
+# An agent's work: claude's stand-in (tests/agents/standin-agent), reporting turns and tokens.
+plan_card "$TMP/small" WS-06 "Write the docs" "0.5 days" None 'sleep 1; grep -q "by claude" README.md' \
+  $'**Agent Type**: `claude`\n\n## Objective\n\nstandin-write: README.md written by claude'
+mkdir -p "$TMP/bin"
+ln -s "$SOURCE_DIR/tests/agents/standin-agent" "$TMP/bin/claude"
 # A second plan held beside it: its cards need a worker no one has, so they wait (READY).
 for id in WS-31 WS-32 WS-33; do plan_card "$TMP/second" "$id" "Second plan's $id" "1 day" None 'true' '**Labels**: pool=elsewhere'; done
 
@@ -72,7 +77,8 @@ SMALL=$small BIG=$big NODE_PATH="$build_dir/ui-tests/node_modules" \
 browser=$!
 PIDS+=($browser)
 if wait_for 60 test -f "$TMP/page-ready"; then
-  "$WSFLEET" worker --coordinator "$small" --id w1 --slots 2 --workdir "$TMP/work" > "$TMP/worker.log" 2>&1 &
+  PATH="$TMP/bin:$PATH" "$WSFLEET" worker --coordinator "$small" --id w1 --slots 2 --workdir "$TMP/work" \
+    > "$TMP/worker.log" 2>&1 &
   PIDS+=($!)
 fi
 wait "$browser"
