@@ -260,7 +260,9 @@ function follow(planId) {
   };
   events.onerror = () => {
     $('live').className = 'live-off';
-    $('live').textContent = '● reconnecting';
+    // Closed for good: the coordinator refused the stream (a restart forgets sessions).
+    $('live').textContent = events.readyState === EventSource.CLOSED
+        ? '● not live: run `wsfleet ui` again' : '● reconnecting';
   };
 }
 
