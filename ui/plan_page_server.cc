@@ -142,7 +142,8 @@ int PlanPageServer::Serve(mg_connection* connection) {
   if (path == "/login") return Login(connection, query);
   if (path.rfind("/api/", 0) == 0) return Api(connection, path, query);
   if (path == "/" && !Authenticated(connection)) return SendRefusal(connection, 401, "This page needs a login.");
-  std::string_view wanted = path == "/" ? "/index.html" : path;
+  // A std::string: a view would point into the temporary the conditional makes.
+  const std::string wanted = path == "/" ? "/index.html" : path;
   for (const PageAsset& asset : PageAssets()) {
     if (asset.path == wanted) {
       Send(connection, 200, std::string(asset.content_type) + "; charset=utf-8", asset.body);
