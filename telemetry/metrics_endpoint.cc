@@ -3,7 +3,10 @@
 #include <prometheus/exposer.h>
 
 #include <exception>
+#include <optional>
 #include <utility>
+
+#include "common/listener_waker.h"
 
 namespace wsfleet::telemetry {
 namespace {
@@ -50,6 +53,13 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(
 }
 
 // The exposer stops (joins its threads) before the collectable it calls goes away.
-MetricsEndpoint::~MetricsEndpoint() { exposer_.reset(); }
+MetricsEndpoint::~MetricsEndpoint() {
+  if (!exposer_) return;
+  std::vector<int> ports = exposer_->GetListeningPorts();
+  // Else stopping waits out civetweb's 2 s poll (common/listener_waker.h).
+  std::optional<common::ListenerWaker> waker;
+  if (!ports.empty()) waker.emplace(address_.substr(0, address_.rfind(':')), ports.front());
+  exposer_.reset();
+}
 
 }  // namespace wsfleet::telemetry

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "common/clock.h"
+#include "common/listener_waker.h"
 #include "ui/page_assets.h"
 #include "ui/page_json.h"
 
@@ -111,18 +112,27 @@ absl::StatusOr<std::unique_ptr<PlanPageServer>> PlanPageServer::Start(const std:
     return 1;
   };
   server->context_ = mg_start(&callbacks, nullptr, options);
-  if (server->context_ == nullptr) return absl::UnavailableError("cannot serve the plan page on " + address);
+  if (server->context_ == nullptr) {
+    // Debian's civetweb is built without IPv6 (feature 8).
+    bool v6 = address.front() == '[' && mg_check_feature(8) == 0;
+    return absl::UnavailableError("cannot serve the plan page on " + address +
+                                  (v6 ? " (this civetweb has no IPv6: give an IPv4 address)" : ""));
+  }
   mg_set_request_handler(server->context_, "/", &PlanPageServer::Handle, server.get());
   mg_server_port ports[4];
   int count = mg_get_server_ports(server->context_, 4, ports);
   if (count < 1) return absl::UnavailableError("cannot serve the plan page on " + address);
-  server->url_ = "http://" + address.substr(0, colon) + ":" + std::to_string(ports[0].port);
+  server->host_ = address.substr(0, colon);
+  server->port_ = ports[0].port;
+  server->url_ = "http://" + server->host_ + ":" + std::to_string(server->port_);
   return server;
 }
 
 PlanPageServer::~PlanPageServer() {
   feed_->Stop();
-  if (context_ != nullptr) mg_stop(context_);
+  if (context_ == nullptr) return;
+  common::ListenerWaker waker(host_, port_);  // else mg_stop waits out civetweb's 2 s poll
+  mg_stop(context_);
 }
 
 std::string PlanPageServer::LoginUrl() { return url_ + "/login?token=" + logins_.IssueLogin(); }

@@ -51,6 +51,8 @@ class PlanPageServer {
   std::once_flag following_;
   std::atomic<int> live_streams_{0};
   mg_context* context_ = nullptr;
+  std::string host_;  // as bound
+  int port_ = 0;
   std::string url_;
 };
 
