@@ -8,6 +8,9 @@ const ENDED = new Set(['SUCCEEDED', 'SKIPPED', 'FAILED', 'BLOCKED', 'CANCELLED']
 const NODE_WIDTH = 190;
 const NODE_HEIGHT = 42;
 const SVG = 'http://www.w3.org/2000/svg';
+// Past this many workstreams the layout would hold the browser for tens of seconds (3,000
+// take 3.5 s: docs/benchmarks.md): the page then shows counts and ETA only.
+const MOST_LAID_OUT = 5000;
 
 const page = {
   plan: null,          // the plan shown
@@ -354,6 +357,13 @@ async function showPlan(planId) {
   document.title = `wsfleet: ${graph.name || graph.plan}`;
   if (!graph.nodes.length) {
     showMessage('This plan has no workstreams.');
+    return;
+  }
+  if (graph.nodes.length > MOST_LAID_OUT) {
+    showMessage(`${graph.nodes.length} workstreams: too many to draw here (at most ${MOST_LAID_OUT}); ` +
+                'the counts above stay live, and `wsfleet status` lists them.');
+    document.body.dataset.nodes = '0';
+    follow(graph.plan);
     return;
   }
   draw(graph, layout(graph));
