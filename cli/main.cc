@@ -41,6 +41,12 @@ void AddLogFlags(CLI::App* command, wsfleet::cli::LogFlags& log) {
       ->capture_default_str();
 }
 
+// --ui-addr on `run` and `coordinator`: both serve the plan page.
+constexpr const char* kUiAddrHelp =
+    "Serve the plan page (the DAG, live) at HOST:PORT (port 0: any free one; off: none); "
+    "`wsfleet ui` prints a URL that signs you in. Plain HTTP: keep it on loopback and tunnel "
+    "(ssh -L, kubectl port-forward)";
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -172,10 +178,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--metrics-addr", run_options.metrics_address,
                       "Serve the coordinator's Prometheus metrics at HOST:PORT/metrics (port 0: "
                       "any free one); each local worker serves its own on HOST, port 0");
-  run_cmd->add_option("--ui-addr", run_options.ui_address,
-                      "Serve the plan page (the DAG, live) at HOST:PORT (port 0: any free one; off: none); "
-                      "`wsfleet ui` prints a URL that signs you in. Plain HTTP: keep it on loopback and tunnel "
-                      "(ssh -L, kubectl port-forward)")
+  run_cmd->add_option("--ui-addr", run_options.ui_address, kUiAddrHelp)
       ->capture_default_str();
   run_cmd->add_option("--gpus", run_options.gpus,
                       "This machine's GPUs for the run: auto (all the CUDA runtime finds), none, or "
@@ -228,10 +231,7 @@ int main(int argc, char** argv) {
   coordinator_cmd->add_option("--metrics-addr", coordinator_options.metrics_address,
                               "Serve Prometheus metrics at HOST:PORT/metrics (port 0: any free "
                               "one; the address is logged and shown by status)");
-  coordinator_cmd->add_option("--ui-addr", coordinator_options.ui_address,
-                              "Serve the plan page (the DAG, live) at HOST:PORT (port 0: any free one; off: none); "
-                      "`wsfleet ui` prints a URL that signs you in. Plain HTTP: keep it on loopback and tunnel "
-                      "(ssh -L, kubectl port-forward)")
+  coordinator_cmd->add_option("--ui-addr", coordinator_options.ui_address, kUiAddrHelp)
       ->capture_default_str();
   coordinator_cmd->add_option("--step-metric-series", coordinator_options.step_metric_series,
                               "Most wsfleet_step_metric series exported (workstream x name)")
