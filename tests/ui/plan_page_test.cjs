@@ -1,9 +1,10 @@
 // Drives Debian's Chromium (through playwright-core) against live coordinators' plan pages:
 // the login's refusals, the DAG's nodes and edges in the DOM, states changing as a plan
-// runs, the details of a workstream, the plans list, and a 1,000-workstream plan drawn.
+// runs, the details of a workstream, the plans list, a 1,000-workstream plan drawn, and
+// one of 5,001 not laid out (said so).
 // Screenshots go to ARTIFACTS. Run by plan_page_test.sh, which starts the fleet; it starts
 // the worker when this script writes TMP/page-ready.
-// Usage: node plan_page_test.cjs WSFLEET TMP ARTIFACTS  (env: SMALL, BIG: coordinator sockets)
+// Usage: node plan_page_test.cjs WSFLEET TMP ARTIFACTS  (env: SMALL, BIG, HUGE: coordinator sockets)
 'use strict';
 const {chromium} = require('playwright-core');
 const {execFileSync} = require('child_process');
@@ -145,6 +146,15 @@ async function bigPlan(browser) {
   await page.screenshot({path: `${artifacts}/plan-page-1000.png`});
 }
 
+async function hugePlan(browser) {
+  const page = await (await browser.newContext({viewport: {width: 1200, height: 700}})).newPage();
+  await page.goto(login(process.env.HUGE));
+  await until('5,001 workstreams: the page says it draws none', 30, async () =>
+    (await page.textContent('body')).includes('5001 workstreams: too many to draw here (at most 5000)'));
+  check('... and lays none out', (await page.$$eval('g.node', (nodes) => nodes.length)) === 0);
+  await until('... its counts shown, live', 10, async () => /5001/.test(await page.textContent('#progress')));
+}
+
 (async () => {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -154,6 +164,7 @@ async function bigPlan(browser) {
   try {
     await smallPlan(browser);
     await bigPlan(browser);
+    await hugePlan(browser);
   } catch (error) {
     check('the browser test ran to its end', false, String(error && error.stack || error));
   } finally {

@@ -71,8 +71,15 @@ check "... and opens the page" sh -c "curl -s -o /dev/null -w '%{http_code}' '$a
 check "--ui-addr off: wsfleet ui fails" [ $? -ne 0 ]
 check "... saying there is no page" grep -q "serves no plan page" "$TMP/ui-off.out"
 check "... and the coordinator logged none" sh -c "! grep -q 'plan page at' '$TMP/off.log'"
+# Past 5,000 workstreams the page lays nothing out (dagre would hold the browser for a
+# minute): one plan of 5,001 on the 0.0.0.0 coordinator.
+awk 'BEGIN { print "# Too many to draw"; for (i = 1; i <= 5001; i++)
+  printf "\n## WS-%d: Step %d\n\n**Duration**: 1 day\n**Dependencies**: None\n\n### Test Commands\n\n```sh\ntrue\n```\n", i, i }' \
+  > "$TMP/huge.md"
+"$WSFLEET" submit --coordinator "unix:$TMP/any.sock" "$TMP/huge.md" > "$TMP/submit-huge.out" 2>&1
+check "the 5,001-workstream plan submitted" [ $? -eq 0 ]
 
-SMALL=$small BIG=$big NODE_PATH="$build_dir/ui-tests/node_modules" \
+SMALL=$small BIG=$big HUGE="unix:$TMP/any.sock" NODE_PATH="$build_dir/ui-tests/node_modules" \
   node "$SOURCE_DIR/tests/ui/plan_page_test.cjs" "$WSFLEET" "$TMP" "$artifacts" > "$TMP/browser.out" 2>&1 &
 browser=$!
 PIDS+=($browser)
