@@ -24,9 +24,13 @@ export WSFLEET_COORDINATOR=unix:$S/coordinator.sock  # a unix socket crosses nam
 join_token "$S" "$TMP/token" || { echo "no join token"; exit 1; }
 # Every step of this test carries MARK (the workers pass their environment on).
 export OUT=$TMP MARK="partition-$$-$RANDOM"
-worker() {  # worker a|b
+worker() {  # worker a|b|c|d: a and b on the veth links, c and d (in A's and B's namespaces) on emulated ones
   local ns=$A address=10.211.1.1:7447
-  [ "$1" = b ] && ns=$B && address=10.211.2.1:7447
+  case $1 in
+    b) ns=$B address=10.211.2.1:7447 ;;
+    c) address=10.211.3.1:7447 ;;
+    d) ns=$B address=10.211.4.1:7447 ;;
+  esac
   ip netns exec "$ns" "$WSFLEET" worker --coordinator "$address" --id "node-$1" --workdir "$TMP/$1" \
     --join-token-file "$TMP/token" > "$TMP/$1.log" 2>&1 &
   PIDS+=($!)
@@ -89,13 +93,8 @@ fastest=$(for _ in 1 2 3 4 5; do connect_ms; done | sort -n | head -1)
 check "... on which a round trip takes 200 ms +- 40 (fastest of five connects: ${fastest:-none} ms)" \
   [ "${fastest:-0}" -ge 150 -a "${fastest:-0}" -le 260 ]
 export LEDGER=$TMP/ledger  # before the workers start: their steps get their environment
-for id in c d; do
-  ns=$A subnet=3
-  [ "$id" = d ] && ns=$B && subnet=4
-  ip netns exec "$ns" "$WSFLEET" worker --coordinator "10.211.$subnet.1:7447" --id "node-$id" --workdir "$TMP/$id" \
-    --join-token-file "$TMP/token" > "$TMP/$id.log" 2>&1 &
-  PIDS+=($!)
-done
+worker c
+worker d
 check "workers C and D join over the emulated links" wait_for 60 sh -c \
   "'$WSFLEET' workers | grep -q '^node-c .*connected' && '$WSFLEET' workers | grep -q '^node-d .*connected'"
 for i in $(seq -w 1 200); do
